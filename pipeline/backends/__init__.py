@@ -1,0 +1,1 @@
+"""The two backends (local and aws) behind one interface the pages use."""

@@ -1,0 +1,44 @@
+"""Where RFM Workflow Studio keeps its files, and the few constants every module shares.
+
+One data directory holds everything the app writes: uploads, the parsed-dataset cache, the
+local bucket that stands in for S3, and the run records of the local engine. It is set by
+the environment variable ``RFM_STUDIO_HOME`` (default ``~/.rfm-studio``) so tests and
+parallel users can each have their own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The UCI download of the original "Online Retail" workbook (541,909 rows).
+UCI_ONLINE_RETAIL_URL = (
+    "https://archive.ics.uci.edu/ml/machine-learning-databases/00352/Online%20Retail.xlsx"
+)
+
+#: A real 40,000-row random sample of the UCI data, shipped with the app (CC BY 4.0).
+BUNDLED_SAMPLE_PATH = PROJECT_ROOT / "data" / "sample" / "online_retail_sample_40k.xlsx"
+
+#: Bucket name the local backend uses for its stand-in of S3.
+LOCAL_BUCKET = "rfm-studio-local"
+
+
+def data_home() -> Path:
+    """The data directory (created on first use): ``$RFM_STUDIO_HOME`` or ``~/.rfm-studio``."""
+    home = Path(os.environ.get("RFM_STUDIO_HOME") or Path.home() / ".rfm-studio").expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def data_subdir(name: str) -> Path:
+    """A named folder inside the data directory, e.g. ``uploads``, ``cache`` or ``s3``."""
+    path = data_home() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def local_bucket_root() -> Path:
+    """The folder that stands in for S3 on the local backend: ``s3://B/K`` is ``<root>/B/K``."""
+    return data_subdir("s3")

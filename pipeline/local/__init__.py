@@ -1,0 +1,1 @@
+"""The embedded engine of the local backend: it runs the ASL JSON that the SDK generates."""

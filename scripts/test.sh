@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what the tests need (Python packages; Debian's chromium for the browser test) and run them.
+# Usage: ./scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  else
+    echo "note: /usr/bin/chromium is missing; install Debian's chromium (sudo apt-get install chromium) for the browser test" >&2
+  fi
+fi
+
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+python3 -m pytest -n 2 "$@"

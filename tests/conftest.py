@@ -1,0 +1,38 @@
+"""Shared fixtures: a private data directory for every test, and the real UCI sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import BUNDLED_SAMPLE_PATH
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SAMPLE = REPO_ROOT.parent / "shared" / "data" / "online_retail_sample_40k.xlsx"
+SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own RFM_STUDIO_HOME, so nothing touches ~/.rfm-studio."""
+    home = tmp_path_factory.mktemp("studio-home")
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(home))
+    monkeypatch.delenv("RFM_STORAGE", raising=False)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def sample_xlsx() -> Path:
+    """The real 40,000-row sample of UCI Online Retail (shared copy, else the bundled one)."""
+    return SHARED_SAMPLE if SHARED_SAMPLE.exists() else BUNDLED_SAMPLE_PATH
+
+
+@pytest.fixture(scope="session")
+def kmeans_fixture_dir() -> Path:
+    """The SageMaker KMeans artifact written by real mxnet (../shared/fixtures)."""
+    path = SHARED_FIXTURES / "sagemaker-kmeans"
+    if not path.exists():
+        pytest.fail(f"missing fixture folder {path}: the shared/ folder must sit beside the repo")
+    return path
