@@ -14,9 +14,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The UCI download of the original "Online Retail" workbook (541,909 rows).
-UCI_ONLINE_RETAIL_URL = (
-    "https://archive.ics.uci.edu/ml/machine-learning-databases/00352/Online%20Retail.xlsx"
-)
+UCI_ONLINE_RETAIL_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/00352/Online%20Retail.xlsx"
 
 #: A real 40,000-row random sample of the UCI data, shipped with the app (CC BY 4.0).
 BUNDLED_SAMPLE_PATH = PROJECT_ROOT / "data" / "sample" / "online_retail_sample_40k.xlsx"
