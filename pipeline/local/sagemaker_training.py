@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.cluster import KMeans
 
 from pipeline.local.errors import StatesError
 from pipeline.local.ndarray import write_kmeans_model_tar
@@ -38,6 +37,9 @@ from pipeline.local.sagemaker_common import (
     sagemaker_arn,
 )
 from pipeline.storage import Storage, join_uri
+
+if TYPE_CHECKING:
+    from sklearn.cluster import KMeans
 
 #: The seed every local training job uses, so runs are reproducible.
 RANDOM_SEED = 0
@@ -158,6 +160,8 @@ def _load_channel(storage: Storage, channel: dict, feature_dim: int) -> np.ndarr
 def _fit(rows: np.ndarray, settings: KMeansSettings) -> KMeans:
     if settings.k > len(rows):
         raise ValueError(f"k={settings.k} is larger than the number of training rows ({len(rows)}); lower k")
+    from sklearn.cluster import KMeans  # imported here: it costs ~2 s, only training needs it
+
     model = KMeans(
         n_clusters=settings.k,
         init=settings.init,
