@@ -1,0 +1,424 @@
+"""The run records of the local engine: state machines, executions and their event histories.
+
+Everything lives in one SQLite file (``data_home()/runs.sqlite``) so that executions survive an
+app restart and several processes can share it: the Streamlit app and the command line read it,
+and one background worker process an execution appends its events and final status. The
+database runs in WAL mode (readers never block the writer) with a busy timeout, and every
+change that must be seen whole (an execution's final status together with its last event) is
+one ``BEGIN IMMEDIATE`` transaction.
+
+The store keeps plain values (epoch seconds, JSON strings); turning them into the shapes of
+the Step Functions API is the client's job (``pipeline.local.client``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import data_home
+
+#: Seconds a connection waits for another process's write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 30.0
+
+#: Execution statuses after which nothing changes any more.
+TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS state_machines (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS executions (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    state_machine_arn TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    cause TEXT,
+    start_date REAL NOT NULL,
+    stop_date REAL,
+    worker_pid INTEGER,
+    worker_identity TEXT,
+    log_path TEXT,
+    stop_requested INTEGER NOT NULL DEFAULT 0,
+    stop_error TEXT,
+    stop_cause TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_machine
+    ON executions (state_machine_arn, start_date DESC, arn DESC);
+CREATE INDEX IF NOT EXISTS executions_by_date ON executions (start_date DESC, arn DESC);
+CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (execution_arn, id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StateMachineRecord:
+    """One stored state machine; dates are epoch seconds (UTC)."""
+
+    arn: str
+    name: str
+    definition: str
+    role_arn: str
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """One stored execution, with the definition it started with and who runs it."""
+
+    arn: str
+    name: str
+    state_machine_arn: str
+    definition: str
+    role_arn: str
+    status: str
+    input: str
+    output: str | None
+    error: str | None
+    cause: str | None
+    start_date: float
+    stop_date: float | None
+    worker_pid: int | None
+    worker_identity: str | None
+    log_path: str | None
+    stop_requested: bool
+    stop_error: str | None
+    stop_cause: str | None
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    """What ``stop_execution`` asked for: whether to stop, and the error/cause to record."""
+
+    requested: bool
+    error: str | None = None
+    cause: str | None = None
+
+
+def default_store_path() -> Path:
+    """Where the run store lives: ``data_home()/runs.sqlite``."""
+    return data_home() / "runs.sqlite"
+
+
+def _encode_event(event: dict[str, Any]) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            return value.isoformat()
+        raise TypeError(f"cannot store {type(value).__name__} in an event")
+
+    event = dict(event)
+    if isinstance(event.get("timestamp"), int | float):
+        event["timestamp"] = dt.datetime.fromtimestamp(event["timestamp"], dt.UTC)
+    return json.dumps(event, default=default)
+
+
+def _decode_event(text: str) -> dict[str, Any]:
+    event = json.loads(text)
+    stamp = event.get("timestamp")
+    if isinstance(stamp, str):
+        event["timestamp"] = dt.datetime.fromisoformat(stamp)
+    return event
+
+
+class RunStore:
+    """SQLite-backed records of the local engine, safe to share between threads and processes.
+
+    One connection per store object, guarded by a lock so a store can be shared by the threads
+    of one process; other processes open their own store over the same file.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        with self._transaction() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the database's write lock up front (no upgrade races)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # State machines -------------------------------------------------------------------------
+
+    def insert_state_machine(self, record: StateMachineRecord) -> bool:
+        """Add a state machine; False (nothing changed) when its name or ARN is taken."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO state_machines VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.arn,
+                    record.name,
+                    record.definition,
+                    record.role_arn,
+                    record.created,
+                    record.updated,
+                ),
+            )
+            return cursor.rowcount == 1
+
+    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
+        """The state machine with this ARN, or None."""
+        rows = self._query("SELECT * FROM state_machines WHERE arn = ?", (arn,))
+        return StateMachineRecord(**dict(rows[0])) if rows else None
+
+    def list_state_machines(self) -> list[StateMachineRecord]:
+        """Every state machine, by name."""
+        rows = self._query("SELECT * FROM state_machines ORDER BY name")
+        return [StateMachineRecord(**dict(row)) for row in rows]
+
+    def update_state_machine(
+        self, arn: str, *, definition: str | None, role_arn: str | None, updated: float
+    ) -> bool:
+        """Change a state machine's definition and/or role; False when it does not exist."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE state_machines SET definition = COALESCE(?, definition),"
+                " role_arn = COALESCE(?, role_arn), updated = ? WHERE arn = ?",
+                (definition, role_arn, updated, arn),
+            )
+            return cursor.rowcount == 1
+
+    def delete_state_machine(self, arn: str) -> bool:
+        """Forget a state machine (its executions and their histories stay); False if unknown."""
+        with self._transaction() as conn:
+            return conn.execute("DELETE FROM state_machines WHERE arn = ?", (arn,)).rowcount == 1
+
+    # Executions -----------------------------------------------------------------------------
+
+    def insert_execution(self, record: ExecutionRecord) -> bool:
+        """Add an execution; False (nothing changed) when its ARN is taken."""
+        values = (
+            record.arn,
+            record.name,
+            record.state_machine_arn,
+            record.definition,
+            record.role_arn,
+            record.status,
+            record.input,
+            record.output,
+            record.error,
+            record.cause,
+            record.start_date,
+            record.stop_date,
+            record.worker_pid,
+            record.worker_identity,
+            record.log_path,
+            int(record.stop_requested),
+            record.stop_error,
+            record.stop_cause,
+        )
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                f"INSERT OR IGNORE INTO executions VALUES ({', '.join('?' * len(values))})", values
+            )
+            return cursor.rowcount == 1
+
+    def set_worker(self, arn: str, pid: int, identity: str | None, log_path: str | None = None) -> None:
+        """Record which process runs the execution, so a dead worker can be told from a live one."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE executions SET worker_pid = ?, worker_identity = ?,"
+                " log_path = COALESCE(?, log_path) WHERE arn = ?",
+                (pid, identity, log_path, arn),
+            )
+
+    def get_execution(self, arn: str) -> ExecutionRecord | None:
+        """The execution with this ARN, or None."""
+        rows = self._query("SELECT * FROM executions WHERE arn = ?", (arn,))
+        return self._execution(rows[0]) if rows else None
+
+    @staticmethod
+    def _execution(row: sqlite3.Row) -> ExecutionRecord:
+        data = dict(row)
+        data["stop_requested"] = bool(data["stop_requested"])
+        return ExecutionRecord(**data)
+
+    def list_executions(
+        self,
+        *,
+        state_machine_arn: str | None = None,
+        status: str | None = None,
+        after: tuple[float, str] | None = None,
+        limit: int | None = None,
+    ) -> list[ExecutionRecord]:
+        """Executions newest first, optionally of one state machine and/or one status.
+
+        ``after`` is the (start_date, arn) of the last execution of the previous page: keyset
+        paging stays correct while new executions start between pages.
+        """
+        clauses, params = [], []
+        if state_machine_arn is not None:
+            clauses.append("state_machine_arn = ?")
+            params.append(state_machine_arn)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if after is not None:
+            clauses.append("(start_date < ? OR (start_date = ? AND arn < ?))")
+            params.extend([after[0], after[0], after[1]])
+        sql = "SELECT * FROM executions"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY start_date DESC, arn DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [self._execution(row) for row in self._query(sql, tuple(params))]
+
+    def running_executions(self) -> list[ExecutionRecord]:
+        """Every execution whose status is still RUNNING."""
+        return self.list_executions(status="RUNNING")
+
+    def request_stop(self, arn: str, error: str | None, cause: str | None) -> bool:
+        """Raise the stop flag of a RUNNING execution (its worker watches it); False otherwise."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE executions SET stop_requested = 1, stop_error = ?, stop_cause = ?"
+                " WHERE arn = ? AND status = 'RUNNING'",
+                (error, cause, arn),
+            )
+            return cursor.rowcount == 1
+
+    def stop_request(self, arn: str) -> StopRequest:
+        """Whether stop was requested for the execution (cheap: the worker polls it)."""
+        rows = self._query(
+            "SELECT stop_requested, stop_error, stop_cause FROM executions WHERE arn = ?", (arn,)
+        )
+        if not rows:
+            return StopRequest(False)
+        row = rows[0]
+        return StopRequest(bool(row["stop_requested"]), row["stop_error"], row["stop_cause"])
+
+    def finish(
+        self,
+        arn: str,
+        *,
+        status: str,
+        output: str | None = None,
+        error: str | None = None,
+        cause: str | None = None,
+        stop_date: float | None = None,
+        event: dict[str, Any] | None = None,
+    ) -> bool:
+        """Record the final status and the last event in one transaction, if still RUNNING.
+
+        Returns False (and changes nothing) when the execution already ended, so a worker that
+        finishes and a client that declares it dead cannot both win. An ``event`` without an
+        ``id`` gets the next one, and ``previousEventId`` the last one.
+        """
+        if status not in TERMINAL_STATUSES:
+            raise ValueError(f"{status!r} is not a final execution status")
+        stop_date = time.time() if stop_date is None else stop_date
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT status FROM executions WHERE arn = ?", (arn,)).fetchall()
+            if not rows or rows[0]["status"] != "RUNNING":
+                return False
+            if event is not None:
+                event = dict(event)
+                if "id" not in event:
+                    last = self._last_event_id(conn, arn)
+                    event["id"] = last + 1
+                    event["previousEventId"] = last
+                event.setdefault("timestamp", dt.datetime.fromtimestamp(stop_date, dt.UTC))
+                conn.execute(
+                    "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
+                    (arn, int(event["id"]), _encode_event(event)),
+                )
+            conn.execute(
+                "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?"
+                " WHERE arn = ?",
+                (status, output, error, cause, stop_date, arn),
+            )
+            return True
+
+    # Events ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _last_event_id(conn: sqlite3.Connection, arn: str) -> int:
+        row = conn.execute("SELECT MAX(id) AS last FROM events WHERE execution_arn = ?", (arn,)).fetchone()
+        return int(row["last"] or 0)
+
+    def last_event_id(self, arn: str) -> int:
+        """The id of the execution's latest event (0 when it has none)."""
+        with self._lock:
+            return self._last_event_id(self._conn, arn)
+
+    def append_event(self, arn: str, event: dict[str, Any]) -> None:
+        """Store one history event as it happens (``event["id"]`` is its position, from 1)."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
+                (arn, int(event["id"]), _encode_event(event)),
+            )
+
+    def events(
+        self,
+        arn: str,
+        *,
+        after_id: int | None = None,
+        limit: int | None = None,
+        reverse: bool = False,
+    ) -> list[dict[str, Any]]:
+        """History events by id (newest first when ``reverse``), after ``after_id`` in that order.
+
+        Timestamps come back as timezone-aware datetimes.
+        """
+        sql = "SELECT event FROM events WHERE execution_arn = ?"
+        params: list[Any] = [arn]
+        if after_id is not None:
+            sql += " AND id < ?" if reverse else " AND id > ?"
+            params.append(after_id)
+        sql += " ORDER BY id DESC" if reverse else " ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_decode_event(row["event"]) for row in self._query(sql, tuple(params))]
