@@ -36,3 +36,19 @@ def kmeans_fixture_dir() -> Path:
     if not path.exists():
         pytest.fail(f"missing fixture folder {path}: the shared/ folder must sit beside the repo")
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(sample_xlsx):
+    """The real sample loaded through ``pipeline.data.load_transactions`` (no cache), once a session."""
+    from pipeline.data import load_transactions
+
+    return load_transactions(sample_xlsx, use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def sample_clean(sample_dataset):
+    """``(clean, report)`` from ``pipeline.data.clean_transactions`` on the real sample, once a session."""
+    from pipeline.data import clean_transactions
+
+    return clean_transactions(sample_dataset.transactions)

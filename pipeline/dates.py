@@ -1,0 +1,125 @@
+"""Turn the many ways a spreadsheet or CSV writes a date into one datetime column.
+
+The UCI files reach users as real Excel dates, ISO strings, US-style text with the month
+first ("12/1/2010 8:26", "12/1/10 8:26", as UCI's own CSV exports write it) or bare Excel
+serial numbers (a date cell that lost its format). Parsing is vectorised: each format is
+tried on the whole column at once, never row by row in Python.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.api.types import infer_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from pipeline.errors import DataError
+
+#: Text formats tried in turn (month first, as the UCI data is American/British retail exports).
+TEXT_FORMATS = (
+    "ISO8601",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+)
+
+#: Excel's day zero (serial 1 is 1900-01-01, counting Excel's phantom 29 Feb 1900).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+# Serial numbers accepted as dates: 1 (1900-01-01) to 2958465 (9999-12-31).
+_SERIAL_RANGE = (1.0, 2958466.0)
+
+
+def parse_dates(values: pd.Series, column: str = "InvoiceDate") -> pd.Series:
+    """``values`` as naive ``datetime64[ns]``, or a DataError naming ``column`` and a bad value.
+
+    Blank cells are an error too: every transaction needs a date for recency to mean anything.
+    """
+    if is_datetime64_any_dtype(values.dtype):
+        parsed = _naive(values)
+    elif is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        parsed = _from_serial(values.astype("float64"), column)
+    else:
+        kind = infer_dtype(values, skipna=True)
+        if kind in ("datetime", "datetime64", "date"):
+            parsed = _naive(pd.to_datetime(values))
+        elif kind in ("floating", "integer", "mixed-integer-float"):
+            parsed = _from_serial(pd.to_numeric(values), column)
+        else:
+            parsed = _from_text(values.astype("string"), column)
+    _require_all_present(parsed, column)
+    return parsed.astype("datetime64[ns]")
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values
+
+
+def _from_serial(serials: pd.Series, column: str) -> pd.Series:
+    low, high = _SERIAL_RANGE
+    out_of_range = serials.notna() & ((serials < low) | (serials >= high))
+    if out_of_range.any():
+        bad = serials[out_of_range].iloc[0]
+        raise DataError(
+            f"Column '{column}' holds numbers that are not dates, e.g. {bad:g}. Store the dates as "
+            "dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26)."
+        )
+    days = pd.to_timedelta(serials, unit="D")
+    return (EXCEL_EPOCH + days).dt.round("s")
+
+
+def _from_text(text: pd.Series, column: str) -> pd.Series:
+    text = text.str.strip()
+    text = text.mask(text == "")
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = text.notna()
+
+    numbers = pd.to_numeric(text.where(todo), errors="coerce")
+    is_serial = numbers.notna()
+    if is_serial.any():
+        parsed[is_serial] = _from_serial(numbers[is_serial], column).astype("datetime64[ns]")
+        todo &= ~is_serial
+
+    for fmt in _formats_for(text[todo]):
+        if not todo.any():
+            break
+        # utc=True lets text with and without offsets mix; offsets become UTC wall time.
+        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True).dt.tz_localize(None)
+        ok = attempt.notna()
+        if ok.any():
+            parsed[ok[ok].index] = attempt[ok].astype("datetime64[ns]")
+            todo[ok[ok].index] = False
+
+    if todo.any():
+        bad = text[todo].iloc[0]
+        raise DataError(
+            f"Column '{column}' has {int(todo.sum())} value(s) that are not dates, e.g. '{bad}'. "
+            "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26)."
+        )
+    return parsed
+
+
+def _formats_for(sample: pd.Series) -> list[str]:
+    """The text formats, the one that reads the first value moved to the front (fast path)."""
+    formats = list(TEXT_FORMATS)
+    if sample.empty:
+        return formats
+    first = sample.iloc[:1]
+    for fmt in formats:
+        if pd.to_datetime(first, format=fmt, errors="coerce", utc=True).notna().all():
+            formats.remove(fmt)
+            return [fmt, *formats]
+    return formats
+
+
+def _require_all_present(parsed: pd.Series, column: str) -> None:
+    missing = parsed.isna()
+    if missing.any():
+        position = int(missing.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"Column '{column}' is empty in {int(missing.sum())} row(s) (first at data row {position + 1}): "
+            "every transaction needs a date. Fill them in or remove those rows."
+        )
