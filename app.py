@@ -1,6 +1,6 @@
 """RFM Workflow Studio: the Streamlit entry point.
 
-It wires the navigation over ``pages/`` and draws the sidebar every page shares; the pages
+It wires the navigation over ``app_pages/`` and draws the sidebar every page shares; the pages
 themselves only call the ``pipeline`` library (through the small ``ui`` helpers).
 """
 
@@ -11,8 +11,8 @@ from ui.state import get_active
 
 st.set_page_config(page_title="RFM Workflow Studio", page_icon=":material/hub:", layout="wide")
 
-DATA_PAGE = "pages/data.py"
-SEGMENTS_PAGE = "pages/segments.py"
+DATA_PAGE = "app_pages/data.py"
+SEGMENTS_PAGE = "app_pages/segments.py"
 
 
 def home() -> None:

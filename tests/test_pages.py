@@ -11,7 +11,6 @@ import boto3
 import pandas as pd
 import pytest
 from moto import mock_aws
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
@@ -19,26 +18,8 @@ from pipeline.data import clean_transactions, load_transactions
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
-DATA_PAGE = "pages/data.py"
-SEGMENTS_PAGE = "pages/segments.py"
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch):
-    """Run app.py's st.navigation on every rerun, as a real server does.
-
-    A running server sets ``PagesManager.uses_pages_directory = False`` for good once
-    st.navigation has been called; AppTest resets the flag before each run, so with a
-    ``pages/`` folder beside app.py it would run page files on their own (MPA v1) and skip
-    the entry point and its sidebar.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+DATA_PAGE = "app_pages/data.py"
+SEGMENTS_PAGE = "app_pages/segments.py"
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ active = state.get_active()
 
 if active is None:
     st.info("Load a dataset on the Data page to see its customer segments.")
-    st.page_link("pages/data.py", label="Load a dataset on the Data page", icon=":material/upload_file:")
+    st.page_link("app_pages/data.py", label="Load a dataset on the Data page", icon=":material/upload_file:")
 else:
     # Widget keys carry the dataset hash: loading another dataset starts from fresh filters.
     suffix = active.content_hash[:12]

@@ -80,4 +80,4 @@ else:
 
     st.subheader(f"First {state.PREVIEW_ROWS} rows as read")
     st.dataframe(state.preview(*active.key), hide_index=True, key="preview_table")
-    st.page_link("pages/segments.py", label="Next: RFM segments", icon=":material/donut_small:")
+    st.page_link("app_pages/segments.py", label="Next: RFM segments", icon=":material/donut_small:")
