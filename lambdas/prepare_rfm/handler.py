@@ -1,0 +1,147 @@
+"""Lambda "rfm-studio-prepare-rfm": raw transactions in, RFM table and KMeans features out.
+
+The first state of the clustering workflow ("Prepare RFM features"). The same code runs on
+AWS Lambda (S3 through boto3) and on the local backend (the local bucket): every read and
+write goes through ``pipeline.storage.default_storage()``.
+
+Event (built by the workflow from the execution input)::
+
+    {"DataUri": "s3://B/.../raw/<hash>.parquet", "RunPrefix": "s3://B/PREFIX/runs/<run>",
+     "K": "5", "AsOfDate": "" or "YYYY-MM-DD", "Country": "" or "United Kingdom"}
+
+Writes under RunPrefix: ``rfm.parquet`` (one row a customer), ``train/features.csv`` (the
+standardised features, headerless, the rows in the same order), ``ids.csv`` (CustomerID of
+each feature row, to join the assignments back) and ``report.json`` (the cleaning report).
+Returns the URIs the next states read through JSONPath, plus the counts the watch page shows.
+Bad data raises ``DataError``: the workflow does not retry it and its message becomes the
+execution's cause.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import DataError
+from pipeline.storage import Storage, default_storage
+
+#: The fewest clusters worth asking KMeans for.
+MIN_K = 2
+
+
+def run_uris(run_prefix: str) -> dict[str, str]:
+    """Every object a run's prepare step writes or hands on, keyed as in the returned payload."""
+    base = run_prefix.rstrip("/")
+    return {
+        "rfm_uri": f"{base}/rfm.parquet",
+        "train_uri": f"{base}/train/",
+        "features_uri": f"{base}/train/features.csv",
+        "ids_uri": f"{base}/ids.csv",
+        "report_uri": f"{base}/report.json",
+        "model_output_uri": f"{base}/model",
+        "assignments_uri": f"{base}/assignments",
+    }
+
+
+def _requested_k(event: dict[str, Any]) -> int:
+    raw = event.get("K", "")
+    try:
+        k = int(str(raw).strip())
+    except ValueError:
+        raise DataError(f"The number of clusters k must be a whole number, got {raw!r}.") from None
+    if k < MIN_K:
+        raise DataError(f"The number of clusters k must be at least {MIN_K}, got {k}: choose k of 2 or more.")
+    return k
+
+
+def read_transactions(storage: Storage, data_uri: str) -> pd.DataFrame:
+    """The canonical transactions frame stored at ``data_uri`` (Parquet, xlsx or csv)."""
+    from pipeline.data import load_transactions
+
+    try:
+        raw = storage.read_bytes(data_uri)
+    except FileNotFoundError:
+        raise DataError(
+            f"The dataset {data_uri} does not exist: launch the run again to upload it."
+        ) from None
+    name = data_uri.rsplit("/", 1)[-1] or "transactions"
+    return load_transactions(raw, name=name, use_cache=False).transactions
+
+
+def _features_csv(features: np.ndarray) -> bytes:
+    buffer = io.StringIO()
+    np.savetxt(buffer, features, fmt="%.10g", delimiter=",")
+    return buffer.getvalue().encode("ascii")
+
+
+def _json_safe(value: Any) -> Any:
+    """The value with timestamps and numpy numbers as JSON-friendly plain values."""
+    return json.loads(
+        json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+    )
+
+
+def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
+    """Do the prepare step for ``event`` on ``storage``; returns the step's payload."""
+    from pipeline.data import clean_transactions
+    from pipeline.rfm import clustering_features, compute_rfm, default_as_of, filter_transactions
+
+    try:
+        data_uri = event["DataUri"]
+        run_prefix = event["RunPrefix"]
+    except KeyError as missing:
+        raise DataError(
+            f"The prepare step needs {missing.args[0]} in its input: launch the run again."
+        ) from None
+    k = _requested_k(event)
+    country = (event.get("Country") or "").strip() or None
+    as_of = (event.get("AsOfDate") or "").strip() or None
+
+    transactions = read_transactions(storage, data_uri)
+    clean, report = clean_transactions(transactions)
+    if clean.empty:
+        raise DataError(
+            f"No customers left after cleaning the {report.rows_read:,} rows of {data_uri}: every row lacked "
+            "a customer, was a cancellation or had no quantity or price. Use a dataset with customer IDs."
+        )
+    if country:
+        clean = filter_transactions(clean, countries=country)
+    rfm = compute_rfm(clean, as_of=as_of)
+    customers = len(rfm)
+    if customers < k:
+        where = f" in {country}" if country else ""
+        raise DataError(
+            f"Only {customers} customer(s){where} to cluster, fewer than the k={k} clusters asked for: "
+            f"choose k of at most {customers} or widen the country filter."
+        )
+    features = clustering_features(rfm)
+
+    uris = run_uris(run_prefix)
+    buffer = io.BytesIO()
+    rfm.to_parquet(buffer, index=False)
+    storage.write_bytes(uris["rfm_uri"], buffer.getvalue())
+    storage.write_bytes(uris["features_uri"], _features_csv(features))
+    ids = rfm[["CustomerID"]].to_csv(index=False).encode("ascii")
+    storage.write_bytes(uris["ids_uri"], ids)
+    report_dict = _json_safe(report.to_dict())
+    storage.write_bytes(uris["report_uri"], json.dumps(report_dict, indent=2).encode("utf-8"))
+
+    as_of_used = (pd.Timestamp(as_of) if as_of else default_as_of(clean)).date().isoformat()
+    return {
+        **uris,
+        "customers": customers,
+        "transactions": len(clean),
+        "k": k,
+        "country": country or "",
+        "as_of": as_of_used,
+        "report": report_dict,
+    }
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS Lambda entry point (also what the local engine calls for this function)."""
+    return prepare(event, default_storage())

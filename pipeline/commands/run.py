@@ -1,0 +1,137 @@
+"""``python -m pipeline run INPUT``: launch the clustering workflow on a dataset, optionally wait.
+
+The input is anything ``pipeline.data.load_transactions`` reads (a path, URL or s3:// URI, in
+xlsx, csv or Parquet). It is normalised to the canonical transactions, stored once as Parquet
+in the data directory's ``uploads/`` and handed to the backend, which uploads it and starts
+an execution. The execution ARN is printed first, so a script can capture it; with ``--wait``
+each state transition follows as it happens, then the final status. Exit status: 0 when the
+execution SUCCEEDED (or was started, without ``--wait``), 1 when it ended otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HELP = "Launch the clustering workflow on a dataset (prints the execution ARN; --wait follows it)."
+
+#: Seconds between two reads of the history while waiting.
+POLL_SECONDS = 0.5
+#: Longest --wait, in seconds, before giving up on following the execution (it keeps running).
+DEFAULT_WAIT_TIMEOUT = 6 * 3600
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """INPUT plus the run parameters of ``RunParameters``."""
+    parser.add_argument(
+        "input", help="dataset: a path, an http(s):// URL or an s3:// URI (xlsx, csv, parquet)"
+    )
+    parser.add_argument(
+        "--backend", choices=["local", "aws"], default="local", help="where to run (default local)"
+    )
+    parser.add_argument("--k", type=int, default=5, help="number of clusters (default 5)")
+    parser.add_argument(
+        "--threshold", type=float, default=0.25, help="least silhouette score to accept (default 0.25)"
+    )
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="snapshot date YYYY-MM-DD")
+    parser.add_argument("--country", default=None, help="cluster the customers of one country only")
+    parser.add_argument("--wait", action="store_true", help="follow the execution until it ends")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="longest wait in seconds, with --wait"
+    )
+
+
+def canonical_parquet(source: str) -> tuple[Path, str]:
+    """Load ``source``, store its canonical transactions as Parquet in ``uploads/``; returns
+    the file and the dataset's name."""
+    from pipeline.config import data_subdir
+    from pipeline.data import load_transactions
+
+    dataset = load_transactions(source)
+    path = data_subdir("uploads") / f"{dataset.content_hash}.parquet"
+    if not path.exists():
+        tmp = path.with_name(path.name + ".part")
+        dataset.transactions.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    return path, dataset.name
+
+
+def describe_event(event: dict[str, Any]) -> str | None:
+    """One line for a history event worth showing while waiting (state transitions, failures)."""
+    kind = event["type"]
+    details = next((value for key, value in event.items() if key.endswith("EventDetails")), {}) or {}
+    stamp = event["timestamp"].strftime("%H:%M:%S") if hasattr(event["timestamp"], "strftime") else ""
+    if kind.endswith("StateEntered"):
+        return f"{stamp}  -> {details.get('name')}"
+    if kind.endswith("StateExited"):
+        return f"{stamp}  <- {details.get('name')}"
+    if kind.endswith("Failed") or kind.endswith("TimedOut"):
+        from pipeline.workflow import failure_message
+
+        return f"{stamp}  !! {kind}: {failure_message(details.get('error'), details.get('cause'))}"
+    if kind in ("ExecutionSucceeded", "ExecutionAborted"):
+        return f"{stamp}  {kind}"
+    return None
+
+
+def follow(
+    backend: Any,
+    execution_arn: str,
+    *,
+    emit: Callable[[str], None] = print,
+    poll_seconds: float = POLL_SECONDS,
+    timeout: float = DEFAULT_WAIT_TIMEOUT,
+) -> dict[str, Any]:
+    """Print each new state transition of the execution until it ends; returns its description."""
+    from pipeline.errors import WorkflowError
+
+    seen = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        description = backend.describe(execution_arn)
+        events = backend.history(execution_arn)
+        for event in events[seen:]:
+            line = describe_event(event)
+            if line:
+                emit(line)
+        seen = len(events)
+        if description["status"] != "RUNNING":
+            return description
+        if time.monotonic() > deadline:
+            raise WorkflowError(
+                f"Still RUNNING after {timeout:g}s; follow it with "
+                f"`python -m pipeline status {execution_arn}`."
+            )
+        time.sleep(poll_seconds)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Launch; print the ARN; with --wait, the transitions and the final status."""
+    from pipeline.backends import get_backend
+    from pipeline.backends.base import RunParameters
+    from pipeline.workflow import failure_message
+
+    params = RunParameters(k=args.k, quality_threshold=args.threshold, as_of=args.as_of, country=args.country)
+    path, name = canonical_parquet(args.input)
+    backend = get_backend(args.backend)
+    execution_arn = backend.launch(path, params, dataset_name=name)
+    print(execution_arn, flush=True)
+    if not args.wait:
+        return 0
+    description = follow(backend, execution_arn, timeout=args.timeout)
+    status = description["status"]
+    print(f"Status: {status}")
+    if status == "SUCCEEDED":
+        output = json.loads(description.get("output") or "{}")
+        if "silhouette" in output:
+            print(f"Silhouette: {output['silhouette']}  customers: {output.get('customers')}")
+        for cluster in output.get("clusters", []):
+            print(f"  cluster {cluster['cluster']}: {cluster['name']} ({cluster['customers']} customers)")
+        return 0
+    print(f"Error: {failure_message(description.get('error'), description.get('cause'))}")
+    return 1

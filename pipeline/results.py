@@ -1,0 +1,63 @@
+"""Read a finished run's results: ``clusters.csv`` and ``summary.json`` under its run prefix.
+
+The evaluate Lambda writes both files to ``s3://BUCKET/PREFIX/runs/<run>/`` on either backend;
+this module reads them back through a ``pipeline.storage.Storage`` (S3 or the local bucket),
+so the clusters page has one code path whichever backend ran the workflow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pandas as pd
+
+from pipeline.backends.base import RunResults
+from pipeline.errors import WorkflowError
+from pipeline.storage import Storage, default_storage, join_uri
+
+CLUSTERS_FILE = "clusters.csv"
+SUMMARY_FILE = "summary.json"
+
+#: dtypes of clusters.csv's columns (one row a customer).
+CLUSTERS_DTYPES: dict[str, str] = {
+    "CustomerID": "int64",
+    "Recency": "int64",
+    "Frequency": "int64",
+    "Monetary": "float64",
+    "R": "int64",
+    "F": "int64",
+    "M": "int64",
+    "Segment": "string",
+    "Cluster": "int64",
+    "ClusterName": "string",
+    "DistanceToCentre": "float64",
+    "Country": "string",
+}
+
+
+def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResults:
+    """The clusters table and summary of the run whose files live under ``run_prefix``.
+
+    Raises ``WorkflowError`` naming the missing file when the run has not written its results
+    (it failed before "Evaluate clusters", or the files were removed).
+    """
+    storage = storage or default_storage()
+    clusters_uri = join_uri(run_prefix, CLUSTERS_FILE)
+    summary_uri = join_uri(run_prefix, SUMMARY_FILE)
+    try:
+        clusters_bytes = storage.read_bytes(clusters_uri)
+        summary_bytes = storage.read_bytes(summary_uri)
+    except FileNotFoundError as missing:
+        raise WorkflowError(
+            f"The run's results are not there ({missing}): only a run that SUCCEEDED has them; "
+            "launch it again if its files were removed."
+        ) from None
+    except Exception as error:  # S3 errors: access denied, no such key...
+        raise WorkflowError(f"Could not read the run's results under {run_prefix}: {error}") from error
+    clusters = pd.read_csv(io.BytesIO(clusters_bytes), dtype={"Segment": "string", "ClusterName": "string"})
+    present = {column: dtype for column, dtype in CLUSTERS_DTYPES.items() if column in clusters.columns}
+    clusters = clusters.astype(present)
+    summary: dict[str, Any] = json.loads(summary_bytes.decode("utf-8"))
+    return RunResults(clusters=clusters, summary=summary, location=run_prefix)
