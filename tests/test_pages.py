@@ -69,7 +69,7 @@ def test_home_explains_the_app_and_links_to_the_data_page_when_nothing_is_loaded
     assert at.title[0].value == "RFM Workflow Studio"
     assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
     assert "No dataset loaded yet" in at.sidebar.caption[0].value
-    assert "Local engine" in sidebar_text(at)
+    assert at.sidebar.radio(key="backend").value == "local"
 
 
 def test_data_page_offers_the_four_sources_and_shows_the_sample_attribution():

@@ -5,10 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from ui.backend import render_selector
 from ui.state import get_active
-
-#: What the sidebar calls the backend; only the embedded local engine exists so far.
-BACKEND_LABEL = "Local engine"
 
 
 def render(container: DeltaGenerator | None = None) -> None:
@@ -33,4 +31,4 @@ def render(container: DeltaGenerator | None = None) -> None:
                 f"{active.first_invoice:%Y-%m-%d} to {active.last_invoice:%Y-%m-%d}"
             )
         st.subheader("Backend")
-        st.text(BACKEND_LABEL)
+        render_selector()
