@@ -91,6 +91,10 @@ _SEGMENT_LOOKUP = np.empty((6, 6), dtype=object)  # [R, FM] -> name, row/column 
 for (_r, _fm), _name in SEGMENT_GRID.items():
     _SEGMENT_LOOKUP[_r, _fm] = _name
 
+_RFM_CODES = np.empty((6, 6, 6), dtype=object)  # [R, F, M] -> "545"
+for _r, _f, _m in np.ndindex(6, 6, 6):
+    _RFM_CODES[_r, _f, _m] = f"{_r}{_f}{_m}"
+
 #: Columns of the table ``compute_rfm`` returns, in order.
 RFM_COLUMNS: list[str] = [
     "CustomerID",
@@ -189,12 +193,15 @@ def quintile_scores(values: pd.Series, *, higher_is_better: bool = True) -> pd.S
     for any number of values, down to one. Ties are broken by the order of ``values`` (sort
     it by CustomerID first for stable results). ``higher_is_better=False`` is for Recency.
     """
-    n = len(values)
-    if n == 0:
-        return pd.Series(np.empty(0, dtype="int64"), index=values.index)
-    ranks = values.rank(method="first", ascending=higher_is_better).to_numpy(dtype="float64")
-    scores = np.ceil((ranks - 0.5) / n * 5).astype("int64")
-    return pd.Series(scores, index=values.index)
+    return pd.Series(_scores(values.to_numpy(dtype="float64"), higher_is_better), index=values.index)
+
+
+def _scores(keys: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    n = len(keys)
+    order = np.argsort(keys if higher_is_better else -keys, kind="stable")  # ties: first comes first
+    ranks = np.empty(n, dtype="float64")
+    ranks[order] = np.arange(1, n + 1)
+    return np.ceil((ranks - 0.5) / max(n, 1) * 5).astype("int64")
 
 
 def segment_for(r: int, fm: int) -> str:
@@ -208,9 +215,9 @@ def segment_for(r: int, fm: int) -> str:
 def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values, sort=True)`` for non-negative integers in a modest range (customer
     and invoice numbers), by direct indexing instead of hashing; falls back to hashing."""
-    if len(values) and values.min() >= 0 and values.max() - values.min() < 50_000_000:
-        low = values.min()
-        present = np.zeros(values.max() - low + 1, dtype=bool)
+    low, high = (values.min(), values.max()) if len(values) else (-1, -1)
+    if low >= 0 and high - low < 50_000_000:
+        present = np.zeros(high - low + 1, dtype=bool)
         present[values - low] = True
         code_of = np.cumsum(present) - 1
         return code_of[values - low], np.flatnonzero(present) + low
@@ -260,18 +267,18 @@ def _aggregate(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
     # Frequency counts distinct (customer, invoice) pairs. In the UCI data an invoice has one
     # customer, so the pairs are the invoices; otherwise the pairs are hashed.
     invoice_codes, n_invoices = _invoice_codes(clean["InvoiceNo"])
-    first_line = np.full(n_invoices, rows, dtype="int64")
-    np.minimum.at(first_line, invoice_codes, np.arange(rows, dtype="int64"))
-    owner = customer_codes[first_line]
+    line_of = np.empty(n_invoices, dtype="int64")
+    line_of[invoice_codes] = np.arange(rows, dtype="int64")  # one line of each invoice (the last)
+    owner = customer_codes[line_of]
     if not (owner[invoice_codes] == customer_codes).all():
         pair_codes, pairs = pd.factorize(customer_codes.astype("int64") * n_invoices + invoice_codes)
-        first_line = np.full(len(pairs), rows, dtype="int64")
-        np.minimum.at(first_line, pair_codes, np.arange(rows, dtype="int64"))
-        owner = customer_codes[first_line]
+        line_of = np.empty(len(pairs), dtype="int64")
+        line_of[pair_codes] = np.arange(rows, dtype="int64")
+        owner = customer_codes[line_of]
     frequency = np.bincount(owner, minlength=n_customers)
 
     # Country: the country of most of the customer's invoices (ties: the first alphabetically).
-    country_codes, countries = pd.factorize(clean["Country"].iloc[first_line], sort=True)
+    country_codes, countries = pd.factorize(clean["Country"].iloc[line_of], sort=True)
     votes = np.bincount(
         owner * len(countries) + country_codes, minlength=n_customers * len(countries)
     ).reshape(n_customers, len(countries))
@@ -306,7 +313,7 @@ def compute_rfm(clean: pd.DataFrame, as_of: _DateLike | None = None) -> pd.DataF
         )
     last_invoice = clean["InvoiceDate"].max()
     if as_of is None:
-        snapshot = default_as_of(clean)
+        snapshot = last_invoice.normalize() + pd.Timedelta(days=1)  # default_as_of(clean)
     else:
         try:
             snapshot = pd.Timestamp(as_of)
@@ -322,12 +329,12 @@ def compute_rfm(clean: pd.DataFrame, as_of: _DateLike | None = None) -> pd.DataF
             )
 
     rfm = _aggregate(clean, snapshot)
-    r = quintile_scores(rfm["Recency"], higher_is_better=False).to_numpy()
-    f = quintile_scores(rfm["Frequency"]).to_numpy()
-    m = quintile_scores(rfm["Monetary"]).to_numpy()
+    r = _scores(rfm["Recency"].to_numpy(dtype="float64"), higher_is_better=False)
+    f = _scores(rfm["Frequency"].to_numpy(dtype="float64"), higher_is_better=True)
+    m = _scores(rfm["Monetary"].to_numpy(dtype="float64"), higher_is_better=True)
     fm = (f + m + 1) // 2
     rfm["R"], rfm["F"], rfm["M"] = r, f, m
-    rfm["RFM"] = pd.array((r * 100 + f * 10 + m).astype(str), dtype="string")
+    rfm["RFM"] = pd.array(_RFM_CODES[r, f, m], dtype="string")
     rfm["FM"] = fm
     rfm["Segment"] = pd.array(_SEGMENT_LOOKUP[r, fm], dtype="string")
     return rfm[RFM_COLUMNS]
