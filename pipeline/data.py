@@ -71,6 +71,8 @@ class Dataset:
     content_hash: str
     schema: str
     from_cache: bool = False
+    #: The canonical Parquet copy in the cache, when one was read or written (None otherwise).
+    cache_path: Path | None = None
 
 
 def load_transactions(
@@ -95,11 +97,12 @@ def load_transactions(
         cached = _read_cache(content_hash)
         if cached is not None:
             frame, schema = cached
-            return Dataset(frame, display_name, raw.source, content_hash, schema, from_cache=True)
+            return Dataset(
+                frame, display_name, raw.source, content_hash, schema, True, _cache_paths(content_hash)[0]
+            )
     frame, schema = normalise_tables(read_tables(raw.data, display_name))
-    if use_cache:
-        _write_cache(content_hash, frame, schema)
-    return Dataset(frame, display_name, raw.source, content_hash, schema)
+    cache_path = _write_cache(content_hash, frame, schema) if use_cache else None
+    return Dataset(frame, display_name, raw.source, content_hash, schema, False, cache_path)
 
 
 def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
@@ -246,7 +249,8 @@ def _read_cache(content_hash: str) -> tuple[pd.DataFrame, str] | None:
     return frame, schema
 
 
-def _write_cache(content_hash: str, frame: pd.DataFrame, schema: str) -> None:
+def _write_cache(content_hash: str, frame: pd.DataFrame, schema: str) -> Path | None:
+    """Write the cache entry; its Parquet path, or None when the disk refused."""
     frame_path, meta_path = _cache_paths(content_hash)
     try:
         tmp = frame_path.with_name(f"{frame_path.name}.{os.getpid()}.{threading.get_ident()}.part")
@@ -255,4 +259,5 @@ def _write_cache(content_hash: str, frame: pd.DataFrame, schema: str) -> None:
         tmp.replace(frame_path)
         meta_path.write_text(json.dumps({"schema": schema, "rows": len(frame)}))
     except OSError:
-        pass  # caching is an optimisation: a read-only or full disk must not fail the load
+        return None  # caching is an optimisation: a read-only or full disk must not fail the load
+    return frame_path

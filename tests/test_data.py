@@ -276,8 +276,15 @@ def test_cache_is_keyed_by_content_not_by_name(sample_xlsx, tmp_path):
     assert second.name == "renamed.xlsx"
 
 
+def test_cache_path_is_the_canonical_parquet_of_first_and_cached_loads(sample_xlsx):
+    first = load_transactions(sample_xlsx)
+    again = load_transactions(sample_xlsx)
+    assert first.cache_path == again.cache_path
+    pd.testing.assert_frame_equal(pd.read_parquet(again.cache_path), first.transactions)
+
+
 def test_use_cache_false_writes_no_cache_entry(sample_xlsx, studio_home):
-    load_transactions(sample_xlsx, use_cache=False)
+    assert load_transactions(sample_xlsx, use_cache=False).cache_path is None
     cache = studio_home / "cache"
     assert not cache.exists() or not any(cache.iterdir())
 

@@ -80,7 +80,7 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     from pipeline import data  # imported late: the loader is the heavy part of the library
 
     dataset = data.load_transactions(source, name=name)
-    path = _canonical_path(dataset.content_hash)
+    path = dataset.cache_path or _canonical_path(dataset.content_hash)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
