@@ -258,3 +258,57 @@ def rfm_distributions(
     fig.update_yaxes(title_text="Customers", row=1, col=1)
     fig.update_layout(title="Distributions", showlegend=False, bargap=0.05, **_LAYOUT)
     return fig
+
+
+def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figure:
+    """Elbow (inertia) and silhouette against k side by side, the best silhouette marked.
+
+    ``table`` is ``pipeline.k_selection.try_k``'s (columns k, inertia, silhouette). Inertia
+    always falls as k grows: the useful k is where it stops falling fast (the elbow); the
+    silhouette says how well separated the clusters are, and is what the workflow's quality
+    threshold checks.
+    """
+    _require(table, ["k", "inertia", "silhouette"], "k_selection_chart")
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Elbow: inertia (lower is tighter)", "Silhouette (higher is better)")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["k"], y=table["inertia"], mode="lines+markers", name="Inertia", marker_color="#4575b4"
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["k"],
+            y=table["silhouette"],
+            mode="lines+markers",
+            name="Silhouette",
+            marker_color="#1a9850",
+        ),
+        row=1,
+        col=2,
+    )
+    if best_k is not None and (table["k"] == best_k).any():
+        best = table.loc[table["k"] == best_k].iloc[0]
+        for col, column in ((1, "inertia"), (2, "silhouette")):
+            fig.add_trace(
+                go.Scatter(
+                    x=[best_k],
+                    y=[best[column]],
+                    mode="markers+text",
+                    text=[f"best k = {best_k}"] if col == 2 else [""],
+                    textposition="middle right",
+                    marker={"size": 14, "color": "#d73027", "symbol": "star"},
+                    name=f"Best silhouette (k = {best_k})",
+                    showlegend=col == 2,
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_xaxes(title_text="k (clusters)", dtick=1)
+    fig.update_yaxes(title_text="Inertia", row=1, col=1)
+    fig.update_yaxes(title_text="Silhouette", row=1, col=2)
+    fig.update_layout(title="Choosing k", showlegend=False, **_LAYOUT)
+    return fig
