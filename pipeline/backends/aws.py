@@ -183,6 +183,50 @@ class AwsBackend:
                 raise WorkflowError(f"The run parameters do not fit the workflow's input: {error}") from error
         return execution.execution_arn
 
+    def relaunch(self, execution_arn: str) -> str:
+        """Start a new execution with the same DataUri and parameters as ``execution_arn``; its ARN.
+
+        The new run gets a new unique name (new SageMaker job names and run folder); the data
+        already uploaded to S3 (``DataUri``) is reused, not uploaded again.
+        """
+        from pipeline.workflow import execution_input_for, parameters_from_input
+
+        previous = json.loads(self.describe(execution_arn).get("input") or "{}")
+        data_uri = previous.get("DataUri")
+        if not data_uri:
+            raise WorkflowError(
+                "That execution's input has no DataUri: it was not started by RFM Workflow Studio, "
+                "so launch a new run from the Launch page instead."
+            )
+        try:
+            params = parameters_from_input(previous)
+        except (TypeError, ValueError) as error:
+            raise WorkflowError(
+                f"That execution's parameters cannot be read back ({error}): launch anew."
+            ) from None
+        workflow = self.workflow(self.state_machine_arn())
+        name = execution_name()
+        inputs = execution_input_for(
+            name,
+            params,
+            data_uri,
+            self.settings.bucket,
+            self.settings.prefix,
+            dataset_name=previous.get("DatasetName", ""),
+        )
+        with aws_errors("start an execution (needs states:StartExecution)", self.settings):
+            try:
+                execution = workflow.execute(name=name, inputs=inputs)
+            except ValueError as error:  # the SDK's ExecutionInput schema check
+                raise WorkflowError(f"The run parameters do not fit the workflow's input: {error}") from error
+        return execution.execution_arn
+
+    def state_machine_definition(self, state_machine_arn: str) -> dict[str, Any]:
+        """The ASL definition of a deployed state machine (``DescribeStateMachine``)."""
+        with aws_errors(f"describe state machine {state_machine_arn}", self.settings):
+            described = self.client("stepfunctions").describe_state_machine(stateMachineArn=state_machine_arn)
+        return json.loads(described["definition"])
+
     def list_executions(self, max_items: int = 50) -> list[dict[str, Any]]:
         """``list_executions`` items, newest first, each with ``parameters`` and ``dataset`` added."""
         from pipeline.workflow import parameters_from_input

@@ -77,6 +77,14 @@ class Backend(Protocol):
         """Upload the dataset (canonical Parquet), start an execution, return its ARN."""
         ...
 
+    def relaunch(self, execution_arn: str) -> str:
+        """Start a new execution (new unique name) with the same DataUri and parameters; its ARN."""
+        ...
+
+    def state_machine_definition(self, state_machine_arn: str) -> dict[str, Any]:
+        """The ASL definition of a deployed state machine (the graph an execution ran)."""
+        ...
+
     def list_executions(self) -> list[dict[str, Any]]:
         """``list_executions`` items, newest first, each with extra ``parameters`` and ``dataset``."""
         ...

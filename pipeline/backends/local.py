@@ -164,6 +164,44 @@ class LocalBackend:
         execution = self._workflow(state_machine_arn=arn).execute(name=run_name, inputs=inputs)
         return execution.execution_arn
 
+    def relaunch(self, execution_arn: str) -> str:
+        """Start a new execution with the same data and parameters as ``execution_arn``; its ARN.
+
+        The new run gets a new unique name (so new SageMaker job names and its own run folder);
+        the dataset is the one already in the local bucket (``DataUri``), not uploaded again.
+        """
+        from pipeline.workflow import parameters_from_input
+
+        previous = json.loads(self.describe(execution_arn).get("input") or "{}")
+        data_uri = previous.get("DataUri")
+        if not data_uri:
+            raise WorkflowError(
+                "That execution's input has no DataUri: it was not started by RFM Workflow Studio, "
+                "so launch a new run from the Launch page instead."
+            )
+        if not self.storage.exists(data_uri):
+            raise WorkflowError(
+                f"The dataset of that execution ({data_uri}) is no longer in the local bucket: "
+                "load the data again and launch from the Launch page."
+            )
+        params = parameters_from_input(previous)
+        check_parameters(params)
+        arn = self.deploy().state_machine_arn
+        run_name = new_run_name()
+        inputs = execution_input_for(
+            run_name, params, data_uri, self.bucket, self.prefix, dataset_name=previous.get("DatasetName", "")
+        )
+        execution = self._workflow(state_machine_arn=arn).execute(name=run_name, inputs=inputs)
+        return execution.execution_arn
+
+    def state_machine_definition(self, state_machine_arn: str) -> dict[str, Any]:
+        """The ASL definition of a state machine in the local engine (what its executions ran)."""
+        try:
+            described = self.client.describe_state_machine(stateMachineArn=state_machine_arn)
+        except (self.client.exceptions.StateMachineDoesNotExist, self.client.exceptions.InvalidArn):
+            return self.definition()
+        return json.loads(described["definition"])
+
     def list_executions(self) -> list[dict[str, Any]]:
         """``list_executions`` items, newest first, with the run's ``parameters`` and ``dataset``."""
         from pipeline.workflow import parameters_from_input
