@@ -13,6 +13,9 @@ st.set_page_config(page_title="RFM Workflow Studio", page_icon=":material/hub:",
 
 DATA_PAGE = "app_pages/data.py"
 SEGMENTS_PAGE = "app_pages/segments.py"
+LAUNCH_PAGE = "app_pages/launch.py"
+EXECUTIONS_PAGE = "app_pages/executions.py"
+CLUSTERS_PAGE = "app_pages/clusters.py"
 
 
 def home() -> None:
@@ -44,6 +47,9 @@ navigation = st.navigation(
         st.Page(home, title="Home", icon=":material/home:", default=True),
         st.Page(DATA_PAGE, title="Data", icon=":material/table_view:"),
         st.Page(SEGMENTS_PAGE, title="Segments", icon=":material/donut_small:"),
+        st.Page(LAUNCH_PAGE, title="Launch", icon=":material/rocket_launch:"),
+        st.Page(EXECUTIONS_PAGE, title="Executions", icon=":material/monitoring:"),
+        st.Page(CLUSTERS_PAGE, title="Clusters", icon=":material/scatter_plot:"),
     ]
 )
 slot = st.sidebar.container()
