@@ -6,7 +6,10 @@ themselves only call the ``pipeline`` library (through the small ``ui`` helpers)
 
 import streamlit as st
 
+from pipeline.backends.base import Check
+from pipeline.errors import StudioError
 from ui import sidebar
+from ui.backend import LABELS, active_backend_name, backend
 from ui.state import get_active
 
 st.set_page_config(page_title="RFM Workflow Studio", page_icon=":material/hub:", layout="wide")
@@ -19,27 +22,54 @@ CLUSTERS_PAGE = "app_pages/clusters.py"
 
 
 def home() -> None:
-    """What the app does, the active dataset, and a link to the next step."""
+    """What the app does, the backend and its health, the active dataset, the next step."""
     st.title("RFM Workflow Studio")
     st.markdown(
         "1. **Load** retail transactions: the UCI Online Retail data by upload, URL, S3 "
         "or the bundled sample.\n"
         "2. **Preview** RFM (recency, frequency, monetary) segments of your customers.\n"
         "3. **Cluster** customers with a workflow built with the AWS Step Functions Data Science SDK, "
-        "run locally or on AWS."
+        "run locally or on AWS, watch it step by step, and explore the clusters."
     )
-    active = get_active()
-    if active is None:
-        st.info("No dataset is loaded yet.")
-        st.page_link(DATA_PAGE, label="Load a dataset on the Data page", icon=":material/upload_file:")
-    else:
+    dataset_column, backend_column = st.columns(2)
+    with dataset_column:
         st.subheader("Active dataset")
-        st.text(active.name)
-        cols = st.columns(3)
-        cols[0].metric("Rows kept", f"{active.rows_kept:,}")
-        cols[1].metric("Customers", f"{active.customers:,}")
-        cols[2].metric("Invoices from", f"{active.first_invoice:%Y-%m-%d}")
-        st.page_link(SEGMENTS_PAGE, label="See the RFM segments", icon=":material/donut_small:")
+        active = get_active()
+        if active is None:
+            st.info("No dataset is loaded yet.")
+        else:
+            st.text(active.name)
+            cols = st.columns(3)
+            cols[0].metric("Rows kept", f"{active.rows_kept:,}")
+            cols[1].metric("Customers", f"{active.customers:,}")
+            cols[2].metric("Invoices from", f"{active.first_invoice:%Y-%m-%d}")
+    with backend_column:
+        st.subheader("Backend")
+        name = active_backend_name()
+        st.text(LABELS[name])
+        checks = backend_health(name)
+        for check in checks:
+            icon = ":material/check_circle:" if check.ok else ":material/error:"
+            st.markdown(f"{icon} **{check.name}**")
+            st.caption(check.message)
+        if not all(check.ok for check in checks):
+            st.warning("Fix the failed checks (or choose the local backend in the sidebar) to launch runs.")
+    st.subheader("Next step")
+    if active is None:
+        st.page_link(DATA_PAGE, label="Load a dataset on the Data page", icon=":material/upload_file:")
+        return
+    st.page_link(SEGMENTS_PAGE, label="See the RFM segments", icon=":material/donut_small:")
+    st.page_link(LAUNCH_PAGE, label="Launch a clustering run", icon=":material/rocket_launch:")
+    st.page_link(EXECUTIONS_PAGE, label="Watch the executions", icon=":material/monitoring:")
+
+
+@st.cache_data(ttl=60, show_spinner="Checking the backend…")
+def backend_health(name: str) -> list[Check]:
+    """The backend's preflight checks, reused for a minute (on aws they call several services)."""
+    try:
+        return list(backend(name).preflight())
+    except StudioError as error:
+        return [Check("Backend settings", False, str(error))]
 
 
 navigation = st.navigation(

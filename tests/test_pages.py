@@ -10,6 +10,7 @@ from pathlib import Path
 import boto3
 import pandas as pd
 import pytest
+import streamlit as st
 from moto import mock_aws
 from streamlit.testing.v1 import AppTest
 
@@ -111,7 +112,40 @@ def test_home_shows_the_active_dataset_and_links_to_the_segments(loaded, expecte
     at.run()
 
     assert metrics(at)["Customers"] == f"{expected['customers']:,}"
-    assert [link.label for link in at.get("page_link")] == ["See the RFM segments"]
+    assert [link.label for link in at.get("page_link")] == [
+        "See the RFM segments",
+        "Launch a clustering run",
+        "Watch the executions",
+    ]
+
+
+def test_home_shows_the_local_backend_healthy():
+    at = start()
+
+    assert "Local engine (this machine)" in [text.value for text in at.text]
+    checks = [block.value for block in at.markdown if block.value.startswith(":material/")]
+    assert checks and all("check_circle" in check for check in checks)
+    assert not at.warning
+
+
+def test_home_shows_what_the_aws_backend_is_missing(monkeypatch, tmp_path):
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "RFM_AWS_REGION", "RFM_AWS_BUCKET"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    st.cache_data.clear()  # the backend and its health are cached per process
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state["backend"] = "aws"
+    at.run()
+
+    assert not at.exception
+    assert "AWS (Step Functions + SageMaker)" in [text.value for text in at.text]
+    assert any(":material/error:" in block.value for block in at.markdown)
+    assert "RFM_AWS_REGION" in " ".join(caption.value for caption in at.caption)
+    assert at.warning
 
 
 def test_uploading_the_sample_workbook_loads_it(sample_xlsx, expected):
