@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,25 @@ from pipeline.config import BUNDLED_SAMPLE_PATH
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SAMPLE = REPO_ROOT.parent / "shared" / "data" / "online_retail_sample_40k.xlsx"
 SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_real_aws(tmp_path_factory):
+    """No test can reach a real AWS account: no credentials, profiles, config or metadata service.
+
+    Session-wide, so module-scoped fixtures are covered too; tests that talk to moto set fake
+    credentials themselves (tests/aws_fakes.py).
+    """
+    empty = tmp_path_factory.mktemp("no-aws") / "empty"
+    empty.write_text("")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("AWS_", "RFM_AWS", "RFM_LAMBDA", "RFM_SAGEMAKER", "RFM_STATES")):
+                patch.delenv(name)
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+        patch.setenv("AWS_CONFIG_FILE", str(empty))
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,6 @@ from pipeline.workflow import TASKS_IN_ORDER
 RUN_TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def no_aws(monkeypatch, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-
-
 @pytest.mark.slow
 def test_run_wait_prints_the_arn_each_transition_and_succeeds(sample_xlsx, capsys):
     code = main(["run", str(sample_xlsx), "--k", "4", "--threshold", "0", "--wait"])

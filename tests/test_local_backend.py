@@ -24,15 +24,6 @@ from pipeline.workflow import CHOICE_STATE, FAILED_STATE, PREPARE_STATE, QUALITY
 RUN_TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def no_aws(monkeypatch, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 @pytest.fixture(scope="module")
 def sample(sample_xlsx, tmp_path_factory):
     """The real sample as canonical Parquet (what the app hands to launch), and its name."""

@@ -31,23 +31,6 @@ def local_backend() -> LocalBackend:
     return LocalBackend(LocalStepFunctionsClient(mode="thread"))
 
 
-def no_aws(patch: pytest.MonkeyPatch, tmp: Path) -> None:
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "RFM_AWS_REGION",
-        "RFM_AWS_BUCKET",
-    ):
-        patch.delenv(name, raising=False)
-    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "no-credentials"))
-    patch.setenv("AWS_CONFIG_FILE", str(tmp / "no-config"))
-    patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 @pytest.fixture(scope="module")
 def runs(sample_dataset, tmp_path_factory):
     """A private data directory holding one SUCCEEDED and one FAILED run of the workflow."""
@@ -74,8 +57,7 @@ def use_home(home: Path, patch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def app_home(runs, monkeypatch, tmp_path):
-    no_aws(monkeypatch, tmp_path)
+def app_home(runs, monkeypatch):
     use_home(runs["home"], monkeypatch)
     yield
     ui.backend.backend.clear()
