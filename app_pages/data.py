@@ -57,15 +57,17 @@ if active is None:
 else:
     _, report = state.cleaned(*active.key)
     st.subheader("Active dataset")
-    st.text(f"{active.name} ({active.schema} schema)")
+    st.text(
+        f"{active.name} ({active.schema} schema), invoices from {active.first_invoice:%Y-%m-%d} "
+        f"to {active.last_invoice:%Y-%m-%d}"
+    )
 
-    cols = st.columns(6)
+    cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.rows_read:,}")
     cols[1].metric("Rows kept", f"{report.rows_kept:,}")
     cols[2].metric("Customers", f"{report.customers:,}")
     cols[3].metric("Countries", f"{report.countries:,}")
     cols[4].metric("Revenue", f"{report.revenue:,.0f}")
-    cols[5].metric("Invoices", f"{active.first_invoice:%Y-%m-%d} to {active.last_invoice:%Y-%m-%d}")
 
     figures = state.dataset_figures(*active.key)
     left, right = st.columns(2)
