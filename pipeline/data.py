@@ -105,6 +105,22 @@ def load_transactions(
     return Dataset(frame, display_name, raw.source, content_hash, schema, False, cache_path)
 
 
+def canonical_parquet(dataset: Dataset) -> Path:
+    """A Parquet file of the dataset's canonical transactions, the form backends upload.
+
+    The cache entry when there is one; otherwise a copy written once to ``uploads/`` under
+    the content hash (a load with ``use_cache=False``, or a disk that refused the cache).
+    """
+    if dataset.cache_path is not None and dataset.cache_path.is_file():
+        return dataset.cache_path
+    path = data_subdir("uploads") / f"{dataset.content_hash}.parquet"
+    if not path.exists():
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        dataset.transactions.to_parquet(partial, index=False)
+        partial.replace(path)
+    return path
+
+
 def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
     """Canonical transactions from raw tables (e.g. the two yearly sheets of Online Retail II).
 

@@ -283,6 +283,17 @@ def test_cache_path_is_the_canonical_parquet_of_first_and_cached_loads(sample_xl
     pd.testing.assert_frame_equal(pd.read_parquet(again.cache_path), first.transactions)
 
 
+def test_canonical_parquet_is_the_cache_entry_or_one_copy_in_uploads(sample_xlsx, studio_home):
+    cached = load_transactions(sample_xlsx)
+    assert pipeline.data.canonical_parquet(cached) == cached.cache_path
+
+    uncached = load_transactions(sample_xlsx, use_cache=False)
+    path = pipeline.data.canonical_parquet(uncached)
+    assert path.parent == studio_home / "uploads"
+    assert pipeline.data.canonical_parquet(uncached) == path
+    pd.testing.assert_frame_equal(pd.read_parquet(path), uncached.transactions)
+
+
 def test_use_cache_false_writes_no_cache_entry(sample_xlsx, studio_home):
     assert load_transactions(sample_xlsx, use_cache=False).cache_path is None
     cache = studio_home / "cache"

@@ -25,7 +25,6 @@ import pyarrow.parquet as pq
 import streamlit as st
 
 from pipeline import charts, rfm
-from pipeline.config import data_subdir
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +65,6 @@ def get_active() -> ActiveDataset | None:
     return active
 
 
-def _canonical_path(content_hash: str) -> Path:
-    return data_subdir("cache") / "ui" / f"{content_hash}.transactions.parquet"
-
-
 def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     """Load ``source`` (path, URL, s3:// URI or uploaded file), clean it, and make it the active dataset.
 
@@ -80,12 +75,7 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     from pipeline import data  # imported late: the loader is the heavy part of the library
 
     dataset = data.load_transactions(source, name=name)
-    path = dataset.cache_path or _canonical_path(dataset.content_hash)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        dataset.transactions.to_parquet(partial, index=False)
-        partial.replace(path)
+    path = data.canonical_parquet(dataset)
     _, report = cleaned(dataset.content_hash, str(path))
     active = ActiveDataset(
         content_hash=dataset.content_hash,

@@ -2,7 +2,7 @@
 
 The input is anything ``pipeline.data.load_transactions`` reads (a path, URL or s3:// URI, in
 xlsx, csv or Parquet). It is normalised to the canonical transactions, stored once as Parquet
-in the data directory's ``uploads/`` and handed to the backend, which uploads it and starts
+in the loader's Parquet cache and handed to the backend, which uploads it and starts
 an execution. The execution ARN is printed first, so a script can capture it; with ``--wait``
 each state transition follows as it happens, then the final status. Exit status: 0 when the
 execution SUCCEEDED (or was started, without ``--wait``), 1 when it ended otherwise.
@@ -47,18 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def canonical_parquet(source: str) -> tuple[Path, str]:
-    """Load ``source``, store its canonical transactions as Parquet in ``uploads/``; returns
-    the file and the dataset's name."""
-    from pipeline.config import data_subdir
-    from pipeline.data import load_transactions
+    """Load ``source``; returns its canonical transactions as a Parquet file, and its name."""
+    from pipeline import data
 
-    dataset = load_transactions(source)
-    path = data_subdir("uploads") / f"{dataset.content_hash}.parquet"
-    if not path.exists():
-        tmp = path.with_name(path.name + ".part")
-        dataset.transactions.to_parquet(tmp, index=False)
-        tmp.replace(path)
-    return path, dataset.name
+    dataset = data.load_transactions(source)
+    return data.canonical_parquet(dataset), dataset.name
 
 
 def describe_event(event: dict[str, Any]) -> str | None:
