@@ -341,3 +341,15 @@ def test_sdk_create_of_an_existing_name_attaches_to_it():
     first = Workflow("twice", definition=Pass("A"), role=ROLE, client=local).create()
     second = Workflow("twice", definition=Pass("B"), role=ROLE, client=local).create()
     assert second == first
+
+
+@pytest.mark.parametrize("value", ["123", "true", "null", '{"a": 1}', "plain text", 7, None])
+def test_the_output_is_the_json_text_of_the_final_value_as_in_the_history(client, value):
+    out = {"Type": "Pass", "InputPath": "$.value", "End": True}
+    definition = json.dumps({"StartAt": "Out", "States": {"Out": out}})
+    machine = client.create_state_machine(name="out", definition=definition, roleArn=ROLE)["stateMachineArn"]
+    arn = run(client, machine, value)
+    described = client.describe_execution(executionArn=arn)
+    assert json.loads(described["output"]) == value
+    succeeded = client.get_execution_history(executionArn=arn, reverseOrder=True, maxResults=1)["events"][0]
+    assert succeeded["executionSucceededEventDetails"]["output"] == described["output"]

@@ -34,6 +34,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from pipeline.local.paths import to_json
 from pipeline.local.store import RunStore
 
 #: Error name recorded when the worker process vanished while its execution was RUNNING.
@@ -207,7 +208,7 @@ def run_execution(
     finally:
         watcher.done.set()
 
-    output_text = None if output is None or status != "SUCCEEDED" else _json_text(output)
+    output_text = to_json(output) if status == "SUCCEEDED" else None
     event = terminal[-1] if terminal else None
     if status == "ABORTED":
         request = store.stop_request(arn)
@@ -218,18 +219,6 @@ def run_execution(
         event = _terminal_event(status, output_text, error, cause)
     store.finish(arn, status=status, output=output_text, error=error, cause=cause, event=event)
     return store.get_execution(arn).status
-
-
-def _json_text(value: Any) -> str:
-    return value if isinstance(value, str) and _is_json(value) else json.dumps(value)
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _details(**values: Any) -> dict[str, Any]:
