@@ -392,3 +392,24 @@ def test_worker_processes_use_the_clients_store_when_it_is_not_the_default(tmp_p
     described = wait_for_status(client, arn, timeout=DEADLINE)
     assert (described["status"], json.loads(described["output"])) == ("SUCCEEDED", {"where": "elsewhere"})
     assert not (studio_home / "runs.sqlite").exists()
+
+
+def test_a_worker_reaped_by_another_thread_meanwhile_does_not_break_describe():
+    # The app shares one client between its sessions' threads: while this thread polls an
+    # exited worker, another thread may reap it and drop it from the client's children.
+    client = LocalStepFunctionsClient()
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    arn = "arn:aws:states:local:000000000000:execution:m:reaped"
+
+    class ReapedMeanwhile:
+        def poll(self):
+            client._children.pop(arn, None)  # what the other thread's reap does
+            return exited.returncode
+
+    client._children[arn] = ReapedMeanwhile()
+    client.store.insert_execution(execution_record(arn, worker_pid=exited.pid, worker_identity="1"))
+
+    described = client.describe_execution(executionArn=arn)
+
+    assert (described["status"], described["error"]) == ("FAILED", worker.WORKER_DIED_ERROR)

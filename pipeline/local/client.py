@@ -456,16 +456,7 @@ class LocalStepFunctionsClient:
                 "Check that the Python interpreter running the app still exists and the data "
                 f"directory {log_dir.parent} is writable, then start the execution again."
             )
-            self.store.finish(
-                arn,
-                status="FAILED",
-                error=worker_module.WORKER_DIED_ERROR,
-                cause=cause,
-                event={
-                    "type": "ExecutionFailed",
-                    "executionFailedEventDetails": {"error": worker_module.WORKER_DIED_ERROR, "cause": cause},
-                },
-            )
+            self._record_worker_died(arn, cause)
             return
         self._children[arn] = child
         self.store.set_worker(arn, child.pid, worker_module.process_identity(child.pid), str(log_path))
@@ -479,7 +470,8 @@ class LocalStepFunctionsClient:
         """Collect exited worker processes of this client, so they do not linger as zombies."""
         for arn, child in list(self._children.items()):
             if child.poll() is not None:
-                del self._children[arn]
+                # pop, not del: the app's session threads share this client and reap concurrently.
+                self._children.pop(arn, None)
 
     def _execution(self, arn: str, operation: str, *, check_worker: bool = True) -> ExecutionRecord:
         _arn_parts(arn, "execution", operation)
@@ -510,17 +502,15 @@ class LocalStepFunctionsClient:
                 f"The local worker process (pid {fresh.worker_pid}) stopped unexpectedly "
                 f"before the execution ended{log}"
             )
-            self.store.finish(
-                fresh.arn,
-                status="FAILED",
-                error=worker_module.WORKER_DIED_ERROR,
-                cause=cause,
-                event={
-                    "type": "ExecutionFailed",
-                    "executionFailedEventDetails": {"error": worker_module.WORKER_DIED_ERROR, "cause": cause},
-                },
-            )
+            self._record_worker_died(fresh.arn, cause)
         return self.store.get_execution(record.arn) or record
+
+    def _record_worker_died(self, arn: str, cause: str) -> None:
+        """Record FAILED with ``Local.WorkerDied`` and its ExecutionFailed event (if still RUNNING)."""
+        error = worker_module.WORKER_DIED_ERROR
+        details = {"error": error, "cause": cause}
+        event = {"type": "ExecutionFailed", "executionFailedEventDetails": details}
+        self.store.finish(arn, status="FAILED", error=error, cause=cause, event=event)
 
     def _record_abort(self, record: ExecutionRecord) -> None:
         details = {
