@@ -45,6 +45,14 @@ def test_a_plain_exception_from_the_resource_becomes_states_task_failed_with_its
     assert (result.status, result.error, result.cause) == ("FAILED", "States.TaskFailed", "disk full")
 
 
+def test_a_resource_raising_a_base_exception_fails_the_task_instead_of_timing_it_out():
+    resources = FakeResources(failures=[SystemExit(3)])
+    task = {"Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 60, "End": True}
+    result, _ = run(machine({"T": task}), {}, resources)
+    assert (result.status, result.error) == ("FAILED", "States.TaskFailed")
+    assert "SystemExit" in result.cause
+
+
 @pytest.mark.timeout(30)
 def test_a_task_running_past_timeout_seconds_fails_with_states_timeout():
     resources = BlockingResources()

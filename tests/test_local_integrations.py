@@ -53,6 +53,10 @@ def returns_a_set(event, context):
     return {1, 2}
 
 
+def exits(event, context):
+    raise SystemExit(1)
+
+
 @pytest.fixture
 def resources() -> LocalResources:
     return LocalResources(
@@ -62,6 +66,7 @@ def resources() -> LocalResources:
             "fails": fails,
             "mutates": mutates,
             "bad-result": returns_a_set,
+            "exits": exits,
         }
     )
 
@@ -153,6 +158,12 @@ def test_a_result_that_is_not_json_is_a_marshal_error(resources):
     error = failure(resources, LAMBDA_INVOKE, {"FunctionName": "bad-result", "Payload": {}})
     assert error.error == "Runtime.MarshalError"
     assert "Unable to marshal response" in json.loads(error.cause)["errorMessage"]
+
+
+def test_a_handler_that_exits_the_process_is_a_runtime_exit_error(resources):
+    error = failure(resources, LAMBDA_INVOKE, {"FunctionName": "exits", "Payload": {}})
+    assert error.error == "Runtime.ExitError"
+    assert "exit status 1" in json.loads(error.cause)["errorMessage"]
 
 
 def test_an_event_invocation_returns_202_without_payload(resources):

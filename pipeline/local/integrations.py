@@ -167,6 +167,10 @@ class LocalResources:
             result = handler(event, context)
         except Exception as error:  # every handler exception is the task's failure, as on AWS
             raise _lambda_error(error, context.aws_request_id) from error
+        except SystemExit as error:  # the handler ended the runtime process, as Lambda reports it
+            request_id = context.aws_request_id
+            message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {error.code}"
+            raise _lambda_error(RuntimeError(message), request_id, "Runtime.ExitError") from None
         try:
             result = _json_round_trip(result)
         except (TypeError, ValueError) as error:

@@ -464,6 +464,8 @@ class _Run:
                 outcome["error"] = error
             except Exception as error:
                 outcome["error"] = StatesError(TASK_FAILED, str(error) or type(error).__name__)
+            except BaseException as error:  # e.g. SystemExit: the task failed, it did not time out
+                outcome["error"] = StatesError(TASK_FAILED, f"{type(error).__name__}: {error}")
             finally:
                 done.set()
 
