@@ -70,6 +70,13 @@ def test_choice_rule_without_an_operator_and_default_to_unknown_state():
     assert any("Default names the state 'Missing'" in p for p in problems)
 
 
+def test_a_path_comparison_whose_value_is_not_a_path_is_rejected():
+    rule = {"Variable": "$.a", "NumericGreaterThanEqualsPath": "threshold", "Next": "End"}
+    choice = {"Type": "Choice", "Choices": [rule]}
+    problem = one_problem({"StartAt": "C", "States": {"C": choice, "End": {"Type": "Succeed"}}})
+    assert "State 'C'" in problem and "NumericGreaterThanEqualsPath" in problem and "'threshold'" in problem
+
+
 def test_unknown_state_type():
     assert "unknown Type 'Paus'" in one_problem(
         {"StartAt": "P", "States": {"P": {"Type": "Paus", "End": True}}}

@@ -143,9 +143,7 @@ def _check_template(template: Any, label: str, problems: list[str]) -> None:
             except ValueError as error:
                 problems.append(f"{label}: the field '{key}' holds an invalid intrinsic function: {error}.")
         else:
-            _check_path(
-                value[1:] if value.startswith("$$") else value, f"{label}: the field '{key}'", problems
-            )
+            _check_path(_context_path(value), f"{label}: the field '{key}'", problems)
 
 
 def _check_task(state: dict, label: str, target, problems: list[str]) -> None:
@@ -201,10 +199,15 @@ def _check_rule(rule: Any, label: str, problems: list[str]) -> None:
     if "Variable" not in rule:
         problems.append(f"{label} has no Variable.")
     else:
-        variable = rule["Variable"]
-        if isinstance(variable, str) and variable.startswith("$$"):
-            variable = variable[1:]
-        _check_path(variable, f"{label}: Variable", problems)
+        _check_path(_context_path(rule["Variable"]), f"{label}: Variable", problems)
+    operator = operators[0]
+    if operator.endswith("Path"):
+        _check_path(_context_path(rule[operator]), f"{label}: {operator}", problems)
+
+
+def _context_path(path: Any) -> Any:
+    """A ``$$`` context path as the plain path it is evaluated with (``$$.X`` -> ``$.X``)."""
+    return path[1:] if isinstance(path, str) and path.startswith("$$") else path
 
 
 def _check_wait(state: dict, label: str, target, problems: list[str]) -> None:
