@@ -137,6 +137,15 @@ def test_deploy_creates_then_updates_the_same_state_machine(backend):
     assert json.loads(stored["definition"]) == backend.definition()
 
 
+def test_a_preflight_meanwhile_does_not_detach_the_workflow_a_launch_is_using(backend):
+    # The app shares one backend between its sessions' threads: session B's preflight (which
+    # reads the definition) may run while session A has pointed the workflow at its state machine.
+    arn = backend.deploy().state_machine_arn
+    launching = backend._workflow(state_machine_arn=arn)
+    backend.preflight()
+    assert launching.state_machine_arn == arn
+
+
 def test_describing_an_unknown_execution_is_a_workflow_error(backend):
     arn = "arn:aws:states:local:000000000000:execution:rfm-studio-clustering:nope"
     with pytest.raises(WorkflowError, match="No local execution"):

@@ -81,12 +81,17 @@ class LocalBackend:
 
     # Workflow ---------------------------------------------------------------------------------
 
-    def _workflow(self, state_machine_arn: str | None = None):
+    def _build(self):
         # Building costs ~0.5 s (sagemaker's session and image lookup): build once per backend.
         if self._built is None:
             self._built = build_workflow(bucket=self.bucket, prefix=self.prefix, client=self.client)
-        self._built.state_machine_arn = state_machine_arn
         return self._built
+
+    def _workflow(self, state_machine_arn: str | None = None):
+        """The built workflow pointed at ``state_machine_arn`` (None before ``create``)."""
+        workflow = self._build()
+        workflow.state_machine_arn = state_machine_arn
+        return workflow
 
     def state_machine_arn(self) -> str:
         """The ARN the local engine gives the clustering state machine."""
@@ -96,7 +101,9 @@ class LocalBackend:
 
     def definition(self) -> dict[str, Any]:
         """The ASL definition the SDK generates for this backend."""
-        return self._workflow().definition.to_dict()
+        # Read-only: must not detach the shared workflow from its state machine while another
+        # session's thread (the app shares this backend) is launching with it.
+        return self._build().definition.to_dict()
 
     def preflight(self) -> list[Check]:
         """The local backend needs a writable data directory and a definition the engine accepts."""
