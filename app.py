@@ -10,6 +10,7 @@ from pipeline.backends.base import Check
 from pipeline.errors import StudioError
 from ui import sidebar
 from ui.backend import LABELS, active_backend_name, backend
+from ui.metrics import metric_row
 from ui.state import get_active
 
 st.set_page_config(page_title="RFM Workflow Studio", page_icon=":material/hub:", layout="wide")
@@ -39,10 +40,8 @@ def home() -> None:
             st.info("No dataset is loaded yet.")
         else:
             st.text(active.name)
-            cols = st.columns(3)
-            cols[0].metric("Rows kept", f"{active.rows_kept:,}")
-            cols[1].metric("Customers", f"{active.customers:,}")
-            cols[2].metric("Invoices from", f"{active.first_invoice:%Y-%m-%d}")
+            metric_row([("Rows kept", f"{active.rows_kept:,}"), ("Customers", f"{active.customers:,}")])
+            st.text(f"Invoices from {active.first_invoice:%Y-%m-%d} to {active.last_invoice:%Y-%m-%d}")
     with backend_column:
         st.subheader("Backend")
         name = active_backend_name()

@@ -11,6 +11,7 @@ from pipeline.graph import legend_dot, workflow_dot
 from pipeline.workflow import failure_message
 from ui import watch
 from ui.backend import backend_of
+from ui.metrics import metric_row
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,15 @@ def watch_execution(arn: str, was_running: bool) -> None:
     description = view.description
     start = description["startDate"]
     stop = description.get("stopDate")
-    cols = st.columns(4)
-    cols[0].metric("Status", view.status)
-    cols[1].metric("Started", f"{start:%m-%d %H:%M:%S}", help=f"{start:%Y-%m-%d %H:%M:%S %Z}")
-    cols[2].metric("Stopped", f"{stop:%H:%M:%S}" if stop else "–")
     end = stop or dt.datetime.now(dt.UTC)
-    cols[3].metric("Duration", watch.format_seconds((end - start).total_seconds()))
+    metric_row(
+        [
+            ("Status", view.status),
+            ("Started", f"{start:%m-%d %H:%M:%S}", f"{start:%Y-%m-%d %H:%M:%S %Z}"),
+            ("Stopped", f"{stop:%H:%M:%S}" if stop else "–"),
+            ("Duration", watch.format_seconds((end - start).total_seconds())),
+        ]
+    )
     if description.get("error") or description.get("cause"):
         if view.status == "ABORTED":
             st.warning("The execution was stopped. Reason:")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from pipeline.errors import StudioError
 from ui import state
+from ui.metrics import metric_row
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,14 @@ else:
         view = None
 
     if view is not None:
-        cols = st.columns(4)
-        cols[0].metric("Customers", f"{len(view.rfm):,}")
-        cols[1].metric("Transactions scored", f"{view.transactions:,}")
-        cols[2].metric("Revenue", f"{view.rfm['Monetary'].sum():,.0f}")
-        cols[3].metric("As of", f"{view.as_of:%Y-%m-%d}")
+        metric_row(
+            [
+                ("Customers", f"{len(view.rfm):,}"),
+                ("Transactions scored", f"{view.transactions:,}"),
+                ("Revenue", f"{view.rfm['Monetary'].sum():,.0f}"),
+                ("As of", f"{view.as_of:%Y-%m-%d}"),
+            ]
+        )
         if not custom_as_of:
             st.caption("Recency counts days up to the day after the last invoice in the window.")
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from page_support import metrics_in_columns
 from streamlit.testing.v1 import AppTest
 
 import ui.backend
@@ -219,3 +220,11 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert "Stopped by the user" in at.code[0].value
     wait_node = next(line for line in graphs(at)[0].splitlines() if line.strip().startswith('"Wait long" ['))
     assert f'fillcolor="{STATUS_COLOURS[CANCELLED][0]}"' in wait_node
+
+
+def test_the_status_metrics_wrap_instead_of_cutting_succeeded_off(runs):
+    # At 1000 px the four status metrics in st.columns read "SUCC…" and "11-25…".
+    at = open_page(runs["succeeded"])
+
+    assert metrics(at)["Status"] == "SUCCEEDED"
+    assert metrics_in_columns(at.main) == []
