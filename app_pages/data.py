@@ -7,6 +7,7 @@ import streamlit as st
 from pipeline.config import BUNDLED_SAMPLE_PATH, UCI_ONLINE_RETAIL_URL
 from pipeline.errors import StudioError
 from ui import state
+from ui.metrics import metric_row
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +16,23 @@ SAMPLE_ATTRIBUTION = (
     "A random 40,000-row sample of the UCI Online Retail dataset (Daqing Chen, Sai Liang Sain and "
     "Kun Guo, 2012; UCI Machine Learning Repository), licensed CC BY 4.0."
 )
+
+
+def address_problem(choice: str, address: str) -> str | None:
+    """Why a typed address cannot be loaded from the chosen source, or None when it can.
+
+    The loader also reads local paths (the command line needs them); the page must not, or
+    anyone who can open the app could read files of the server through the URL or S3 field.
+    """
+    if choice == "URL" and not address.lower().startswith(("http://", "https://")):
+        return (
+            f"{address!r} is not an http(s) URL: write it as https://host/path/file.xlsx, "
+            "or choose Upload to send a file from your computer."
+        )
+    if choice == "S3" and not address.lower().startswith("s3://"):
+        return f"{address!r} is not an S3 URI: write it as s3://bucket/key.xlsx."
+    return None
+
 
 st.title("Data")
 st.caption("Transactions of the UCI Online Retail data (or the same columns): xlsx, csv or parquet.")
@@ -36,20 +54,31 @@ else:
     uri = st.text_input("S3 URI", placeholder="s3://bucket/key.xlsx", key="data_s3").strip()
     source = uri or None
 
+
 if st.button("Load", type="primary", disabled=source is None, key="data_load"):
-    try:
+    problem = address_problem(choice, source) if isinstance(source, str) and choice in ("URL", "S3") else None
+    if problem is None:
         with st.status("Loading the transactions…", expanded=True) as status:
             st.write("Reading, normalising and cleaning (a cached dataset opens at once).")
-            loaded = state.load_dataset(source, name=name)
-            status.update(label=f"Loaded {loaded.rows_read:,} rows", state="complete", expanded=False)
-    except StudioError as error:
-        st.error(str(error))
-    except Exception as error:  # never a traceback in the page; the log keeps the details
-        log.exception("loading %r failed", source)
-        st.error(
-            f"Loading failed unexpectedly ({type(error).__name__}). Check that the source is an "
-            "Online Retail export in xlsx, csv or parquet; the server log has the details."
-        )
+            try:
+                loaded = state.load_dataset(source, name=name)
+            except StudioError as error:
+                problem = str(error)
+            except Exception as error:  # never a traceback in the page; the log keeps the details
+                log.exception("loading %r failed", source)
+                problem = (
+                    f"Loading failed unexpectedly ({type(error).__name__}). Check that the source is an "
+                    "Online Retail export in xlsx, csv or parquet; the server log has the details."
+                )
+            if problem is None:
+                status.update(label=f"Loaded {loaded.rows_read:,} rows", state="complete", expanded=False)
+            else:
+                status.update(label="Loading failed", state="error", expanded=False)
+    if problem is not None:
+        # Outside the (collapsed) status box, so the reason is in plain sight.
+        st.error(problem)
+        if state.get_active() is not None:
+            st.caption("The active dataset is unchanged.")
 
 active = state.get_active()
 if active is None:
@@ -62,12 +91,15 @@ else:
         f"to {active.last_invoice:%Y-%m-%d}"
     )
 
-    cols = st.columns(5)
-    cols[0].metric("Rows read", f"{report.rows_read:,}")
-    cols[1].metric("Rows kept", f"{report.rows_kept:,}")
-    cols[2].metric("Customers", f"{report.customers:,}")
-    cols[3].metric("Countries", f"{report.countries:,}")
-    cols[4].metric("Revenue", f"{report.revenue:,.0f}")
+    metric_row(
+        [
+            ("Rows read", f"{report.rows_read:,}"),
+            ("Rows kept", f"{report.rows_kept:,}"),
+            ("Customers", f"{report.customers:,}"),
+            ("Countries", f"{report.countries:,}"),
+            ("Revenue", f"{report.revenue:,.0f}"),
+        ]
+    )
 
     figures = state.dataset_figures(*active.key)
     left, right = st.columns(2)

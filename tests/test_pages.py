@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from moto import mock_aws
+from page_support import metrics_in_columns
 from streamlit.testing.v1 import AppTest
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
@@ -300,3 +301,46 @@ def test_an_unexpected_failure_is_a_friendly_error_not_a_traceback(loaded, monke
     assert not loaded.exception
     assert "Loading failed unexpectedly (RuntimeError)" in loaded.error[0].value
     assert loaded.session_state["active_dataset"] == before
+
+
+def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loaded, expected):
+    # At 1000 px the five Data metrics in st.columns showed "40,…" and Home "2010-1…".
+    assert metrics(loaded)["Revenue"]
+    assert metrics_in_columns(loaded.main) == []
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    assert metrics(loaded)["As of"] == "2011-12-10"
+    assert metrics_in_columns(loaded.main) == []
+    home = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    home.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    home.run()
+    assert metrics(home)["Customers"] == f"{expected['customers']:,}"
+    assert metrics_in_columns(home.main) == []
+    assert "Invoices from 2010-12-01 to 2011-12-09" in [text.value for text in home.main.text]
+
+
+@pytest.mark.parametrize("source, key", [("URL", "data_url"), ("S3", "data_s3")])
+def test_the_url_and_s3_fields_refuse_a_path_on_the_server(loaded, sample_xlsx, source, key):
+    before = loaded.session_state["active_dataset"]
+    loaded.radio(key="data_source").set_value(source).run()
+    loaded.text_input(key=key).set_value(str(sample_xlsx)).run()
+
+    loaded.button(key="data_load").click().run()
+
+    assert not loaded.exception
+    assert "is not an" in loaded.error[0].value and str(sample_xlsx) in loaded.error[0].value
+    assert loaded.session_state["active_dataset"] == before
+    assert not [node for node in loaded.main.children.values() if getattr(node, "type", None) == "status"]
+
+
+def test_a_failed_load_closes_its_status_box_as_failed_and_shows_the_reason_outside_it(loaded):
+    loaded.radio(key="data_source").set_value("Upload").run()
+    loaded.file_uploader(key="data_upload").set_value(("empty.csv", b"", "text/csv"))
+    loaded.run()
+
+    loaded.button(key="data_load").click().run()
+
+    statuses = [node for node in loaded.main.children.values() if getattr(node, "type", None) == "status"]
+    assert [(s.proto.label, s.proto.expanded) for s in statuses] == [("Loading failed", False)]
+    assert "empty" in loaded.error[0].value
+    assert not [e for e in statuses[0].children.values() if getattr(e, "type", None) == "alert"]
+    assert "The active dataset is unchanged." in [caption.value for caption in loaded.main.caption]
