@@ -243,11 +243,14 @@ else:
     with left:
         st.subheader("Parameters")
         params = parameters(active, backend_name)
+        problem = launch.run_problem(*active.key, params)
+        if problem:
+            st.warning(f"{problem} Launch is disabled until the parameters fit the data.")
         st.subheader("Preflight")
-        ready = preflight(backend_name)
+        checks_passed = preflight(backend_name)
         if backend_name == "aws":
-            deploy_button(ready)
-        launch_button(active, backend_name, params, ready)
+            deploy_button(checks_passed)
+        launch_button(active, backend_name, params, checks_passed and problem is None)
     if view is not None:
         with right:
             st.subheader("Workflow")

@@ -178,3 +178,36 @@ def test_the_aws_backend_without_settings_shows_failed_checks_and_disables_launc
     assert at.number_input(key="launch_instance_count").value == 1
     assert "placeholder settings" in at.warning[0].value
     assert at.get("graphviz_chart")  # the workflow is still drawn
+
+
+def customers_in(sample_xlsx: Path, country: str) -> int:
+    """Customers of ``country`` in the sample, counted with plain pandas from the raw workbook."""
+    raw = pd.read_excel(sample_xlsx, engine="calamine")
+    keep = raw["CustomerID"].notna() & ~raw["InvoiceNo"].astype(str).str.startswith("C")
+    keep &= (raw["Quantity"] > 0) & (raw["UnitPrice"] > 0) & (raw["Country"] == country)
+    return int(raw.loc[keep, "CustomerID"].nunique())
+
+
+def test_k_above_the_customers_of_the_chosen_country_warns_and_disables_launch(active, sample_xlsx):
+    customers = customers_in(sample_xlsx, "Canada")
+    assert 2 <= customers < 5  # the sample's Canada: fewer customers than the default k
+    at = open_launch(active)
+    at.selectbox(key=f"launch_country_{active.content_hash[:12]}").set_value("Canada").run()
+
+    assert not at.exception
+    assert f"Only {customers} customers in Canada" in at.warning[0].value
+    assert f"choose k of at most {customers}" in at.warning[0].value
+    assert launch_button(at).disabled
+    at.number_input(key="launch_k").set_value(customers).run()
+    assert not at.warning and not launch_button(at).disabled
+
+
+def test_an_as_of_date_before_the_last_invoice_warns_and_disables_launch(active):
+    at = open_launch(active)
+
+    at.date_input(key=f"launch_as_of_{active.content_hash[:12]}").set_value(active.first_invoice).run()
+
+    assert not at.exception
+    assert "before the last invoice" in at.warning[0].value
+    assert launch_button(at).disabled
+    assert preflight_table(at)["Result"].tolist() == ["passed", "passed"]  # the backend itself is fine

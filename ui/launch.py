@@ -20,7 +20,7 @@ import streamlit as st
 
 from pipeline import k_selection, rfm
 from pipeline.backends.base import Backend, Check, RunParameters
-from pipeline.errors import PreflightError
+from pipeline.errors import DataError, PreflightError
 from pipeline.graph import workflow_dot
 from ui.backend import backend
 from ui.state import cleaned
@@ -98,6 +98,39 @@ def k_table(content_hash: str, path: str, country: str | None, as_of: dt.date | 
     window = rfm.filter_transactions(clean, country) if country else clean
     table = rfm.compute_rfm(window, pd.Timestamp(as_of) if as_of else None)
     return k_selection.try_k(rfm.clustering_features(table))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def customers_to_cluster(content_hash: str, path: str, country: str | None, as_of: dt.date | None) -> int:
+    """How many customers the run's prepare step will cluster for one (dataset, country, as-of).
+
+    The same filter and scoring as the prepare Lambda, so the page can refuse a run that would
+    only fail there (k above the customers, an as-of date before the last invoice). Raises
+    ``DataError`` with the scoring's message when nothing can be scored (errors are not cached).
+    """
+    clean, _ = cleaned(content_hash, path)
+    window = rfm.filter_transactions(clean, country) if country else clean
+    return len(rfm.compute_rfm(window, pd.Timestamp(as_of) if as_of else None))
+
+
+def run_problem(content_hash: str, path: str, params: RunParameters) -> str | None:
+    """Why a run with ``params`` would fail at its first step on this dataset, or None if it would not."""
+    try:
+        customers = customers_to_cluster(content_hash, path, params.country, params.as_of)
+    except DataError as error:
+        return f"This run would fail: {error}"
+    if customers < params.k:
+        where = f" in {params.country}" if params.country else ""
+        if customers < 2:
+            return (
+                f"Only {customers} customer(s){where} to cluster, and clustering needs at least 2: "
+                "choose another country or All countries."
+            )
+        return (
+            f"Only {customers:,} customers{where} to cluster, fewer than the k={params.k} clusters asked "
+            f"for: choose k of at most {customers}, or another country."
+        )
+    return None
 
 
 def recheck(backend_name: str) -> None:
