@@ -19,6 +19,7 @@ from pipeline.backends import backend_for_arn
 from pipeline.errors import StudioError
 from pipeline.workflow import parameters_from_input
 from ui.backend import active_backend_name, backend, backend_of
+from ui.metrics import metric_row
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,12 @@ def run_label(item: dict[str, Any]) -> str:
     return f"{item['name']} · k={k} · {dataset}{when}"
 
 
+def follow_choice() -> None:
+    """The run picked here becomes the session's selected execution (the Executions page's too),
+    so a note about an earlier selection that has no clusters goes away."""
+    st.session_state[SELECTED_KEY] = st.session_state["clusters_run"]
+
+
 def show_failure(error: Exception, what: str) -> None:
     """An expected failure as its message; anything else as a friendly line (the log has details)."""
     if isinstance(error, StudioError):
@@ -180,6 +187,7 @@ arn = st.selectbox(
     index=arns.index(selected) if selected in succeeded else 0,
     format_func=lambda a: run_label(succeeded[a]),
     key="clusters_run",
+    on_change=follow_choice,
 )
 try:
     run = load_run(arn)
@@ -189,11 +197,14 @@ except Exception as error:
     st.stop()
 
 summary = run.summary
-cols = st.columns(4)
-cols[0].metric("Silhouette", f"{summary['silhouette']:.3f}")
-cols[1].metric("Clusters (k)", f"{summary.get('clusters_found', summary.get('k'))}")
-cols[2].metric("Customers", f"{summary['customers']:,}")
-cols[3].metric("Quality threshold", f"{run.threshold:.2f}" if run.threshold is not None else "n/a")
+metric_row(
+    [
+        ("Silhouette", f"{summary['silhouette']:.3f}"),
+        ("Clusters (k)", f"{summary.get('clusters_found', summary.get('k'))}"),
+        ("Customers", f"{summary['customers']:,}"),
+        ("Quality threshold", f"{run.threshold:.2f}" if run.threshold is not None else "n/a"),
+    ]
+)
 if summary.get("silhouette_sampled"):
     st.caption(
         "The silhouette was computed on a fixed-seed sample of "
@@ -288,11 +299,14 @@ with compare:
                 result = None
             if result is not None:
                 st.caption("Run A is the run chosen above; run B the one compared with it.")
-                cols = st.columns(4)
-                cols[0].metric("Customers in both runs", f"{result.shared:,}")
-                cols[1].metric("Same cluster name", f"{result.same_name_share:.0%}")
-                cols[2].metric("Agreement (adjusted Rand)", f"{result.agreement:.2f}")
-                cols[3].metric("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}")
+                metric_row(
+                    [
+                        ("Customers in both runs", f"{result.shared:,}"),
+                        ("Same cluster name", f"{result.same_name_share:.0%}"),
+                        ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
+                        ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}"),
+                    ]
+                )
                 if result.shared == 0:
                     st.warning("The two runs have no customer in common, so no customer can be followed.")
                 left, right = st.columns(2)

@@ -341,12 +341,24 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
 
 
 def profiles_comparison(summary_a: dict[str, Any], summary_b: dict[str, Any]) -> go.Figure:
-    """Both runs' standardised profiles in one figure, side by side on the same colour scale."""
+    """Both runs' standardised profiles in one figure on the same colour scale, run A above run B.
+
+    Stacked, not side by side: each run has its own cluster names, and in the half-width column
+    the page gives this chart, run B's names drawn beside run A's heatmap covered its cells.
+    """
     tables = [summary_table(summary_a), summary_table(summary_b)]
     values = [t[list(PROFILE_COLUMNS)].to_numpy(dtype=float) for t in tables]
     limit = max((float(np.nanmax(np.abs(v))) for v in values if v.size), default=1.0)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Run A", "Run B"), horizontal_spacing=0.25)
-    for col, (table, z) in enumerate(zip(tables, values, strict=True), start=1):
+    heights = [max(len(t), 1) for t in tables]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        subplot_titles=("Run A", "Run B"),
+        row_heights=[h / sum(heights) for h in heights],
+        vertical_spacing=0.12,
+        shared_xaxes=True,
+    )
+    for row, (table, z) in enumerate(zip(tables, values, strict=True), start=1):
         fig.add_trace(
             go.Heatmap(
                 z=z,
@@ -357,12 +369,14 @@ def profiles_comparison(summary_a: dict[str, Any], summary_b: dict[str, Any]) ->
                 zmid=0,
                 colorscale="RdBu_r",
                 texttemplate="%{z:+.2f}",
-                showscale=col == 2,
+                showscale=row == 1,
+                colorbar={"title": "std devs"},
                 hovertemplate="%{y}<br>%{x}: %{z:+.2f} std devs<extra></extra>",
             ),
-            row=1,
-            col=col,
+            row=row,
+            col=1,
         )
-        fig.update_yaxes(autorange="reversed", type="category", row=1, col=col)
-    fig.update_layout(title="Cluster profiles (std devs from the average customer)", **_LAYOUT)
+        fig.update_yaxes(autorange="reversed", type="category", row=row, col=1)
+    fig.update_layout(height=160 + 45 * sum(heights))
+    fig.update_layout(title="Cluster profiles, A and B", **_LAYOUT)
     return fig

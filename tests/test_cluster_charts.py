@@ -204,3 +204,14 @@ def test_the_profile_comparison_shares_one_colour_scale(runs):
     left, right = fig.data
     assert (left.zmin, left.zmax) == (right.zmin, right.zmax)
     assert len(left.y) == 3 and len(right.y) == 4
+
+
+def test_the_profile_comparison_stacks_the_runs_so_names_never_cover_the_other_heatmap(runs):
+    # Side by side in a half-width column, run B's cluster names were drawn over run A's cells.
+    fig = cluster_charts.profiles_comparison(runs["k3"].summary, runs["k4"].summary)
+
+    top, bottom = (fig.layout[axis.yaxis.replace("y", "yaxis")] for axis in fig.data)
+    assert fig.layout[fig.data[0].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
+    assert fig.layout[fig.data[1].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
+    assert top.domain[0] > bottom.domain[1]  # run A wholly above run B
+    assert top.domain[1] - top.domain[0] < bottom.domain[1] - bottom.domain[0]  # 3 rows vs 4

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from cluster_support import make_runs
+from page_support import metrics_in_columns
 from streamlit.testing.v1 import AppTest
 
 from pipeline.backends.base import RunParameters
@@ -198,3 +199,22 @@ def test_aws_executions_that_cannot_be_listed_are_a_warning_and_local_runs_still
     assert not at.exception
     assert "Could not list the aws executions" in at.warning[0].value
     assert len(at.selectbox(key="clusters_run").options) == 2
+
+
+def test_picking_a_succeeded_run_replaces_the_note_about_a_failed_selection(with_runs):
+    at = open_page(with_runs.arns["failed"])
+    assert "ended FAILED" in at.warning[0].value
+
+    at.selectbox(key="clusters_run").set_value(with_runs.arns["k3"]).run()
+
+    assert not at.exception and not at.warning
+    assert at.session_state["selected_execution"] == with_runs.arns["k3"]
+    assert metrics(at)["Clusters (k)"] == "3"
+
+
+def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs):
+    at = open_page(with_runs.arns["k3"])
+    at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
+
+    assert "Agreement (adjusted Rand)" in metrics(at)
+    assert metrics_in_columns(at.main) == []
