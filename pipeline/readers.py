@@ -43,6 +43,12 @@ def detect_format(data: bytes, name: str = "The file") -> str:
     head = data[:4096]
     if b"\x00" in head:
         raise _not_a_table(name)
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        # A download link that answers with a web page (a login, an error or a landing page).
+        raise DataError(
+            f"'{name}' is a web page (HTML), not a data file: the address probably points at a page "
+            "about the file. Use the direct download link of the xlsx, csv or parquet file."
+        )
     return "csv"
 
 

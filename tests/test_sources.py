@@ -40,6 +40,8 @@ class _Handler(BaseHTTPRequestHandler):
         route = self.path.split("?")[0]
         if route == "/sample.xlsx":
             self._send(200, self.server.payload)
+        elif route == "/landing-page":
+            self._send(200, b"<!DOCTYPE html>\n<html><body>Download the dataset here</body></html>")
         elif route == "/error":
             self._send(500, b"boom")
         elif route == "/huge-declared":
@@ -111,6 +113,11 @@ def test_url_download_loads_the_same_frame_as_the_file(http_server, sample_datas
     loaded = load_transactions(url, timeout=SHORT_TIMEOUT)
     assert (loaded.name, loaded.source) == ("sample.xlsx", url)
     pd.testing.assert_frame_equal(loaded.transactions, sample_dataset.transactions)
+
+
+def test_url_answering_with_a_web_page_says_so_and_asks_for_the_download_link(http_server):
+    with pytest.raises(DataError, match=r"is a web page \(HTML\), not a data file.*direct download link"):
+        load_transactions(f"{http_server}/landing-page")
 
 
 def test_url_404_says_nothing_is_there(http_server):
