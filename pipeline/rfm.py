@@ -325,7 +325,7 @@ def compute_rfm(clean: pd.DataFrame, as_of: _DateLike | None = None) -> pd.DataF
             raise DataError(
                 f"The as-of date {snapshot:%Y-%m-%d %H:%M} is before the last invoice "
                 f"({last_invoice:%Y-%m-%d %H:%M}): choose "
-                f"{default_as_of(clean).date()} or later, or end the date window earlier."
+                f"{default_as_of(clean).date()} or later (or leave out the transactions after it)."
             )
 
     rfm = _aggregate(clean, snapshot)
