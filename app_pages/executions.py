@@ -116,7 +116,10 @@ def watch_execution(arn: str, was_running: bool) -> None:
     with steps_col:
         st.subheader("Steps")
         for run in runs:
-            with st.expander(f"{run.name} · {run.status} · {watch.format_seconds(run.duration_seconds)}"):
+            took = watch.format_seconds(run.elapsed_seconds())
+            if run.exited is None:
+                took += " so far"
+            with st.expander(f"{run.name} · {run.status} · {took}"):
                 if run.resource:
                     st.caption(f"{run.resource}, {run.attempts} attempt(s)")
                 st.markdown("**Input**")

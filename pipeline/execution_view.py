@@ -67,6 +67,11 @@ class StepRun:
             return None
         return (self.exited - self.entered).total_seconds()
 
+    def elapsed_seconds(self, now: dt.datetime | None = None) -> float:
+        """Seconds in the state: its duration once left, the time so far while it runs."""
+        end = self.exited or now or dt.datetime.now(dt.UTC)
+        return (end - self.entered).total_seconds()
+
 
 def _details(event: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """The ``...EventDetails`` member of an event (there is at most one)."""

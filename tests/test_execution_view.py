@@ -199,6 +199,8 @@ def test_a_running_execution_shows_the_current_task_in_progress_until_now():
     assert work.status == IN_PROGRESS and work.exited is None
     assert frame.loc[0, "Finish"] == now
     assert frame.loc[0, "Seconds"] == pytest.approx(4.0)
+    assert work.duration_seconds is None
+    assert work.elapsed_seconds(now) == pytest.approx(4.0)  # the time so far, shown on the page
 
 
 def test_parallel_branch_states_get_their_own_statuses_and_a_caught_branch_failure_is_orange():
@@ -274,6 +276,7 @@ def test_elapsed_milliseconds_count_whole_seconds():
 
     assert table["Elapsed (ms)"].tolist()[:3] == [0, 2500, 5000]
     assert runs[0].duration_seconds == 2.5  # Start entered at event 2, exited at event 3
+    assert runs[0].elapsed_seconds() == 2.5  # a finished state's elapsed time is its duration
 
 
 def test_event_details_decode_the_json_payloads():
