@@ -142,17 +142,20 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
     table = _segment_table(rfm, order)
     total_revenue = float(table["revenue"].sum()) or 1.0
     labels = list(table.index)
+    # Plotly templates cannot pluralise, so the customer count is written out here.
+    counts = [f"{n:,} customer{'s' if n != 1 else ''}" for n in table["customers"]]
     fig = go.Figure(
         go.Treemap(
             labels=labels,
             parents=[""] * len(labels),
             values=table["customers"].to_numpy(),
-            customdata=np.column_stack(
-                [table["revenue"].to_numpy(dtype=float), table["revenue"] / total_revenue]
-            ),
+            customdata=[
+                [float(revenue), float(revenue) / total_revenue, count]
+                for revenue, count in zip(table["revenue"], counts, strict=True)
+            ],
             marker={"colors": [_segment_color(s, i) for i, s in enumerate(labels)]},
-            texttemplate="%{label}<br>%{value:,} customers<br>%{customdata[1]:.0%} of revenue",
-            hovertemplate="%{label}<br>%{value:,} customers<br>revenue %{customdata[0]:,.0f}<extra></extra>",
+            texttemplate="%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of revenue",
+            hovertemplate="%{label}<br>%{customdata[2]}<br>revenue %{customdata[0]:,.0f}<extra></extra>",
             sort=False,
         )
     )

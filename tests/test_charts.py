@@ -72,6 +72,18 @@ def test_segment_treemap_areas_are_customers_per_segment_in_segment_order(rfm):
     counts = rfm["Segment"].value_counts()
     assert list(treemap.labels) == [s for s in SEGMENTS if s in counts.index]
     assert list(treemap.values) == [counts[s] for s in treemap.labels]
+    revenue = rfm.groupby("Segment")["Monetary"].sum()
+    shares = [row[1] for row in treemap.customdata]
+    assert shares == pytest.approx([revenue[s] / revenue.sum() for s in treemap.labels])
+
+
+def test_segment_treemap_says_customer_for_one_and_customers_for_more(rfm):
+    two_segments = pd.concat([rfm[rfm["Segment"] == "Champions"].head(1), rfm[rfm["Segment"] == "Lost"]])
+    (treemap,) = charts.segment_treemap(two_segments, order=SEGMENTS).data
+
+    labels = dict(zip(treemap.labels, (row[2] for row in treemap.customdata), strict=True))
+    assert labels["Champions"] == "1 customer"
+    assert labels["Lost"] == f"{(rfm['Segment'] == 'Lost').sum():,} customers"
 
 
 def test_segment_bars_show_customers_and_revenue_per_segment(rfm):
