@@ -40,18 +40,7 @@ def active(sample_dataset, sample_clean, studio_home) -> ActiveDataset:
     path = studio_home / "cache" / "ui" / f"{sample_dataset.content_hash}.transactions.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     sample_dataset.transactions.to_parquet(path, index=False)
-    return ActiveDataset(
-        content_hash=sample_dataset.content_hash,
-        name=str(sample_dataset.name),
-        source=str(sample_dataset.source),
-        schema=str(sample_dataset.schema),
-        path=str(path),
-        rows_read=int(report.rows_read),
-        rows_kept=int(report.rows_kept),
-        customers=int(report.customers),
-        first_invoice=pd.Timestamp(report.first_invoice).date(),
-        last_invoice=pd.Timestamp(report.last_invoice).date(),
-    )
+    return ActiveDataset.of(sample_dataset, path, report)
 
 
 def open_launch(active: ActiveDataset | None = None, backend: str | None = None) -> AppTest:

@@ -47,6 +47,22 @@ class ActiveDataset:
     first_invoice: dt.date
     last_invoice: dt.date
 
+    @classmethod
+    def of(cls, dataset: Any, path: Path | str, report: Any) -> ActiveDataset:
+        """The record of a loaded ``pipeline.data.Dataset``, its canonical Parquet and cleaning report."""
+        return cls(
+            content_hash=dataset.content_hash,
+            name=str(dataset.name),
+            source=str(dataset.source),
+            schema=str(dataset.schema),
+            path=str(path),
+            rows_read=int(report.rows_read),
+            rows_kept=int(report.rows_kept),
+            customers=int(report.customers),
+            first_invoice=pd.Timestamp(report.first_invoice).date(),
+            last_invoice=pd.Timestamp(report.last_invoice).date(),
+        )
+
     @property
     def key(self) -> tuple[str, str]:
         """The cache key of the dataset's frames: its content hash and Parquet path."""
@@ -77,18 +93,7 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     dataset = data.load_transactions(source, name=name)
     path = data.canonical_parquet(dataset)
     _, report = cleaned(dataset.content_hash, str(path))
-    active = ActiveDataset(
-        content_hash=dataset.content_hash,
-        name=str(dataset.name),
-        source=str(dataset.source),
-        schema=str(dataset.schema),
-        path=str(path),
-        rows_read=int(report.rows_read),
-        rows_kept=int(report.rows_kept),
-        customers=int(report.customers),
-        first_invoice=pd.Timestamp(report.first_invoice).date(),
-        last_invoice=pd.Timestamp(report.last_invoice).date(),
-    )
+    active = ActiveDataset.of(dataset, path, report)
     st.session_state[ACTIVE_KEY] = active
     return active
 
