@@ -31,6 +31,7 @@ from typing import Any
 
 from pipeline.backends.base import RunParameters
 from pipeline.config import LOCAL_BUCKET
+from pipeline.errors import WorkflowError
 from pipeline.storage import join_uri
 
 #: Name of the state machine on both backends.
@@ -148,6 +149,28 @@ def parameters_from_input(execution_input: dict[str, Any]) -> RunParameters:
         instance_type=execution_input.get("InstanceType", RunParameters.instance_type),
         instance_count=int(execution_input.get("InstanceCount", 1)),
     )
+
+
+def rerun_of(execution_input_json: str | None) -> tuple[str, RunParameters, str]:
+    """What a re-run needs from a finished run's input: its DataUri, parameters and dataset name.
+
+    Both backends re-run this way: the data already uploaded is reused, the parameters are
+    read back, and the caller starts a new execution under a new unique name.
+    """
+    previous = json.loads(execution_input_json or "{}")
+    data_uri = previous.get("DataUri")
+    if not data_uri:
+        raise WorkflowError(
+            "That execution's input has no DataUri: it was not started by RFM Workflow Studio, "
+            "so launch a new run from the Launch page instead."
+        )
+    try:
+        params = parameters_from_input(previous)
+    except (TypeError, ValueError) as error:
+        raise WorkflowError(
+            f"That execution's parameters cannot be read back ({error}): launch anew."
+        ) from None
+    return data_uri, params, previous.get("DatasetName", "")
 
 
 def failure_message(error: str | None, cause: str | None) -> str:

@@ -163,25 +163,9 @@ class AwsBackend:
 
     def launch(self, dataset_path: Path, params: RunParameters, *, dataset_name: str = "") -> str:
         """Upload the dataset, start an execution with a unique name, return its ARN."""
-        from pipeline.workflow import execution_input_for
-
-        workflow = self.workflow(self.state_machine_arn())
+        state_machine_arn = self.state_machine_arn()  # not deployed: say so before uploading
         data_uri = self.upload_dataset(dataset_path)
-        name = execution_name()
-        inputs = execution_input_for(
-            name,
-            params,
-            data_uri,
-            self.settings.bucket,
-            self.settings.prefix,
-            dataset_name=dataset_name or Path(dataset_path).name,
-        )
-        with aws_errors("start an execution (needs states:StartExecution)", self.settings):
-            try:
-                execution = workflow.execute(name=name, inputs=inputs)
-            except ValueError as error:  # the SDK's ExecutionInput schema check
-                raise WorkflowError(f"The run parameters do not fit the workflow's input: {error}") from error
-        return execution.execution_arn
+        return self._start(data_uri, params, dataset_name or Path(dataset_path).name, state_machine_arn)
 
     def relaunch(self, execution_arn: str) -> str:
         """Start a new execution with the same DataUri and parameters as ``execution_arn``; its ARN.
@@ -189,30 +173,19 @@ class AwsBackend:
         The new run gets a new unique name (new SageMaker job names and run folder); the data
         already uploaded to S3 (``DataUri``) is reused, not uploaded again.
         """
-        from pipeline.workflow import execution_input_for, parameters_from_input
+        from pipeline.workflow import rerun_of
 
-        previous = json.loads(self.describe(execution_arn).get("input") or "{}")
-        data_uri = previous.get("DataUri")
-        if not data_uri:
-            raise WorkflowError(
-                "That execution's input has no DataUri: it was not started by RFM Workflow Studio, "
-                "so launch a new run from the Launch page instead."
-            )
-        try:
-            params = parameters_from_input(previous)
-        except (TypeError, ValueError) as error:
-            raise WorkflowError(
-                f"That execution's parameters cannot be read back ({error}): launch anew."
-            ) from None
-        workflow = self.workflow(self.state_machine_arn())
+        data_uri, params, dataset_name = rerun_of(self.describe(execution_arn).get("input"))
+        return self._start(data_uri, params, dataset_name, self.state_machine_arn())
+
+    def _start(self, data_uri: str, params: RunParameters, dataset_name: str, state_machine_arn: str) -> str:
+        """Start an execution of the deployed state machine under a new unique name; its ARN."""
+        from pipeline.workflow import execution_input_for
+
+        workflow = self.workflow(state_machine_arn)
         name = execution_name()
         inputs = execution_input_for(
-            name,
-            params,
-            data_uri,
-            self.settings.bucket,
-            self.settings.prefix,
-            dataset_name=previous.get("DatasetName", ""),
+            name, params, data_uri, self.settings.bucket, self.settings.prefix, dataset_name=dataset_name
         )
         with aws_errors("start an execution (needs states:StartExecution)", self.settings):
             try:

@@ -20,7 +20,7 @@ from pipeline.backends.base import Check, DeployResult, RunParameters, RunResult
 from pipeline.config import LOCAL_BUCKET, local_bucket_root
 from pipeline.errors import WorkflowError
 from pipeline.storage import LocalBucketStorage, Storage
-from pipeline.workflow import DEFAULT_PREFIX, WORKFLOW_NAME, build_workflow, execution_input_for
+from pipeline.workflow import DEFAULT_PREFIX, WORKFLOW_NAME, build_workflow, execution_input_for, rerun_of
 
 #: Terminal statuses of an execution, as Step Functions names them.
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -158,18 +158,7 @@ class LocalBackend:
         """Upload the dataset, start an execution with a unique name, return its ARN."""
         check_parameters(params)
         data_uri = self.upload(dataset_path)
-        arn = self.deploy().state_machine_arn
-        run_name = new_run_name()
-        inputs = execution_input_for(
-            run_name,
-            params,
-            data_uri,
-            self.bucket,
-            self.prefix,
-            dataset_name=dataset_name or Path(dataset_path).name,
-        )
-        execution = self._workflow(state_machine_arn=arn).execute(name=run_name, inputs=inputs)
-        return execution.execution_arn
+        return self._start(data_uri, params, dataset_name or Path(dataset_path).name)
 
     def relaunch(self, execution_arn: str) -> str:
         """Start a new execution with the same data and parameters as ``execution_arn``; its ARN.
@@ -177,26 +166,21 @@ class LocalBackend:
         The new run gets a new unique name (so new SageMaker job names and its own run folder);
         the dataset is the one already in the local bucket (``DataUri``), not uploaded again.
         """
-        from pipeline.workflow import parameters_from_input
-
-        previous = json.loads(self.describe(execution_arn).get("input") or "{}")
-        data_uri = previous.get("DataUri")
-        if not data_uri:
-            raise WorkflowError(
-                "That execution's input has no DataUri: it was not started by RFM Workflow Studio, "
-                "so launch a new run from the Launch page instead."
-            )
+        data_uri, params, dataset_name = rerun_of(self.describe(execution_arn).get("input"))
         if not self.storage.exists(data_uri):
             raise WorkflowError(
                 f"The dataset of that execution ({data_uri}) is no longer in the local bucket: "
                 "load the data again and launch from the Launch page."
             )
-        params = parameters_from_input(previous)
         check_parameters(params)
+        return self._start(data_uri, params, dataset_name)
+
+    def _start(self, data_uri: str, params: RunParameters, dataset_name: str) -> str:
+        """Deploy if needed and start an execution under a new unique run name; its ARN."""
         arn = self.deploy().state_machine_arn
         run_name = new_run_name()
         inputs = execution_input_for(
-            run_name, params, data_uri, self.bucket, self.prefix, dataset_name=previous.get("DatasetName", "")
+            run_name, params, data_uri, self.bucket, self.prefix, dataset_name=dataset_name
         )
         execution = self._workflow(state_machine_arn=arn).execute(name=run_name, inputs=inputs)
         return execution.execution_arn
