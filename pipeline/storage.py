@@ -32,7 +32,9 @@ def join_uri(prefix: str, *parts: str) -> str:
 class Storage(Protocol):
     """Read, write and list objects addressed by ``s3://`` URIs."""
 
-    def read_bytes(self, uri: str) -> bytes: ...
+    def read_bytes(self, uri: str) -> bytes:
+        """The object's bytes; ``FileNotFoundError`` when there is no such object."""
+        ...
 
     def write_bytes(self, uri: str, data: bytes) -> None: ...
 
@@ -97,7 +99,11 @@ class S3Storage:
 
     def read_bytes(self, uri: str) -> bytes:
         bucket, key = split_s3_uri(uri)
-        return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        try:
+            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            # The same signal as the local bucket, so handlers treat a missing object alike.
+            raise FileNotFoundError(f"No such object in S3: {uri}") from None
 
     def write_bytes(self, uri: str, data: bytes) -> None:
         bucket, key = split_s3_uri(uri)
