@@ -46,21 +46,28 @@ class BlockingResources:
     def __init__(self) -> None:
         self.started = threading.Event()
         self.release = threading.Event()
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self.running = 0
         self.max_running = 0
 
+    def wait_until_running(self, count: int, timeout: float = 30) -> bool:
+        """Block until ``count`` calls are in flight at once (False if that never happens)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.running >= count, timeout)
+
     def invoke(self, resource: str, parameters: Any, *, state_name: str, timeout: float | None) -> Any:
-        with self._lock:
+        with self._changed:
             self.running += 1
             self.max_running = max(self.max_running, self.running)
+            self._changed.notify_all()
         self.started.set()
         try:
             self.release.wait(30)
             return parameters
         finally:
-            with self._lock:
+            with self._changed:
                 self.running -= 1
+                self._changed.notify_all()
 
 
 class SleepRecorder:

@@ -85,12 +85,16 @@ def test_boolean_equals():
     ],
 )
 def test_path_variants_compare_with_another_field(operator):
-    same = {"StringEqualsPath": "s", "NumericEqualsPath": 3, "BooleanEqualsPath": False}.get(
-        operator.replace("LessThanEquals", "Equals"), "2024-05-01T10:00:00Z"
-    )
-    if operator == "NumericLessThanEqualsPath":
-        same = 3
-    assert choose({"Variable": "$.a", operator: "$.b"}, {"a": same, "b": same}) == "yes"
+    # (value of $.a, a $.b that satisfies the rule, a $.b that does not)
+    a, passing, failing = {
+        "StringEqualsPath": ("s", "s", "t"),
+        "NumericEqualsPath": (3, 3, 4),
+        "BooleanEqualsPath": (False, False, True),
+        "TimestampEqualsPath": ("2024-05-01T10:00:00Z", "2024-05-01T12:00:00+02:00", "2024-05-01T10:00:01Z"),
+        "NumericLessThanEqualsPath": (3, 4, 2),
+    }[operator]
+    assert choose({"Variable": "$.a", operator: "$.b"}, {"a": a, "b": passing}) == "yes"
+    assert choose({"Variable": "$.a", operator: "$.b"}, {"a": a, "b": failing}) == "no"
 
 
 def test_numeric_greater_than_path_is_false_when_smaller():

@@ -8,12 +8,12 @@ same output, and the same error for failures.
 from __future__ import annotations
 
 import json
-import threading
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from pipeline.local.client import wait_for_status
 from pipeline.local.interpreter import run_state_machine
 
 ROLE = "arn:aws:iam::123456789012:role/sfn"
@@ -232,15 +232,8 @@ def run_on_moto(client, name: str, definition: dict, execution_input) -> dict:
     execution_arn = client.start_execution(
         stateMachineArn=machine_arn, name=f"{name}-run", input=json.dumps(execution_input)
     )["executionArn"]
-    finished = threading.Event()
-    described = client.describe_execution(executionArn=execution_arn)
-    waited = 0.0
-    while described["status"] == "RUNNING":  # moto has no completion callback: poll, bounded
-        assert waited < DEADLINE_SECONDS, f"moto did not finish {name} in {DEADLINE_SECONDS} s"
-        finished.wait(0.02)
-        waited += 0.02
-        described = client.describe_execution(executionArn=execution_arn)
-    return described
+    # moto has no completion callback: poll describe_execution against a wall-clock deadline
+    return wait_for_status(client, execution_arn, DEADLINE_SECONDS, poll_seconds=0.02)
 
 
 @pytest.fixture

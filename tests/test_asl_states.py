@@ -199,9 +199,17 @@ def test_map_max_concurrency_bounds_the_iterations_running_at_once(limit):
     resources = BlockingResources()
     processor = branch({"Type": "Task", "Resource": LAMBDA})
     definition = branch({"Type": "Map", "ItemProcessor": processor, "MaxConcurrency": limit})
-    released = threading.Timer(0.3, resources.release.set)  # lets iterations pile up if unbounded
-    released.start()
+
+    def release_once_the_limit_is_reached():
+        assert resources.wait_until_running(limit)
+        # Had the limit been ignored, the other iterations would start within this grace time.
+        resources.release.wait(0.3)
+        resources.release.set()
+
+    releaser = threading.Thread(target=release_once_the_limit_is_reached)
+    releaser.start()
     result, _ = run(definition, list(range(6)), resources)
+    releaser.join(30)
     assert result.output == list(range(6))
     assert resources.max_running == limit
 

@@ -158,6 +158,9 @@ def test_bad_paths_and_intrinsics_in_parameters():
     definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": parameters, "End": True}}}
     problems = problems_of(definition)
     assert len(problems) == 2
+    path_problem, intrinsic_problem = sorted(problems)
+    assert "State 'P'" in path_problem and "'a.$'" in path_problem and "'not-a-path'" in path_problem
+    assert "State 'P'" in intrinsic_problem and "'b.$'" in intrinsic_problem
 
 
 def test_unreachable_states_are_reported():

@@ -6,6 +6,12 @@ summary.json (written by the evaluate Lambda), never from the builders themselve
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +22,8 @@ from pipeline import cluster_charts
 from pipeline.backends.base import RunParameters
 from pipeline.cluster_compare import compare_runs, sizes_side_by_side
 from pipeline.rfm import SEGMENTS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +52,23 @@ def test_every_name_the_evaluate_step_gives_has_its_own_colour():
     assert len(set(colours)) == len(colours)
 
 
-def test_a_numbered_duplicate_name_gets_a_stable_colour():
-    assert cluster_charts.cluster_color("Mid-value steady #2") == cluster_charts.cluster_color(
-        "Mid-value steady #2"
+def test_a_numbered_duplicate_name_gets_a_colour_of_its_own_the_same_in_every_process():
+    duplicate = "Mid-value steady #2"
+    colour = cluster_charts.cluster_color(duplicate)
+    assert re.fullmatch(r"#[0-9a-f]{6}", colour)
+    assert colour not in {cluster_charts.cluster_color(name) for name in CLUSTER_NAMES.values()}
+    # Stable across processes (a new session, a restarted server), whatever the hash seed.
+    probe = f"from pipeline.cluster_charts import cluster_color; print(cluster_color({duplicate!r}))"
+    other = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
+    assert other.stdout.strip() == colour
 
 
 def test_a_small_run_is_not_sampled(clusters):

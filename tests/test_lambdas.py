@@ -129,11 +129,15 @@ def test_prepare_keeps_only_the_chosen_country(storage, transactions):
     assert len(rfm) == payload["customers"]
 
 
-def test_prepare_counts_recency_from_the_given_as_of_date(storage):
+def test_prepare_counts_recency_from_the_given_as_of_date(storage, transactions):
     payload = prepare(prepare_event("asof", AsOfDate="2012-01-01"), storage)
     assert payload["as_of"] == "2012-01-01"
-    rfm = pd.read_parquet(io.BytesIO(storage.read_bytes(payload["rfm_uri"])))
-    assert rfm["Recency"].min() >= (pd.Timestamp("2012-01-01") - pd.Timestamp("2011-12-10")).days
+    rfm = pd.read_parquet(io.BytesIO(storage.read_bytes(payload["rfm_uri"]))).set_index("CustomerID")
+    clean, _ = clean_transactions(transactions)
+    last_purchase = clean.groupby("CustomerID")["InvoiceDate"].max()
+    expected = (pd.Timestamp("2012-01-01") - last_purchase).dt.days  # whole days, per customer
+    assert sorted(rfm.index) == sorted(expected.index)
+    assert (rfm["Recency"] == expected.loc[rfm.index].to_numpy()).all()
 
 
 def test_prepare_refuses_more_clusters_than_customers(storage, prepared):
