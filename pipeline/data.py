@@ -26,7 +26,7 @@ from pipeline.config import data_subdir
 from pipeline.dates import parse_dates
 from pipeline.errors import DataError
 from pipeline.readers import RawTable, read_tables
-from pipeline.sources import DEFAULT_URL_TIMEOUT, read_source
+from pipeline.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -90,19 +90,77 @@ def load_transactions(
     the (connect, read) timeout of URL downloads; ``s3_client`` replaces the default boto3
     client. Raises :class:`~pipeline.errors.DataError` with an actionable message on bad input.
     """
+    path = _local_path(source)
+    if use_cache and path is not None:
+        remembered = _remembered_dataset(path, name, max_bytes)
+        if remembered is not None:
+            return remembered
     raw = read_source(source, max_bytes=max_bytes, timeout=timeout, s3_client=s3_client)
     display_name = name or raw.name
     content_hash = hashlib.sha256(raw.data).hexdigest()
-    if use_cache:
-        cached = _read_cache(content_hash)
-        if cached is not None:
-            frame, schema = cached
-            return Dataset(
-                frame, display_name, raw.source, content_hash, schema, True, _cache_paths(content_hash)[0]
-            )
-    frame, schema = normalise_tables(read_tables(raw.data, display_name))
-    cache_path = _write_cache(content_hash, frame, schema) if use_cache else None
-    return Dataset(frame, display_name, raw.source, content_hash, schema, False, cache_path)
+    cached = _read_cache(content_hash) if use_cache else None
+    if cached is not None:
+        frame, schema = cached
+        dataset = Dataset(
+            frame, display_name, raw.source, content_hash, schema, True, _cache_paths(content_hash)[0]
+        )
+    else:
+        frame, schema = normalise_tables(read_tables(raw.data, display_name))
+        cache_path = _write_cache(content_hash, frame, schema) if use_cache else None
+        dataset = Dataset(frame, display_name, raw.source, content_hash, schema, False, cache_path)
+    if use_cache and path is not None:
+        _remember_path(path, content_hash)
+    return dataset
+
+
+def _local_path(source: Any) -> Path | None:
+    """The file a source names on this machine, or None for URLs, S3, bytes and uploads."""
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and "://" not in source):
+        return Path(source).expanduser()
+    return None
+
+
+def _path_entry(path: Path) -> Path | None:
+    """Where the content hash of a file as it is now (path, size, mtime) is remembered."""
+    try:
+        stat = path.stat()
+        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    except OSError:
+        return None
+    return data_subdir("cache") / "paths" / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.txt"
+
+
+def _remember_path(path: Path, content_hash: str) -> None:
+    entry = _path_entry(path)
+    if entry is None:
+        return
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text(content_hash)
+    except OSError:
+        pass  # an optimisation only
+
+
+def _remembered_dataset(path: Path, name: str | None, max_bytes: int | None) -> Dataset | None:
+    """The cached dataset of an unchanged local file, without reading or hashing it again.
+
+    A file is unchanged while its resolved path, size and modification time (ns) are, as
+    make and rsync assume; any change means a full read, hash and, if new, parse.
+    """
+    entry = _path_entry(path)
+    if entry is None or not entry.is_file():
+        return None
+    limit = default_max_bytes() if max_bytes is None else int(max_bytes)
+    if path.stat().st_size > limit:
+        return None  # the normal path says it is too large
+    content_hash = entry.read_text().strip()
+    cached = _read_cache(content_hash)
+    if cached is None:
+        return None
+    frame, schema = cached
+    return Dataset(
+        frame, name or path.name, str(path), content_hash, schema, True, _cache_paths(content_hash)[0]
+    )
 
 
 def canonical_parquet(dataset: Dataset) -> Path:

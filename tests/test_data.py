@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -265,6 +266,36 @@ def test_cache_hit_returns_the_identical_frame_without_parsing(sample_xlsx, monk
     assert again.content_hash == first.content_hash
     assert again.schema == first.schema
     pd.testing.assert_frame_equal(again.transactions, first.transactions)
+
+
+def test_an_unchanged_file_reopens_from_the_cache_unread(sample_xlsx, tmp_path, monkeypatch):
+    path = tmp_path / "shop.xlsx"
+    path.write_bytes(sample_xlsx.read_bytes())
+    first = load_transactions(path)
+
+    def not_read(*args, **kwargs):
+        raise AssertionError("an unchanged file was read again")
+
+    monkeypatch.setattr(pipeline.data, "read_source", not_read)
+    again = load_transactions(path)
+
+    assert again.from_cache and again.content_hash == first.content_hash
+    assert (again.name, again.source) == ("shop.xlsx", str(path))
+    pd.testing.assert_frame_equal(again.transactions, first.transactions)
+
+
+def test_a_changed_file_is_read_and_hashed_again(sample_dataset, tmp_path):
+    path = tmp_path / "shop.csv"
+    frame = sample_dataset.transactions
+    frame.head(500).to_csv(path, index=False)
+    first = load_transactions(path)
+    frame.head(800).to_csv(path, index=False)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+
+    again = load_transactions(path)
+
+    assert again.content_hash != first.content_hash
+    assert (len(first.transactions), len(again.transactions)) == (500, 800)
 
 
 def test_cache_is_keyed_by_content_not_by_name(sample_xlsx, tmp_path):
