@@ -201,6 +201,77 @@ def test_redeploy_updates_the_functions_and_the_state_machine_instead_of_failing
     assert json.loads(definition) == again.definition()
 
 
+def test_redeploy_recreates_a_state_machine_deleted_since_the_last_deploy(deployed):
+    old_arn = deployed.state_machine_arn()
+    deployed.workflow(old_arn)  # as launching does: the backend's workflow now points at it
+    sfn().delete_state_machine(stateMachineArn=old_arn)
+
+    result = deployed.deploy()
+
+    assert any("created" in message for message in result.messages if message.startswith("State machine"))
+    machines = sfn().list_state_machines()["stateMachines"]
+    assert [m["name"] for m in machines] == ["rfm-studio-clustering"]
+    assert deployed.state_machine_arn() == result.state_machine_arn
+
+
+def _lambda_state(name: str, **state: str) -> dict:
+    """A GetFunction answer for ``name`` in the given State / LastUpdateStatus."""
+    arn = f"arn:aws:lambda:{REGION}:123456789012:function:{name}"
+    return {"Configuration": {"FunctionName": name, "FunctionArn": arn, **state}}
+
+
+def _stubbed_lambda():
+    """A real botocore Lambda client whose answers are queued, in call order, by the test."""
+    from botocore.stub import Stubber
+
+    client = boto3.client("lambda", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    return client, Stubber(client)
+
+
+def test_redeploy_waits_for_an_update_still_in_progress_before_changing_the_function():
+    # Lambda refuses any change (ResourceConflictException) while an earlier update runs: a
+    # deploy started right after another one must wait for it instead of failing.
+    from pipeline.backends.aws_deploy import deploy_function
+
+    settings = AwsSettings(region=REGION, lambda_role_arn="arn:aws:iam::123456789012:role/rfm-lambda")
+    package = build_package("rfm-studio-prepare-rfm")
+    name = package.function_name
+    client, stubber = _stubbed_lambda()
+    stubber.add_response("get_function", _lambda_state(name, State="Active", LastUpdateStatus="InProgress"))
+    stubber.add_response("get_function", _lambda_state(name, State="Active", LastUpdateStatus="Successful"))
+    stubber.add_response("update_function_code", _lambda_state(name)["Configuration"])
+    stubber.add_response("get_function", _lambda_state(name, State="Active", LastUpdateStatus="Successful"))
+    stubber.add_response("update_function_configuration", _lambda_state(name)["Configuration"])
+    stubber.add_response("get_function", _lambda_state(name, State="Active", LastUpdateStatus="Successful"))
+
+    with stubber:
+        arn, done = deploy_function(client, settings, package)
+
+    stubber.assert_no_pending_responses()
+    assert (arn.endswith(f":function:{name}"), done) == (True, "updated")
+
+
+def test_an_update_lambda_rejects_reports_lambdas_reason():
+    from pipeline.backends.aws_deploy import deploy_function
+
+    settings = AwsSettings(region=REGION, lambda_role_arn="arn:aws:iam::123456789012:role/rfm-lambda")
+    package = build_package("rfm-studio-evaluate-clusters")
+    name = package.function_name
+    reason = "Layer version arn:aws:lambda:us-east-1:336392948345:layer:X:1 does not exist."
+    client, stubber = _stubbed_lambda()
+    stubber.add_response("get_function", _lambda_state(name, State="Active", LastUpdateStatus="Successful"))
+    stubber.add_response("update_function_code", _lambda_state(name)["Configuration"])
+    failed = _lambda_state(name, State="Active", LastUpdateStatus="Failed")
+    failed["Configuration"]["LastUpdateStatusReason"] = reason
+    stubber.add_response("get_function", failed)
+
+    with stubber, pytest.raises(WorkflowError) as error:
+        deploy_function(client, settings, package)
+
+    assert f"Lambda function {name}" in str(error.value)
+    assert reason in str(error.value)
+
+
 def test_deploy_without_role_settings_names_every_missing_variable(account, monkeypatch):
     monkeypatch.delenv("RFM_LAMBDA_ROLE_ARN")
     monkeypatch.delenv("RFM_STATES_ROLE_ARN")
@@ -231,7 +302,9 @@ def test_launch_converts_a_workbook_to_canonical_parquet(deployed, sample_xlsx, 
     key = data_uri.removeprefix(f"s3://{BUCKET}/")
     body = boto3.client("s3", region_name=REGION).get_object(Bucket=BUCKET, Key=key)["Body"].read()
     uploaded = pd.read_parquet(io.BytesIO(body))
-    assert len(uploaded) == len(pd.read_parquet(sample_parquet)) == 40_000
+    assert len(uploaded) == 40_000
+    # the canonical columns, dtypes and rows, as the loader gives them for the same workbook
+    pd.testing.assert_frame_equal(uploaded, pd.read_parquet(sample_parquet))
     assert key.startswith("rfm-studio/raw/") and key.endswith(".parquet")
 
 

@@ -177,6 +177,22 @@ def test_a_bucket_that_does_not_exist_says_how_to_create_it(account):
     assert "aws s3 mb s3://no-such-rfm-bucket" in check.message
 
 
+def test_a_bucket_in_another_region_fails_because_sagemaker_jobs_need_it_in_theirs(account):
+    # boto3 follows S3's redirect, so HeadBucket succeeds from any region; SageMaker training
+    # and batch transform, though, refuse a bucket outside the job's region.
+    import boto3
+
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="rfm-bucket-in-ireland", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+
+    check = checks_by_name(settings_from(account.env, RFM_AWS_BUCKET="rfm-bucket-in-ireland"))["Bucket"]
+
+    assert not check.ok
+    assert "is in region eu-west-1, not us-east-1" in check.message
+    assert "RFM_AWS_REGION" in check.message
+
+
 def test_an_inaccessible_bucket_names_the_permissions_to_grant(monkeypatch):
     fake_credentials(monkeypatch)
     with denying_endpoint() as endpoint:

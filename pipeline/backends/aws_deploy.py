@@ -182,29 +182,55 @@ _WAIT = {"Delay": 2, "MaxAttempts": 150}
 
 
 def deploy_function(client, settings: AwsSettings, package: LambdaPackage) -> tuple[str, str]:
-    """Create the function, or update its code then its configuration; returns (ARN, what was done)."""
+    """Create the function, or update its code then its configuration; returns (ARN, what was done).
+
+    Lambda refuses any change (``ResourceConflictException``) while the function is being
+    created or updated, so each change waits for the previous one, including one still running
+    from an earlier deploy; a change Lambda rejects is reported with Lambda's reason.
+    """
     name = package.function_name
     config = function_configuration(settings)
     with aws_errors(f"look up Lambda function {name}", settings):
         try:
-            client.get_function(FunctionName=name)
-            exists = True
+            current = client.get_function(FunctionName=name)["Configuration"]
         except client.exceptions.ResourceNotFoundException:
-            exists = False
-    if not exists:
+            current = None
+    if current is None:
         action = f"create Lambda function {name} (needs lambda:CreateFunction, iam:PassRole)"
         with aws_errors(action, settings):
             response = client.create_function(
                 FunctionName=name, Code={"ZipFile": package.zip_bytes}, Architectures=["x86_64"], **config
             )
-            client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+            _wait(client, name, "function_active_v2", action)
         return response["FunctionArn"], "created"
-    with aws_errors(f"update Lambda function {name} (needs lambda:UpdateFunctionCode)", settings):
+    action = f"update Lambda function {name} (needs lambda:UpdateFunctionCode, UpdateFunctionConfiguration)"
+    with aws_errors(action, settings):
+        if current.get("State") == "Pending":
+            _wait(client, name, "function_active_v2", action)
+        if current.get("LastUpdateStatus") == "InProgress":
+            _wait(client, name, "function_updated_v2", action)
         client.update_function_code(FunctionName=name, ZipFile=package.zip_bytes)
-        client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+        _wait(client, name, "function_updated_v2", action)
         response = client.update_function_configuration(FunctionName=name, **config)
-        client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+        _wait(client, name, "function_updated_v2", action)
     return response["FunctionArn"], "updated"
+
+
+def _wait(client, name: str, waiter: str, action: str) -> None:
+    """Wait on a Lambda waiter; a function Lambda put in the Failed state raises with its reason."""
+    from botocore.exceptions import WaiterError
+
+    try:
+        client.get_waiter(waiter).wait(FunctionName=name, WaiterConfig=_WAIT)
+    except WaiterError as error:
+        configuration = (error.last_response or {}).get("Configuration", {})
+        reason = configuration.get("LastUpdateStatusReason") or configuration.get("StateReason")
+        if not reason:
+            raise
+        raise WorkflowError(
+            f"Cannot {action}: Lambda rejected the change: {reason} Fix the setting it names "
+            "(role, layers, memory or timeout) and deploy again."
+        ) from error
 
 
 def find_state_machine(client, name: str, settings: AwsSettings | None = None) -> str | None:
@@ -221,6 +247,9 @@ def deploy_state_machine(workflow, client, settings: AwsSettings) -> tuple[str, 
     """Create the SDK workflow's state machine with ``Workflow.create()``, or ``update()`` it."""
     existing = find_state_machine(client, workflow.name, settings)
     if existing is None:
+        # Workflow.create() does nothing when the workflow still holds an ARN (e.g. of a state
+        # machine deleted since it was attached): forget it so the machine is really created.
+        workflow.state_machine_arn = None
         with aws_errors("create the state machine (needs states:CreateStateMachine, iam:PassRole)", settings):
             arn = workflow.create()
         if not arn:

@@ -81,7 +81,7 @@ def check_bucket(settings: AwsSettings, session) -> Check:
         return Check("Bucket", False, _missing("bucket"))
     bucket = settings.bucket
     try:
-        settings.client("s3", session).head_bucket(Bucket=bucket)
+        response = settings.client("s3", session).head_bucket(Bucket=bucket)
     except ClientError as error:
         code = error_code(error)
         if code in _NOT_FOUND:
@@ -99,19 +99,32 @@ def check_bucket(settings: AwsSettings, session) -> Check:
                 f"s3:GetObject, s3:PutObject on arn:aws:s3:::{bucket}/{settings.prefix}/*.",
             )
         if code in {"301", "PermanentRedirect"}:
-            where = (
-                error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
-            )
-            return Check(
-                "Bucket",
-                False,
-                f"Bucket '{bucket}' is in region {where or 'another region'}, not {settings.region}: "
-                "set RFM_AWS_REGION to the bucket's region or use a bucket in this region.",
-            )
+            return _bucket_elsewhere(settings, _bucket_region(error.response))
         return Check("Bucket", False, explain_aws_error(error, f"reach bucket '{bucket}'", settings))
     except BotoCoreError as error:
         return Check("Bucket", False, explain_aws_error(error, f"reach bucket '{bucket}'", settings))
+    # boto3 follows S3's redirect, so HeadBucket succeeds from any region; but SageMaker's
+    # training and transform jobs only read and write a bucket of their own region.
+    where = _bucket_region(response)
+    if where and settings.region and where != settings.region:
+        return _bucket_elsewhere(settings, where)
     return Check("Bucket", True, f"s3://{bucket}/{settings.prefix} is reachable.")
+
+
+def _bucket_region(response: dict) -> str | None:
+    """The bucket's region as a HeadBucket answer (or its 301 error) states it."""
+    headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    return response.get("BucketRegion") or headers.get("x-amz-bucket-region")
+
+
+def _bucket_elsewhere(settings: AwsSettings, where: str | None) -> Check:
+    return Check(
+        "Bucket",
+        False,
+        f"Bucket '{settings.bucket}' is in region {where or 'another region'}, not {settings.region}: "
+        "SageMaker jobs need the bucket in their own region. Set RFM_AWS_REGION to the bucket's "
+        "region, or use a bucket in this region.",
+    )
 
 
 def check_role(settings: AwsSettings, field: str, session, account: str | None) -> Check:
