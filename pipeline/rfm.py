@@ -110,6 +110,9 @@ RFM_COLUMNS: list[str] = [
     "Segment",
 ]
 
+#: The Country of invoices whose country is blank (the UCI files' own label for an unknown one).
+UNSPECIFIED_COUNTRY = "Unspecified"
+
 _REQUIRED = ("CustomerID", "InvoiceNo", "InvoiceDate", "Country", "Revenue")
 _DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 
@@ -278,7 +281,9 @@ def _aggregate(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
     frequency = np.bincount(owner, minlength=n_customers)
 
     # Country: the country of most of the customer's invoices (ties: the first alphabetically).
-    country_codes, countries = pd.factorize(clean["Country"].iloc[line_of], sort=True)
+    # A blank cell is "Unspecified", UCI's own word for it (factorize would code it -1).
+    invoice_country = clean["Country"].iloc[line_of].fillna(UNSPECIFIED_COUNTRY)
+    country_codes, countries = pd.factorize(invoice_country, sort=True)
     votes = np.bincount(
         owner * len(countries) + country_codes, minlength=n_customers * len(countries)
     ).reshape(n_customers, len(countries))

@@ -105,6 +105,23 @@ def test_country_is_the_country_of_most_of_the_customers_invoices():
     assert compute_rfm(clean).set_index("CustomerID")["Country"].to_dict() == {1: "Germany", 2: "Spain"}
 
 
+def test_a_customer_whose_country_cells_are_blank_is_unspecified_not_another_customers_country():
+    # A CSV with empty Country cells loads them as missing; UCI's own word for that is "Unspecified".
+    clean = make_clean(
+        [
+            ("1", 1, "2011-01-01", 5.0, None),
+            ("2", 2, "2011-01-02", 5.0, "Spain"),
+            ("3", 3, "2011-01-03", 5.0, None),
+            ("4", 3, "2011-01-04", 5.0, None),
+            ("5", 3, "2011-01-05", 5.0, "France"),
+        ]
+    )
+
+    countries = compute_rfm(clean).set_index("CustomerID")["Country"].to_dict()
+
+    assert countries == {1: "Unspecified", 2: "Spain", 3: "Unspecified"}
+
+
 def test_frequency_counts_distinct_invoices_even_when_an_invoice_is_shared_or_not_numeric():
     clean = make_clean(
         [
