@@ -1,8 +1,9 @@
 """Turn the many ways a spreadsheet or CSV writes a date into one datetime column.
 
 The UCI files reach users as real Excel dates, ISO strings, US-style text with the month
-first ("12/1/2010 8:26", "12/1/10 8:26", as UCI's own CSV exports write it) or bare Excel
-serial numbers (a date cell that lost its format). Parsing is vectorised: each format is
+first ("12/1/2010 8:26", "12/1/10 8:26", as UCI's own CSV exports write it), day-first text
+from a UK-locale export (read so only when month-first cannot read the whole column) or bare
+Excel serial numbers (a date cell that lost its format). Parsing is vectorised: each format is
 tried on the whole column at once, never row by row in Python.
 """
 
@@ -22,6 +23,18 @@ TEXT_FORMATS = (
     "%m/%d/%y %H:%M:%S",
     "%m/%d/%Y",
     "%m/%d/%y",
+)
+
+#: The same with the day first (as a UK-locale export writes them), used for a column only when
+#: the month-first formats cannot read all of it and these can: "1/12/2010" alone stays 12 January.
+DAY_FIRST_FORMATS = (
+    "ISO8601",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%y",
 )
 
 #: Excel's day zero (serial 1 is 1900-01-01, counting Excel's phantom 29 Feb 1900).
@@ -83,7 +96,28 @@ def _from_text(text: pd.Series, column: str) -> pd.Series:
         parsed[is_serial] = _from_serial(numbers[is_serial], column).astype("datetime64[ns]")
         todo &= ~is_serial
 
-    for fmt in _formats_for(text[todo]):
+    left = todo
+    for formats in (TEXT_FORMATS, DAY_FIRST_FORMATS):
+        attempt, left_now = _parse_with(text, todo, formats)
+        if not left_now.any():
+            parsed[todo] = attempt[todo]
+            return parsed
+        if formats is TEXT_FORMATS:
+            left = left_now  # the month-first reading's leftovers are the ones to report
+
+    bad = text[left].iloc[0]
+    raise DataError(
+        f"Column '{column}' has {int(left.sum())} value(s) that are not dates, e.g. '{bad}'. "
+        "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26) "
+        "(or day-first text, 1/12/2010 8:26, throughout the column)."
+    )
+
+
+def _parse_with(text: pd.Series, todo: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    """``text[todo]`` read with the first of ``formats`` that fits each value; (dates, still unread)."""
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = todo.copy()
+    for fmt in _formats_for(text[todo], formats):
         if not todo.any():
             break
         # utc=True lets text with and without offsets mix; offsets become UTC wall time.
@@ -92,19 +126,12 @@ def _from_text(text: pd.Series, column: str) -> pd.Series:
         if ok.any():
             parsed[ok[ok].index] = attempt[ok].astype("datetime64[ns]")
             todo[ok[ok].index] = False
-
-    if todo.any():
-        bad = text[todo].iloc[0]
-        raise DataError(
-            f"Column '{column}' has {int(todo.sum())} value(s) that are not dates, e.g. '{bad}'. "
-            "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26)."
-        )
-    return parsed
+    return parsed, todo
 
 
-def _formats_for(sample: pd.Series) -> list[str]:
+def _formats_for(sample: pd.Series, formats: tuple[str, ...] = TEXT_FORMATS) -> list[str]:
     """The text formats, the one that reads the first value moved to the front (fast path)."""
-    formats = list(TEXT_FORMATS)
+    formats = list(formats)
     if sample.empty:
         return formats
     first = sample.iloc[:1]

@@ -252,11 +252,14 @@ def fetch_s3(uri: str, *, max_bytes: int, client: Any = None) -> bytes:
         client = make_s3_client()
     try:
         response = client.get_object(Bucket=bucket, Key=key)
-        size = response.get("ContentLength")
-        if isinstance(size, int) and size > max_bytes:
-            raise too_large(f"'{uri}'", size, max_bytes)
         body = response["Body"]
-        data = body.read(max_bytes + 1)
+        try:  # closing the body hands its connection back, also when the object is refused
+            size = response.get("ContentLength")
+            if isinstance(size, int) and size > max_bytes:
+                raise too_large(f"'{uri}'", size, max_bytes)
+            data = body.read(max_bytes + 1)
+        finally:
+            body.close()
         if len(data) > max_bytes:
             raise too_large(f"'{uri}'", None, max_bytes)
         return data
