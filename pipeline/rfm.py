@@ -326,6 +326,9 @@ def compute_rfm(clean: pd.DataFrame, as_of: _DateLike | None = None) -> pd.DataF
             raise DataError(f"The as-of date {as_of!r} is not a date: use the form YYYY-MM-DD.") from error
         if pd.isna(snapshot):
             raise DataError("The as-of date is empty: give a date as YYYY-MM-DD.")
+        if snapshot.tzinfo is not None:
+            # Invoice times are the shop's local wall-clock times, without a zone: compare alike.
+            snapshot = snapshot.tz_localize(None)
         if snapshot < last_invoice:
             raise DataError(
                 f"The as-of date {snapshot:%Y-%m-%d %H:%M} is before the last invoice "

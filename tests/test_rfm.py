@@ -353,3 +353,9 @@ def test_a_constant_column_becomes_zeros_not_nan():
 
 def test_a_single_customer_has_all_zero_features():
     assert (clustering_features(compute_rfm(one_invoice_each(1))) == 0.0).all()
+
+
+def test_an_as_of_with_a_time_zone_counts_days_on_the_wall_clock(clean):
+    naive = compute_rfm(clean, as_of="2012-01-01")
+    zoned = compute_rfm(clean, as_of=pd.Timestamp("2012-01-01", tz="Europe/London"))
+    assert zoned["Recency"].tolist() == naive["Recency"].tolist()
