@@ -249,7 +249,7 @@ def rfm_distributions(
     for column in columns:
         log = _is_skewed(rfm[column])
         logs.append(log)
-        titles.append(f"{column} (log scale)" if log else column)
+        titles.append(f"{column} (log)" if log else column)
     fig = make_subplots(rows=1, cols=len(columns), subplot_titles=titles)
     for i, (column, log) in enumerate(zip(columns, logs, strict=True), start=1):
         values = rfm[column].dropna().to_numpy(dtype=float)

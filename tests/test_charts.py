@@ -112,7 +112,7 @@ def test_rfm_distributions_put_the_skewed_frequency_and_monetary_on_a_log_axis(r
 
     assert [trace.type for trace in fig.data] == ["histogram"] * 3
     titles = [annotation.text for annotation in fig.layout.annotations]
-    assert titles[1:] == ["Frequency (log scale)", "Monetary (log scale)"]
+    assert titles[1:] == ["Frequency (log)", "Monetary (log)"]
     assert np.asarray(fig.data[2].x) == pytest.approx(np.log10(rfm["Monetary"].to_numpy(dtype=float)))
     assert len(fig.data[0].x) == len(rfm)
 
