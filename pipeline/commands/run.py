@@ -20,8 +20,9 @@ from typing import Any
 
 HELP = "Launch the clustering workflow on a dataset (prints the execution ARN; --wait follows it)."
 
-#: Seconds between two reads of the history while waiting.
-POLL_SECONDS = 0.5
+#: Seconds between two reads of the history while waiting: the local engine is cheap to ask;
+#: on AWS each poll is two Step Functions calls, and SageMaker jobs take minutes anyway.
+POLL_SECONDS = {"local": 0.5, "aws": 5.0}
 #: Longest --wait, in seconds, before giving up on following the execution (it keeps running).
 DEFAULT_WAIT_TIMEOUT = 6 * 3600
 
@@ -77,7 +78,7 @@ def follow(
     execution_arn: str,
     *,
     emit: Callable[[str], None] = print,
-    poll_seconds: float = POLL_SECONDS,
+    poll_seconds: float = POLL_SECONDS["local"],
     timeout: float = DEFAULT_WAIT_TIMEOUT,
 ) -> dict[str, Any]:
     """Print each new state transition of the execution until it ends; returns its description."""
@@ -116,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
     print(execution_arn, flush=True)
     if not args.wait:
         return 0
-    description = follow(backend, execution_arn, timeout=args.timeout)
+    description = follow(
+        backend, execution_arn, timeout=args.timeout, poll_seconds=POLL_SECONDS[args.backend]
+    )
     status = description["status"]
     print(f"Status: {status}")
     if status == "SUCCEEDED":
