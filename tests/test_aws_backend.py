@@ -336,6 +336,20 @@ def test_list_executions_gives_newest_first_with_parameters_and_dataset(deployed
     assert all(item["status"] == "RUNNING" for item in items)
 
 
+def test_listing_again_describes_only_executions_it_has_not_seen(deployed, sample_parquet, monkeypatch):
+    first = deployed.launch(sample_parquet, RunParameters(k=3), dataset_name="first")
+    deployed.list_executions()
+    described: list[str] = []
+    real_describe = deployed.describe
+    monkeypatch.setattr(deployed, "describe", lambda arn: described.append(arn) or real_describe(arn))
+    second = deployed.launch(sample_parquet, RunParameters(k=4), dataset_name="second")
+
+    items = deployed.list_executions()
+
+    assert described == [second]  # the first run's input was read by the earlier listing
+    assert {item["executionArn"]: item["parameters"]["k"] for item in items} == {first: 3, second: 4}
+
+
 def test_history_returns_every_event_oldest_first(deployed, sample_parquet):
     arn = deployed.launch(sample_parquet, RunParameters())
 

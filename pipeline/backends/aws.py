@@ -49,6 +49,9 @@ class AwsBackend:
         self._session = None
         self._clients: dict[str, Any] = {}
         self._workflow = None
+        #: Run parameters and dataset name by execution ARN: an execution's input never changes,
+        #: so each is described once, not on every listing.
+        self._run_labels: dict[str, tuple[dict[str, Any], str]] = {}
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -202,7 +205,6 @@ class AwsBackend:
 
     def list_executions(self, max_items: int = 50) -> list[dict[str, Any]]:
         """``list_executions`` items, newest first, each with ``parameters`` and ``dataset`` added."""
-        from pipeline.workflow import parameters_from_input
 
         sfn = self.client("stepfunctions")
         arn = self.state_machine_arn()
@@ -214,15 +216,22 @@ class AwsBackend:
             for page in pages:
                 items.extend(page.get("executions", []))
         for item in items:
-            described = self.describe(item["executionArn"])
-            execution_input = json.loads(described.get("input") or "{}")
-            try:
-                item["parameters"] = parameters_from_input(execution_input).to_dict()
-            except (TypeError, ValueError):
-                item["parameters"] = {}
-            item["dataset"] = execution_input.get("DatasetName", "")
+            item["parameters"], item["dataset"] = self._run_label(item["executionArn"])
         items.sort(key=lambda item: item["startDate"], reverse=True)
         return items
+
+    def _run_label(self, execution_arn: str) -> tuple[dict[str, Any], str]:
+        """The run parameters and dataset name an execution was started with (described once)."""
+        from pipeline.workflow import parameters_from_input
+
+        if execution_arn not in self._run_labels:
+            execution_input = json.loads(self.describe(execution_arn).get("input") or "{}")
+            try:
+                parameters = parameters_from_input(execution_input).to_dict()
+            except (TypeError, ValueError):
+                parameters = {}
+            self._run_labels[execution_arn] = (parameters, execution_input.get("DatasetName", ""))
+        return self._run_labels[execution_arn]
 
     def describe(self, execution_arn: str) -> dict[str, Any]:
         """``describe_execution`` of one execution."""
