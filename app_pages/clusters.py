@@ -14,10 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pipeline import cluster_charts, cluster_compare
+from pipeline.analysis import cluster_compare
 from pipeline.backends import backend_for_arn
 from pipeline.errors import StudioError
-from pipeline.workflow import parameters_from_input
+from pipeline.views import cluster_charts
+from pipeline.workflows.clustering import parameters_from_input
 from ui.backend import active_backend_name, backend, backend_of
 from ui.metrics import metric_row
 

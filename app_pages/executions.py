@@ -5,10 +5,10 @@ import logging
 
 import streamlit as st
 
-from pipeline import execution_view as ev
 from pipeline.errors import StudioError
-from pipeline.graph import legend_dot, workflow_dot
-from pipeline.workflow import failure_message
+from pipeline.views import execution_view as ev
+from pipeline.views.graph import legend_dot, workflow_dot
+from pipeline.workflows.clustering import failure_message
 from ui import watch
 from ui.backend import backend_of
 from ui.metrics import metric_row

@@ -6,9 +6,10 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from pipeline import charts, k_selection
+from pipeline.analysis import k_selection
 from pipeline.backends.base import RunParameters
 from pipeline.errors import StudioError
+from pipeline.views import charts
 from ui import launch, state
 from ui.backend import LABELS, active_backend_name, backend
 

@@ -1,10 +1,10 @@
 """Full-scale (541,909-row) local end-to-end run: wall time per step and peak memory, one run.
 
-What a user of the app does, timed: load the workbook through ``pipeline.data`` (first load,
+What a user of the app does, timed: load the workbook through ``pipeline.loading.dataset`` (first load,
 then the cached re-load), write the canonical Parquet copy the app launches from, launch the
 SDK-built workflow through ``LocalBackend`` in process mode (a background worker, as the app
 does) with k=5, and wait for SUCCEEDED. Prints each state's wall time (from the execution
-history, via ``pipeline.execution_view.step_runs``), the totals, the peak memory (max RSS) of
+history, via ``pipeline.views.execution_view.step_runs``), the totals, the peak memory (max RSS) of
 the worker process (target <= 1.5 GiB) and of this launching process, and then the
 engine-overhead ratio of bench_engine.py on the same workbook.
 
@@ -94,7 +94,7 @@ def reap_maxrss_bytes(pid: int) -> tuple[int, str]:
 def load_like_the_app(workbook: Path) -> dict[str, Any]:
     """First load, cached re-load, and the canonical Parquet copy the app launches from."""
     from pipeline.config import data_subdir
-    from pipeline.data import load_transactions
+    from pipeline.loading.dataset import load_transactions
 
     started = time.perf_counter()
     first = load_transactions(workbook)
@@ -123,7 +123,7 @@ def run_end_to_end(dataset_path: Path, dataset_name: str, k: int = 5) -> dict[st
     """Launch through ``LocalBackend`` (process mode), wait for the end, measure time and memory."""
     from pipeline.backends.base import RunParameters
     from pipeline.backends.local import LocalBackend
-    from pipeline.execution_view import step_runs
+    from pipeline.views.execution_view import step_runs
 
     started = time.perf_counter()
     backend = LocalBackend()  # process mode, as the app
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"workbook: {workbook} ({workbook.stat().st_size / 1e6:.1f} MB); data directory: {home}")
 
     loaded = load_like_the_app(workbook)
-    print(f"\n1. Load through pipeline.data ({loaded['rows']:,} rows)")
+    print(f"\n1. Load through pipeline.loading.dataset ({loaded['rows']:,} rows)")
     print(f"  first load (parse, normalise, cache): {loaded['first_s']:8.2f} s")
     print(f"  cached re-load:                       {loaded['cached_s']:8.2f} s")
     print(f"  canonical Parquet copy for launch:    {loaded['parquet_s']:8.2f} s")

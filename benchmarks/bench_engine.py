@@ -1,7 +1,7 @@
 """Engine overhead of the embedded Step Functions engine, as ratios measured in one run.
 
-1. The real workflow (``pipeline.workflow.workflow_definition()``) run in-process by
-   ``pipeline.local.interpreter.run_state_machine`` with ``LocalResources``, vs the same
+1. The real workflow (``pipeline.workflows.clustering.workflow_definition()``) run in-process by
+   ``pipeline.local.asl.interpreter.run_state_machine`` with ``LocalResources``, vs the same
    handlers and SageMaker stand-ins called directly, one after the other, with the same
    inputs. Ratio engine/direct, target <= 1.3x, on the real 40k sample and on the
    full-scale (541,909-row) workbook of make_full_workbook.py.
@@ -71,16 +71,16 @@ def median_of(values: list[float]) -> float:
 
 
 def upload_dataset(source: Path) -> tuple[str, int]:
-    """Load ``source`` through pipeline.data and put its canonical Parquet in the local bucket.
+    """Load ``source`` through pipeline.loading.dataset and put its canonical Parquet in the local bucket.
 
     Returns the ``DataUri`` the workflow reads and the number of rows.
     """
     import io
 
     from pipeline.config import LOCAL_BUCKET, local_bucket_root
-    from pipeline.data import load_transactions
+    from pipeline.loading.dataset import load_transactions
     from pipeline.storage import LocalBucketStorage
-    from pipeline.workflow import DEFAULT_PREFIX
+    from pipeline.workflows.clustering import DEFAULT_PREFIX
 
     dataset = load_transactions(Path(source))
     buffer = io.BytesIO()
@@ -94,7 +94,7 @@ def execution_input(run_name: str, data_uri: str, k: int = 5) -> dict[str, Any]:
     """The execution input the app builds for a run (threshold 0: the run always succeeds)."""
     from pipeline.backends.base import RunParameters
     from pipeline.config import LOCAL_BUCKET
-    from pipeline.workflow import DEFAULT_PREFIX, execution_input_for
+    from pipeline.workflows.clustering import DEFAULT_PREFIX, execution_input_for
 
     params = RunParameters(k=k, quality_threshold=0.0)
     return execution_input_for(run_name, params, data_uri, LOCAL_BUCKET, DEFAULT_PREFIX, dataset_name="bench")
@@ -104,7 +104,7 @@ class RecordingResources:
     """``LocalResources`` that also records each task's effective parameters, in call order."""
 
     def __init__(self) -> None:
-        from pipeline.local.integrations import LocalResources
+        from pipeline.local.services.resources import LocalResources
 
         self.inner = LocalResources()
         self.calls: list[tuple[str, str, Any, float | None]] = []
@@ -123,7 +123,7 @@ class TimedResources:
     """
 
     def __init__(self, inner: Any = None) -> None:
-        from pipeline.local.integrations import LocalResources
+        from pipeline.local.services.resources import LocalResources
 
         self.inner = inner or LocalResources()
         self.seconds = 0.0
@@ -140,7 +140,7 @@ class TimedResources:
 def run_engine(definition: dict, run_name: str, data_uri: str, inner: Any = None) -> tuple[float, float]:
     """Wall time of one in-process engine run of the workflow (which must succeed), and the
     part of it spent inside the task resources (handlers and SageMaker stand-ins)."""
-    from pipeline.local.interpreter import run_state_machine
+    from pipeline.local.asl.interpreter import run_state_machine
 
     events: list[dict] = []
     resources = TimedResources(inner)
@@ -160,9 +160,9 @@ def direct_calls() -> dict[str, Callable[[Any, float | None], Any]]:
     """Resource ARN -> the function the engine's integration ends up calling, called directly."""
     from lambdas.evaluate_clusters.handler import lambda_handler as evaluate_handler
     from lambdas.prepare_rfm.handler import lambda_handler as prepare_handler
-    from pipeline.local import sagemaker_local
-    from pipeline.local.integrations import LambdaContext
-    from pipeline.workflow import EVALUATE_FUNCTION, PREPARE_FUNCTION
+    from pipeline.local.services import sagemaker as sagemaker_local
+    from pipeline.local.services.resources import LambdaContext
+    from pipeline.workflows.clustering import EVALUATE_FUNCTION, PREPARE_FUNCTION
 
     handlers = {PREPARE_FUNCTION: prepare_handler, EVALUATE_FUNCTION: evaluate_handler}
 
@@ -202,7 +202,7 @@ def workflow_overhead(source: Path, reps: int = DEFAULT_REPS, label: str = "") -
     ``RFM_STUDIO_HOME`` set to a scratch folder (``use_private_home``): every run writes its
     files into the local bucket there.
     """
-    from pipeline.workflow import workflow_definition
+    from pipeline.workflows.clustering import workflow_definition
 
     definition = workflow_definition()
     data_uri, rows = upload_dataset(source)
@@ -334,7 +334,7 @@ def map_over(items: int, max_concurrency: int) -> tuple[dict, dict]:
 
 def time_definition(definition: dict, execution: Any, reps: int) -> tuple[float, int]:
     """Median wall time of running ``definition`` in-process (events collected), and events per run."""
-    from pipeline.local.interpreter import run_state_machine
+    from pipeline.local.asl.interpreter import run_state_machine
 
     times, count = [], 0
     for _ in range(reps + 1):  # the first run warms up (imports, JSONPath parser caches)

@@ -1,9 +1,9 @@
 """Foundation benchmarks on a full-scale (541,909-row) workbook, all figures from one run.
 
-1. xlsx load: ``pipeline.data.load_transactions`` (fastexcel, normalised, cached as Parquet)
+1. xlsx load: ``pipeline.loading.dataset.load_transactions`` (fastexcel, normalised, cached as Parquet)
    vs ``pandas.read_excel(engine="openpyxl")``, pandas' default for xlsx.   target >= 10x
 2. cached re-load of the same file vs its first load.                          target >= 50x
-3. ``pipeline.rfm.compute_rfm`` (scores and segments included) vs the notebook idiom
+3. ``pipeline.analysis.rfm.compute_rfm`` (scores and segments included) vs the notebook idiom
    ``groupby("CustomerID").agg({col: lambda ...})`` (raw R, F, M only).         target >= 15x
 4. peak memory (max RSS) of load + clean + RFM, in a fresh child process.
 
@@ -35,8 +35,8 @@ os.environ["RFM_STUDIO_HOME"] = tempfile.mkdtemp(prefix="rfm-bench-")
 import pandas as pd  # noqa: E402
 from make_full_workbook import FULL_ROWS, full_workbook  # noqa: E402
 
-from pipeline.data import clean_transactions, load_transactions  # noqa: E402
-from pipeline.rfm import compute_rfm, default_as_of  # noqa: E402
+from pipeline.analysis.rfm import compute_rfm, default_as_of  # noqa: E402
+from pipeline.loading.dataset import clean_transactions, load_transactions  # noqa: E402
 
 
 def timed(function, repeat: int = 1) -> tuple[float, object]:

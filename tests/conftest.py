@@ -11,7 +11,7 @@ from pipeline.config import BUNDLED_SAMPLE_PATH
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SAMPLE = REPO_ROOT.parent / "shared" / "data" / "online_retail_sample_40k.xlsx"
-SHARED_FIXTURES = REPO_ROOT.parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,24 +51,21 @@ def sample_xlsx() -> Path:
 
 @pytest.fixture(scope="session")
 def kmeans_fixture_dir() -> Path:
-    """The SageMaker KMeans artifact written by real mxnet (../shared/fixtures)."""
-    path = SHARED_FIXTURES / "sagemaker-kmeans"
-    if not path.exists():
-        pytest.fail(f"missing fixture folder {path}: the shared/ folder must sit beside the repo")
-    return path
+    """The SageMaker KMeans artifact written by real mxnet 1.9.1 (tests/fixtures/sagemaker-kmeans)."""
+    return FIXTURES / "sagemaker-kmeans"
 
 
 @pytest.fixture(scope="session")
 def sample_dataset(sample_xlsx):
-    """The real sample loaded through ``pipeline.data.load_transactions`` (no cache), once a session."""
-    from pipeline.data import load_transactions
+    """The real sample loaded by ``load_transactions`` (no cache), once a session."""
+    from pipeline.loading.dataset import load_transactions
 
     return load_transactions(sample_xlsx, use_cache=False)
 
 
 @pytest.fixture(scope="session")
 def sample_clean(sample_dataset):
-    """``(clean, report)`` from ``pipeline.data.clean_transactions`` on the real sample, once a session."""
-    from pipeline.data import clean_transactions
+    """``(clean, report)`` from ``clean_transactions`` on the real sample, once a session."""
+    from pipeline.loading.dataset import clean_transactions
 
     return clean_transactions(sample_dataset.transactions)

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pipeline import k_selection, rfm
+from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check, RunParameters
 from pipeline.errors import DataError, PreflightError
-from pipeline.graph import workflow_dot
+from pipeline.views.graph import workflow_dot
 from ui.backend import backend
 from ui.state import cleaned
 
@@ -43,7 +43,7 @@ class WorkflowView:
 
 
 def _placeholder_workflow(region: str | None):
-    from pipeline.workflow import DEFAULT_REGION, build_workflow
+    from pipeline.workflows.clustering import DEFAULT_REGION, build_workflow
 
     return build_workflow(region=region or DEFAULT_REGION)
 
@@ -88,7 +88,7 @@ def preflight(backend_name: str) -> list[Check]:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def k_table(content_hash: str, path: str, country: str | None, as_of: dt.date | None) -> pd.DataFrame:
-    """``pipeline.k_selection.try_k`` on the clustering features of one (dataset, country, as-of).
+    """``pipeline.analysis.k_selection.try_k`` on the clustering features of one (dataset, country, as-of).
 
     The features are the ones the workflow's prepare step computes from the same choice, so
     the silhouette here predicts the run's quality figure. Raises ``DataError`` when the

@@ -24,7 +24,8 @@ import plotly.graph_objects as go
 import pyarrow.parquet as pq
 import streamlit as st
 
-from pipeline import charts, rfm
+from pipeline.analysis import rfm
+from pipeline.views import charts
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class ActiveDataset:
 
     @classmethod
     def of(cls, dataset: Any, path: Path | str, report: Any) -> ActiveDataset:
-        """The record of a loaded ``pipeline.data.Dataset``, its canonical Parquet and cleaning report."""
+        """The record of a loaded ``Dataset``, its canonical Parquet and cleaning report."""
         return cls(
             content_hash=dataset.content_hash,
             name=str(dataset.name),
@@ -85,10 +86,10 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     """Load ``source`` (path, URL, s3:// URI or uploaded file), clean it, and make it the active dataset.
 
     The session's active dataset changes only when everything succeeded, so a bad file never
-    costs the user the dataset they had. Raises what ``pipeline.data`` raises (``DataError``
+    costs the user the dataset they had. Raises what ``pipeline.loading.dataset`` raises (``DataError``
     with a message for the user).
     """
-    from pipeline import data  # imported late: the loader is the heavy part of the library
+    from pipeline.loading import dataset as data  # imported late: the loader is the heavy part of the library
 
     dataset = data.load_transactions(source, name=name)
     path = data.canonical_parquet(dataset)
@@ -101,7 +102,7 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
 @st.cache_resource(max_entries=4, show_spinner="Cleaning the transactions…")
 def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     """The clean transactions and the CleaningReport of one dataset, computed once per process."""
-    from pipeline import data
+    from pipeline.loading import dataset as data
 
     transactions = pd.read_parquet(path)
     return data.clean_transactions(transactions)

@@ -60,7 +60,7 @@ def _requested_k(event: dict[str, Any]) -> int:
 
 def read_transactions(storage: Storage, data_uri: str) -> pd.DataFrame:
     """The canonical transactions frame stored at ``data_uri`` (Parquet, xlsx or csv)."""
-    from pipeline.data import load_transactions
+    from pipeline.loading.dataset import load_transactions
 
     try:
         raw = storage.read_bytes(data_uri)
@@ -87,8 +87,8 @@ def _json_safe(value: Any) -> Any:
 
 def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     """Do the prepare step for ``event`` on ``storage``; returns the step's payload."""
-    from pipeline.data import clean_transactions
-    from pipeline.rfm import clustering_features, compute_rfm, default_as_of, filter_transactions
+    from pipeline.analysis.rfm import clustering_features, compute_rfm, default_as_of, filter_transactions
+    from pipeline.loading.dataset import clean_transactions
 
     try:
         data_uri = event["DataUri"]

@@ -6,7 +6,7 @@ the Lambda handlers and creates or updates the state machine through the SDK's
 ``Workflow.create()`` / ``Workflow.update()`` (:mod:`pipeline.backends.aws_deploy`);
 launching uploads the dataset as Parquet to ``s3://BUCKET/PREFIX/raw/<hash>.parquet`` and
 starts an execution with a unique name; a run's files live under
-``s3://BUCKET/PREFIX/runs/<execution name>/`` and are read back with :mod:`pipeline.results`.
+``s3://BUCKET/PREFIX/runs/<execution name>/`` and are read back with :mod:`pipeline.workflows.results`.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class AwsBackend:
         partitions and images); ``state_machine_arn`` attaches it to a deployed state machine.
         """
         if self._workflow is None:
-            from pipeline.workflow import build_workflow
+            from pipeline.workflows.clustering import build_workflow
 
             self.require("region", "bucket", "sagemaker_role_arn", "states_role_arn")
             s = self.settings
@@ -176,14 +176,14 @@ class AwsBackend:
         The new run gets a new unique name (new SageMaker job names and run folder); the data
         already uploaded to S3 (``DataUri``) is reused, not uploaded again.
         """
-        from pipeline.workflow import rerun_of
+        from pipeline.workflows.clustering import rerun_of
 
         data_uri, params, dataset_name = rerun_of(self.describe(execution_arn).get("input"))
         return self._start(data_uri, params, dataset_name, self.state_machine_arn())
 
     def _start(self, data_uri: str, params: RunParameters, dataset_name: str, state_machine_arn: str) -> str:
         """Start an execution of the deployed state machine under a new unique name; its ARN."""
-        from pipeline.workflow import execution_input_for
+        from pipeline.workflows.clustering import execution_input_for
 
         workflow = self.workflow(state_machine_arn)
         name = execution_name()
@@ -222,7 +222,7 @@ class AwsBackend:
 
     def _run_label(self, execution_arn: str) -> tuple[dict[str, Any], str]:
         """The run parameters and dataset name an execution was started with (described once)."""
-        from pipeline.workflow import parameters_from_input
+        from pipeline.workflows.clustering import parameters_from_input
 
         if execution_arn not in self._run_labels:
             execution_input = json.loads(self.describe(execution_arn).get("input") or "{}")
@@ -256,8 +256,8 @@ class AwsBackend:
 
     def results(self, execution_arn: str) -> RunResults:
         """clusters.csv and summary.json of a SUCCEEDED execution, read from S3."""
-        from pipeline.results import read_run_results
         from pipeline.storage import S3Storage
+        from pipeline.workflows.results import read_run_results
 
         described = self.describe(execution_arn)
         if described["status"] != "SUCCEEDED":
@@ -278,7 +278,7 @@ def _parquet_bytes(path: Path) -> bytes:
         raise WorkflowError(f"Dataset file {path} does not exist: load a dataset on the Data page first.")
     if path.suffix.lower() == ".parquet":
         return path.read_bytes()
-    from pipeline.data import load_transactions
+    from pipeline.loading.dataset import load_transactions
 
     buffer = io.BytesIO()
     load_transactions(path).transactions.to_parquet(buffer, index=False)

@@ -20,7 +20,13 @@ from pipeline.backends.base import Check, DeployResult, RunParameters, RunResult
 from pipeline.config import LOCAL_BUCKET, local_bucket_root
 from pipeline.errors import WorkflowError
 from pipeline.storage import LocalBucketStorage, Storage
-from pipeline.workflow import DEFAULT_PREFIX, WORKFLOW_NAME, build_workflow, execution_input_for, rerun_of
+from pipeline.workflows.clustering import (
+    DEFAULT_PREFIX,
+    WORKFLOW_NAME,
+    build_workflow,
+    execution_input_for,
+    rerun_of,
+)
 
 #: Terminal statuses of an execution, as Step Functions names them.
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -119,7 +125,7 @@ class LocalBackend:
                 Check("Local bucket", False, f"Cannot write the local bucket ({error}): set RFM_STUDIO_HOME.")
             )
         try:
-            from pipeline.local.validation import validate_definition
+            from pipeline.local.asl.validation import validate_definition
 
             validate_definition(self.definition())
             checks.append(
@@ -195,7 +201,7 @@ class LocalBackend:
 
     def list_executions(self) -> list[dict[str, Any]]:
         """``list_executions`` items, newest first, with the run's ``parameters`` and ``dataset``."""
-        from pipeline.workflow import parameters_from_input
+        from pipeline.workflows.clustering import parameters_from_input
 
         try:
             pages = self.client.get_paginator("list_executions").paginate(
@@ -232,7 +238,7 @@ class LocalBackend:
 
     def results(self, execution_arn: str) -> RunResults:
         """clusters.csv and summary.json of a SUCCEEDED execution."""
-        from pipeline.results import read_run_results
+        from pipeline.workflows.results import read_run_results
 
         description = self.describe(execution_arn)
         if description["status"] != "SUCCEEDED":

@@ -40,8 +40,8 @@ def _read_json(text: str, what: str) -> Any:
 
 def load_definition(path: Path) -> dict:
     """Read and validate the definition, so nothing starts if it is wrong."""
-    from pipeline.local.errors import DefinitionError
-    from pipeline.local.validation import validate_definition
+    from pipeline.local.asl.errors import DefinitionError
+    from pipeline.local.asl.validation import validate_definition
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def load_input(text: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, run with the local integrations, print the result; 0 only when SUCCEEDED."""
-    from pipeline.local.interpreter import SUCCEEDED, run_state_machine
+    from pipeline.local.asl.interpreter import SUCCEEDED, run_state_machine
 
     definition = load_definition(args.definition)
     execution_input = load_input(args.input)
@@ -86,9 +86,9 @@ class _LazyResources:
         self._resources = None
 
     def invoke(self, resource: str, parameters: Any, *, state_name: str, timeout: float | None) -> Any:
-        """Delegate to ``pipeline.local.integrations.LocalResources``."""
+        """Delegate to ``pipeline.local.services.resources.LocalResources``."""
         if self._resources is None:
-            from pipeline.local.integrations import LocalResources
+            from pipeline.local.services.resources import LocalResources
 
             self._resources = LocalResources()
         return self._resources.invoke(resource, parameters, state_name=state_name, timeout=timeout)

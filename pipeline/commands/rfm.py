@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     """Load, clean, filter, score; print the report and the segment counts; write the CSV."""
     import pandas as pd
 
-    from pipeline.data import clean_transactions, load_transactions
-    from pipeline.rfm import compute_rfm, default_as_of, filter_transactions, segment_summary
+    from pipeline.analysis.rfm import compute_rfm, default_as_of, filter_transactions, segment_summary
+    from pipeline.loading.dataset import clean_transactions, load_transactions
 
     dataset = load_transactions(args.input)
     clean, report = clean_transactions(dataset.transactions)

@@ -1,6 +1,6 @@
 """``python -m pipeline run INPUT``: launch the clustering workflow on a dataset, optionally wait.
 
-The input is anything ``pipeline.data.load_transactions`` reads (a path, URL or s3:// URI, in
+The input is anything ``pipeline.loading.dataset.load_transactions`` reads (a path, URL or s3:// URI, in
 xlsx, csv or Parquet). It is normalised to the canonical transactions, stored once as Parquet
 in the loader's Parquet cache and handed to the backend, which uploads it and starts
 an execution. The execution ARN is printed first, so a script can capture it; with ``--wait``
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def canonical_parquet(source: str) -> tuple[Path, str]:
     """Load ``source``; returns its canonical transactions as a Parquet file, and its name."""
-    from pipeline import data
+    from pipeline.loading import dataset as data
 
     dataset = data.load_transactions(source)
     return data.canonical_parquet(dataset), dataset.name
@@ -65,7 +65,7 @@ def describe_event(event: dict[str, Any]) -> str | None:
     if kind.endswith("StateExited"):
         return f"{stamp}  <- {details.get('name')}"
     if kind.endswith("Failed") or kind.endswith("TimedOut"):
-        from pipeline.workflow import failure_message
+        from pipeline.workflows.clustering import failure_message
 
         return f"{stamp}  !! {kind}: {failure_message(details.get('error'), details.get('cause'))}"
     if kind in ("ExecutionSucceeded", "ExecutionAborted"):
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     """Launch; print the ARN; with --wait, the transitions and the final status."""
     from pipeline.backends import get_backend
     from pipeline.backends.base import RunParameters
-    from pipeline.workflow import failure_message
+    from pipeline.workflows.clustering import failure_message
 
     params = RunParameters(k=args.k, quality_threshold=args.threshold, as_of=args.as_of, country=args.country)
     path, name = canonical_parquet(args.input)

@@ -18,8 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
     """The lines ``status`` prints: the execution, then one line a step visit."""
-    from pipeline.execution_view import step_runs
-    from pipeline.workflow import failure_message
+    from pipeline.views.execution_view import step_runs
+    from pipeline.workflows.clustering import failure_message
 
     lines = [
         f"Execution: {description['executionArn']}",

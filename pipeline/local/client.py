@@ -256,8 +256,8 @@ class LocalStepFunctionsClient:
             _raise(InvalidDefinition, operation, f"Invalid State Machine Definition: not JSON ({exc})")
         if not isinstance(parsed, dict):
             _raise(InvalidDefinition, operation, "Invalid State Machine Definition: not a JSON object")
-        from pipeline.local.errors import DefinitionError
-        from pipeline.local.validation import validate_definition
+        from pipeline.local.asl.errors import DefinitionError
+        from pipeline.local.asl.validation import validate_definition
 
         try:
             validate_definition(parsed)

@@ -34,7 +34,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from pipeline.local.paths import to_json
+from pipeline.local.asl.paths import to_json
 from pipeline.local.store import RunStore
 
 #: Error name recorded when the worker process vanished while its execution was RUNNING.
@@ -115,7 +115,7 @@ def _default_resources() -> Any:
         else:
             module = importlib.import_module(module_name)
         return getattr(module, attribute)()
-    from pipeline.local.integrations import LocalResources
+    from pipeline.local.services.resources import LocalResources
 
     return LocalResources()
 
@@ -183,7 +183,7 @@ def run_execution(
             store.append_event(arn, event)
 
     try:
-        from pipeline.local.interpreter import run_state_machine
+        from pipeline.local.asl.interpreter import run_state_machine
 
         if resources is None:
             resources = _default_resources()

@@ -1,0 +1,116 @@
+"""Remove the rows an RFM analysis must not count, and say exactly how many and why.
+
+Nothing is dropped silently: every removed row is counted once, at the first step of the
+cascade that removes it, so the report's numbers add up to the rows read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import DataError
+
+#: Columns of the canonical transactions frame (see docs/ARCHITECTURE.md).
+CANONICAL_COLUMNS = (
+    "InvoiceNo",
+    "StockCode",
+    "Description",
+    "Quantity",
+    "InvoiceDate",
+    "UnitPrice",
+    "CustomerID",
+    "Country",
+)
+
+#: The removal steps in cascade order: (CleaningReport field, reason shown to people).
+REMOVAL_STEPS = (
+    ("missing_customer", "Missing CustomerID"),
+    ("cancellations", "Cancellation (invoice starts with C)"),
+    ("non_positive_quantity", "Quantity zero or negative"),
+    ("non_positive_price", "Unit price zero or negative"),
+    ("duplicates", "Exact duplicate row"),
+)
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What cleaning read, removed (by reason) and kept."""
+
+    rows_read: int
+    missing_customer: int
+    cancellations: int
+    non_positive_quantity: int
+    non_positive_price: int
+    duplicates: int
+    rows_kept: int
+    customers: int
+    first_invoice: pd.Timestamp
+    last_invoice: pd.Timestamp
+    countries: int
+    revenue: float
+
+    def removed(self) -> list[tuple[str, int]]:
+        """``(reason, rows)`` for each removal step, in cascade order."""
+        return [(reason, getattr(self, field)) for field, reason in REMOVAL_STEPS]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable fields (timestamps as ISO text), e.g. for a Lambda's result."""
+        out = asdict(self)
+        out["first_invoice"] = self.first_invoice.isoformat()
+        out["last_invoice"] = self.last_invoice.isoformat()
+        return out
+
+
+def clean_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, CleaningReport]:
+    """The transactions fit for RFM (canonical columns plus ``Revenue``) and the report.
+
+    Removal order: missing CustomerID, cancellation (InvoiceNo starting with "C"), quantity
+    <= 0, unit price <= 0, exact duplicate of an earlier row (over the canonical columns).
+    """
+    missing = [c for c in CANONICAL_COLUMNS if c not in transactions.columns]
+    if missing:
+        raise DataError(
+            f"The transactions lack the column(s) {', '.join(missing)}: load them with "
+            "pipeline.loading.dataset.load_transactions, which normalises both UCI schemas."
+        )
+    frame = transactions.loc[:, list(CANONICAL_COLUMNS)]
+    remaining = pd.Series(True, index=frame.index)
+    counts: dict[str, int] = {}
+
+    def remove(field: str, mask: pd.Series) -> None:
+        nonlocal remaining
+        hit = remaining & mask.fillna(False).astype(bool)
+        counts[field] = int(hit.sum())
+        remaining &= ~hit
+
+    remove("missing_customer", frame["CustomerID"].isna())
+    remove("cancellations", frame["InvoiceNo"].astype("string").str.upper().str.startswith("C"))
+    remove("non_positive_quantity", frame["Quantity"] <= 0)
+    remove("non_positive_price", frame["UnitPrice"] <= 0)
+    kept = frame[remaining]
+    duplicated = kept.duplicated(keep="first")
+    counts["duplicates"] = int(duplicated.sum())
+    clean = kept[~duplicated].reset_index(drop=True)
+    clean["Revenue"] = clean["Quantity"] * clean["UnitPrice"]
+
+    if clean.empty:
+        removed = ", ".join(f"{reason.lower()}: {counts[field]}" for field, reason in REMOVAL_STEPS)
+        raise DataError(
+            f"Nothing is left after cleaning the {len(frame)} rows read ({removed}). "
+            "RFM needs sales with a customer ID, a positive quantity and a positive price: check "
+            "that this is the right file."
+        )
+    report = CleaningReport(
+        rows_read=len(frame),
+        **counts,
+        rows_kept=len(clean),
+        customers=int(clean["CustomerID"].nunique()),
+        first_invoice=clean["InvoiceDate"].min(),
+        last_invoice=clean["InvoiceDate"].max(),
+        countries=int(clean["Country"].nunique()),
+        revenue=float(clean["Revenue"].sum()),
+    )
+    return clean, report

@@ -1,0 +1,317 @@
+"""Plotly figure builders for the pages: pure functions of DataFrames, no Streamlit.
+
+Each builder takes the frames the library produces (the cleaned transactions of
+``pipeline.loading.dataset.clean_transactions`` or the RFM table of ``pipeline.analysis.rfm.compute_rfm``),
+aggregates what it draws, and returns a ``plotly.graph_objects.Figure``. Keeping them here
+lets the pages stay short and lets the tests check every chart on real data without a browser.
+Text taken from the data (countries, segment names) goes into traces as plain strings; plotly
+renders it as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+#: One colour a segment, so the treemap and the bars of the Segments page agree.
+SEGMENT_COLORS: dict[str, str] = {
+    "Champions": "#1a9850",
+    "Loyal Customers": "#66bd63",
+    "Potential Loyalist": "#a6d96a",
+    "New Customers": "#4575b4",
+    "Promising": "#74add1",
+    "Need Attention": "#fee08b",
+    "About to Sleep": "#fdae61",
+    "At Risk": "#f46d43",
+    "Can't Lose Them": "#d73027",
+    "Hibernating": "#9e9ac8",
+    "Lost": "#969696",
+}
+_FALLBACK_COLORS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+#: A distribution is drawn on a log axis when its skewness exceeds this (and all values are > 0).
+SKEW_FOR_LOG = 1.0
+
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+
+
+def _segment_color(name: str, index: int) -> str:
+    return SEGMENT_COLORS.get(name, _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs the columns {', '.join(missing)}; got {', '.join(frame.columns)}")
+
+
+def revenue_by_month(clean: pd.DataFrame) -> go.Figure:
+    """Revenue per calendar month as bars: shows the seasonality and any gap in the data."""
+    _require(clean, ["InvoiceDate", "Revenue"], "revenue_by_month")
+    months = clean["InvoiceDate"].dt.to_period("M")
+    monthly = clean.groupby(months, sort=True)["Revenue"].sum()
+    labels = [str(p) for p in monthly.index]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=monthly.to_numpy(dtype=float),
+            name="Revenue",
+            marker_color="#4575b4",
+            hovertemplate="%{x}<br>revenue %{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Revenue by month", xaxis_title="Month", yaxis_title="Revenue", **_LAYOUT)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def top_countries(clean: pd.DataFrame, n: int = 10) -> go.Figure:
+    """The ``n`` countries with the most revenue, largest on top, with customers in the hover."""
+    _require(clean, ["Country", "Revenue", "CustomerID"], "top_countries")
+    by_country = (
+        clean.groupby("Country", sort=False)
+        .agg(revenue=("Revenue", "sum"), customers=("CustomerID", "nunique"))
+        .sort_values("revenue", ascending=False)
+        .head(n)
+        .iloc[::-1]
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=by_country["revenue"].to_numpy(dtype=float),
+            y=[str(c) for c in by_country.index],
+            orientation="h",
+            name="Revenue",
+            customdata=by_country["customers"].to_numpy(),
+            marker_color="#66bd63",
+            hovertemplate="%{y}<br>revenue %{x:,.0f}<br>%{customdata} customers<extra></extra>",
+        )
+    )
+    fig.update_layout(title=f"Top {len(by_country)} countries by revenue", xaxis_title="Revenue", **_LAYOUT)
+    return fig
+
+
+def cleaning_waterfall(rows_read: int, removed: Iterable[tuple[str, int]]) -> go.Figure:
+    """What cleaning removed and why, as a waterfall from rows read down to rows kept.
+
+    ``removed`` is ``CleaningReport.removed()``: ordered (reason, rows) pairs, each row counted
+    once at the step that removed it, so the bars add up to exactly the rows kept.
+    """
+    steps = [(str(reason), int(rows)) for reason, rows in removed]
+    kept = int(rows_read) - sum(rows for _, rows in steps)
+    labels = ["Rows read", *[reason for reason, _ in steps], "Rows kept"]
+    values = [int(rows_read), *[-rows for _, rows in steps], kept]
+    measures = ["absolute", *["relative"] * len(steps), "total"]
+    fig = go.Figure(
+        go.Waterfall(
+            x=labels,
+            y=values,
+            measure=measures,
+            text=[f"{abs(v):,}" for v in values],
+            textposition="outside",
+            decreasing={"marker": {"color": "#d73027"}},
+            totals={"marker": {"color": "#4575b4"}},
+            increasing={"marker": {"color": "#4575b4"}},
+            connector={"line": {"color": "#bbbbbb"}},
+        )
+    )
+    fig.update_layout(title="What cleaning removed, and why", yaxis_title="Rows", showlegend=False, **_LAYOUT)
+    return fig
+
+
+def _segment_table(rfm: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
+    _require(rfm, ["Segment", "CustomerID", "Monetary"], "segment charts")
+    table = rfm.groupby("Segment", sort=False).agg(
+        customers=("CustomerID", "size"), revenue=("Monetary", "sum")
+    )
+    if order:
+        known = [s for s in order if s in table.index]
+        extra = [s for s in table.index if s not in set(order)]
+        table = table.loc[known + sorted(extra)]
+    else:
+        table = table.sort_values("customers", ascending=False)
+    table.index = [str(s) for s in table.index]
+    return table
+
+
+def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
+    """Customers per segment as a treemap (area = customers), with each segment's revenue share."""
+    table = _segment_table(rfm, order)
+    total_revenue = float(table["revenue"].sum()) or 1.0
+    labels = list(table.index)
+    # Plotly templates cannot pluralise, so the customer count is written out here.
+    counts = [f"{n:,} customer{'s' if n != 1 else ''}" for n in table["customers"]]
+    fig = go.Figure(
+        go.Treemap(
+            labels=labels,
+            parents=[""] * len(labels),
+            values=table["customers"].to_numpy(),
+            customdata=[
+                [float(revenue), float(revenue) / total_revenue, count]
+                for revenue, count in zip(table["revenue"], counts, strict=True)
+            ],
+            marker={"colors": [_segment_color(s, i) for i, s in enumerate(labels)]},
+            texttemplate="%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of revenue",
+            hovertemplate="%{label}<br>%{customdata[2]}<br>revenue %{customdata[0]:,.0f}<extra></extra>",
+            sort=False,
+        )
+    )
+    fig.update_layout(title="Segment sizes (area) and revenue share", **_LAYOUT)
+    return fig
+
+
+def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
+    """Customers and revenue per segment side by side, as two bar panels sharing the segment axis."""
+    table = _segment_table(rfm, order)
+    labels = list(table.index)
+    colors = [_segment_color(s, i) for i, s in enumerate(labels)]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("Customers", "Revenue"))
+    fig.add_trace(
+        go.Bar(
+            x=table["customers"].to_numpy(), y=labels, orientation="h", name="Customers", marker_color=colors
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=table["revenue"].to_numpy(dtype=float),
+            y=labels,
+            orientation="h",
+            name="Revenue",
+            marker_color=colors,
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(title="Customers and revenue per segment", showlegend=False, **_LAYOUT)
+    return fig
+
+
+def rf_heatmap(rfm: pd.DataFrame) -> go.Figure:
+    """Customers in each (R score, F score) cell: where the base sits between new, loyal and lost."""
+    _require(rfm, ["R", "F"], "rf_heatmap")
+    scores = list(range(1, 6))
+    counts = (
+        pd.crosstab(rfm["F"].astype(int), rfm["R"].astype(int))
+        .reindex(index=scores, columns=scores, fill_value=0)
+        .to_numpy()
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=counts,
+            x=[str(s) for s in scores],
+            y=[str(s) for s in scores],
+            colorscale="Blues",
+            text=counts,
+            texttemplate="%{text}",
+            hovertemplate="R %{x}, F %{y}<br>%{z} customers<extra></extra>",
+            colorbar={"title": {"text": "Customers"}},
+        )
+    )
+    fig.update_layout(
+        title="Customers per R and F score",
+        xaxis_title="R score (5 = most recent)",
+        yaxis_title="F score",
+        **_LAYOUT,
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def _is_skewed(values: pd.Series) -> bool:
+    values = values.dropna()
+    return len(values) > 2 and bool((values > 0).all()) and float(values.skew()) > SKEW_FOR_LOG
+
+
+def _log_ticks(values: np.ndarray) -> tuple[list[float], list[str]]:
+    low, high = int(np.floor(values.min())), int(np.ceil(values.max()))
+    ticks = list(range(low, high + 1))
+    return [float(t) for t in ticks], [f"{10.0**t:,.{max(0, -t)}f}" for t in ticks]
+
+
+def rfm_distributions(
+    rfm: pd.DataFrame, columns: Sequence[str] = ("Recency", "Frequency", "Monetary")
+) -> go.Figure:
+    """Histograms of Recency, Frequency and Monetary; a skewed one is binned on a log10 axis.
+
+    Frequency and Monetary are heavily right-skewed (a few wholesalers dwarf everyone), so on a
+    linear axis nearly every customer falls into the first bin; log bins show the real shape.
+    """
+    _require(rfm, list(columns), "rfm_distributions")
+    titles = []
+    logs = []
+    for column in columns:
+        log = _is_skewed(rfm[column])
+        logs.append(log)
+        titles.append(f"{column} (log)" if log else column)
+    fig = make_subplots(rows=1, cols=len(columns), subplot_titles=titles)
+    for i, (column, log) in enumerate(zip(columns, logs, strict=True), start=1):
+        values = rfm[column].dropna().to_numpy(dtype=float)
+        if log:
+            values = np.log10(values)
+            tickvals, ticktext = _log_ticks(values)
+            fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=1, col=i)
+        fig.add_trace(go.Histogram(x=values, name=column, nbinsx=40, marker_color="#4575b4"), row=1, col=i)
+    fig.update_yaxes(title_text="Customers", row=1, col=1)
+    fig.update_layout(title="Distributions", showlegend=False, bargap=0.05, **_LAYOUT)
+    return fig
+
+
+def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figure:
+    """Elbow (inertia) and silhouette against k side by side, the best silhouette marked.
+
+    ``table`` is ``pipeline.analysis.k_selection.try_k``'s (columns k, inertia, silhouette). Inertia
+    always falls as k grows: the useful k is where it stops falling fast (the elbow); the
+    silhouette says how well separated the clusters are, and is what the workflow's quality
+    threshold checks.
+    """
+    _require(table, ["k", "inertia", "silhouette"], "k_selection_chart")
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Elbow: inertia (lower is tighter)", "Silhouette (higher is better)")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["k"], y=table["inertia"], mode="lines+markers", name="Inertia", marker_color="#4575b4"
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["k"],
+            y=table["silhouette"],
+            mode="lines+markers",
+            name="Silhouette",
+            marker_color="#1a9850",
+        ),
+        row=1,
+        col=2,
+    )
+    if best_k is not None and (table["k"] == best_k).any():
+        best = table.loc[table["k"] == best_k].iloc[0]
+        for col, column in ((1, "inertia"), (2, "silhouette")):
+            fig.add_trace(
+                go.Scatter(
+                    x=[best_k],
+                    y=[best[column]],
+                    mode="markers+text",
+                    text=[f"best k = {best_k}"] if col == 2 else [""],
+                    textposition="middle right",
+                    marker={"size": 14, "color": "#d73027", "symbol": "star"},
+                    name=f"Best silhouette (k = {best_k})",
+                    showlegend=col == 2,
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_xaxes(title_text="k (clusters)", dtick=1)
+    fig.update_yaxes(title_text="Inertia", row=1, col=1)
+    fig.update_yaxes(title_text="Silhouette", row=1, col=2)
+    fig.update_layout(title="Choosing k", showlegend=False, **_LAYOUT)
+    return fig

@@ -1,0 +1,382 @@
+"""Figures and tables of the Clusters page: pure functions of a run's results, no Streamlit.
+
+Inputs are what ``Backend.results`` returns: the clusters table (one row a customer: CustomerID,
+Recency, Frequency, Monetary, R, F, M, Segment, Cluster, ClusterName, DistanceToCentre,
+Country) and the summary dict written by the evaluate Lambda (``clusters``: one object a
+cluster with Name, Customers, CustomerShare, RevenueShare, RecencyZ/FrequencyZ/MonetaryZ...).
+Each cluster name keeps one colour in every chart and in both runs of a comparison, so
+"High-value loyal" is the same green everywhere. Text from the data (countries, names) goes
+into traces as plain strings, which plotly renders as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from pipeline.analysis.rfm import SEGMENTS
+
+#: Most points the 3-D scatter draws; larger runs are sampled down (WebGL stays responsive).
+MAX_SCATTER_POINTS = 3000
+#: Seed of the scatter's sample: the same run always shows the same points.
+SCATTER_SEED = 0
+
+#: One colour a cluster name the evaluate Lambda gives (lambdas/evaluate_clusters CLUSTER_NAMES).
+NAME_COLORS: dict[str, str] = {
+    "High-value loyal": "#1a9850",
+    "High-value cooling": "#66bd63",
+    "High-value at risk": "#d73027",
+    "Mid-value active": "#4575b4",
+    "Mid-value steady": "#74add1",
+    "Mid-value lapsing": "#fdae61",
+    "New low-value": "#abd9e9",
+    "Low-value cooling": "#fee08b",
+    "Lapsed low-value": "#969696",
+}
+_EXTRA_COLORS = ("#8c564b", "#e377c2", "#bcbd22", "#17becf", "#9467bd", "#7f7f7f")
+
+#: The standardised profile columns of a summary cluster and how the charts label them.
+PROFILE_COLUMNS = {
+    "RecencyZ": "Recency (days since last order)",
+    "FrequencyZ": "Frequency (orders)",
+    "MonetaryZ": "Monetary (spend)",
+}
+
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+
+
+def cluster_color(name: str) -> str:
+    """The colour of a cluster name; a numbered duplicate ("Mid-value steady #2") gets a
+    colour of its own, derived deterministically from the name."""
+    if name in NAME_COLORS:
+        return NAME_COLORS[name]
+    index = sum(name.encode("utf-8")) % len(_EXTRA_COLORS)
+    return _EXTRA_COLORS[index]
+
+
+def cluster_names(summary: dict[str, Any]) -> list[str]:
+    """The run's cluster names in cluster order (the order every chart uses)."""
+    clusters = sorted(summary.get("clusters", []), key=lambda c: int(c["Cluster"]))
+    return [str(c["Name"]) for c in clusters]
+
+
+def summary_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """The summary's clusters as a table, one row a cluster in cluster order, for display and CSV."""
+    frame = pd.DataFrame(summary.get("clusters", []))
+    if frame.empty:
+        return frame
+    return frame.sort_values("Cluster").reset_index(drop=True)
+
+
+def sample_customers(
+    clusters: pd.DataFrame, max_points: int = MAX_SCATTER_POINTS, seed: int = SCATTER_SEED
+) -> pd.DataFrame:
+    """At most ``max_points`` customers, drawn per cluster in proportion to its size.
+
+    Deterministic (the same table and seed give the same rows) so reruns do not reshuffle the
+    chart. Every cluster keeps at least one point, so a tiny cluster of outliers stays visible;
+    the result may exceed ``max_points`` by at most the number of clusters. Rows keep the
+    table's order.
+    """
+    if len(clusters) <= max_points:
+        return clusters
+    fraction = max_points / len(clusters)
+    rng = np.random.default_rng(seed)
+    chosen: list[np.ndarray] = []
+    for _, rows in clusters.groupby("Cluster", sort=True):
+        take = max(1, round(len(rows) * fraction))
+        chosen.append(rng.choice(rows.index.to_numpy(), size=min(take, len(rows)), replace=False))
+    index = np.sort(np.concatenate(chosen))
+    return clusters.loc[index]
+
+
+def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
+    """Recency, Frequency and Monetary of each customer on log axes, coloured by cluster name.
+
+    ``shown`` is the clusters table or a sample of it (``sample_customers``); ``total`` the
+    number of customers of the run, so the title says when only a sample is drawn. Log axes
+    because all three are heavily skewed; non-positive values, which a log axis cannot place,
+    are left out and counted in the title.
+    """
+    total = len(shown) if total is None else total
+    positive = (shown["Recency"] > 0) & (shown["Frequency"] > 0) & (shown["Monetary"] > 0)
+    points = shown.loc[positive].copy()
+    points["ClusterName"] = points["ClusterName"].astype("object")
+    names = [str(n) for n in pd.unique(points.sort_values("Cluster")["ClusterName"])]
+    fig = px.scatter_3d(
+        points,
+        x="Recency",
+        y="Frequency",
+        z="Monetary",
+        color="ClusterName",
+        color_discrete_map={name: cluster_color(name) for name in names},
+        category_orders={"ClusterName": names},
+        log_x=True,
+        log_y=True,
+        log_z=True,
+        hover_data={"CustomerID": True, "Segment": True, "Country": True},
+        labels={"ClusterName": "Cluster"},
+        opacity=0.7,
+    )
+    fig.update_traces(marker={"size": 3})
+    title = "Customers by recency, frequency and monetary (log axes)"
+    if len(shown) < total:
+        title += f": a sample of {len(points):,} of {total:,} customers"
+    dropped = int((~positive).sum())
+    if dropped:
+        title += f" ({dropped:,} with a zero value not drawn)"
+    fig.update_layout(
+        title=title,
+        height=600,
+        scene={
+            "xaxis_title": "Recency (days)",
+            "yaxis_title": "Frequency (orders)",
+            "zaxis_title": "Monetary",
+        },
+        legend={"itemsizing": "constant"},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def cluster_sizes(summary: dict[str, Any]) -> go.Figure:
+    """Each cluster's share of customers beside its share of revenue: who the money comes from."""
+    table = summary_table(summary)
+    names = [str(n) for n in table["Name"]]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=names,
+                y=table["CustomerShare"].to_numpy(dtype=float),
+                name="Customers",
+                marker_color="#74add1",
+                customdata=table["Customers"].to_numpy(dtype=int),
+                hovertemplate="%{x}<br>%{y:.1%} of customers (%{customdata:,})<extra></extra>",
+            ),
+            go.Bar(
+                x=names,
+                y=table["RevenueShare"].to_numpy(dtype=float),
+                name="Revenue",
+                marker_color="#1a9850",
+                customdata=table["Revenue"].to_numpy(dtype=float),
+                hovertemplate="%{x}<br>%{y:.1%} of revenue (%{customdata:,.0f})<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        title="Cluster sizes and revenue share", barmode="group", yaxis_tickformat=".0%", **_LAYOUT
+    )
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def cluster_profiles(summary: dict[str, Any], title: str = "Cluster profiles") -> go.Figure:
+    """Mean standardised recency, frequency and monetary of each cluster as a diverging heatmap.
+
+    Values are in standard deviations from the average customer (on the log features KMeans
+    saw): blue below average, red above. Low recency means recent buyers.
+    """
+    table = summary_table(summary)
+    values = table[list(PROFILE_COLUMNS)].to_numpy(dtype=float)
+    limit = float(np.nanmax(np.abs(values))) if values.size else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(PROFILE_COLUMNS.values()),
+            y=[str(n) for n in table["Name"]],
+            zmin=-limit,
+            zmax=limit,
+            zmid=0,
+            colorscale="RdBu_r",
+            text=np.round(values, 2),
+            texttemplate="%{text:+.2f}",
+            colorbar={"title": "std devs"},
+            hovertemplate="%{y}<br>%{x}: %{z:+.2f} std devs<extra></extra>",
+        )
+    )
+    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_yaxes(autorange="reversed", type="category")
+    return fig
+
+
+def segment_crosstab(clusters: pd.DataFrame, normalise: bool = False) -> pd.DataFrame:
+    """Customers of each cluster (rows, cluster order) in each RFM segment (columns, SEGMENTS order).
+
+    With ``normalise`` each row is divided by its cluster's size, so rows sum to 1 and clusters
+    of different sizes read alike. Only segments present in the run are columns.
+    """
+    order = clusters[["Cluster", "ClusterName"]].drop_duplicates().sort_values("Cluster")
+    rows = [str(n) for n in order["ClusterName"]]
+    present = set(clusters["Segment"].astype("object").dropna())
+    columns = [s for s in SEGMENTS if s in present] + sorted(present - set(SEGMENTS))
+    table = pd.crosstab(clusters["ClusterName"].astype("object"), clusters["Segment"].astype("object"))
+    table = table.reindex(index=rows, columns=columns, fill_value=0)
+    table.index.name, table.columns.name = "Cluster", "Segment"
+    if normalise:
+        return table.div(table.sum(axis=1).replace(0, 1), axis=0)
+    return table.astype("int64")
+
+
+def cluster_segment_heatmap(clusters: pd.DataFrame, normalise: bool = False) -> go.Figure:
+    """How each cluster spreads over the RFM segments (counts, or shares of the cluster)."""
+    table = segment_crosstab(clusters, normalise)
+    values = table.to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(c) for c in table.columns],
+            y=[str(i) for i in table.index],
+            colorscale="Blues",
+            texttemplate="%{z:.0%}" if normalise else "%{z:,}",
+            colorbar={"title": "share" if normalise else "customers"},
+            hovertemplate="%{y} / %{x}<br>%{z:" + (".1%" if normalise else ",") + "}<extra></extra>",
+        )
+    )
+    title = "Clusters by RFM segment" + (" (share of each cluster)" if normalise else " (customers)")
+    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def filter_customers(clusters: pd.DataFrame, query: str = "", names: Sequence[str] = ()) -> pd.DataFrame:
+    """The customers matching a search, for the page's table.
+
+    ``query`` is matched case-insensitively as plain text (not a pattern) against CustomerID,
+    cluster name, segment and country; ``names`` keeps only those clusters (empty: all).
+    """
+    rows = clusters
+    if names:
+        rows = rows[rows["ClusterName"].isin(list(names))]
+    text = query.strip().lower()
+    if not text:
+        return rows
+    hit = pd.Series(False, index=rows.index)
+    for column in ("CustomerID", "ClusterName", "Segment", "Country"):
+        values = rows[column].astype("string").str.lower()
+        hit |= values.str.contains(text, regex=False).fillna(False).astype(bool)
+    return rows[hit]
+
+
+def sizes_comparison(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str = "Run B") -> go.Figure:
+    """Customer share of every cluster name in two runs side by side (``sizes_side_by_side``)."""
+    names = list(dict.fromkeys(str(n) for n in sizes["Name"]))
+    fig = go.Figure()
+    for run, label, colour in (("A", label_a, "#4575b4"), ("B", label_b, "#fdae61")):
+        rows = sizes[sizes["Run"] == run].set_index("Name").reindex(names)
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=rows["CustomerShare"].to_numpy(dtype=float),
+                name=label,
+                marker_color=colour,
+                customdata=rows["Customers"].fillna(0).to_numpy(dtype=int),
+                hovertemplate="%{x}<br>%{y:.1%} of customers (%{customdata:,})<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_layout(title="Cluster sizes in both runs", barmode="group", yaxis_tickformat=".0%", **_LAYOUT)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def movement_heatmap(moves: pd.DataFrame) -> go.Figure:
+    """Shared customers by cluster in run A (rows) and run B (columns): where each cluster went.
+
+    Cells show counts; the hover adds the share of the run-A cluster that went there.
+    """
+    values = moves.to_numpy(dtype=float)
+    totals = values.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(totals > 0, values / totals, 0.0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[f"B: {c}" for c in moves.columns],
+            y=[f"A: {i}" for i in moves.index],
+            customdata=shares,
+            colorscale="Purples",
+            texttemplate="%{z:,}",
+            colorbar={"title": "customers"},
+            hovertemplate=(
+                "%{y} -> %{x}<br>%{z:,} customers (%{customdata:.0%} of the A cluster)<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(title="How customers moved between clusters", **_LAYOUT)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def movement_sankey(moves: pd.DataFrame) -> go.Figure:
+    """The same moves as a Sankey diagram: run A's clusters on the left, run B's on the right."""
+    left = [str(i) for i in moves.index]
+    right = [str(c) for c in moves.columns]
+    sources, targets, counts = [], [], []
+    for i in range(len(left)):
+        for j in range(len(right)):
+            count = int(moves.iat[i, j])
+            if count:
+                sources.append(i)
+                targets.append(len(left) + j)
+                counts.append(count)
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": [f"A: {n}" for n in left] + [f"B: {n}" for n in right],
+                "color": [cluster_color(n) for n in left + right],
+                "pad": 12,
+            },
+            link={"source": sources, "target": targets, "value": counts},
+        )
+    )
+    fig.update_layout(title="Customers from run A's clusters to run B's", **_LAYOUT)
+    return fig
+
+
+def profiles_comparison(summary_a: dict[str, Any], summary_b: dict[str, Any]) -> go.Figure:
+    """Both runs' standardised profiles in one figure on the same colour scale, run A above run B.
+
+    Stacked, not side by side: each run has its own cluster names, and in the half-width column
+    the page gives this chart, run B's names drawn beside run A's heatmap covered its cells.
+    """
+    tables = [summary_table(summary_a), summary_table(summary_b)]
+    values = [t[list(PROFILE_COLUMNS)].to_numpy(dtype=float) for t in tables]
+    limit = max((float(np.nanmax(np.abs(v))) for v in values if v.size), default=1.0)
+    heights = [max(len(t), 1) for t in tables]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        subplot_titles=("Run A", "Run B"),
+        row_heights=[h / sum(heights) for h in heights],
+        vertical_spacing=0.12,
+        shared_xaxes=True,
+    )
+    for row, (table, z) in enumerate(zip(tables, values, strict=True), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=["Recency", "Frequency", "Monetary"],
+                y=[str(n) for n in table["Name"]],
+                zmin=-limit,
+                zmax=limit,
+                zmid=0,
+                colorscale="RdBu_r",
+                texttemplate="%{z:+.2f}",
+                showscale=row == 1,
+                colorbar={"title": "std devs"},
+                hovertemplate="%{y}<br>%{x}: %{z:+.2f} std devs<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(autorange="reversed", type="category", row=row, col=1)
+    fig.update_layout(height=160 + 45 * sum(heights))
+    fig.update_layout(title="Cluster profiles, A and B", **_LAYOUT)
+    return fig

@@ -1,0 +1,80 @@
+"""``python -m pipeline run`` and ``status`` on the local backend, with real worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.__main__ import main
+from pipeline.commands.run import describe_event
+from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
+from pipeline.workflows.clustering import TASKS_IN_ORDER
+
+RUN_TIMEOUT = 120
+
+
+@pytest.mark.slow
+def test_run_wait_prints_the_arn_each_transition_and_succeeds(sample_xlsx, capsys):
+    code = main(["run", str(sample_xlsx), "--k", "4", "--threshold", "0", "--wait"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert lines[0].startswith("arn:aws:states:local:000000000000:execution:rfm-studio-clustering:")
+    entered = [line.split("-> ", 1)[1] for line in lines if "  -> " in line]
+    assert entered == [*TASKS_IN_ORDER, "Good enough?", "Clusters ready"]
+    assert "Status: SUCCEEDED" in lines
+    assert sum(line.startswith("  cluster ") for line in lines) == 4
+
+
+@pytest.mark.slow
+def test_run_wait_exits_1_with_the_cause_when_quality_is_too_low(sample_xlsx, capsys):
+    code = main(["run", str(sample_xlsx), "--k", "4", "--threshold", "0.99", "--wait"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Status: FAILED" in out
+    assert "Error: ClusterQualityTooLow: Cluster quality too low" in out
+
+
+@pytest.mark.slow
+def test_status_shows_the_steps_of_a_run_started_without_wait(sample_xlsx, capsys):
+    assert main(["run", str(sample_xlsx), "--k", "5000", "--country", "France"]) == 0
+    arn = capsys.readouterr().out.strip()
+    wait_for_status(LocalStepFunctionsClient(), arn, RUN_TIMEOUT)
+    code = main(["status", arn])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "Status:    FAILED" in out
+    assert "Error:     DataError: Only " in out and "customer(s) in France" in out
+    step_lines = out.split("Steps:\n", 1)[1].splitlines()
+    assert [line.split()[0:3] for line in step_lines] == [
+        ["Prepare", "RFM", "features"],
+        ["Workflow", "failed", "failed"],
+    ]
+
+
+def test_run_of_a_missing_file_is_an_error_with_exit_status_2(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nothing.xlsx")]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_status_of_an_unknown_execution_is_an_error_with_exit_status_2(capsys):
+    assert main(["status", "arn:aws:states:local:000000000000:execution:rfm-studio-clustering:none"]) == 2
+    assert "No local execution" in capsys.readouterr().err
+
+
+def test_transitions_and_failures_are_printed_one_line_each():
+    at = dt.datetime(2024, 1, 1, 12, 0, 5, tzinfo=dt.UTC)
+    entered = {
+        "type": "TaskStateEntered",
+        "timestamp": at,
+        "stateEnteredEventDetails": {"name": "Train KMeans"},
+    }
+    failed = {
+        "type": "TaskFailed",
+        "timestamp": at,
+        "taskFailedEventDetails": {"error": "DataError", "cause": '{"errorMessage": "Only 2 customers"}'},
+    }
+    scheduled = {"type": "TaskScheduled", "timestamp": at, "taskScheduledEventDetails": {}}
+    assert describe_event(entered) == "12:00:05  -> Train KMeans"
+    assert describe_event(failed) == "12:00:05  !! TaskFailed: DataError: Only 2 customers"
+    assert describe_event(scheduled) is None

@@ -1,0 +1,220 @@
+"""AppTest runs of the Clusters page, with finished local runs of the UCI sample.
+
+The runs (k=3 and k=5 that succeed, one that fails its quality threshold) are made once for
+the module in a data directory of their own; each test points RFM_STUDIO_HOME at it and clears
+Streamlit's caches, since backends and results are cached per process. Expected figures come
+from the runs' summary.json and clusters table (read through the backend), not from the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from support.cluster_support import make_runs
+from support.page_support import metrics_in_columns
+
+from pipeline.backends.base import RunParameters
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+CLUSTERS_PAGE = "app_pages/clusters.py"
+RUN_TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def runs(sample_xlsx, tmp_path_factory):
+    finished = make_runs(
+        tmp_path_factory.mktemp("page-home"),
+        sample_xlsx,
+        {
+            "k3": RunParameters(k=3, quality_threshold=-1.0),
+            "k5": RunParameters(k=5, quality_threshold=-1.0),
+            "failed": RunParameters(k=3, quality_threshold=0.99),
+        },
+    )
+    assert finished.descriptions["failed"]["status"] == "FAILED"
+    assert set(finished.results) == {"k3", "k5"}, finished.descriptions
+    return finished
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Backends and results are cached per process: start every test without them."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_runs(runs, monkeypatch):
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(runs.home))
+    return runs
+
+
+def open_page(selected: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    if selected:
+        at.session_state["selected_execution"] = selected
+    at.run()
+    at.switch_page(CLUSTERS_PAGE).run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.main.metric}
+
+
+def test_without_executions_the_page_points_to_the_launch_page():
+    at = open_page()
+
+    assert "No executions yet" in at.info[0].value
+    assert [link.label for link in at.get("page_link")] == ["Launch a run"]
+    assert not at.get("plotly_chart") and not at.download_button
+
+
+def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs):
+    summary = with_runs.results["k3"].summary
+    at = open_page(with_runs.arns["k3"])
+
+    assert not at.error
+    shown = metrics(at)
+    assert shown["Silhouette"] == f"{summary['silhouette']:.3f}"
+    assert shown["Clusters (k)"] == "3"
+    assert shown["Customers"] == f"{summary['customers']:,}"
+    assert shown["Quality threshold"] == "-1.00"
+    assert len(at.get("plotly_chart")) == 4  # 3-D scatter, sizes, profiles, cluster x segment
+    cluster_table, customer_table = at.dataframe
+    assert len(cluster_table.value) == 3
+    assert len(customer_table.value) == summary["customers"]
+    assert [button.label for button in at.download_button] == [
+        "Download all customers (CSV)",
+        "Download the summary (JSON)",
+    ]
+
+
+def test_the_run_selector_lists_only_succeeded_runs_and_defaults_to_the_selected_one(with_runs):
+    at = open_page(with_runs.arns["k3"])
+
+    selector = at.selectbox(key="clusters_run")
+    assert selector.value == with_runs.arns["k3"]
+    names = {label: arn.rsplit(":", 1)[-1] for label, arn in with_runs.arns.items()}
+    assert len(selector.options) == 2
+    assert any(option.startswith(f"{names['k3']} · k=3 · ") for option in selector.options)
+    assert any(option.startswith(f"{names['k5']} · k=5 · ") for option in selector.options)
+    assert not any(names["failed"] in option for option in selector.options)
+
+
+def test_searching_a_country_filters_the_customer_table(with_runs):
+    clusters = with_runs.results["k5"].clusters
+    at = open_page(with_runs.arns["k5"])
+
+    at.text_input(key="clusters_search").set_value("france").run()
+
+    assert not at.exception
+    table = at.dataframe[1].value
+    assert len(table) == int((clusters["Country"] == "France").sum())
+    assert set(table["Country"]) == {"France"}
+
+
+def test_showing_segments_as_shares_redraws_the_heatmap(with_runs):
+    at = open_page(with_runs.arns["k5"])
+
+    at.toggle(key="clusters_normalise").set_value(True).run()
+
+    assert not at.exception and not at.error
+    assert "share of each cluster" in at.get("plotly_chart")[3].proto.spec
+
+
+def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
+    customers = with_runs.results["k3"].summary["customers"]
+    at = open_page(with_runs.arns["k3"])
+
+    at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
+
+    assert not at.exception and not at.error
+    shown = metrics(at)
+    assert shown["Customers in both runs"] == f"{customers:,}"
+    assert shown["Only in A / only in B"] == "0 / 0"
+    assert len(at.get("plotly_chart")) == 8  # the run's 4 and sizes, profiles, heatmap, Sankey
+    moves = at.dataframe[2].value
+    assert int(moves["Customers"].sum()) == customers
+
+
+def test_a_selected_run_that_failed_points_to_the_executions_page(with_runs):
+    at = open_page(with_runs.arns["failed"])
+
+    assert "ended FAILED" in at.warning[0].value
+    assert "Watch it on the Executions page" in [link.label for link in at.get("page_link")]
+    assert at.selectbox(key="clusters_run").value == with_runs.arns["k5"]  # the newest that succeeded
+
+
+def test_unreadable_results_are_a_friendly_error_not_a_traceback(with_runs, monkeypatch):
+    def broken(self, execution_arn):
+        raise RuntimeError("bucket on fire")
+
+    monkeypatch.setattr("pipeline.backends.local.LocalBackend.results", broken)
+    at = open_page(with_runs.arns["k3"])
+
+    assert not at.exception
+    assert "failed unexpectedly (RuntimeError)" in at.error[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_results_that_are_gone_show_the_backends_message(with_runs, monkeypatch):
+    from pipeline.errors import WorkflowError
+
+    def gone(self, execution_arn):
+        raise WorkflowError("The run's results are not there: launch it again.")
+
+    monkeypatch.setattr("pipeline.backends.local.LocalBackend.results", gone)
+    at = open_page(with_runs.arns["k3"])
+
+    assert not at.exception
+    assert at.error[0].value == "The run's results are not there: launch it again."
+
+
+def test_when_no_run_succeeded_the_page_points_to_the_executions_page(sample_xlsx, tmp_path, monkeypatch):
+    failed = make_runs(tmp_path, sample_xlsx, {"failed": RunParameters(k=3, quality_threshold=0.99)})
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(failed.home))
+
+    at = open_page()
+
+    assert "No execution has succeeded yet" in at.info[0].value
+    assert [link.label for link in at.get("page_link")] == ["See the executions"]
+    assert not at.get("plotly_chart")
+
+
+def test_aws_executions_that_cannot_be_listed_are_a_warning_and_local_runs_still_show(with_runs):
+    # tests/conftest.py leaves no AWS credentials: listing on aws must fail politely
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state["backend"] = "aws"
+    at.run()
+    at.switch_page(CLUSTERS_PAGE).run()
+
+    assert not at.exception
+    assert "Could not list the aws executions" in at.warning[0].value
+    assert len(at.selectbox(key="clusters_run").options) == 2
+
+
+def test_picking_a_succeeded_run_replaces_the_note_about_a_failed_selection(with_runs):
+    at = open_page(with_runs.arns["failed"])
+    assert "ended FAILED" in at.warning[0].value
+
+    at.selectbox(key="clusters_run").set_value(with_runs.arns["k3"]).run()
+
+    assert not at.exception and not at.warning
+    assert at.session_state["selected_execution"] == with_runs.arns["k3"]
+    assert metrics(at)["Clusters (k)"] == "3"
+
+
+def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs):
+    at = open_page(with_runs.arns["k3"])
+    at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
+
+    assert "Agreement (adjusted Rand)" in metrics(at)
+    assert metrics_in_columns(at.main) == []

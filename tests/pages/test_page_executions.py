@@ -1,0 +1,230 @@
+"""AppTest runs of the Executions (watch) page on real local executions of the workflow.
+
+One succeeded and one failed run of the SDK workflow on the real sample are made once for the
+module in a private data directory; the page's local backend is the engine in thread mode (the
+worker-process mode is covered by the command-line tests). AWS is not configured, so the page
+must make no AWS call unless the user picks the aws backend.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from support.page_support import metrics_in_columns
+
+import ui.backend
+from pipeline.backends.base import RunParameters
+from pipeline.backends.local import LocalBackend
+from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
+from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
+from pipeline.workflows.clustering import FAILED_STATE, PREPARE_STATE, WORKFLOW_NAME
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "app_pages/executions.py"
+RUN_TIMEOUT = 180
+
+
+def local_backend() -> LocalBackend:
+    return LocalBackend(LocalStepFunctionsClient(mode="thread"))
+
+
+@pytest.fixture(scope="module")
+def runs(sample_dataset, tmp_path_factory):
+    """A private data directory holding one SUCCEEDED and one FAILED run of the workflow."""
+    home = tmp_path_factory.mktemp("executions-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(home))
+        path = home / "sample.parquet"
+        sample_dataset.transactions.to_parquet(path, index=False)
+        backend = local_backend()
+        failed = backend.launch(path, RunParameters(k=3, country="Atlantis"), dataset_name="bad shop")
+        wait_for_status(backend.client, failed, RUN_TIMEOUT)
+        succeeded = backend.launch(path, RunParameters(k=4, quality_threshold=-1.0), dataset_name="sample")
+        wait_for_status(backend.client, succeeded, RUN_TIMEOUT)
+    return {"home": home, "succeeded": succeeded, "failed": failed}
+
+
+def use_home(home: Path, patch: pytest.MonkeyPatch) -> None:
+    """Point the app at ``home`` with fresh caches and a thread-mode local engine."""
+    patch.setenv("RFM_STUDIO_HOME", str(home))
+    real = ui.backend.get_backend
+    patch.setattr(ui.backend, "get_backend", lambda name: local_backend() if name == "local" else real(name))
+    ui.backend.backend.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def app_home(runs, monkeypatch):
+    use_home(runs["home"], monkeypatch)
+    yield
+    ui.backend.backend.clear()
+    st.cache_data.clear()
+
+
+def open_page(selected: str | None = None, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    if selected:
+        at.session_state["selected_execution"] = selected
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def name_of(arn: str) -> str:
+    return arn.rsplit(":", 1)[-1]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.main.metric}
+
+
+def graphs(at: AppTest) -> list[str]:
+    return [chart.proto.spec for chart in at.get("graphviz_chart")]
+
+
+def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeypatch):
+    use_home(tmp_path / "empty", monkeypatch)
+
+    at = open_page()
+
+    assert "No executions yet" in at.info[0].value
+    assert [link.label for link in at.get("page_link")] == ["Launch a run"]
+    assert not at.get("graphviz_chart")
+
+
+def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):
+    at = open_page()
+
+    table = at.dataframe[0].value
+    names = [name_of(runs["succeeded"]), name_of(runs["failed"])]
+    table = table[table["Name"].isin(names)]  # a Re-run test may have added another run
+    assert table["Name"].tolist() == names
+    assert table["Status"].tolist() == ["SUCCEEDED", "FAILED"]
+    assert table["k"].tolist() == [4, 3]
+    assert table["Dataset"].tolist() == ["sample", "bad shop"]
+    assert set(table["Backend"]) == {"local"}
+    assert (table["Duration (s)"] >= 0).all()
+    assert not at.warning  # aws is not configured: not asked, no warning
+
+
+def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters_link(runs):
+    at = open_page(runs["succeeded"])
+
+    assert not at.error
+    assert metrics(at)["Status"] == "SUCCEEDED"
+    workflow, legend = graphs(at)
+    assert f'"{PREPARE_STATE}" [label=' in workflow
+    assert STATUS_COLOURS[SUCCEEDED][0] in workflow
+    assert all(colour in legend for colour, _ in STATUS_COLOURS.values())
+    steps = [expander.label for expander in at.expander if " · " in expander.label]
+    assert steps[0].startswith(f"{PREPARE_STATE} · succeeded")
+    assert len(steps) == 7  # five tasks, the choice and the succeed state
+    assert len(at.get("plotly_chart")) == 1  # the timeline
+    history = at.dataframe[1].value
+    assert history["Type"].iloc[0] == "ExecutionStarted"
+    assert history["Type"].iloc[-1] == "ExecutionSucceeded"
+    assert "Explore the clusters of this run" in [link.label for link in at.get("page_link")]
+    assert not [button for button in at.button if button.key.startswith("stop_")]  # only while running
+
+
+def test_the_selected_execution_defaults_to_the_newest_and_follows_the_selectbox(runs):
+    at = open_page()
+    newest = at.dataframe[0].value["Name"].iloc[0]
+    assert name_of(at.session_state["selected_execution"]) == newest
+
+    at.selectbox[0].set_value(runs["failed"]).run()
+
+    assert metrics(at)["Status"] == "FAILED"
+    assert at.session_state["selected_execution"] == runs["failed"]
+
+
+def test_a_failed_execution_shows_its_error_and_cause(runs):
+    at = open_page(runs["failed"])
+
+    assert metrics(at)["Status"] == "FAILED"
+    assert "ended FAILED" in at.error[0].value
+    shown = [code.value for code in at.code]
+    assert any(text.startswith("DataError: ") and "Atlantis" in text for text in shown)
+    workflow = graphs(at)[0]
+    assert f'"{FAILED_STATE}" [label=' in workflow
+    assert "Explore the clusters of this run" not in [link.label for link in at.get("page_link")]
+
+
+def test_an_events_details_are_shown_decoded(runs):
+    at = open_page(runs["succeeded"])
+
+    at.selectbox(key=f"event_{runs['succeeded']}").set_value(1).run()
+
+    details = json.loads(at.json[-1].value)
+    assert details["input"]["DatasetName"] == "sample"  # the input JSON text, decoded
+
+
+def test_re_run_starts_a_new_execution_with_the_same_data_and_parameters_and_selects_it(runs):
+    at = open_page(runs["succeeded"])
+
+    at.button(key="rerun").click().run()
+
+    assert not at.exception and not at.error
+    new = at.session_state["selected_execution"]
+    assert new != runs["succeeded"]
+    client = LocalStepFunctionsClient(mode="thread")
+    done = wait_for_status(client, new, RUN_TIMEOUT)
+    old = json.loads(client.describe_execution(executionArn=runs["succeeded"])["input"])
+    again = json.loads(done["input"])
+    assert done["status"] == "SUCCEEDED"
+    for key in ("DataUri", "DatasetName", "K", "QualityThreshold", "Country", "AsOfDate"):
+        assert again[key] == old[key], key
+    assert again["RunName"] != old["RunName"] and again["RunPrefix"] != old["RunPrefix"]
+
+
+def test_picking_the_aws_backend_without_settings_warns_and_still_lists_local_runs(runs):
+    at = open_page(backend="aws")
+
+    assert "AWS executions are not listed" in at.warning[0].value
+    listed = set(at.dataframe[0].value["Name"])
+    assert {name_of(runs["succeeded"]), name_of(runs["failed"])} <= listed
+
+
+def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_path, monkeypatch):
+    use_home(tmp_path / "waiting", monkeypatch)
+    client = LocalStepFunctionsClient(mode="thread")
+    definition = {
+        "StartAt": "Wait long",
+        "States": {"Wait long": {"Type": "Wait", "Seconds": 600, "End": True}},
+    }
+    machine = client.create_state_machine(
+        name=WORKFLOW_NAME, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/x"
+    )
+    arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], name="waiting", input="{}")[
+        "executionArn"
+    ]
+    at = open_page(arn)
+    assert metrics(at)["Status"] == "RUNNING"
+
+    at.button(key=f"stop_{arn}").click().run()
+    assert "Stop this execution?" in at.warning[0].value
+    assert client.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    at.button(key=f"stop_yes_{arn}").click().run()
+
+    assert not at.exception and not at.error
+    assert wait_for_status(client, arn, 30)["status"] == "ABORTED"
+    assert metrics(at)["Status"] == "ABORTED"
+    assert "stopped" in at.warning[0].value
+    assert "Stopped by the user" in at.code[0].value
+    wait_node = next(line for line in graphs(at)[0].splitlines() if line.strip().startswith('"Wait long" ['))
+    assert f'fillcolor="{STATUS_COLOURS[CANCELLED][0]}"' in wait_node
+
+
+def test_the_status_metrics_wrap_instead_of_cutting_succeeded_off(runs):
+    # At 1000 px the four status metrics in st.columns read "SUCC…" and "11-25…".
+    at = open_page(runs["succeeded"])
+
+    assert metrics(at)["Status"] == "SUCCEEDED"
+    assert metrics_in_columns(at.main) == []

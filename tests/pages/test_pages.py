@@ -1,0 +1,346 @@
+"""AppTest runs of the app: Home, the Data page and the Segments page on the real sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import boto3
+import pandas as pd
+import pytest
+import streamlit as st
+from moto import mock_aws
+from streamlit.testing.v1 import AppTest
+from support.page_support import metrics_in_columns
+
+from pipeline.config import UCI_ONLINE_RETAIL_URL
+from pipeline.loading.dataset import clean_transactions, load_transactions
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
+DATA_PAGE = "app_pages/data.py"
+SEGMENTS_PAGE = "app_pages/segments.py"
+
+
+@pytest.fixture(scope="module")
+def expected(sample_xlsx):
+    """Independent figures of the sample, computed with plain pandas from the raw workbook."""
+    raw = pd.read_excel(sample_xlsx, engine="calamine")
+    invoice = raw["InvoiceNo"].astype(str)
+    keep = raw["CustomerID"].notna() & ~invoice.str.startswith("C")
+    keep &= (raw["Quantity"] > 0) & (raw["UnitPrice"] > 0)
+    kept = raw[keep].drop_duplicates()
+    return {"rows_read": len(raw), "rows_kept": len(kept), "customers": kept["CustomerID"].nunique()}
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.main.metric}
+
+
+def sidebar_text(at: AppTest) -> str:
+    return "\n".join(text.value for text in at.sidebar.text)
+
+
+def start(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def load_bundled_sample(at: AppTest) -> AppTest:
+    at.switch_page(DATA_PAGE).run()
+    at.radio(key="data_source").set_value("Bundled sample").run()
+    at.button(key="data_load").click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def loaded() -> AppTest:
+    """The app with the bundled sample loaded on the Data page."""
+    return load_bundled_sample(start())
+
+
+def test_home_explains_the_app_and_links_to_the_data_page_when_nothing_is_loaded():
+    at = start()
+
+    assert at.title[0].value == "RFM Workflow Studio"
+    assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
+    assert "No dataset loaded yet" in at.sidebar.caption[0].value
+    assert at.sidebar.radio(key="backend").value == "local"
+
+
+def test_data_page_offers_the_four_sources_and_shows_the_sample_attribution():
+    at = start(DATA_PAGE)
+
+    assert at.radio(key="data_source").options == ["Bundled sample", "Upload", "URL", "S3"]
+    assert any("CC BY 4.0" in caption.value for caption in at.caption)
+
+
+def test_loading_the_bundled_sample_shows_the_cleaning_report_charts_and_preview(loaded, expected):
+    shown = metrics(loaded)
+    assert shown["Rows read"] == f"{expected['rows_read']:,}"
+    assert shown["Rows kept"] == f"{expected['rows_kept']:,}"
+    assert shown["Customers"] == f"{expected['customers']:,}"
+    assert len(loaded.get("plotly_chart")) == 3  # removed waterfall, revenue by month, top countries
+    removed_table, preview = loaded.dataframe
+    assert removed_table.value["Reason"].iloc[0] == "Missing CustomerID"
+    assert len(preview.value) == 100
+    assert not loaded.error
+
+
+def test_the_sidebar_shows_the_active_dataset_on_every_page(loaded, expected):
+    home = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    home.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    for run_page in (
+        lambda: loaded.switch_page(DATA_PAGE).run(),
+        lambda: loaded.switch_page(SEGMENTS_PAGE).run(),
+        home.run,
+    ):
+        text = sidebar_text(run_page())
+        assert "online_retail_sample_40k.xlsx" in text
+        assert f"{expected['customers']:,} customers" in text
+        assert "2010-12-01 to 2011-12-09" in text
+
+
+def test_home_shows_the_active_dataset_and_links_to_the_segments(loaded, expected):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    at.run()
+
+    assert metrics(at)["Customers"] == f"{expected['customers']:,}"
+    assert [link.label for link in at.get("page_link")] == [
+        "See the RFM segments",
+        "Launch a clustering run",
+        "Watch the executions",
+    ]
+
+
+def test_home_shows_the_local_backend_healthy():
+    at = start()
+
+    assert "Local engine (this machine)" in [text.value for text in at.text]
+    checks = [block.value for block in at.markdown if block.value.startswith(":material/")]
+    assert checks and all("check_circle" in check for check in checks)
+    assert not at.warning
+
+
+def test_home_shows_what_the_aws_backend_is_missing():
+    # tests/conftest.py leaves no AWS settings or credentials
+    st.cache_data.clear()  # the backend and its health are cached per process
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state["backend"] = "aws"
+    at.run()
+
+    assert not at.exception
+    assert "AWS (Step Functions + SageMaker)" in [text.value for text in at.text]
+    assert any(":material/error:" in block.value for block in at.markdown)
+    assert "RFM_AWS_REGION" in " ".join(caption.value for caption in at.caption)
+    assert at.warning
+
+
+def test_uploading_the_sample_workbook_loads_it(sample_xlsx, expected):
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("Upload").run()
+    upload = ("my-shop.xlsx", sample_xlsx.read_bytes(), "application/vnd.ms-excel")
+    at.file_uploader(key="data_upload").set_value(upload)
+    at.run()
+    at.button(key="data_load").click().run()
+
+    assert not at.exception and not at.error
+    assert metrics(at)["Rows kept"] == f"{expected['rows_kept']:,}"
+    assert "my-shop.xlsx" in sidebar_text(at)
+
+
+def test_a_bad_upload_shows_an_error_and_keeps_the_previous_dataset(loaded):
+    before = loaded.session_state["active_dataset"]
+    loaded.radio(key="data_source").set_value("Upload").run()
+    loaded.file_uploader(key="data_upload").set_value(("orders.csv", b"order,amount\n1,2\n", "text/csv"))
+    loaded.run()
+    loaded.button(key="data_load").click().run()
+
+    assert not loaded.exception
+    assert len(loaded.error) == 1
+    assert "InvoiceNo" in loaded.error[0].value  # the loader names the missing columns
+    assert loaded.session_state["active_dataset"] == before
+    assert "online_retail_sample_40k.xlsx" in sidebar_text(loaded)
+    assert len(loaded.get("plotly_chart")) == 3  # the previous dataset's report is still shown
+
+
+def test_segments_page_without_a_dataset_points_to_the_data_page():
+    at = start(SEGMENTS_PAGE)
+
+    assert "Load a dataset on the Data page" in at.info[0].value
+    assert [link.label for link in at.get("page_link")] == ["Load a dataset on the Data page"]
+    assert not at.download_button
+
+
+def test_segments_page_scores_every_customer_of_the_sample(loaded, expected):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    assert not loaded.exception and not loaded.error
+    assert metrics(loaded)["Customers"] == f"{expected['customers']:,}"
+    assert metrics(loaded)["As of"] == "2011-12-10"
+    assert len(loaded.get("plotly_chart")) == 4  # treemap, segment bars, R x F heatmap, distributions
+    summary, table = loaded.dataframe
+    assert summary.value["Customers"].sum() == expected["customers"]
+    assert len(table.value) == expected["customers"]
+    columns = {"CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "Segment"}
+    assert columns <= set(table.value.columns)
+    assert loaded.download_button[0].label == "Download the RFM table (CSV)"
+
+
+def test_segments_page_country_filter_scores_only_that_country(loaded, sample_xlsx):
+    clean, _ = clean_transactions(load_transactions(sample_xlsx, use_cache=False).transactions)
+    france = clean.loc[clean["Country"] == "France", "CustomerID"].nunique()
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    loaded.multiselect[0].set_value(["France"]).run()
+
+    assert not loaded.exception and not loaded.error
+    assert metrics(loaded)["Customers"] == f"{france:,}"
+    assert set(loaded.dataframe[1].value["Country"]) == {"France"}
+
+
+def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    loaded.toggle[0].set_value(True).run()
+
+    loaded.date_input[1].set_value(dt.date(2011, 6, 1)).run()
+
+    assert not loaded.exception
+    assert "before the last invoice" in loaded.error[0].value
+    assert not loaded.download_button
+
+
+@pytest.fixture
+def sample_server(sample_xlsx):
+    """An HTTP server on 127.0.0.1 serving the sample at /Online%20Retail.xlsx."""
+    body = sample_xlsx.read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/Online%20Retail.xlsx":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def test_the_url_source_defaults_to_the_uci_download():
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("URL").run()
+
+    assert at.text_input(key="data_url").value == UCI_ONLINE_RETAIL_URL
+
+
+def test_loading_from_a_url_shows_the_cleaning_report(sample_server, expected):
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("URL").run()
+    at.text_input(key="data_url").set_value(f"{sample_server}/Online%20Retail.xlsx").run()
+    at.button(key="data_load").click().run()
+
+    assert not at.exception and not at.error
+    assert metrics(at)["Rows read"] == f"{expected['rows_read']:,}"
+
+
+def test_a_url_that_answers_404_shows_the_loader_message(sample_server):
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("URL").run()
+    at.text_input(key="data_url").set_value(f"{sample_server}/missing.xlsx").run()
+    at.button(key="data_load").click().run()
+
+    assert not at.exception
+    assert "404" in at.error[0].value
+    assert "active_dataset" not in at.session_state
+
+
+def test_loading_from_s3_reads_the_object(monkeypatch, sample_xlsx, expected):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="shop-data")
+        s3.put_object(Bucket="shop-data", Key="raw/retail.xlsx", Body=sample_xlsx.read_bytes())
+        at = start(DATA_PAGE)
+        at.radio(key="data_source").set_value("S3").run()
+        at.text_input(key="data_s3").set_value("s3://shop-data/raw/retail.xlsx").run()
+        at.button(key="data_load").click().run()
+
+    assert not at.exception and not at.error
+    assert metrics(at)["Rows kept"] == f"{expected['rows_kept']:,}"
+    assert "retail.xlsx" in sidebar_text(at)
+
+
+def test_an_unexpected_failure_is_a_friendly_error_not_a_traceback(loaded, monkeypatch):
+    def broken_loader(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("pipeline.loading.dataset.load_transactions", broken_loader)
+    before = loaded.session_state["active_dataset"]
+    loaded.button(key="data_load").click().run()
+
+    assert not loaded.exception
+    assert "Loading failed unexpectedly (RuntimeError)" in loaded.error[0].value
+    assert loaded.session_state["active_dataset"] == before
+
+
+def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loaded, expected):
+    # At 1000 px the five Data metrics in st.columns showed "40,…" and Home "2010-1…".
+    assert metrics(loaded)["Revenue"]
+    assert metrics_in_columns(loaded.main) == []
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    assert metrics(loaded)["As of"] == "2011-12-10"
+    assert metrics_in_columns(loaded.main) == []
+    home = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    home.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    home.run()
+    assert metrics(home)["Customers"] == f"{expected['customers']:,}"
+    assert metrics_in_columns(home.main) == []
+    assert "Invoices from 2010-12-01 to 2011-12-09" in [text.value for text in home.main.text]
+
+
+@pytest.mark.parametrize("source, key", [("URL", "data_url"), ("S3", "data_s3")])
+def test_the_url_and_s3_fields_refuse_a_path_on_the_server(loaded, sample_xlsx, source, key):
+    before = loaded.session_state["active_dataset"]
+    loaded.radio(key="data_source").set_value(source).run()
+    loaded.text_input(key=key).set_value(str(sample_xlsx)).run()
+
+    loaded.button(key="data_load").click().run()
+
+    assert not loaded.exception
+    assert "is not an" in loaded.error[0].value and str(sample_xlsx) in loaded.error[0].value
+    assert loaded.session_state["active_dataset"] == before
+    assert not [node for node in loaded.main.children.values() if getattr(node, "type", None) == "status"]
+
+
+def test_a_failed_load_closes_its_status_box_as_failed_and_shows_the_reason_outside_it(loaded):
+    loaded.radio(key="data_source").set_value("Upload").run()
+    loaded.file_uploader(key="data_upload").set_value(("empty.csv", b"", "text/csv"))
+    loaded.run()
+
+    loaded.button(key="data_load").click().run()
+
+    statuses = [node for node in loaded.main.children.values() if getattr(node, "type", None) == "status"]
+    assert [(s.proto.label, s.proto.expanded) for s in statuses] == [("Loading failed", False)]
+    assert "empty" in loaded.error[0].value
+    assert not [e for e in statuses[0].children.values() if getattr(e, "type", None) == "alert"]
+    assert "The active dataset is unchanged." in [caption.value for caption in loaded.main.caption]

@@ -1,0 +1,185 @@
+"""Helpers of the real-browser test: a live ``streamlit run app.py`` server and Debian's chromium.
+
+The server runs as a child process in its own session with a private ``RFM_STUDIO_HOME``, so
+stopping it (and the local worker processes its runs started, recorded in that home's run
+store) never touches anything else on the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HEALTH_TIMEOUT = 90.0  # seconds: a cold start imports streamlit, pandas and plotly on a busy machine
+HTTP_TIMEOUT = 2.0  # seconds for one health request
+
+
+@dataclass
+class StreamlitServer:
+    """A running ``streamlit run`` child process and where to reach it."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    home: Path
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        """The app's base URL (only ever on 127.0.0.1)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's output, to explain a failure."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=HTTP_TIMEOUT) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until_healthy(server: StreamlitServer, timeout: float = HEALTH_TIMEOUT) -> None:
+    """Poll ``/_stcore/health`` until the server answers; fail with its log if it dies or hangs.
+
+    Polling is the only way here: the server announces readiness through HTTP and nothing else.
+    """
+    deadline = time.monotonic() + timeout
+    while not _healthy(server.url):
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {server.process.returncode} before it was healthy:\n"
+                f"{server.log_tail()}"
+            )
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"streamlit was not healthy after {timeout:g}s:\n{server.log_tail()}")
+        time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def streamlit_server(home: Path, log_dir: Path) -> Iterator[StreamlitServer]:
+    """Run ``streamlit run app.py`` on a free 127.0.0.1 port with ``RFM_STUDIO_HOME=home``.
+
+    The server is always stopped on exit, and so is every local execution it started.
+    """
+    port = free_port()
+    log_path = log_dir / "streamlit.log"
+    env = dict(os.environ)
+    env["RFM_STUDIO_HOME"] = str(home)
+    env.pop("RFM_STORAGE", None)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = StreamlitServer(process=process, port=port, home=home, log_path=log_path)
+    try:
+        wait_until_healthy(server)
+        yield server
+    finally:
+        stop_process_group(process)
+        stop_local_executions(home)
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    """Stop a child started with ``start_new_session``: SIGTERM to its group, SIGKILL if it lingers."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
+
+
+def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
+    """Stop every RUNNING local execution recorded in ``home`` and wait until each has ended.
+
+    Workers run in their own sessions, so stopping the server leaves them running; they are
+    asked to stop through the engine's own client (they record ABORTED), and a worker that
+    still lingers after ``timeout`` is killed by its recorded pid. Returns the ARNs stopped.
+    """
+    store_path = home / "runs.sqlite"
+    if not store_path.exists():
+        return []
+    from pipeline.local import worker
+    from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
+    from pipeline.local.store import RunStore
+
+    store = RunStore(store_path)
+    try:
+        client = LocalStepFunctionsClient(store)
+        stopped = []
+        for record in store.list_executions(status="RUNNING"):
+            client.stop_execution(executionArn=record.arn, error="BrowserTest", cause="test ended")
+            stopped.append(record.arn)
+        for arn in stopped:
+            try:
+                wait_for_status(client, arn, timeout, poll_seconds=0.2)
+            except Exception:
+                record = store.get_execution(arn)
+                if record is not None and worker.process_alive(record.worker_pid, record.worker_identity):
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(record.worker_pid, signal.SIGKILL)
+        return stopped
+    finally:
+        store.close()

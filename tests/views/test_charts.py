@@ -1,0 +1,122 @@
+"""The figure builders of pipeline/views/charts.py draw what the real sample holds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.analysis.rfm import SEGMENTS, compute_rfm
+from pipeline.loading.dataset import clean_transactions, load_transactions
+from pipeline.views import charts
+
+
+@pytest.fixture(scope="module")
+def cleaned_sample(sample_xlsx):
+    """The real 40k sample, cleaned (no cache: module scope runs before the private data home)."""
+    dataset = load_transactions(sample_xlsx, use_cache=False)
+    return clean_transactions(dataset.transactions)
+
+
+@pytest.fixture(scope="module")
+def clean(cleaned_sample) -> pd.DataFrame:
+    return cleaned_sample[0]
+
+
+@pytest.fixture(scope="module")
+def report(cleaned_sample):
+    return cleaned_sample[1]
+
+
+@pytest.fixture(scope="module")
+def rfm(clean) -> pd.DataFrame:
+    return compute_rfm(clean)
+
+
+def test_revenue_by_month_has_one_bar_per_calendar_month_summing_to_the_revenue(clean):
+    fig = charts.revenue_by_month(clean)
+
+    assert [trace.type for trace in fig.data] == ["bar"]
+    months = pd.period_range(clean["InvoiceDate"].min(), clean["InvoiceDate"].max(), freq="M")
+    assert list(fig.data[0].x) == [str(m) for m in months]
+    assert sum(fig.data[0].y) == pytest.approx(float(clean["Quantity"].mul(clean["UnitPrice"]).sum()))
+
+
+def test_top_countries_lists_the_largest_revenues_largest_on_top(clean):
+    fig = charts.top_countries(clean, n=5)
+
+    revenue = clean["Quantity"].mul(clean["UnitPrice"]).groupby(clean["Country"]).sum().nlargest(5)
+    (bar,) = fig.data
+    assert bar.type == "bar" and bar.orientation == "h"
+    assert list(bar.y)[::-1] == [str(c) for c in revenue.index]  # plotly draws the last bar on top
+    assert list(bar.x)[::-1] == pytest.approx(revenue.to_list())
+
+
+def test_cleaning_waterfall_steps_from_rows_read_down_to_rows_kept(report):
+    fig = charts.cleaning_waterfall(report.rows_read, report.removed())
+
+    (waterfall,) = fig.data
+    reasons = [reason for reason, _ in report.removed()]
+    assert list(waterfall.x) == ["Rows read", *reasons, "Rows kept"]
+    assert list(waterfall.measure) == ["absolute", *["relative"] * len(reasons), "total"]
+    assert waterfall.y[0] == report.rows_read
+    assert waterfall.y[-1] == report.rows_kept
+    assert sum(waterfall.y[:-1]) == report.rows_kept
+
+
+def test_segment_treemap_areas_are_customers_per_segment_in_segment_order(rfm):
+    fig = charts.segment_treemap(rfm, order=SEGMENTS)
+
+    (treemap,) = fig.data
+    assert treemap.type == "treemap"
+    counts = rfm["Segment"].value_counts()
+    assert list(treemap.labels) == [s for s in SEGMENTS if s in counts.index]
+    assert list(treemap.values) == [counts[s] for s in treemap.labels]
+    revenue = rfm.groupby("Segment")["Monetary"].sum()
+    shares = [row[1] for row in treemap.customdata]
+    assert shares == pytest.approx([revenue[s] / revenue.sum() for s in treemap.labels])
+
+
+def test_segment_treemap_says_customer_for_one_and_customers_for_more(rfm):
+    two_segments = pd.concat([rfm[rfm["Segment"] == "Champions"].head(1), rfm[rfm["Segment"] == "Lost"]])
+    (treemap,) = charts.segment_treemap(two_segments, order=SEGMENTS).data
+
+    labels = dict(zip(treemap.labels, (row[2] for row in treemap.customdata), strict=True))
+    assert labels["Champions"] == "1 customer"
+    assert labels["Lost"] == f"{(rfm['Segment'] == 'Lost').sum():,} customers"
+
+
+def test_segment_bars_show_customers_and_revenue_per_segment(rfm):
+    fig = charts.segment_bars(rfm, order=SEGMENTS)
+
+    customers, revenue = fig.data
+    assert customers.type == revenue.type == "bar"
+    by_segment = rfm.groupby("Segment")["Monetary"].sum()
+    assert sum(customers.x) == len(rfm)
+    assert dict(zip(revenue.y, revenue.x, strict=True)) == pytest.approx(by_segment.to_dict())
+
+
+def test_rf_heatmap_counts_customers_in_each_r_and_f_cell(rfm):
+    fig = charts.rf_heatmap(rfm)
+
+    (heatmap,) = fig.data
+    z = np.asarray(heatmap.z)
+    assert z.shape == (5, 5)
+    assert z.sum() == len(rfm)
+    for r, f in [(5, 5), (1, 1), (3, 2)]:
+        assert z[f - 1, r - 1] == ((rfm["R"] == r) & (rfm["F"] == f)).sum()
+
+
+def test_rfm_distributions_put_the_skewed_frequency_and_monetary_on_a_log_axis(rfm):
+    fig = charts.rfm_distributions(rfm)
+
+    assert [trace.type for trace in fig.data] == ["histogram"] * 3
+    titles = [annotation.text for annotation in fig.layout.annotations]
+    assert titles[1:] == ["Frequency (log)", "Monetary (log)"]
+    assert np.asarray(fig.data[2].x) == pytest.approx(np.log10(rfm["Monetary"].to_numpy(dtype=float)))
+    assert len(fig.data[0].x) == len(rfm)
+
+
+def test_a_builder_names_the_columns_it_misses():
+    with pytest.raises(ValueError, match="Revenue"):
+        charts.revenue_by_month(pd.DataFrame({"InvoiceDate": pd.to_datetime(["2011-01-01"])}))

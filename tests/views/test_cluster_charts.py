@@ -1,0 +1,238 @@
+"""The Clusters page's figure and table builders, on a real local run (k=4) of the UCI sample.
+
+Expected figures come from plain pandas counts on the run's clusters table or from its
+summary.json (written by the evaluate Lambda), never from the builders themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from support.cluster_support import make_runs
+
+from lambdas.evaluate_clusters.handler import CLUSTER_NAMES
+from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
+from pipeline.analysis.rfm import SEGMENTS
+from pipeline.backends.base import RunParameters
+from pipeline.views import cluster_charts
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def runs(sample_xlsx, tmp_path_factory):
+    finished = make_runs(
+        tmp_path_factory.mktemp("charts-home"),
+        sample_xlsx,
+        {"k4": RunParameters(k=4, quality_threshold=-1.0), "k3": RunParameters(k=3, quality_threshold=-1.0)},
+    )
+    assert set(finished.results) == {"k4", "k3"}, finished.descriptions
+    return finished.results
+
+
+@pytest.fixture(scope="module")
+def clusters(runs) -> pd.DataFrame:
+    return runs["k4"].clusters
+
+
+@pytest.fixture(scope="module")
+def summary(runs) -> dict:
+    return runs["k4"].summary
+
+
+def test_every_name_the_evaluate_step_gives_has_its_own_colour():
+    colours = [cluster_charts.cluster_color(name) for name in CLUSTER_NAMES.values()]
+    assert len(set(colours)) == len(colours)
+
+
+def test_a_numbered_duplicate_name_gets_a_colour_of_its_own_the_same_in_every_process():
+    duplicate = "Mid-value steady #2"
+    colour = cluster_charts.cluster_color(duplicate)
+    assert re.fullmatch(r"#[0-9a-f]{6}", colour)
+    assert colour not in {cluster_charts.cluster_color(name) for name in CLUSTER_NAMES.values()}
+    # Stable across processes (a new session, a restarted server), whatever the hash seed.
+    probe = f"from pipeline.views.cluster_charts import cluster_color; print(cluster_color({duplicate!r}))"
+    other = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert other.stdout.strip() == colour
+
+
+def test_a_small_run_is_not_sampled(clusters):
+    assert cluster_charts.sample_customers(clusters, max_points=len(clusters)) is clusters
+
+
+def test_sampling_is_deterministic(clusters):
+    first = cluster_charts.sample_customers(clusters, max_points=1000)
+    second = cluster_charts.sample_customers(clusters, max_points=1000)
+
+    assert first.index.equals(second.index)
+    assert first.index.is_monotonic_increasing
+
+
+def test_sampling_keeps_about_the_limit_and_every_cluster_in_proportion(clusters):
+    shown = cluster_charts.sample_customers(clusters, max_points=1000)
+    k = clusters["Cluster"].nunique()
+
+    assert 1000 - k <= len(shown) <= 1000 + k
+    assert set(shown["Cluster"]) == set(clusters["Cluster"])
+    expected = clusters["Cluster"].value_counts(normalize=True).sort_index()
+    drawn = shown["Cluster"].value_counts(normalize=True).sort_index()
+    assert drawn.to_numpy() == pytest.approx(expected.to_numpy(), abs=0.01)
+
+
+def test_sampling_keeps_a_one_customer_cluster(clusters):
+    outlier = clusters.iloc[[0]].assign(Cluster=99, ClusterName="Outlier")
+    table = pd.concat([clusters, outlier], ignore_index=True)
+
+    shown = cluster_charts.sample_customers(table, max_points=500)
+
+    assert 99 in set(shown["Cluster"])
+
+
+def test_the_scatter_draws_one_trace_a_cluster_on_log_axes(clusters, summary):
+    fig = cluster_charts.rfm_scatter_3d(clusters)
+
+    names = [trace.name for trace in fig.data]
+    assert names == cluster_charts.cluster_names(summary)
+    assert [trace.marker.color for trace in fig.data] == [cluster_charts.cluster_color(n) for n in names]
+    assert fig.layout.scene.xaxis.type == fig.layout.scene.yaxis.type == fig.layout.scene.zaxis.type == "log"
+    drawable = ((clusters[["Recency", "Frequency", "Monetary"]] > 0).all(axis=1)).sum()
+    assert sum(len(trace.x) for trace in fig.data) == drawable
+
+
+def test_the_scatter_title_says_when_only_a_sample_is_drawn(clusters):
+    shown = cluster_charts.sample_customers(clusters, max_points=800)
+
+    title = cluster_charts.rfm_scatter_3d(shown, total=len(clusters)).layout.title.text
+
+    assert f"of {len(clusters):,} customers" in title
+    assert "sample" not in cluster_charts.rfm_scatter_3d(clusters).layout.title.text
+
+
+def test_the_size_bars_are_each_clusters_share_of_customers_and_revenue(clusters, summary):
+    fig = cluster_charts.cluster_sizes(summary)
+
+    customers, revenue = fig.data
+    counts = clusters.groupby("ClusterName")["CustomerID"].size() / len(clusters)
+    money = clusters.groupby("ClusterName")["Monetary"].sum() / clusters["Monetary"].sum()
+    assert list(customers.y) == pytest.approx(counts.loc[list(customers.x)].to_list())
+    assert list(revenue.y) == pytest.approx(money.loc[list(revenue.x)].to_list())
+
+
+def test_the_profile_heatmap_puts_the_most_recent_buyers_lowest_on_recency(clusters, summary):
+    fig = cluster_charts.cluster_profiles(summary)
+
+    heatmap = fig.data[0]
+    z = np.asarray(heatmap.z)
+    assert z.shape == (summary["clusters_found"], 3)
+    most_recent = clusters.groupby("ClusterName")["Recency"].mean().idxmin()
+    assert list(heatmap.y)[int(np.argmin(z[:, 0]))] == most_recent
+    assert heatmap.zmid == 0 and heatmap.zmin == -heatmap.zmax
+
+
+def test_the_segment_crosstab_counts_each_customer_once(clusters):
+    table = cluster_charts.segment_crosstab(clusters)
+
+    assert int(table.to_numpy().sum()) == len(clusters)
+    assert table.sum(axis=1).to_dict() == clusters["ClusterName"].value_counts().to_dict()
+    assert list(table.columns) == [s for s in SEGMENTS if s in set(clusters["Segment"])]
+
+
+def test_the_normalised_segment_crosstab_rows_sum_to_one(clusters):
+    table = cluster_charts.segment_crosstab(clusters, normalise=True)
+
+    assert table.sum(axis=1).to_numpy() == pytest.approx(1.0)
+
+
+def test_the_segment_heatmap_draws_the_crosstab(clusters):
+    fig = cluster_charts.cluster_segment_heatmap(clusters)
+
+    assert np.asarray(fig.data[0].z).sum() == len(clusters)
+    assert "share" in cluster_charts.cluster_segment_heatmap(clusters, normalise=True).layout.title.text
+
+
+def test_searching_a_country_finds_exactly_its_customers(clusters):
+    found = cluster_charts.filter_customers(clusters, "  FRANCE ")
+
+    assert len(found) > 0
+    assert (
+        found["CustomerID"].tolist() == clusters.loc[clusters["Country"] == "France", "CustomerID"].tolist()
+    )
+
+
+def test_searching_a_customer_id_finds_that_customer(clusters):
+    customer = int(clusters["CustomerID"].iloc[17])
+
+    found = cluster_charts.filter_customers(clusters, str(customer))
+
+    assert customer in set(found["CustomerID"])
+    assert found["CustomerID"].astype(str).str.contains(str(customer)).all()
+
+
+def test_search_text_is_plain_text_not_a_pattern(clusters):
+    assert cluster_charts.filter_customers(clusters, "(.*").empty
+
+
+def test_choosing_clusters_keeps_only_their_customers(clusters, summary):
+    name = cluster_charts.cluster_names(summary)[0]
+
+    found = cluster_charts.filter_customers(clusters, "", [name])
+
+    assert len(found) == int((clusters["ClusterName"] == name).sum())
+
+
+def test_an_empty_search_keeps_every_customer(clusters):
+    assert len(cluster_charts.filter_customers(clusters, "")) == len(clusters)
+
+
+def test_the_movement_heatmap_and_sankey_carry_every_shared_customer(runs):
+    comparison = compare_runs(runs["k3"].clusters, runs["k4"].clusters)
+
+    heatmap = cluster_charts.movement_heatmap(comparison.moves)
+    sankey = cluster_charts.movement_sankey(comparison.moves)
+
+    assert np.asarray(heatmap.data[0].z).sum() == comparison.shared
+    assert sum(sankey.data[0].link.value) == comparison.shared
+    assert len(sankey.data[0].node.label) == 3 + 4
+
+
+def test_the_size_comparison_has_a_bar_series_a_run(runs):
+    sizes = sizes_side_by_side(runs["k3"].summary, runs["k4"].summary)
+
+    fig = cluster_charts.sizes_comparison(sizes, "k=3", "k=4")
+
+    assert [trace.name for trace in fig.data] == ["k=3", "k=4"]
+    assert set(fig.data[0].x) == set(sizes["Name"])
+
+
+def test_the_profile_comparison_shares_one_colour_scale(runs):
+    fig = cluster_charts.profiles_comparison(runs["k3"].summary, runs["k4"].summary)
+
+    left, right = fig.data
+    assert (left.zmin, left.zmax) == (right.zmin, right.zmax)
+    assert len(left.y) == 3 and len(right.y) == 4
+
+
+def test_the_profile_comparison_stacks_the_runs_so_names_never_cover_the_other_heatmap(runs):
+    # Side by side in a half-width column, run B's cluster names were drawn over run A's cells.
+    fig = cluster_charts.profiles_comparison(runs["k3"].summary, runs["k4"].summary)
+
+    top, bottom = (fig.layout[axis.yaxis.replace("y", "yaxis")] for axis in fig.data)
+    assert fig.layout[fig.data[0].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
+    assert fig.layout[fig.data[1].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
+    assert top.domain[0] > bottom.domain[1]  # run A wholly above run B
+    assert top.domain[1] - top.domain[0] < bottom.domain[1] - bottom.domain[0]  # 3 rows vs 4

@@ -1,0 +1,248 @@
+"""The workflow the SDK builds: its states, resources, paths, Retry/Catch and Choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import socket
+
+import pytest
+import sagemaker
+from stepfunctions.inputs import ExecutionInput
+
+from pipeline.backends.base import RunParameters
+from pipeline.local.asl.validation import validate_definition
+from pipeline.workflows.clustering import (
+    CHOICE_STATE,
+    EVALUATE_STATE,
+    EXECUTION_INPUT_SCHEMA,
+    FAILED_STATE,
+    MODEL_STATE,
+    PREPARE_STATE,
+    QUALITY_FAIL_STATE,
+    SUCCEED_STATE,
+    TRAIN_STATE,
+    TRANSFORM_STATE,
+    build_workflow,
+    execution_input_for,
+    failure_message,
+    parameters_from_input,
+    workflow_definition,
+)
+
+TASKS = [PREPARE_STATE, TRAIN_STATE, MODEL_STATE, TRANSFORM_STATE, EVALUATE_STATE]
+
+
+@pytest.fixture(scope="module")
+def definition() -> dict:
+    return workflow_definition(region="eu-west-1", bucket="my-bucket", prefix="studio")
+
+
+def test_states_run_prepare_train_save_assign_evaluate_then_choose(definition):
+    order = [definition["StartAt"]]
+    while "Next" in definition["States"][order[-1]]:
+        order.append(definition["States"][order[-1]]["Next"])
+    assert order == [*TASKS, CHOICE_STATE]
+    assert set(definition["States"]) == {
+        *TASKS,
+        CHOICE_STATE,
+        SUCCEED_STATE,
+        QUALITY_FAIL_STATE,
+        FAILED_STATE,
+    }
+
+
+def test_each_task_calls_the_service_integration_of_its_job(definition):
+    resources = {name: definition["States"][name]["Resource"] for name in TASKS}
+    assert resources == {
+        PREPARE_STATE: "arn:aws:states:::lambda:invoke",
+        TRAIN_STATE: "arn:aws:states:::sagemaker:createTrainingJob.sync",
+        MODEL_STATE: "arn:aws:states:::sagemaker:createModel",
+        TRANSFORM_STATE: "arn:aws:states:::sagemaker:createTransformJob.sync",
+        EVALUATE_STATE: "arn:aws:states:::lambda:invoke",
+    }
+    assert definition["States"][PREPARE_STATE]["Parameters"]["FunctionName"] == "rfm-studio-prepare-rfm"
+    assert (
+        definition["States"][EVALUATE_STATE]["Parameters"]["FunctionName"] == "rfm-studio-evaluate-clusters"
+    )
+
+
+def test_training_uses_the_builtin_kmeans_image_on_headerless_csv(definition):
+    params = definition["States"][TRAIN_STATE]["Parameters"]
+    assert params["AlgorithmSpecification"]["TrainingImage"] == sagemaker.image_uris.retrieve(
+        "kmeans", "eu-west-1"
+    )
+    [channel] = params["InputDataConfig"]
+    assert channel["ChannelName"] == "train"
+    assert channel["ContentType"] == "text/csv;label_size=0"
+    assert channel["DataSource"]["S3DataSource"]["S3Uri.$"] == "$['prepare']['Payload']['train_uri']"
+    assert params["OutputDataConfig"]["S3OutputPath.$"] == "$['prepare']['Payload']['model_output_uri']"
+
+
+def test_k_comes_from_the_execution_input_and_feature_dim_is_three(definition):
+    hyper = definition["States"][TRAIN_STATE]["Parameters"]["HyperParameters"]
+    assert hyper["k.$"] == "$$.Execution.Input['K']"
+    assert hyper["feature_dim"] == "3"
+    assert all(isinstance(value, str) for value in hyper.values())  # SageMaker wants strings
+
+
+def test_job_and_model_names_come_from_the_execution_input(definition):
+    states = definition["States"]
+    assert states[TRAIN_STATE]["Parameters"]["TrainingJobName.$"] == "$$.Execution.Input['TrainingJobName']"
+    assert states[MODEL_STATE]["Parameters"]["ModelName.$"] == "$$.Execution.Input['ModelName']"
+    assert states[TRANSFORM_STATE]["Parameters"]["ModelName.$"] == "$$.Execution.Input['ModelName']"
+    assert (
+        states[TRANSFORM_STATE]["Parameters"]["TransformJobName.$"]
+        == "$$.Execution.Input['TransformJobName']"
+    )
+
+
+def test_model_is_saved_from_the_training_artifact(definition):
+    container = definition["States"][MODEL_STATE]["Parameters"]["PrimaryContainer"]
+    assert container["ModelDataUrl.$"] == "$['training']['ModelArtifacts']['S3ModelArtifacts']"
+    assert container["Image"] == sagemaker.image_uris.retrieve("kmeans", "eu-west-1")
+
+
+def test_transform_writes_json_lines_one_per_feature_line(definition):
+    params = definition["States"][TRANSFORM_STATE]["Parameters"]
+    assert params["TransformInput"]["SplitType"] == "Line"
+    assert params["TransformInput"]["ContentType"] == "text/csv"
+    assert (
+        params["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri.$"]
+        == "$['prepare']['Payload']['train_uri']"
+    )
+    assert params["TransformOutput"]["Accept"] == "application/jsonlines"
+    assert params["TransformOutput"]["AssembleWith"] == "Line"
+    assert params["TransformOutput"]["S3OutputPath.$"] == "$['prepare']['Payload']['assignments_uri']"
+
+
+def test_each_task_keeps_its_input_and_stores_its_result_under_its_own_key(definition):
+    result_paths = {name: definition["States"][name]["ResultPath"] for name in TASKS}
+    assert result_paths == {
+        PREPARE_STATE: "$.prepare",
+        TRAIN_STATE: "$.training",
+        MODEL_STATE: None,
+        TRANSFORM_STATE: "$.transform",
+        EVALUATE_STATE: "$.evaluation",
+    }
+
+
+@pytest.mark.parametrize("state", [PREPARE_STATE, EVALUATE_STATE])
+def test_lambda_steps_retry_service_errors_and_task_failures_but_not_bad_data(definition, state):
+    retries = definition["States"][state]["Retry"]
+    by_error = {error: retry for retry in retries for error in retry["ErrorEquals"]}
+    for error in (
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+        "States.TaskFailed",
+    ):
+        assert by_error[error]["MaxAttempts"] >= 1
+        assert by_error[error]["IntervalSeconds"] >= 1
+        assert by_error[error]["BackoffRate"] >= 1.0
+    assert by_error["DataError"]["MaxAttempts"] == 0
+    assert retries.index(by_error["DataError"]) == 0  # first match wins: bad data is never retried
+
+
+@pytest.mark.parametrize("state", TASKS)
+def test_every_task_routes_any_error_to_the_failure_state_keeping_it(definition, state):
+    [catch] = definition["States"][state]["Catch"]
+    assert catch == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": FAILED_STATE}
+
+
+def test_failure_state_reports_the_caught_error(definition):
+    failed = definition["States"][FAILED_STATE]
+    assert failed["Type"] == "Fail"
+    assert failed["ErrorPath"] == "$.error.Error"
+    assert failed["CausePath"] == "$.error.Cause"
+
+
+def test_choice_compares_the_silhouette_with_the_threshold_of_the_input(definition):
+    choice = definition["States"][CHOICE_STATE]
+    assert choice["Choices"] == [
+        {
+            "Variable": "$.evaluation.Payload.silhouette",
+            "NumericGreaterThanEqualsPath": "$.QualityThreshold",
+            "Next": SUCCEED_STATE,
+        }
+    ]
+    assert choice["Default"] == QUALITY_FAIL_STATE
+
+
+def test_low_quality_fails_with_a_cause_that_says_so(definition):
+    fail = definition["States"][QUALITY_FAIL_STATE]
+    assert fail["Error"] == "ClusterQualityTooLow"
+    assert fail["CausePath"].startswith("States.Format('Cluster quality too low:")
+    assert "$.evaluation.Payload.silhouette" in fail["CausePath"]
+
+
+def test_success_outputs_the_evaluation(definition):
+    assert definition["States"][SUCCEED_STATE] == {"Type": "Succeed", "OutputPath": "$.evaluation.Payload"}
+
+
+def test_definition_passes_the_local_engine_validation(definition):
+    validate_definition(definition)
+
+
+def test_building_needs_no_credentials_and_no_network(monkeypatch, tmp_path):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+    def no_network(*args, **kwargs):
+        raise AssertionError(f"network access while building the workflow: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    workflow = build_workflow(region="us-west-2")
+    assert workflow.definition.to_dict()["StartAt"] == PREPARE_STATE
+
+
+def test_execution_input_matches_the_schema_the_workflow_checks():
+    params = RunParameters(k=4, quality_threshold=0.3, as_of=dt.date(2011, 12, 10), country="France")
+    inputs = execution_input_for("rfm-20240101-000000-abcdef", params, "s3://b/raw/x.parquet", "b", "studio")
+    result = ExecutionInput(schema=dict(EXECUTION_INPUT_SCHEMA)).validate(inputs)
+    assert result.valid, result
+    assert inputs["K"] == "4"
+    assert inputs["AsOfDate"] == "2011-12-10"
+    assert inputs["RunPrefix"] == "s3://b/studio/runs/rfm-20240101-000000-abcdef"
+
+
+def test_execution_input_uses_empty_strings_for_no_date_and_all_countries():
+    inputs = execution_input_for("run-1", RunParameters(), "s3://b/raw/x.parquet", "b", "p")
+    assert inputs["AsOfDate"] == ""
+    assert inputs["Country"] == ""
+
+
+def test_job_names_are_unique_per_run_and_legal_for_sagemaker():
+    long_name = "rfm-" + "x" * 70 + "-123456"
+    names = set()
+    for run in ("rfm-20240101-000000-aaaaaa", "rfm-20240101-000000-bbbbbb", long_name):
+        inputs = execution_input_for(run, RunParameters(), "s3://b/k", "b", "p")
+        for key in ("TrainingJobName", "ModelName", "TransformJobName"):
+            assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", inputs[key]), inputs[key]
+            names.add(inputs[key])
+    assert len(names) == 9
+
+
+def test_run_parameters_round_trip_through_the_execution_input():
+    params = RunParameters(k=7, quality_threshold=0.4, as_of=dt.date(2011, 6, 1), country="Spain")
+    inputs = execution_input_for("run-1", params, "s3://b/k", "b", "p")
+    assert parameters_from_input(inputs) == params
+
+
+def test_failure_message_shows_a_lambda_errors_message_not_its_json():
+    cause = '{"errorMessage": "Only 3 customers", "errorType": "DataError", "stackTrace": []}'
+    assert failure_message("DataError", cause) == "DataError: Only 3 customers"
+    assert failure_message("ClusterQualityTooLow", "Cluster quality too low") == (
+        "ClusterQualityTooLow: Cluster quality too low"
+    )
