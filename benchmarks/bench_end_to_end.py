@@ -8,9 +8,9 @@ history, via ``pipeline.views.execution_view.step_runs``), the totals, the peak 
 the worker process (target <= 1.5 GiB) and of this launching process, and then the
 engine-overhead ratio of bench_engine.py on the same workbook.
 
-    python benchmarks/bench_end_to_end.py                # builds the workbook first if needed
-    python benchmarks/bench_end_to_end.py --rows 20000   # quick smoke run, smaller workbook
-    python benchmarks/bench_end_to_end.py --no-overhead  # skip the engine/direct comparison
+    python -m benchmarks.bench_end_to_end                # builds the workbook first if needed
+    python -m benchmarks.bench_end_to_end --rows 20000   # quick smoke run, smaller workbook
+    python -m benchmarks.bench_end_to_end --no-overhead  # skip the engine/direct comparison
 
 The worker's peak is its ``VmHWM`` (the kernel's high-water mark of its resident set),
 sampled from /proc/<pid>/status every 10 ms by a thread until the process is gone; being a
@@ -33,36 +33,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-for _path in (str(REPO_ROOT), str(BENCH_DIR)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from bench_engine import (  # noqa: E402
+from benchmarks.bench_engine import (
     machine_note,
     print_workflow_overhead,
     use_private_home,
     workflow_overhead,
 )
-from make_full_workbook import FULL_ROWS, full_workbook  # noqa: E402
+from benchmarks.common import vm_hwm_bytes
+from benchmarks.make_full_workbook import FULL_ROWS, full_workbook
 
 RUN_TIMEOUT_SECONDS = 1800
 POLL_SECONDS = 0.05
 MEMORY_TARGET_GIB = 1.5
 GIB = 1024**3
-
-
-def vm_hwm_bytes(pid: int) -> int | None:
-    """Peak resident set size so far of a live process (``VmHWM``), None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    return None
 
 
 class HighWaterSampler(threading.Thread):
@@ -173,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workbook = full_workbook(args.rows)  # before the private home: the workbook is cached in benchmarks/out
     home = use_private_home()
-    print(f"bench_end_to_end: {machine_note()}")
+    print(f"bench_end_to_end: {machine_note('pandas', 'numpy')}")
     print(f"workbook: {workbook} ({workbook.stat().st_size / 1e6:.1f} MB); data directory: {home}")
 
     loaded = load_like_the_app(workbook)

@@ -10,9 +10,9 @@
 3. Start-up latency of process mode: ``LocalStepFunctionsClient.start_execution`` until the
    worker's first event (what a user waits for after pressing Launch), and until SUCCEEDED.
 
-    python benchmarks/bench_engine.py              # sample + full scale (builds the workbook)
-    python benchmarks/bench_engine.py --no-full    # the 40k sample only
-    python benchmarks/bench_engine.py --reps 5
+    python -m benchmarks.bench_engine              # sample + full scale (builds the workbook)
+    python -m benchmarks.bench_engine --no-full    # the 40k sample only
+    python -m benchmarks.bench_engine --reps 5
 
 How the direct side gets "the same inputs": a warm-up run through the engine records the
 effective parameters each Task state handed to its resource; every later run (engine or
@@ -27,44 +27,21 @@ ones) and the medians are compared, so load drifts on the shared machine hit bot
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import copy
 import json
 import os
-import platform
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-for _path in (str(REPO_ROOT), str(BENCH_DIR)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+from benchmarks.common import machine_note, median_of, use_private_home
 
 DEFAULT_REPS = 3
 MICRO_STATES = 1000
-
-
-def use_private_home() -> Path:
-    """Point ``RFM_STUDIO_HOME`` at a fresh temporary folder (local bucket, run store, caches);
-    ``atexit`` removes it, so repeated benchmark runs leave nothing behind."""
-    home = Path(tempfile.mkdtemp(prefix="rfm-bench-"))
-    os.environ["RFM_STUDIO_HOME"] = str(home)
-    atexit.register(shutil.rmtree, home, ignore_errors=True)
-    return home
-
-
-def median_of(values: list[float]) -> float:
-    """The median, the figure least moved by one disturbed repetition on a shared machine."""
-    return statistics.median(values)
 
 
 # The real workflow ---------------------------------------------------------------------------
@@ -401,18 +378,9 @@ def startup_latency(reps: int = DEFAULT_REPS, poll_seconds: float = 0.002) -> di
 # Command line --------------------------------------------------------------------------------
 
 
-def machine_note() -> str:
-    """Where the figures were measured (they are only comparable within one run)."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (
-        f"{time.strftime('%Y-%m-%d %H:%M')} | {platform.platform()} | Python {platform.python_version()} | "
-        f"{os.cpu_count()} cores (shared), load average {load:.1f}"
-    )
-
-
 def sample_path() -> Path:
     """The real 40k UCI sample."""
-    from make_full_workbook import sample_path as shared_sample
+    from benchmarks.make_full_workbook import sample_path as shared_sample
 
     return shared_sample()
 
@@ -425,13 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="rows of the resampled workbook")
     args = parser.parse_args(argv)
     home = use_private_home()
-    print(f"bench_engine: {machine_note()}")
+    print(f"bench_engine: {machine_note('pandas', 'numpy')}")
     print(f"data directory: {home}")
 
     print("\n1. Real workflow, engine (run_state_machine + LocalResources) vs direct calls")
     print_workflow_overhead(workflow_overhead(sample_path(), args.reps, "40k real sample"))
     if not args.no_full:
-        from make_full_workbook import FULL_ROWS, full_workbook
+        from benchmarks.make_full_workbook import FULL_ROWS, full_workbook
 
         rows = args.rows or FULL_ROWS
         path = full_workbook(rows)

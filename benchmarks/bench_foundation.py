@@ -7,8 +7,8 @@
    ``groupby("CustomerID").agg({col: lambda ...})`` (raw R, F, M only).         target >= 15x
 4. peak memory (max RSS) of load + clean + RFM, in a fresh child process.
 
-    python benchmarks/bench_foundation.py            # builds the workbook first if needed
-    python benchmarks/bench_foundation.py --rows 20000   # quick smoke run, smaller workbook
+    python -m benchmarks.bench_foundation            # builds the workbook first if needed
+    python -m benchmarks.bench_foundation --rows 20000   # quick smoke run, smaller workbook
 
 The data directory is a fresh temporary one, so the first load really parses the file. The
 Cached re-loads and RFM timings are the best of several repeats (the machine is shared; the minimum is the
@@ -18,25 +18,20 @@ least disturbed run); the loads run once, their cost being far above the noise.
 from __future__ import annotations
 
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH_DIR.parent))
-sys.path.insert(0, str(BENCH_DIR))
+from benchmarks.common import machine_note, peak_rss_mb
 
 os.environ["RFM_STUDIO_HOME"] = tempfile.mkdtemp(prefix="rfm-bench-")
 
-import pandas as pd  # noqa: E402
-from make_full_workbook import FULL_ROWS, full_workbook  # noqa: E402
+import pandas as pd
 
-from pipeline.analysis.rfm import compute_rfm, default_as_of  # noqa: E402
-from pipeline.loading.dataset import clean_transactions, load_transactions  # noqa: E402
+from benchmarks.make_full_workbook import FULL_ROWS, full_workbook
+from pipeline.analysis.rfm import compute_rfm, default_as_of
+from pipeline.loading.dataset import clean_transactions, load_transactions
 
 
 def timed(function, repeat: int = 1) -> tuple[float, object]:
@@ -60,21 +55,6 @@ def lambda_idiom(clean: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB.
-
-    Linux's VmHWM belongs to the process image, so it restarts at exec; ``ru_maxrss`` would
-    carry over the parent's peak into the child and is only the fallback elsewhere.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def peak_memory_child(path: str) -> None:
     """Run in a fresh process: load (no cache) + clean + RFM, print baseline and peak RSS in MB."""
     baseline = peak_rss_mb()
@@ -84,26 +64,10 @@ def peak_memory_child(path: str) -> None:
     print(f"{baseline:.0f} {peak_rss_mb():.0f}")
 
 
-def machine_note() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs, load average {load:.1f} at start; "
-        f"Python {platform.python_version()}, pandas {pd.__version__}"
-    )
-
-
 def main(rows: int = FULL_ROWS) -> None:
     """Run every measurement once and print the figures (copied into benchmarks/README.md)."""
     path = full_workbook(rows)
-    print(f"machine: {machine_note()}")
+    print(f"machine: {machine_note('pandas', 'fastexcel', 'openpyxl')}")
     print(f"workbook: {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
     path.read_bytes()  # warm the OS page cache so neither reader pays for the first disk read
 
@@ -124,7 +88,7 @@ def main(rows: int = FULL_ROWS) -> None:
     assert (idiom["InvoiceDate"].to_numpy() == rfm["Recency"].to_numpy()).all()
 
     child = subprocess.run(
-        [sys.executable, __file__, "--peak-memory-child", str(path)],
+        [sys.executable, "-m", "benchmarks.bench_foundation", "--peak-memory-child", str(path)],
         capture_output=True,
         text=True,
         timeout=1800,

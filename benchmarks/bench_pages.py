@@ -19,9 +19,9 @@ and a fresh temporary ``RFM_STUDIO_HOME`` (cold caches):
 Printed per page: first load, median and max rerun, and first load / median rerun; then
 every rerun with its time. Each run of a page must end without an exception or st.error.
 
-    python benchmarks/bench_pages.py                 # builds the workbook first if needed
-    python benchmarks/bench_pages.py --rows 20000    # quick smoke run, smaller workbook
-    python benchmarks/bench_pages.py --profile 0.3   # cProfile each rerun, print those over 0.3 s
+    python -m benchmarks.bench_pages                 # builds the workbook first if needed
+    python -m benchmarks.bench_pages --rows 20000    # quick smoke run, smaller workbook
+    python -m benchmarks.bench_pages --profile 0.3   # cProfile each rerun, print those over 0.3 s
 
 ``--profile`` wraps the script thread of every timed run in cProfile (AppTest runs the page
 in a thread of its own) and prints the top calls of each rerun slower than the limit; the
@@ -36,7 +36,6 @@ import datetime as dt
 import gc
 import io
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -49,13 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-for _path in (str(REPO_ROOT), str(BENCH_DIR)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from make_full_workbook import FULL_ROWS, full_workbook  # noqa: E402
+from benchmarks.common import REPO_ROOT, machine_note
+from benchmarks.make_full_workbook import FULL_ROWS, full_workbook
 
 APP = str(REPO_ROOT / "app.py")
 DATA_PAGE = "app_pages/data.py"
@@ -240,18 +234,6 @@ def use_private_home() -> Path:
         os.environ.pop(name, None)
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     return home
-
-
-def machine_note() -> str:
-    """CPU count, load average and library versions, printed with the results."""
-    import pandas
-    import streamlit
-
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (
-        f"{os.cpu_count()} logical CPUs, load average {load:.1f} at start; Python "
-        f"{platform.python_version()}, streamlit {streamlit.__version__}, pandas {pandas.__version__}"
-    )
 
 
 @contextmanager
@@ -449,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workbook = full_workbook(args.rows)
     home = use_private_home()
-    print(f"{machine_note()}\nworkbook: {workbook.name}; RFM_STUDIO_HOME={home}", flush=True)
+    print(f"{machine_note('streamlit', 'pandas')}\nworkbook: {workbook.name}; RFM_STUDIO_HOME={home}", flush=True)
 
     profiler = PageProfiler(args.profile) if args.profile is not None else None
     with profiler.installed() if profiler else _nothing():

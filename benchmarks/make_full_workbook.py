@@ -7,7 +7,7 @@ sampled invoice so gets ~20 lines as in the real file, and the shares of missing
 cancellations and bad prices stay those of the real data. The result is written once with
 openpyxl's write-only mode and cached under benchmarks/out/ (gitignored).
 
-    python benchmarks/make_full_workbook.py [--rows N] [--force]
+    python -m benchmarks.make_full_workbook [--rows N] [--force]
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO_ROOT = BENCH_DIR.parent
-OUT_DIR = BENCH_DIR / "out"
+from benchmarks.common import OUT_DIR, REPO_ROOT
+
 FULL_ROWS = 541_909
 SEED = 20101201
 COLUMNS = [
@@ -42,7 +41,6 @@ def sample_path() -> Path:
     shared = REPO_ROOT.parent / "shared" / "data" / "online_retail_sample_40k.xlsx"
     if shared.exists():
         return shared
-    sys.path.insert(0, str(REPO_ROOT))
     from pipeline.config import BUNDLED_SAMPLE_PATH
 
     return BUNDLED_SAMPLE_PATH
