@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from pipeline.errors import DataError
+from pipeline.loading.arrow_text import arrow_strings
 
 #: Columns of the canonical transactions frame (see docs/ARCHITECTURE.md).
 CANONICAL_COLUMNS = (
@@ -24,6 +27,11 @@ CANONICAL_COLUMNS = (
     "CustomerID",
     "Country",
 )
+
+#: Columns whose values make the key that finds duplicate candidates (an invoice line's own).
+_DUPLICATE_KEY = ("InvoiceNo", "StockCode", "Quantity", "UnitPrice")
+#: An odd 64-bit multiplier (2^64 / golden ratio) that spreads factorize codes over the key.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 #: The removal steps in cascade order: (CleaningReport field, reason shown to people).
 REMOVAL_STEPS = (
@@ -87,13 +95,13 @@ def clean_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
         remaining &= ~hit
 
     remove("missing_customer", frame["CustomerID"].isna())
-    remove("cancellations", frame["InvoiceNo"].astype("string").str.upper().str.startswith("C"))
+    remove("cancellations", _cancellations(frame["InvoiceNo"]))
     remove("non_positive_quantity", frame["Quantity"] <= 0)
     remove("non_positive_price", frame["UnitPrice"] <= 0)
-    kept = frame[remaining]
-    duplicated = kept.duplicated(keep="first")
+    kept = remaining.to_numpy()
+    duplicated = repeats_of_earlier_rows(frame, kept)
     counts["duplicates"] = int(duplicated.sum())
-    clean = kept[~duplicated].reset_index(drop=True)
+    clean = frame[kept & ~duplicated].reset_index(drop=True)
     clean["Revenue"] = clean["Quantity"] * clean["UnitPrice"]
 
     if clean.empty:
@@ -114,3 +122,33 @@ def clean_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
         revenue=float(clean["Revenue"].sum()),
     )
     return clean, report
+
+
+def _cancellations(invoices: pd.Series) -> pd.Series:
+    """Invoice numbers starting with "C" or "c" (one Arrow pass, no upper-cased copy)."""
+    text = arrow_strings(invoices)
+    hit = pc.fill_null(pc.or_(pc.starts_with(text, "C"), pc.starts_with(text, "c")), False)
+    return pd.Series(hit.to_numpy(), index=invoices.index)
+
+
+def repeats_of_earlier_rows(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Among the rows flagged in ``rows``, those equal in every column to an earlier flagged one.
+
+    Exactly what ``frame[rows].duplicated(keep="first")`` says, at a fraction of its cost on
+    eight columns: a 64-bit key a row mixes the factorize codes of the few columns of
+    :data:`_DUPLICATE_KEY` (equal rows always get equal keys), and only rows whose key repeats
+    (a few percent in the UCI data) are compared in full by pandas. Returns a mask over all of
+    ``frame``'s rows.
+    """
+    positions = np.flatnonzero(rows)
+    key = np.zeros(len(positions), dtype=np.uint64)
+    for column in _DUPLICATE_KEY:
+        codes, _ = pd.factorize(frame[column])  # a missing value gets -1, like any other missing
+        key = (key ^ codes[positions].astype(np.uint64)) * _MIX
+        key ^= key >> np.uint64(29)
+    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
+    repeats = np.zeros(len(frame), dtype=bool)
+    if maybe.any():
+        candidates = positions[maybe]
+        repeats[candidates] = frame.iloc[candidates].duplicated(keep="first").to_numpy()
+    return repeats
