@@ -15,7 +15,7 @@ always did.
 
 from __future__ import annotations
 
-import csv
+import io
 
 import numpy as np
 import pandas as pd
@@ -104,19 +104,13 @@ def header_line(utf8: bytes) -> tuple[str, int]:
 
 
 def column_names(header: str, separator: str) -> list[str]:
-    """The header's names as pandas gives them: "Unnamed: 3" for a blank, "X.1" for a repeat."""
-    names = next(csv.reader([header], delimiter=separator), [])
-    out: list[str] = []
-    seen: dict[str, int] = {}
-    for position, name in enumerate(names):
-        name = name or f"Unnamed: {position}"
-        candidate = name
-        while candidate in seen:
-            seen[name] += 1
-            candidate = f"{name}.{seen[name]}"
-        seen[candidate] = 0
-        out.append(candidate)
-    return out
+    """The header's names exactly as pandas names them ("Unnamed: 3" for a blank, "X.1" for a
+    repeat): pandas reads the header line alone."""
+    try:
+        names = pd.read_csv(io.StringIO(header), sep=separator, nrows=0, dtype=str).columns
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return []
+    return [str(name) for name in names]
 
 
 def read_csv_arrow(utf8: bytes, separator: str) -> pd.DataFrame | None:
