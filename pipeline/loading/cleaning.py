@@ -29,7 +29,7 @@ CANONICAL_COLUMNS = (
 )
 
 #: Columns whose values make the key that finds duplicate candidates (an invoice line's own).
-_DUPLICATE_KEY = ("InvoiceNo", "StockCode", "Quantity", "UnitPrice")
+_DUPLICATE_KEY = ("InvoiceNo", "StockCode", "Quantity")
 #: An odd 64-bit multiplier (2^64 / golden ratio) that spreads factorize codes over the key.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -135,20 +135,38 @@ def repeats_of_earlier_rows(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray
     """Among the rows flagged in ``rows``, those equal in every column to an earlier flagged one.
 
     Exactly what ``frame[rows].duplicated(keep="first")`` says, at a fraction of its cost on
-    eight columns: a 64-bit key a row mixes the factorize codes of the few columns of
-    :data:`_DUPLICATE_KEY` (equal rows always get equal keys), and only rows whose key repeats
-    (a few percent in the UCI data) are compared in full by pandas. Returns a mask over all of
-    ``frame``'s rows.
+    eight columns: a 64-bit key a row mixes the columns of :data:`_DUPLICATE_KEY` (equal rows
+    always get equal keys), a sort finds the keys that repeat (hash tables of millions of
+    entries are slower than a sort on a busy machine), and only those rows (a few percent in
+    the UCI data) are compared in full by pandas. Returns a mask over all of ``frame``'s rows.
     """
     positions = np.flatnonzero(rows)
     key = np.zeros(len(positions), dtype=np.uint64)
     for column in _DUPLICATE_KEY:
-        codes, _ = pd.factorize(frame[column])  # a missing value gets -1, like any other missing
-        key = (key ^ codes[positions].astype(np.uint64)) * _MIX
+        key = (key ^ _equality_codes(frame[column])[positions]) * _MIX
         key ^= key >> np.uint64(29)
-    maybe = pd.Series(key).duplicated(keep=False).to_numpy()
     repeats = np.zeros(len(frame), dtype=bool)
+    maybe = _repeated(key)
     if maybe.any():
         candidates = positions[maybe]
         repeats[candidates] = frame.iloc[candidates].duplicated(keep="first").to_numpy()
     return repeats
+
+
+def _equality_codes(values: pd.Series) -> np.ndarray:
+    """Integers that are equal exactly when the values are (a missing value equals another)."""
+    if values.dtype.kind in "iub":  # plain integers (Quantity) are their own codes
+        return values.to_numpy().astype(np.uint64)
+    codes, _ = pd.factorize(values)  # a missing value gets -1
+    return codes.astype(np.uint64)
+
+
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """Which keys occur more than once: a sort of the keys finds the repeated values (few), then
+    a hash set of those few flags the rows. (A hash table or an indirect sort over all the
+    keys is several times slower once the keys outgrow the CPU caches.)"""
+    ordered = np.sort(keys)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    return pd.Series(keys).isin(repeated).to_numpy()
