@@ -7,6 +7,8 @@ customers and invoices renumbered, so rows, invoices and customers all grow N-fo
 - library, CSV and Parquet: ``load_transactions`` (first load: parse, normalise, write the
   cache entry), ``clean_transactions``, ``compute_rfm``, and the peak resident memory of that
   process (VmHWM);
+- the prepare step alone (lambdas/prepare_rfm on the canonical Parquet, in a process that
+  has imported the handler's libraries): time and added peak memory, per million rows;
 - local end to end: bench_end_to_end's run (``LocalBackend`` in process mode, k=5, on the
   canonical Parquet of the dataset): launch to SUCCEEDED, the time of each state, the
   worker's peak memory;
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -96,6 +99,46 @@ def e2e_child(path: Path) -> dict[str, Any]:
     }
 
 
+def canonical_child(path: Path, destination: Path) -> dict[str, Any]:
+    """Write the canonical Parquet of ``path`` (what a launch uploads) to ``destination``."""
+    use_private_home("rfm-bench-scale-")
+    from pipeline.loading.dataset import canonical_parquet, load_transactions
+
+    shutil.copyfile(canonical_parquet(load_transactions(path)), destination)
+    return {"bytes": destination.stat().st_size}
+
+
+def prepare_child(path: Path) -> dict[str, Any]:
+    """The prepare step alone (what the "Prepare RFM features" Lambda does) on the canonical
+    Parquet of ``path``: its time and the peak memory it adds to a process that has imported
+    the handler's libraries, as a Lambda would have."""
+    home = use_private_home("rfm-bench-scale-")
+    bucket = home / "bucket"
+    (bucket / "b" / "raw").mkdir(parents=True)
+    canonical = bucket / "b" / "raw" / "data.parquet"
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_scale", "--child", "canonical", str(path), str(canonical)],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        timeout=CHILD_TIMEOUT_SECONDS,
+    )
+    from lambdas.prepare_rfm.handler import prepare
+    from pipeline.storage import LocalBucketStorage
+
+    baseline = vm_hwm_bytes() or 0
+    event = {"DataUri": "s3://b/raw/data.parquet", "RunPrefix": "s3://b/runs/r1", "K": "5"}
+    seconds, payload = _seconds(lambda: prepare(event, LocalBucketStorage(bucket)))
+    return {
+        "rows": payload["report"]["rows_read"],
+        "customers": payload["customers"],
+        "prepare_s": seconds,
+        "peak_bytes": vm_hwm_bytes() or 0,
+        "baseline_bytes": baseline,
+        "canonical_bytes": canonical.stat().st_size,
+    }
+
+
 def pages_child(path: Path) -> dict[str, Any]:
     """bench_pages.py's session on ``path``: per page, first load and median/slowest rerun."""
     from benchmarks.bench_pages import run_pages
@@ -117,7 +160,13 @@ def pages_child(path: Path) -> dict[str, Any]:
     }
 
 
-CHILDREN = {"library": library_child, "e2e": e2e_child, "pages": pages_child}
+CHILDREN = {
+    "library": library_child,
+    "e2e": e2e_child,
+    "prepare": prepare_child,
+    "canonical": canonical_child,
+    "pages": pages_child,
+}
 
 
 def child(kind: str, path: Path) -> dict[str, Any]:
@@ -155,6 +204,21 @@ def print_library(rows: list[tuple[int, str, dict[str, Any]]]) -> None:
             f"{scale:>4}x {kind:<8} {r['rows']:>11,} {r['customers']:>9,} {r['load_s']:>7.2f} "
             f"{r['clean_s']:>7.2f} {r['rfm_s']:>6.2f} {_gib(r['peak_bytes']):>8} {total / millions:>8.2f} "
             f"{(r['peak_bytes'] - r['baseline_bytes']) / GIB / millions:>10.2f}"
+        )
+
+
+def print_prepare(rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """The prepare step alone: time and added memory, per million rows (for Lambda's limits)."""
+    print(f"\n{'scale':>5} {'rows':>11} {'prepare s':>9} {'added GiB':>9} {'s/M rows':>8} {'GiB/M rows':>10}")
+    for scale, r in rows:
+        if "error" in r:
+            print(f"{scale:>4}x failed: {r['error']}")
+            continue
+        millions = r["rows"] / 1e6
+        added = (r["peak_bytes"] - r["baseline_bytes"]) / GIB
+        print(
+            f"{scale:>4}x {r['rows']:>11,} {r['prepare_s']:>9.2f} {added:>9.2f} "
+            f"{r['prepare_s'] / millions:>8.2f} {added / millions:>10.2f}"
         )
 
 
@@ -215,27 +279,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-e2e", action="store_true", help="skip the local end-to-end runs")
     parser.add_argument("--rows", type=int, default=FULL_ROWS, help="rows of one replica")
     parser.add_argument("--child", choices=tuple(CHILDREN), help=argparse.SUPPRESS)
-    parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(CHILDREN[args.child](args.path)))
+        print(json.dumps(CHILDREN[args.child](*args.paths)))
         return 0
 
     scales, kinds, page_scales = _scales(args.scales), args.kinds.split(","), _scales(args.pages)
     print(f"bench_scale: {machine_note('pandas', 'pyarrow', 'numpy', 'streamlit')}")
-    library, e2e, pages = [], [], []
+    library, prepares, e2e, pages = [], [], [], []
     for scale in scales:
         for kind in kinds:
             path = scaled_file(scale, kind, args.rows)
             library.append((scale, kind, child("library", path)))
             print(f"  {scale}x {kind}: {library[-1][2]}", flush=True)
         if not args.no_e2e:
-            e2e.append((scale, child("e2e", scaled_file(scale, "parquet", args.rows))))
+            parquet = scaled_file(scale, "parquet", args.rows)
+            prepares.append((scale, child("prepare", parquet)))
+            print(f"  {scale}x prepare step: {prepares[-1][1]}", flush=True)
+            e2e.append((scale, child("e2e", parquet)))
             print(f"  {scale}x end to end: {e2e[-1][1]}", flush=True)
         if scale in page_scales:
             pages.append((scale, child("pages", scaled_file(scale, "parquet", args.rows))))
             print(f"  {scale}x pages: done", flush=True)
     print_library(library)
+    if prepares:
+        print_prepare(prepares)
     if e2e:
         print_e2e(e2e)
     if pages:

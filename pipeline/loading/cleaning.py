@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from pipeline.errors import DataError
-from pipeline.loading.arrow_text import arrow_strings
+from pipeline.loading.arrow_text import arrow_strings, select_rows
 
 #: Columns of the canonical transactions frame (see docs/ARCHITECTURE.md).
 CANONICAL_COLUMNS = (
@@ -101,7 +101,7 @@ def clean_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
     kept = remaining.to_numpy()
     duplicated = repeats_of_earlier_rows(frame, kept)
     counts["duplicates"] = int(duplicated.sum())
-    clean = frame[kept & ~duplicated].reset_index(drop=True)
+    clean = select_rows(frame, kept & ~duplicated).reset_index(drop=True)
     clean["Revenue"] = clean["Quantity"] * clean["UnitPrice"]
 
     if clean.empty:
