@@ -3,7 +3,7 @@
 Every stand-in calls one function here before it acts, so a parameter mistake fails locally
 with the error the same request gets on AWS instead of running anyway. The rules are not
 written here: they come from botocore's service models (``botocore/data``, the shapes boto3
-ships), looked up per operation and cached.
+ships), loaded once a process by ``service_models``.
 
 Two layers, one model:
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import uuid
 from dataclasses import dataclass
 from functools import cache
@@ -39,13 +38,12 @@ from botocore.validate import ParamValidator, ValidationErrors
 
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.sagemaker_common import validation_error
+from pipeline.local.services.service_models import input_shape
 
 LAMBDA_ERROR = "Lambda.AWSLambdaException"
 #: Longest rendering of a value inside a message (AWS prints it whole; a Payload can be 256 KiB).
 _SHOWN_VALUE_CHARS = 200
 _NUMBER_TYPES = ("integer", "long", "float", "double")
-
-_model_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -55,21 +53,6 @@ class RequestError:
 
     path: str
     message: str
-
-
-@cache
-def input_shape(service: str, operation: str) -> Shape:
-    """The input shape of ``operation`` in botocore's model of ``service`` (loaded once a process)."""
-    with _model_lock:  # botocore's loader is not meant for concurrent first loads
-        session = _session()
-        return session.get_service_model(service).operation_model(operation).input_shape
-
-
-@cache
-def _session():
-    import botocore.session
-
-    return botocore.session.get_session()
 
 
 @cache

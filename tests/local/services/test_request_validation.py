@@ -24,7 +24,6 @@ from pipeline.local.asl.errors import StatesError
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.local.services.request_validation import (
     LAMBDA_ERROR,
-    input_shape,
     lambda_invoke_request,
     request_errors,
     validate_lambda_invoke,
@@ -36,6 +35,7 @@ from pipeline.local.services.sagemaker import (
     create_training_job_sync,
     create_transform_job_sync,
 )
+from pipeline.local.services.service_models import input_shape
 from pipeline.storage import default_storage
 from pipeline.workflows.clustering import (
     DEFAULT_PREFIX,
