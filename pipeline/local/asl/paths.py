@@ -18,9 +18,7 @@ from typing import Any
 from jsonpath_ng import jsonpath
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
-from pipeline.local.asl.errors import StatesError
-
-RUNTIME = "States.Runtime"
+from pipeline.local.asl.errors import RUNTIME, StatesError
 
 # Path nodes that select at most one value: a path built only from these is "definite" and
 # yields that value; any other node (wildcard, slice, filter, descendants) yields a list.
