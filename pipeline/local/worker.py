@@ -34,7 +34,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from pipeline.local.asl.paths import to_json
+from pipeline.local.asl.values import to_json
 from pipeline.local.store import RunStore
 
 #: Error name recorded when the worker process vanished while its execution was RUNNING.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.local.asl.paths import to_json
+from pipeline.local.asl.values import to_json
 
 NOT_TRUNCATED = {"truncated": False}
 

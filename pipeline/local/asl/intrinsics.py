@@ -1,10 +1,8 @@
 """Intrinsic functions of Amazon States Language (``States.Format(...)`` and friends).
 
-An intrinsic is parsed into a small tree (function name, arguments) and evaluated against
-the state input and the context object. Arguments are string literals in single quotes,
-numbers, ``true``/``false``/``null``, paths (``$.x``, ``$$.Execution.Name``) and nested
-intrinsic calls. A bad argument fails the state with ``States.IntrinsicFailure``, the
-error AWS documents for it.
+A call parsed by ``intrinsic_parser`` is evaluated against the state input and the context
+object: arguments first (paths, nested calls), then the function. A bad argument fails the
+state with ``States.IntrinsicFailure``, the error AWS documents for it.
 """
 
 from __future__ import annotations
@@ -15,141 +13,12 @@ import json
 import random
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from pipeline.local.asl.errors import StatesError
-
-INTRINSIC_FAILURE = "States.IntrinsicFailure"
-
-
-@dataclass(frozen=True)
-class Call:
-    """A parsed intrinsic call: ``States.<name>(args...)``."""
-
-    name: str
-    args: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class PathArg:
-    """A JSONPath argument, evaluated when the call is."""
-
-    path: str
-
-
-def is_intrinsic(expression: str) -> bool:
-    """Whether a ``.$`` value is an intrinsic call rather than a path."""
-    return isinstance(expression, str) and expression.startswith("States.")
-
-
-@lru_cache(maxsize=1024)
-def parse_intrinsic(expression: str) -> Call:
-    """Parse an intrinsic call; raises ``ValueError`` saying what is wrong with it."""
-    parser = _Parser(expression)
-    call = parser.call()
-    parser.skip_spaces()
-    if parser.pos != len(expression):
-        raise ValueError(f"unexpected text after the call in '{expression}' at {parser.pos}")
-    return call
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-
-    def skip_spaces(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def call(self) -> Call:
-        start = self.pos
-        while self.pos < len(self.text) and (self.text[self.pos].isalnum() or self.text[self.pos] == "."):
-            self.pos += 1
-        name = self.text[start : self.pos]
-        if not name.startswith("States.") or self.pos >= len(self.text) or self.text[self.pos] != "(":
-            raise ValueError(f"'{self.text}' is not an intrinsic function call")
-        self.pos += 1
-        args: list[Any] = []
-        self.skip_spaces()
-        if self.peek() == ")":
-            self.pos += 1
-            return Call(name[len("States.") :], ())
-        while True:
-            self.skip_spaces()
-            args.append(self.argument())
-            self.skip_spaces()
-            char = self.peek()
-            self.pos += 1
-            if char == ")":
-                return Call(name[len("States.") :], tuple(args))
-            if char != ",":
-                raise ValueError(f"expected ',' or ')' in '{self.text}' at {self.pos - 1}")
-
-    def peek(self) -> str:
-        if self.pos >= len(self.text):
-            raise ValueError(f"unterminated intrinsic function call '{self.text}'")
-        return self.text[self.pos]
-
-    def argument(self) -> Any:
-        char = self.peek()
-        if char == "'":
-            return self.string()
-        if char == "$":
-            return PathArg(self.path())
-        if self.text.startswith("States.", self.pos):
-            return self.call()
-        start = self.pos
-        while (
-            self.pos < len(self.text)
-            and self.text[self.pos] not in ",)"
-            and not self.text[self.pos].isspace()
-        ):
-            self.pos += 1
-        token = self.text[start : self.pos]
-        literals = {"true": True, "false": False, "null": None}
-        if token in literals:
-            return literals[token]
-        try:
-            return int(token) if token.lstrip("-").isdigit() else float(token)
-        except ValueError:
-            raise ValueError(f"unknown argument '{token}' in '{self.text}'") from None
-
-    def string(self) -> str:
-        self.pos += 1
-        chars = []
-        while True:
-            char = self.peek()
-            self.pos += 1
-            if char == "\\":
-                chars.append("\\" + self.peek() if self.peek() in "{}" else self.peek())
-                self.pos += 1
-            elif char == "'":
-                return "".join(chars)
-            else:
-                chars.append(char)
-
-    def path(self) -> str:
-        start, depth, quote = self.pos, 0, None
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if quote:
-                if char == quote:
-                    quote = None
-            elif char in "'\"":
-                quote = char
-            elif char in "[(":
-                depth += 1
-            elif char in "])":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "," and depth == 0:
-                break
-            self.pos += 1
-        return self.text[start : self.pos].strip()
+from pipeline.local.asl.errors import INTRINSIC_FAILURE, StatesError
+from pipeline.local.asl.intrinsic_parser import Call, PathArg, parse_intrinsic
+from pipeline.local.asl.paths import require
+from pipeline.local.asl.values import to_json
 
 
 def evaluate_intrinsic(expression: str, data: Any, context: dict | None) -> Any:
@@ -158,16 +27,15 @@ def evaluate_intrinsic(expression: str, data: Any, context: dict | None) -> Any:
         call = parse_intrinsic(expression)
     except ValueError as error:
         raise StatesError(INTRINSIC_FAILURE, str(error)) from None
-    return _evaluate(call, data, context)
+    return evaluate_call(call, data, context)
 
 
-def _evaluate(call: Call, data: Any, context: dict | None) -> Any:
-    from pipeline.local.asl.paths import require
-
+def evaluate_call(call: Call, data: Any, context: dict | None) -> Any:
+    """Evaluate a parsed call: its arguments (paths, nested calls), then the function."""
     args = []
     for arg in call.args:
         if isinstance(arg, Call):
-            args.append(_evaluate(arg, data, context))
+            args.append(evaluate_call(arg, data, context))
         elif isinstance(arg, PathArg):
             args.append(require(arg.path, data, context, field=f"States.{call.name}"))
         else:
@@ -191,9 +59,7 @@ def _check(condition: bool, message: str) -> None:
 
 
 def _format_value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return value if isinstance(value, str) else to_json(value)
 
 
 def _format(template: str, *values: Any) -> str:
@@ -289,7 +155,7 @@ def _string_split(text: str, delimiters: str) -> list[str]:
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "Format": _format,
     "StringToJson": _string_to_json,
-    "JsonToString": lambda value: json.dumps(value, separators=(",", ":"), ensure_ascii=False),
+    "JsonToString": to_json,
     "Array": lambda *values: list(values),
     "ArrayPartition": _array_partition,
     "ArrayContains": lambda array, value: value in array,

@@ -1,17 +1,15 @@
 """JSONPath processing of state input and output, as Amazon States Language defines it.
 
 A state's data flows through InputPath -> Parameters -> (the work) -> ResultSelector ->
-ResultPath -> OutputPath. This module implements each filter on plain JSON values, with
-jsonpath-ng doing the path evaluation. Keys ending in ``.$`` in a payload template take
-their value from a path (``$.x``), from the context object (``$$.Execution.Input``) or from
-an intrinsic function (``States.Format(...)``). A path that matches nothing where a value is
-required fails the state with ``States.Runtime``, worded as AWS words it.
+ResultPath -> OutputPath. This module evaluates the paths on plain JSON values, with
+jsonpath-ng doing the matching; payload templates (``.$`` keys) are in ``templates``. A path
+that matches nothing where a value is required fails the state with ``States.Runtime``,
+worded as AWS words it.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +17,7 @@ from jsonpath_ng import jsonpath
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
 from pipeline.local.asl.errors import RUNTIME, StatesError
+from pipeline.local.asl.values import to_json
 
 # Path nodes that select at most one value: a path built only from these is "definite" and
 # yields that value; any other node (wildcard, slice, filter, descendants) yields a list.
@@ -33,11 +32,6 @@ class _Missing:
 
 
 MISSING = _Missing()
-
-
-def to_json(value: Any) -> str:
-    """Serialise like Step Functions does in histories and outputs: compact, UTF-8 kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 @lru_cache(maxsize=2048)
@@ -63,6 +57,11 @@ def _is_definite(node: Any) -> bool:
     if isinstance(node, jsonpath.Index):
         return len(getattr(node, "indices", (0,))) == 1
     return isinstance(node, _DEFINITE_NODES)
+
+
+def context_path(path: Any) -> Any:
+    """A ``$$`` context path as the plain path it is evaluated with (``$$.X`` -> ``$.X``)."""
+    return path[1:] if isinstance(path, str) and path.startswith("$$") else path
 
 
 def find(data: Any, path: str) -> Any:
@@ -105,8 +104,8 @@ def require(path: str, data: Any, context: dict | None, *, field: str) -> Any:
     return value
 
 
-def apply_input_path(data: Any, path: Any, context: dict | None = None) -> Any:
-    """InputPath (and OutputPath): ``$`` by default, null gives ``{}``."""
+def apply_input_path(data: Any, path: str | None, context: dict | None = None) -> Any:
+    """InputPath (and OutputPath): ``$`` keeps the value, null gives ``{}``."""
     if path is None:
         return {}
     if path == "$":
@@ -120,37 +119,7 @@ def apply_input_path(data: Any, path: Any, context: dict | None = None) -> Any:
 apply_output_path = apply_input_path
 
 
-def apply_template(template: Any, data: Any, context: dict | None) -> Any:
-    """Build a payload template (Parameters, ItemSelector, ResultSelector, Result of Pass).
-
-    Keys ending in ``.$`` are replaced by the key without the suffix, valued from a path,
-    the context object or an intrinsic function; everything else is copied as it is.
-    """
-    if isinstance(template, dict):
-        built = {}
-        for key, value in template.items():
-            if key.endswith(".$"):
-                built[key[:-2]] = evaluate_dynamic(value, data, context, field=key)
-            else:
-                built[key] = apply_template(value, data, context)
-        return built
-    if isinstance(template, list):
-        return [apply_template(item, data, context) for item in template]
-    return template
-
-
-def evaluate_dynamic(expression: Any, data: Any, context: dict | None, *, field: str) -> Any:
-    """The value of a ``.$`` field: a path, a ``$$`` context path, or an intrinsic function."""
-    from pipeline.local.asl.intrinsics import evaluate_intrinsic, is_intrinsic
-
-    if not isinstance(expression, str):
-        raise StatesError(RUNTIME, f"The value for the field '{field}' must be a string, got {expression!r}")
-    if is_intrinsic(expression):
-        return evaluate_intrinsic(expression, data, context)
-    return copy.deepcopy(require(expression, data, context, field=field))
-
-
-def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
+def apply_result_path(state_input: Any, result: Any, path: str | None) -> Any:
     """ResultPath: where the result goes in the state input (``$`` replaces, null discards)."""
     if path is None:
         return state_input

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.local.asl.choice import OPERATORS
 from pipeline.local.asl.errors import DefinitionError
-from pipeline.local.asl.intrinsics import is_intrinsic, parse_intrinsic
+from pipeline.local.asl.intrinsic_parser import is_intrinsic, parse_intrinsic
 from pipeline.local.asl.paths import compile_path
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
