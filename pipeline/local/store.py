@@ -14,23 +14,28 @@ the Step Functions API is the client's job (``pipeline.local.client``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import data_home
+from pipeline.local.store_records import (
+    TERMINAL_STATUSES,
+    ExecutionRecord,
+    StateMachineRecord,
+    StopRequest,
+    decode_event,
+    encode_event,
+)
+
+__all__ = ["TERMINAL_STATUSES", "ExecutionRecord", "RunStore", "StateMachineRecord", "StopRequest"]
 
 #: Seconds a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
-
-#: Execution statuses after which nothing changes any more.
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS state_machines (
@@ -73,76 +78,9 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
-@dataclass(frozen=True)
-class StateMachineRecord:
-    """One stored state machine; dates are epoch seconds (UTC)."""
-
-    arn: str
-    name: str
-    definition: str
-    role_arn: str
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True)
-class ExecutionRecord:
-    """One stored execution, with the definition it started with and who runs it."""
-
-    arn: str
-    name: str
-    state_machine_arn: str
-    definition: str
-    role_arn: str
-    status: str
-    input: str
-    output: str | None
-    error: str | None
-    cause: str | None
-    start_date: float
-    stop_date: float | None
-    worker_pid: int | None
-    worker_identity: str | None
-    log_path: str | None
-    stop_requested: bool
-    stop_error: str | None
-    stop_cause: str | None
-
-
-@dataclass(frozen=True)
-class StopRequest:
-    """What ``stop_execution`` asked for: whether to stop, and the error/cause to record."""
-
-    requested: bool
-    error: str | None = None
-    cause: str | None = None
-
-
 def default_store_path() -> Path:
     """Where the run store lives: ``data_home()/runs.sqlite``."""
     return data_home() / "runs.sqlite"
-
-
-def _encode_event(event: dict[str, Any]) -> str:
-    def default(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.UTC)
-            return value.isoformat()
-        raise TypeError(f"cannot store {type(value).__name__} in an event")
-
-    event = dict(event)
-    if isinstance(event.get("timestamp"), int | float):
-        event["timestamp"] = dt.datetime.fromtimestamp(event["timestamp"], dt.UTC)
-    return json.dumps(event, default=default)
-
-
-def _decode_event(text: str) -> dict[str, Any]:
-    event = json.loads(text)
-    stamp = event.get("timestamp")
-    if isinstance(stamp, str):
-        event["timestamp"] = dt.datetime.fromisoformat(stamp)
-    return event
 
 
 class RunStore:
@@ -372,7 +310,7 @@ class RunStore:
                 event.setdefault("timestamp", dt.datetime.fromtimestamp(stop_date, dt.UTC))
                 conn.execute(
                     "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
-                    (arn, int(event["id"]), _encode_event(event)),
+                    (arn, int(event["id"]), encode_event(event)),
                 )
             conn.execute(
                 "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?"
@@ -398,7 +336,7 @@ class RunStore:
         with self._transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
-                (arn, int(event["id"]), _encode_event(event)),
+                (arn, int(event["id"]), encode_event(event)),
             )
 
     def events(
@@ -421,4 +359,4 @@ class RunStore:
         sql += " ORDER BY id DESC" if reverse else " ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_decode_event(row["event"]) for row in self._query(sql, tuple(params))]
+        return [decode_event(row["event"]) for row in self._query(sql, tuple(params))]

@@ -10,9 +10,8 @@ and records the final status, output, error and last event in one transaction.
 The same ``run_execution`` function runs in a thread of the caller's process in the client's
 ``mode="thread"`` (tests, benchmarks).
 
-Whether a worker is still alive is told by its pid *and* its process identity (the start time
-the kernel gives the process, from ``/proc/<pid>/stat``), so a pid reused by another program is
-not mistaken for the worker.
+Starting workers, telling whether one is alive and killing one that ignores a stop are
+``worker_control``'s job.
 
 Test hook: in process mode the worker builds ``LocalResources()``; when the environment variable
 ``RFM_STUDIO_LOCAL_RESOURCES`` names a factory as ``package.module:callable`` or
@@ -58,46 +57,6 @@ _TERMINAL_EVENTS = {
     "ExecutionAborted": "ABORTED",
     "ExecutionTimedOut": "TIMED_OUT",
 }
-
-
-def process_identity(pid: int) -> str | None:
-    """The kernel's start time of process ``pid`` (clock ticks since boot), None if it is gone.
-
-    Together with the pid it names one process for its whole life: a later process that
-    reuses the pid has a different start time. Zombies (exited, not yet reaped) count as gone.
-    """
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return _identity_without_proc(pid)
-    fields = stat[stat.rindex(")") + 2 :].split()
-    state, start_time = fields[0], fields[19]
-    if state in {"Z", "X", "x"}:
-        return None
-    return start_time
-
-
-def _identity_without_proc(pid: int) -> str | None:
-    """Fallback where /proc is missing: alive or not, with no way to detect pid reuse."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return ""
-    return ""
-
-
-def process_alive(pid: int | None, identity: str | None) -> bool:
-    """Whether the process recorded as (pid, identity) is still running."""
-    if pid is None:
-        return False
-    if not Path("/proc").is_dir():
-        return _identity_without_proc(pid) is not None
-    current = process_identity(pid)
-    return current is not None and (not identity or current == identity)
 
 
 def _now() -> dt.datetime:

@@ -1,0 +1,82 @@
+"""The records of the local engine's run store, and how events are stored as JSON text.
+
+Plain values only (epoch seconds, JSON strings): turning them into the shapes of the Step
+Functions API is ``responses``' job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: Execution statuses after which nothing changes any more.
+TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+@dataclass(frozen=True)
+class StateMachineRecord:
+    """One stored state machine; dates are epoch seconds (UTC)."""
+
+    arn: str
+    name: str
+    definition: str
+    role_arn: str
+    created: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class ExecutionRecord:
+    """One stored execution, with the definition it started with and who runs it."""
+
+    arn: str
+    name: str
+    state_machine_arn: str
+    definition: str
+    role_arn: str
+    status: str
+    input: str
+    output: str | None
+    error: str | None
+    cause: str | None
+    start_date: float
+    stop_date: float | None
+    worker_pid: int | None = None
+    worker_identity: str | None = None
+    log_path: str | None = None
+    stop_requested: bool = False
+    stop_error: str | None = None
+    stop_cause: str | None = None
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    """What ``stop_execution`` asked for: whether to stop, and the error/cause to record."""
+
+    requested: bool
+    error: str | None = None
+    cause: str | None = None
+
+
+def encode_event(event: dict[str, Any]) -> str:
+    def default(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            return value.isoformat()
+        raise TypeError(f"cannot store {type(value).__name__} in an event")
+
+    event = dict(event)
+    if isinstance(event.get("timestamp"), int | float):
+        event["timestamp"] = dt.datetime.fromtimestamp(event["timestamp"], dt.UTC)
+    return json.dumps(event, default=default)
+
+
+def decode_event(text: str) -> dict[str, Any]:
+    event = json.loads(text)
+    stamp = event.get("timestamp")
+    if isinstance(stamp, str):
+        event["timestamp"] = dt.datetime.fromisoformat(stamp)
+    return event
