@@ -177,7 +177,10 @@ def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
                 wait_for_status(client, arn, timeout, poll_seconds=0.2)
             except Exception:
                 record = store.get_execution(arn)
-                if record is not None and worker_control.process_alive(record.worker_pid, record.worker_identity):
+                alive = record is not None and worker_control.process_alive(
+                    record.worker_pid, record.worker_identity
+                )
+                if alive:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.killpg(record.worker_pid, signal.SIGKILL)
         return stopped
