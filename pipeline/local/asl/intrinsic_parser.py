@@ -8,9 +8,12 @@ separate from evaluation (``intrinsics``), so a definition's calls are checked b
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from pipeline.local.asl.limits import INTRINSIC_NESTING_LIMIT
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,18 @@ class Call:
 
     name: str
     args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string literal: its value, and its pieces around the unescaped ``{}`` placeholders.
+
+    ``States.Format`` needs the pieces: ``'\\{}'`` is an escaped backslash then a
+    placeholder, while ``'\\{\\}'`` is the two literal braces.
+    """
+
+    value: str
+    pieces: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -48,12 +63,21 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def skip_spaces(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():
             self.pos += 1
 
     def call(self) -> Call:
+        self.depth += 1
+        if self.depth > INTRINSIC_NESTING_LIMIT:
+            raise ValueError(f"'{self.text}' nests more than {INTRINSIC_NESTING_LIMIT} intrinsic functions")
+        call = self._call()
+        self.depth -= 1
+        return call
+
+    def _call(self) -> Call:
         start = self.pos
         while self.pos < len(self.text) and (self.text[self.pos].isalnum() or self.text[self.pos] == "."):
             self.pos += 1
@@ -102,23 +126,31 @@ class _Parser:
         if token in literals:
             return literals[token]
         try:
-            return int(token) if token.lstrip("-").isdigit() else float(token)
+            number = int(token) if token.lstrip("-").isdigit() else float(token)
         except ValueError:
             raise ValueError(f"unknown argument '{token}' in '{self.text}'") from None
+        if not math.isfinite(number):
+            raise ValueError(f"'{token}' in '{self.text}' is not a JSON number")
+        return number
 
-    def string(self) -> str:
+    def string(self) -> Text:
         self.pos += 1
-        chars = []
+        pieces, current = [], []
         while True:
             char = self.peek()
             self.pos += 1
-            if char == "\\":
-                chars.append("\\" + self.peek() if self.peek() in "{}" else self.peek())
+            if char == "\\":  # the next character is literal, whatever it is
+                current.append(self.peek())
                 self.pos += 1
             elif char == "'":
-                return "".join(chars)
+                pieces.append("".join(current))
+                return _text(pieces)
+            elif char == "{" and self.text.startswith("}", self.pos):
+                pieces.append("".join(current))
+                current = []
+                self.pos += 1
             else:
-                chars.append(char)
+                current.append(char)
 
     def path(self) -> str:
         start, depth, quote = self.pos, 0, None
@@ -139,3 +171,27 @@ class _Parser:
                 break
             self.pos += 1
         return self.text[start : self.pos].strip()
+
+
+def _text(pieces: list[str]) -> Text:
+    """A literal from its pieces: as a plain string, its placeholders read ``{}`` again."""
+    return Text("{}".join(pieces), tuple(pieces))
+
+
+def template_pieces(template: str) -> tuple[str, ...]:
+    """The pieces of a Format template read from the data: ``{}`` are placeholders and a
+    backslash makes the next character literal, as in a literal's quotes."""
+    pieces, current, i = [], [], 0
+    while i < len(template):
+        if template[i] == "\\" and i + 1 < len(template):
+            current.append(template[i + 1])
+            i += 2
+        elif template.startswith("{}", i):
+            pieces.append("".join(current))
+            current = []
+            i += 2
+        else:
+            current.append(template[i])
+            i += 1
+    pieces.append("".join(current))
+    return tuple(pieces)

@@ -9,10 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pipeline.local.asl.errors import RUNTIME, StatesError
+
 
 def to_json(value: Any) -> str:
-    """Serialise like Step Functions does in histories and outputs: compact, UTF-8 kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Serialise like Step Functions does in histories and outputs: compact, UTF-8 kept.
+
+    A value nested too deeply for Python's encoder fails the state with ``States.Runtime``.
+    """
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    except RecursionError:
+        raise StatesError(
+            RUNTIME, "A value is nested too deeply to be written as JSON; flatten the data."
+        ) from None
 
 
 def is_number(value: Any) -> bool:
