@@ -17,6 +17,7 @@ from jsonpath_ng import jsonpath
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
 from pipeline.local.asl.errors import RUNTIME, StatesError
+from pipeline.local.asl.limits import PATH_SEGMENT_LIMIT
 from pipeline.local.asl.values import to_json
 
 # Path nodes that select at most one value: a path built only from these is "definite" and
@@ -42,11 +43,30 @@ def compile_path(path: str) -> tuple[Any, bool]:
     """
     if not isinstance(path, str) or not path.startswith("$"):
         raise ValueError(f"'{path}' is not a JSONPath: it must start with '$'")
+    segments = _segments(path)
+    if segments > PATH_SEGMENT_LIMIT:
+        raise ValueError(
+            f"the JSONPath has {segments} segments; the local engine follows paths of at most "
+            f"{PATH_SEGMENT_LIMIT}"
+        )
     try:
         expression = _jsonpath_parse(path)
     except Exception as error:  # jsonpath-ng raises bare Exception subclasses from ply
         raise ValueError(f"'{path}' is not a valid JSONPath: {error}") from error
     return expression, _is_definite(expression)
+
+
+def _segments(path: str) -> int:
+    """How many steps a path takes (``.`` and ``[`` outside quotes), counted without parsing."""
+    count, quote = 0, None
+    for char in path:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in ".[":
+            count += 1
+    return count
 
 
 def _is_definite(node: Any) -> bool:
