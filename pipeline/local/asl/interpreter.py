@@ -22,8 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from pipeline.local.asl.definition import load_definition
 from pipeline.local.asl.errors import RUNTIME, TIMEOUT, StatesError
-from pipeline.local.asl.events import NOT_TRUNCATED, EventLog, Thread
+from pipeline.local.asl.events import (
+    NOT_TRUNCATED,
+    EventLog,
+    HistoryLimitReached,
+    Thread,
+    execution_started_details,
+)
+from pipeline.local.asl.limits import HISTORY_LIMIT_CAUSE, check_payload, result_too_large
 from pipeline.local.asl.machine import parse_machine
 from pipeline.local.asl.paths import apply_result_path
 from pipeline.local.asl.retry import error_matches
@@ -34,6 +42,9 @@ from pipeline.local.asl.validation import validate_definition
 from pipeline.local.asl.values import to_json
 
 SUCCEEDED, FAILED, TIMED_OUT, ABORTED = "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"
+EXECUTION_INPUT_TOO_LARGE = (
+    "The execution input has a size exceeding the maximum number of bytes service limit."
+)
 # How often the watching thread looks at ``cancel`` (an external Event has no callback).
 CANCEL_CHECK_SECONDS = 0.02
 
@@ -79,6 +90,7 @@ def run_state_machine(
     on_event: Callable[[dict], Any] | None = None,
     cancel: threading.Event | None = None,
     sleep: Callable[[float], Any] | None = None,
+    started_event_id: int | None = None,
 ) -> ExecutionResult:
     """Run ``definition`` on ``execution_input`` until it ends; returns how it ended.
 
@@ -86,14 +98,15 @@ def run_state_machine(
     ``DefinitionError`` is raised before any event if it is invalid. ``context`` supplies
     ``$$.Execution`` and ``$$.StateMachine`` fields (defaults are made up). ``cancel`` ends
     the run ABORTED as soon as it is set. ``sleep(seconds)`` replaces the real waits of Wait
-    states and retry backoff (tests record the intervals with it).
+    states and retry backoff (tests record the intervals with it). ``started_event_id`` says
+    the caller already recorded ExecutionStarted with that id: it is not recorded again, and
+    the run's events follow it.
     """
     if isinstance(definition, str):
-        definition = json.loads(definition)
+        definition = load_definition(definition)
     validate_definition(definition)
     machine = parse_machine(definition)
-    execution_input = json.loads(to_json(execution_input))
-    run = _Run(machine, execution_input, resources, context, on_event, sleep)
+    run = _Run(machine, execution_input, resources, context, on_event, sleep, started_event_id)
     return run.execute(cancel)
 
 
@@ -134,28 +147,46 @@ class _Run:
     Implements ``runtime.Execution`` for the state handlers.
     """
 
-    def __init__(self, machine: Machine, execution_input, resources, context, on_event, sleep) -> None:
+    def __init__(
+        self, machine: Machine, execution_input, resources, context, on_event, sleep, started_event_id
+    ) -> None:
         self.machine = machine
         self.input = execution_input
         self.resources = resources
         self.context = _base_context(execution_input, context)
         self.region = _region(self.context)
-        self.log = EventLog(on_event)
         self.scope = Scope()
+        self.started_event_id = started_event_id
+        first_id = 1 if started_event_id is None else started_event_id + 1
+        self.log = EventLog(on_event, first_id=first_id, on_full=self.scope.stop)
         self._sleep = sleep
+
+    def _start(self, top: Thread) -> StatesError | None:
+        """Record ExecutionStarted (unless the caller did); the input's problem, if it has one."""
+        problem, input_text = None, ""
+        try:
+            check_payload(self.input, EXECUTION_INPUT_TOO_LARGE)
+            input_text = to_json(self.input)
+            self.input = json.loads(input_text)
+        except StatesError as error:
+            problem = error
+        except (TypeError, ValueError) as error:
+            problem = StatesError(RUNTIME, f"The execution input is not JSON: {error}")
+        if self.started_event_id is None:
+            details = execution_started_details(input_text, self.context["Execution"].get("RoleArn", ""))
+            if problem is not None:
+                details["inputDetails"] = {"truncated": True}
+            top.emit("ExecutionStarted", details)
+        return problem
 
     # -- the whole execution -------------------------------------------------------------
     def execute(self, cancel: threading.Event | None) -> ExecutionResult:
         """Run to the end, a cancel or the machine's timeout; record the final event."""
-        top = Thread(self.log)
-        top.emit(
-            "ExecutionStarted",
-            {
-                "input": to_json(self.input),
-                "inputDetails": NOT_TRUNCATED,
-                "roleArn": self.context["Execution"].get("RoleArn", ""),
-            },
-        )
+        top = Thread(self.log, self.started_event_id or 0)
+        problem = self._start(top)
+        if problem is not None:
+            top.emit("ExecutionFailed", {"error": problem.error, "cause": problem.cause}, final=True)
+            return ExecutionResult(FAILED, None, problem.error, problem.cause)
         outcome: list[ExecutionResult] = []
         done = threading.Event()
 
@@ -165,8 +196,8 @@ class _Run:
                 outcome.append(ExecutionResult(SUCCEEDED, output))
             except StatesError as error:
                 outcome.append(ExecutionResult(FAILED, None, error.error or None, error.cause or None))
-            except Stopped:
-                pass
+            except (Stopped, HistoryLimitReached):
+                pass  # how it ended is told by the cancel, the timeout or the full history
             except Exception as error:  # a bug in the engine or in on_event: fail, don't hang
                 outcome.append(ExecutionResult(FAILED, None, RUNTIME, f"Internal error: {error!r}"))
             finally:
@@ -175,6 +206,9 @@ class _Run:
         worker = threading.Thread(target=work, daemon=True, name="asl-execution")
         worker.start()
         stopped_as = self._watch(done, cancel)
+        if self.log.full:  # ExecutionFailed is already recorded, as the history's last event
+            self.scope.stop()
+            return ExecutionResult(FAILED, None, RUNTIME, HISTORY_LIMIT_CAUSE)
         if stopped_as is not None:
             self.scope.stop()
             worker.join(timeout=2.0)  # let branches record their Aborted events
@@ -225,7 +259,7 @@ class _Run:
     # -- one state ---------------------------------------------------------------------
     def run_state(self, state: State, data: Any, thread: Thread, scope: Scope) -> tuple[str | None, Any]:
         """Enter, run and exit one state; returns (next state name or None at the end, output)."""
-        entered_id = thread.entered(state.type, state.name, data)
+        entered_id = thread.entered(state.type, state.name, to_json(data))
         context = dict(self.context, State={"Name": state.name, "EnteredTime": _now_iso(), "RetryCount": 0})
         try:
             if state.type in RETRYABLE_TYPES:
@@ -241,7 +275,8 @@ class _Run:
                 ) from None
             raise
         if state.type != "Fail":
-            thread.exited(state.type, state.name, output)
+            check_payload(output, result_too_large(state.name))
+            thread.exited(state.type, state.name, to_json(output))
         return (state.next if next_name is None else next_name), output
 
     def _with_retry(

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from pipeline.local.asl.errors import ALL, DATA_LIMIT_EXCEEDED, RUNTIME, TASK_FAILED, TIMEOUT
+from pipeline.local.asl.limits import MAX_DELAY_SECONDS
 
 #: Errors that neither Retry nor Catch can handle.
 UNCATCHABLE = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
@@ -47,10 +48,16 @@ class Retrier:
         )
 
     def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0)."""
-        delay = self.interval_seconds * self.backoff_rate**attempt
-        if self.max_delay_seconds is not None:
-            delay = min(delay, self.max_delay_seconds)
+        """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0).
+
+        The backoff never grows past MaxDelaySeconds, nor past the largest value that field
+        accepts when it is not set (so 99,999,999 attempts cannot overflow).
+        """
+        cap = MAX_DELAY_SECONDS if self.max_delay_seconds is None else self.max_delay_seconds
+        try:
+            delay = min(self.interval_seconds * self.backoff_rate**attempt, cap)
+        except OverflowError:
+            delay = cap
         if self.jitter == "FULL":
             delay = random.uniform(0, delay)
         return delay

@@ -63,8 +63,8 @@ class Scope:
             if self._stopped:
                 return True
             self._waiters.add(event)
-        try:
-            return event.wait(seconds)
+        try:  # a wait longer than the platform's limit waits the limit (about 292 years)
+            return event.wait(None if seconds is None else min(seconds, threading.TIMEOUT_MAX))
         finally:
             with self._lock:
                 self._waiters.discard(event)

@@ -13,34 +13,60 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.local.asl.errors import INTRINSIC_FAILURE, RUNTIME, StatesError
+from pipeline.local.asl.errors import DATA_LIMIT_EXCEEDED, INTRINSIC_FAILURE, RUNTIME, StatesError
 from pipeline.local.asl.intrinsic_parser import Call, is_intrinsic, parse_intrinsic
 from pipeline.local.asl.intrinsics import evaluate_call
+from pipeline.local.asl.limits import DEFINITION_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES, measure
 from pipeline.local.asl.paths import require
+
+
+class _Budget:
+    """What is left of the payload quota while a template is built."""
+
+    def __init__(self, where: str) -> None:
+        self.left = PAYLOAD_LIMIT_BYTES
+        self.where = where
+
+    def spend(self, value: Any) -> None:
+        """Count ``value``'s JSON size; DataLimitExceeded once the quota is passed."""
+        self.spend_bytes(measure(value, size_limit=max(self.left, 0)).size)
+
+    def spend_bytes(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise StatesError(
+                DATA_LIMIT_EXCEEDED,
+                f"The {self.where} has a size exceeding the maximum number of bytes service limit.",
+            )
 
 
 @dataclass(frozen=True)
 class _Static:
     value: Any
+    size: int
 
-    def build(self, data: Any, context: dict | None) -> Any:
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
+        budget.spend_bytes(self.size)
         return copy.deepcopy(self.value)
 
 
 @dataclass(frozen=True)
 class _Object:
     fields: tuple[tuple[str, Any], ...]
+    overhead: int  # braces, commas, keys and colons, as compact JSON writes them
 
-    def build(self, data: Any, context: dict | None) -> Any:
-        return {key: node.build(data, context) for key, node in self.fields}
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
+        budget.spend_bytes(self.overhead)
+        return {key: node.build(data, context, budget) for key, node in self.fields}
 
 
 @dataclass(frozen=True)
 class _Array:
     items: tuple[Any, ...]
 
-    def build(self, data: Any, context: dict | None) -> Any:
-        return [node.build(data, context) for node in self.items]
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
+        budget.spend_bytes(2 + max(0, len(self.items) - 1))
+        return [node.build(data, context, budget) for node in self.items]
 
 
 @dataclass(frozen=True)
@@ -48,16 +74,20 @@ class _Path:
     path: str
     field: str
 
-    def build(self, data: Any, context: dict | None) -> Any:
-        return copy.deepcopy(require(self.path, data, context, field=self.field))
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
+        value = require(self.path, data, context, field=self.field)
+        budget.spend(value)  # measured before it is copied: a template cannot multiply the input
+        return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
 class _Intrinsic:
     call: Call
 
-    def build(self, data: Any, context: dict | None) -> Any:
-        return evaluate_call(self.call, data, context)
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
+        value = evaluate_call(self.call, data, context)
+        budget.spend(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -67,29 +97,34 @@ class _Failing:
     error: str
     cause: str
 
-    def build(self, data: Any, context: dict | None) -> Any:
+    def build(self, data: Any, context: dict | None, budget: _Budget) -> Any:
         raise StatesError(self.error, self.cause)
 
 
 @dataclass(frozen=True)
 class Template:
-    """A compiled payload template; ``build(data, context)`` gives the payload."""
+    """A compiled payload template; ``build(data, context)`` gives the payload.
+
+    ``where`` names it in the cause of ``States.DataLimitExceeded`` (e.g. "Parameters of
+    state 'Train'"), raised as soon as the payload being built passes 256 KiB.
+    """
 
     root: Any
+    where: str = "payload template"
 
     def build(self, data: Any, context: dict | None) -> Any:
         """The payload for this state input and context object."""
-        return self.root.build(data, context)
+        return self.root.build(data, context, _Budget(self.where))
 
 
-def compile_template(template: Any) -> Template:
+def compile_template(template: Any, where: str = "payload template") -> Template:
     """Compile a payload template (its paths and intrinsic calls are parsed here, once)."""
-    return Template(_compile(template))
+    return Template(_compile(template), where)
 
 
 def _compile(template: Any) -> Any:
     if not _has_dynamic(template):
-        return _Static(template)
+        return _Static(template, measure(template, size_limit=DEFINITION_LIMIT_BYTES).size)
     if isinstance(template, dict):
         fields = []
         for key, value in template.items():
@@ -97,7 +132,8 @@ def _compile(template: Any) -> Any:
                 fields.append((key[:-2], _dynamic(value, key)))
             else:
                 fields.append((key, _compile(value)))
-        return _Object(tuple(fields))
+        keys = measure({key: None for key, _ in fields}, size_limit=DEFINITION_LIMIT_BYTES).size
+        return _Object(tuple(fields), keys - 4 * len(fields))  # the measure counted a null a key
     return _Array(tuple(_compile(item) for item in template))
 
 
@@ -123,4 +159,4 @@ def _dynamic(expression: Any, field: str) -> Any:
 
 def compile_dynamic(expression: Any, field: str) -> Template:
     """Compile one ``.$``-style value (a path or an intrinsic call), e.g. a Fail state's CausePath."""
-    return Template(_dynamic(expression, field))
+    return Template(_dynamic(expression, field), field)

@@ -67,9 +67,9 @@ class Machine:
 MachineParser = Callable[[dict], Machine]
 
 
-def optional_template(raw: dict, field: str) -> Template | None:
-    """The compiled template of ``field``, or None when the state has none."""
-    return compile_template(raw[field]) if field in raw else None
+def optional_template(name: str, raw: dict, field: str) -> Template | None:
+    """The compiled template of ``field`` of state ``name``, or None when the state has none."""
+    return compile_template(raw[field], f"{field} of state '{name}'") if field in raw else None
 
 
 def state_fields(name: str, raw: dict) -> dict[str, Any]:
@@ -86,8 +86,8 @@ def result_fields(name: str, raw: dict) -> dict[str, Any]:
     """The constructor arguments of Task, Parallel and Map (the shared ones included)."""
     return {
         **state_fields(name, raw),
-        "parameters": optional_template(raw, "Parameters"),
-        "result_selector": optional_template(raw, "ResultSelector"),
+        "parameters": optional_template(name, raw, "Parameters"),
+        "result_selector": optional_template(name, raw, "ResultSelector"),
         "result_path": raw.get("ResultPath", "$"),
         "retry": parse_retriers(raw.get("Retry")),
         "catch": parse_catchers(raw.get("Catch")),

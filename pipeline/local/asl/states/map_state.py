@@ -40,7 +40,7 @@ class MapState(ResultState):
         return cls(
             **fields,
             items_path=raw.get("ItemsPath", "$"),
-            item_selector=optional_template(raw, selector),
+            item_selector=optional_template(name, raw, selector),
             processor=parse_machine(raw.get("ItemProcessor", raw.get("Iterator"))),
             max_concurrency=raw.get("MaxConcurrency", 0),
         )

@@ -32,7 +32,7 @@ class PassState(State):
         """A Pass state from its validated definition."""
         return cls(
             **state_fields(name, raw),
-            parameters=optional_template(raw, "Parameters"),
+            parameters=optional_template(name, raw, "Parameters"),
             result=raw.get("Result", NO_RESULT),
             result_path=raw.get("ResultPath", "$"),
         )

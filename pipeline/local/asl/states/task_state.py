@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.local.asl.errors import RUNTIME, TASK_FAILED, TIMEOUT, StatesError
 from pipeline.local.asl.events import NOT_TRUNCATED, Thread, resource_parts
+from pipeline.local.asl.limits import MAX_SECONDS, check_payload, result_too_large
 from pipeline.local.asl.paths import require
 from pipeline.local.asl.runtime import Execution, Scope, Stopped
 from pipeline.local.asl.states.base import MachineParser, ResultState, result_fields
@@ -43,9 +44,11 @@ class TaskState(ResultState):
             return self.timeout_seconds
         path = self.timeout_seconds_path
         timeout = require(path, effective, context, field="TimeoutSecondsPath")
-        if not is_number(timeout) or timeout <= 0:
+        if not is_number(timeout) or not 0 < timeout <= MAX_SECONDS:
             raise StatesError(
-                RUNTIME, f"The TimeoutSecondsPath '{path}' must give a number > 0, got {timeout!r}"
+                RUNTIME,
+                f"The TimeoutSecondsPath '{path}' must give a number from 1 to {MAX_SECONDS}, "
+                f"got {to_json(timeout)}",
             )
         return timeout
 
@@ -71,6 +74,8 @@ def run_task(
     thread.emit("TaskStarted", {"resourceType": kind, "resource": short})
     try:
         result = invoke(execution, state.resource, effective, state.name, timeout, scope)
+        check_payload(result, result_too_large(kind))
+        result = json.loads(to_json(result))
     except Stopped:
         thread.emit("TaskStateAborted")
         raise
@@ -113,7 +118,7 @@ def invoke(
     if "error" in outcome:
         raise outcome["error"]
     if "result" in outcome:
-        return json.loads(to_json(outcome["result"]))
+        return outcome["result"]
     if scope.stopped:
         raise Stopped
     raise StatesError(TIMEOUT, f"The task '{name}' did not finish within its TimeoutSeconds ({timeout} s).")

@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.local.asl.choice import parse_timestamp
 from pipeline.local.asl.errors import RUNTIME, StatesError
 from pipeline.local.asl.events import Thread
+from pipeline.local.asl.limits import MAX_SECONDS
 from pipeline.local.asl.paths import require
 from pipeline.local.asl.runtime import Execution, Scope
 from pipeline.local.asl.states.base import MachineParser, State, state_fields
@@ -40,8 +41,10 @@ def _seconds(state: WaitState, effective: Any, context: dict) -> float:
         return state.seconds
     if state.seconds_path is not None:
         seconds = require(state.seconds_path, effective, context, field="SecondsPath")
-        if not is_number(seconds) or seconds < 0:
-            raise StatesError(RUNTIME, f"The SecondsPath '{state.seconds_path}' must give a number >= 0")
+        if not is_number(seconds) or not 0 <= seconds <= MAX_SECONDS:
+            raise StatesError(
+                RUNTIME, f"The SecondsPath '{state.seconds_path}' must give a number from 0 to {MAX_SECONDS}"
+            )
         return seconds
     raw = state.timestamp
     if state.timestamp_path is not None:
