@@ -27,6 +27,11 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from pipeline.local import worker_control
+from pipeline.local.asl.definition import load_definition
+from pipeline.local.asl.errors import DefinitionError
+from pipeline.local.asl.events import details_key, execution_started_details
+from pipeline.local.asl.limits import DEFINITION_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES
+from pipeline.local.asl.validation import validate_definition
 from pipeline.local.client_errors import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -102,21 +107,16 @@ class LocalStepFunctionsClient:
     # State machines -------------------------------------------------------------------------
 
     def _validate(self, definition: str, operation: str) -> None:
-        try:
-            parsed = json.loads(definition)
-        except (TypeError, ValueError) as exc:
+        """CreateStateMachine's checks: the API's 1 MiB bound, then the definition itself."""
+        if isinstance(definition, str) and len(definition) > DEFINITION_LIMIT_BYTES:
             raise_client_error(
-                InvalidDefinition, operation, f"Invalid State Machine Definition: not JSON ({exc})"
+                ValidationException,
+                operation,
+                f"Value at 'definition' failed to satisfy constraint: Member must have length less "
+                f"than or equal to {DEFINITION_LIMIT_BYTES}",
             )
-        if not isinstance(parsed, dict):
-            raise_client_error(
-                InvalidDefinition, operation, "Invalid State Machine Definition: not a JSON object"
-            )
-        from pipeline.local.asl.errors import DefinitionError
-        from pipeline.local.asl.validation import validate_definition
-
         try:
-            validate_definition(parsed)
+            validate_definition(load_definition(definition))
         except DefinitionError as exc:
             raise_client_error(
                 InvalidDefinition, operation, "Invalid State Machine Definition: " + "; ".join(exc.problems)
@@ -203,10 +203,7 @@ class LocalStepFunctionsClient:
         name = str(uuid.uuid4()) if name is None else name
         check_name(name, operation, "execution")
         input = "{}" if input is None else input
-        try:
-            json.loads(input)
-        except (TypeError, ValueError) as exc:
-            raise_client_error(InvalidExecutionInput, operation, f"Invalid execution input: not JSON ({exc})")
+        _check_input(input, operation)
         arn = execution_arn(machine.name, name)
         launcher_pid = os.getpid()
         record = ExecutionRecord(
@@ -232,20 +229,14 @@ class LocalStepFunctionsClient:
             if existing is not None and existing.status == "RUNNING" and existing.input == input:
                 return {"executionArn": arn, "startDate": date(existing.start_date)}
             raise_client_error(ExecutionAlreadyExists, operation, f"Execution Already Exists: '{arn}'")
-        self.store.append_event(
-            arn,
-            {
-                "timestamp": date(record.start_date),
-                "type": "ExecutionStarted",
-                "id": 1,
-                "previousEventId": 0,
-                "executionStartedEventDetails": {
-                    "input": input,
-                    "inputDetails": {"truncated": False},
-                    "roleArn": machine.role_arn,
-                },
-            },
-        )
+        started = {
+            "timestamp": date(record.start_date),
+            "type": "ExecutionStarted",
+            "id": 1,
+            "previousEventId": 0,
+        }
+        started[details_key("ExecutionStarted")] = execution_started_details(input, machine.role_arn)
+        self.store.append_event(arn, started)  # the worker's events follow it (started_event_id)
         self.workers.start(arn, machine.name, name)
         return {"executionArn": arn, "startDate": date(record.start_date)}
 
@@ -357,6 +348,25 @@ class LocalStepFunctionsClient:
         if operation_name not in PAGINATED:
             raise ValueError(f"the local client cannot paginate {operation_name!r}")
         return LocalPaginator(getattr(self, operation_name), PAGINATED[operation_name])
+
+
+def _check_input(text: Any, operation: str) -> None:
+    """StartExecution's checks of ``input``: a JSON text of at most 262,144 characters."""
+    if isinstance(text, str) and len(text) > PAYLOAD_LIMIT_BYTES:
+        raise_client_error(
+            ValidationException,
+            operation,
+            "Value at 'input' failed to satisfy constraint: Member must have length less than or equal "
+            f"to {PAYLOAD_LIMIT_BYTES}",
+        )
+    try:
+        json.loads(text, parse_constant=_not_json)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise_client_error(InvalidExecutionInput, operation, f"Invalid execution input: not JSON ({exc})")
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
 
 
 __all__ = [

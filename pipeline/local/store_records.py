@@ -1,4 +1,4 @@
-"""The records of the local engine's run store, and how events are stored as JSON text.
+"""The records of the local engine's run store: its tables, and how events are stored as JSON text.
 
 Plain values only (epoch seconds, JSON strings): turning them into the shapes of the Step
 Functions API is ``responses``' job.
@@ -10,6 +10,47 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
+
+#: The tables of the run store (one row a record, one row an event).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state_machines (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS executions (
+    arn TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    state_machine_arn TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    role_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    cause TEXT,
+    start_date REAL NOT NULL,
+    stop_date REAL,
+    worker_pid INTEGER,
+    worker_identity TEXT,
+    log_path TEXT,
+    stop_requested INTEGER NOT NULL DEFAULT 0,
+    stop_error TEXT,
+    stop_cause TEXT
+);
+CREATE INDEX IF NOT EXISTS executions_by_machine
+    ON executions (state_machine_arn, start_date DESC, arn DESC);
+CREATE INDEX IF NOT EXISTS executions_by_date ON executions (start_date DESC, arn DESC);
+CREATE TABLE IF NOT EXISTS events (
+    execution_arn TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (execution_arn, id)
+);
+"""
 
 #: Execution statuses after which nothing changes any more.
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})

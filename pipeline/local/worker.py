@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.local.asl.values import to_json
-from pipeline.local.store import RunStore
+from pipeline.local.store import RunStore, RunStoreError
 
 #: Error name recorded when the worker process vanished while its execution was RUNNING.
 WORKER_DIED_ERROR = "Local.WorkerDied"
@@ -149,6 +149,7 @@ def run_execution(
         if store.stop_request(arn).requested:
             cancel.set()
         watcher.start()
+        started_event_id = store.last_event_id(arn) or None  # ExecutionStarted, when the client wrote it
         result = run_state_machine(
             json.loads(record.definition),
             json.loads(record.input),
@@ -156,6 +157,7 @@ def run_execution(
             context=_context(record, record.state_machine_arn.rsplit(":", 1)[-1]),
             on_event=on_event,
             cancel=cancel,
+            started_event_id=started_event_id,
         )
         status = result.status
         output, error, cause = result.output, result.error, result.cause
@@ -219,7 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     store_path = os.environ.get(STORE_ENV)
-    status = run_execution(argv[0], store=RunStore(store_path) if store_path else None)
+    try:
+        status = run_execution(argv[0], store=RunStore(store_path) if store_path else None)
+    except RunStoreError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2
     print(f"{argv[0]} finished {status} after {time.monotonic() - started:.2f}s", flush=True)
     return 0
 

@@ -313,6 +313,41 @@ def test_stop_during_a_wait_aborts_and_records_execution_aborted():
     os.waitid(os.P_PID, client.worker_pid(arn), os.WEXITED | os.WNOWAIT)
 
 
+def test_stop_ends_a_worker_frozen_by_sigstop_aborted():
+    # A stopped worker cannot see the stop flag: after the grace period it is killed.
+    client = LocalStepFunctionsClient(stop_grace_seconds=0.5)
+    arn = client.start_execution(stateMachineArn=create(client, "hold", HOLD_MACHINE))["executionArn"]
+    wait_for_event(client, arn, "WaitStateEntered")
+    pid = client.worker_pid(arn)
+    os.kill(pid, signal.SIGSTOP)
+
+    client.stop_execution(executionArn=arn, error="User.Stopped", cause="frozen worker")
+
+    described = client.describe_execution(executionArn=arn)
+    assert (described["status"], described["error"], described["cause"]) == (
+        "ABORTED",
+        "User.Stopped",
+        "frozen worker",
+    )
+    assert history(client, arn)[-1]["type"] == "ExecutionAborted"
+    assert not worker_control.process_alive(pid, client.store.get_execution(arn).worker_identity)
+
+
+def test_a_frozen_process_that_is_not_the_executions_worker_is_never_killed():
+    me = os.getpid()
+    assert not worker_control.terminate_worker(me, worker_control.process_identity(me), "arn:x")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        identity = worker_control.process_identity(sleeper.pid)
+        assert not worker_control.terminate_worker(
+            sleeper.pid, identity, "arn:aws:states:local:0:execution:m:e"
+        )
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_stopping_an_execution_whose_worker_died_records_the_abort():
     client = LocalStepFunctionsClient()
     arn = client.start_execution(stateMachineArn=create(client, "hold", HOLD_MACHINE))["executionArn"]
