@@ -25,6 +25,7 @@ from typing import Any
 
 from pipeline.lambda_functions import LAMBDA_FUNCTIONS, import_handler, parse_function_name
 from pipeline.local.asl.errors import RUNTIME, StatesError
+from pipeline.local.services.request_validation import validate_lambda_invoke
 from pipeline.local.services.sagemaker_common import LOCAL_ACCOUNT_ID, local_region
 
 #: Lambda's own limit, the remaining time a handler sees when the state sets no timeout.
@@ -112,6 +113,7 @@ class LambdaFunctions:
                 RUNTIME,
                 "The lambda:invoke task needs Parameters with a FunctionName (and usually a Payload).",
             )
+        validate_lambda_invoke(parameters)
         invocation_type = parameters.get("InvocationType", "RequestResponse")
         response = self.invoke_function(parameters["FunctionName"], parameters.get("Payload", {}), timeout)
         if invocation_type == "Event":  # asynchronous: AWS returns 202 and no payload
