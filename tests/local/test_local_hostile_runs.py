@@ -27,7 +27,10 @@ def run_cli(tmp_path, capsys, definition: str, *args: str) -> tuple[int, str, st
 def test_a_definition_300_parallel_states_deep_exits_2_with_a_message(tmp_path, capsys):
     code, _, err = run_cli(tmp_path, capsys, deep_parallel_text(300))
     assert code == 2
-    assert "nested too deeply" in err and "Traceback" not in err
+    # Python's JSON parser gives up first at the default recursion limit; where a library has
+    # raised that limit, the engine's own depth bound answers.
+    assert "nested too deeply" in err or "nests more than 200 levels deep" in err
+    assert "Traceback" not in err
 
 
 def test_a_definition_60_parallel_states_deep_exits_2_naming_the_engines_bound(tmp_path, capsys):
