@@ -229,7 +229,7 @@ class LocalStepFunctionsClient:
             if existing is not None and existing.status == "RUNNING" and existing.input == input:
                 return {"executionArn": arn, "startDate": date(existing.start_date)}
             raise_client_error(ExecutionAlreadyExists, operation, f"Execution Already Exists: '{arn}'")
-        started = {
+        started: dict[str, Any] = {
             "timestamp": date(record.start_date),
             "type": "ExecutionStarted",
             "id": 1,

@@ -242,7 +242,8 @@ class RunStore:
         ``after`` is the (start_date, arn) of the last execution of the previous page: keyset
         paging stays correct while new executions start between pages.
         """
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if state_machine_arn is not None:
             clauses.append("state_machine_arn = ?")
             params.append(state_machine_arn)

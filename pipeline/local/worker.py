@@ -69,6 +69,8 @@ def _default_resources() -> Any:
         module_name, _, attribute = factory_name.rpartition(":")
         if module_name.endswith(".py"):  # a file path: test modules are not always importable by name
             spec = importlib.util.spec_from_file_location(Path(module_name).stem, module_name)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"{RESOURCES_ENV} names {module_name}, which cannot be loaded")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         else:
@@ -179,7 +181,8 @@ def run_execution(
     elif event is None or _TERMINAL_EVENTS.get(event.get("type", "")) != status:
         event = _terminal_event(status, output_text, error, cause)
     store.finish(arn, status=status, output=output_text, error=error, cause=cause, event=event)
-    return store.get_execution(arn).status
+    final = store.get_execution(arn)
+    return status if final is None else final.status
 
 
 def _details(**values: Any) -> dict[str, Any]:

@@ -163,7 +163,7 @@ def choose_next(
 ) -> str:
     """The name of the next state: the first matching rule's Next, else Default."""
     for rule in choices:
-        if evaluate_rule(rule, data, context):
+        if rule.next is not None and evaluate_rule(rule, data, context):  # top-level rules have Next
             return rule.next
     if default:
         return default

@@ -106,7 +106,8 @@ class EventLog:
         raise HistoryLimitReached
 
     def _record(self, event_type: str, details: dict | None, previous_id: int) -> int:
-        event = {
+        event_id = self._next_id
+        event: dict[str, Any] = {
             "timestamp": datetime.now(UTC),
             "type": event_type,
             "id": self._next_id,
@@ -117,7 +118,7 @@ class EventLog:
         self._next_id += 1
         if self._on_event is not None:
             self._on_event(event)
-        return event["id"]
+        return event_id
 
 
 class Thread:

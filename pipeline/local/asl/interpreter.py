@@ -36,7 +36,7 @@ from pipeline.local.asl.machine import parse_machine
 from pipeline.local.asl.paths import apply_result_path
 from pipeline.local.asl.retry import error_matches
 from pipeline.local.asl.runtime import Scope, Stopped
-from pipeline.local.asl.state_types import RETRYABLE_TYPES, STATE_TYPES
+from pipeline.local.asl.state_types import STATE_TYPES
 from pipeline.local.asl.states.base import Machine, ResultState, State
 from pipeline.local.asl.validation import validate_definition
 from pipeline.local.asl.values import to_json
@@ -102,10 +102,9 @@ def run_state_machine(
     the caller already recorded ExecutionStarted with that id: it is not recorded again, and
     the run's events follow it.
     """
-    if isinstance(definition, str):
-        definition = load_definition(definition)
-    validate_definition(definition)
-    machine = parse_machine(definition)
+    parsed = load_definition(definition) if isinstance(definition, str) else definition
+    validate_definition(parsed)
+    machine = parse_machine(parsed)
     run = _Run(machine, execution_input, resources, context, on_event, sleep, started_event_id)
     return run.execute(cancel)
 
@@ -262,7 +261,7 @@ class _Run:
         entered_id = thread.entered(state.type, state.name, to_json(data))
         context = dict(self.context, State={"Name": state.name, "EnteredTime": _now_iso(), "RetryCount": 0})
         try:
-            if state.type in RETRYABLE_TYPES:
+            if isinstance(state, ResultState):  # Task, Parallel, Map: Retry and Catch apply
                 next_name, output = self._with_retry(state, data, thread, scope, context)
             else:
                 next_name, output = STATE_TYPES[state.type].run(self, state, data, thread, scope, context)

@@ -227,7 +227,8 @@ def _math_add(left: Any, right: Any) -> int:
 
 def _string_split(text: str, delimiters: str) -> list[str]:
     _check(isinstance(text, str) and isinstance(delimiters, str), "States.StringSplit needs two strings")
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for char in text:
         if char in delimiters:
             parts.append("".join(current))

@@ -167,8 +167,11 @@ def _check_task(state: dict, label: str, target, problems: list[str], names: dic
         if f"{field}Path" in state:
             check_path(state[f"{field}Path"], f"{label}: {field}Path", problems, reference=True)
     timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-    both = int_in_range(timeout, 1, MAX_SECONDS) and int_in_range(heartbeat, 1, MAX_SECONDS)
-    if both and heartbeat >= timeout:
+    if (
+        int_in_range(timeout, 1, MAX_SECONDS)
+        and int_in_range(heartbeat, 1, MAX_SECONDS)
+        and heartbeat >= timeout
+    ):
         problems.append(f"{label}: HeartbeatSeconds must be smaller than TimeoutSeconds.")
 
 

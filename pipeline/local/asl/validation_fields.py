@@ -10,7 +10,7 @@ Map's readers and writers) are refused with a message saying so, rather than ign
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, TypeGuard
 
 from pipeline.local.asl.choice import parse_timestamp
 from pipeline.local.asl.intrinsic_parser import is_intrinsic, parse_intrinsic
@@ -101,7 +101,7 @@ def check_fields(
             problems.append(f"{label}: '{field}' is not a field of {what}{_suggestion(field, allowed)}.")
 
 
-def int_in_range(value: Any, low: int, high: int) -> bool:
+def int_in_range(value: Any, low: int, high: int) -> TypeGuard[int]:
     """Whether ``value`` is a JSON integer from ``low`` to ``high`` (booleans are not)."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 

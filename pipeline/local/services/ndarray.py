@@ -158,7 +158,10 @@ def model_file_from_tar(data: bytes) -> bytes:
                     f"The model archive holds no {MODEL_MEMBER} (members: {names}); "
                     "is this a SageMaker KMeans model.tar.gz?"
                 )
-            return archive.extractfile(chosen).read()
+            member = archive.extractfile(chosen)
+            if member is None:
+                raise NDArrayFormatError(f"The {MODEL_MEMBER} in the model archive is not a regular file.")
+            return member.read()
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as error:
         raise NDArrayFormatError(
             f"The model artifact is not a readable .tar.gz ({error}); re-download or re-train the model."

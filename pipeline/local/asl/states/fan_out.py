@@ -8,6 +8,7 @@ as on AWS.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,7 +23,7 @@ MAX_THREADS = 32
 
 def fan_out(
     execution: Execution,
-    runs: list[tuple[Machine, Any, int | None]],
+    runs: Sequence[tuple[Machine, Any, int | None]],
     thread: Thread,
     scope: Scope,
     workers: int,

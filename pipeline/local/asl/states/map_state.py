@@ -27,7 +27,7 @@ class MapState(ResultState):
     type = "Map"
     items_path: str = "$"
     item_selector: Template | None = None
-    processor: Machine | None = None
+    processor: Machine
     max_concurrency: int = 0
 
     @classmethod
@@ -41,7 +41,7 @@ class MapState(ResultState):
             **fields,
             items_path=raw.get("ItemsPath", "$"),
             item_selector=optional_template(name, raw, selector),
-            processor=parse_machine(raw.get("ItemProcessor", raw.get("Iterator"))),
+            processor=parse_machine(raw["ItemProcessor"] if "ItemProcessor" in raw else raw["Iterator"]),
             max_concurrency=raw.get("MaxConcurrency", 0),
         )
 

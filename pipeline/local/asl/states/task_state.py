@@ -62,7 +62,7 @@ def run_task(
     if state.parameters is not None:
         effective = state.parameters.build(effective, context)
     kind, short = resource_parts(state.resource)
-    scheduled = {
+    scheduled: dict[str, Any] = {
         "resourceType": kind,
         "resource": short,
         "region": execution.region,
