@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.backends import backend_for_arn, get_backend
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.config import LOCAL_BUCKET
 from pipeline.errors import WorkflowError
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.workflows.clustering import CHOICE_STATE, FAILED_STATE, PREPARE_STATE, QUALITY_FAIL_STATE
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.steps import CHOICE_STATE, FAILED_STATE, PREPARE_STATE, QUALITY_FAIL_STATE
 
 RUN_TIMEOUT = 120
 
@@ -39,7 +39,7 @@ def backend() -> LocalBackend:
     return LocalBackend(LocalStepFunctionsClient(mode="thread"))
 
 
-def run_to_end(backend: LocalBackend, path: Path, params: RunParameters, name: str = "sample") -> dict:
+def run_to_end(backend: LocalBackend, path: Path, params: ClusteringParameters, name: str = "sample") -> dict:
     arn = backend.launch(path, params, dataset_name=name)
     return wait_for_status(backend.client, arn, RUN_TIMEOUT)
 
@@ -47,7 +47,7 @@ def run_to_end(backend: LocalBackend, path: Path, params: RunParameters, name: s
 @pytest.mark.slow
 def test_run_on_the_real_sample_succeeds_with_one_row_per_customer(backend, sample):
     description = run_to_end(
-        backend, sample["path"], RunParameters(k=4, quality_threshold=0.0), sample["name"]
+        backend, sample["path"], ClusteringParameters(k=4, quality_threshold=0.0), sample["name"]
     )
     assert description["status"] == "SUCCEEDED", description.get("cause")
     results = backend.results(description["executionArn"])
@@ -62,7 +62,7 @@ def test_run_on_the_real_sample_succeeds_with_one_row_per_customer(backend, samp
 
 @pytest.mark.slow
 def test_too_high_threshold_fails_with_the_choices_cause(backend, sample):
-    description = run_to_end(backend, sample["path"], RunParameters(k=4, quality_threshold=0.99))
+    description = run_to_end(backend, sample["path"], ClusteringParameters(k=4, quality_threshold=0.99))
     assert description["status"] == "FAILED"
     assert description["error"] == "ClusterQualityTooLow"
     assert description["cause"].startswith("Cluster quality too low: silhouette ")
@@ -78,7 +78,7 @@ def test_too_high_threshold_fails_with_the_choices_cause(backend, sample):
 @pytest.mark.slow
 def test_more_clusters_than_customers_fails_at_prepare_with_a_clear_cause(backend, sample):
     k = sample["customers"] + 1
-    description = run_to_end(backend, sample["path"], RunParameters(k=k))
+    description = run_to_end(backend, sample["path"], ClusteringParameters(k=k))
     assert description["status"] == "FAILED"
     assert description["error"] == "DataError"
     message = json.loads(description["cause"])["errorMessage"]
@@ -98,7 +98,7 @@ def test_launch_uploads_the_dataset_under_its_content_hash(backend, sample):
 
 
 def test_listed_executions_carry_their_parameters_and_dataset(backend, sample):
-    params = RunParameters(k=3, quality_threshold=0.2, country="France")
+    params = ClusteringParameters(k=3, quality_threshold=0.2, country="France")
     arn = backend.launch(sample["path"], params, dataset_name="UCI sample")
     wait_for_status(backend.client, arn, RUN_TIMEOUT)
     [item] = backend.list_executions()
@@ -108,24 +108,24 @@ def test_listed_executions_carry_their_parameters_and_dataset(backend, sample):
 
 
 def test_results_of_a_failed_run_say_why_there_are_none(backend, sample):
-    description = run_to_end(backend, sample["path"], RunParameters(k=sample["customers"] + 1))
+    description = run_to_end(backend, sample["path"], ClusteringParameters(k=sample["customers"] + 1))
     with pytest.raises(WorkflowError, match="FAILED"):
         backend.results(description["executionArn"])
 
 
 def test_launch_refuses_fewer_than_two_clusters(backend, sample):
     with pytest.raises(WorkflowError, match="at least 2"):
-        backend.launch(sample["path"], RunParameters(k=1))
+        backend.launch(sample["path"], ClusteringParameters(k=1))
 
 
 def test_launch_refuses_a_threshold_outside_the_silhouette_range(backend, sample):
     with pytest.raises(WorkflowError, match="between -1 and 1"):
-        backend.launch(sample["path"], RunParameters(quality_threshold=1.5))
+        backend.launch(sample["path"], ClusteringParameters(quality_threshold=1.5))
 
 
 def test_launch_refuses_a_missing_dataset_file(backend, tmp_path):
     with pytest.raises(WorkflowError, match="does not exist"):
-        backend.launch(tmp_path / "gone.parquet", RunParameters())
+        backend.launch(tmp_path / "gone.parquet", ClusteringParameters())
 
 
 def test_deploy_creates_then_updates_the_same_state_machine(backend):

@@ -14,14 +14,14 @@ from support.aws_fakes import fake_credentials, isolate_aws_environment, prepare
 
 from pipeline.backends.aws import AwsBackend
 from pipeline.backends.aws_settings import AwsSettings
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.config import local_bucket_root
 from pipeline.errors import StudioError, WorkflowError
 from pipeline.local.client import LocalStepFunctionsClient, execution_arn, wait_for_status
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 SAME = ("DataUri", "DatasetName", "K", "QualityThreshold", "AsOfDate", "Country", "InstanceType")
-PARAMS = RunParameters(k=3, quality_threshold=0.1, country="Atlantis", as_of=None)
+PARAMS = ClusteringParameters(k=3, quality_threshold=0.1, country="Atlantis", as_of=None)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from pipeline.__main__ import main
 from pipeline.commands.run import describe_event
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.workflows.clustering import TASKS_IN_ORDER
+from pipeline.workflows.clustering.steps import TASKS_IN_ORDER
 
 RUN_TIMEOUT = 120
 
