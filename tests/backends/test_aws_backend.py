@@ -186,9 +186,13 @@ def test_deployed_state_machine_definition_equals_the_sdks(deployed, account):
     assert machine["name"] == "rfm-studio-clustering"
 
 
-def test_redeploy_updates_the_functions_and_the_state_machine_instead_of_failing(deployed, monkeypatch):
+def test_redeploy_updates_the_functions_and_a_changed_state_machine_instead_of_failing(
+    deployed, account, monkeypatch
+):
     monkeypatch.setenv("RFM_LAMBDA_MEMORY", "4096")
-    monkeypatch.setenv("RFM_AWS_PREFIX", "other-prefix")
+    monkeypatch.setenv(
+        "RFM_SAGEMAKER_ROLE_ARN", account.lambda_role
+    )  # the training role is in the definition
     again = AwsBackend(AwsSettings.from_environment(secrets_paths=[]))
 
     result = again.deploy()
@@ -204,9 +208,21 @@ def test_redeploy_updates_the_functions_and_the_state_machine_instead_of_failing
     assert json.loads(definition) == again.definition()
 
 
+def test_redeploy_leaves_a_state_machine_with_the_same_definition_and_role_alone(deployed):
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    arn = deployed.state_machine_arn()
+    machine = stepfunctions_backends["123456789012"][REGION].describe_state_machine(arn)
+    machine.update_date = "never updated"  # moto stamps it on every UpdateStateMachine
+
+    result = deployed.deploy()
+
+    assert f"State machine rfm-studio-clustering unchanged: {arn}" in result.messages
+    assert machine.update_date == "never updated"
+
+
 def test_redeploy_recreates_a_state_machine_deleted_since_the_last_deploy(deployed):
     old_arn = deployed.state_machine_arn()
-    deployed.workflow(old_arn)  # as launching does: the backend's workflow now points at it
     sfn().delete_state_machine(stateMachineArn=old_arn)
 
     result = deployed.deploy()
