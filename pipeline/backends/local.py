@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.backends.base import Check, DeployResult
-from pipeline.backends.stepfunctions import StepFunctionsBackend, error_code
+from pipeline.backends.client_errors import error_code, error_message
+from pipeline.backends.stepfunctions import StepFunctionsBackend
 from pipeline.config import LOCAL_BUCKET, local_bucket_root
 from pipeline.storage import LocalBucketStorage, Storage
 from pipeline.workflows.registry import WORKFLOWS
@@ -73,8 +74,7 @@ class LocalBackend(StepFunctionsBackend):
         code = error_code(error)
         if not code:
             return None
-        message = getattr(error, "response", {}).get("Error", {}).get("Message", "") or str(error)
-        return f"Cannot {action}: {code}: {message}"
+        return f"Cannot {action}: {code}: {error_message(error)}"
 
     def preflight(self) -> list[Check]:
         """The local backend needs a writable data directory and definitions the engine accepts."""

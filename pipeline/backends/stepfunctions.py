@@ -11,40 +11,25 @@ storage (the local bucket or S3), how their errors read, deploy and preflight.
 
 from __future__ import annotations
 
-import contextlib
-import io
+import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.backends.base import LaunchDefaults, WorkflowDocuments
-from pipeline.errors import PreflightError, StudioError, WorkflowError
+from pipeline.backends.client_errors import client_errors, error_code
+from pipeline.backends.datasets import check_run_on, dataset_uri, read_dataset
+from pipeline.errors import PreflightError, WorkflowError
 from pipeline.executions import ExecutionStatus
-from pipeline.hashing import content_hash
-from pipeline.storage import Storage, join_uri
+from pipeline.storage import Storage
 from pipeline.workflows.registry import WORKFLOWS, get_workflow, workflow_of
 from pipeline.workflows.runs import execution_input_of, failure_message, new_run_name, run_prefix
 from pipeline.workflows.spec import BuildSettings, BuiltWorkflow, WorkflowSpec
 
-#: Hex digits of the content hash in a dataset's key (``raw/<digits>.parquet``).
-RAW_KEY_DIGITS = 16
 #: Step Functions' limit on a StopExecution cause.
 _MAX_CAUSE = 32768
-_NO_SUCH_EXECUTION = {"ExecutionDoesNotExist", "InvalidArn"}
 
 WorkflowRef = str | WorkflowSpec | None
-
-
-def error_code(error: BaseException) -> str:
-    """The AWS error code of a botocore ClientError (the local client's too); "" otherwise."""
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-def _error_message(error: BaseException) -> str:
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Message", "")) or str(error)
 
 
 class StepFunctionsBackend:
@@ -148,24 +133,9 @@ class StepFunctionsBackend:
 
     # --- state machines ----------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _calling(self, action: str, *, execution_arn: str | None = None) -> Iterator[None]:
-        """Turn client errors inside the block into WorkflowError sentences."""
-        try:
-            yield
-        except StudioError:
-            raise
-        except Exception as error:
-            code = error_code(error)
-            if execution_arn is not None and code in _NO_SUCH_EXECUTION:
-                raise WorkflowError(
-                    f"No {self.name} execution {execution_arn} ({code}: {_error_message(error)}). "
-                    "Pick one from the list."
-                ) from None
-            explained = self.explain_error(error, action)
-            if explained is None:
-                raise
-            raise WorkflowError(explained) from error
+    def _calling(self, action: str, *, execution_arn: str | None = None) -> Any:
+        """Client errors inside the block as WorkflowError sentences (``client_errors``)."""
+        return client_errors(self.name, action, self.explain_error, execution_arn=execution_arn)
 
     def find_state_machine(self, name: str) -> str | None:
         """The ARN of the state machine called ``name``, or None when there is none."""
@@ -260,14 +230,13 @@ class StepFunctionsBackend:
 
     def upload(self, dataset_path: Path) -> str:
         """Store the dataset as canonical Parquet at ``raw/<content hash>.parquet`` (once); its URI."""
-        data, _ = _read_dataset(Path(dataset_path), need_frame=False)
+        data, _ = read_dataset(Path(dataset_path), need_frame=False)
         return self._store(data)
 
     def _store(self, data: bytes) -> str:
         if not self.bucket:
             raise PreflightError(f"No bucket is set for the {self.name} backend: run its preflight.")
-        key = f"{content_hash(data)[:RAW_KEY_DIGITS]}.parquet"
-        uri = join_uri(f"s3://{self.bucket}", self.prefix, "raw", key)
+        uri = dataset_uri(self.bucket, self.prefix, data)
         with self._calling(f"upload the dataset to {uri} (needs s3:PutObject)"):
             if not self.storage.exists(uri):
                 self.storage.write_bytes(uri, data)
@@ -280,13 +249,10 @@ class StepFunctionsBackend:
         then what the first step will find in the data. Nothing is uploaded or started when
         it fails: the WorkflowError says what to change.
         """
-        from pipeline.loading.cleaning import clean_transactions
-
         spec = workflow_of(params)
-        spec.check(params)
-        data, transactions = _read_dataset(Path(dataset_path), need_frame=True)
-        clean, _ = clean_transactions(transactions)
-        spec.check(params, spec.facts_for(clean, params))
+        spec.check(params)  # the parameters alone first: nothing read yet
+        data, transactions = read_dataset(Path(dataset_path), need_frame=True)
+        check_run_on(spec, params, transactions)
         state_machine_arn = self._state_machine_to_start(spec)
         data_uri = self._store(data)
         return self._start(spec, state_machine_arn, data_uri, params, dataset_name or Path(dataset_path).name)
@@ -430,26 +396,7 @@ def _template_description(spec: WorkflowSpec) -> str:
 
 
 def _loads(text: Any) -> Any:
-    import json
-
     try:
         return json.loads(text or "null")
     except ValueError:
         return None
-
-
-def _read_dataset(path: Path, *, need_frame: bool) -> tuple[bytes, Any]:
-    """The dataset as canonical Parquet bytes (a .parquet file as it is, anything else parsed
-    first) and, with ``need_frame``, its canonical transactions as the prepare step reads them."""
-    from pipeline.loading.dataset import load_transactions
-
-    if not path.is_file():
-        raise WorkflowError(f"The dataset file {path} does not exist: load a dataset on the Data page again.")
-    if path.suffix.lower() == ".parquet":
-        data = path.read_bytes()
-        frame = load_transactions(data, name=path.name, use_cache=False).transactions if need_frame else None
-        return data, frame
-    frame = load_transactions(path).transactions
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    return buffer.getvalue(), frame

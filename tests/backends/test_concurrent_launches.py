@@ -101,6 +101,8 @@ def test_concurrent_aws_launches_start_one_execution_each(sample_parquet, monkey
             monkeypatch.setenv(name, value)
         backend = AwsBackend(AwsSettings.from_environment(secrets_paths=[]))
         backend.deploy()
+        # Stored first: moto's S3 (unlike S3) breaks on simultaneous PUTs of one key.
+        backend.upload(sample_parquet)
 
         arns = launch_together(backend, sample_parquet)
 
