@@ -1,6 +1,6 @@
 """Engine overhead of the embedded Step Functions engine, as ratios measured in one run.
 
-1. The real workflow (``pipeline.workflows.clustering.workflow_definition()``) run in-process by
+1. The real workflow (``pipeline.workflows.clustering.build.workflow_definition()``) run in-process by
    ``pipeline.local.asl.interpreter.run_state_machine`` with ``LocalResources``, vs the same
    handlers and SageMaker stand-ins called directly, one after the other, with the same
    inputs. Ratio engine/direct, target <= 1.3x, on the real 40k sample and on the
