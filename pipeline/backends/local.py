@@ -49,7 +49,7 @@ class LocalBackend(StepFunctionsBackend):
             client = LocalStepFunctionsClient()
         self.client = client
         self._storage = storage or LocalBucketStorage(local_bucket_root())
-        self.bucket = bucket
+        self.bucket: str = bucket
         self.prefix = prefix
 
     @property

@@ -53,7 +53,9 @@ def describe_event(event: dict[str, Any]) -> str | None:
     from pipeline.workflows.runs import failure_message
 
     kind = event["type"]
-    details = next((value for key, value in event.items() if key.endswith("EventDetails")), {}) or {}
+    details: dict[str, Any] = (
+        next((value for key, value in event.items() if key.endswith("EventDetails")), {}) or {}
+    )
     stamp = event["timestamp"].strftime("%H:%M:%S") if hasattr(event["timestamp"], "strftime") else ""
     if kind.endswith("StateEntered"):
         return f"{stamp}  -> {details.get('name')}"

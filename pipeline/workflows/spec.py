@@ -140,7 +140,7 @@ class WorkflowSpec:
     #: ``data_scope(params)``: the part of the parameters that decides which data a run sees.
     data_scope: Callable[[Any], Hashable]
     #: ``data_facts(clean_transactions, scope)``: what the run's first step will find in the data.
-    data_facts: Callable[[Any, Hashable], Any]
+    data_facts: Callable[[Any, Any], Any]
     #: ``problems(params, facts or None) -> list of sentences``: empty when the run can succeed.
     problems: Callable[[Any, Any], list[str]]
     #: ``read_results(run_prefix, storage)``: a succeeded run's results.
