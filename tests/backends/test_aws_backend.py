@@ -88,6 +88,8 @@ def test_lambda_zip_has_the_handler_at_its_root_and_the_pipeline_modules_it_impo
         "pipeline/storage.py",
         "pipeline/analysis/rfm.py",
         "pipeline/loading/dataset.py",
+        "pipeline/workflows/clustering/layout.py",  # the run's files, as the reader reads them
+        "pipeline/workflows/clustering/checks.py",  # the launch check's rules, applied to the data
     } <= set(archive.namelist())
     for name in archive.namelist():
         if name != "handler.py":
@@ -100,7 +102,10 @@ def test_lambda_zip_leaves_out_tests_pages_and_modules_the_handler_never_imports
     )
 
     assert not any(name.startswith(("tests/", "pages/", "benchmarks/", "ui/")) for name in names)
-    assert "pipeline/workflows/clustering.py" not in names
+    assert "pipeline/workflows/clustering/layout.py" in names
+    for sdk_module in ("build.py", "steps.py", "spec.py"):  # the SDK build never ships to Lambda
+        assert f"pipeline/workflows/clustering/{sdk_module}" not in names
+    assert "pipeline/workflows/sdk.py" not in names and "pipeline/workflows/registry.py" not in names
     assert "pipeline/backends/aws.py" not in names
     assert not any(name.endswith((".pyc", "secrets.toml")) for name in names)
 
