@@ -23,10 +23,11 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
-from pipeline.lambda_functions import LAMBDA_FUNCTIONS, import_handler, parse_function_name
 from pipeline.local.asl.errors import RUNTIME, StatesError
 from pipeline.local.services.request_validation import validate_lambda_invoke
 from pipeline.local.services.sagemaker_common import LOCAL_ACCOUNT_ID, local_region
+from pipeline.workflows.lambda_names import import_handler, parse_function_name
+from pipeline.workflows.registry import LAMBDA_FUNCTIONS
 
 #: Lambda's own limit, the remaining time a handler sees when the state sets no timeout.
 DEFAULT_LAMBDA_TIMEOUT_SECONDS = 900.0
@@ -132,7 +133,7 @@ class LambdaFunctions:
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
                 f"Function not found: {function_name}. The local backend knows the functions "
-                f"{sorted(self.functions)} (pipeline/lambda_functions.py).",
+                f"{sorted(self.functions)} (pipeline/workflows/registry.py).",
             )
         if callable(target):
             return name, target
