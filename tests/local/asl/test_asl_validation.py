@@ -347,6 +347,6 @@ def test_a_path_of_5000_segments_is_refused_not_a_traceback():
 
 
 def test_the_clustering_workflow_built_by_the_sdk_is_valid():
-    from pipeline.workflows.clustering import workflow_definition
+    from pipeline.workflows.clustering.build import workflow_definition
 
     validate_definition(workflow_definition(region="eu-west-1", bucket="my-bucket", prefix="studio"))
