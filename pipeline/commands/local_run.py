@@ -36,6 +36,10 @@ def _read_json(text: str, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise DefinitionFileError(f"The {what} is not valid JSON ({error}): fix it and run again.") from None
+    except RecursionError:
+        raise DefinitionFileError(
+            f"The {what} is nested too deeply to be read: flatten it and run again."
+        ) from None
 
 
 def load_definition(path: Path) -> dict:
@@ -83,7 +87,7 @@ class _LazyResources:
     """Imports the local integrations (Lambda, SageMaker) only when a Task state runs."""
 
     def __init__(self) -> None:
-        self._resources = None
+        self._resources: Any = None
 
     def invoke(self, resource: str, parameters: Any, *, state_name: str, timeout: float | None) -> Any:
         """Delegate to ``pipeline.local.services.resources.LocalResources``."""
