@@ -88,6 +88,12 @@ def http_server(sample_xlsx) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def local_servers_allowed(monkeypatch) -> None:
+    """These tests' servers are on 127.0.0.1, which the app refuses by default (see test_addresses)."""
+    monkeypatch.setenv("RFM_STUDIO_ALLOW_PRIVATE_URLS", "1")
+
+
 @pytest.fixture
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on."""
