@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -288,8 +289,8 @@ class _S3Read:
     """One GetObject and its body, read in a worker thread the caller waits for until a deadline.
 
     When the deadline passes the caller gets its error at once; the worker is told to stop and
-    its body is closed, so it ends at its next read (an endpoint still sending headers keeps
-    it until botocore's read timeout or the end of the headers).
+    the body's connection is shut down, so it ends at once (an endpoint still sending headers
+    keeps it until botocore's read timeout or the end of the headers).
     """
 
     def __init__(self, client: Any, bucket: str, key: str, max_bytes: int) -> None:
@@ -307,9 +308,7 @@ class _S3Read:
         worker.start()
         if not self.done.wait(seconds):
             self.cancelled.set()
-            with contextlib.suppress(Exception):
-                if self.body is not None:
-                    self.body.close()
+            self._shut_down_connection()
             raise DataError(
                 f"Reading {uri} from S3 did not finish within {seconds:g} s, the limit set by "
                 f"{limits.DOWNLOAD_SECONDS[0]}: the endpoint sends too slowly. Try again later."
@@ -319,6 +318,19 @@ class _S3Read:
         if self.data is None:
             raise too_large(f"'{uri}'", self.declared, self.max_bytes)
         return self.data
+
+    def _shut_down_connection(self) -> None:
+        """Shut the body's socket down, so the worker's blocked read returns now.
+
+        Not ``body.close()``: that waits for the lock the blocked read holds. botocore gives no
+        public way to the socket, hence the guarded walk through urllib3's response; where it
+        fails, the worker ends at botocore's read timeout instead.
+        """
+        raw = getattr(self.body, "_raw_stream", None)
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self) -> None:
         try:

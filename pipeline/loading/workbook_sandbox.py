@@ -134,12 +134,11 @@ def _child_failure(
         or "std::bad_alloc" in stderr
     )
     if out_of_memory or returncode == -signal.SIGABRT:
-        return settings.over_limit(
-            f"Reading the workbook '{name}' needed more than {human_size(limits.parse_memory_bytes)} of "
-            "memory and was stopped (a sheet may span cells far apart, such as A1 and XFD1048576, or "
-            "declare more than it holds)",
-            settings.PARSE_MEMORY_MB,
-            human_size(limits.parse_memory_bytes),
+        return DataError(
+            f"Reading the workbook '{name}' was stopped at the memory limit of "
+            f"{human_size(limits.parse_memory_bytes)}: a sheet may span cells far apart (such as A1 and "
+            "XFD1048576) or declare more than it holds. If the file is genuine, open it in Excel and save "
+            f"it again, or raise the limit with the environment variable {settings.PARSE_MEMORY_MB[0]}."
         )
     how = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
     return DataError(

@@ -168,7 +168,9 @@ def test_a_redirect_to_an_internal_address_is_refused_at_that_hop(serve):
     public = serve(routes={"/data.csv": (302, {"Location": f"{internal.base}/secret"}, b"")})
 
     with pytest.raises(DataError, match=r"Refused to download from 127\.0\.0\.2:\d+"):
-        fetch_url(f"{public.base}/data.csv", max_bytes=10**6, timeout=TIMEOUT, policy=only_127_0_0_1_is_public())
+        fetch_url(
+            f"{public.base}/data.csv", max_bytes=10**6, timeout=TIMEOUT, policy=only_127_0_0_1_is_public()
+        )
 
     assert [path for path, _ in public.requests] == ["/data.csv"]
     assert internal.requests == []
