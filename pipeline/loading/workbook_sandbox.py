@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,11 @@ EXCEL_TEXT_HEADERS = ("InvoiceNo", "Invoice", "StockCode", "Description", "Count
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+#: Workbooks parsed at once by one app process: many users uploading together cost at most this
+#: many times RFM_STUDIO_PARSE_MEMORY_MB; the others wait their turn.
+CONCURRENT_PARSES = 2
+_PARSE_SLOTS = threading.BoundedSemaphore(CONCURRENT_PARSES)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def read_workbook_sheets(data: bytes, name: str, limits: Limits) -> list[tuple[s
     """
     import pyarrow as pa
 
-    with tempfile.TemporaryDirectory(prefix="rfm-workbook-") as folder:
+    with _PARSE_SLOTS, tempfile.TemporaryDirectory(prefix="rfm-workbook-") as folder:
         source = Path(folder) / "workbook"
         source.write_bytes(data)
         sheets = _run_child(source, Path(folder), name, limits)
