@@ -277,7 +277,7 @@ def timeline_figure(frame: pd.DataFrame):
     from pipeline.views.text import plain_columns
 
     figure = px.timeline(
-        plain_columns(frame, ["Step", "Status"]),
+        plain_columns(frame, ["Step"]),
         x_start="Start",
         x_end="Finish",
         y="Step",
