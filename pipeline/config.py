@@ -25,11 +25,17 @@ BUNDLED_SAMPLE_PATH = PROJECT_ROOT / "data" / "sample" / "online_retail_sample_4
 LOCAL_BUCKET = "rfm-studio-local"
 
 
+class DataDirectoryError(StudioError, OSError):
+    """The data directory cannot be used. A StudioError (the command line exits 2 with the
+    message, pages show it) and an OSError (code that treats the directory as optional, such
+    as caches, carries on without it, as it did when ``mkdir`` itself raised)."""
+
+
 def data_home() -> Path:
     """The data directory (created on first use): ``$RFM_STUDIO_HOME`` or ``~/.rfm-studio``.
 
-    A StudioError, not an OSError, when it cannot be used (a file of that name, a folder
-    without write permission): the command line exits 2 with the message, the pages show it.
+    A :class:`DataDirectoryError` when it cannot be used (a file of that name, a folder without
+    write permission), with a message saying which setting to change.
     """
     home = Path(os.environ.get("RFM_STUDIO_HOME") or Path.home() / ".rfm-studio").expanduser()
     _make_writable_dir(home, "RFM_STUDIO_HOME")
@@ -48,17 +54,17 @@ def _make_writable_dir(path: Path, setting: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise StudioError(
+        raise DataDirectoryError(
             f"The data directory {path} is a file, not a folder: point {setting} at a folder "
             "(it is created if missing), or move the file away."
         ) from None
     except OSError as error:
-        raise StudioError(
+        raise DataDirectoryError(
             f"Cannot create the data directory {path} ({error.strerror or error}): point {setting} "
             "at a folder you can write to."
         ) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise StudioError(
+        raise DataDirectoryError(
             f"The data directory {path} is not writable by this user: point {setting} at a folder "
             "you can write to, or fix its permissions."
         )
