@@ -6,6 +6,7 @@ import streamlit as st
 
 from pipeline.config import BUNDLED_SAMPLE_PATH, UCI_ONLINE_RETAIL_URL
 from pipeline.errors import StudioError
+from pipeline.loading.addresses import address_problem
 from ui import state
 from ui.metrics import metric_row
 
@@ -16,22 +17,6 @@ SAMPLE_ATTRIBUTION = (
     "A random 40,000-row sample of the UCI Online Retail dataset (Daqing Chen, Sai Liang Sain and "
     "Kun Guo, 2012; UCI Machine Learning Repository), licensed CC BY 4.0."
 )
-
-
-def address_problem(choice: str, address: str) -> str | None:
-    """Why a typed address cannot be loaded from the chosen source, or None when it can.
-
-    The loader also reads local paths (the command line needs them); the page must not, or
-    anyone who can open the app could read files of the server through the URL or S3 field.
-    """
-    if choice == "URL" and not address.lower().startswith(("http://", "https://")):
-        return (
-            f"{address!r} is not an http(s) URL: write it as https://host/path/file.xlsx, "
-            "or choose Upload to send a file from your computer."
-        )
-    if choice == "S3" and not address.lower().startswith("s3://"):
-        return f"{address!r} is not an S3 URI: write it as s3://bucket/key.xlsx."
-    return None
 
 
 st.title("Data")

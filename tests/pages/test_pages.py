@@ -219,8 +219,10 @@ def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):
 
 
 @pytest.fixture
-def sample_server(sample_xlsx):
-    """An HTTP server on 127.0.0.1 serving the sample at /Online%20Retail.xlsx."""
+def sample_server(sample_xlsx, monkeypatch):
+    """An HTTP server on 127.0.0.1 serving the sample at /Online%20Retail.xlsx (loopback URLs
+    allowed, as on-premise users allow them: the app refuses non-public addresses by default)."""
+    monkeypatch.setenv("RFM_STUDIO_ALLOW_PRIVATE_URLS", "1")
     body = sample_xlsx.read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
