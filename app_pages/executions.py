@@ -13,6 +13,9 @@ from ui.page import end_page
 from ui.text import plain
 
 st.title("Executions")
+# Stop's progress, errors and warnings share one container, drawn even when empty, so the
+# elements below keep their places from one run of the page to the next.
+notices = st.container()
 
 # A Stop the user confirmed is carried out first, so the listing below already shows its end.
 stopping = executions.confirmed_stop()
@@ -20,18 +23,18 @@ if stopping:
     try:
         executions.carry_out_stop(stopping)
     except Exception as error:
-        show_error(error, "Stopping the execution")
+        show_error(error, "Stopping the execution", container=notices)
     else:
-        with st.spinner("Stopping the execution…"):
+        with notices, st.spinner("Stopping the execution…"):
             executions.wait_until_ended(stopping)
 
 try:
     listing = runs.list_executions(st.session_state.get(Key.SELECTED_EXECUTION))
 except Exception as error:
-    show_error(error, "Listing the executions")
+    show_error(error, "Listing the executions", container=notices)
     end_page()
 for warning in listing.warnings:
-    show_warning(warning)
+    show_warning(warning, container=notices)
 if not listing.items:
     st.info("No executions yet: launch a clustering run on the Launch page.")
     st.page_link(Page.LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
@@ -52,26 +55,28 @@ st.session_state[Key.SELECTED_EXECUTION] = selected
 running = listing.status_of(selected) == "RUNNING"
 
 # Stop sits outside the refreshing part below: a refresh never redraws it under the pointer,
-# and what the user asked is kept in session state until the backend has taken it.
-if running and executions.stop_asked(selected):
-    st.warning("Stop this execution? It ends ABORTED and cannot be resumed.")
-    yes, no = st.columns(2)
-    yes.button(
-        "Yes, stop it",
-        key=f"stop_yes_{selected}",
-        type="primary",
-        on_click=executions.confirm_stop,
-        args=(selected,),
-    )
-    no.button("Keep it running", key=f"stop_no_{selected}", on_click=executions.keep_running)
-elif running:
-    st.button(
-        "Stop",
-        key=f"stop_{selected}",
-        icon=":material/stop_circle:",
-        on_click=executions.ask_to_stop,
-        args=(selected,),
-    )
+# and what the user asked is kept in session state until the backend has taken it. Its
+# container is drawn even when empty, so the part below keeps its place when Stop goes away.
+with st.container():
+    if running and executions.stop_asked(selected):
+        st.warning("Stop this execution? It ends ABORTED and cannot be resumed.")
+        yes, no = st.columns(2)
+        yes.button(
+            "Yes, stop it",
+            key=f"stop_yes_{selected}",
+            type="primary",
+            on_click=executions.confirm_stop,
+            args=(selected,),
+        )
+        no.button("Keep it running", key=f"stop_no_{selected}", on_click=executions.keep_running)
+    elif running:
+        st.button(
+            "Stop",
+            key=f"stop_{selected}",
+            icon=":material/stop_circle:",
+            on_click=executions.ask_to_stop,
+            args=(selected,),
+        )
 
 if st.button("Re-run with the same parameters", key="rerun", icon=":material/replay:"):
     try:

@@ -54,8 +54,20 @@ def status_metric(tab):
 
 
 def wait_for_a_refresh(tab) -> None:
-    """Return while the page is in the middle of one of its own refreshes (its run indicator shows)."""
-    expect(tab.get_by_test_id("stStatusWidget")).to_have_count(1, timeout=STEP_TIMEOUT)
+    """Return as a refresh of the page starts redrawing it (the rest of the refresh still to come).
+
+    A fragment's refresh shows no run indicator, so the moment is told by the DOM: the first
+    change under the main area after this call.
+    """
+    tab.evaluate(
+        """timeout => new Promise((resolve, reject) => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });
+            observer.observe(main, {subtree: true, childList: true, characterData: true, attributes: true});
+            setTimeout(() => { observer.disconnect(); reject(new Error('no refresh')); }, timeout);
+        })""",
+        STEP_TIMEOUT,
+    )
 
 
 def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
@@ -66,8 +78,9 @@ def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
         expect.set_options(timeout=STEP_TIMEOUT)
         tab.goto(f"{server.url}/executions")  # a new session selects the newest run: this one
         main = tab.get_by_test_id("stMain")
-        expect(main.get_by_text(arn.rsplit(":", 1)[-1]).first).to_be_visible()
-        expect(status_metric(tab)).to_contain_text("RUNNING")
+        selected = main.get_by_role("combobox", name="Execution")
+        expect(selected).to_have_value(re.compile(re.escape(arn.rsplit(":", 1)[-1])))
+        expect(status_metric(tab).filter(has_text="RUNNING")).to_be_visible()
         # The page is refreshing itself: the run's duration moves on without anyone touching it.
         duration = main.get_by_test_id("stMetric").filter(has_text="Duration")
         first = duration.inner_text()
@@ -79,6 +92,8 @@ def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
         wait_for_a_refresh(tab)
         main.get_by_role("button", name="Yes, stop it").click()
 
+        expect(status_metric(tab).filter(has_text="ABORTED")).to_be_visible()
+        expect(status_metric(tab)).to_have_count(1)  # the run's earlier layout is gone
         expect(status_metric(tab)).to_contain_text("ABORTED")
         expect(main.get_by_text("The execution was stopped. Reason:")).to_be_visible()
     finally:
