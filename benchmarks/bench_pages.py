@@ -431,7 +431,10 @@ def main(argv: list[str] | None = None) -> int:
 
     workbook = full_workbook(args.rows)
     home = use_private_home()
-    print(f"{machine_note('streamlit', 'pandas')}\nworkbook: {workbook.name}; RFM_STUDIO_HOME={home}", flush=True)
+    print(
+        f"{machine_note('streamlit', 'pandas')}\nworkbook: {workbook.name}; RFM_STUDIO_HOME={home}",
+        flush=True,
+    )
 
     profiler = PageProfiler(args.profile) if args.profile is not None else None
     with profiler.installed() if profiler else _nothing():

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install what the tests need (Python packages; Debian's chromium for the browser test) and run them.
+# Install what the tests need (the locked Python packages; Debian's chromium for the browser test),
+# run the checks (ruff) and the tests.
 # Usage: ./scripts/test.sh [extra pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +15,11 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-python3 -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+# The lock file pins the whole tree (scripts/lock.sh re-pins it after a change to requirements*.txt).
+python3 -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+
+# Checks before the tests: lint and format.
+python3 -m ruff check --quiet .
+python3 -m ruff format --check --quiet .
+
 python3 -m pytest -n 2 "$@"

@@ -30,6 +30,7 @@ from typing import Any
 
 from pipeline.lambda_functions import LAMBDA_FUNCTIONS, import_handler, parse_function_name
 from pipeline.local.asl.errors import StatesError
+from pipeline.local.services.request_validation import validate_lambda_invoke
 from pipeline.local.services.sagemaker import SAGEMAKER_ACTIONS
 from pipeline.local.services.sagemaker_common import LOCAL_ACCOUNT_ID, local_region
 from pipeline.storage import Storage
@@ -124,6 +125,7 @@ class LocalResources:
                 "States.Runtime",
                 "The lambda:invoke task needs Parameters with a FunctionName (and usually a Payload).",
             )
+        validate_lambda_invoke(parameters)
         invocation_type = parameters.get("InvocationType", "RequestResponse")
         response = self._invoke_lambda(parameters["FunctionName"], parameters.get("Payload", {}), timeout)
         if invocation_type == "Event":  # asynchronous: AWS returns 202 and no payload

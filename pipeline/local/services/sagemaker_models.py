@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import data_subdir
+from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
     check_name,
     check_s3_uri,
@@ -34,6 +35,7 @@ def create_model(params: dict[str, Any], *, storage: Storage | None = None) -> d
     Fails like SageMaker when the name is taken ("Cannot create already existing model")
     or the model data is not in the bucket ("Could not find model data").
     """
+    validate_sagemaker_request("CreateModel", params)
     storage = storage or default_local_storage()
     name = check_name(require(params, "ModelName"), "ModelName")
     require(params, "ExecutionRoleArn")

@@ -25,6 +25,7 @@ import numpy as np
 
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.ndarray import write_kmeans_model_tar
+from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
     check_name,
     check_s3_uri,
@@ -195,6 +196,7 @@ def create_training_job_sync(params: dict[str, Any], *, storage: Storage | None 
     invalid or the job fails (no data, wrong width, k larger than the data, bad
     hyperparameter); the cause carries the job's FailureReason.
     """
+    validate_sagemaker_request("CreateTrainingJob", params)
     storage = storage or default_local_storage()
     name = check_name(require(params, "TrainingJobName"), "TrainingJobName")
     image = str(require(params, "AlgorithmSpecification.TrainingImage"))

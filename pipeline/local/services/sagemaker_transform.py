@@ -18,6 +18,7 @@ import numpy as np
 from pipeline.errors import DataError
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.ndarray import read_kmeans_model_tar
+from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
     check_name,
     check_s3_uri,
@@ -69,6 +70,7 @@ def create_transform_job_sync(params: dict[str, Any], *, storage: Storage | None
     Raises ``StatesError("SageMaker.AmazonSageMakerException", cause)`` for an invalid
     request, an unknown model, or input the model cannot score (the cause says which).
     """
+    validate_sagemaker_request("CreateTransformJob", params)
     storage = storage or default_local_storage()
     name = check_name(require(params, "TransformJobName"), "TransformJobName")
     model_name = require(params, "ModelName")

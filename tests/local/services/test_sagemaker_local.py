@@ -276,7 +276,9 @@ def test_another_algorithm_image_is_refused(sdk_steps, training_rows):
 def test_a_missing_job_name_is_a_validation_error(sdk_steps, training_rows):
     params = train_params(sdk_steps)
     del params["TrainingJobName"]
-    assert "TrainingJobName" in sagemaker_failure(create_training_job_sync, params).cause
+    assert "Value null at 'trainingJobName' failed to satisfy constraint: Member must not be null" in (
+        sagemaker_failure(create_training_job_sync, params).cause
+    )
 
 
 # --- model registry -------------------------------------------------------------------------
