@@ -3,7 +3,7 @@
 A RUNNING execution is redrawn every 1.5 s by an auto-refreshing fragment. The Stop button
 and its confirmation used to live inside it, so a click could land on a layout that a refresh
 was replacing, and one Stop in six was silently ignored. Here six real workflow runs are
-held at their prepare step (tests/support/held_resources.py), and each is stopped from the
+held at their first step (tests/support/held_resources.py), and each is stopped from the
 browser while the page refreshes: Stop and "Yes, stop it" are clicked while a refresh is
 under way, and every run must end ABORTED.
 """
@@ -30,7 +30,7 @@ ATTEMPTS = 6
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[StreamlitServer]:
-    """A live app whose local runs hold at their prepare step until stopped."""
+    """A live app whose local runs hold at their first step until stopped."""
     home = tmp_path_factory.mktemp("stop-home")
     logs = tmp_path_factory.mktemp("stop-logs")
     with streamlit_server(home, logs, {RESOURCES_ENV: FACTORY}) as running:
@@ -39,7 +39,7 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 
 @pytest.fixture
 def held_backend(server, monkeypatch, sample_dataset):
-    """The local backend of the server's data directory; runs it starts hold at their prepare step."""
+    """The local backend of the server's data directory; runs it starts hold at their first step."""
     monkeypatch.setenv("RFM_STUDIO_HOME", str(server.home))
     monkeypatch.setenv(RESOURCES_ENV, FACTORY)  # the worker processes inherit it
     from pipeline.backends.local import LocalBackend
