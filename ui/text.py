@@ -14,10 +14,17 @@ from __future__ import annotations
 import re
 
 # CommonMark lets a backslash escape any ASCII punctuation character and then shows it as is.
-# Escaping every one of them (not a hand-picked few) also disarms GFM autolinks (``https\:``,
-# ``www\.``, ``a\@b``), Streamlit's directives (``\:red[...]``, ``\:material/...``), math
-# (``\$``), HTML (``\<``) and entities (``\&``).
+# Escaping every one of them (not a hand-picked few) disarms links, images, emphasis, code,
+# headings, lists, HTML (``\<``), entities (``\&``), math (``\$``) and Streamlit's directives
+# (``\:red[...]``, ``\:material/...``).
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+# GitHub-flavoured Markdown also turns bare URLs and e-mail addresses into links after parsing
+# (remark-gfm's "autolink literal"), in the text the escapes resolve to, so escaping cannot stop
+# it. It looks for "http(s)://", "www." and "@"; an invisible WORD JOINER inside each of them
+# breaks the pattern without changing what the user reads.
+_AUTOLINK_PARTS = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -25,5 +32,6 @@ def plain(text: object) -> str:
 
     Line breaks are kept (as Markdown hard breaks) so a multi-line message stays multi-line.
     """
-    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", str(text))
+    unlinked = _AUTOLINK_PARTS.sub(WORD_JOINER, str(text))
+    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", unlinked)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")

@@ -9,14 +9,13 @@ character is escaped, and unescaped it reads exactly as the data did.
 
 from __future__ import annotations
 
-import io
 import json
 
-import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP, unescaped, unescaped_punctuation
+from support.hostile_data import HOSTILE, HOSTILE_HEADER_CSV, ONE_HOSTILE_COUNTRY, transactions_csv
+from support.page_support import APP, autolinks, unescaped, unescaped_punctuation
 
 import ui.backend
 from pipeline.backends.local import LocalBackend
@@ -25,7 +24,6 @@ from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.workflows.clustering import WORKFLOW_NAME
 from ui.names import Key, Page
 
-HOSTILE = "![x](http://127.0.0.1:9/t.png) [Log in](https://evil.example)"
 RUN_TIMEOUT = 120
 
 
@@ -41,6 +39,7 @@ def fresh_caches():
 def assert_shows_plainly(body: str, text: str) -> None:
     """``body`` (a Markdown element's) has no Markdown syntax and shows ``text`` literally."""
     assert unescaped_punctuation(body) == [], body
+    assert autolinks(body) == [], body
     assert text in unescaped(body)
 
 
@@ -76,28 +75,6 @@ def test_an_unexpected_error_names_its_type_and_never_shows_its_text():
     assert unescaped_punctuation(error.value) == []
 
 
-def transactions_csv(countries: dict[int, str]) -> bytes:
-    """A small Online Retail CSV: one customer a given country, two invoices each."""
-    rows = []
-    for number, (customer, country) in enumerate(countries.items()):
-        for day in (1, 15):
-            rows.append(
-                {
-                    "InvoiceNo": f"5{number:02d}{day:02d}",
-                    "StockCode": "85123A",
-                    "Description": "WHITE HANGING HEART T-LIGHT HOLDER",
-                    "Quantity": 6,
-                    "InvoiceDate": f"2011-03-{day:02d} 10:00",
-                    "UnitPrice": 2.55,
-                    "CustomerID": customer,
-                    "Country": country,
-                }
-            )
-    buffer = io.StringIO()
-    pd.DataFrame(rows).to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
-
-
 def upload(name: str, body: bytes) -> AppTest:
     """A new session of the app with ``body`` uploaded as ``name`` on the Data page."""
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
@@ -111,17 +88,15 @@ def upload(name: str, body: bytes) -> AppTest:
 
 
 def test_a_hostile_csv_header_in_the_loaders_message_is_plain_text():
-    header = f"{HOSTILE},amount\n1,2\n".encode()
-    at = upload("orders.csv", header)
+    at = upload("orders.csv", HOSTILE_HEADER_CSV)
 
     [error] = at.error
-    assert unescaped_punctuation(error.value) == [], error.value
+    assert unescaped_punctuation(error.value) == [] and autolinks(error.value) == [], error.value
     assert "InvoiceNo" in unescaped(error.value)  # the loader still says what is missing
 
 
 def test_a_hostile_country_is_plain_text_in_the_launch_pages_warning():
-    countries = {17850: "United Kingdom", 13047: "United Kingdom", 12583: HOSTILE}
-    at = upload("shop.csv", transactions_csv(countries))
+    at = upload("shop.csv", transactions_csv(ONE_HOSTILE_COUNTRY))
     assert not at.error
     at.switch_page(Page.LAUNCH).run()
     active = at.session_state[Key.ACTIVE_DATASET]
@@ -169,7 +144,7 @@ def test_a_hostile_state_name_is_plain_text_in_the_steps_of_an_execution(tmp_pat
 
     assert not at.exception and not at.error
     [step] = [expander for expander in at.expander if HOSTILE in unescaped(expander.label)]
-    assert unescaped_punctuation(step.label) == [], step.label
+    assert unescaped_punctuation(step.label) == [] and autolinks(step.label) == [], step.label
     assert unescaped(step.label).startswith(f"{HOSTILE} · succeeded")
 
 
@@ -181,3 +156,4 @@ def test_data_error_messages_keep_their_text_when_unescaped():
     message = str(DataError(f"'{HOSTILE}' lacks the column {markup}\n# heading"))
     assert unescaped(plain(message)) == message
     assert unescaped_punctuation(plain(message)) == []
+    assert autolinks(message) and autolinks(plain(message)) == []

@@ -13,9 +13,21 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+# What remark-gfm links in the text after parsing (its "autolink literal" transform).
+_AUTOLINK_LITERAL = re.compile(
+    r"(https?://|www(?=\.))[-.\w]+|(?<![^\s\W])[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE
+)
+WORD_JOINER = "\u2060"
+
+
 def unescaped(body: str) -> str:
-    """The characters a Markdown element's body shows (its backslash escapes removed)."""
-    return _ESCAPED.sub(r"\1", body).replace("  \n", "\n")
+    """The characters a Markdown element's body shows (its escapes and invisible joiners removed)."""
+    return _ESCAPED.sub(r"\1", body).replace("  \n", "\n").replace(WORD_JOINER, "")
+
+
+def autolinks(body: str) -> list[str]:
+    """What GitHub-flavoured Markdown would turn into links in ``body`` after parsing it."""
+    return [match.group(0) for match in _AUTOLINK_LITERAL.finditer(_ESCAPED.sub(r"\1", body))]
 
 
 def metrics_in_columns(root: Any) -> list[str]:
