@@ -4,7 +4,7 @@ import streamlit as st
 
 from pipeline.views import execution_view as ev
 from pipeline.views.graph import legend_dot, workflow_dot
-from pipeline.workflows.clustering import failure_message
+from pipeline.workflows.runs import failure_message
 from ui import executions, runs
 from ui.errors import show_error, show_warning
 from ui.metrics import metric_row

@@ -18,7 +18,7 @@ import streamlit as st
 
 from pipeline.analysis import cluster_compare
 from pipeline.views import cluster_charts
-from pipeline.workflows.clustering import parameters_from_input
+from pipeline.workflows.clustering.parameters import parameters_from_input
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing

@@ -16,14 +16,13 @@ user's pointer, and a run interrupted by another click leaves the request for th
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from pipeline.backends.local import TERMINAL_STATUSES
+from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
 from ui.names import Key
 from ui.runs import Listing, forget_aws_listing
@@ -192,13 +191,13 @@ def carry_out_stop(execution_arn: str) -> None:
 
 def wait_until_ended(execution_arn: str, timeout: float = STOP_WAIT_SECONDS) -> str:
     """Poll an execution (after Stop) until it is no longer RUNNING or ``timeout`` passes; its status."""
-    runner = backend_of(execution_arn)
-    deadline = time.monotonic() + timeout
-    while True:
-        status = runner.describe(execution_arn)["status"]
-        if status != "RUNNING" or time.monotonic() >= deadline:
-            return status
-        time.sleep(0.2)
+    try:
+        description = wait_for_execution(
+            backend_of(execution_arn).describe, execution_arn, timeout=timeout, interval=0.2
+        )
+    except StillWaiting as waiting:
+        description = waiting.description
+    return description["status"]
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -19,16 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.analysis import k_selection, rfm
-from pipeline.backends.base import Backend, Check, RunParameters
-from pipeline.errors import DataError, PreflightError
+from pipeline.backends.base import Backend, Check
 from pipeline.views.graph import workflow_dot
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.registry import get_workflow, workflow_of
 from ui.backend import backend, check_again, health
 from ui.errors import show_error
 from ui.names import Key
 from ui.runs import forget_aws_listing
 from ui.state import ActiveDataset, cleaned, countries
 
-CFN_DESCRIPTION = "RFM Workflow Studio: customer clustering state machine"
 ALL_COUNTRIES = "All countries"
 INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
 
@@ -45,41 +45,18 @@ class WorkflowView:
     placeholder_reason: str = ""
 
 
-def _placeholder_workflow(region: str | None):
-    from pipeline.workflows.clustering import DEFAULT_REGION, build_workflow
-
-    return build_workflow(region=region or DEFAULT_REGION)
-
-
 @st.cache_data(show_spinner="Building the workflow with the Step Functions SDK…")
-def workflow_view(backend_name: str) -> WorkflowView:
-    """The SDK-generated workflow of ``backend_name``.
-
-    Local: the local backend's definition, and the template of the same workflow built with
-    ``build_workflow`` (placeholder role ARNs: the local engine needs none). aws: the
-    backend's own definition and template; while its settings are incomplete, the same
-    workflow built with placeholders, with ``placeholder_reason`` saying what is missing.
-    """
-    chosen = backend(backend_name)
-    reason = ""
-    if backend_name == "local":
-        definition = chosen.definition()
-        template = _placeholder_workflow(None).get_cloudformation_template(CFN_DESCRIPTION)
-    else:
-        try:
-            definition = chosen.definition()
-            template = chosen.cloudformation_template(CFN_DESCRIPTION)
-        except PreflightError as error:
-            reason = str(error)
-            workflow = _placeholder_workflow(getattr(getattr(chosen, "settings", None), "region", None))
-            definition = workflow.definition.to_dict()
-            template = workflow.get_cloudformation_template(CFN_DESCRIPTION)
+def workflow_view(backend_name: str, workflow: str | None = None) -> WorkflowView:
+    """The SDK-generated workflow of ``backend_name`` (``Backend.workflow_documents``): the
+    backend's own definition and template, or, while it is not configured, the same workflow
+    built with placeholders, ``placeholder_reason`` saying what is missing."""
+    documents = backend(backend_name).workflow_documents(workflow)
     return WorkflowView(
-        definition=definition,
-        dot=workflow_dot(definition),
-        asl_json=json.dumps(definition, indent=2),
-        template=template,
-        placeholder_reason=reason,
+        definition=documents.definition,
+        dot=workflow_dot(documents.definition),
+        asl_json=json.dumps(documents.definition, indent=2),
+        template=documents.template,
+        placeholder_reason=documents.placeholder_reason,
     )
 
 
@@ -98,36 +75,22 @@ def k_table(content_hash: str, path: str, country: str | None, as_of: dt.date | 
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def customers_to_cluster(content_hash: str, path: str, country: str | None, as_of: dt.date | None) -> int:
-    """How many customers the run's prepare step will cluster for one (dataset, country, as-of).
-
-    The same filter and scoring as the prepare Lambda, so the page can refuse a run that would
-    only fail there (k above the customers, an as-of date before the last invoice). Raises
-    ``DataError`` with the scoring's message when nothing can be scored (errors are not cached).
-    """
+def data_facts(workflow: str, content_hash: str, path: str, scope: Any) -> Any:
+    """What a run's first step will find in one dataset for ``scope`` (the workflow's
+    ``data_scope`` of the parameters), cached: the same scoring as the step itself."""
     clean, _ = cleaned(content_hash, path)
-    window = rfm.filter_transactions(clean, country) if country else clean
-    return len(rfm.compute_rfm(window, pd.Timestamp(as_of) if as_of else None))
+    return get_workflow(workflow).data_facts(clean, scope)
 
 
-def run_problem(content_hash: str, path: str, params: RunParameters) -> str | None:
-    """Why a run with ``params`` would fail at its first step on this dataset, or None if it would not."""
-    try:
-        customers = customers_to_cluster(content_hash, path, params.country, params.as_of)
-    except DataError as error:
-        return f"This run would fail: {error}"
-    if customers < params.k:
-        where = f" in {params.country}" if params.country else ""
-        if customers < 2:
-            return (
-                f"Only {customers} customer(s){where} to cluster, and clustering needs at least 2: "
-                "choose another country or All countries."
-            )
-        return (
-            f"Only {customers:,} customers{where} to cluster, fewer than the k={params.k} clusters asked "
-            f"for: choose k of at most {customers}, or another country."
-        )
-    return None
+def run_problem(content_hash: str, path: str, params: Any) -> str | None:
+    """Why a run with ``params`` would fail on this dataset, or None if it would not.
+
+    The workflow's own check (``WorkflowSpec.problems``), the one the backends apply at launch.
+    """
+    spec = workflow_of(params)
+    facts = data_facts(spec.name, content_hash, path, spec.data_scope(params))
+    problems = spec.problems(params, facts)
+    return f"This run would fail: {' '.join(problems)}" if problems else None
 
 
 def recheck(backend_name: str) -> None:
@@ -144,21 +107,18 @@ def recheck(backend_name: str) -> None:
 def launch_run(
     chosen: Backend,
     dataset_path: Path,
-    params: RunParameters,
+    params: Any,
     *,
     dataset_name: str,
     progress: Callable[[str], None],
 ) -> str:
     """Upload the dataset and start an execution on ``chosen``; returns the execution ARN.
 
-    The upload is done as its own step when the backend offers one (both do: ``upload`` /
-    ``upload_dataset``, content-addressed, so the launch's own upload then finds the file in
-    place), so ``progress`` can tell the user which step is slow.
+    The upload is its own step (content-addressed, so the launch's own upload then finds the
+    file in place), so ``progress`` can tell the user which step is slow.
     """
-    upload = getattr(chosen, "upload", None) or getattr(chosen, "upload_dataset", None)
     progress("Uploading dataset")
-    if upload is not None:
-        upload(Path(dataset_path))
+    chosen.upload(Path(dataset_path))
     progress("Starting execution")
     return chosen.launch(Path(dataset_path), params, dataset_name=dataset_name)
 
@@ -183,7 +143,7 @@ def checks_table(checks: list[Check]) -> pd.DataFrame:
     )
 
 
-def try_k_wanted(active: ActiveDataset, params: RunParameters, pressed: bool) -> bool:
+def try_k_wanted(active: ActiveDataset, params: ClusteringParameters, pressed: bool) -> bool:
     """Whether to show Try k: pressed now, or earlier for the same dataset, country and as-of."""
     key = (active.content_hash, params.country, params.as_of)
     if pressed:
@@ -198,7 +158,7 @@ def deploy(progress: Callable[[str], None]) -> None:
 
 
 def start_run(
-    active: ActiveDataset, backend_name: str, params: RunParameters, progress: Callable[[str], None]
+    active: ActiveDataset, backend_name: str, params: ClusteringParameters, progress: Callable[[str], None]
 ) -> str:
     """Launch the run on the active dataset and select it for the Executions page; its ARN."""
     arn = launch_run(
@@ -212,17 +172,17 @@ def start_run(
 # Sections of the page --------------------------------------------------------------------------
 
 
-def parameter_inputs(active: ActiveDataset, backend_name: str) -> RunParameters:
+def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringParameters:
     """The run's parameters as fields; the instance settings only on aws (the local engine has none)."""
     suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
-    st.session_state.setdefault(Key.LAUNCH_K, RunParameters.k)
+    st.session_state.setdefault(Key.LAUNCH_K, ClusteringParameters.k)
     columns = st.columns(2)
     k = columns[0].number_input("Clusters (k)", min_value=2, max_value=20, step=1, key=Key.LAUNCH_K)
     threshold = columns[1].number_input(
         "Quality threshold (silhouette)",
         min_value=-1.0,
         max_value=1.0,
-        value=RunParameters.quality_threshold,
+        value=ClusteringParameters.quality_threshold,
         step=0.05,
         help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
         key="launch_threshold",
@@ -237,22 +197,17 @@ def parameter_inputs(active: ActiveDataset, backend_name: str) -> RunParameters:
     country = columns[1].selectbox(
         "Country", [ALL_COUNTRIES, *countries(*active.key)], key=f"launch_country_{suffix}"
     )
-    instance_type, instance_count = RunParameters.instance_type, RunParameters.instance_count
-    if backend_name == "aws":
-        settings = getattr(backend("aws"), "settings", None)
-        default_type = getattr(settings, "instance_type", None) or instance_type
-        types = INSTANCE_TYPES if default_type in INSTANCE_TYPES else [default_type, *INSTANCE_TYPES]
+    defaults = backend(backend_name).launch_defaults()
+    instance_type, instance_count = defaults.instance_type, defaults.instance_count
+    if defaults.instances_matter:
+        types = INSTANCE_TYPES if instance_type in INSTANCE_TYPES else [instance_type, *INSTANCE_TYPES]
         instance_type = columns[0].selectbox(
-            "Instance type", types, index=types.index(default_type), key="launch_instance_type"
+            "Instance type", types, index=types.index(instance_type), key="launch_instance_type"
         )
         instance_count = columns[1].number_input(
-            "Instance count",
-            min_value=1,
-            max_value=10,
-            value=int(getattr(settings, "instance_count", None) or instance_count),
-            key="launch_instance_count",
+            "Instance count", min_value=1, max_value=10, value=instance_count, key="launch_instance_count"
         )
-    return RunParameters(
+    return ClusteringParameters(
         k=int(k),
         quality_threshold=float(threshold),
         as_of=as_of,

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from support.browser_support import StreamlitServer, streamlit_server
 from support.held_resources import FACTORY
 
-from pipeline.backends.base import RunParameters
 from pipeline.local.worker import RESOURCES_ENV
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_stop_pressed_while_the_page_refreshes_ends_every_run_aborted(browser, s
     backend, path = held_backend
     ended = []
     for attempt in range(ATTEMPTS):
-        arn = backend.launch(path, RunParameters(k=3), dataset_name=f"held {attempt}")
+        arn = backend.launch(path, ClusteringParameters(k=3), dataset_name=f"held {attempt}")
         try:
             stop_from_the_browser(browser, server, arn)
         except Exception:

@@ -21,7 +21,7 @@ import ui.backend
 from pipeline.backends.local import LocalBackend
 from pipeline.errors import DataError
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.workflows.clustering import WORKFLOW_NAME
+from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from ui.names import Key, Page
 
 RUN_TIMEOUT = 120

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from support.aws_fakes import fake_credentials, isolate_aws_environment, prepare_account
 from support.page_support import APP, unescaped
 
-from pipeline.backends.base import RunParameters
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui.backend import backend
 from ui.names import Key, Page
 from ui.state import ActiveDataset
@@ -86,7 +86,7 @@ def aws_account(monkeypatch, sample_dataset, tmp_path):
         sample_dataset.transactions.to_parquet(path, index=False)
         aws = backend("aws")
         aws.deploy()
-        yield aws, aws.launch(path, RunParameters(k=3), dataset_name="sample")
+        yield aws, aws.launch(path, ClusteringParameters(k=3), dataset_name="sample")
 
 
 def test_a_re_run_on_executions_is_listed_on_clusters_at_once(aws_account):
