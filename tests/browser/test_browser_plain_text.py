@@ -85,7 +85,7 @@ def test_a_hostile_header_and_country_show_as_text_and_fetch_nothing(new_tab):
     main.get_by_role("combobox", name="Country").click()
     tab.get_by_role("option", name=HOSTILE).click()
 
-    warning = main.get_by_test_id("stAlertContentWarning").filter(has_text="to cluster")
+    warning = main.get_by_test_id("stAlertContentWarning").filter(has_text="Log in")
     expect(warning).to_be_visible()
     assert_plain(warning, HOSTILE)
     assert not [url for url in new_tab.requests if "127.0.0.1:9" in url or "evil.example" in url]

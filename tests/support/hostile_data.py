@@ -32,7 +32,10 @@ def transactions_csv(countries: dict[int, str]) -> bytes:
     return buffer.getvalue().encode()
 
 
-#: Two customers in the United Kingdom and one in the hostile country.
-ONE_HOSTILE_COUNTRY = {17850: "United Kingdom", 13047: "United Kingdom", 12583: HOSTILE}
+#: Five customers in the United Kingdom (enough for the default k) and one in the hostile country.
+ONE_HOSTILE_COUNTRY = {
+    **{customer: "United Kingdom" for customer in (17850, 13047, 13748, 15100, 15291)},
+    12583: HOSTILE,
+}
 #: A CSV whose header is hostile (and lacks the Online Retail columns).
 HOSTILE_HEADER_CSV = f"{HOSTILE},amount\n1,2\n".encode()
