@@ -40,13 +40,14 @@ class LocalBackend(StepFunctionsBackend):
         bucket: str = LOCAL_BUCKET,
         prefix: str = DEFAULT_PREFIX,
     ) -> None:
-        """``client`` defaults to a process-mode ``LocalStepFunctionsClient`` on the run store of
-        the data directory; tests pass a thread-mode one."""
+        """``client`` defaults to a warm-mode ``LocalStepFunctionsClient`` on the run store of
+        the data directory (a worker process a run, forked by a pre-imported server); tests
+        pass a thread-mode one."""
         super().__init__()
         if client is None:
             from pipeline.local.client import LocalStepFunctionsClient
 
-            client = LocalStepFunctionsClient()
+            client = LocalStepFunctionsClient(mode="warm")
         self.client = client
         self._storage = storage or LocalBucketStorage(local_bucket_root())
         self.bucket: str = bucket
@@ -69,6 +70,12 @@ class LocalBackend(StepFunctionsBackend):
         """The same as ``build_settings``: the local backend is always configured."""
         return self.build_settings(spec)
 
+    def prepare_to_run(self) -> None:
+        """Start the engine's warm worker server (if it has one) while the run is prepared."""
+        warm_up = getattr(self.client, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
     def explain_error(self, error: BaseException, action: str) -> str | None:
         """The engine's client errors (botocore ClientErrors) as a sentence; anything else raised."""
         code = error_code(error)
@@ -78,6 +85,7 @@ class LocalBackend(StepFunctionsBackend):
 
     def preflight(self) -> list[Check]:
         """The local backend needs a writable data directory and definitions the engine accepts."""
+        self.prepare_to_run()  # the pages check health first: the first run finds the server warm
         checks = []
         try:
             probe = f"s3://{self.bucket}/{self.prefix}/.preflight"

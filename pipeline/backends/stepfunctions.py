@@ -22,9 +22,10 @@ from pipeline.backends.datasets import check_run_on, dataset_uri, read_dataset
 from pipeline.errors import PreflightError, WorkflowError
 from pipeline.executions import ExecutionStatus
 from pipeline.storage import Storage
+from pipeline.workflows.definition_cache import StoredWorkflow, load_or_build
 from pipeline.workflows.registry import WORKFLOWS, get_workflow, workflow_of
 from pipeline.workflows.runs import execution_input_of, failure_message, new_run_name, run_prefix
-from pipeline.workflows.spec import BuildSettings, BuiltWorkflow, WorkflowSpec
+from pipeline.workflows.spec import BuildSettings, WorkflowSpec
 
 #: Step Functions' limit on a StopExecution cause.
 _MAX_CAUSE = 32768
@@ -53,7 +54,7 @@ class StepFunctionsBackend:
     prefix: str
 
     def __init__(self) -> None:
-        self._built_workflows: dict[tuple[str, BuildSettings], BuiltWorkflow] = {}
+        self._built_workflows: dict[tuple[str, BuildSettings], StoredWorkflow] = {}
         self._build_lock = threading.Lock()
         #: Run parameters and dataset name by execution ARN: an execution's input never
         #: changes, so each is described once, not on every listing.
@@ -94,19 +95,25 @@ class StepFunctionsBackend:
         """See ``Backend.launch_defaults``."""
         return LaunchDefaults()
 
+    def prepare_to_run(self) -> None:
+        """Called first by ``launch`` and ``relaunch``: start what a run will need (nothing here)."""
+
     # --- building ----------------------------------------------------------------------------
 
-    def built(self, workflow: WorkflowRef = None) -> BuiltWorkflow:
-        """The workflow built for this backend's settings (once; then shared, never changed)."""
+    def built(self, workflow: WorkflowRef = None) -> StoredWorkflow:
+        """The workflow built for this backend's settings (once; then shared, never changed).
+
+        Its text comes from the on-disk definition cache when this code and SDK built it before
+        (``pipeline.workflows.definition_cache``): then the SDK is not imported at all."""
         spec = get_workflow(workflow)
         return self._built_for(spec, self.build_settings(spec))
 
-    def _built_for(self, spec: WorkflowSpec, settings: BuildSettings) -> BuiltWorkflow:
+    def _built_for(self, spec: WorkflowSpec, settings: BuildSettings) -> StoredWorkflow:
         key = (spec.name, settings)
-        with self._build_lock:  # building costs about a second: once, even when asked at once
+        with self._build_lock:  # building costs seconds: once, even when asked at once
             built = self._built_workflows.get(key)
             if built is None:
-                built = spec.build(settings)
+                built = load_or_build(spec, settings)
                 self._built_workflows[key] = built
         return built
 
@@ -251,6 +258,7 @@ class StepFunctionsBackend:
         """
         spec = workflow_of(params)
         spec.check(params)  # the parameters alone first: nothing read yet
+        self.prepare_to_run()
         data, transactions = read_dataset(Path(dataset_path), need_frame=True)
         check_run_on(spec, params, transactions)
         state_machine_arn = self._state_machine_to_start(spec)
@@ -264,6 +272,7 @@ class StepFunctionsBackend:
         the dataset already stored (``DataUri``) is reused, not uploaded again. The data was
         checked when the first run was launched; the parameters are checked again.
         """
+        self.prepare_to_run()
         description = self.describe(execution_arn)
         spec = self._workflow_of_execution(description)
         previous = execution_input_of(description)
@@ -298,13 +307,18 @@ class StepFunctionsBackend:
         inputs = spec.execution_input(
             run_name, params, data_uri, self.bucket, self.prefix, dataset_name=dataset_name
         )
-        workflow = self.built(spec).sdk_workflow(self.stepfunctions_client(), state_machine_arn)
+        mismatches = input_mismatches(spec.input_schema, inputs)
+        if mismatches:
+            raise WorkflowError(
+                f"The run parameters do not fit the workflow's input: {'; '.join(mismatches)}."
+            )
+        client = self.stepfunctions_client()
         with self._calling("start an execution (needs states:StartExecution)"):
-            try:
-                execution = workflow.execute(name=run_name, inputs=inputs)
-            except ValueError as error:  # the SDK's ExecutionInput schema check
-                raise WorkflowError(f"The run parameters do not fit the workflow's input: {error}") from error
-        return execution.execution_arn
+            # What the SDK's Workflow.execute sends (its pretty JSON input), without importing it.
+            response = client.start_execution(
+                stateMachineArn=state_machine_arn, name=run_name, input=json.dumps(inputs, indent=4)
+            )
+        return response["executionArn"]
 
     def list_executions(self) -> list[dict[str, Any]]:
         """Executions of every deployed workflow, newest first, with ``workflow``, ``parameters``
@@ -389,6 +403,18 @@ class StepFunctionsBackend:
             str(self.bucket), self.prefix, description["name"]
         )
         return spec.read_results(location, self.storage)
+
+
+def input_mismatches(schema: Any, inputs: dict[str, Any]) -> list[str]:
+    """What keeps ``inputs`` from the execution input schema: the SDK's ``ExecutionInput`` check
+    (every schema key present, each value of its type), as sentences; empty when it fits."""
+    problems = [f"{key} is missing" for key in schema if key not in inputs]
+    problems += [
+        f"{key} is a {type(inputs[key]).__name__}, not a {kind.__name__}"
+        for key, kind in schema.items()
+        if key in inputs and not isinstance(inputs[key], kind)
+    ]
+    return problems
 
 
 def _template_description(spec: WorkflowSpec) -> str:

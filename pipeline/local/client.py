@@ -73,8 +73,11 @@ class LocalStepFunctionsClient:
     Args:
         store: the run store; by default the one in ``data_home()``.
         mode: ``"process"`` (default) runs each execution in a detached worker process that
-            outlives this object and the Streamlit script run; ``"thread"`` runs it in a daemon
-            thread of this process (tests and benchmarks; it dies with the process).
+            outlives this object and the Streamlit script run; ``"warm"`` does the same with
+            worker processes forked by a warm server that has imported the handlers' libraries
+            (``pipeline.local.warm_worker``: the backend's choice, a run starts in milliseconds);
+            ``"thread"`` runs it in a daemon thread of this process (tests and benchmarks; it
+            dies with the process).
         resources: in thread mode, the service integrations to run tasks with (default
             ``LocalResources()``); process-mode workers build their own (see
             ``pipeline.local.worker`` for the test hook).
@@ -88,12 +91,12 @@ class LocalStepFunctionsClient:
         self,
         store: RunStore | None = None,
         *,
-        mode: Literal["process", "thread"] = "process",
+        mode: Literal["process", "warm", "thread"] = "process",
         resources: Any = None,
         stop_grace_seconds: float = STOP_GRACE_SECONDS,
     ) -> None:
-        if mode not in ("process", "thread"):
-            raise ValueError(f"mode must be 'process' or 'thread', not {mode!r}")
+        if mode not in ("process", "warm", "thread"):
+            raise ValueError(f"mode must be 'process', 'warm' or 'thread', not {mode!r}")
         if resources is not None and mode != "thread":
             raise ValueError("resources can only be given in thread mode; process workers build their own")
         self.store = store or RunStore()
@@ -103,6 +106,10 @@ class LocalStepFunctionsClient:
         # The SDK appends its user agent to ``client._client_config.user_agent``.
         self._client_config = SimpleNamespace(user_agent="rfm-studio-local")
         self.meta = SimpleNamespace(region_name=REGION, service_model=None)
+
+    def warm_up(self) -> None:
+        """In ``"warm"`` mode, start the warm worker server now (it imports in the background)."""
+        self.workers.warm_up()
 
     # State machines -------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ import psutil
 
 from pipeline.config import PROJECT_ROOT, data_home
 from pipeline.local.store import ExecutionRecord, RunStore
+from pipeline.local.warm_worker import SERVER_MODULE as WARM_SERVER_MODULE
+from pipeline.local.warm_worker import WarmWorkerError, WarmWorkerServer
 from pipeline.local.worker import STORE_ENV, WORKER_DIED_ERROR, run_execution
 
 #: The module a worker process runs.
@@ -69,15 +71,21 @@ def process_alive(pid: int | None, identity: str | None) -> bool:
     return current == identity
 
 
+def worker_environment(store_path: Path) -> dict[str, str]:
+    """The environment of a worker: this process's, with its data directory and run store."""
+    env = dict(os.environ)
+    env["RFM_STUDIO_HOME"] = str(data_home())
+    env[STORE_ENV] = str(store_path)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    return env
+
+
 def start_worker(arn: str, log_path: Path, store_path: Path) -> subprocess.Popen[bytes]:
     """Start the worker of execution ``arn``, its output appended to ``log_path``.
 
     Raises OSError when the process cannot be started.
     """
-    env = dict(os.environ)
-    env["RFM_STUDIO_HOME"] = str(data_home())
-    env[STORE_ENV] = str(store_path)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    env = worker_environment(store_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         return subprocess.Popen(
@@ -92,9 +100,13 @@ def start_worker(arn: str, log_path: Path, store_path: Path) -> subprocess.Popen
 
 
 def _is_worker_of(process: psutil.Process, arn: str) -> bool:
+    """Whether ``process`` is a worker: the worker command of ``arn``, or a child forked by a
+    warm server (its command line is the server's; unlike the server, it leads its own session)."""
     try:
         command = process.cmdline()
-    except psutil.Error:
+        if WARM_SERVER_MODULE in command:
+            return os.getsid(process.pid) == process.pid
+    except (psutil.Error, OSError):
         return False
     return WORKER_MODULE in command and arn in command
 
@@ -136,6 +148,8 @@ class Workers:
     """The workers of one client: start them, judge their liveness, stop them.
 
     In ``"process"`` mode each execution runs in a worker process (``start_worker``); in
+    ``"warm"`` mode in a worker process forked by a warm server that has imported what runs
+    need (``pipeline.local.warm_worker``; a plain worker process when that fails); in
     ``"thread"`` mode in a daemon thread of this process, with ``resources`` (tests,
     benchmarks). Reading a RUNNING execution checks its worker: if it is gone, the execution
     is recorded FAILED with ``Local.WorkerDied`` (or ABORTED, when a stop was asked).
@@ -148,6 +162,15 @@ class Workers:
         self.stop_grace_seconds = stop_grace_seconds
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.threads: dict[str, threading.Thread] = {}
+        self.warm_server: WarmWorkerServer | None = None
+        if mode == "warm":
+            self.warm_server = WarmWorkerServer(store.path.parent / "logs" / "warm-worker.log")
+
+    def warm_up(self) -> None:
+        """Start the warm server now (in warm mode), so it imports while the caller prepares a run."""
+        if self.warm_server is not None:
+            with contextlib.suppress(OSError):
+                self.warm_server.start()
 
     def start(self, arn: str, machine_name: str, name: str) -> None:
         """Run the stored RUNNING execution ``arn`` in the background."""
@@ -170,6 +193,14 @@ class Workers:
 
     def _start_process(self, arn: str, machine_name: str, name: str) -> None:
         log_path = self.store.path.parent / "logs" / f"{machine_name}.{name}.log"
+        if self.warm_server is not None:
+            try:
+                pid = self._start_warm(arn, log_path)
+            except WarmWorkerError as error:
+                print(f"warning: {error}; starting a plain worker process instead", file=sys.stderr)
+            else:
+                self.store.set_worker(arn, pid, process_identity(pid), str(log_path))
+                return
         try:
             child = start_worker(arn, log_path, self.store.path)
         except OSError as exc:
@@ -182,6 +213,13 @@ class Workers:
             return
         self.children[arn] = child
         self.store.set_worker(arn, child.pid, process_identity(child.pid), str(log_path))
+
+    def _start_warm(self, arn: str, log_path: Path) -> int:
+        """A worker of ``arn`` forked by the warm server; its pid."""
+        assert self.warm_server is not None
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = worker_environment(self.store.path)
+        return self.warm_server.spawn(arn, log_path, self.store.path, env, PROJECT_ROOT)
 
     def _reap(self) -> None:
         """Collect exited worker processes, so they do not linger as zombies."""
