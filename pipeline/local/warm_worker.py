@@ -143,7 +143,10 @@ def serve(requests: IO[str], replies: IO[str]) -> int:
 def main() -> int:
     """Entry point of the server process."""
     preload()
-    return serve(sys.stdin, sys.stdout)
+    try:
+        return serve(sys.stdin, sys.stdout)
+    except BrokenPipeError:  # the client went away (its process ended) before asking anything
+        return 0
 
 
 # --- the client's side -------------------------------------------------------------------------

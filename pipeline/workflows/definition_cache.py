@@ -9,6 +9,10 @@ of ``pipeline/workflows/`` (and the config and error modules it reads) and the i
 built again with the SDK; a hit imports neither. What truly needs the SDK's objects (creating
 or updating a state machine through its ``Workflow``) builds them on first use.
 
+``botocore_enums`` does the same for the enumerations the workflows' checks read from botocore's
+service models (SageMaker's instance types): loading botocore and its 2.5 MB SageMaker model
+costs seconds on a page; the entry is keyed by botocore's version.
+
 The cache is an optimisation only: an unreadable or unwritable entry means building, never an
 error.
 """
@@ -231,3 +235,30 @@ def _write_entry(path: Path, entry: dict[str, Any]) -> bool:
         return True
     except OSError:
         return False
+
+
+def botocore_enums(service: str, shapes: tuple[str, ...]) -> dict[str, list[str]]:
+    """The enum values of ``shapes`` in botocore's ``service`` model, cached per botocore version."""
+    from importlib.metadata import version
+
+    facts = json.dumps({"service": service, "shapes": shapes, "botocore": version("botocore")})
+    key = hashlib.sha256(facts.encode()).hexdigest()[:32]
+    path: Path | None
+    try:
+        path = cache_dir() / f"enums-{service}-{key}.json"
+    except OSError:
+        path = None
+    if path is not None:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entry = None
+        if isinstance(entry, dict) and all(isinstance(entry.get(shape), list) for shape in shapes):
+            return entry
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    entry = {shape: list(model.shape_for(shape).enum) for shape in shapes}
+    if path is not None:
+        _write_entry(path, entry)
+    return entry

@@ -155,3 +155,18 @@ def test_a_fresh_process_with_a_warm_cache_imports_neither_stepfunctions_nor_sag
     assert probe["imported"] == []
     assert probe["definition"] == documents.definition and probe["template"] == documents.template
     assert all(probe["checks"])
+
+
+def test_botocore_enums_are_read_from_the_model_once_then_from_disk(monkeypatch):
+    import botocore.session
+
+    shapes = ("TrainingInstanceType", "TransformInstanceType")
+    first = definition_cache.botocore_enums("sagemaker", shapes)
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    assert first["TrainingInstanceType"] == list(model.shape_for("TrainingInstanceType").enum)
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded again")
+
+    monkeypatch.setattr(botocore.session, "get_session", no_model)
+    assert definition_cache.botocore_enums("sagemaker", shapes) == first

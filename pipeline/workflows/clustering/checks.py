@@ -86,13 +86,12 @@ def customers_problem(k: int, customers: int, country: str | None = None) -> str
 
 @functools.cache
 def sagemaker_instance_types() -> frozenset[str]:
-    """Instance types SageMaker accepts for both training and batch transform (botocore's model)."""
-    import botocore.session
+    """Instance types SageMaker accepts for both training and batch transform (botocore's model,
+    through the on-disk cache: importing botocore and loading that model costs seconds)."""
+    from pipeline.workflows.definition_cache import botocore_enums
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    training = model.shape_for("TrainingInstanceType").enum
-    transform = model.shape_for("TransformInstanceType").enum
-    return frozenset(training) & frozenset(transform)
+    enums = botocore_enums("sagemaker", ("TrainingInstanceType", "TransformInstanceType"))
+    return frozenset(enums["TrainingInstanceType"]) & frozenset(enums["TransformInstanceType"])
 
 
 def parameter_problems(params: ClusteringParameters) -> list[str]:
