@@ -27,7 +27,7 @@ from pipeline.local.services.sagemaker_common import epoch_millis, input_objects
 from pipeline.local.services.sagemaker_jobs import job_failed
 from pipeline.local.services.xgboost_data import read_csv_table, sniff_delimiter
 from pipeline.local.services.xgboost_errors import UserError
-from pipeline.local.services.xgboost_training import model_from_tar
+from pipeline.local.services.xgboost_training import load_xgboost, model_from_tar
 from pipeline.storage import Storage, join_uri
 
 CSV_CONTENT_TYPES = ("text/csv", "csv")
@@ -57,8 +57,7 @@ def transform_xgboost(
 
 def load_booster(storage: Storage, model: dict[str, Any]) -> Any:
     """The model's booster, loaded as the container loads ``xgboost-model``."""
-    import xgboost as xgb
-
+    xgb = load_xgboost()
     url = model["PrimaryContainer"]["ModelDataUrl"]
     try:
         raw = model_from_tar(storage.read_bytes(url))
@@ -105,12 +104,11 @@ def _score_objects(params: dict[str, Any], booster: Any, storage: Storage) -> li
 
 def predict_csv(booster: Any, data: bytes, uri: str) -> np.ndarray:
     """Predictions for headerless CSV features, as the container's serving code makes them."""
-    import xgboost as xgb
-
+    xgb = load_xgboost()
     features = read_csv_table(data, uri, sniff_delimiter(data))
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # ntree_limit, as the container passes it
+            warnings.filterwarnings("ignore", message="ntree_limit")  # deprecated; the container passes it
             return booster.predict(
                 xgb.DMatrix(features),
                 ntree_limit=getattr(booster, "best_ntree_limit", 0),
