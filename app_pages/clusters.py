@@ -18,7 +18,7 @@ from pipeline.analysis import cluster_compare
 from pipeline.backends import backend_for_arn
 from pipeline.errors import StudioError
 from pipeline.views import cluster_charts
-from pipeline.workflows.clustering import parameters_from_input
+from pipeline.workflows.clustering.parameters import parameters_from_input
 from ui.backend import active_backend_name, backend, backend_of
 from ui.metrics import metric_row
 

@@ -8,7 +8,7 @@ import streamlit as st
 from pipeline.errors import StudioError
 from pipeline.views import execution_view as ev
 from pipeline.views.graph import legend_dot, workflow_dot
-from pipeline.workflows.clustering import failure_message
+from pipeline.workflows.runs import failure_message
 from ui import watch
 from ui.backend import backend_of
 from ui.metrics import metric_row

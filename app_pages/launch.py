@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.analysis import k_selection
-from pipeline.backends.base import RunParameters
 from pipeline.errors import StudioError
 from pipeline.views import charts
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import launch, state
 from ui.backend import LABELS, active_backend_name, backend
 
@@ -32,17 +32,17 @@ def unexpected(what: str, error: Exception) -> None:
     st.error(f"{what} failed unexpectedly ({type(error).__name__}); the server log has the details.")
 
 
-def parameters(active: state.ActiveDataset, backend_name: str) -> RunParameters:
+def parameters(active: state.ActiveDataset, backend_name: str) -> ClusteringParameters:
     """The run's parameters; the instance settings only on aws (the local engine has none)."""
     suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
-    st.session_state.setdefault(K_KEY, RunParameters.k)
+    st.session_state.setdefault(K_KEY, ClusteringParameters.k)
     cols = st.columns(2)
     k = cols[0].number_input("Clusters (k)", min_value=2, max_value=20, step=1, key=K_KEY)
     threshold = cols[1].number_input(
         "Quality threshold (silhouette)",
         min_value=-1.0,
         max_value=1.0,
-        value=RunParameters.quality_threshold,
+        value=ClusteringParameters.quality_threshold,
         step=0.05,
         help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
         key="launch_threshold",
@@ -57,22 +57,17 @@ def parameters(active: state.ActiveDataset, backend_name: str) -> RunParameters:
     country = cols[1].selectbox(
         "Country", [ALL_COUNTRIES, *state.countries(*active.key)], key=f"launch_country_{suffix}"
     )
-    instance_type, instance_count = RunParameters.instance_type, RunParameters.instance_count
-    if backend_name == "aws":
-        settings = getattr(backend("aws"), "settings", None)
-        default_type = getattr(settings, "instance_type", None) or instance_type
-        types = INSTANCE_TYPES if default_type in INSTANCE_TYPES else [default_type, *INSTANCE_TYPES]
+    defaults = backend(backend_name).launch_defaults()
+    instance_type, instance_count = defaults.instance_type, defaults.instance_count
+    if defaults.instances_matter:
+        types = INSTANCE_TYPES if instance_type in INSTANCE_TYPES else [instance_type, *INSTANCE_TYPES]
         instance_type = cols[0].selectbox(
-            "Instance type", types, index=types.index(default_type), key="launch_instance_type"
+            "Instance type", types, index=types.index(instance_type), key="launch_instance_type"
         )
         instance_count = cols[1].number_input(
-            "Instance count",
-            min_value=1,
-            max_value=10,
-            value=int(getattr(settings, "instance_count", None) or instance_count),
-            key="launch_instance_count",
+            "Instance count", min_value=1, max_value=10, value=instance_count, key="launch_instance_count"
         )
-    return RunParameters(
+    return ClusteringParameters(
         k=int(k),
         quality_threshold=float(threshold),
         as_of=as_of,
@@ -137,7 +132,9 @@ def deploy_button(ready: bool) -> None:
             unexpected("Deploying", error)
 
 
-def launch_button(active: state.ActiveDataset, backend_name: str, params: RunParameters, ready: bool) -> None:
+def launch_button(
+    active: state.ActiveDataset, backend_name: str, params: ClusteringParameters, ready: bool
+) -> None:
     """Start the run under a status box, then open it on the Executions page."""
     if not st.button(
         "Launch", type="primary", disabled=not ready, key="launch_run", icon=":material/rocket_launch:"
@@ -161,7 +158,7 @@ def launch_button(active: state.ActiveDataset, backend_name: str, params: RunPar
         st.switch_page(EXECUTIONS_PAGE)
 
 
-def try_k(active: state.ActiveDataset, params: RunParameters) -> None:
+def try_k(active: state.ActiveDataset, params: ClusteringParameters) -> None:
     """Elbow and silhouette for k = 2..10 on the run's features, with the best k one click away."""
     st.caption(
         f"KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} on this machine, "

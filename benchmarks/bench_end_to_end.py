@@ -104,13 +104,15 @@ def load_like_the_app(workbook: Path) -> dict[str, Any]:
 
 def run_end_to_end(dataset_path: Path, dataset_name: str, k: int = 5) -> dict[str, Any]:
     """Launch through ``LocalBackend`` (process mode), wait for the end, measure time and memory."""
-    from pipeline.backends.base import RunParameters
     from pipeline.backends.local import LocalBackend
     from pipeline.views.execution_view import step_runs
+    from pipeline.workflows.clustering.parameters import ClusteringParameters
 
     started = time.perf_counter()
     backend = LocalBackend()  # process mode, as the app
-    arn = backend.launch(dataset_path, RunParameters(k=k, quality_threshold=0.0), dataset_name=dataset_name)
+    arn = backend.launch(
+        dataset_path, ClusteringParameters(k=k, quality_threshold=0.0), dataset_name=dataset_name
+    )
     launched_s = time.perf_counter() - started
     pid = backend.client.worker_pid(arn)
     sampler = HighWaterSampler(pid)

@@ -1,6 +1,6 @@
 """Engine overhead of the embedded Step Functions engine, as ratios measured in one run.
 
-1. The real workflow (``pipeline.workflows.clustering.workflow_definition()``) run in-process by
+1. The real workflow (``pipeline.workflows.clustering.build.workflow_definition()``) run in-process by
    ``pipeline.local.asl.interpreter.run_state_machine`` with ``LocalResources``, vs the same
    handlers and SageMaker stand-ins called directly, one after the other, with the same
    inputs. Ratio engine/direct, target <= 1.3x, on the real 40k sample and on the
@@ -57,7 +57,7 @@ def upload_dataset(source: Path) -> tuple[str, int]:
     from pipeline.config import LOCAL_BUCKET, local_bucket_root
     from pipeline.loading.dataset import load_transactions
     from pipeline.storage import LocalBucketStorage
-    from pipeline.workflows.clustering import DEFAULT_PREFIX
+    from pipeline.workflows.runs import DEFAULT_PREFIX
 
     dataset = load_transactions(Path(source))
     buffer = io.BytesIO()
@@ -69,11 +69,11 @@ def upload_dataset(source: Path) -> tuple[str, int]:
 
 def execution_input(run_name: str, data_uri: str, k: int = 5) -> dict[str, Any]:
     """The execution input the app builds for a run (threshold 0: the run always succeeds)."""
-    from pipeline.backends.base import RunParameters
     from pipeline.config import LOCAL_BUCKET
-    from pipeline.workflows.clustering import DEFAULT_PREFIX, execution_input_for
+    from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
+    from pipeline.workflows.runs import DEFAULT_PREFIX
 
-    params = RunParameters(k=k, quality_threshold=0.0)
+    params = ClusteringParameters(k=k, quality_threshold=0.0)
     return execution_input_for(run_name, params, data_uri, LOCAL_BUCKET, DEFAULT_PREFIX, dataset_name="bench")
 
 
@@ -139,7 +139,7 @@ def direct_calls() -> dict[str, Callable[[Any, float | None], Any]]:
     from lambdas.prepare_rfm.handler import lambda_handler as prepare_handler
     from pipeline.local.services import sagemaker as sagemaker_local
     from pipeline.local.services.resources import LambdaContext
-    from pipeline.workflows.clustering import EVALUATE_FUNCTION, PREPARE_FUNCTION
+    from pipeline.workflows.clustering.build import EVALUATE_FUNCTION, PREPARE_FUNCTION
 
     handlers = {PREPARE_FUNCTION: prepare_handler, EVALUATE_FUNCTION: evaluate_handler}
 
@@ -179,7 +179,7 @@ def workflow_overhead(source: Path, reps: int = DEFAULT_REPS, label: str = "") -
     ``RFM_STUDIO_HOME`` set to a scratch folder (``use_private_home``): every run writes its
     files into the local bucket there.
     """
-    from pipeline.workflows.clustering import workflow_definition
+    from pipeline.workflows.clustering.build import workflow_definition
 
     definition = workflow_definition()
     data_uri, rows = upload_dataset(source)

@@ -266,16 +266,16 @@ def bench_data(session: Session, workbook: Path) -> PageTimes:
 
 def launch_runs(active: Any) -> list[str]:
     """Two full-scale local runs (k=4, k=5) of the active dataset, awaited; their ARNs."""
-    from pipeline.backends.base import RunParameters
     from pipeline.backends.local import LocalBackend
     from pipeline.local.client import wait_for_status
+    from pipeline.workflows.clustering.parameters import ClusteringParameters
 
     backend = LocalBackend()  # worker processes, as the app launches them
     arns = []
     for k in (4, 5):
         started = time.perf_counter()
         arn = backend.launch(
-            Path(active.path), RunParameters(k=k, quality_threshold=-1.0), dataset_name=active.name
+            Path(active.path), ClusteringParameters(k=k, quality_threshold=-1.0), dataset_name=active.name
         )
         status = wait_for_status(backend.client, arn, RUN_TIMEOUT_SECONDS)["status"]
         print(f"local run k={k}: {status} in {time.perf_counter() - started:.1f} s", flush=True)

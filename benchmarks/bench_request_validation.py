@@ -65,28 +65,25 @@ OPERATIONS = {
 def upload_sample() -> str:
     """The real 40k sample's canonical Parquet in the local bucket; its DataUri."""
     from benchmarks.make_full_workbook import sample_path
-    from pipeline.backends.local import content_hash
+    from pipeline.backends.datasets import dataset_uri
     from pipeline.config import LOCAL_BUCKET, local_bucket_root
     from pipeline.loading.dataset import load_transactions
     from pipeline.storage import LocalBucketStorage
-    from pipeline.workflows.clustering import DEFAULT_PREFIX
+    from pipeline.workflows.runs import DEFAULT_PREFIX
 
     buffer = io.BytesIO()
     load_transactions(sample_path()).transactions.to_parquet(buffer, index=False)
-    with tempfile.NamedTemporaryFile(suffix=".parquet") as handle:
-        handle.write(buffer.getvalue())
-        handle.flush()
-        uri = f"s3://{LOCAL_BUCKET}/{DEFAULT_PREFIX}/raw/{content_hash(Path(handle.name))}.parquet"
+    uri = dataset_uri(LOCAL_BUCKET, DEFAULT_PREFIX, buffer.getvalue())
     LocalBucketStorage(local_bucket_root()).write_bytes(uri, buffer.getvalue())
     return uri
 
 
 def execution_input(run_name: str, data_uri: str) -> dict[str, Any]:
-    from pipeline.backends.base import RunParameters
     from pipeline.config import LOCAL_BUCKET
-    from pipeline.workflows.clustering import DEFAULT_PREFIX, execution_input_for
+    from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
+    from pipeline.workflows.runs import DEFAULT_PREFIX
 
-    params = RunParameters(k=5, quality_threshold=0.0)
+    params = ClusteringParameters(k=5, quality_threshold=0.0)
     return execution_input_for(run_name, params, data_uri, LOCAL_BUCKET, DEFAULT_PREFIX)
 
 
@@ -166,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     home = use_private_home()
     print(f"bench_request_validation: {machine_note('botocore', 'regex', 'pandas', 'scikit-learn')}")
 
-    from pipeline.workflows.clustering import workflow_definition
+    from pipeline.workflows.clustering.build import workflow_definition
 
     definition = workflow_definition()
     data_uri = upload_sample()

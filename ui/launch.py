@@ -19,13 +19,12 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.analysis import k_selection, rfm
-from pipeline.backends.base import Backend, Check, RunParameters
-from pipeline.errors import DataError, PreflightError
+from pipeline.backends.base import Backend, Check
 from pipeline.views.graph import workflow_dot
+from pipeline.workflows.registry import get_workflow, workflow_of
 from ui.backend import backend
 from ui.state import cleaned
 
-CFN_DESCRIPTION = "RFM Workflow Studio: customer clustering state machine"
 #: How long a preflight result is reused before it is checked again on its own.
 PREFLIGHT_TTL_SECONDS = 120
 
@@ -42,41 +41,18 @@ class WorkflowView:
     placeholder_reason: str = ""
 
 
-def _placeholder_workflow(region: str | None):
-    from pipeline.workflows.clustering import DEFAULT_REGION, build_workflow
-
-    return build_workflow(region=region or DEFAULT_REGION)
-
-
 @st.cache_data(show_spinner="Building the workflow with the Step Functions SDK…")
-def workflow_view(backend_name: str) -> WorkflowView:
-    """The SDK-generated workflow of ``backend_name``.
-
-    Local: the local backend's definition, and the template of the same workflow built with
-    ``build_workflow`` (placeholder role ARNs: the local engine needs none). aws: the
-    backend's own definition and template; while its settings are incomplete, the same
-    workflow built with placeholders, with ``placeholder_reason`` saying what is missing.
-    """
-    chosen = backend(backend_name)
-    reason = ""
-    if backend_name == "local":
-        definition = chosen.definition()
-        template = _placeholder_workflow(None).get_cloudformation_template(CFN_DESCRIPTION)
-    else:
-        try:
-            definition = chosen.definition()
-            template = chosen.cloudformation_template(CFN_DESCRIPTION)
-        except PreflightError as error:
-            reason = str(error)
-            workflow = _placeholder_workflow(getattr(getattr(chosen, "settings", None), "region", None))
-            definition = workflow.definition.to_dict()
-            template = workflow.get_cloudformation_template(CFN_DESCRIPTION)
+def workflow_view(backend_name: str, workflow: str | None = None) -> WorkflowView:
+    """The SDK-generated workflow of ``backend_name`` (``Backend.workflow_documents``): the
+    backend's own definition and template, or, while it is not configured, the same workflow
+    built with placeholders, ``placeholder_reason`` saying what is missing."""
+    documents = backend(backend_name).workflow_documents(workflow)
     return WorkflowView(
-        definition=definition,
-        dot=workflow_dot(definition),
-        asl_json=json.dumps(definition, indent=2),
-        template=template,
-        placeholder_reason=reason,
+        definition=documents.definition,
+        dot=workflow_dot(documents.definition),
+        asl_json=json.dumps(documents.definition, indent=2),
+        template=documents.template,
+        placeholder_reason=documents.placeholder_reason,
     )
 
 
@@ -101,36 +77,22 @@ def k_table(content_hash: str, path: str, country: str | None, as_of: dt.date | 
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def customers_to_cluster(content_hash: str, path: str, country: str | None, as_of: dt.date | None) -> int:
-    """How many customers the run's prepare step will cluster for one (dataset, country, as-of).
-
-    The same filter and scoring as the prepare Lambda, so the page can refuse a run that would
-    only fail there (k above the customers, an as-of date before the last invoice). Raises
-    ``DataError`` with the scoring's message when nothing can be scored (errors are not cached).
-    """
+def data_facts(workflow: str, content_hash: str, path: str, scope: Any) -> Any:
+    """What a run's first step will find in one dataset for ``scope`` (the workflow's
+    ``data_scope`` of the parameters), cached: the same scoring as the step itself."""
     clean, _ = cleaned(content_hash, path)
-    window = rfm.filter_transactions(clean, country) if country else clean
-    return len(rfm.compute_rfm(window, pd.Timestamp(as_of) if as_of else None))
+    return get_workflow(workflow).data_facts(clean, scope)
 
 
-def run_problem(content_hash: str, path: str, params: RunParameters) -> str | None:
-    """Why a run with ``params`` would fail at its first step on this dataset, or None if it would not."""
-    try:
-        customers = customers_to_cluster(content_hash, path, params.country, params.as_of)
-    except DataError as error:
-        return f"This run would fail: {error}"
-    if customers < params.k:
-        where = f" in {params.country}" if params.country else ""
-        if customers < 2:
-            return (
-                f"Only {customers} customer(s){where} to cluster, and clustering needs at least 2: "
-                "choose another country or All countries."
-            )
-        return (
-            f"Only {customers:,} customers{where} to cluster, fewer than the k={params.k} clusters asked "
-            f"for: choose k of at most {customers}, or another country."
-        )
-    return None
+def run_problem(content_hash: str, path: str, params: Any) -> str | None:
+    """Why a run with ``params`` would fail on this dataset, or None if it would not.
+
+    The workflow's own check (``WorkflowSpec.problems``), the one the backends apply at launch.
+    """
+    spec = workflow_of(params)
+    facts = data_facts(spec.name, content_hash, path, spec.data_scope(params))
+    problems = spec.problems(params, facts)
+    return f"This run would fail: {' '.join(problems)}" if problems else None
 
 
 def recheck(backend_name: str) -> None:
@@ -148,20 +110,17 @@ def recheck(backend_name: str) -> None:
 def launch_run(
     chosen: Backend,
     dataset_path: Path,
-    params: RunParameters,
+    params: Any,
     *,
     dataset_name: str,
     progress: Callable[[str], None],
 ) -> str:
     """Upload the dataset and start an execution on ``chosen``; returns the execution ARN.
 
-    The upload is done as its own step when the backend offers one (both do: ``upload`` /
-    ``upload_dataset``, content-addressed, so the launch's own upload then finds the file in
-    place), so ``progress`` can tell the user which step is slow.
+    The upload is its own step (content-addressed, so the launch's own upload then finds the
+    file in place), so ``progress`` can tell the user which step is slow.
     """
-    upload = getattr(chosen, "upload", None) or getattr(chosen, "upload_dataset", None)
     progress("Uploading dataset")
-    if upload is not None:
-        upload(Path(dataset_path))
+    chosen.upload(Path(dataset_path))
     progress("Starting execution")
     return chosen.launch(Path(dataset_path), params, dataset_name=dataset_name)

@@ -10,14 +10,13 @@ chosen in the sidebar, so the page makes no AWS call for users who only run loca
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from pipeline.backends.local import TERMINAL_STATUSES
+from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import active_backend_name, backend, backend_of
 
 #: Columns of the executions table, in display order (ARN last, hidden by the page).
@@ -138,13 +137,13 @@ def execution_view(execution_arn: str, listed_status: str | None = None) -> Exec
 
 def wait_until_ended(execution_arn: str, timeout: float = 15.0) -> str:
     """Poll an execution (after Stop) until it is no longer RUNNING or ``timeout`` passes; its status."""
-    runner = backend_of(execution_arn)
-    deadline = time.monotonic() + timeout
-    while True:
-        status = runner.describe(execution_arn)["status"]
-        if status != "RUNNING" or time.monotonic() >= deadline:
-            return status
-        time.sleep(0.2)
+    try:
+        description = wait_for_execution(
+            backend_of(execution_arn).describe, execution_arn, timeout=timeout, interval=0.2
+        )
+    except StillWaiting as waiting:
+        description = waiting.description
+    return description["status"]
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.storage import Storage, default_storage
+from pipeline.workflows.clustering.layout import RunLayout
 
 #: Above this many customers the silhouette is computed on a random sample of this size.
 SILHOUETTE_SAMPLE = 5000
@@ -238,8 +239,8 @@ def evaluate(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     score = silhouette(features, table["Cluster"].to_numpy())
     sample = min(len(table), SILHOUETTE_SAMPLE)
 
-    clusters_uri = f"{run_prefix}/clusters.csv"
-    summary_uri = f"{run_prefix}/summary.json"
+    layout = RunLayout(run_prefix)
+    clusters_uri, summary_uri = layout.clusters_uri, layout.summary_uri
     storage.write_bytes(clusters_uri, table[CLUSTER_COLUMNS].to_csv(index=False).encode("utf-8"))
     cluster_rows = [
         {"Cluster": int(cluster), **{k: _plain(v) for k, v in row.items()}}

@@ -28,34 +28,21 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.storage import Storage, default_storage
-
-#: The fewest clusters worth asking KMeans for.
-MIN_K = 2
+from pipeline.workflows.clustering.checks import customers_problem, k_problem
+from pipeline.workflows.clustering.layout import RunLayout
 
 
 def run_uris(run_prefix: str) -> dict[str, str]:
     """Every object a run's prepare step writes or hands on, keyed as in the returned payload."""
-    base = run_prefix.rstrip("/")
-    return {
-        "rfm_uri": f"{base}/rfm.parquet",
-        "train_uri": f"{base}/train/",
-        "features_uri": f"{base}/train/features.csv",
-        "ids_uri": f"{base}/ids.csv",
-        "report_uri": f"{base}/report.json",
-        "model_output_uri": f"{base}/model",
-        "assignments_uri": f"{base}/assignments",
-    }
+    return RunLayout(run_prefix).prepare_uris()
 
 
 def _requested_k(event: dict[str, Any]) -> int:
     raw = event.get("K", "")
-    try:
-        k = int(str(raw).strip())
-    except ValueError:
-        raise DataError(f"The number of clusters k must be a whole number, got {raw!r}.") from None
-    if k < MIN_K:
-        raise DataError(f"The number of clusters k must be at least {MIN_K}, got {k}: choose k of 2 or more.")
-    return k
+    problem = k_problem(raw)
+    if problem:
+        raise DataError(problem)
+    return int(str(raw).strip())
 
 
 def read_transactions(storage: Storage, data_uri: str) -> pd.DataFrame:
@@ -112,12 +99,9 @@ def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
         clean = filter_transactions(clean, countries=country)
     rfm = compute_rfm(clean, as_of=as_of)
     customers = len(rfm)
-    if customers < k:
-        where = f" in {country}" if country else ""
-        raise DataError(
-            f"Only {customers} customer(s){where} to cluster, fewer than the k={k} clusters asked for: "
-            f"choose k of at most {customers} or widen the country filter."
-        )
+    problem = customers_problem(k, customers, country)  # the rule the launch checked, on this data
+    if problem:
+        raise DataError(problem)
     features = clustering_features(rfm)
 
     uris = run_uris(run_prefix)

@@ -1,4 +1,4 @@
-"""Package the Lambda handlers and deploy them, and the SDK-built state machine, to AWS.
+"""Package the Lambda handlers of every workflow and deploy them to AWS.
 
 A function's zip holds its ``handler.py`` at the root (so the handler is
 ``handler.lambda_handler``) and exactly the first-party modules the handler imports,
@@ -22,12 +22,10 @@ from typing import Any
 from pipeline.backends.aws_settings import AwsSettings, aws_errors
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import WorkflowError
-from pipeline.lambda_functions import LAMBDA_FUNCTIONS as _REGISTRY
+from pipeline.workflows.registry import lambda_functions
 
-#: Function name -> handler file (relative to the project root), from pipeline.lambda_functions.
-LAMBDA_FUNCTIONS = {
-    name: target.partition(":")[0].replace(".", "/") + ".py" for name, target in _REGISTRY.items()
-}
+#: Function name -> handler file (relative to the project root), of every workflow in the registry.
+LAMBDA_FUNCTIONS = {function.name: function.handler_file for function in lambda_functions()}
 LAMBDA_RUNTIME = "python3.11"
 LAMBDA_HANDLER = "handler.lambda_handler"
 FIRST_PARTY = ("pipeline", "lambdas")
@@ -164,7 +162,7 @@ def build_package(function_name: str, root: Path = PROJECT_ROOT) -> LambdaPackag
 
 
 def function_configuration(settings: AwsSettings) -> dict[str, Any]:
-    """The Lambda configuration both functions share (runtime, handler, role, layer, limits, env)."""
+    """The Lambda configuration every function shares (runtime, handler, role, layer, limits, env)."""
     layers = [arn for arn in (settings.lambda_layer_arn, *settings.extra_layer_arns) if arn]
     return {
         "Role": settings.lambda_role_arn,
@@ -231,31 +229,3 @@ def _wait(client, name: str, waiter: str, action: str) -> None:
             f"Cannot {action}: Lambda rejected the change: {reason} Fix the setting it names "
             "(role, layers, memory or timeout) and deploy again."
         ) from error
-
-
-def find_state_machine(client, name: str, settings: AwsSettings | None = None) -> str | None:
-    """The ARN of the state machine called ``name``, or None when it does not exist yet."""
-    with aws_errors("list state machines (needs states:ListStateMachines)", settings):
-        for page in client.get_paginator("list_state_machines").paginate():
-            for machine in page.get("stateMachines", []):
-                if machine["name"] == name:
-                    return machine["stateMachineArn"]
-    return None
-
-
-def deploy_state_machine(workflow, client, settings: AwsSettings) -> tuple[str, str]:
-    """Create the SDK workflow's state machine with ``Workflow.create()``, or ``update()`` it."""
-    existing = find_state_machine(client, workflow.name, settings)
-    if existing is None:
-        # Workflow.create() does nothing when the workflow still holds an ARN (e.g. of a state
-        # machine deleted since it was attached): forget it so the machine is really created.
-        workflow.state_machine_arn = None
-        with aws_errors("create the state machine (needs states:CreateStateMachine, iam:PassRole)", settings):
-            arn = workflow.create()
-        if not arn:
-            raise WorkflowError(f"Step Functions did not return an ARN for state machine {workflow.name}.")
-        return arn, "created"
-    workflow.state_machine_arn = existing
-    with aws_errors("update the state machine (needs states:UpdateStateMachine, iam:PassRole)", settings):
-        workflow.update(definition=workflow.definition, role=workflow.role)
-    return existing, "updated"

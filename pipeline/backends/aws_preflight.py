@@ -16,10 +16,10 @@ from pipeline.backends.aws_settings import (
     ARN_PATTERNS,
     SETTINGS_BY_FIELD,
     AwsSettings,
-    error_code,
     explain_aws_error,
 )
 from pipeline.backends.base import Check
+from pipeline.backends.client_errors import error_code
 from pipeline.errors import StudioError
 
 ROLE_SETTINGS = {

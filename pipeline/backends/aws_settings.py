@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.backends.client_errors import error_code
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import PreflightError, StudioError, WorkflowError
 
@@ -265,12 +266,6 @@ _BAD_CREDENTIALS = {
 }
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "SlowDown"}
-
-
-def error_code(error: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ("" for anything else)."""
-    response = getattr(error, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
 
 
 def explain_aws_error(error: BaseException, action: str, settings: AwsSettings | None = None) -> str:

@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the workflow offline from the AWS settings; emit ``Workflow.get_cloudformation_template()``."""
     from pipeline.backends.aws import AwsBackend
 
-    template = AwsBackend().cloudformation_template(args.description)
+    template = AwsBackend().cloudformation_template(description=args.description)
     if args.out is None:
         sys.stdout.write(template if template.endswith("\n") else template + "\n")
         return 0

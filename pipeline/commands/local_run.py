@@ -83,7 +83,7 @@ class _LazyResources:
     """Imports the local integrations (Lambda, SageMaker) only when a Task state runs."""
 
     def __init__(self) -> None:
-        self._resources = None
+        self._resources: Any = None
 
     def invoke(self, resource: str, parameters: Any, *, state_name: str, timeout: float | None) -> Any:
         """Delegate to ``pipeline.local.services.resources.LocalResources``."""

@@ -2,45 +2,38 @@
 
 The input is anything ``pipeline.loading.dataset.load_transactions`` reads (a path, URL or s3:// URI, in
 xlsx, csv or Parquet). It is normalised to the canonical transactions, stored once as Parquet
-in the loader's Parquet cache and handed to the backend, which uploads it and starts
-an execution. The execution ARN is printed first, so a script can capture it; with ``--wait``
-each state transition follows as it happens, then the final status. Exit status: 0 when the
-execution SUCCEEDED (or was started, without ``--wait``), 1 when it ended otherwise.
+in the loader's Parquet cache and handed to the backend, which checks the run can succeed,
+uploads it and starts an execution. The execution ARN is printed first, so a script can
+capture it; with ``--wait`` each state transition follows as it happens, then the final
+status. Exit status: 0 when the execution SUCCEEDED (or was started, without ``--wait``),
+1 when it ended otherwise, 2 when the run was refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.workflows.registry import default_workflow
+
 HELP = "Launch the clustering workflow on a dataset (prints the execution ARN; --wait follows it)."
 
-#: Seconds between two reads of the history while waiting: the local engine is cheap to ask;
-#: on AWS each poll is two Step Functions calls, and SageMaker jobs take minutes anyway.
-POLL_SECONDS = {"local": 0.5, "aws": 5.0}
 #: Longest --wait, in seconds, before giving up on following the execution (it keeps running).
 DEFAULT_WAIT_TIMEOUT = 6 * 3600
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """INPUT plus the run parameters of ``RunParameters``."""
+    """INPUT, the backend, the workflow's own run parameters, and --wait."""
     parser.add_argument(
         "input", help="dataset: a path, an http(s):// URL or an s3:// URI (xlsx, csv, parquet)"
     )
     parser.add_argument(
         "--backend", choices=["local", "aws"], default="local", help="where to run (default local)"
     )
-    parser.add_argument("--k", type=int, default=5, help="number of clusters (default 5)")
-    parser.add_argument(
-        "--threshold", type=float, default=0.25, help="least silhouette score to accept (default 0.25)"
-    )
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="snapshot date YYYY-MM-DD")
-    parser.add_argument("--country", default=None, help="cluster the customers of one country only")
+    default_workflow().add_arguments(parser)
     parser.add_argument("--wait", action="store_true", help="follow the execution until it ends")
     parser.add_argument(
         "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="longest wait in seconds, with --wait"
@@ -57,16 +50,18 @@ def canonical_parquet(source: str) -> tuple[Path, str]:
 
 def describe_event(event: dict[str, Any]) -> str | None:
     """One line for a history event worth showing while waiting (state transitions, failures)."""
+    from pipeline.workflows.runs import failure_message
+
     kind = event["type"]
-    details = next((value for key, value in event.items() if key.endswith("EventDetails")), {}) or {}
+    details: dict[str, Any] = (
+        next((value for key, value in event.items() if key.endswith("EventDetails")), {}) or {}
+    )
     stamp = event["timestamp"].strftime("%H:%M:%S") if hasattr(event["timestamp"], "strftime") else ""
     if kind.endswith("StateEntered"):
         return f"{stamp}  -> {details.get('name')}"
     if kind.endswith("StateExited"):
         return f"{stamp}  <- {details.get('name')}"
     if kind.endswith("Failed") or kind.endswith("TimedOut"):
-        from pipeline.workflows.clustering import failure_message
-
         return f"{stamp}  !! {kind}: {failure_message(details.get('error'), details.get('cause'))}"
     if kind in ("ExecutionSucceeded", "ExecutionAborted"):
         return f"{stamp}  {kind}"
@@ -78,51 +73,58 @@ def follow(
     execution_arn: str,
     *,
     emit: Callable[[str], None] = print,
-    poll_seconds: float = POLL_SECONDS["local"],
     timeout: float = DEFAULT_WAIT_TIMEOUT,
 ) -> dict[str, Any]:
-    """Print each new state transition of the execution until it ends; returns its description."""
+    """Print each new state transition of the execution until it ends; returns its description.
+
+    Polls every ``backend.poll_interval`` seconds with the one polling loop
+    (``pipeline.executions.wait_for_execution``), reading the history after each description.
+    """
     from pipeline.errors import WorkflowError
+    from pipeline.executions import StillWaiting, wait_for_execution
 
     seen = 0
-    deadline = time.monotonic() + timeout
-    while True:
-        description = backend.describe(execution_arn)
+
+    def print_new_events(description: dict[str, Any]) -> None:
+        nonlocal seen
         events = backend.history(execution_arn)
         for event in events[seen:]:
             line = describe_event(event)
             if line:
                 emit(line)
         seen = len(events)
-        if description["status"] != "RUNNING":
-            return description
-        if time.monotonic() > deadline:
-            raise WorkflowError(
-                f"Still RUNNING after {timeout:g}s; follow it with "
-                f"`python -m pipeline status {execution_arn}`."
-            )
-        time.sleep(poll_seconds)
+
+    try:
+        return wait_for_execution(
+            backend.describe,
+            execution_arn,
+            timeout=timeout,
+            interval=backend.poll_interval,
+            on_poll=print_new_events,
+        )
+    except StillWaiting:
+        raise WorkflowError(
+            f"Still RUNNING after {timeout:g}s; follow it with `python -m pipeline status {execution_arn}`."
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Launch; print the ARN; with --wait, the transitions and the final status."""
     from pipeline.backends import get_backend
-    from pipeline.backends.base import RunParameters
-    from pipeline.workflows.clustering import failure_message
+    from pipeline.executions import ExecutionStatus
+    from pipeline.workflows.runs import failure_message
 
-    params = RunParameters(k=args.k, quality_threshold=args.threshold, as_of=args.as_of, country=args.country)
+    params = default_workflow().parameters_from_arguments(args)
     path, name = canonical_parquet(args.input)
     backend = get_backend(args.backend)
     execution_arn = backend.launch(path, params, dataset_name=name)
     print(execution_arn, flush=True)
     if not args.wait:
         return 0
-    description = follow(
-        backend, execution_arn, timeout=args.timeout, poll_seconds=POLL_SECONDS[args.backend]
-    )
+    description = follow(backend, execution_arn, timeout=args.timeout)
     status = description["status"]
     print(f"Status: {status}")
-    if status == "SUCCEEDED":
+    if status == ExecutionStatus.SUCCEEDED:
         output = json.loads(description.get("output") or "{}")
         if "silhouette" in output:
             print(f"Silhouette: {output['silhouette']}  customers: {output.get('customers')}")

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
     """The lines ``status`` prints: the execution, then one line a step visit."""
     from pipeline.views.execution_view import step_runs
-    from pipeline.workflows.clustering import failure_message
+    from pipeline.workflows.runs import failure_message
 
     lines = [
         f"Execution: {description['executionArn']}",
@@ -43,9 +43,10 @@ def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> 
 def run(args: argparse.Namespace) -> int:
     """Print the status; exit 0 when SUCCEEDED or still RUNNING, 1 otherwise."""
     from pipeline.backends import backend_for_arn, get_backend
+    from pipeline.executions import ExecutionStatus
 
     backend = get_backend(args.backend or backend_for_arn(args.arn))
     description = backend.describe(args.arn)
     for line in format_status(description, backend.history(args.arn)):
         print(line)
-    return 0 if description["status"] in ("SUCCEEDED", "RUNNING") else 1
+    return 0 if description["status"] in (ExecutionStatus.SUCCEEDED, ExecutionStatus.RUNNING) else 1

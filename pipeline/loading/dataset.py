@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipeline.config import data_subdir
 from pipeline.errors import DataError
+from pipeline.hashing import content_hash as hash_of
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
 from pipeline.loading.dates import parse_dates
 from pipeline.loading.readers import RawTable, read_tables
@@ -97,7 +98,7 @@ def load_transactions(
             return remembered
     raw = read_source(source, max_bytes=max_bytes, timeout=timeout, s3_client=s3_client)
     display_name = name or raw.name
-    content_hash = hashlib.sha256(raw.data).hexdigest()
+    content_hash = hash_of(raw.data)
     cached = _read_cache(content_hash) if use_cache else None
     if cached is not None:
         frame, schema = cached

@@ -36,7 +36,6 @@ from typing import Any, Literal, NoReturn
 from botocore.exceptions import ClientError
 
 from pipeline.config import PROJECT_ROOT, data_home
-from pipeline.errors import WorkflowError
 from pipeline.local import worker as worker_module
 from pipeline.local.store import (
     TERMINAL_STATUSES,
@@ -664,21 +663,19 @@ def wait_for_status(
 ) -> dict[str, Any]:
     """Poll ``describe_execution`` until the status is one of ``statuses``; returns the description.
 
-    Works with the local client and boto3's alike. Raises WorkflowError after ``timeout``
-    seconds, saying which status the execution was stuck in.
+    Works with the local client and boto3's alike; a thin caller of the one polling loop,
+    ``pipeline.executions.wait_for_execution``. Raises WorkflowError after ``timeout`` seconds,
+    saying which status the execution was stuck in.
     """
-    wanted = {statuses} if isinstance(statuses, str) else set(statuses)
-    deadline = time.monotonic() + timeout
-    while True:
-        description = client.describe_execution(executionArn=execution_arn)
-        if description["status"] in wanted:
-            return description
-        if time.monotonic() >= deadline:
-            raise WorkflowError(
-                f"Execution {execution_arn} is still {description['status']} after {timeout:g}s "
-                f"(waited for {', '.join(sorted(wanted))}): look at its history, or stop it."
-            )
-        time.sleep(poll_seconds)
+    from pipeline.executions import wait_for_execution
+
+    return wait_for_execution(
+        lambda arn: client.describe_execution(executionArn=arn),
+        execution_arn,
+        timeout=timeout,
+        interval=poll_seconds,
+        until=statuses,
+    )
 
 
 __all__ = [

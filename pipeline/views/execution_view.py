@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.executions import ExecutionStatus, is_terminal
 from pipeline.views.graph import CANCELLED, CAUGHT_ERROR, FAILED, IN_PROGRESS, NOT_REACHED, SUCCEEDED
 
 _FAILURE_EVENTS = {
@@ -35,13 +36,18 @@ _SUCCESS_EVENTS = {"TaskSucceeded", "LambdaFunctionSucceeded", "MapStateSucceede
 _ABORT_EVENTS = {"TaskStateAborted", "MapStateAborted", "ParallelStateAborted"}
 _EXECUTION_END_EVENTS = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
 _END_STATUS = {
-    "ExecutionSucceeded": "SUCCEEDED",
-    "ExecutionFailed": "FAILED",
-    "ExecutionAborted": "ABORTED",
-    "ExecutionTimedOut": "TIMED_OUT",
+    "ExecutionSucceeded": ExecutionStatus.SUCCEEDED,
+    "ExecutionFailed": ExecutionStatus.FAILED,
+    "ExecutionAborted": ExecutionStatus.ABORTED,
+    "ExecutionTimedOut": ExecutionStatus.TIMED_OUT,
 }
-#: How a state still open when the execution ended is coloured, by the execution's status.
-_OPEN_STATE_AT_END = {"FAILED": FAILED, "TIMED_OUT": FAILED, "ABORTED": CANCELLED, "SUCCEEDED": CANCELLED}
+#: How a state still open when the execution ended is coloured, by the execution's (terminal) status.
+_OPEN_STATE_AT_END = {
+    ExecutionStatus.FAILED: FAILED,
+    ExecutionStatus.TIMED_OUT: FAILED,
+    ExecutionStatus.ABORTED: CANCELLED,
+    ExecutionStatus.SUCCEEDED: CANCELLED,
+}
 
 
 @dataclass
@@ -176,7 +182,7 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
     end = next((e for e in reversed(events) if e["type"] in _EXECUTION_END_EVENTS), None)
     end_time = _timestamp(end["timestamp"]) if end else None
     failure = _details(end) if end and end["type"] in {"ExecutionFailed", "ExecutionTimedOut"} else {}
-    if end is not None and execution_status not in _OPEN_STATE_AT_END:
+    if end is not None and not is_terminal(execution_status):
         # The history already ended while the status read before it said RUNNING.
         execution_status = _END_STATUS[end["type"]]
     for key, run in runs.items():
@@ -192,8 +198,8 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
             run.status = FAILED
         elif outcome.get(key) == "aborted":
             run.status = CANCELLED
-        elif execution_status in _OPEN_STATE_AT_END:
-            run.status = _OPEN_STATE_AT_END[execution_status]
+        elif is_terminal(execution_status):
+            run.status = _OPEN_STATE_AT_END[ExecutionStatus(execution_status)]
         else:
             continue  # still running
         run.exited = ended_at.get(key) or end_time or run.entered

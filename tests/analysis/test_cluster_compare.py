@@ -13,7 +13,7 @@ import pytest
 from support.cluster_support import make_runs
 
 from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
-from pipeline.backends.base import RunParameters
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +22,10 @@ def runs(sample_xlsx, tmp_path_factory):
         tmp_path_factory.mktemp("compare-home"),
         sample_xlsx,
         {
-            "k3": RunParameters(k=3, quality_threshold=-1.0),
-            "k5": RunParameters(k=5, quality_threshold=-1.0),
-            "k3 again": RunParameters(k=3, quality_threshold=-1.0),
-            "k3 uk": RunParameters(k=3, quality_threshold=-1.0, country="United Kingdom"),
+            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
+            "k5": ClusteringParameters(k=5, quality_threshold=-1.0),
+            "k3 again": ClusteringParameters(k=3, quality_threshold=-1.0),
+            "k3 uk": ClusteringParameters(k=3, quality_threshold=-1.0, country="United Kingdom"),
         },
     )
     assert set(finished.results) == set(finished.arns), finished.descriptions

@@ -28,11 +28,11 @@ from pipeline.__main__ import main
 from pipeline.backends.aws import AwsBackend
 from pipeline.backends.aws_deploy import LAMBDA_FUNCTIONS, build_package, collect_sources
 from pipeline.backends.aws_settings import AwsSettings
-from pipeline.backends.base import RunParameters
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import PreflightError, WorkflowError
 from pipeline.loading.dataset import load_transactions
-from pipeline.workflows.clustering import execution_input_for, workflow_definition
+from pipeline.workflows.clustering.build import workflow_definition
+from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +88,8 @@ def test_lambda_zip_has_the_handler_at_its_root_and_the_pipeline_modules_it_impo
         "pipeline/storage.py",
         "pipeline/analysis/rfm.py",
         "pipeline/loading/dataset.py",
+        "pipeline/workflows/clustering/layout.py",  # the run's files, as the reader reads them
+        "pipeline/workflows/clustering/checks.py",  # the launch check's rules, applied to the data
     } <= set(archive.namelist())
     for name in archive.namelist():
         if name != "handler.py":
@@ -100,7 +102,10 @@ def test_lambda_zip_leaves_out_tests_pages_and_modules_the_handler_never_imports
     )
 
     assert not any(name.startswith(("tests/", "pages/", "benchmarks/", "ui/")) for name in names)
-    assert "pipeline/workflows/clustering.py" not in names
+    assert "pipeline/workflows/clustering/layout.py" in names
+    for sdk_module in ("build.py", "steps.py", "spec.py"):  # the SDK build never ships to Lambda
+        assert f"pipeline/workflows/clustering/{sdk_module}" not in names
+    assert "pipeline/workflows/sdk.py" not in names and "pipeline/workflows/registry.py" not in names
     assert "pipeline/backends/aws.py" not in names
     assert not any(name.endswith((".pyc", "secrets.toml")) for name in names)
 
@@ -186,9 +191,13 @@ def test_deployed_state_machine_definition_equals_the_sdks(deployed, account):
     assert machine["name"] == "rfm-studio-clustering"
 
 
-def test_redeploy_updates_the_functions_and_the_state_machine_instead_of_failing(deployed, monkeypatch):
+def test_redeploy_updates_the_functions_and_a_changed_state_machine_instead_of_failing(
+    deployed, account, monkeypatch
+):
     monkeypatch.setenv("RFM_LAMBDA_MEMORY", "4096")
-    monkeypatch.setenv("RFM_AWS_PREFIX", "other-prefix")
+    monkeypatch.setenv(
+        "RFM_SAGEMAKER_ROLE_ARN", account.lambda_role
+    )  # the training role is in the definition
     again = AwsBackend(AwsSettings.from_environment(secrets_paths=[]))
 
     result = again.deploy()
@@ -204,9 +213,21 @@ def test_redeploy_updates_the_functions_and_the_state_machine_instead_of_failing
     assert json.loads(definition) == again.definition()
 
 
+def test_redeploy_leaves_a_state_machine_with_the_same_definition_and_role_alone(deployed):
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    arn = deployed.state_machine_arn()
+    machine = stepfunctions_backends["123456789012"][REGION].describe_state_machine(arn)
+    machine.update_date = "never updated"  # moto stamps it on every UpdateStateMachine
+
+    result = deployed.deploy()
+
+    assert f"State machine rfm-studio-clustering unchanged: {arn}" in result.messages
+    assert machine.update_date == "never updated"
+
+
 def test_redeploy_recreates_a_state_machine_deleted_since_the_last_deploy(deployed):
     old_arn = deployed.state_machine_arn()
-    deployed.workflow(old_arn)  # as launching does: the backend's workflow now points at it
     sfn().delete_state_machine(stateMachineArn=old_arn)
 
     result = deployed.deploy()
@@ -290,7 +311,7 @@ def test_deploy_without_role_settings_names_every_missing_variable(account, monk
 
 
 def test_launch_uploads_the_dataset_as_parquet_under_raw_and_its_hash(deployed, sample_parquet):
-    deployed.launch(sample_parquet, RunParameters(k=4))
+    deployed.launch(sample_parquet, ClusteringParameters(k=4))
 
     data = sample_parquet.read_bytes()
     key = f"rfm-studio/raw/{hashlib.sha256(data).hexdigest()[:16]}.parquet"
@@ -299,7 +320,7 @@ def test_launch_uploads_the_dataset_as_parquet_under_raw_and_its_hash(deployed, 
 
 
 def test_launch_converts_a_workbook_to_canonical_parquet(deployed, sample_xlsx, sample_parquet):
-    arn = deployed.launch(sample_xlsx, RunParameters())
+    arn = deployed.launch(sample_xlsx, ClusteringParameters())
 
     data_uri = json.loads(deployed.describe(arn)["input"])["DataUri"]
     key = data_uri.removeprefix(f"s3://{BUCKET}/")
@@ -312,7 +333,7 @@ def test_launch_converts_a_workbook_to_canonical_parquet(deployed, sample_xlsx, 
 
 
 def test_launch_starts_a_uniquely_named_execution_with_the_sdk_input(deployed, sample_parquet):
-    params = RunParameters(k=3, quality_threshold=0.1, country="United Kingdom")
+    params = ClusteringParameters(k=3, quality_threshold=0.1, country="United Kingdom")
 
     first = deployed.launch(sample_parquet, params, dataset_name="UCI sample")
     second = deployed.launch(sample_parquet, params, dataset_name="UCI sample")
@@ -328,8 +349,8 @@ def test_launch_starts_a_uniquely_named_execution_with_the_sdk_input(deployed, s
 
 
 def test_list_executions_gives_newest_first_with_parameters_and_dataset(deployed, sample_parquet):
-    older = deployed.launch(sample_parquet, RunParameters(k=3), dataset_name="first")
-    newer = deployed.launch(sample_parquet, RunParameters(k=6), dataset_name="second")
+    older = deployed.launch(sample_parquet, ClusteringParameters(k=3), dataset_name="first")
+    newer = deployed.launch(sample_parquet, ClusteringParameters(k=6), dataset_name="second")
 
     items = deployed.list_executions()
 
@@ -340,12 +361,12 @@ def test_list_executions_gives_newest_first_with_parameters_and_dataset(deployed
 
 
 def test_listing_again_describes_only_executions_it_has_not_seen(deployed, sample_parquet, monkeypatch):
-    first = deployed.launch(sample_parquet, RunParameters(k=3), dataset_name="first")
+    first = deployed.launch(sample_parquet, ClusteringParameters(k=3), dataset_name="first")
     deployed.list_executions()
     described: list[str] = []
     real_describe = deployed.describe
     monkeypatch.setattr(deployed, "describe", lambda arn: described.append(arn) or real_describe(arn))
-    second = deployed.launch(sample_parquet, RunParameters(k=4), dataset_name="second")
+    second = deployed.launch(sample_parquet, ClusteringParameters(k=4), dataset_name="second")
 
     items = deployed.list_executions()
 
@@ -354,7 +375,7 @@ def test_listing_again_describes_only_executions_it_has_not_seen(deployed, sampl
 
 
 def test_history_returns_every_event_oldest_first(deployed, sample_parquet):
-    arn = deployed.launch(sample_parquet, RunParameters())
+    arn = deployed.launch(sample_parquet, ClusteringParameters())
 
     events = deployed.history(arn)
 
@@ -363,7 +384,7 @@ def test_history_returns_every_event_oldest_first(deployed, sample_parquet):
 
 
 def test_stop_aborts_a_running_execution(deployed, sample_parquet):
-    arn = deployed.launch(sample_parquet, RunParameters())
+    arn = deployed.launch(sample_parquet, ClusteringParameters())
 
     deployed.stop(arn, cause="changed my mind")
 
@@ -373,7 +394,7 @@ def test_stop_aborts_a_running_execution(deployed, sample_parquet):
 def test_results_of_a_succeeded_execution_are_read_from_s3(deployed, sample_parquet):
     from moto.stepfunctions.models import stepfunctions_backends
 
-    arn = deployed.launch(sample_parquet, RunParameters(k=2))
+    arn = deployed.launch(sample_parquet, ClusteringParameters(k=2))
     run_prefix = json.loads(deployed.describe(arn)["input"])["RunPrefix"]
     clusters = pd.DataFrame({"CustomerID": [12346, 12347], "Cluster": [0, 1], "ClusterName": ["A", "B"]})
     s3 = boto3.client("s3", region_name=REGION)
@@ -393,7 +414,7 @@ def test_results_of_a_succeeded_execution_are_read_from_s3(deployed, sample_parq
 
 
 def test_results_of_a_running_execution_say_it_has_not_succeeded(deployed, sample_parquet):
-    arn = deployed.launch(sample_parquet, RunParameters())
+    arn = deployed.launch(sample_parquet, ClusteringParameters())
 
     with pytest.raises(WorkflowError, match="is RUNNING, not SUCCEEDED"):
         deployed.results(arn)
@@ -401,7 +422,7 @@ def test_results_of_a_running_execution_say_it_has_not_succeeded(deployed, sampl
 
 def test_launch_before_deploy_says_to_deploy_first(backend, sample_parquet):
     with pytest.raises(WorkflowError, match="python -m pipeline deploy"):
-        backend.launch(sample_parquet, RunParameters())
+        backend.launch(sample_parquet, ClusteringParameters())
 
 
 def test_describing_an_unknown_execution_is_a_workflow_error(deployed):

@@ -11,15 +11,17 @@ import json
 from pathlib import Path
 
 import pytest
+from support.run_support import start_unchecked
 
 from pipeline.backends import backend_for_arn, get_backend
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.config import LOCAL_BUCKET
 from pipeline.errors import WorkflowError
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.workflows.clustering import CHOICE_STATE, FAILED_STATE, PREPARE_STATE, QUALITY_FAIL_STATE
+from pipeline.workflows.clustering.checks import customers_problem
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.steps import CHOICE_STATE, FAILED_STATE, PREPARE_STATE, QUALITY_FAIL_STATE
 
 RUN_TIMEOUT = 120
 
@@ -39,7 +41,7 @@ def backend() -> LocalBackend:
     return LocalBackend(LocalStepFunctionsClient(mode="thread"))
 
 
-def run_to_end(backend: LocalBackend, path: Path, params: RunParameters, name: str = "sample") -> dict:
+def run_to_end(backend: LocalBackend, path: Path, params: ClusteringParameters, name: str = "sample") -> dict:
     arn = backend.launch(path, params, dataset_name=name)
     return wait_for_status(backend.client, arn, RUN_TIMEOUT)
 
@@ -47,7 +49,7 @@ def run_to_end(backend: LocalBackend, path: Path, params: RunParameters, name: s
 @pytest.mark.slow
 def test_run_on_the_real_sample_succeeds_with_one_row_per_customer(backend, sample):
     description = run_to_end(
-        backend, sample["path"], RunParameters(k=4, quality_threshold=0.0), sample["name"]
+        backend, sample["path"], ClusteringParameters(k=4, quality_threshold=0.0), sample["name"]
     )
     assert description["status"] == "SUCCEEDED", description.get("cause")
     results = backend.results(description["executionArn"])
@@ -62,7 +64,7 @@ def test_run_on_the_real_sample_succeeds_with_one_row_per_customer(backend, samp
 
 @pytest.mark.slow
 def test_too_high_threshold_fails_with_the_choices_cause(backend, sample):
-    description = run_to_end(backend, sample["path"], RunParameters(k=4, quality_threshold=0.99))
+    description = run_to_end(backend, sample["path"], ClusteringParameters(k=4, quality_threshold=0.99))
     assert description["status"] == "FAILED"
     assert description["error"] == "ClusterQualityTooLow"
     assert description["cause"].startswith("Cluster quality too low: silhouette ")
@@ -76,18 +78,28 @@ def test_too_high_threshold_fails_with_the_choices_cause(backend, sample):
 
 
 @pytest.mark.slow
-def test_more_clusters_than_customers_fails_at_prepare_with_a_clear_cause(backend, sample):
+def test_a_run_started_past_the_check_fails_at_prepare_with_the_checks_sentence(backend, sample):
+    # Another client (the console, a script) can start what the launch check refuses: the
+    # prepare Lambda then refuses it with the same sentence, and bad data is never retried.
     k = sample["customers"] + 1
-    description = run_to_end(backend, sample["path"], RunParameters(k=k))
+    arn = start_unchecked(backend, sample["path"], ClusteringParameters(k=k))
+    description = wait_for_status(backend.client, arn, RUN_TIMEOUT)
     assert description["status"] == "FAILED"
     assert description["error"] == "DataError"
-    message = json.loads(description["cause"])["errorMessage"]
-    assert f"Only {sample['customers']} customer(s)" in message
-    assert f"k={k}" in message
+    assert json.loads(description["cause"])["errorMessage"] == customers_problem(k, sample["customers"])
     history = backend.history(description["executionArn"])
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
-    assert entered == [PREPARE_STATE, FAILED_STATE]  # bad data is not retried
+    assert entered == [PREPARE_STATE, FAILED_STATE]
     assert sum(e["type"] == "TaskScheduled" for e in history) == 1
+
+
+def test_launch_refuses_more_clusters_than_customers_before_storing_or_starting_anything(backend, sample):
+    k = sample["customers"] + 1
+    with pytest.raises(WorkflowError) as error:
+        backend.launch(sample["path"], ClusteringParameters(k=k))
+    assert str(error.value) == customers_problem(k, sample["customers"])
+    assert backend.list_executions() == []
+    assert backend.storage.list(f"s3://{LOCAL_BUCKET}/") == []
 
 
 def test_launch_uploads_the_dataset_under_its_content_hash(backend, sample):
@@ -98,7 +110,7 @@ def test_launch_uploads_the_dataset_under_its_content_hash(backend, sample):
 
 
 def test_listed_executions_carry_their_parameters_and_dataset(backend, sample):
-    params = RunParameters(k=3, quality_threshold=0.2, country="France")
+    params = ClusteringParameters(k=3, quality_threshold=0.2, country="France")
     arn = backend.launch(sample["path"], params, dataset_name="UCI sample")
     wait_for_status(backend.client, arn, RUN_TIMEOUT)
     [item] = backend.list_executions()
@@ -108,42 +120,47 @@ def test_listed_executions_carry_their_parameters_and_dataset(backend, sample):
 
 
 def test_results_of_a_failed_run_say_why_there_are_none(backend, sample):
-    description = run_to_end(backend, sample["path"], RunParameters(k=sample["customers"] + 1))
-    with pytest.raises(WorkflowError, match="FAILED"):
-        backend.results(description["executionArn"])
+    arn = start_unchecked(backend, sample["path"], ClusteringParameters(k=sample["customers"] + 1))
+    wait_for_status(backend.client, arn, RUN_TIMEOUT)
+    with pytest.raises(WorkflowError, match=r"is FAILED, not SUCCEEDED.*DataError: Only"):
+        backend.results(arn)
 
 
 def test_launch_refuses_fewer_than_two_clusters(backend, sample):
     with pytest.raises(WorkflowError, match="at least 2"):
-        backend.launch(sample["path"], RunParameters(k=1))
+        backend.launch(sample["path"], ClusteringParameters(k=1))
 
 
 def test_launch_refuses_a_threshold_outside_the_silhouette_range(backend, sample):
     with pytest.raises(WorkflowError, match="between -1 and 1"):
-        backend.launch(sample["path"], RunParameters(quality_threshold=1.5))
+        backend.launch(sample["path"], ClusteringParameters(quality_threshold=1.5))
 
 
 def test_launch_refuses_a_missing_dataset_file(backend, tmp_path):
     with pytest.raises(WorkflowError, match="does not exist"):
-        backend.launch(tmp_path / "gone.parquet", RunParameters())
+        backend.launch(tmp_path / "gone.parquet", ClusteringParameters())
 
 
-def test_deploy_creates_then_updates_the_same_state_machine(backend):
+def test_deploy_creates_the_state_machine_then_leaves_an_unchanged_one_alone(backend):
     first = backend.deploy()
     second = backend.deploy()
     assert first.state_machine_arn == second.state_machine_arn
-    assert "Created" in first.messages[0] and "Updated" in second.messages[0]
+    assert first.messages == [f"State machine rfm-studio-clustering created: {first.state_machine_arn}"]
+    assert second.messages == [f"State machine rfm-studio-clustering unchanged: {first.state_machine_arn}"]
     stored = backend.client.describe_state_machine(stateMachineArn=first.state_machine_arn)
     assert json.loads(stored["definition"]) == backend.definition()
 
 
-def test_a_preflight_meanwhile_does_not_detach_the_workflow_a_launch_is_using(backend):
-    # The app shares one backend between its sessions' threads: session B's preflight (which
-    # reads the definition) may run while session A has pointed the workflow at its state machine.
+def test_deploy_updates_a_state_machine_whose_definition_differs_from_the_build(backend):
     arn = backend.deploy().state_machine_arn
-    launching = backend._workflow(state_machine_arn=arn)
-    backend.preflight()
-    assert launching.state_machine_arn == arn
+    stale = {"StartAt": "Old", "States": {"Old": {"Type": "Succeed"}}}
+    backend.client.update_state_machine(stateMachineArn=arn, definition=json.dumps(stale))
+
+    result = backend.deploy()
+
+    assert result.messages == [f"State machine rfm-studio-clustering updated: {arn}"]
+    stored = backend.client.describe_state_machine(stateMachineArn=arn)
+    assert json.loads(stored["definition"]) == backend.definition()
 
 
 def test_describing_an_unknown_execution_is_a_workflow_error(backend):

@@ -11,17 +11,21 @@ import json
 import pytest
 from moto import mock_aws
 from support.aws_fakes import fake_credentials, isolate_aws_environment, prepare_account
+from support.run_support import start_unchecked
 
 from pipeline.backends.aws import AwsBackend
 from pipeline.backends.aws_settings import AwsSettings
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.config import local_bucket_root
 from pipeline.errors import StudioError, WorkflowError
 from pipeline.local.client import LocalStepFunctionsClient, execution_arn, wait_for_status
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 SAME = ("DataUri", "DatasetName", "K", "QualityThreshold", "AsOfDate", "Country", "InstanceType")
-PARAMS = RunParameters(k=3, quality_threshold=0.1, country="Atlantis", as_of=None)
+PARAMS = ClusteringParameters(k=3, quality_threshold=0.1, country="France", as_of=None)
+#: A run that fails fast at its first step; the launch check refuses it, so it is started as another
+#: client could (its relaunch checks only the parameters: the data was checked at the first launch).
+FAILS_FAST = ClusteringParameters(k=3, quality_threshold=0.1, country="Atlantis", as_of=None)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,7 @@ def assert_same_run_but_new_names(first: dict, second: dict) -> None:
 
 def test_local_relaunch_starts_a_new_execution_with_the_same_data_and_parameters(sample_parquet):
     backend = LocalBackend(LocalStepFunctionsClient(mode="thread"))
-    first = backend.launch(sample_parquet, PARAMS, dataset_name="my shop")  # fails fast: no such country
+    first = start_unchecked(backend, sample_parquet, FAILS_FAST, dataset_name="my shop")
     wait_for_status(backend.client, first, 120)
 
     second = backend.relaunch(first)
@@ -57,7 +61,7 @@ def test_local_relaunch_starts_a_new_execution_with_the_same_data_and_parameters
 
 def test_local_relaunch_of_a_run_whose_data_is_gone_says_to_load_it_again(sample_parquet):
     backend = LocalBackend(LocalStepFunctionsClient(mode="thread"))
-    first = backend.launch(sample_parquet, PARAMS)
+    first = start_unchecked(backend, sample_parquet, FAILS_FAST)
     wait_for_status(backend.client, first, 120)
     data_uri = inputs(backend.describe, first)["DataUri"]
     stored = local_bucket_root() / data_uri.removeprefix("s3://")

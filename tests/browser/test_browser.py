@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from support.browser_support import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, StreamlitServer, streamlit_server
 
-from pipeline.backends.base import RunParameters
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +212,7 @@ def launch_local_run(page) -> None:
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_test_id("stGraphVizChart").locator("svg").first).to_be_visible()
-    expect(main.get_by_label("Clusters (k)")).to_have_value(str(RunParameters().k))
+    expect(main.get_by_label("Clusters (k)")).to_have_value(str(ClusteringParameters().k))
     expect(main.get_by_role("heading", name="Preflight")).to_be_visible()
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
 

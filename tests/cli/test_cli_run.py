@@ -9,7 +9,7 @@ import pytest
 from pipeline.__main__ import main
 from pipeline.commands.run import describe_event
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.workflows.clustering import TASKS_IN_ORDER
+from pipeline.workflows.clustering.steps import TASKS_IN_ORDER
 
 RUN_TIMEOUT = 120
 
@@ -37,19 +37,30 @@ def test_run_wait_exits_1_with_the_cause_when_quality_is_too_low(sample_xlsx, ca
 
 @pytest.mark.slow
 def test_status_shows_the_steps_of_a_run_started_without_wait(sample_xlsx, capsys):
-    assert main(["run", str(sample_xlsx), "--k", "5000", "--country", "France"]) == 0
+    args = ["run", str(sample_xlsx), "--k", "2", "--country", "France", "--threshold", "0.99"]
+    assert main(args) == 0
     arn = capsys.readouterr().out.strip()
     wait_for_status(LocalStepFunctionsClient(), arn, RUN_TIMEOUT)
     code = main(["status", arn])
     out = capsys.readouterr().out
     assert code == 1
     assert "Status:    FAILED" in out
-    assert "Error:     DataError: Only " in out and "customer(s) in France" in out
+    assert "Error:     ClusterQualityTooLow: Cluster quality too low" in out
     step_lines = out.split("Steps:\n", 1)[1].splitlines()
-    assert [line.split()[0:3] for line in step_lines] == [
-        ["Prepare", "RFM", "features"],
-        ["Workflow", "failed", "failed"],
-    ]
+    assert [line[2:26].strip() for line in step_lines] == [*TASKS_IN_ORDER, "Good enough?", "Quality too low"]
+
+
+def test_run_refuses_more_clusters_than_customers_with_exit_status_2_and_starts_nothing(sample_xlsx, capsys):
+    assert main(["run", str(sample_xlsx), "--k", "5000", "--country", "France"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no execution ARN: nothing started
+    assert "customers in France to cluster, fewer than the k=5000 clusters asked for" in captured.err
+    assert LocalStepFunctionsClient().list_state_machines()["stateMachines"] == []
+
+
+def test_run_refuses_a_threshold_above_one_with_exit_status_2(sample_xlsx, capsys):
+    assert main(["run", str(sample_xlsx), "--threshold", "1.5"]) == 2
+    assert "between -1 and 1" in capsys.readouterr().err
 
 
 def test_run_of_a_missing_file_is_an_error_with_exit_status_2(tmp_path, capsys):

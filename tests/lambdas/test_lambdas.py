@@ -25,6 +25,7 @@ from lambdas.prepare_rfm.handler import prepare
 from pipeline.errors import DataError
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from pipeline.storage import LocalBucketStorage
+from pipeline.workflows.clustering.checks import customers_problem
 
 BUCKET = "test-bucket"
 DATA_URI = f"s3://{BUCKET}/studio/raw/sample.parquet"
@@ -140,13 +141,19 @@ def test_prepare_counts_recency_from_the_given_as_of_date(storage, transactions)
     assert (rfm["Recency"] == expected.loc[rfm.index].to_numpy()).all()
 
 
-def test_prepare_refuses_more_clusters_than_customers(storage, prepared):
-    with pytest.raises(DataError, match=rf"Only {prepared['customers']} customer\(s\).*k=100000"):
+def test_prepare_refuses_more_clusters_than_customers_with_the_launch_checks_sentence(storage, prepared):
+    # The same rule and words as pipeline.workflows.clustering.checks, which refuses it at launch.
+    expected = customers_problem(100_000, prepared["customers"])
+    with pytest.raises(DataError) as error:
         prepare(prepare_event("too-many", k=100_000), storage)
+    assert str(error.value) == expected
+    assert f"Only {prepared['customers']:,} customers to cluster" in expected and "k=100000" in expected
 
 
-def test_prepare_refuses_a_country_with_fewer_customers_than_k(storage):
-    with pytest.raises(DataError, match=r"customer\(s\) in Iceland .*k=5"):
+def test_prepare_refuses_a_country_with_too_few_customers_to_cluster(storage):
+    with pytest.raises(
+        DataError, match=r"^Only 1 customer in Iceland to cluster, and clustering needs at least 2"
+    ):
         prepare(prepare_event("iceland", Country="Iceland"), storage)
 
 

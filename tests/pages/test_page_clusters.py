@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.page_support import metrics_in_columns
 
-from pipeline.backends.base import RunParameters
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CLUSTERS_PAGE = "app_pages/clusters.py"
@@ -29,9 +29,9 @@ def runs(sample_xlsx, tmp_path_factory):
         tmp_path_factory.mktemp("page-home"),
         sample_xlsx,
         {
-            "k3": RunParameters(k=3, quality_threshold=-1.0),
-            "k5": RunParameters(k=5, quality_threshold=-1.0),
-            "failed": RunParameters(k=3, quality_threshold=0.99),
+            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
+            "k5": ClusteringParameters(k=5, quality_threshold=-1.0),
+            "failed": ClusteringParameters(k=3, quality_threshold=0.99),
         },
     )
     assert finished.descriptions["failed"]["status"] == "FAILED"
@@ -179,7 +179,7 @@ def test_results_that_are_gone_show_the_backends_message(with_runs, monkeypatch)
 
 
 def test_when_no_run_succeeded_the_page_points_to_the_executions_page(sample_xlsx, tmp_path, monkeypatch):
-    failed = make_runs(tmp_path, sample_xlsx, {"failed": RunParameters(k=3, quality_threshold=0.99)})
+    failed = make_runs(tmp_path, sample_xlsx, {"failed": ClusteringParameters(k=3, quality_threshold=0.99)})
     monkeypatch.setenv("RFM_STUDIO_HOME", str(failed.home))
 
     at = open_page()

@@ -15,13 +15,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.page_support import metrics_in_columns
+from support.run_support import start_unchecked
 
 import ui.backend
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
-from pipeline.workflows.clustering import FAILED_STATE, PREPARE_STATE, WORKFLOW_NAME
+from pipeline.workflows.clustering.build import WORKFLOW_NAME
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/executions.py"
@@ -41,9 +43,14 @@ def runs(sample_dataset, tmp_path_factory):
         path = home / "sample.parquet"
         sample_dataset.transactions.to_parquet(path, index=False)
         backend = local_backend()
-        failed = backend.launch(path, RunParameters(k=3, country="Atlantis"), dataset_name="bad shop")
+        # Refused at launch; started as another client could, it fails at its first step.
+        failed = start_unchecked(
+            backend, path, ClusteringParameters(k=3, country="Atlantis"), dataset_name="bad shop"
+        )
         wait_for_status(backend.client, failed, RUN_TIMEOUT)
-        succeeded = backend.launch(path, RunParameters(k=4, quality_threshold=-1.0), dataset_name="sample")
+        succeeded = backend.launch(
+            path, ClusteringParameters(k=4, quality_threshold=-1.0), dataset_name="sample"
+        )
         wait_for_status(backend.client, succeeded, RUN_TIMEOUT)
     return {"home": home, "succeeded": succeeded, "failed": failed}
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.backends.base import RunParameters, RunResults
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.results import RunResults
 
 RUN_TIMEOUT = 180  # a run takes a few seconds; the machine is shared and busy
 
@@ -28,7 +29,7 @@ class FinishedRuns:
 
 
 def make_runs(
-    home: Path, sample_xlsx: Path, runs: dict[str, RunParameters], *, read_results: bool = True
+    home: Path, sample_xlsx: Path, runs: dict[str, ClusteringParameters], *, read_results: bool = True
 ) -> FinishedRuns:
     """Launch every ``runs`` item (label -> parameters) on the sample in ``home`` and wait for it.
 

@@ -20,8 +20,8 @@ from support.cluster_support import make_runs
 from lambdas.evaluate_clusters.handler import CLUSTER_NAMES
 from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
 from pipeline.analysis.rfm import SEGMENTS
-from pipeline.backends.base import RunParameters
 from pipeline.views import cluster_charts
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,10 @@ def runs(sample_xlsx, tmp_path_factory):
     finished = make_runs(
         tmp_path_factory.mktemp("charts-home"),
         sample_xlsx,
-        {"k4": RunParameters(k=4, quality_threshold=-1.0), "k3": RunParameters(k=3, quality_threshold=-1.0)},
+        {
+            "k4": ClusteringParameters(k=4, quality_threshold=-1.0),
+            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
+        },
     )
     assert set(finished.results) == {"k4", "k3"}, finished.descriptions
     return finished.results

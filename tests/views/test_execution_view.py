@@ -14,8 +14,8 @@ import threading
 import pandas as pd
 import pytest
 from support.asl_support import LAMBDA, BlockingResources, FakeResources, fail, machine, run
+from support.run_support import start_unchecked
 
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.local.asl.interpreter import run_state_machine
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
@@ -32,7 +32,8 @@ from pipeline.views.execution_view import (
     timeline,
     timeline_figure,
 )
-from pipeline.workflows.clustering import (
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.steps import (
     CHOICE_STATE,
     FAILED_STATE,
     PREPARE_STATE,
@@ -314,8 +315,13 @@ def workflow_runs(sample_dataset, tmp_path_factory):
         sample_dataset.transactions.to_parquet(path, index=False)
         backend = LocalBackend(LocalStepFunctionsClient(mode="thread"))
         arns = {
-            "ok": backend.launch(path, RunParameters(k=3, quality_threshold=-1.0), dataset_name="sample"),
-            "bad": backend.launch(path, RunParameters(k=3, country="Atlantis"), dataset_name="sample"),
+            "ok": backend.launch(
+                path, ClusteringParameters(k=3, quality_threshold=-1.0), dataset_name="sample"
+            ),
+            # Refused at launch; started as another client could, it fails at its first step.
+            "bad": start_unchecked(
+                backend, path, ClusteringParameters(k=3, country="Atlantis"), dataset_name="sample"
+            ),
         }
         out = {}
         for key, arn in arns.items():

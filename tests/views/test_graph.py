@@ -20,13 +20,13 @@ from pipeline.views.graph import (
     legend_dot,
     workflow_dot,
 )
-from pipeline.workflows.clustering import (
+from pipeline.workflows.clustering.build import workflow_definition
+from pipeline.workflows.clustering.steps import (
     CHOICE_STATE,
     FAILED_STATE,
     PREPARE_STATE,
     QUALITY_FAIL_STATE,
     SUCCEED_STATE,
-    workflow_definition,
 )
 
 TASK = {"Type": "Task", "Resource": LAMBDA}

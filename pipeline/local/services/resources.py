@@ -28,12 +28,13 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
-from pipeline.lambda_functions import LAMBDA_FUNCTIONS, import_handler, parse_function_name
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.request_validation import validate_lambda_invoke
 from pipeline.local.services.sagemaker import SAGEMAKER_ACTIONS
 from pipeline.local.services.sagemaker_common import LOCAL_ACCOUNT_ID, local_region
 from pipeline.storage import Storage
+from pipeline.workflows.lambda_names import import_handler, parse_function_name
+from pipeline.workflows.registry import LAMBDA_FUNCTIONS
 
 #: The error of a Task whose resource the local backend cannot run (Catch/Retry match it).
 UNSUPPORTED_RESOURCE_ERROR = "States.TaskFailed"
@@ -143,7 +144,7 @@ class LocalResources:
             raise StatesError(
                 "Lambda.ResourceNotFoundException",
                 f"Function not found: {function_name}. The local backend knows the functions "
-                f"{sorted(self.functions)} (pipeline/lambda_functions.py).",
+                f"{sorted(self.functions)} (pipeline/workflows/registry.py).",
             )
         if callable(target):
             return name, target

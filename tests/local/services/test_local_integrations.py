@@ -9,16 +9,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import pairwise_distances_argmin
 
-from pipeline.lambda_functions import (
-    LAMBDA_FUNCTIONS,
-    import_handler,
-    parse_function_name,
-    resolve_function_name,
-)
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.resources import LocalResources
 from pipeline.storage import default_storage
+from pipeline.workflows.lambda_names import import_handler, parse_function_name, resolve_function_name
+from pipeline.workflows.registry import LAMBDA_FUNCTIONS
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:echo"

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from botocore.validate import ParamValidator
 
-from pipeline.backends.base import RunParameters
 from pipeline.backends.local import LocalBackend
 from pipeline.config import LOCAL_BUCKET
 from pipeline.local.asl.errors import StatesError
@@ -37,16 +36,16 @@ from pipeline.local.services.sagemaker import (
 )
 from pipeline.local.services.service_models import input_shape
 from pipeline.storage import default_storage
-from pipeline.workflows.clustering import (
-    DEFAULT_PREFIX,
+from pipeline.workflows.clustering.build import workflow_definition
+from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
+from pipeline.workflows.clustering.steps import (
     FAILED_STATE,
     MODEL_STATE,
     PREPARE_STATE,
     TRAIN_STATE,
     TRANSFORM_STATE,
-    execution_input_for,
-    workflow_definition,
 )
+from pipeline.workflows.runs import DEFAULT_PREFIX
 
 RUN_TIMEOUT = 180
 SAGEMAKER_ERROR = "SageMaker.AmazonSageMakerException"
@@ -86,7 +85,9 @@ def recorded_run(sample_parquet, tmp_path_factory):
         patch.setenv("RFM_STUDIO_HOME", str(tmp_path_factory.mktemp("recorded-run")))
         resources = RecordingResources()
         backend = LocalBackend(LocalStepFunctionsClient(mode="thread", resources=resources))
-        arn = backend.launch(sample_parquet, RunParameters(k=4, quality_threshold=0.0), dataset_name="sample")
+        arn = backend.launch(
+            sample_parquet, ClusteringParameters(k=4, quality_threshold=0.0), dataset_name="sample"
+        )
         description = wait_for_status(backend.client, arn, RUN_TIMEOUT)
     return description, resources.requests
 
@@ -391,7 +392,7 @@ def test_a_definition_training_on_m5_large_fails_locally_naming_the_member(sampl
         name="m5-large", definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/x"
     )["stateMachineArn"]
     execution_input = execution_input_for(
-        "m5-large-run", RunParameters(k=4), data_uri, LOCAL_BUCKET, DEFAULT_PREFIX
+        "m5-large-run", ClusteringParameters(k=4), data_uri, LOCAL_BUCKET, DEFAULT_PREFIX
     )
     arn = client.start_execution(
         stateMachineArn=machine, name="m5-large-run", input=json.dumps(execution_input)

@@ -1,24 +1,22 @@
-"""Read a finished run's results: ``clusters.csv`` and ``summary.json`` under its run prefix.
+"""Read a finished clustering run's results: ``clusters.csv`` and ``summary.json`` under its run prefix.
 
-The evaluate Lambda writes both files to ``s3://BUCKET/PREFIX/runs/<run>/`` on either backend;
-this module reads them back through a ``pipeline.storage.Storage`` (S3 or the local bucket),
-so the clusters page has one code path whichever backend ran the workflow.
+The evaluate Lambda writes both files (see ``layout``) on either backend; this module reads them
+back through a ``pipeline.storage.Storage`` (S3 or the local bucket), so the clusters page has
+one code path whichever backend ran the workflow.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from pipeline.backends.base import RunResults
 from pipeline.errors import WorkflowError
-from pipeline.storage import Storage, default_storage, join_uri
-
-CLUSTERS_FILE = "clusters.csv"
-SUMMARY_FILE = "summary.json"
+from pipeline.storage import Storage, default_storage
+from pipeline.workflows.clustering.layout import RunLayout
 
 #: dtypes of clusters.csv's columns (one row a customer).
 CLUSTERS_DTYPES: dict[str, str] = {
@@ -37,6 +35,15 @@ CLUSTERS_DTYPES: dict[str, str] = {
 }
 
 
+@dataclass
+class RunResults:
+    """A finished run's outputs: one row a customer (with its cluster) and the summary."""
+
+    clusters: pd.DataFrame
+    summary: dict[str, Any]
+    location: str = ""
+
+
 def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResults:
     """The clusters table and summary of the run whose files live under ``run_prefix``.
 
@@ -44,11 +51,10 @@ def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResu
     (it failed before "Evaluate clusters", or the files were removed).
     """
     storage = storage or default_storage()
-    clusters_uri = join_uri(run_prefix, CLUSTERS_FILE)
-    summary_uri = join_uri(run_prefix, SUMMARY_FILE)
+    layout = RunLayout(run_prefix)
     try:
-        clusters_bytes = storage.read_bytes(clusters_uri)
-        summary_bytes = storage.read_bytes(summary_uri)
+        clusters_bytes = storage.read_bytes(layout.clusters_uri)
+        summary_bytes = storage.read_bytes(layout.summary_uri)
     except FileNotFoundError as missing:
         raise WorkflowError(
             f"The run's results are not there ({missing}): only a run that SUCCEEDED has them; "

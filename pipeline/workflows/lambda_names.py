@@ -1,9 +1,9 @@
-"""The registry of RFM Workflow Studio's Lambda functions: function name -> handler.
+"""Lambda function names as Lambda accepts them, and importing a handler by ``module:function``.
 
-The workflow names its Lambda functions (``FunctionName`` in a ``lambda:invoke`` task); the
-AWS backend deploys ``lambdas/<folder>/handler.py`` under these names and the local engine
-calls the same handler in-process. Handlers are imported lazily, at invoke time, so listing
-or resolving names never imports a handler's dependencies.
+A workflow names its Lambda functions (``FunctionName`` of a ``lambda:invoke`` task): a bare
+name, a name with a version or alias, a full or partial ARN. The local engine resolves any of
+them to the registered handler (``pipeline.workflows.registry.LAMBDA_FUNCTIONS``) and imports
+it lazily, at invoke time, so listing or resolving names never imports a handler's dependencies.
 """
 
 from __future__ import annotations
@@ -12,12 +12,6 @@ import importlib
 import re
 from collections.abc import Callable
 from typing import Any
-
-#: Function name -> "module:function" of its handler.
-LAMBDA_FUNCTIONS: dict[str, str] = {
-    "rfm-studio-prepare-rfm": "lambdas.prepare_rfm.handler:lambda_handler",
-    "rfm-studio-evaluate-clusters": "lambdas.evaluate_clusters.handler:lambda_handler",
-}
 
 Handler = Callable[[Any, Any], Any]
 

@@ -1,21 +1,20 @@
-"""The workflow the SDK builds: its states, resources, paths, Retry/Catch and Choice."""
+"""The clustering workflow the SDK builds: its states, resources, paths, Retry/Catch and Choice."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import json
 import socket
+from pathlib import Path
 
 import pytest
 import sagemaker
-from stepfunctions.inputs import ExecutionInput
 
-from pipeline.backends.base import RunParameters
+from pipeline.errors import DataError
 from pipeline.local.asl.validation import validate_definition
-from pipeline.workflows.clustering import (
+from pipeline.workflows.clustering.build import build, build_workflow, workflow_definition
+from pipeline.workflows.clustering.steps import (
     CHOICE_STATE,
     EVALUATE_STATE,
-    EXECUTION_INPUT_SCHEMA,
     FAILED_STATE,
     MODEL_STATE,
     PREPARE_STATE,
@@ -23,12 +22,11 @@ from pipeline.workflows.clustering import (
     SUCCEED_STATE,
     TRAIN_STATE,
     TRANSFORM_STATE,
-    build_workflow,
-    execution_input_for,
-    failure_message,
-    parameters_from_input,
-    workflow_definition,
 )
+from pipeline.workflows.sdk import NON_RETRYABLE_ERRORS
+from pipeline.workflows.spec import BuildSettings
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 TASKS = [PREPARE_STATE, TRAIN_STATE, MODEL_STATE, TRANSFORM_STATE, EVALUATE_STATE]
 
@@ -207,42 +205,32 @@ def test_building_needs_no_credentials_and_no_network(monkeypatch, tmp_path):
     assert workflow.definition.to_dict()["StartAt"] == PREPARE_STATE
 
 
-def test_execution_input_matches_the_schema_the_workflow_checks():
-    params = RunParameters(k=4, quality_threshold=0.3, as_of=dt.date(2011, 12, 10), country="France")
-    inputs = execution_input_for("rfm-20240101-000000-abcdef", params, "s3://b/raw/x.parquet", "b", "studio")
-    result = ExecutionInput(schema=dict(EXECUTION_INPUT_SCHEMA)).validate(inputs)
-    assert result.valid, result
-    assert inputs["K"] == "4"
-    assert inputs["AsOfDate"] == "2011-12-10"
-    assert inputs["RunPrefix"] == "s3://b/studio/runs/rfm-20240101-000000-abcdef"
+def test_the_definition_text_is_byte_identical_to_the_recorded_one():
+    # What CreateStateMachine receives: a change here must be intended (then record it anew).
+    built = build(BuildSettings(region="eu-west-1", bucket="my-bucket", prefix="studio"))
+
+    assert built.definition_json() == (FIXTURES / "clustering-eu-west-1.asl.json").read_text()
 
 
-def test_execution_input_uses_empty_strings_for_no_date_and_all_countries():
-    inputs = execution_input_for("run-1", RunParameters(), "s3://b/raw/x.parquet", "b", "p")
-    assert inputs["AsOfDate"] == ""
-    assert inputs["Country"] == ""
+def test_bad_input_is_never_retried_because_the_handlers_raise_data_error():
+    assert NON_RETRYABLE_ERRORS == [DataError.__name__] == ["DataError"]
 
 
-def test_job_names_are_unique_per_run_and_legal_for_sagemaker():
-    long_name = "rfm-" + "x" * 70 + "-123456"
-    names = set()
-    for run in ("rfm-20240101-000000-aaaaaa", "rfm-20240101-000000-bbbbbb", long_name):
-        inputs = execution_input_for(run, RunParameters(), "s3://b/k", "b", "p")
-        for key in ("TrainingJobName", "ModelName", "TransformJobName"):
-            assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}", inputs[key]), inputs[key]
-            names.add(inputs[key])
-    assert len(names) == 9
+def test_every_sdk_workflow_made_from_one_build_has_the_same_definition_and_no_state_machine():
+    built = build(BuildSettings())
+
+    first = built.sdk_workflow(state_machine_arn="arn:aws:states:local:000000000000:stateMachine:a")
+    second = built.sdk_workflow()
+
+    assert first is not second
+    assert second.state_machine_arn is None  # binding one never binds another
+    assert first.definition.to_json(pretty=True) == second.definition.to_json(pretty=True)
+    assert json.loads(built.definition_json()) == built.definition()
 
 
-def test_run_parameters_round_trip_through_the_execution_input():
-    params = RunParameters(k=7, quality_threshold=0.4, as_of=dt.date(2011, 6, 1), country="Spain")
-    inputs = execution_input_for("run-1", params, "s3://b/k", "b", "p")
-    assert parameters_from_input(inputs) == params
+def test_changing_a_returned_definition_does_not_change_the_build():
+    built = build(BuildSettings())
 
+    built.definition()["States"].clear()
 
-def test_failure_message_shows_a_lambda_errors_message_not_its_json():
-    cause = '{"errorMessage": "Only 3 customers", "errorType": "DataError", "stackTrace": []}'
-    assert failure_message("DataError", cause) == "DataError: Only 3 customers"
-    assert failure_message("ClusterQualityTooLow", "Cluster quality too low") == (
-        "ClusterQualityTooLow: Cluster quality too low"
-    )
+    assert PREPARE_STATE in built.definition()["States"]

@@ -1,0 +1,133 @@
+"""Can a clustering run succeed? The one check, before anything is uploaded or started.
+
+Used by both backends before they start an execution, by the Launch page before it enables
+Launch, by the command line (through the backends), and, for the rules that need the data,
+by the prepare Lambda itself, so a run started by another tool fails with the same sentence.
+
+Two parts: :func:`parameter_problems` needs only the parameters (k, threshold, instances);
+:func:`data_problems` needs :class:`ClusteringData`, what the prepare step will find in the
+data for the chosen country and as-of date (:func:`clustering_data`). Every problem is a
+sentence saying what is wrong and what to choose instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import DataError
+from pipeline.workflows.clustering.parameters import MIN_K, ClusteringParameters
+
+
+@dataclass(frozen=True)
+class ClusteringData:
+    """What the prepare step will find for one (country, as-of date) of a dataset."""
+
+    #: Customers it will cluster (one feature row each).
+    customers: int
+    #: Why the data cannot be scored at all (no such country, as-of date before the last
+    #: invoice, no customer left...), else "".
+    problem: str = ""
+
+
+def data_scope(params: ClusteringParameters) -> tuple[str | None, dt.date | None]:
+    """The parameters that decide which customers the run sees: country and as-of date."""
+    return params.country, params.as_of
+
+
+def clustering_data(clean: Any, scope: tuple[str | None, Any]) -> ClusteringData:
+    """Filter and score the clean transactions as the prepare step does; never raises ``DataError``."""
+    import pandas as pd
+
+    from pipeline.analysis.rfm import compute_rfm, filter_transactions
+
+    country, as_of = scope
+    try:
+        window = filter_transactions(clean, countries=country) if country else clean
+        rfm = compute_rfm(window, pd.Timestamp(as_of) if as_of else None)
+    except DataError as error:
+        return ClusteringData(customers=0, problem=str(error))
+    return ClusteringData(customers=len(rfm))
+
+
+def k_problem(k: Any) -> str:
+    """Why ``k`` cannot be a number of clusters ("" when it can)."""
+    try:
+        value = int(str(k).strip())
+    except ValueError:
+        return f"The number of clusters k must be a whole number, got {k!r}."
+    if value < MIN_K:
+        return f"The number of clusters k must be at least {MIN_K} (got {value}): choose k of 2 or more."
+    return ""
+
+
+def _customers(count: int) -> str:
+    return f"{count:,} customer" + ("" if count == 1 else "s")
+
+
+def customers_problem(k: int, customers: int, country: str | None = None) -> str:
+    """Why ``customers`` customers cannot form ``k`` clusters ("" when they can)."""
+    where = f" in {country}" if country else ""
+    if customers < MIN_K:
+        return (
+            f"Only {_customers(customers)}{where} to cluster, and clustering needs at least {MIN_K}: "
+            "choose another country or All countries."
+        )
+    if customers < k:
+        return (
+            f"Only {_customers(customers)}{where} to cluster, fewer than the k={k} clusters asked for: "
+            f"choose k of at most {customers}, or another country."
+        )
+    return ""
+
+
+@functools.cache
+def sagemaker_instance_types() -> frozenset[str]:
+    """Instance types SageMaker accepts for both training and batch transform (botocore's model)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    training = model.shape_for("TrainingInstanceType").enum
+    transform = model.shape_for("TransformInstanceType").enum
+    return frozenset(training) & frozenset(transform)
+
+
+def parameter_problems(params: ClusteringParameters) -> list[str]:
+    """What is wrong with the parameters themselves, whatever the data."""
+    problems = []
+    if k := k_problem(params.k):
+        problems.append(k)
+    threshold = params.quality_threshold
+    if not isinstance(threshold, int | float) or not math.isfinite(threshold) or not -1 <= threshold <= 1:
+        problems.append(
+            f"The quality threshold is a silhouette score, between -1 and 1 (got {threshold}): "
+            "choose one in that range."
+        )
+    if params.instance_type not in sagemaker_instance_types():
+        problems.append(
+            f"'{params.instance_type}' is not a SageMaker instance type for training and batch transform: "
+            "choose one such as ml.m5.large."
+        )
+    count = params.instance_count
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        problems.append(f"The instance count must be a whole number of at least 1 (got {count!r}).")
+    return problems
+
+
+def data_problems(k: int, data: ClusteringData, country: str | None = None) -> list[str]:
+    """What stops the prepare step on this data (none when it can cluster into ``k`` groups)."""
+    if data.problem:
+        return [data.problem]
+    problem = customers_problem(k, data.customers, country)
+    return [problem] if problem else []
+
+
+def run_problems(params: ClusteringParameters, data: ClusteringData | None = None) -> list[str]:
+    """Every reason a run with ``params`` would fail; ``data`` (when known) adds the data's rules."""
+    problems = parameter_problems(params)
+    if data is not None and not k_problem(params.k):
+        problems += data_problems(int(params.k), data, params.country)
+    return problems
