@@ -347,6 +347,16 @@ def test_a_failed_training_job_fails_the_task_with_states_task_failed_and_its_de
     assert described["FailureReason"].startswith("ClientError: channel 'train' has no data")
 
 
+def test_without_sync_a_job_that_fails_later_still_returns_its_arn():
+    result = LocalResources().invoke(
+        "arn:aws:states:::sagemaker:createTrainingJob",
+        training_parameters("no-data-async"),
+        state_name="T",
+        timeout=None,
+    )
+    assert result == {"TrainingJobArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/no-data-async"}
+
+
 def test_a_refused_sagemaker_request_keeps_its_aws_error_name():
     parameters = training_parameters("bad-image")
     parameters["AlgorithmSpecification"]["TrainingImage"] = (
