@@ -443,3 +443,28 @@ def test_transform_with_a_model_of_an_unknown_image_is_refused(sdk_steps, storag
         "The image '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-model:latest' cannot run"
         in caught.value.cause
     )
+
+
+def test_train_save_and_predict_run_through_the_engines_resources(sdk_steps, storage, channels):
+    from pipeline.local.services.resources import LocalResources
+
+    resources = LocalResources()
+    trained = resources.invoke(
+        "arn:aws:states:::sagemaker:createTrainingJob.sync",
+        train_params(sdk_steps),
+        state_name="Train",
+        timeout=None,
+    )
+    model = json.loads(json.dumps(sdk_steps["model"]))
+    model["PrimaryContainer"]["ModelDataUrl"] = trained["ModelArtifacts"]["S3ModelArtifacts"]
+    del model["PrimaryContainer"]["ModelDataUrl.$"]
+    resources.invoke("arn:aws:states:::sagemaker:createModel", model, state_name="Save model", timeout=None)
+    result = resources.invoke(
+        "arn:aws:states:::sagemaker:createTransformJob.sync",
+        transform_params(sdk_steps),
+        state_name="Predict",
+        timeout=None,
+    )
+    assert result["TransformJobStatus"] == "Completed"
+    predictions = storage.read_bytes(f"{BUCKET}/predictions/features.csv.out").decode().splitlines()
+    assert len(predictions) == len(channels.test_labels)
