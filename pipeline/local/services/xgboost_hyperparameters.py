@@ -214,8 +214,8 @@ def validate_hyperparameters(given: dict[str, Any]) -> dict[str, Any]:
     as the container passes it to XGBoost.
     """
     named = {ALIASES.get(name, name): value for name, value in given.items()}
-    for name, spec in SPECS.items():
-        if spec.required and name not in named:
+    for name, declared in SPECS.items():
+        if declared.required and name not in named:
             raise UserError(f"Missing required hyperparameter: {name}")
     parsed: dict[str, Any] = {}
     for name, raw in named.items():
