@@ -232,7 +232,7 @@ class WarmWorkerServer:
             raise WarmWorkerError(f"no answer within {seconds:.0f} s")
         line = process.stdout.readline()
         if not line:
-            raise WarmWorkerError(f"it exited (code {process.poll()}); see {process.args}")
+            raise WarmWorkerError(f"it exited (code {process.poll()}); see {process.args!r}")
         if wanted is not None and line.strip() != wanted:
             raise WarmWorkerError(f"unexpected line {line.strip()[:200]!r}")
         return line
