@@ -103,6 +103,7 @@ def filter_changes(browser, url: str) -> list[tuple[str, float]]:
     from playwright.sync_api import expect
 
     page = browser.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
     page.goto(url)
     settled(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data", exact=True).click()

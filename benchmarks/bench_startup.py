@@ -16,8 +16,9 @@ one after the other for each figure, so they meet about the same machine load.
    the tasks (TaskStarted -> TaskSucceeded), and the rest ("not work"). Target: launch ->
    SUCCEEDED within 2 s.
 3. ``python -m pipeline run --wait SAMPLE``: from spawning the process to the execution's start
-   date ("start-up before the run starts"), and the whole process; twice (the first fills the
-   definition cache). Target: start-up < 1.5 s.
+   date ("start-up before the run starts") and to its first state (a warm server that is still
+   importing delays the first state, not the start date), and the whole process; twice (the
+   first fills the definition cache). Target: start-up < 1.5 s.
 """
 
 from __future__ import annotations
@@ -90,9 +91,12 @@ print(json.dumps(runs))
 LAST_START_PROBE = """
 import json
 from pipeline.backends.local import LocalBackend
-item = LocalBackend(client=None).list_executions()[0]
+backend = LocalBackend(client=None)
+item = backend.list_executions()[0]
+events = backend.history(item["executionArn"])
+first_state = next(e["timestamp"] for e in events if e["type"].endswith("StateEntered"))
 print(json.dumps({"start": item["startDate"].timestamp(), "stop": item["stopDate"].timestamp(),
-    "status": item["status"]}))
+    "first_state": first_state.timestamp(), "status": item["status"]}))
 """
 
 
@@ -124,7 +128,12 @@ def cli_run(tree: Path, home: Path) -> dict[str, float]:
         raise RuntimeError(f"run --wait failed in {tree}:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     last = probe(tree, home, LAST_START_PROBE)
     assert isinstance(last, dict)
-    return {"startup": last["start"] - spawned, "whole": whole, "execution": last["stop"] - last["start"]}
+    return {
+        "startup": last["start"] - spawned,
+        "first_state": last["first_state"] - spawned,
+        "whole": whole,
+        "execution": last["stop"] - last["start"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             result = cli_run(tree, homes[label])
             print(
                 f"  {label:6} #{attempt}: start-up before the run starts {result['startup']:5.2f} "
-                f"(target < 1.5)   execution {result['execution']:5.2f}   "
-                f"whole process {result['whole']:5.2f}",
+                f"(target < 1.5)   spawn -> first state {result['first_state']:5.2f}   execution "
+                f"{result['execution']:5.2f}   whole process {result['whole']:5.2f}",
                 flush=True,
             )
     return 0

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -140,9 +141,32 @@ def serve(requests: IO[str], replies: IO[str]) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def low_priority() -> Iterator[None]:
+    """Import at low CPU and disk priority, so a page being drawn meanwhile keeps the machine.
+
+    Restored afterwards where the system allows (raising one's own priority back may not be
+    allowed: then the workers run niced, which only matters on a busy machine).
+    """
+    import psutil
+
+    process = psutil.Process()
+    nice, ionice = process.nice(), process.ionice()
+    with contextlib.suppress(OSError, psutil.Error, AttributeError):
+        process.nice(min(nice + 10, 19))
+        process.ionice(psutil.IOPRIO_CLASS_BE, 7)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, psutil.Error, AttributeError):
+            process.nice(nice)
+            process.ionice(ionice.ioclass, ionice.value)
+
+
 def main() -> int:
     """Entry point of the server process."""
-    preload()
+    with low_priority():
+        preload()
     try:
         return serve(sys.stdin, sys.stdout)
     except BrokenPipeError:  # the client went away (its process ended) before asking anything
