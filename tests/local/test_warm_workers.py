@@ -48,6 +48,9 @@ def wait_for_event(client: LocalStepFunctionsClient, arn: str, event_type: str) 
 @pytest.fixture
 def client():
     client = LocalStepFunctionsClient(mode="warm", stop_grace_seconds=0.5)
+    # A deadline, not a sleep: on a loaded machine the server's low-priority imports can take
+    # minutes, and these tests are about the warm path, not the fallback after 60 s.
+    client.workers.warm_server.ready_seconds = 900
     yield client
     client.workers.warm_server.close()
 
