@@ -256,7 +256,10 @@ def model_file_from_tar(data: bytes) -> bytes:
                     f"The model archive holds no {MODEL_MEMBER} (members: {names}); "
                     "is this a SageMaker KMeans model.tar.gz?"
                 )
-            return archive.extractfile(chosen).read()
+            extracted = archive.extractfile(chosen)
+            if extracted is None:  # isfile() members always extract; kept for the type checker
+                raise NDArrayFormatError(f"The model archive's {MODEL_MEMBER} cannot be read")
+            return extracted.read()
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as error:
         raise NDArrayFormatError(
             f"The model artifact is not a readable .tar.gz ({error}); re-download or re-train the model."

@@ -32,6 +32,7 @@ from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.request_validation import validate_lambda_invoke
 from pipeline.local.services.sagemaker import SAGEMAKER_ACTIONS
 from pipeline.local.services.sagemaker_common import LOCAL_ACCOUNT_ID, local_region
+from pipeline.local.services.sagemaker_jobs import JOB_FAILED_ERROR
 from pipeline.storage import Storage
 from pipeline.workflows.lambda_names import import_handler, parse_function_name
 from pipeline.workflows.registry import LAMBDA_FUNCTIONS
@@ -210,7 +211,14 @@ class LocalResources:
     def _sagemaker(self, action: str, pattern: str | None, parameters: Any) -> dict[str, Any]:
         if not isinstance(parameters, dict):
             raise StatesError("States.Runtime", f"The sagemaker:{action} task needs Parameters (an object).")
-        described = SAGEMAKER_ACTIONS[action](parameters, storage=self.storage)
+        try:
+            described = SAGEMAKER_ACTIONS[action](parameters, storage=self.storage)
+        except StatesError as error:
+            if pattern or error.error != JOB_FAILED_ERROR:
+                raise
+            described = json.loads(
+                error.cause
+            )  # without .sync the job was created: its end is not the task's
         if pattern or action == "createModel":  # .sync returns Describe*; createModel its own response
             return described
         arn_key = "TrainingJobArn" if action == "createTrainingJob" else "TransformJobArn"
