@@ -84,8 +84,9 @@ def read_run_results(run_prefix: str, storage: Storage | None = None) -> Regress
     predictions = pd.read_csv(
         io.BytesIO(predictions_bytes),
         dtype={"StockCode": "string", "Description": "string", "Country": "string"},
-        parse_dates=["InvoiceDate"],
     )
+    if "InvoiceDate" in predictions.columns:
+        predictions["InvoiceDate"] = pd.to_datetime(predictions["InvoiceDate"])
     present = {column: dtype for column, dtype in PREDICTION_DTYPES.items() if column in predictions.columns}
     predictions = predictions.astype(present)
     stock_codes = pd.read_csv(
