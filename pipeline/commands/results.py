@@ -35,7 +35,7 @@ def _label(key: str) -> str:
 
 def _text(value: Any) -> str:
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+        return f"{value:,.5f}".rstrip("0").rstrip(".")
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return "-" if value is None else str(value)
