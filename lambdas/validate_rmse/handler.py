@@ -47,9 +47,10 @@ def metric_values(metrics: Any) -> dict[str, float]:
 def validate(event: dict[str, Any]) -> dict[str, Any]:
     """Read the RMSEs and check the threshold; returns the step's payload."""
     job = event.get("TrainingJobName") or "the training job"
-    threshold = event.get("RmseThreshold")
+    threshold: Any = event.get("RmseThreshold")
     if problem := threshold_problem(threshold):
         raise DataError(problem)
+    limit = float(threshold)
     values = metric_values(event.get("FinalMetricDataList"))
     if VALIDATION_METRIC not in values:
         reported = ", ".join(sorted(values)) or "none"
@@ -61,8 +62,8 @@ def validate(event: dict[str, Any]) -> dict[str, Any]:
     return {
         "train_rmse": values.get(TRAIN_METRIC),
         "validation_rmse": validation_rmse,
-        "threshold": float(threshold),
-        "within_threshold": validation_rmse <= float(threshold),
+        "threshold": limit,
+        "within_threshold": validation_rmse <= limit,
     }
 
 
