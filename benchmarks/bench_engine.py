@@ -138,7 +138,7 @@ def direct_calls() -> dict[str, Callable[[Any, float | None], Any]]:
     from lambdas.evaluate_clusters.handler import lambda_handler as evaluate_handler
     from lambdas.prepare_rfm.handler import lambda_handler as prepare_handler
     from pipeline.local.services import sagemaker as sagemaker_local
-    from pipeline.local.services.resources import LambdaContext
+    from pipeline.local.services.lambda_invoke import LambdaContext
     from pipeline.workflows.clustering.build import EVALUATE_FUNCTION, PREPARE_FUNCTION
 
     handlers = {PREPARE_FUNCTION: prepare_handler, EVALUATE_FUNCTION: evaluate_handler}

@@ -36,6 +36,10 @@ def _read_json(text: str, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise DefinitionFileError(f"The {what} is not valid JSON ({error}): fix it and run again.") from None
+    except RecursionError:
+        raise DefinitionFileError(
+            f"The {what} is nested too deeply to be read: flatten it and run again."
+        ) from None
 
 
 def load_definition(path: Path) -> dict:

@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.config import data_subdir
 from pipeline.errors import DataError
 from pipeline.hashing import content_hash as hash_of
+from pipeline.loading.arrow_text import arrow_strings, string_series
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
 from pipeline.loading.dates import parse_dates
 from pipeline.loading.readers import RawTable, read_tables
@@ -251,19 +254,29 @@ def _canonical_frame(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Text with Excel's numeric cells written as integers (573415.0 -> "573415"), blanks as NA."""
-    text = values.astype("string")
-    # A fullmatch mask and a slice stay in pyarrow; a regex with a back-reference would not.
-    integral = text.str.fullmatch(r"-?\d+\.0").fillna(False)
-    if integral.any():
-        text = text.mask(integral, text.str.slice(stop=-2))
-    return text.mask(text.str.strip() == "")
+    """Text with Excel's numeric cells written as integers (573415.0 -> "573415"), blanks as NA.
+
+    Arrow compute kernels on the column as it is (CSV and xlsx text arrives as Arrow strings):
+    no Python object per cell, and the regex runs only on the cells that end in ".0".
+    """
+    text = arrow_strings(values)
+    ends_in_zero = pc.ends_with(text, ".0")
+    if pc.any(ends_in_zero).as_py():
+        integral = pc.fill_null(pc.match_substring_regex(text, r"^-?\d+\.0$"), False)
+        text = pc.if_else(integral, pc.utf8_slice_codeunits(text, 0, -2), text)
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    if pc.any(blank).as_py():
+        text = pc.if_else(blank, pa.scalar(None, text.type), text)
+    return string_series(text, values.index)
 
 
 def _numbers(values: pd.Series, column: str) -> pd.Series:
     """Floats, blanks as NaN; a DataError naming a value that is not a number."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("float64")
+    parsed = _numbers_from_arrow_text(values)
+    if parsed is not None:
+        return parsed
     try:
         return values.astype("float64")
     except (TypeError, ValueError):
@@ -282,6 +295,19 @@ def _numbers(values: pd.Series, column: str) -> pd.Series:
             f"e.g. '{text[bad].iloc[0]}'. Fix those cells or remove the rows."
         )
     return numbers.astype("float64")
+
+
+def _numbers_from_arrow_text(values: pd.Series) -> pd.Series | None:
+    """Text cells as floats when Arrow's parser reads every one of them (a CSV's plain numbers,
+    in one C++ pass); None otherwise, and the general path decides (spaces around a number,
+    decimal commas) or words the error."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return None
+    try:
+        numbers = pc.cast(arrow_strings(values), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(numbers.to_numpy(), index=values.index, dtype="float64")
 
 
 def _required_numbers(values: pd.Series, column: str) -> pd.Series:

@@ -3,7 +3,8 @@
 The format is recognised from the bytes themselves (a renamed or extension-less upload still
 works): xlsx/xls through fastexcel (Rust calamine straight into Arrow columns, no Python object
 per cell: many times faster than openpyxl), Parquet through pyarrow, and anything else that
-decodes as text through the pandas CSV reader with the encoding and separator detected.
+decodes as text through pyarrow's CSV reader (pandas' for the ragged files pyarrow refuses)
+with the encoding and separator detected.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.errors import DataError
-
-#: Encodings tried for CSV, in order; latin-1 accepts any byte, so it comes last.
-CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+from pipeline.loading.csv_arrow import header_line, read_csv_arrow, to_utf8
 
 #: Separators recognised in CSV headers.
 CSV_SEPARATORS = (",", ";", "\t")
@@ -121,16 +120,6 @@ def read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise _not_a_table(name, f" (the Parquet file could not be read: {error})") from error
 
 
-def decode_text(data: bytes) -> str:
-    """The text of a CSV: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any bytes")
-
-
 def sniff_separator(text: str) -> str:
     """The separator used in the header line: the most frequent of comma, semicolon and tab."""
     header = text.lstrip().split("\n", 1)[0]
@@ -140,9 +129,16 @@ def sniff_separator(text: str) -> str:
 
 
 def read_csv(data: bytes, name: str) -> pd.DataFrame:
-    """A CSV as text columns (types are decided later, the same way for every format)."""
-    text = decode_text(data)
-    separator = sniff_separator(text)
+    """A CSV as text columns (types are decided later, the same way for every format).
+
+    pyarrow's reader first (:mod:`pipeline.loading.csv_arrow`); pandas' for what it refuses.
+    """
+    utf8 = to_utf8(data)
+    separator = sniff_separator(header_line(utf8)[0])
+    fast = read_csv_arrow(utf8, separator)
+    if fast is not None:
+        return fast
+    text = utf8.decode("utf-8")
     try:
         # Only empty cells are missing: text such as "NA" or "null" is kept as written.
         return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_values=[""])

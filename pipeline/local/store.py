@@ -9,140 +9,75 @@ one ``BEGIN IMMEDIATE`` transaction.
 
 The store keeps plain values (epoch seconds, JSON strings); turning them into the shapes of
 the Step Functions API is the client's job (``pipeline.local.client``).
+
+A store that cannot be used (a damaged file, one that is not SQLite, an unreadable or
+read-only place, a lock held too long) raises ``RunStoreError`` saying which file and what
+to do, never a sqlite3 traceback: the command line exits 2 with it, the pages show it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import data_home
+from pipeline.errors import WorkflowError
+from pipeline.local.store_records import (
+    SCHEMA,
+    TERMINAL_STATUSES,
+    ExecutionRecord,
+    StateMachineRecord,
+    StopRequest,
+    decode_event,
+    encode_event,
+)
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "ExecutionRecord",
+    "RunStore",
+    "RunStoreError",
+    "StateMachineRecord",
+    "StopRequest",
+]
 
 #: Seconds a connection waits for another process's write lock before giving up.
 BUSY_TIMEOUT_SECONDS = 30.0
 
-#: Execution statuses after which nothing changes any more.
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS state_machines (
-    arn TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    definition TEXT NOT NULL,
-    role_arn TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS executions (
-    arn TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    state_machine_arn TEXT NOT NULL,
-    definition TEXT NOT NULL,
-    role_arn TEXT NOT NULL,
-    status TEXT NOT NULL,
-    input TEXT NOT NULL,
-    output TEXT,
-    error TEXT,
-    cause TEXT,
-    start_date REAL NOT NULL,
-    stop_date REAL,
-    worker_pid INTEGER,
-    worker_identity TEXT,
-    log_path TEXT,
-    stop_requested INTEGER NOT NULL DEFAULT 0,
-    stop_error TEXT,
-    stop_cause TEXT
-);
-CREATE INDEX IF NOT EXISTS executions_by_machine
-    ON executions (state_machine_arn, start_date DESC, arn DESC);
-CREATE INDEX IF NOT EXISTS executions_by_date ON executions (start_date DESC, arn DESC);
-CREATE TABLE IF NOT EXISTS events (
-    execution_arn TEXT NOT NULL,
-    id INTEGER NOT NULL,
-    event TEXT NOT NULL,
-    PRIMARY KEY (execution_arn, id)
-);
-"""
+class RunStoreError(WorkflowError):
+    """The run store cannot be opened, read or written; the message says which file and why."""
 
 
-@dataclass(frozen=True)
-class StateMachineRecord:
-    """One stored state machine; dates are epoch seconds (UTC)."""
-
-    arn: str
-    name: str
-    definition: str
-    role_arn: str
-    created: float
-    updated: float
-
-
-@dataclass(frozen=True)
-class ExecutionRecord:
-    """One stored execution, with the definition it started with and who runs it."""
-
-    arn: str
-    name: str
-    state_machine_arn: str
-    definition: str
-    role_arn: str
-    status: str
-    input: str
-    output: str | None
-    error: str | None
-    cause: str | None
-    start_date: float
-    stop_date: float | None
-    worker_pid: int | None
-    worker_identity: str | None
-    log_path: str | None
-    stop_requested: bool
-    stop_error: str | None
-    stop_cause: str | None
-
-
-@dataclass(frozen=True)
-class StopRequest:
-    """What ``stop_execution`` asked for: whether to stop, and the error/cause to record."""
-
-    requested: bool
-    error: str | None = None
-    cause: str | None = None
+def _explain(path: Path, error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    if isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
+        return (
+            f"The local run store {path} is damaged or is not a SQLite database ({text}). Move it "
+            "aside (the local runs recorded in it will no longer be listed) and try again: a new "
+            "one is created."
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            f"The local run store {path} stayed locked by another process for {BUSY_TIMEOUT_SECONDS:g} s "
+            f"({text}); try again in a moment."
+        )
+    return (
+        f"The local run store {path} cannot be used ({text}). Check that the data directory "
+        f"{path.parent} exists and is readable and writable, or point RFM_STUDIO_HOME at one that is."
+    )
 
 
 def default_store_path() -> Path:
     """Where the run store lives: ``data_home()/runs.sqlite``."""
     return data_home() / "runs.sqlite"
-
-
-def _encode_event(event: dict[str, Any]) -> str:
-    def default(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.UTC)
-            return value.isoformat()
-        raise TypeError(f"cannot store {type(value).__name__} in an event")
-
-    event = dict(event)
-    if isinstance(event.get("timestamp"), int | float):
-        event["timestamp"] = dt.datetime.fromtimestamp(event["timestamp"], dt.UTC)
-    return json.dumps(event, default=default)
-
-
-def _decode_event(text: str) -> dict[str, Any]:
-    event = json.loads(text)
-    stamp = event.get("timestamp")
-    if isinstance(stamp, str):
-        event["timestamp"] = dt.datetime.fromisoformat(stamp)
-    return event
 
 
 class RunStore:
@@ -154,19 +89,28 @@ class RunStore:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-        )
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
+        with self._usable():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
         with self._transaction() as conn:
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+
+    @contextmanager
+    def _usable(self) -> Iterator[None]:
+        """Turn sqlite3's and the file system's errors into ``RunStoreError``."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, OSError) as error:
+            raise RunStoreError(_explain(self.path, error)) from error
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
@@ -176,17 +120,18 @@ class RunStore:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the database's write lock up front (no upgrade races)."""
-        with self._lock:
+        with self._lock, self._usable():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._usable():
             return self._conn.execute(sql, params).fetchall()
 
     # State machines -------------------------------------------------------------------------
@@ -297,7 +242,8 @@ class RunStore:
         ``after`` is the (start_date, arn) of the last execution of the previous page: keyset
         paging stays correct while new executions start between pages.
         """
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if state_machine_arn is not None:
             clauses.append("state_machine_arn = ?")
             params.append(state_machine_arn)
@@ -372,7 +318,7 @@ class RunStore:
                 event.setdefault("timestamp", dt.datetime.fromtimestamp(stop_date, dt.UTC))
                 conn.execute(
                     "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
-                    (arn, int(event["id"]), _encode_event(event)),
+                    (arn, int(event["id"]), encode_event(event)),
                 )
             conn.execute(
                 "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ?"
@@ -390,7 +336,7 @@ class RunStore:
 
     def last_event_id(self, arn: str) -> int:
         """The id of the execution's latest event (0 when it has none)."""
-        with self._lock:
+        with self._lock, self._usable():
             return self._last_event_id(self._conn, arn)
 
     def append_event(self, arn: str, event: dict[str, Any]) -> None:
@@ -398,7 +344,7 @@ class RunStore:
         with self._transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
-                (arn, int(event["id"]), _encode_event(event)),
+                (arn, int(event["id"]), encode_event(event)),
             )
 
     def events(
@@ -421,4 +367,4 @@ class RunStore:
         sql += " ORDER BY id DESC" if reverse else " ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_decode_event(row["event"]) for row in self._query(sql, tuple(params))]
+        return [decode_event(row["event"]) for row in self._query(sql, tuple(params))]

@@ -10,9 +10,8 @@ and records the final status, output, error and last event in one transaction.
 The same ``run_execution`` function runs in a thread of the caller's process in the client's
 ``mode="thread"`` (tests, benchmarks).
 
-Whether a worker is still alive is told by its pid *and* its process identity (the start time
-the kernel gives the process, from ``/proc/<pid>/stat``), so a pid reused by another program is
-not mistaken for the worker.
+Starting workers, telling whether one is alive and killing one that ignores a stop are
+``worker_control``'s job.
 
 Test hook: in process mode the worker builds ``LocalResources()``; when the environment variable
 ``RFM_STUDIO_LOCAL_RESOURCES`` names a factory as ``package.module:callable`` or
@@ -34,8 +33,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from pipeline.local.asl.paths import to_json
-from pipeline.local.store import RunStore
+from pipeline.local.asl.values import to_json
+from pipeline.local.store import RunStore, RunStoreError
 
 #: Error name recorded when the worker process vanished while its execution was RUNNING.
 WORKER_DIED_ERROR = "Local.WorkerDied"
@@ -60,46 +59,6 @@ _TERMINAL_EVENTS = {
 }
 
 
-def process_identity(pid: int) -> str | None:
-    """The kernel's start time of process ``pid`` (clock ticks since boot), None if it is gone.
-
-    Together with the pid it names one process for its whole life: a later process that
-    reuses the pid has a different start time. Zombies (exited, not yet reaped) count as gone.
-    """
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return _identity_without_proc(pid)
-    fields = stat[stat.rindex(")") + 2 :].split()
-    state, start_time = fields[0], fields[19]
-    if state in {"Z", "X", "x"}:
-        return None
-    return start_time
-
-
-def _identity_without_proc(pid: int) -> str | None:
-    """Fallback where /proc is missing: alive or not, with no way to detect pid reuse."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return ""
-    return ""
-
-
-def process_alive(pid: int | None, identity: str | None) -> bool:
-    """Whether the process recorded as (pid, identity) is still running."""
-    if pid is None:
-        return False
-    if not Path("/proc").is_dir():
-        return _identity_without_proc(pid) is not None
-    current = process_identity(pid)
-    return current is not None and (not identity or current == identity)
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -110,6 +69,8 @@ def _default_resources() -> Any:
         module_name, _, attribute = factory_name.rpartition(":")
         if module_name.endswith(".py"):  # a file path: test modules are not always importable by name
             spec = importlib.util.spec_from_file_location(Path(module_name).stem, module_name)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"{RESOURCES_ENV} names {module_name}, which cannot be loaded")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         else:
@@ -190,6 +151,7 @@ def run_execution(
         if store.stop_request(arn).requested:
             cancel.set()
         watcher.start()
+        started_event_id = store.last_event_id(arn) or None  # ExecutionStarted, when the client wrote it
         result = run_state_machine(
             json.loads(record.definition),
             json.loads(record.input),
@@ -197,6 +159,7 @@ def run_execution(
             context=_context(record, record.state_machine_arn.rsplit(":", 1)[-1]),
             on_event=on_event,
             cancel=cancel,
+            started_event_id=started_event_id,
         )
         status = result.status
         output, error, cause = result.output, result.error, result.cause
@@ -218,7 +181,8 @@ def run_execution(
     elif event is None or _TERMINAL_EVENTS.get(event.get("type", "")) != status:
         event = _terminal_event(status, output_text, error, cause)
     store.finish(arn, status=status, output=output_text, error=error, cause=cause, event=event)
-    return store.get_execution(arn).status
+    final = store.get_execution(arn)
+    return status if final is None else final.status
 
 
 def _details(**values: Any) -> dict[str, Any]:
@@ -260,7 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.monotonic()
     store_path = os.environ.get(STORE_ENV)
-    status = run_execution(argv[0], store=RunStore(store_path) if store_path else None)
+    try:
+        status = run_execution(argv[0], store=RunStore(store_path) if store_path else None)
+    except RunStoreError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2
     print(f"{argv[0]} finished {status} after {time.monotonic() - started:.2f}s", flush=True)
     return 0
 

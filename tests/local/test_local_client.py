@@ -213,6 +213,37 @@ def test_input_that_is_not_json_is_refused(client, machine_arn):
         client.start_execution(stateMachineArn=machine_arn, input="{oops")
 
 
+def test_input_over_256_kib_is_refused_as_aws_refuses_it(client, machine_arn):
+    too_long = json.dumps({"value": "x" * 262_144})
+    with pytest.raises(client.exceptions.ValidationException) as excinfo:
+        client.start_execution(stateMachineArn=machine_arn, input=too_long)
+    assert "less than or equal to 262144" in excinfo.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("text", ['{"value": NaN}', "[" * 100_000 + "]" * 100_000], ids=["nan", "deep"])
+def test_input_python_reads_but_json_does_not_allow_is_refused(client, machine_arn, text):
+    with pytest.raises(client.exceptions.InvalidExecutionInput):
+        client.start_execution(stateMachineArn=machine_arn, input=text)
+
+
+def test_a_definition_nested_300_parallel_states_deep_is_invalid_not_a_crash(client):
+    text = '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}'
+    for level in range(300):
+        state = f'{{"Type":"Parallel","Branches":[{text}],"End":true}}'
+        text = f'{{"StartAt":"X{level}","States":{{"X{level}":{state}}}}}'
+    with pytest.raises(client.exceptions.InvalidDefinition) as excinfo:
+        client.create_state_machine(name="deep", definition=text, roleArn=ROLE)
+    assert "nests more than 200 levels deep" in excinfo.value.response["Error"]["Message"]
+
+
+def test_a_definition_with_a_misspelt_field_is_invalid_as_on_aws(client):
+    definition = json.loads(pass_machine())
+    definition["States"]["Echo"]["ResultsPath"] = "$.r"
+    with pytest.raises(client.exceptions.InvalidDefinition) as excinfo:
+        client.create_state_machine(name="typo", definition=json.dumps(definition), roleArn=ROLE)
+    assert "did you mean 'ResultPath'?" in excinfo.value.response["Error"]["Message"]
+
+
 def test_starting_an_unknown_state_machine_raises_does_not_exist(client):
     with pytest.raises(client.exceptions.StateMachineDoesNotExist):
         client.start_execution(stateMachineArn="arn:aws:states:local:000000000000:stateMachine:none")
@@ -259,6 +290,17 @@ def test_history_starts_with_execution_started_and_ends_with_execution_succeeded
     assert [event["id"] for event in events] == list(range(1, len(events) + 1))
     assert all(event["timestamp"].tzinfo is not None for event in events)
     assert {"PassStateEntered", "PassStateExited", "SucceedStateEntered"} <= {e["type"] for e in events}
+
+
+def test_execution_started_is_recorded_once_when_the_execution_starts(client, machine_arn):
+    arn = run(client, machine_arn, 3)
+    events = client.get_execution_history(executionArn=arn)["events"]
+    started = [event for event in events if event["type"] == "ExecutionStarted"]
+    assert len(started) == 1 and started[0]["id"] == 1
+    # the event the client wrote at StartExecution, not one the engine wrote later over it
+    assert started[0]["timestamp"] == client.describe_execution(executionArn=arn)["startDate"]
+    assert started[0]["executionStartedEventDetails"]["roleArn"] == ROLE
+    assert (events[1]["id"], events[1]["previousEventId"]) == (2, 1)
 
 
 def test_history_pages_follow_each_other_without_gaps(client, machine_arn):

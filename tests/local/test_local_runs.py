@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.local import worker
+from pipeline.local import worker, worker_control
 from pipeline.local.asl import interpreter
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.local.services.resources import LocalResources
@@ -113,25 +113,25 @@ def test_finish_records_the_final_status_and_last_event_only_once():
 
 def test_a_live_process_is_alive_only_with_its_own_identity():
     me = os.getpid()
-    assert worker.process_alive(me, worker.process_identity(me))
+    assert worker_control.process_alive(me, worker_control.process_identity(me))
     # The same pid with another start time is a reused pid: another process.
-    assert not worker.process_alive(me, "1")
+    assert not worker_control.process_alive(me, "1.00")
 
 
 def test_an_exited_process_is_not_alive_even_before_it_is_reaped():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
-    identity = worker.process_identity(child.pid)
+    identity = worker_control.process_identity(child.pid)
     os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, still a zombie
-    assert not worker.process_alive(child.pid, identity)
+    assert not worker_control.process_alive(child.pid, identity)
     child.wait()
 
 
 def test_an_execution_whose_worker_pid_was_reused_is_reported_failed():
     client = LocalStepFunctionsClient()
     arn = "arn:aws:states:local:000000000000:execution:m:reused"
-    client.store.insert_execution(execution_record(arn, worker_pid=os.getpid(), worker_identity="1"))
+    client.store.insert_execution(execution_record(arn, worker_pid=os.getpid(), worker_identity="1.00"))
     described = client.describe_execution(executionArn=arn)
-    assert (described["status"], described["error"]) == ("FAILED", worker.WORKER_DIED_ERROR)
+    assert (described["status"], described["error"]) == ("FAILED", worker_control.WORKER_DIED_ERROR)
     assert f"pid {os.getpid()}" in described["cause"]
     assert history(client, arn)[-1]["type"] == "ExecutionFailed"
 
@@ -313,6 +313,41 @@ def test_stop_during_a_wait_aborts_and_records_execution_aborted():
     os.waitid(os.P_PID, client.worker_pid(arn), os.WEXITED | os.WNOWAIT)
 
 
+def test_stop_ends_a_worker_frozen_by_sigstop_aborted():
+    # A stopped worker cannot see the stop flag: after the grace period it is killed.
+    client = LocalStepFunctionsClient(stop_grace_seconds=0.5)
+    arn = client.start_execution(stateMachineArn=create(client, "hold", HOLD_MACHINE))["executionArn"]
+    wait_for_event(client, arn, "WaitStateEntered")
+    pid = client.worker_pid(arn)
+    os.kill(pid, signal.SIGSTOP)
+
+    client.stop_execution(executionArn=arn, error="User.Stopped", cause="frozen worker")
+
+    described = client.describe_execution(executionArn=arn)
+    assert (described["status"], described["error"], described["cause"]) == (
+        "ABORTED",
+        "User.Stopped",
+        "frozen worker",
+    )
+    assert history(client, arn)[-1]["type"] == "ExecutionAborted"
+    assert not worker_control.process_alive(pid, client.store.get_execution(arn).worker_identity)
+
+
+def test_a_frozen_process_that_is_not_the_executions_worker_is_never_killed():
+    me = os.getpid()
+    assert not worker_control.terminate_worker(me, worker_control.process_identity(me), "arn:x")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        identity = worker_control.process_identity(sleeper.pid)
+        assert not worker_control.terminate_worker(
+            sleeper.pid, identity, "arn:aws:states:local:0:execution:m:e"
+        )
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_stopping_an_execution_whose_worker_died_records_the_abort():
     client = LocalStepFunctionsClient()
     arn = client.start_execution(stateMachineArn=create(client, "hold", HOLD_MACHINE))["executionArn"]
@@ -358,7 +393,7 @@ def test_the_worker_command_runs_an_execution_and_logs_its_end():
             definition=client.describe_state_machine(stateMachineArn=machine)["definition"],
             input='{"by": "hand"}',
             worker_pid=os.getpid(),
-            worker_identity=worker.process_identity(os.getpid()),
+            worker_identity=worker_control.process_identity(os.getpid()),
         )
     )
     done = subprocess.run(
@@ -406,12 +441,12 @@ def test_a_worker_reaped_by_another_thread_meanwhile_does_not_break_describe():
 
     class ReapedMeanwhile:
         def poll(self):
-            client._children.pop(arn, None)  # what the other thread's reap does
+            client.workers.children.pop(arn, None)  # what the other thread's reap does
             return exited.returncode
 
-    client._children[arn] = ReapedMeanwhile()
-    client.store.insert_execution(execution_record(arn, worker_pid=exited.pid, worker_identity="1"))
+    client.workers.children[arn] = ReapedMeanwhile()
+    client.store.insert_execution(execution_record(arn, worker_pid=exited.pid, worker_identity="1.00"))
 
     described = client.describe_execution(executionArn=arn)
 
-    assert (described["status"], described["error"]) == ("FAILED", worker.WORKER_DIED_ERROR)
+    assert (described["status"], described["error"]) == ("FAILED", worker_control.WORKER_DIED_ERROR)

@@ -161,7 +161,7 @@ def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
     store_path = home / "runs.sqlite"
     if not store_path.exists():
         return []
-    from pipeline.local import worker
+    from pipeline.local import worker_control
     from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
     from pipeline.local.store import RunStore
 
@@ -177,7 +177,10 @@ def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
                 wait_for_status(client, arn, timeout, poll_seconds=0.2)
             except Exception:
                 record = store.get_execution(arn)
-                if record is not None and worker.process_alive(record.worker_pid, record.worker_identity):
+                alive = record is not None and worker_control.process_alive(
+                    record.worker_pid, record.worker_identity
+                )
+                if alive:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.killpg(record.worker_pid, signal.SIGKILL)
         return stopped

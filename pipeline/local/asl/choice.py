@@ -1,9 +1,10 @@
 """Choice rules: the comparison operators, their ``*Path`` variants, And/Or/Not and type tests.
 
-As in AWS, a comparison between values of the wrong type is simply false (a string is not
-numerically equal to anything), a ``Variable`` path that matches nothing fails the state
-with ``States.Runtime`` (except under ``IsPresent``), and no matching rule without a
-``Default`` fails with ``States.NoChoiceMatched``.
+Rules are parsed once into ``ChoiceRule`` trees. As in AWS, a comparison between values of
+the wrong type is simply false (a string is not numerically equal to anything), a
+``Variable`` path that matches nothing fails the state with ``States.Runtime`` (except under
+``IsPresent``), and no matching rule without a ``Default`` fails with
+``States.NoChoiceMatched``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pipeline.local.asl.errors import StatesError
-from pipeline.local.asl.paths import MISSING, RUNTIME, resolve, to_json
+from pipeline.local.asl.errors import NO_CHOICE_MATCHED, RUNTIME, StatesError
+from pipeline.local.asl.paths import MISSING, resolve
+from pipeline.local.asl.values import is_number, to_json
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "Equals": operator.eq,
@@ -31,11 +34,7 @@ _KINDS = ("String", "Numeric", "Timestamp")
 COMPARISONS = (*(f"{kind}{op}" for kind in _KINDS for op in _ORDER), "BooleanEquals", "StringMatches")
 PATH_COMPARISONS = tuple(f"{name}Path" for name in COMPARISONS if name != "StringMatches")
 OPERATORS = frozenset((*COMPARISONS, *PATH_COMPARISONS, *TYPE_TESTS))
-
-
-def is_number(value: Any) -> bool:
-    """JSON numbers only: booleans are not numbers here, unlike in Python."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+COMBINATORS = ("And", "Or", "Not")
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -64,6 +63,31 @@ def string_matches(value: str, pattern: str) -> bool:
         i += 1
     parts.append(re.escape("".join(literal)))
     return re.fullmatch("".join(parts), value, flags=re.DOTALL) is not None
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """One rule: a combinator over sub-rules, or one operator on a Variable.
+
+    ``next`` is set on the top-level rules of a Choice state only.
+    """
+
+    next: str | None = None
+    combinator: str | None = None
+    rules: tuple[ChoiceRule, ...] = ()
+    operator: str | None = None
+    variable: str = "$"
+    operand: Any = None
+
+
+def parse_rule(raw: dict) -> ChoiceRule:
+    """A validated rule (see ``validation``) as a ``ChoiceRule`` tree."""
+    for combinator in COMBINATORS:
+        if combinator in raw:
+            subs = [raw[combinator]] if combinator == "Not" else raw[combinator]
+            return ChoiceRule(raw.get("Next"), combinator, tuple(parse_rule(sub) for sub in subs))
+    name = next((key for key in raw if key in OPERATORS), None)
+    return ChoiceRule(raw.get("Next"), None, (), name, raw.get("Variable", "$"), raw.get(name))
 
 
 def _compare(name: str, value: Any, expected: Any) -> bool:
@@ -101,47 +125,49 @@ def _type_test(name: str, value: Any, expected: bool) -> bool:
     return result == expected
 
 
-def evaluate_rule(rule: dict, data: Any, context: dict | None = None) -> bool:
+def _invalid_path(path: str) -> StatesError:
+    return StatesError(
+        RUNTIME, f"Invalid path '{path}': The choice state's condition path references an invalid value."
+    )
+
+
+def evaluate_rule(rule: ChoiceRule | dict, data: Any, context: dict | None = None) -> bool:
     """Whether one choice rule (possibly nested with And/Or/Not) holds for ``data``."""
-    if "And" in rule:
-        return all(evaluate_rule(sub, data, context) for sub in rule["And"])
-    if "Or" in rule:
-        return any(evaluate_rule(sub, data, context) for sub in rule["Or"])
-    if "Not" in rule:
-        return not evaluate_rule(rule["Not"], data, context)
-    name = next((key for key in rule if key in OPERATORS), None)
+    if isinstance(rule, dict):
+        rule = parse_rule(rule)
+    if rule.combinator == "And":
+        return all(evaluate_rule(sub, data, context) for sub in rule.rules)
+    if rule.combinator == "Or":
+        return any(evaluate_rule(sub, data, context) for sub in rule.rules)
+    if rule.combinator == "Not":
+        return not evaluate_rule(rule.rules[0], data, context)
+    name = rule.operator
     if name is None:
-        raise StatesError(RUNTIME, f"The choice rule {to_json(rule)} has no comparison operator")
-    variable = rule.get("Variable", "$")
-    value = resolve(variable, data, context)
+        raise StatesError(RUNTIME, "The choice rule has no comparison operator")
+    value = resolve(rule.variable, data, context)
     if name in TYPE_TESTS:
-        return _type_test(name, value, rule[name])
+        return _type_test(name, value, rule.operand)
     if value is MISSING:
-        raise StatesError(
-            RUNTIME,
-            f"Invalid path '{variable}': The choice state's condition path references an invalid value.",
-        )
-    expected = rule[name]
+        raise _invalid_path(rule.variable)
+    expected = rule.operand
     if name.endswith("Path"):
         name = name[: -len("Path")]
-        path = expected
-        expected = resolve(path, data, context)
+        expected = resolve(rule.operand, data, context)
         if expected is MISSING:
-            raise StatesError(
-                RUNTIME,
-                f"Invalid path '{path}': The choice state's condition path references an invalid value.",
-            )
+            raise _invalid_path(rule.operand)
     return _compare(name, value, expected)
 
 
-def choose_next(state: dict, data: Any, context: dict | None, *, state_name: str) -> str:
+def choose_next(
+    choices: tuple[ChoiceRule, ...], default: str | None, data: Any, context: dict | None, *, state_name: str
+) -> str:
     """The name of the next state: the first matching rule's Next, else Default."""
-    for rule in state.get("Choices", []):
-        if evaluate_rule(rule, data, context):
-            return rule["Next"]
-    if state.get("Default"):
-        return state["Default"]
+    for rule in choices:
+        if rule.next is not None and evaluate_rule(rule, data, context):  # top-level rules have Next
+            return rule.next
+    if default:
+        return default
     raise StatesError(
-        "States.NoChoiceMatched",
+        NO_CHOICE_MATCHED,
         f"No Choice Rule of state '{state_name}' matched the input and it has no Default: {to_json(data)}",
     )

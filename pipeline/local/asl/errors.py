@@ -8,6 +8,15 @@ history records.
 
 from __future__ import annotations
 
+# Error names of the States language (the ones the engine raises itself).
+RUNTIME = "States.Runtime"
+TASK_FAILED = "States.TaskFailed"
+TIMEOUT = "States.Timeout"
+INTRINSIC_FAILURE = "States.IntrinsicFailure"
+DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+ALL = "States.ALL"
+
 
 class StatesError(Exception):
     """A state failure as Step Functions reports it: an error name and a cause."""

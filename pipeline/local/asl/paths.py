@@ -1,26 +1,24 @@
 """JSONPath processing of state input and output, as Amazon States Language defines it.
 
 A state's data flows through InputPath -> Parameters -> (the work) -> ResultSelector ->
-ResultPath -> OutputPath. This module implements each filter on plain JSON values, with
-jsonpath-ng doing the path evaluation. Keys ending in ``.$`` in a payload template take
-their value from a path (``$.x``), from the context object (``$$.Execution.Input``) or from
-an intrinsic function (``States.Format(...)``). A path that matches nothing where a value is
-required fails the state with ``States.Runtime``, worded as AWS words it.
+ResultPath -> OutputPath. This module evaluates the paths on plain JSON values, with
+jsonpath-ng doing the matching; payload templates (``.$`` keys) are in ``templates``. A path
+that matches nothing where a value is required fails the state with ``States.Runtime``,
+worded as AWS words it.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from functools import lru_cache
 from typing import Any
 
 from jsonpath_ng import jsonpath
 from jsonpath_ng.ext import parse as _jsonpath_parse
 
-from pipeline.local.asl.errors import StatesError
-
-RUNTIME = "States.Runtime"
+from pipeline.local.asl.errors import RUNTIME, StatesError
+from pipeline.local.asl.limits import PATH_SEGMENT_LIMIT
+from pipeline.local.asl.values import to_json
 
 # Path nodes that select at most one value: a path built only from these is "definite" and
 # yields that value; any other node (wildcard, slice, filter, descendants) yields a list.
@@ -37,11 +35,6 @@ class _Missing:
 MISSING = _Missing()
 
 
-def to_json(value: Any) -> str:
-    """Serialise like Step Functions does in histories and outputs: compact, UTF-8 kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 @lru_cache(maxsize=2048)
 def compile_path(path: str) -> tuple[Any, bool]:
     """Parse a JSONPath once (parsing is slow) and say whether it is definite.
@@ -50,11 +43,30 @@ def compile_path(path: str) -> tuple[Any, bool]:
     """
     if not isinstance(path, str) or not path.startswith("$"):
         raise ValueError(f"'{path}' is not a JSONPath: it must start with '$'")
+    segments = _segments(path)
+    if segments > PATH_SEGMENT_LIMIT:
+        raise ValueError(
+            f"the JSONPath has {segments} segments; the local engine follows paths of at most "
+            f"{PATH_SEGMENT_LIMIT}"
+        )
     try:
         expression = _jsonpath_parse(path)
     except Exception as error:  # jsonpath-ng raises bare Exception subclasses from ply
         raise ValueError(f"'{path}' is not a valid JSONPath: {error}") from error
     return expression, _is_definite(expression)
+
+
+def _segments(path: str) -> int:
+    """How many steps a path takes (``.`` and ``[`` outside quotes), counted without parsing."""
+    count, quote = 0, None
+    for char in path:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in ".[":
+            count += 1
+    return count
 
 
 def _is_definite(node: Any) -> bool:
@@ -65,6 +77,11 @@ def _is_definite(node: Any) -> bool:
     if isinstance(node, jsonpath.Index):
         return len(getattr(node, "indices", (0,))) == 1
     return isinstance(node, _DEFINITE_NODES)
+
+
+def context_path(path: Any) -> Any:
+    """A ``$$`` context path as the plain path it is evaluated with (``$$.X`` -> ``$.X``)."""
+    return path[1:] if isinstance(path, str) and path.startswith("$$") else path
 
 
 def find(data: Any, path: str) -> Any:
@@ -107,8 +124,8 @@ def require(path: str, data: Any, context: dict | None, *, field: str) -> Any:
     return value
 
 
-def apply_input_path(data: Any, path: Any, context: dict | None = None) -> Any:
-    """InputPath (and OutputPath): ``$`` by default, null gives ``{}``."""
+def apply_input_path(data: Any, path: str | None, context: dict | None = None) -> Any:
+    """InputPath (and OutputPath): ``$`` keeps the value, null gives ``{}``."""
     if path is None:
         return {}
     if path == "$":
@@ -122,37 +139,7 @@ def apply_input_path(data: Any, path: Any, context: dict | None = None) -> Any:
 apply_output_path = apply_input_path
 
 
-def apply_template(template: Any, data: Any, context: dict | None) -> Any:
-    """Build a payload template (Parameters, ItemSelector, ResultSelector, Result of Pass).
-
-    Keys ending in ``.$`` are replaced by the key without the suffix, valued from a path,
-    the context object or an intrinsic function; everything else is copied as it is.
-    """
-    if isinstance(template, dict):
-        built = {}
-        for key, value in template.items():
-            if key.endswith(".$"):
-                built[key[:-2]] = evaluate_dynamic(value, data, context, field=key)
-            else:
-                built[key] = apply_template(value, data, context)
-        return built
-    if isinstance(template, list):
-        return [apply_template(item, data, context) for item in template]
-    return template
-
-
-def evaluate_dynamic(expression: Any, data: Any, context: dict | None, *, field: str) -> Any:
-    """The value of a ``.$`` field: a path, a ``$$`` context path, or an intrinsic function."""
-    from pipeline.local.asl.intrinsics import evaluate_intrinsic, is_intrinsic
-
-    if not isinstance(expression, str):
-        raise StatesError(RUNTIME, f"The value for the field '{field}' must be a string, got {expression!r}")
-    if is_intrinsic(expression):
-        return evaluate_intrinsic(expression, data, context)
-    return copy.deepcopy(require(expression, data, context, field=field))
-
-
-def apply_result_path(state_input: Any, result: Any, path: Any) -> Any:
+def apply_result_path(state_input: Any, result: Any, path: str | None) -> Any:
     """ResultPath: where the result goes in the state input (``$`` replaces, null discards)."""
     if path is None:
         return state_input

@@ -1,24 +1,20 @@
-"""MXNet NDArray list files (SageMaker KMeans' ``model_algo-1``) read and written without mxnet.
+"""SageMaker KMeans' model artifact (``model.tar.gz`` holding ``model_algo-1``) without mxnet.
 
-SageMaker's built-in KMeans stores its cluster centres as ``model.tar.gz`` holding
-``model_algo-1``: the output of ``mx.nd.save`` on one float32 array of shape
-(k, feature_dim). The local backend must write exactly that file, and the results reader
-must read what either backend wrote, yet mxnet's last release needs numpy<1.24, so this
-module implements the format with ``struct`` and numpy only.
+SageMaker's built-in KMeans stores its cluster centres as ``model.tar.gz`` holding one file,
+``model_algo-1``: what mxnet 1.x's ``mx.nd.save`` writes for a list of one dense float32
+array of shape (k, feature_dim). The local backend must write exactly that file and the
+transform stand-in must read what either backend trained, yet mxnet's last release needs
+numpy<1.24, so this module implements that one layout with ``struct`` and numpy. Anything
+else (other data types, sparse or legacy layouts) is refused with a message naming what was
+found: KMeans never writes it.
 
-Layout (little endian), as mxnet 1.x writes it (``NDArray::Save``)::
+Layout (little endian), as ``NDArray::Save`` writes it::
 
     uint64 0x112 (kMXAPINDArrayListMagic), uint64 0 (reserved), uint64 count
     per array:
-        uint32 magic: 0xF993FAC9 (V2), 0xF993FACA (V3, numpy shape semantics),
-                      0xF993FAC8 (V1), or none at all (legacy: the field is ndim)
-        int32  storage type (V2/V3 only; 0 = dense, the only one supported)
-        int32  ndim, int64 dims[ndim] (legacy: uint32 dims)
-        int32  device type, int32 device id, int32 dtype flag, raw data
-    uint64 name count, then each name as uint64 length + bytes
-
-Some algorithms' ``model_algo-1`` is instead a zip archive whose ``*.params`` member is the
-NDArray list; the readers here accept both.
+        uint32 0xF993FAC9 (the V2 magic), int32 0 (dense storage), int32 ndim = 2,
+        int64 dims[2], int32 device type, int32 device id, int32 0 (float32), raw data
+    uint64 name count (0: a list, not a dict), then each name as uint64 length + bytes
 """
 
 from __future__ import annotations
@@ -27,52 +23,23 @@ import gzip
 import io
 import struct
 import tarfile
-import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from pipeline.errors import DataError
 
 LIST_MAGIC = 0x112
-V1_MAGIC = 0xF993FAC8
 V2_MAGIC = 0xF993FAC9
-V3_MAGIC = 0xF993FACA
-
-#: mshadow type flags -> numpy dtypes (12, bfloat16, is handled separately: numpy has none).
-DTYPE_BY_FLAG: dict[int, np.dtype] = {
-    0: np.dtype("<f4"),
-    1: np.dtype("<f8"),
-    2: np.dtype("<f2"),
-    3: np.dtype("u1"),
-    4: np.dtype("<i4"),
-    5: np.dtype("i1"),
-    6: np.dtype("<i8"),
-    7: np.dtype("?"),
-    8: np.dtype("<i2"),
-    9: np.dtype("<u2"),
-    10: np.dtype("<u4"),
-    11: np.dtype("<u8"),
-}
-BFLOAT16_FLAG = 12
-FLAG_BY_DTYPE: dict[np.dtype, int] = {dtype.newbyteorder("<"): flag for flag, dtype in DTYPE_BY_FLAG.items()}
-
+DENSE_STORAGE = 0
+FLOAT32_FLAG = 0
 #: Device type 1 is the CPU; mxnet saves every array with its CPU context.
 CPU_DEVICE_TYPE = 1
 MODEL_MEMBER = "model_algo-1"
+_FLOAT32 = np.dtype("<f4")
 
 
 class NDArrayFormatError(DataError):
-    """The bytes are not an MXNet NDArray list file this reader understands."""
-
-
-@dataclass
-class NDArrayFile:
-    """The content of an NDArray list file: the arrays, and their names (often none)."""
-
-    arrays: list[np.ndarray]
-    names: list[str] = field(default_factory=list)
+    """The bytes are not the KMeans model layout this reader understands."""
 
 
 class _Reader:
@@ -85,7 +52,7 @@ class _Reader:
     def take(self, size: int, what: str) -> memoryview:
         if size < 0 or self.pos + size > len(self.data):
             raise NDArrayFormatError(
-                f"The NDArray file is truncated: it ends at byte {len(self.data)} while reading "
+                f"The model file is truncated: it ends at byte {len(self.data)} while reading "
                 f"{what} at byte {self.pos}. Re-download or re-create the model artifact."
             )
         chunk = self.data[self.pos : self.pos + size]
@@ -96,80 +63,34 @@ class _Reader:
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt), what))
 
 
-def _bfloat16_to_float32(raw: memoryview, count: int) -> np.ndarray:
-    """bfloat16 is the top half of a float32, so widening it is exact."""
-    halves = np.frombuffer(raw, dtype="<u2", count=count).astype(np.uint32)
-    return (halves << 16).view(np.float32)
+def _expect(found: int, expected: int, what: str, index: int) -> None:
+    if found != expected:
+        raise NDArrayFormatError(
+            f"Array {index} has {what} {found:#x}, expected {expected:#x}: SageMaker KMeans writes "
+            "dense float32 matrices in mxnet's V2 layout, and this reader reads only that."
+        )
 
 
-def _read_array(reader: _Reader, index: int) -> np.ndarray:
+def _read_matrix(reader: _Reader, index: int) -> np.ndarray:
     (magic,) = reader.unpack("I", f"the header of array {index}")
-    if magic in (V2_MAGIC, V3_MAGIC):
-        (storage_type,) = reader.unpack("i", f"the storage type of array {index}")
-        if storage_type != 0:
-            raise NDArrayFormatError(
-                f"Array {index} uses sparse storage type {storage_type}; only dense arrays "
-                "(storage type 0) are supported."
-            )
-        (ndim,) = reader.unpack("i", f"the number of dimensions of array {index}")
-        dim_format = "q"
-    elif magic == V1_MAGIC:
-        (ndim,) = reader.unpack("i", f"the number of dimensions of array {index}")
-        dim_format = "q"
-    else:  # legacy files have no magic: the first field is ndim, dims are uint32
-        ndim = magic
-        dim_format = "I"
-        if ndim > 32:
-            raise NDArrayFormatError(
-                f"Array {index} starts with 0x{magic:08X}, which is neither an NDArray magic "
-                "number nor a plausible dimension count: this is not an MXNet NDArray file."
-            )
-    none_array = ndim == -1 if magic == V3_MAGIC else ndim == 0
-    if none_array:
-        return np.zeros((0,), dtype=np.float32)
-    if ndim < 0 or ndim > 32:
-        raise NDArrayFormatError(f"Array {index} claims {ndim} dimensions; the file is corrupt.")
-    dims = reader.unpack(dim_format * ndim, f"the shape of array {index}")
-    if any(d < 0 for d in dims):
-        raise NDArrayFormatError(f"Array {index} has a negative dimension {dims}; the file is corrupt.")
+    _expect(magic, V2_MAGIC, "magic number", index)
+    (storage_type,) = reader.unpack("i", f"the storage type of array {index}")
+    _expect(storage_type, DENSE_STORAGE, "storage type", index)
+    (ndim,) = reader.unpack("i", f"the number of dimensions of array {index}")
+    _expect(ndim, 2, "dimension count", index)
+    rows, columns = reader.unpack("qq", f"the shape of array {index}")
+    if rows < 0 or columns < 0:
+        shape = (rows, columns)
+        raise NDArrayFormatError(f"Array {index} has a negative dimension {shape}; the file is corrupt.")
     reader.unpack("ii", f"the device of array {index}")
     (flag,) = reader.unpack("i", f"the data type of array {index}")
-    count = int(np.prod(dims, dtype=np.int64))
-    if flag == BFLOAT16_FLAG:
-        return _bfloat16_to_float32(reader.take(2 * count, f"the data of array {index}"), count).reshape(dims)
-    dtype = DTYPE_BY_FLAG.get(flag)
-    if dtype is None:
-        raise NDArrayFormatError(
-            f"Array {index} has data type flag {flag}, which is not an MXNet data type "
-            f"(known: {sorted([*DTYPE_BY_FLAG, BFLOAT16_FLAG])})."
-        )
-    raw = reader.take(dtype.itemsize * count, f"the data of array {index}")
-    return np.frombuffer(raw, dtype=dtype, count=count).reshape(dims).astype(dtype.newbyteorder("="))
+    _expect(flag, FLOAT32_FLAG, "data type flag", index)
+    raw = reader.take(_FLOAT32.itemsize * rows * columns, f"the data of array {index}")
+    return np.frombuffer(raw, dtype=_FLOAT32).reshape(rows, columns).astype(np.float32)
 
 
-def _params_from_zip(data: bytes) -> bytes:
-    """The NDArray list inside a zipped ``model_algo-1`` (its ``*.params`` member)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = [n for n in archive.namelist() if not n.endswith("/")]
-            params = [n for n in names if n.endswith(".params")] or names
-            for name in sorted(params):
-                member = archive.read(name)
-                if len(member) >= 8 and struct.unpack_from("<Q", member)[0] == LIST_MAGIC:
-                    return member
-    except zipfile.BadZipFile as error:
-        raise NDArrayFormatError(
-            f"The model file looks like a zip archive but cannot be opened: {error}."
-        ) from error
-    raise NDArrayFormatError(
-        f"The zipped model file holds no MXNet NDArray list (members: {names}); expected a *.params file."
-    )
-
-
-def read_ndarray_file(data: bytes) -> NDArrayFile:
-    """Parse an NDArray list file (or a zip holding one) into arrays and names."""
-    if data[:4] == b"PK\x03\x04":
-        data = _params_from_zip(data)
+def load_ndarray_list(data: bytes) -> list[np.ndarray]:
+    """The float32 matrices of an NDArray list file, in file order."""
     reader = _Reader(data)
     magic, _reserved = reader.unpack("QQ", "the file header")
     if magic != LIST_MAGIC:
@@ -179,48 +100,29 @@ def read_ndarray_file(data: bytes) -> NDArrayFile:
     (count,) = reader.unpack("Q", "the array count")
     if count > len(data):
         raise NDArrayFormatError(f"The file claims {count} arrays in {len(data)} bytes; it is corrupt.")
-    arrays = [_read_array(reader, i) for i in range(count)]
+    arrays = [_read_matrix(reader, index) for index in range(count)]
     (name_count,) = reader.unpack("Q", "the name count")
     if name_count not in (0, count):
         raise NDArrayFormatError(f"The file has {count} arrays but {name_count} names; it is corrupt.")
-    names = []
-    for i in range(name_count):
-        (length,) = reader.unpack("Q", f"the length of name {i}")
-        names.append(bytes(reader.take(length, f"name {i}")).decode("utf-8", errors="replace"))
-    return NDArrayFile(arrays=arrays, names=names)
+    for index in range(name_count):  # names (a saved dict) carry nothing KMeans needs
+        (length,) = reader.unpack("Q", f"the length of name {index}")
+        reader.take(length, f"name {index}")
+    return arrays
 
 
-def load_ndarray_list(data: bytes) -> list[np.ndarray]:
-    """The arrays of an NDArray list file, in file order (see ``read_ndarray_file`` for names)."""
-    return read_ndarray_file(data).arrays
-
-
-def save_ndarray_list(arrays: Sequence[np.ndarray], names: Sequence[str] | None = None) -> bytes:
-    """Serialise dense arrays exactly as mxnet 1.x's ``mx.nd.save`` does (V2 format, CPU context).
-
-    ``names`` (optional) makes it a named list, as ``mx.nd.save`` writes for a dict.
-    """
-    names = list(names or [])
-    if names and len(names) != len(arrays):
-        raise ValueError(f"{len(arrays)} arrays but {len(names)} names: give one name an array, or none.")
+def save_ndarray_list(arrays: list[np.ndarray]) -> bytes:
+    """Serialise float32 matrices exactly as mxnet 1.x's ``mx.nd.save`` does for a list."""
     out = io.BytesIO()
     out.write(struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays)))
     for array in arrays:
-        array = np.asarray(array)
-        flag = FLAG_BY_DTYPE.get(array.dtype.newbyteorder("<"))
-        if flag is None:
-            raise ValueError(f"MXNet has no data type for numpy {array.dtype}; convert the array first.")
-        if array.ndim == 0:  # mxnet would save it as a "none" array and lose the value
-            raise ValueError("MXNet cannot save a 0-d array; reshape it to shape (1,) first.")
-        out.write(struct.pack("<Iii", V2_MAGIC, 0, array.ndim))
-        out.write(struct.pack(f"<{array.ndim}q", *array.shape))
-        out.write(struct.pack("<iii", CPU_DEVICE_TYPE, 0, flag))
-        out.write(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
-    out.write(struct.pack("<Q", len(names)))
-    for name in names:
-        encoded = name.encode("utf-8")
-        out.write(struct.pack("<Q", len(encoded)))
-        out.write(encoded)
+        matrix = np.asarray(array)
+        if matrix.ndim != 2 or matrix.dtype != np.float32:
+            raise ValueError(f"Expected a float32 matrix, got {matrix.dtype} of shape {matrix.shape}.")
+        out.write(struct.pack("<Iii", V2_MAGIC, DENSE_STORAGE, 2))
+        out.write(struct.pack("<qq", *matrix.shape))
+        out.write(struct.pack("<iii", CPU_DEVICE_TYPE, 0, FLOAT32_FLAG))
+        out.write(np.ascontiguousarray(matrix, dtype=_FLOAT32).tobytes())
+    out.write(struct.pack("<Q", 0))
     return out.getvalue()
 
 
@@ -256,10 +158,10 @@ def model_file_from_tar(data: bytes) -> bytes:
                     f"The model archive holds no {MODEL_MEMBER} (members: {names}); "
                     "is this a SageMaker KMeans model.tar.gz?"
                 )
-            extracted = archive.extractfile(chosen)
-            if extracted is None:  # isfile() members always extract; kept for the type checker
-                raise NDArrayFormatError(f"The model archive's {MODEL_MEMBER} cannot be read")
-            return extracted.read()
+            member = archive.extractfile(chosen)
+            if member is None:
+                raise NDArrayFormatError(f"The {MODEL_MEMBER} in the model archive is not a regular file.")
+            return member.read()
     except (tarfile.TarError, EOFError, OSError, gzip.BadGzipFile) as error:
         raise NDArrayFormatError(
             f"The model artifact is not a readable .tar.gz ({error}); re-download or re-train the model."
@@ -268,10 +170,9 @@ def model_file_from_tar(data: bytes) -> bytes:
 
 def read_kmeans_model_tar(data: bytes) -> np.ndarray:
     """The cluster centres (k x feature_dim float32) of a SageMaker KMeans ``model.tar.gz``."""
-    content = read_ndarray_file(model_file_from_tar(data))
-    matrices = [a for a in content.arrays if a.ndim == 2]
+    matrices = load_ndarray_list(model_file_from_tar(data))
     if len(matrices) != 1:
-        shapes = [a.shape for a in content.arrays]
+        shapes = [matrix.shape for matrix in matrices]
         raise NDArrayFormatError(
             f"Expected one (k, feature_dim) centroid matrix in the KMeans model, found shapes {shapes}."
         )

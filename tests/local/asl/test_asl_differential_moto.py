@@ -69,6 +69,28 @@ CASES = {
         ),
         {"name": "Ana", "n": 3, "text": '{"a": [1, 2]}', "obj": {"k": [1, "two"]}, "list": [1, 2, 3]},
     ),
+    "intrinsics_round_non_integers": (
+        single(
+            {
+                "Type": "Pass",
+                "Parameters": {
+                    "sum.$": "States.MathAdd($.half, 1)",
+                    "negative.$": "States.MathAdd($.minus_half, 0)",
+                    "range.$": "States.ArrayRange($.low, $.high, $.step)",
+                    "chunks.$": "States.ArrayPartition($.items, $.size)",
+                },
+            }
+        ),
+        {
+            "half": 1.5,
+            "minus_half": -1.5,
+            "low": 0.4,
+            "high": 3.6,
+            "step": 1.2,
+            "items": [1, 2, 3, 4, 5],
+            "size": 1.6,
+        },
+    ),
     "context_object": (
         single(
             {

@@ -12,8 +12,9 @@ from pipeline.local.asl.errors import DefinitionError
 from pipeline.local.asl.interpreter import run_state_machine
 
 
-def branch(state: dict) -> dict:
-    return machine({"B": {**state, "End": True}})
+def branch(state: dict, name: str = "B") -> dict:
+    """A machine of one state; inner machines need other names (names are unique machine-wide)."""
+    return machine({name: {**state, "End": True}})
 
 
 # -- Task ---------------------------------------------------------------------------------
@@ -127,8 +128,8 @@ def test_parallel_gives_each_branch_the_input_and_collects_results_in_branch_ord
     parallel = {
         "Type": "Parallel",
         "Branches": [
-            branch({"Type": "Pass", "Parameters": {"first.$": "$.x"}}),
-            branch({"Type": "Pass", "Result": "second"}),
+            branch({"Type": "Pass", "Parameters": {"first.$": "$.x"}}, "First"),
+            branch({"Type": "Pass", "Result": "second"}, "Second"),
         ],
     }
     assert run(branch(parallel), {"x": 1})[0].output == [{"first": 1}, "second"]
@@ -137,7 +138,10 @@ def test_parallel_gives_each_branch_the_input_and_collects_results_in_branch_ord
 def test_a_failing_branch_fails_the_parallel_state_with_the_branch_error():
     parallel = {
         "Type": "Parallel",
-        "Branches": [branch({"Type": "Pass"}), machine({"F": {"Type": "Fail", "Error": "Branch.Broke"}})],
+        "Branches": [
+            branch({"Type": "Pass"}, "Fine"),
+            machine({"F": {"Type": "Fail", "Error": "Branch.Broke"}}),
+        ],
     }
     result, events = run(branch(parallel))
     assert (result.status, result.error) == ("FAILED", "Branch.Broke")
@@ -146,7 +150,7 @@ def test_a_failing_branch_fails_the_parallel_state_with_the_branch_error():
 
 # -- Map ----------------------------------------------------------------------------------
 def map_state(**fields) -> dict:
-    return {"Type": "Map", "ItemProcessor": branch({"Type": "Pass"}), **fields}
+    return {"Type": "Map", "ItemProcessor": branch({"Type": "Pass"}, "Item"), **fields}
 
 
 def test_map_runs_the_processor_on_each_item_of_items_path():
@@ -163,7 +167,11 @@ def test_map_item_selector_sees_the_item_value_index_and_the_input():
 
 
 def test_map_accepts_the_legacy_iterator_and_parameters_fields():
-    legacy = {"Type": "Map", "Iterator": branch({"Type": "Pass"}), "Parameters": {"v.$": "$$.Map.Item.Value"}}
+    legacy = {
+        "Type": "Map",
+        "Iterator": branch({"Type": "Pass"}, "Item"),
+        "Parameters": {"v.$": "$$.Map.Item.Value"},
+    }
     assert run(branch(legacy), [5])[0].output == [{"v": 5}]
 
 
@@ -197,7 +205,7 @@ def test_a_failing_iteration_fails_the_map_with_its_error():
 @pytest.mark.parametrize("limit", [1, 2])
 def test_map_max_concurrency_bounds_the_iterations_running_at_once(limit):
     resources = BlockingResources()
-    processor = branch({"Type": "Task", "Resource": LAMBDA})
+    processor = branch({"Type": "Task", "Resource": LAMBDA}, "Work")
     definition = branch({"Type": "Map", "ItemProcessor": processor, "MaxConcurrency": limit})
 
     def release_once_the_limit_is_reached():
