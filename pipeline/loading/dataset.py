@@ -28,9 +28,10 @@ from pipeline.errors import DataError
 from pipeline.hashing import content_hash as hash_of
 from pipeline.loading.arrow_text import arrow_strings, string_series
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
-from pipeline.loading.dates import parse_dates
 from pipeline.loading.readers import RawTable, read_tables
+from pipeline.loading.shown import shown_label, shown_names, shown_value
 from pipeline.loading.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
+from pipeline.loading.validation import parse_dates_in_range, require_finite_in_range
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -205,15 +206,29 @@ def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
     if not matched:
         assert best_miss is not None
         missing, table = best_miss
-        found = ", ".join(str(c) for c in table.frame.columns) or "(none)"
-        raise DataError(
-            f"'{table.label}' lacks the required column(s) {', '.join(missing)}. Columns found: {found}. "
-            "Use the UCI Online Retail layout (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
-            "UnitPrice, CustomerID, Country) or Online Retail II (Invoice, ..., Price, Customer ID, Country)."
-        )
+        raise missing_columns_error(table.label, missing, table.frame.columns)
     raw = matched[0] if len(matched) == 1 else pd.concat(matched, ignore_index=True)
     schema = SCHEMA_ONLINE_RETAIL_II if SCHEMA_ONLINE_RETAIL_II in schemas else SCHEMA_ONLINE_RETAIL
     return _canonical_frame(raw.reset_index(drop=True)), schema
+
+
+def missing_columns_error(label: str, missing: list[str], columns: Any) -> DataError:
+    """The error for a table without the required columns; found names are listed only if they
+    look like names and the table has some of the required ones (else it is not a data file at
+    all, and its first line may be anything: a token, a password, a page)."""
+    layouts = (
+        "Use the UCI Online Retail layout (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
+        "UnitPrice, CustomerID, Country) or Online Retail II (Invoice, ..., Price, Customer ID, Country)."
+    )
+    if len(missing) == len(COLUMN_ALIASES):
+        return DataError(
+            f"{shown_label(label)} has none of the required columns: it is not a table of transactions "
+            f"(its first line has {len(columns):,} field(s)). Check that this is the right file. {layouts}"
+        )
+    return DataError(
+        f"{shown_label(label)} lacks the required column(s) {', '.join(missing)}. Columns found: "
+        f"{shown_names(columns)}. {layouts}"
+    )
 
 
 def match_columns(columns: Any) -> tuple[dict[str, Any], list[str]]:
@@ -247,7 +262,7 @@ def _canonical_frame(raw: pd.DataFrame) -> pd.DataFrame:
     for column in _TEXT_COLUMNS:
         out[column] = _text(raw[column])
     out["Quantity"] = _whole_numbers(raw["Quantity"], "Quantity", nullable=False)
-    out["InvoiceDate"] = parse_dates(raw["InvoiceDate"], "InvoiceDate")
+    out["InvoiceDate"] = parse_dates_in_range(raw["InvoiceDate"], "InvoiceDate")
     out["UnitPrice"] = _required_numbers(raw["UnitPrice"], "UnitPrice")
     out["CustomerID"] = _whole_numbers(raw["CustomerID"], "CustomerID", nullable=True)
     return pd.DataFrame(out, columns=list(CANONICAL_COLUMNS))
@@ -292,7 +307,7 @@ def _numbers(values: pd.Series, column: str) -> pd.Series:
     if bad.any():
         raise DataError(
             f"Column '{column}' has {int(bad.sum())} value(s) that are not numbers, "
-            f"e.g. '{text[bad].iloc[0]}'. Fix those cells or remove the rows."
+            f"e.g. {shown_value(text[bad].iloc[0])}. Fix those cells or remove the rows."
         )
     return numbers.astype("float64")
 
@@ -312,6 +327,7 @@ def _numbers_from_arrow_text(values: pd.Series) -> pd.Series | None:
 
 def _required_numbers(values: pd.Series, column: str) -> pd.Series:
     numbers = _numbers(values, column)
+    require_finite_in_range(numbers, column)
     if numbers.isna().any():
         raise DataError(
             f"Column '{column}' is empty in {int(numbers.isna().sum())} row(s): every transaction needs one. "
@@ -322,6 +338,7 @@ def _required_numbers(values: pd.Series, column: str) -> pd.Series:
 
 def _whole_numbers(values: pd.Series, column: str, *, nullable: bool) -> pd.Series:
     numbers = _required_numbers(values, column) if not nullable else _numbers(values, column)
+    require_finite_in_range(numbers, column)
     fractional = numbers.notna() & (numbers != numbers.round())
     if fractional.any():
         raise DataError(

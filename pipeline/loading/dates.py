@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from pipeline.errors import DataError
+from pipeline.loading.shown import shown_value
 
 #: Text formats tried in turn (month first, as the UCI data is American/British retail exports).
 TEXT_FORMATS = (
@@ -99,7 +100,7 @@ def _from_text(text: pd.Series, column: str) -> pd.Series:
         rows = np.bincount(codes[codes >= 0], minlength=len(left))[left.to_numpy()]
         bad = str(distinct[left.to_numpy()][0]).strip()
         raise DataError(
-            f"Column '{column}' has {int(rows.sum())} value(s) that are not dates, e.g. '{bad}'. "
+            f"Column '{column}' has {int(rows.sum())} value(s) that are not dates, e.g. {shown_value(bad)}. "
             "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26) "
             "(or day-first text, 1/12/2010 8:26, throughout the column)."
         )
