@@ -11,7 +11,7 @@ import pytest
 import sagemaker
 from botocore.validate import ParamValidator
 
-from pipeline.local.asl.paths import apply_template
+from pipeline.local.asl.templates import compile_template
 from pipeline.local.asl.validation import validate_definition
 from pipeline.local.services.request_validation import request_errors
 from pipeline.local.services.service_models import input_shape
@@ -229,7 +229,7 @@ def _sagemaker_requests() -> dict[str, tuple[str, dict]]:
         PREDICT_STATE: "CreateTransformJob",
     }
     return {
-        state: (operation, apply_template(states[state]["Parameters"], data, context))
+        state: (operation, compile_template(states[state]["Parameters"]).build(data, context))
         for state, operation in operations.items()
     }
 
