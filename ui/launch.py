@@ -186,12 +186,13 @@ def workflow_choice() -> WorkflowSpec:
     names = [spec.name for spec in WORKFLOWS]
     name = kept(
         st.radio,
-        "Workflow",
+        "Workflow to launch",
         key=Key.LAUNCH_WORKFLOW,
         default=default_workflow().name,
         options=names,
         format_func=lambda chosen: get_workflow(chosen).title,
         captions=[spec.purpose for spec in WORKFLOWS],
+        label_visibility="collapsed",  # under the page's "Workflow" heading
     )
     return get_workflow(name)
 

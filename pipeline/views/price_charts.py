@@ -41,7 +41,7 @@ def sample_predictions(
 
 def rmse_chart(scores: dict[str, Any]) -> go.Figure:
     """The RMSE of each split as bars against the threshold (a line): the Choice compared the
-    validation bar with it; the baseline (always predicting the training mean) for scale."""
+    validation bar with it."""
     labels = [label for label, key in _SPLITS if scores.get(key) is not None]
     values = [float(scores[key]) for _, key in _SPLITS if scores.get(key) is not None]
     figure = go.Figure(
@@ -63,16 +63,7 @@ def rmse_chart(scores: dict[str, Any]) -> go.Figure:
             annotation_text=f"threshold {float(threshold):g}",
             annotation_position="top left",
         )
-    baseline = scores.get("baseline_test_rmse")
-    if baseline is not None:
-        figure.add_hline(
-            y=float(baseline),
-            line_dash="dot",
-            line_color="#969696",
-            annotation_text=f"test RMSE of the mean {float(baseline):,.2f}",
-            annotation_position="bottom right",
-        )
-    top = max([*values, float(threshold or 0), float(baseline or 0), 1.0])
+    top = max([*values, float(threshold or 0), 1.0])
     figure.update_layout(
         title="RMSE by split against the threshold",
         yaxis={"title": "RMSE (UnitPrice)", "range": [0, top * 1.15]},
@@ -121,12 +112,13 @@ def predicted_vs_actual(shown: pd.DataFrame, total: int | None = None) -> go.Fig
                 hoverinfo="skip",
             )
         )
-    title = f"Predicted against actual unit price ({len(shown):,} of {total:,} test lines"
-    title += f"; {dropped:,} predicted at or below 0 not drawn)" if dropped else ")"
+    note = f"{len(shown):,} of {total:,} test lines"
+    note += f"; {dropped:,} predicted at or below 0 not drawn" if dropped else ""
+    title = f"Predicted against actual unit price<br><sup>{note}</sup>"
     figure.update_layout(
         title=title,
-        xaxis={"title": "Actual UnitPrice (log)", "type": "log"},
-        yaxis={"title": "Predicted UnitPrice (log)", "type": "log"},
+        xaxis={"title": "Actual UnitPrice (log)", "type": "log", "dtick": 1},
+        yaxis={"title": "Predicted UnitPrice (log)", "type": "log", "dtick": 1},
         legend={"orientation": "h", "y": -0.15},
         **_LAYOUT,
     )
@@ -147,8 +139,9 @@ def residual_histogram(predictions: pd.DataFrame) -> go.Figure:
     outside = len(errors) - len(inside)
     figure = go.Figure(go.Histogram(x=inside, nbinsx=60, marker_color="#4575b4", name="test lines"))
     figure.add_vline(x=0, line_dash="dash", line_color="#d73027")
+    note = f"{outside:,} beyond {low:,.2f}..{high:,.2f} not drawn"
     figure.update_layout(
-        title=f"Residuals, predicted - actual ({outside:,} beyond {low:,.2f}..{high:,.2f} not drawn)",
+        title=f"Residuals, predicted - actual<br><sup>{note}</sup>",
         xaxis={"title": "Error (UnitPrice)"},
         yaxis={"title": "Test lines"},
         showlegend=False,

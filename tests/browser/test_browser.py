@@ -247,8 +247,9 @@ def launch_price_regression(page) -> None:
     main.get_by_test_id("stRadio").get_by_text("Price regression", exact=True).click()
     expect(main.get_by_role("heading", name="Price regression")).to_be_visible()
     settled(page)
-    expect(main.get_by_label("RMSE threshold")).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
-    expect(main.get_by_label("Clusters (k)")).to_have_count(0)
+    threshold = main.get_by_role("spinbutton", name="RMSE threshold")
+    expect(threshold).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
+    expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
     fills = node_fills(page)
     assert "Train XGBoost" in fills and "Train KMeans" not in fills, fills
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()

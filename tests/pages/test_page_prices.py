@@ -80,9 +80,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """The page's plotly figures by their title's words before any parenthesis."""
+    """The page's plotly figures by their title's first line (a subtitle follows a <br>)."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"].split(" (")[0]: figure for figure in figures}
+    return {figure["layout"]["title"]["text"].split("<br>")[0]: figure for figure in figures}
 
 
 def values(array) -> list:
