@@ -167,7 +167,7 @@ def test_feature_importance_is_the_model_files_gain(with_runs):
 
     at = open_page(with_runs.arns["prices"])
 
-    bars = charts(at)["Feature importance"]["data"][0]
+    bars = charts(at)["Feature importance (gain)"]["data"][0]
     assert dict(zip(values(bars["y"]), values(bars["x"]), strict=True)) == pytest.approx(expected)
     assert set(bars["y"]) == {"StockCode", "Quantity", "CustomerID"}
 
