@@ -122,8 +122,11 @@ def test_the_template_is_kept_in_the_entry(counted):
 HIT_PROBE = """
 import json, sys
 from pipeline.backends.local import LocalBackend
+from pipeline.workflows.registry import WORKFLOWS
 backend = LocalBackend()
 documents = backend.workflow_documents()
+for spec in WORKFLOWS:
+    backend.workflow_documents(spec)
 checks = backend.preflight()
 print(json.dumps({
     "definition": documents.definition,
@@ -136,8 +139,11 @@ print(json.dumps({
 
 def test_a_fresh_process_with_a_warm_cache_imports_neither_stepfunctions_nor_sagemaker(studio_home):
     from pipeline.backends.local import LocalBackend
+    from pipeline.workflows.registry import WORKFLOWS
 
-    backend = LocalBackend(client=object())  # builds with the SDK here and fills the cache
+    backend = LocalBackend(client=object())  # builds every workflow with the SDK here: fills the cache
+    for spec in WORKFLOWS:
+        backend.workflow_documents(spec)
     documents = backend.workflow_documents()
 
     env = dict(os.environ, RFM_STUDIO_HOME=str(studio_home), PYTHONPATH=str(PROJECT_ROOT))
