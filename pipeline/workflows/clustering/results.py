@@ -1,4 +1,5 @@
-"""Read a finished clustering run's results: ``clusters.csv`` and ``summary.json`` under its run prefix.
+"""Read a finished clustering run's results: ``clusters.csv``, ``summary.json`` and, for a sweep,
+``sweep.json`` under its run prefix.
 
 The evaluate Lambda writes both files (see ``layout``) on either backend; this module reads them
 back through a ``pipeline.storage.Storage`` (S3 or the local bucket), so the clusters page has
@@ -42,6 +43,13 @@ class RunResults:
     clusters: pd.DataFrame
     summary: dict[str, Any]
     location: str = ""
+    #: A sweep's record (``sweep.json``: every k's scores, the rule, ``chosen_k``); None for a fixed k.
+    sweep: dict[str, Any] | None = None
+
+    @property
+    def chosen_k(self) -> int | None:
+        """The k a sweep chose (None for a fixed-k run)."""
+        return None if self.sweep is None else int(self.sweep["chosen_k"])
 
 
 def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResults:
@@ -66,4 +74,28 @@ def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResu
     present = {column: dtype for column, dtype in CLUSTERS_DTYPES.items() if column in clusters.columns}
     clusters = clusters.astype(present)
     summary: dict[str, Any] = json.loads(summary_bytes.decode("utf-8"))
-    return RunResults(clusters=clusters, summary=summary, location=run_prefix)
+    return RunResults(
+        clusters=clusters, summary=summary, location=run_prefix, sweep=read_sweep(run_prefix, storage)
+    )
+
+
+def read_sweep(run_prefix: str, storage: Storage | None = None) -> dict[str, Any] | None:
+    """The sweep record ``sweep.json`` of a run ("Pick k" writes it), None when the run had no sweep.
+
+    It exists as soon as "Pick k" ran, so a sweep's curve can be read even if a later step failed.
+    """
+    storage = storage or default_storage()
+    uri = RunLayout(run_prefix).sweep_uri
+    try:
+        data = storage.read_bytes(uri)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # S3 errors: access denied...
+        raise WorkflowError(f"Could not read the run's sweep record {uri}: {error}") from error
+    try:
+        sweep: dict[str, Any] = json.loads(data.decode("utf-8"))
+    except ValueError as error:
+        raise WorkflowError(
+            f"The run's sweep record {uri} is not JSON ({error}): launch the run again."
+        ) from None
+    return sweep
