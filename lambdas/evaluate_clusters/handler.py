@@ -210,6 +210,7 @@ def evaluate(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     storage.write_bytes(summary_uri, json.dumps(summary, indent=2).encode("utf-8"))
     return {
         "silhouette": summary["silhouette"],
+        "k": summary["k"],
         "customers": len(table),
         "clusters": [
             {"cluster": row["Cluster"], "name": row["Name"], "customers": row["Customers"]}

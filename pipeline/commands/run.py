@@ -127,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     if status == ExecutionStatus.SUCCEEDED:
         output = json.loads(description.get("output") or "{}")
         if "silhouette" in output:
-            print(f"Silhouette: {output['silhouette']}  customers: {output.get('customers')}")
+            print(
+                f"Silhouette: {output['silhouette']}  k: {output.get('k')}  customers: {output.get('customers')}"
+            )
         for cluster in output.get("clusters", []):
             print(f"  cluster {cluster['cluster']}: {cluster['name']} ({cluster['customers']} customers)")
         return 0

@@ -154,7 +154,7 @@ def test_the_real_handlers_need_nothing_beyond_the_runtime_and_the_pandas_layer(
 # --- deploy ------------------------------------------------------------------------------------
 
 
-def test_deploy_creates_both_lambda_functions_with_runtime_handler_layer_and_limits(backend, account):
+def test_deploy_creates_every_lambda_function_with_runtime_handler_layer_and_limits(backend, account):
     result = backend.deploy()
 
     client = boto3.client("lambda", region_name=REGION)
@@ -166,7 +166,7 @@ def test_deploy_creates_both_lambda_functions_with_runtime_handler_layer_and_lim
         assert [layer["Arn"] for layer in config["Layers"]] == [account.layer]
         assert (config["Timeout"], config["MemorySize"]) == (900, 3008)
         assert config["Environment"]["Variables"]["RFM_STORAGE"] == "s3"
-    assert len(result.functions) == 2
+    assert len(result.functions) == len(LAMBDA_FUNCTIONS)
 
 
 def test_deploy_uploads_the_deterministic_zip_as_the_function_code(deployed):
