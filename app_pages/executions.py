@@ -1,202 +1,157 @@
 """Executions page: every run of both backends, and the selected one watched live like the console."""
 
-import datetime as dt
-import logging
-
 import streamlit as st
 
-from pipeline.errors import StudioError
 from pipeline.views import execution_view as ev
 from pipeline.views.graph import legend_dot, workflow_dot
 from pipeline.workflows.runs import failure_message
-from ui import watch
-from ui.backend import backend_of
+from ui import executions, runs
+from ui.errors import show_error, show_warning
 from ui.metrics import metric_row
-
-log = logging.getLogger(__name__)
-
-LAUNCH_PAGE = "app_pages/launch.py"
-CLUSTERS_PAGE = "app_pages/clusters.py"
-SELECTED = "selected_execution"
-REFRESH_SECONDS = 1.5
-
-
-def unexpected(action: str, error: Exception) -> None:
-    """A friendly error for a failure nobody planned for; the log keeps the traceback."""
-    log.exception("%s failed", action)
-    st.error(f"{action} failed unexpectedly ({type(error).__name__}); the server log has the details.")
-
+from ui.names import Key, Page
+from ui.page import end_page
+from ui.text import plain
 
 st.title("Executions")
+# Stop's progress, errors and warnings share one container, drawn even when empty, so the
+# elements below keep their places from one run of the page to the next.
+notices = st.container()
+
+# A Stop the user confirmed is carried out first, so the listing below already shows its end.
+stopping = executions.confirmed_stop()
+if stopping:
+    try:
+        executions.carry_out_stop(stopping)
+    except Exception as error:
+        show_error(error, "Stopping the execution", container=notices)
+    else:
+        with notices, st.spinner("Stopping the execution…"):
+            executions.wait_until_ended(stopping)
 
 try:
-    table, warnings = watch.executions_table()
-except StudioError as error:
-    st.error(str(error))
-    st.stop()
+    listing = runs.list_executions(st.session_state.get(Key.SELECTED_EXECUTION))
 except Exception as error:
-    unexpected("Listing the executions", error)
-    st.stop()
-for warning in warnings:
-    st.warning(warning)
-
-if table.empty:
+    show_error(error, "Listing the executions", container=notices)
+    end_page()
+for warning in listing.warnings:
+    show_warning(warning, container=notices)
+if not listing.items:
     st.info("No executions yet: launch a clustering run on the Launch page.")
-    st.page_link(LAUNCH_PAGE, label="Launch a run", icon=":material/rocket_launch:")
-    st.stop()
+    st.page_link(Page.LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
+    end_page()
 
+table = executions.executions_table(listing)
 st.dataframe(
     table.drop(columns="ARN"),
     hide_index=True,
     column_config={"Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
 )
+labels = {row.ARN: executions.execution_label(row) for row in table.itertuples(index=False)}
+arns = list(labels)
+selected = st.selectbox(
+    "Execution", arns, index=arns.index(executions.selected_execution(table)), format_func=labels.get
+)
+st.session_state[Key.SELECTED_EXECUTION] = selected
+running = listing.status_of(selected) == "RUNNING"
 
-arns = table["ARN"].tolist()
-listed = dict(zip(arns, table["Status"], strict=True))
-labels = {
-    arn: f"{name} · {status} · {where}"
-    for arn, name, status, where in table[["ARN", "Name", "Status", "Backend"]].itertuples(index=False)
-}
-current = st.session_state.get(SELECTED)
-if current not in listed:
-    current = arns[0]
-selected = st.selectbox("Execution", arns, index=arns.index(current), format_func=labels.get)
-st.session_state[SELECTED] = selected
+# Stop sits outside the refreshing part below: a refresh never redraws it under the pointer,
+# and what the user asked is kept in session state until the backend has taken it. Its
+# container is drawn even when empty, so the part below keeps its place when Stop goes away.
+with st.container():
+    if running and executions.stop_asked(selected):
+        st.warning("Stop this execution? It ends ABORTED and cannot be resumed.")
+        yes, no = st.columns(2)
+        yes.button(
+            "Yes, stop it",
+            key=f"stop_yes_{selected}",
+            type="primary",
+            on_click=executions.confirm_stop,
+            args=(selected,),
+        )
+        no.button("Keep it running", key=f"stop_no_{selected}", on_click=executions.keep_running)
+    elif running:
+        st.button(
+            "Stop",
+            key=f"stop_{selected}",
+            icon=":material/stop_circle:",
+            on_click=executions.ask_to_stop,
+            args=(selected,),
+        )
 
-# Decided before the fragment is defined: poll only while the run is going.
-running_at_start = listed[selected] == "RUNNING"
+if st.button("Re-run with the same parameters", key="rerun", icon=":material/replay:"):
+    try:
+        with st.spinner("Starting a new execution with the same data and parameters…"):
+            executions.relaunch(selected)
+    except Exception as error:
+        show_error(error, "Re-running the execution")
+    else:
+        st.rerun()
 
 
-@st.fragment(run_every=REFRESH_SECONDS if running_at_start else None)
-def watch_execution(arn: str, was_running: bool) -> None:
+@st.fragment(run_every=executions.REFRESH_SECONDS if running else None)
+def watch(arn: str, was_running: bool) -> None:
     """Status, graph, steps, timeline and history of one execution; refreshed while it runs."""
     try:
-        view = watch.execution_view(arn, None if was_running else listed[arn])
-    except StudioError as error:
-        st.error(str(error))
-        return
+        view = executions.execution_view(arn, None if was_running else listing.status_of(arn))
     except Exception as error:
-        unexpected("Reading the execution", error)
+        show_error(error, "Reading the execution")
         return
     if was_running and view.status != "RUNNING":
-        watch.refresh_listing()  # so the table (and this fragment's polling) sees the end too
+        runs.forget_aws_listing()  # so the table (and the Stop button) see the end too
         st.rerun(scope="app")  # it just ended: redraw the whole page once, then stop polling
 
+    metric_row(executions.status_metrics(view))
     description = view.description
-    start = description["startDate"]
-    stop = description.get("stopDate")
-    end = stop or dt.datetime.now(dt.UTC)
-    metric_row(
-        [
-            ("Status", view.status),
-            ("Started", f"{start:%m-%d %H:%M:%S}", f"{start:%Y-%m-%d %H:%M:%S %Z}"),
-            ("Stopped", f"{stop:%H:%M:%S}" if stop else "–"),
-            ("Duration", watch.format_seconds((end - start).total_seconds())),
-        ]
-    )
     if description.get("error") or description.get("cause"):
         if view.status == "ABORTED":
             st.warning("The execution was stopped. Reason:")
         else:
-            st.error(f"The execution ended {view.status}. Error and cause:")
-        cause = failure_message(description.get("error"), description.get("cause"))
-        st.code(cause, language=None, wrap_lines=True)
+            show_error(f"The execution ended {view.status}. Error and cause:")
+        st.code(
+            failure_message(description.get("error"), description.get("cause")),
+            language=None,
+            wrap_lines=True,
+        )
+    if view.status == "SUCCEEDED":
+        st.page_link(Page.CLUSTERS, label="Explore the clusters of this run", icon=":material/scatter_plot:")
 
-    if view.status == "RUNNING":
-        stop_controls(arn)
-    elif view.status == "SUCCEEDED":
-        st.page_link(CLUSTERS_PAGE, label="Explore the clusters of this run", icon=":material/scatter_plot:")
-
-    runs = ev.step_runs(view.events, view.status)
-    graph_col, steps_col = st.columns([2, 3])
-    with graph_col:
+    steps = ev.step_runs(view.events, view.status)
+    graph_column, steps_column = st.columns([2, 3])
+    with graph_column:
         st.subheader("Workflow")
         st.graphviz_chart(workflow_dot(view.definition, ev.state_statuses(view.events, view.status)))
         st.graphviz_chart(legend_dot())
-    with steps_col:
+    with steps_column:
         st.subheader("Steps")
-        for run in runs:
-            took = watch.format_seconds(run.elapsed_seconds())
-            if run.exited is None:
-                took += " so far"
-            with st.expander(f"{run.name} · {run.status} · {took}"):
-                if run.resource:
-                    st.caption(f"{run.resource}, {run.attempts} attempt(s)")
+        for step in steps:
+            with st.expander(plain(executions.step_label(step))):
+                if step.resource:
+                    st.caption(plain(f"{step.resource}, {step.attempts} attempt(s)"))
                 st.markdown("**Input**")
-                st.json(run.input, expanded=False)
-                if run.output is not None:
+                st.json(step.input, expanded=False)
+                if step.output is not None:
                     st.markdown("**Output**")
-                    st.json(run.output, expanded=False)
-                if run.error or run.cause:
+                    st.json(step.output, expanded=False)
+                if step.error or step.cause:
                     st.markdown("**Error**")
-                    st.code(failure_message(run.error, run.cause), language=None, wrap_lines=True)
-
-    if runs:
+                    st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
+    if steps:
         st.subheader("Timeline")
-        st.plotly_chart(ev.timeline_figure(ev.timeline(runs)))
+        st.plotly_chart(ev.timeline_figure(ev.timeline(steps)))
 
     st.subheader("Event history")
-    history = ev.history_table(view.events)
     st.dataframe(
-        history,
+        ev.history_table(view.events),
         hide_index=True,
         column_config={"Timestamp": st.column_config.DatetimeColumn(format="HH:mm:ss.SSS")},
     )
     with st.expander("Event details"):
         by_id = {event["id"]: event for event in view.events}
         chosen = st.selectbox(
-            "Event",
-            list(by_id),
-            format_func=lambda i: f"{i} · {by_id[i]['type']}",
-            key=f"event_{arn}",
+            "Event", list(by_id), format_func=lambda i: f"{i} · {by_id[i]['type']}", key=f"event_{arn}"
         )
         if chosen is not None:
             st.json(ev.event_details(by_id[chosen]))
 
 
-def stop_controls(arn: str) -> None:
-    """Stop, with a confirmation: a stopped run cannot be resumed."""
-    confirm_key = f"confirm_stop_{arn}"
-    if not st.session_state.get(confirm_key):
-        st.button(
-            "Stop",
-            key=f"stop_{arn}",
-            icon=":material/stop_circle:",
-            on_click=st.session_state.__setitem__,
-            args=(confirm_key, True),
-        )
-        return
-    st.warning("Stop this execution? It ends ABORTED and cannot be resumed.")
-    yes, no = st.columns(2)
-    keep = {"on_click": st.session_state.pop, "args": (confirm_key, None)}
-    no.button("Keep it running", key=f"stop_no_{arn}", **keep)
-    if yes.button("Yes, stop it", key=f"stop_yes_{arn}", type="primary"):
-        st.session_state.pop(confirm_key, None)
-        try:
-            with st.spinner("Stopping the execution…"):
-                backend_of(arn).stop(arn)
-                watch.wait_until_ended(arn)
-            watch.refresh_listing()
-        except StudioError as error:
-            st.error(str(error))
-            return
-        except Exception as error:
-            unexpected("Stopping the execution", error)
-            return
-        st.rerun(scope="app")
-
-
-if st.button("Re-run with the same parameters", key="rerun", icon=":material/replay:"):
-    try:
-        with st.spinner("Starting a new execution with the same data and parameters…"):
-            new_arn = backend_of(selected).relaunch(selected)
-    except StudioError as error:
-        st.error(str(error))
-    except Exception as error:
-        unexpected("Re-running the execution", error)
-    else:
-        st.session_state[SELECTED] = new_arn
-        watch.refresh_listing()
-        st.rerun()
-
-watch_execution(selected, running_at_start)
+watch(selected, running)

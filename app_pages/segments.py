@@ -1,108 +1,90 @@
 """Segments page: RFM scores and named segments of the active dataset, with filters and a CSV."""
 
 import datetime as dt
-import logging
-import re
 
 import streamlit as st
 
-from pipeline.errors import StudioError
-from ui import state
+from ui import segments, state
+from ui.errors import show_error
 from ui.metrics import metric_row
-
-log = logging.getLogger(__name__)
+from ui.names import Page
+from ui.page import end_page
 
 st.title("Segments")
 active = state.get_active()
-
 if active is None:
     st.info("Load a dataset on the Data page to see its customer segments.")
-    st.page_link("app_pages/data.py", label="Load a dataset on the Data page", icon=":material/upload_file:")
-else:
-    # Widget keys carry the dataset hash: loading another dataset starts from fresh filters.
-    suffix = active.content_hash[:12]
-    with st.expander("Filters", expanded=True):
-        cols = st.columns([2, 2, 1, 1])
-        chosen = cols[0].multiselect(
-            "Countries",
-            state.countries(*active.key),
-            placeholder="All countries",
-            key=f"seg_countries_{suffix}",
-        )
-        window = cols[1].date_input(
-            "Invoices between",
-            value=(active.first_invoice, active.last_invoice),
-            min_value=active.first_invoice,
-            max_value=active.last_invoice,
-            key=f"seg_window_{suffix}",
-        )
-        custom_as_of = cols[2].toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
-        as_of = cols[3].date_input(
-            "As of",
-            value=active.last_invoice + dt.timedelta(days=1),
-            disabled=not custom_as_of,
-            key=f"seg_as_of_{suffix}",
-        )
-    start = window[0] if len(window) > 0 else None
-    end = window[1] if len(window) > 1 else None
+    st.page_link(Page.DATA, label="Load a dataset on the Data page", icon=":material/upload_file:")
+    end_page()
 
-    try:
-        view = state.segments_view(*active.key, tuple(chosen), start, end, as_of if custom_as_of else None)
-    except StudioError as error:
-        st.error(str(error))
-        view = None
-    except Exception as error:  # never a traceback in the page; the log keeps the details
-        log.exception("scoring failed")
-        st.error(f"Scoring failed unexpectedly ({type(error).__name__}); the server log has the details.")
-        view = None
+# Widget keys carry the dataset hash: loading another dataset starts from fresh filters.
+suffix = active.content_hash[:12]
+with st.expander("Filters", expanded=True):
+    columns = st.columns([2, 2, 1, 1])
+    chosen = columns[0].multiselect(
+        "Countries", state.countries(*active.key), placeholder="All countries", key=f"seg_countries_{suffix}"
+    )
+    window = columns[1].date_input(
+        "Invoices between",
+        value=(active.first_invoice, active.last_invoice),
+        min_value=active.first_invoice,
+        max_value=active.last_invoice,
+        key=f"seg_window_{suffix}",
+    )
+    custom_as_of = columns[2].toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
+    as_of = columns[3].date_input(
+        "As of",
+        value=active.last_invoice + dt.timedelta(days=1),
+        disabled=not custom_as_of,
+        key=f"seg_as_of_{suffix}",
+    )
+start = window[0] if len(window) > 0 else None
+end = window[1] if len(window) > 1 else None
 
-    if view is not None:
-        metric_row(
-            [
-                ("Customers", f"{len(view.rfm):,}"),
-                ("Transactions scored", f"{view.transactions:,}"),
-                ("Revenue", f"{view.rfm['Monetary'].sum():,.0f}"),
-                ("As of", f"{view.as_of:%Y-%m-%d}"),
-            ]
-        )
-        if not custom_as_of:
-            st.caption("Recency counts days up to the day after the last invoice in the window.")
+try:
+    view = segments.segments_view(*active.key, tuple(chosen), start, end, as_of if custom_as_of else None)
+except Exception as error:
+    show_error(error, "Scoring")
+    end_page()
 
-        left, right = st.columns(2)
-        left.plotly_chart(view.figures["treemap"], key="chart_treemap")
-        right.plotly_chart(view.figures["bars"], key="chart_segment_bars")
-        left.plotly_chart(view.figures["heatmap"], key="chart_rf_heatmap")
-        right.plotly_chart(view.figures["distributions"], key="chart_distributions")
+metric_row(segments.view_metrics(view))
+if not custom_as_of:
+    st.caption("Recency counts days up to the day after the last invoice in the window.")
 
-        st.subheader("What each segment means")
-        st.dataframe(
-            view.summary,
-            hide_index=True,
-            column_config={
-                "CustomerShare": st.column_config.NumberColumn("Customer share", format="percent"),
-                "RevenueShare": st.column_config.NumberColumn("Revenue share", format="percent"),
-                "Revenue": st.column_config.NumberColumn(format="%.0f"),
-                "MeanRecency": st.column_config.NumberColumn("Mean recency (days)", format="%.0f"),
-                "MeanFrequency": st.column_config.NumberColumn("Mean frequency", format="%.1f"),
-                "MeanMonetary": st.column_config.NumberColumn("Mean monetary", format="%.0f"),
-            },
-        )
+left, right = st.columns(2)
+left.plotly_chart(view.figures["treemap"], key="chart_treemap")
+right.plotly_chart(view.figures["bars"], key="chart_segment_bars")
+left.plotly_chart(view.figures["heatmap"], key="chart_rf_heatmap")
+right.plotly_chart(view.figures["distributions"], key="chart_distributions")
 
-        st.subheader("RFM table")
-        st.dataframe(
-            view.rfm,
-            hide_index=True,
-            column_config={
-                "CustomerID": st.column_config.NumberColumn(format="%d"),
-                "Monetary": st.column_config.NumberColumn(format="%.2f"),
-            },
-        )
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", active.name.rsplit(".", 1)[0]).strip("_") or "dataset"
-        st.download_button(
-            "Download the RFM table (CSV)",
-            data=view.csv,
-            file_name=f"rfm-{stem}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="rfm_download",
-        )
+st.subheader("What each segment means")
+st.dataframe(
+    view.summary,
+    hide_index=True,
+    column_config={
+        "CustomerShare": st.column_config.NumberColumn("Customer share", format="percent"),
+        "RevenueShare": st.column_config.NumberColumn("Revenue share", format="percent"),
+        "Revenue": st.column_config.NumberColumn(format="%.0f"),
+        "MeanRecency": st.column_config.NumberColumn("Mean recency (days)", format="%.0f"),
+        "MeanFrequency": st.column_config.NumberColumn("Mean frequency", format="%.1f"),
+        "MeanMonetary": st.column_config.NumberColumn("Mean monetary", format="%.0f"),
+    },
+)
+
+st.subheader("RFM table")
+st.dataframe(
+    view.rfm,
+    hide_index=True,
+    column_config={
+        "CustomerID": st.column_config.NumberColumn(format="%d"),
+        "Monetary": st.column_config.NumberColumn(format="%.2f"),
+    },
+)
+st.download_button(
+    "Download the RFM table (CSV)",
+    data=view.csv,
+    file_name=segments.download_name(active.name),
+    mime="text/csv",
+    on_click="ignore",
+    key="rfm_download",
+)

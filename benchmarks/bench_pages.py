@@ -22,6 +22,7 @@ every rerun with its time. Each run of a page must end without an exception or s
     python -m benchmarks.bench_pages                 # builds the workbook first if needed
     python -m benchmarks.bench_pages --rows 20000    # quick smoke run, smaller workbook
     python -m benchmarks.bench_pages --profile 0.3   # cProfile each rerun, print those over 0.3 s
+    python -m benchmarks.bench_pages --data benchmarks/out/online_retail_resampled_541909_x10.parquet
 
 ``--profile`` wraps the script thread of every timed run in cProfile (AppTest runs the page
 in a thread of its own) and prints the top calls of each rerun slower than the limit; the
@@ -420,26 +421,12 @@ def print_results(pages: list[PageTimes]) -> None:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: build the workbook if needed, run every page, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=FULL_ROWS, help="rows of the resampled workbook")
-    parser.add_argument(
-        "--profile", type=float, metavar="SECONDS", help="cProfile runs, print those slower than this"
-    )
-    args = parser.parse_args(argv)
-
-    workbook = full_workbook(args.rows)
-    home = use_private_home()
-    print(
-        f"{machine_note('streamlit', 'pandas')}\nworkbook: {workbook.name}; RFM_STUDIO_HOME={home}",
-        flush=True,
-    )
-
-    profiler = PageProfiler(args.profile) if args.profile is not None else None
+def run_pages(data_file: Path, profiler: PageProfiler | None = None) -> tuple[Any, list[PageTimes]]:
+    """Load ``data_file`` on the Data page, launch the two runs, time every page; the active
+    dataset record and each page's times. Needs ``use_private_home()`` first."""
     with profiler.installed() if profiler else _nothing():
         session = Session(profiler)
-        pages = [bench_data(session, workbook)]
+        pages = [bench_data(session, data_file)]
         active = session.at.session_state["active_dataset"]
         print(f"dataset: {active.rows_read:,} rows read, {active.customers:,} customers", flush=True)
         arns = launch_runs(active)
@@ -447,6 +434,28 @@ def main(argv: list[str] | None = None) -> int:
         pages.append(bench_launch(session, active))
         pages.append(bench_executions(session, arns))
         pages.append(bench_clusters(session, arns))
+    return active, pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: build the workbook if needed, run every page, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=FULL_ROWS, help="rows of the resampled workbook")
+    parser.add_argument(
+        "--data", type=Path, help="load this xlsx/csv/parquet file instead (e.g. a make_scaled.py copy)"
+    )
+    parser.add_argument(
+        "--profile", type=float, metavar="SECONDS", help="cProfile runs, print those slower than this"
+    )
+    args = parser.parse_args(argv)
+
+    data_file = args.data if args.data is not None else full_workbook(args.rows)
+    home = use_private_home()
+    print(machine_note("streamlit", "pandas"), flush=True)
+    print(f"data: {data_file.name}; RFM_STUDIO_HOME={home}", flush=True)
+
+    profiler = PageProfiler(args.profile) if args.profile is not None else None
+    _, pages = run_pages(data_file, profiler)
     print_results(pages)
     shutil.rmtree(home, ignore_errors=True)  # kept when a page failed: its logs tell why
     return 0

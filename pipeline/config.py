@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipeline.errors import StudioError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The UCI download of the original "Online Retail" workbook (541,909 rows).
@@ -23,18 +25,49 @@ BUNDLED_SAMPLE_PATH = PROJECT_ROOT / "data" / "sample" / "online_retail_sample_4
 LOCAL_BUCKET = "rfm-studio-local"
 
 
+class DataDirectoryError(StudioError, OSError):
+    """The data directory cannot be used. A StudioError (the command line exits 2 with the
+    message, pages show it) and an OSError (code that treats the directory as optional, such
+    as caches, carries on without it, as it did when ``mkdir`` itself raised)."""
+
+
 def data_home() -> Path:
-    """The data directory (created on first use): ``$RFM_STUDIO_HOME`` or ``~/.rfm-studio``."""
+    """The data directory (created on first use): ``$RFM_STUDIO_HOME`` or ``~/.rfm-studio``.
+
+    A :class:`DataDirectoryError` when it cannot be used (a file of that name, a folder without
+    write permission), with a message saying which setting to change.
+    """
     home = Path(os.environ.get("RFM_STUDIO_HOME") or Path.home() / ".rfm-studio").expanduser()
-    home.mkdir(parents=True, exist_ok=True)
+    _make_writable_dir(home, "RFM_STUDIO_HOME")
     return home
 
 
 def data_subdir(name: str) -> Path:
     """A named folder inside the data directory, e.g. ``uploads``, ``cache`` or ``s3``."""
     path = data_home() / name
-    path.mkdir(parents=True, exist_ok=True)
+    _make_writable_dir(path, "RFM_STUDIO_HOME")
     return path
+
+
+def _make_writable_dir(path: Path, setting: str) -> None:
+    """Create ``path`` if needed and check that this process can write in it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DataDirectoryError(
+            f"The data directory {path} is a file, not a folder: point {setting} at a folder "
+            "(it is created if missing), or move the file away."
+        ) from None
+    except OSError as error:
+        raise DataDirectoryError(
+            f"Cannot create the data directory {path} ({error.strerror or error}): point {setting} "
+            "at a folder you can write to."
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataDirectoryError(
+            f"The data directory {path} is not writable by this user: point {setting} at a folder "
+            "you can write to, or fix its permissions."
+        )
 
 
 def local_bucket_root() -> Path:

@@ -8,6 +8,8 @@ local backend (``<data dir>/s3/<bucket>/<key>``).
 from __future__ import annotations
 
 import os
+import threading
+import uuid
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
@@ -68,9 +70,15 @@ class LocalBucketStorage:
     def write_bytes(self, uri: str, data: bytes) -> None:
         path = self.path_for(uri)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        # A temporary name of this writer's own, then an atomic rename: readers never see half a
+        # file, and two writers of the same key (two sessions launching on one dataset) never
+        # rename each other's temporary file away; the last rename wins, as on S3.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}.part")
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def list(self, prefix_uri: str) -> list[str]:
         bucket, key_prefix = split_s3_uri(prefix_uri)

@@ -1,9 +1,9 @@
-"""Cached pipeline calls behind the Launch page: the workflow's views, preflight, Try k, launching.
+"""The Launch page's logic: the workflow's views, the run's checks, Try k, deploying, launching.
 
 Every widget change reruns the page, so what costs more than a few milliseconds is cached
 by small keys: the workflow (definition, DOT graph, ASL JSON, CloudFormation template) by
-backend name, preflight by backend name for a short while (the user can ask again), and
-Try k by dataset hash and filters.
+backend name, Try k by dataset hash and filters. Preflight is the backend's health
+(``ui.backend.health``), the cache Home shows too.
 """
 
 from __future__ import annotations
@@ -21,12 +21,16 @@ import streamlit as st
 from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check
 from pipeline.views.graph import workflow_dot
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.registry import get_workflow, workflow_of
-from ui.backend import backend
-from ui.state import cleaned
+from ui.backend import backend, check_again, health
+from ui.errors import show_error
+from ui.names import Key
+from ui.runs import forget_aws_listing
+from ui.state import ActiveDataset, cleaned, countries
 
-#: How long a preflight result is reused before it is checked again on its own.
-PREFLIGHT_TTL_SECONDS = 120
+ALL_COUNTRIES = "All countries"
+INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
 
 
 @dataclass(frozen=True)
@@ -54,12 +58,6 @@ def workflow_view(backend_name: str, workflow: str | None = None) -> WorkflowVie
         template=documents.template,
         placeholder_reason=documents.placeholder_reason,
     )
-
-
-@st.cache_data(ttl=PREFLIGHT_TTL_SECONDS, show_spinner="Checking the backend…")
-def preflight(backend_name: str) -> list[Check]:
-    """``backend.preflight()``, reused for a couple of minutes (on aws it calls several services)."""
-    return list(backend(backend_name).preflight())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -96,15 +94,14 @@ def run_problem(content_hash: str, path: str, params: Any) -> str | None:
 
 
 def recheck(backend_name: str) -> None:
-    """Forget what was learnt about a backend so the next run checks it afresh.
+    """Forget what was learnt about a backend so every page checks it afresh ("Check again").
 
-    On aws the backend object itself is rebuilt too: it reads its settings (environment and
-    secrets) when made, so settings fixed since then only count after this.
+    The health Home shows is the same cache (``ui.backend.health``); on aws the workflow is
+    built again too, from the settings read afresh.
     """
-    preflight.clear()
+    check_again(backend_name)
     if backend_name != "local":
         workflow_view.clear()
-        backend.clear()
 
 
 def launch_run(
@@ -124,3 +121,147 @@ def launch_run(
     chosen.upload(Path(dataset_path))
     progress("Starting execution")
     return chosen.launch(Path(dataset_path), params, dataset_name=dataset_name)
+
+
+# The page's own helpers ------------------------------------------------------------------------
+
+
+def use_k(k: int) -> None:
+    """Callback of "Use k": put Try k's suggestion into the k field (before the field is drawn)."""
+    st.session_state[Key.LAUNCH_K] = int(k)
+
+
+def checks_table(checks: list[Check]) -> pd.DataFrame:
+    """The preflight checks as a table: messages can quote AWS error texts, and a table shows
+    them as plain text."""
+    return pd.DataFrame(
+        {
+            "Result": ["passed" if check.ok else "failed" for check in checks],
+            "Check": [check.name for check in checks],
+            "Message": [check.message for check in checks],
+        }
+    )
+
+
+def try_k_wanted(active: ActiveDataset, params: ClusteringParameters, pressed: bool) -> bool:
+    """Whether to show Try k: pressed now, or earlier for the same dataset, country and as-of."""
+    key = (active.content_hash, params.country, params.as_of)
+    if pressed:
+        st.session_state[Key.TRY_K_FOR] = key
+    return st.session_state.get(Key.TRY_K_FOR) == key
+
+
+def deploy(progress: Callable[[str], None]) -> None:
+    """Create or update the Lambda functions and the state machine on aws, telling each step."""
+    for message in backend("aws").deploy().messages:
+        progress(message)
+
+
+def start_run(
+    active: ActiveDataset, backend_name: str, params: ClusteringParameters, progress: Callable[[str], None]
+) -> str:
+    """Launch the run on the active dataset and select it for the Executions page; its ARN."""
+    arn = launch_run(
+        backend(backend_name), Path(active.path), params, dataset_name=active.name, progress=progress
+    )
+    st.session_state[Key.SELECTED_EXECUTION] = arn
+    forget_aws_listing()
+    return arn
+
+
+# Sections of the page --------------------------------------------------------------------------
+
+
+def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringParameters:
+    """The run's parameters as fields; the instance settings only on aws (the local engine has none)."""
+    suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
+    st.session_state.setdefault(Key.LAUNCH_K, ClusteringParameters.k)
+    columns = st.columns(2)
+    k = columns[0].number_input("Clusters (k)", min_value=2, max_value=20, step=1, key=Key.LAUNCH_K)
+    threshold = columns[1].number_input(
+        "Quality threshold (silhouette)",
+        min_value=-1.0,
+        max_value=1.0,
+        value=ClusteringParameters.quality_threshold,
+        step=0.05,
+        help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
+        key="launch_threshold",
+    )
+    as_of = columns[0].date_input(
+        "As-of date",
+        value=active.last_invoice + dt.timedelta(days=1),
+        min_value=active.first_invoice,
+        help="Recency counts days up to this date; by default the day after the last invoice.",
+        key=f"launch_as_of_{suffix}",
+    )
+    country = columns[1].selectbox(
+        "Country", [ALL_COUNTRIES, *countries(*active.key)], key=f"launch_country_{suffix}"
+    )
+    defaults = backend(backend_name).launch_defaults()
+    instance_type, instance_count = defaults.instance_type, defaults.instance_count
+    if defaults.instances_matter:
+        types = INSTANCE_TYPES if instance_type in INSTANCE_TYPES else [instance_type, *INSTANCE_TYPES]
+        instance_type = columns[0].selectbox(
+            "Instance type", types, index=types.index(instance_type), key="launch_instance_type"
+        )
+        instance_count = columns[1].number_input(
+            "Instance count", min_value=1, max_value=10, value=instance_count, key="launch_instance_count"
+        )
+    return ClusteringParameters(
+        k=int(k),
+        quality_threshold=float(threshold),
+        as_of=as_of,
+        country=None if country == ALL_COUNTRIES else country,
+        instance_type=instance_type,
+        instance_count=int(instance_count),
+    )
+
+
+def preflight_section(backend_name: str) -> bool:
+    """Each check with its result and message, what to fix, and Check again; True when all passed."""
+    try:
+        checks = health(backend_name)
+    except Exception as error:
+        show_error(error, "The preflight")
+        checks = []
+    if checks:
+        st.dataframe(
+            checks_table(checks),
+            hide_index=True,
+            column_config={"Message": st.column_config.TextColumn(width="large")},
+        )
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        st.error(f"{len(failed)} preflight check(s) failed: launching is disabled until they pass.")
+        with st.expander("What to fix", expanded=True):
+            for check in failed:
+                st.text(f"{check.name}: {check.message}")
+    if st.button("Check again", key="launch_recheck", icon=":material/refresh:"):
+        recheck(backend_name)
+        st.rerun()
+    return bool(checks) and not failed
+
+
+def definition_tabs(view: WorkflowView) -> None:
+    """The ASL JSON and the CloudFormation template, each viewable and downloadable."""
+    asl_tab, cfn_tab = st.tabs(["ASL definition", "CloudFormation template"])
+    with asl_tab:
+        st.download_button(
+            "Download the ASL definition (JSON)",
+            data=view.asl_json,
+            file_name="rfm-studio-clustering.asl.json",
+            mime="application/json",
+            on_click="ignore",
+            key="launch_asl_download",
+        )
+        st.json(view.definition, expanded=False)
+    with cfn_tab:
+        st.download_button(
+            "Download the CloudFormation template (YAML)",
+            data=view.template,
+            file_name="rfm-studio-clustering.cfn.yaml",
+            mime="application/yaml",
+            on_click="ignore",
+            key="launch_cfn_download",
+        )
+        st.code(view.template, language="yaml")

@@ -38,10 +38,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from pipeline.analysis.codes import dense_codes, invoice_codes
 from pipeline.errors import DataError
+from pipeline.loading.arrow_text import select_rows
 
 #: The 11 segment names, best customers first; the order charts and summaries use.
 SEGMENTS: list[str] = [
@@ -176,7 +176,9 @@ def filter_transactions(
         keep &= (clean["InvoiceDate"] >= first_day).to_numpy()
     if last_day is not None:
         keep &= (clean["InvoiceDate"] < last_day + pd.Timedelta(days=1)).to_numpy()
-    return clean.loc[keep.to_numpy()]
+    if keep.all():
+        return clean.copy(deep=False)  # copy-on-write: the caller's changes never reach ``clean``
+    return select_rows(clean, keep.to_numpy())
 
 
 def default_as_of(clean: pd.DataFrame) -> pd.Timestamp:
@@ -215,40 +217,6 @@ def segment_for(r: int, fm: int) -> str:
         raise ValueError(f"R and FM scores must be 1-5, got R={r}, FM={fm}") from None
 
 
-def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(values, sort=True)`` for non-negative integers in a modest range (customer
-    and invoice numbers), by direct indexing instead of hashing; falls back to hashing."""
-    low, high = (values.min(), values.max()) if len(values) else (-1, -1)
-    if low >= 0 and high - low < 50_000_000:
-        present = np.zeros(high - low + 1, dtype=bool)
-        present[values - low] = True
-        code_of = np.cumsum(present) - 1
-        return code_of[values - low], np.flatnonzero(present) + low
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes, np.asarray(uniques)
-
-
-def _invoice_codes(invoices: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of the invoice numbers and how many distinct invoices there are.
-
-    Both UCI files number invoices with plain digit strings once cancellations are gone;
-    parsing those as integers is several times faster than hashing strings. Anything else
-    (letters, signs, spaces, leading zeros) falls back to ``pd.factorize``.
-    """
-    try:
-        text = pa.array(invoices.array)
-        numbers = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
-        # Arrow's cast also reads "-5", "05" and "0x5": only positive numbers without a leading
-        # zero are the same invoice exactly when their strings are equal.
-        if text.null_count == 0 and (numbers > 0).all() and not pc.any(pc.starts_with(text, "0")).as_py():
-            codes, uniques = _dense_codes(numbers)
-            return codes, len(uniques)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-        pass
-    codes, uniques = pd.factorize(invoices)
-    return codes, len(uniques)
-
-
 def _aggregate(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
     """Recency, Frequency, Monetary and main Country per customer, sorted by CustomerID.
 
@@ -257,7 +225,7 @@ def _aggregate(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
     which is what keeps the full UCI workbook over 15x faster than the per-group lambda idiom.
     """
     rows = len(clean)
-    customer_codes, customers = _dense_codes(clean["CustomerID"].to_numpy(dtype="int64"))
+    customer_codes, customers = dense_codes(clean["CustomerID"].to_numpy(dtype="int64"))
     n_customers = len(customers)
 
     monetary = np.bincount(customer_codes, weights=clean["Revenue"].to_numpy(dtype="float64"))
@@ -269,12 +237,12 @@ def _aggregate(clean: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
 
     # Frequency counts distinct (customer, invoice) pairs. In the UCI data an invoice has one
     # customer, so the pairs are the invoices; otherwise the pairs are hashed.
-    invoice_codes, n_invoices = _invoice_codes(clean["InvoiceNo"])
+    invoice_of_line, n_invoices = invoice_codes(clean["InvoiceNo"])
     line_of = np.empty(n_invoices, dtype="int64")
-    line_of[invoice_codes] = np.arange(rows, dtype="int64")  # one line of each invoice (the last)
+    line_of[invoice_of_line] = np.arange(rows, dtype="int64")  # one line of each invoice (the last)
     owner = customer_codes[line_of]
-    if not (owner[invoice_codes] == customer_codes).all():
-        pair_codes, pairs = pd.factorize(customer_codes.astype("int64") * n_invoices + invoice_codes)
+    if not (owner[invoice_of_line] == customer_codes).all():
+        pair_codes, pairs = pd.factorize(customer_codes.astype("int64") * n_invoices + invoice_of_line)
         line_of = np.empty(len(pairs), dtype="int64")
         line_of[pair_codes] = np.arange(rows, dtype="int64")
         owner = customer_codes[line_of]

@@ -20,14 +20,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.config import data_subdir
 from pipeline.errors import DataError
 from pipeline.hashing import content_hash as hash_of
+from pipeline.loading.arrow_text import arrow_strings, string_series
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
-from pipeline.loading.dates import parse_dates
 from pipeline.loading.readers import RawTable, read_tables
+from pipeline.loading.shown import shown_label, shown_names, shown_value
 from pipeline.loading.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
+from pipeline.loading.validation import parse_dates_in_range, require_finite_in_range
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -202,15 +206,29 @@ def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
     if not matched:
         assert best_miss is not None
         missing, table = best_miss
-        found = ", ".join(str(c) for c in table.frame.columns) or "(none)"
-        raise DataError(
-            f"'{table.label}' lacks the required column(s) {', '.join(missing)}. Columns found: {found}. "
-            "Use the UCI Online Retail layout (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
-            "UnitPrice, CustomerID, Country) or Online Retail II (Invoice, ..., Price, Customer ID, Country)."
-        )
+        raise missing_columns_error(table.label, missing, table.frame.columns)
     raw = matched[0] if len(matched) == 1 else pd.concat(matched, ignore_index=True)
     schema = SCHEMA_ONLINE_RETAIL_II if SCHEMA_ONLINE_RETAIL_II in schemas else SCHEMA_ONLINE_RETAIL
     return _canonical_frame(raw.reset_index(drop=True)), schema
+
+
+def missing_columns_error(label: str, missing: list[str], columns: Any) -> DataError:
+    """The error for a table without the required columns; found names are listed only if they
+    look like names and the table has some of the required ones (else it is not a data file at
+    all, and its first line may be anything: a token, a password, a page)."""
+    layouts = (
+        "Use the UCI Online Retail layout (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
+        "UnitPrice, CustomerID, Country) or Online Retail II (Invoice, ..., Price, Customer ID, Country)."
+    )
+    if len(missing) == len(COLUMN_ALIASES):
+        return DataError(
+            f"{shown_label(label)} has none of the required columns: it is not a table of transactions "
+            f"(its first line has {len(columns):,} field(s)). Check that this is the right file. {layouts}"
+        )
+    return DataError(
+        f"{shown_label(label)} lacks the required column(s) {', '.join(missing)}. Columns found: "
+        f"{shown_names(columns)}. {layouts}"
+    )
 
 
 def match_columns(columns: Any) -> tuple[dict[str, Any], list[str]]:
@@ -244,26 +262,36 @@ def _canonical_frame(raw: pd.DataFrame) -> pd.DataFrame:
     for column in _TEXT_COLUMNS:
         out[column] = _text(raw[column])
     out["Quantity"] = _whole_numbers(raw["Quantity"], "Quantity", nullable=False)
-    out["InvoiceDate"] = parse_dates(raw["InvoiceDate"], "InvoiceDate")
+    out["InvoiceDate"] = parse_dates_in_range(raw["InvoiceDate"], "InvoiceDate")
     out["UnitPrice"] = _required_numbers(raw["UnitPrice"], "UnitPrice")
     out["CustomerID"] = _whole_numbers(raw["CustomerID"], "CustomerID", nullable=True)
     return pd.DataFrame(out, columns=list(CANONICAL_COLUMNS))
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Text with Excel's numeric cells written as integers (573415.0 -> "573415"), blanks as NA."""
-    text = values.astype("string")
-    # A fullmatch mask and a slice stay in pyarrow; a regex with a back-reference would not.
-    integral = text.str.fullmatch(r"-?\d+\.0").fillna(False)
-    if integral.any():
-        text = text.mask(integral, text.str.slice(stop=-2))
-    return text.mask(text.str.strip() == "")
+    """Text with Excel's numeric cells written as integers (573415.0 -> "573415"), blanks as NA.
+
+    Arrow compute kernels on the column as it is (CSV and xlsx text arrives as Arrow strings):
+    no Python object per cell, and the regex runs only on the cells that end in ".0".
+    """
+    text = arrow_strings(values)
+    ends_in_zero = pc.ends_with(text, ".0")
+    if pc.any(ends_in_zero).as_py():
+        integral = pc.fill_null(pc.match_substring_regex(text, r"^-?\d+\.0$"), False)
+        text = pc.if_else(integral, pc.utf8_slice_codeunits(text, 0, -2), text)
+    blank = pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    if pc.any(blank).as_py():
+        text = pc.if_else(blank, pa.scalar(None, text.type), text)
+    return string_series(text, values.index)
 
 
 def _numbers(values: pd.Series, column: str) -> pd.Series:
     """Floats, blanks as NaN; a DataError naming a value that is not a number."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("float64")
+    parsed = _numbers_from_arrow_text(values)
+    if parsed is not None:
+        return parsed
     try:
         return values.astype("float64")
     except (TypeError, ValueError):
@@ -279,13 +307,27 @@ def _numbers(values: pd.Series, column: str) -> pd.Series:
     if bad.any():
         raise DataError(
             f"Column '{column}' has {int(bad.sum())} value(s) that are not numbers, "
-            f"e.g. '{text[bad].iloc[0]}'. Fix those cells or remove the rows."
+            f"e.g. {shown_value(text[bad].iloc[0])}. Fix those cells or remove the rows."
         )
     return numbers.astype("float64")
 
 
+def _numbers_from_arrow_text(values: pd.Series) -> pd.Series | None:
+    """Text cells as floats when Arrow's parser reads every one of them (a CSV's plain numbers,
+    in one C++ pass); None otherwise, and the general path decides (spaces around a number,
+    decimal commas) or words the error."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return None
+    try:
+        numbers = pc.cast(arrow_strings(values), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(numbers.to_numpy(), index=values.index, dtype="float64")
+
+
 def _required_numbers(values: pd.Series, column: str) -> pd.Series:
     numbers = _numbers(values, column)
+    require_finite_in_range(numbers, column)
     if numbers.isna().any():
         raise DataError(
             f"Column '{column}' is empty in {int(numbers.isna().sum())} row(s): every transaction needs one. "
@@ -296,6 +338,7 @@ def _required_numbers(values: pd.Series, column: str) -> pd.Series:
 
 def _whole_numbers(values: pd.Series, column: str, *, nullable: bool) -> pd.Series:
     numbers = _required_numbers(values, column) if not nullable else _numbers(values, column)
+    require_finite_in_range(numbers, column)
     fractional = numbers.notna() & (numbers != numbers.round())
     if fractional.any():
         raise DataError(

@@ -4,15 +4,18 @@ The UCI files reach users as real Excel dates, ISO strings, US-style text with t
 first ("12/1/2010 8:26", "12/1/10 8:26", as UCI's own CSV exports write it), day-first text
 from a UK-locale export (read so only when month-first cannot read the whole column) or bare
 Excel serial numbers (a date cell that lost its format). Parsing is vectorised: each format is
-tried on the whole column at once, never row by row in Python.
+tried on the whole column at once, never row by row in Python, and text is parsed once per
+distinct value (a timestamp repeats on every line of its invoice).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from pipeline.errors import DataError
+from pipeline.loading.shown import shown_value
 
 #: Text formats tried in turn (month first, as the UCI data is American/British retail exports).
 TEXT_FORMATS = (
@@ -85,12 +88,42 @@ def _from_serial(serials: pd.Series, column: str) -> pd.Series:
 
 
 def _from_text(text: pd.Series, column: str) -> pd.Series:
+    """Text dates, each distinct text parsed once and the results spread back to the rows.
+
+    A transactions file repeats each timestamp on every line of its invoice (the UCI CSV has
+    541,909 lines but 23,260 distinct dates), so hashing the column and parsing its distinct
+    values costs a fraction of parsing every row, and never more than one extra hash pass.
+    """
+    codes, distinct = pd.factorize(text)
+    parsed, left = _parse_distinct(pd.Series(distinct, dtype="string"), column)
+    if left.any():
+        rows = np.bincount(codes[codes >= 0], minlength=len(left))[left.to_numpy()]
+        bad = str(distinct[left.to_numpy()][0]).strip()
+        raise DataError(
+            f"Column '{column}' has {int(rows.sum())} value(s) that are not dates, e.g. {shown_value(bad)}. "
+            "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26) "
+            "(or day-first text, 1/12/2010 8:26, throughout the column)."
+        )
+    stamps = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(stamps[codes], index=text.index)  # code -1 (a missing cell) takes the NaT
+
+
+def _parse_distinct(text: pd.Series, column: str) -> tuple[pd.Series, pd.Series]:
+    """``(dates, unreadable)`` for distinct date texts (in order of first appearance).
+
+    Serial numbers written as text are Excel dates; the rest is read month-first, each value
+    with the first format that fits it; only when that leaves values unread and the day-first
+    formats read them all is the whole column read day-first. ``unreadable`` flags the values
+    left by the month-first reading (the ones an error message should quote).
+    """
     text = text.str.strip()
     text = text.mask(text == "")
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     todo = text.notna()
 
-    numbers = pd.to_numeric(text.where(todo), errors="coerce")
+    # Only text without "/" or ":" can be a number: the others skip the (slow, failing) parse.
+    maybe_number = todo & ~text.str.contains(r"[/:]", regex=True).fillna(False).astype(bool)
+    numbers = pd.to_numeric(text.where(maybe_number), errors="coerce")
     is_serial = numbers.notna()
     if is_serial.any():
         parsed[is_serial] = _from_serial(numbers[is_serial], column).astype("datetime64[ns]")
@@ -101,16 +134,10 @@ def _from_text(text: pd.Series, column: str) -> pd.Series:
         attempt, left_now = _parse_with(text, todo, formats)
         if not left_now.any():
             parsed[todo] = attempt[todo]
-            return parsed
+            return parsed, left_now
         if formats is TEXT_FORMATS:
             left = left_now  # the month-first reading's leftovers are the ones to report
-
-    bad = text[left].iloc[0]
-    raise DataError(
-        f"Column '{column}' has {int(left.sum())} value(s) that are not dates, e.g. '{bad}'. "
-        "Use real dates, ISO text (2010-12-01 08:26) or month-first text (12/1/2010 8:26) "
-        "(or day-first text, 1/12/2010 8:26, throughout the column)."
-    )
+    return parsed, left
 
 
 def _parse_with(text: pd.Series, todo: pd.Series, formats: tuple[str, ...]) -> tuple[pd.Series, pd.Series]:

@@ -3,24 +3,36 @@
 The format is recognised from the bytes themselves (a renamed or extension-less upload still
 works): xlsx/xls through fastexcel (Rust calamine straight into Arrow columns, no Python object
 per cell: many times faster than openpyxl), Parquet through pyarrow, and anything else that
-decodes as text through the pandas CSV reader with the encoding and separator detected.
+decodes as text through pyarrow's CSV reader (pandas' for the ragged files pyarrow refuses)
+with the encoding and separator detected.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from pipeline.errors import DataError
-
-#: Encodings tried for CSV, in order; latin-1 accepts any byte, so it comes last.
-CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+from pipeline.loading.csv_arrow import header_line, read_csv_arrow, to_utf8
+from pipeline.loading.limits import Limits, check_csv_header, current_limits
+from pipeline.loading.parquet_guard import as_text_where_binary, check_parquet_metadata
+from pipeline.loading.workbook_sandbox import EXCEL_TEXT_HEADERS, read_workbook_sheets
+from pipeline.loading.workbook_sandbox import not_a_table as _not_a_table
 
 #: Separators recognised in CSV headers.
 CSV_SEPARATORS = (",", ";", "\t")
+
+__all__ = [
+    "EXCEL_TEXT_HEADERS",
+    "RawTable",
+    "detect_format",
+    "read_csv",
+    "read_excel",
+    "read_parquet",
+    "read_tables",
+]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -53,82 +65,55 @@ def detect_format(data: bytes, name: str = "The file") -> str:
     return "csv"
 
 
-def read_tables(data: bytes, name: str = "data") -> list[RawTable]:
-    """Every table in the file: each sheet of a workbook, or the single table of a CSV/Parquet."""
+def read_tables(data: bytes, name: str = "data", limits: Limits | None = None) -> list[RawTable]:
+    """Every table in the file: each sheet of a workbook, or the single table of a CSV/Parquet.
+
+    ``limits`` (default :func:`~pipeline.loading.limits.current_limits`) bound what the file may
+    expand to: columns, cells, uncompressed size, and the workbook reader's memory and time.
+    """
     if not data:
         raise DataError(f"'{name}' is empty: choose the file again, or check that the download finished.")
+    limits = limits if limits is not None else current_limits()
     kind = detect_format(data, name)
     if kind == "excel":
-        return read_excel(data, name)
+        return read_excel(data, name, limits)
     if kind == "parquet":
-        return [RawTable(name, read_parquet(data, name))]
+        return [RawTable(name, read_parquet(data, name, limits))]
+    check_csv_header(data, name, limits)
     return [RawTable(name, read_csv(data, name))]
 
 
-#: Headers, as written in either UCI schema, of the identifier columns read as text whatever
-#: their cells hold (an invoice number is "536365" or "C536379", never a float).
-EXCEL_TEXT_HEADERS = ("InvoiceNo", "Invoice", "StockCode", "Description", "Country")
-
-
-def read_excel(data: bytes, name: str) -> list[RawTable]:
+def read_excel(data: bytes, name: str, limits: Limits | None = None) -> list[RawTable]:
     """Each non-empty sheet of an xlsx/xls workbook, first row as header (names stripped).
 
-    Column types are inferred from every row, not a sample: a column whose cells mix types
-    (a "C536379" cancellation after thousands of numeric invoices, a text date among real
-    ones) comes back as text with every value kept, never as nulls. The identifier columns
-    of :data:`EXCEL_TEXT_HEADERS` are read as text outright. Numbers, dates and text are then
-    typed the same way for every format by :mod:`pipeline.loading.dataset`.
+    Parsed by fastexcel in a memory- and time-limited child process
+    (:mod:`pipeline.loading.workbook_sandbox`): a workbook made to exhaust the reader costs
+    the child, never the app. Column types are inferred from every row, the identifier
+    columns read as text; numbers, dates and text are then typed the same way for every
+    format by :mod:`pipeline.loading.dataset`.
     """
-    import fastexcel
-
-    try:
-        workbook = fastexcel.read_excel(data)
-        tables = []
-        for sheet_name in workbook.sheet_names:
-            frame = _sheet_frame(workbook, sheet_name)
-            if frame is not None:
-                tables.append(RawTable(f"{name} [{sheet_name}]", frame))
-    except (fastexcel.FastExcelError, ValueError, OSError) as error:
-        # fastexcel appends a multi-line context to its messages; the first line says what failed.
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise _not_a_table(name, f" (the workbook could not be opened: {reason})") from error
-    if not tables:
-        raise DataError(f"The workbook '{name}' has no data on any sheet.")
+    limits = limits if limits is not None else current_limits()
+    tables = []
+    for label, table in read_workbook_sheets(data, name, limits):
+        # date_as_object=False: date-only cells become datetime64 like the others, not date objects.
+        frame = table.to_pandas(date_as_object=False)
+        frame.columns = [str(column).strip() for column in frame.columns]
+        tables.append(RawTable(label, frame))
     return tables
 
 
-def _sheet_frame(workbook: Any, sheet_name: str) -> pd.DataFrame | None:
-    """One sheet as a frame, or None for a sheet without a single cell."""
-    sheet = workbook.load_sheet(
-        sheet_name,
-        schema_sample_rows=None,
-        dtypes=dict.fromkeys(EXCEL_TEXT_HEADERS, "string"),
-    )
-    batch = sheet.to_arrow()
-    if batch.num_columns == 0:
-        return None
-    # date_as_object=False: date-only cells become datetime64 like the others, not date objects.
-    frame = batch.to_pandas(date_as_object=False)
-    frame.columns = [str(column).strip() for column in frame.columns]
-    return frame
+def read_parquet(data: bytes, name: str, limits: Limits | None = None) -> pd.DataFrame:
+    """A Parquet file as a frame, its declared size checked first and binary columns made text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-
-def read_parquet(data: bytes, name: str) -> pd.DataFrame:
-    """A Parquet file as a frame."""
+    limits = limits if limits is not None else current_limits()
     try:
-        return pd.read_parquet(io.BytesIO(data))
-    except (OSError, ValueError) as error:
-        raise _not_a_table(name, f" (the Parquet file could not be read: {error})") from error
-
-
-def decode_text(data: bytes) -> str:
-    """The text of a CSV: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any bytes")
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        check_parquet_metadata(parquet.metadata, name, limits)
+        return as_text_where_binary(parquet.read(), name).to_pandas()
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise _not_a_table(name, f" (the Parquet file could not be read: {_first_line(error)})") from error
 
 
 def sniff_separator(text: str) -> str:
@@ -140,9 +125,16 @@ def sniff_separator(text: str) -> str:
 
 
 def read_csv(data: bytes, name: str) -> pd.DataFrame:
-    """A CSV as text columns (types are decided later, the same way for every format)."""
-    text = decode_text(data)
-    separator = sniff_separator(text)
+    """A CSV as text columns (types are decided later, the same way for every format).
+
+    pyarrow's reader first (:mod:`pipeline.loading.csv_arrow`); pandas' for what it refuses.
+    """
+    utf8 = to_utf8(data)
+    separator = sniff_separator(header_line(utf8)[0])
+    fast = read_csv_arrow(utf8, separator)
+    if fast is not None:
+        return fast
+    text = utf8.decode("utf-8")
     try:
         # Only empty cells are missing: text such as "NA" or "null" is kept as written.
         return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_values=[""])
@@ -150,9 +142,6 @@ def read_csv(data: bytes, name: str) -> pd.DataFrame:
         raise _not_a_table(name, f" (the CSV could not be parsed: {str(error).strip()})") from error
 
 
-def _not_a_table(name: str = "The file", detail: str = "") -> DataError:
-    what = f"'{name}'" if name != "The file" else name
-    return DataError(
-        f"{what} is not a spreadsheet, CSV or Parquet file{detail}. Choose the Online Retail "
-        "workbook (.xlsx), a CSV export of it, or a Parquet file."
-    )
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__

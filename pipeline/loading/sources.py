@@ -3,8 +3,11 @@
 A source is a local path, an ``http(s)://`` URL, an ``s3://bucket/key`` URI, raw ``bytes``
 or a file-like object with ``.name`` (Streamlit's ``UploadedFile``). Whatever it is, the
 caller gets the same :class:`SourceBytes`, or a :class:`~pipeline.errors.DataError` whose
-message says what went wrong and what to do. Every network call has a timeout and every
-read stops at a byte limit, so a huge or stalled download cannot hang or exhaust the app.
+message says what went wrong and what to do. Every read stops at a byte limit and every
+download has one total deadline besides its per-operation timeouts, so a huge or stalled
+download cannot hang or exhaust the app: URLs through :mod:`pipeline.loading.http_fetch` under
+the address policy of :mod:`pipeline.loading.addresses`, S3 objects through
+:mod:`pipeline.loading.s3_source`.
 """
 
 from __future__ import annotations
@@ -13,18 +16,36 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin
 
 from pipeline.errors import DataError
-from pipeline.storage import make_s3_client, split_s3_uri
+from pipeline.loading import limits
+from pipeline.loading.addresses import AddressPolicy, HttpUrl, parse_http_url, shown_url
+from pipeline.loading.http_fetch import BodyTooLarge, Deadline, FetchError, Timeouts, exchange
+from pipeline.loading.limits import human_size
+from pipeline.loading.s3_source import fetch_s3, too_large
+from pipeline.storage import split_s3_uri
+
+__all__ = [
+    "SourceBytes",
+    "default_max_bytes",
+    "fetch_s3",
+    "fetch_url",
+    "human_size",
+    "read_source",
+    "too_large",
+]
 
 #: Default size limit in megabytes when neither ``max_bytes`` nor ``RFM_STUDIO_MAX_MB`` is given.
-DEFAULT_MAX_MB = 300
+DEFAULT_MAX_MB = int(limits.MAX_MB[1])
 
-#: Default (connect, read) timeouts in seconds for URL downloads.
+#: Default (connect, read) timeouts in seconds for URL downloads; the whole download is also
+#: bounded by ``RFM_STUDIO_DOWNLOAD_SECONDS``.
 DEFAULT_URL_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 
-_CHUNK = 1 << 20
+#: Redirects followed before a download is given up (each hop's address is checked).
+MAX_REDIRECTS = 5
+_REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -41,38 +62,7 @@ def default_max_bytes() -> int:
 
     A limit protects the app (and a shared server) from a file that would not fit in memory.
     """
-    raw = os.environ.get("RFM_STUDIO_MAX_MB", "").strip()
-    if not raw:
-        return DEFAULT_MAX_MB * 1024 * 1024
-    try:
-        megabytes = float(raw)
-    except ValueError:
-        raise DataError(
-            f"RFM_STUDIO_MAX_MB is set to '{raw}', which is not a number: set it to a size in "
-            "megabytes, e.g. RFM_STUDIO_MAX_MB=500."
-        ) from None
-    if megabytes <= 0:
-        raise DataError(f"RFM_STUDIO_MAX_MB must be a positive number of megabytes, not '{raw}'.")
-    return int(megabytes * 1024 * 1024)
-
-
-def human_size(n_bytes: float) -> str:
-    """``1536`` -> ``"1.5 KB"``: sizes in messages people read."""
-    size = float(n_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
-
-
-def too_large(what: str, size: int | None, max_bytes: int) -> DataError:
-    """The error for a file over the size limit (size may be unknown while streaming)."""
-    actual = f"is {human_size(size)}, which is" if size is not None else "is"
-    return DataError(
-        f"{what} {actual} over the size limit of {human_size(max_bytes)}. Use a smaller extract, "
-        "or raise the limit with the environment variable RFM_STUDIO_MAX_MB (megabytes)."
-    )
+    return limits.current_limits().max_bytes
 
 
 def read_source(
@@ -85,8 +75,10 @@ def read_source(
     """Read a dataset's bytes from a path, URL, S3 URI, bytes or an uploaded file.
 
     ``max_bytes`` caps what is read (default :func:`default_max_bytes`); ``timeout`` is the
-    (connect, read) timeout of URL downloads; ``s3_client`` replaces the boto3 client made by
-    :func:`pipeline.storage.make_s3_client` (which has its own timeouts).
+    (connect, read) timeout of URL downloads, each of which must also finish within
+    ``RFM_STUDIO_DOWNLOAD_SECONDS``; ``s3_client`` replaces the boto3 client made by
+    :func:`pipeline.storage.make_s3_client`. URLs must resolve to public addresses unless
+    ``RFM_STUDIO_ALLOW_PRIVATE_URLS`` is set (:mod:`pipeline.loading.addresses`).
     """
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
     if isinstance(source, bytes | bytearray | memoryview):
@@ -95,15 +87,16 @@ def read_source(
             raise too_large("The uploaded data", len(data), limit)
         return SourceBytes(data, "upload", "upload")
     if isinstance(source, str) and "://" in source:
-        scheme = urlparse(source).scheme.lower()
+        scheme = source.split("://", 1)[0].strip().lower()
         if scheme in ("http", "https"):
-            return SourceBytes(fetch_url(source, max_bytes=limit, timeout=timeout), _url_name(source), source)
+            url = parse_http_url(source)
+            return SourceBytes(fetch_url(source, max_bytes=limit, timeout=timeout), _url_name(url), url.shown)
         if scheme == "s3":
             data = fetch_s3(source, max_bytes=limit, client=s3_client)
-            return SourceBytes(data, PurePosixPath(urlparse(source).path).name or source, source)
+            return SourceBytes(data, PurePosixPath(split_s3_uri(source)[1]).name or source, source)
         raise DataError(
-            f"'{source}' is a {scheme}:// address, which cannot be read: give an http:// or https:// "
-            "URL, an s3://bucket/key URI, or upload the file."
+            f"'{shown_url(source)}' is a {scheme[:20]}:// address, which cannot be read: give an http:// or "
+            "https:// URL, an s3://bucket/key URI, or upload the file."
         )
     if isinstance(source, str | os.PathLike):
         path = Path(source).expanduser()
@@ -119,14 +112,18 @@ def read_source(
 
 def read_path(path: Path, *, max_bytes: int) -> bytes:
     """A local file's bytes, refusing files over ``max_bytes`` before reading them."""
-    if not path.exists():
-        raise DataError(f"There is no file at '{path}': check the path, or upload the file instead.")
-    if not path.is_file():
-        raise DataError(f"'{path}' is a folder, not a file: give the path of the data file itself.")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise too_large(f"'{path.name}'", size, max_bytes)
-    return path.read_bytes()
+    try:
+        if not path.exists():
+            raise DataError(f"There is no file at '{path}': check the path, or upload the file instead.")
+        if not path.is_file():
+            raise DataError(f"'{path}' is a folder, not a file: give the path of the data file itself.")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise too_large(f"'{path.name}'", size, max_bytes)
+        return path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise DataError(f"Cannot read '{path}' ({reason}): check its permissions.") from error
 
 
 def read_filelike(stream: BinaryIO, *, name: str, max_bytes: int) -> bytes:
@@ -144,155 +141,94 @@ def read_filelike(stream: BinaryIO, *, name: str, max_bytes: int) -> bytes:
     return bytes(data)
 
 
-def _url_name(url: str) -> str:
-    return unquote(PurePosixPath(urlparse(url).path).name) or urlparse(url).netloc
+def _url_name(url: HttpUrl) -> str:
+    return unquote(PurePosixPath(url.target.split("?", 1)[0]).name) or url.authority
 
 
-def fetch_url(url: str, *, max_bytes: int, timeout: tuple[float, float] = DEFAULT_URL_TIMEOUT) -> bytes:
-    """Download ``url`` with (connect, read) timeouts, refusing more than ``max_bytes``.
+def fetch_url(
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: tuple[float, float] = DEFAULT_URL_TIMEOUT,
+    deadline_seconds: float | None = None,
+    policy: AddressPolicy | None = None,
+) -> bytes:
+    """Download ``url``: at most ``max_bytes``, within one total deadline, from public addresses.
 
-    The Content-Length header is checked first; the body is then streamed with a byte cap,
-    because servers may omit or understate it.
+    ``timeout`` is (connect, read) for each socket operation; ``deadline_seconds`` (default
+    ``RFM_STUDIO_DOWNLOAD_SECONDS``) bounds the whole download, redirects included; ``policy``
+    decides which addresses may be reached (default: public ones only, unless
+    ``RFM_STUDIO_ALLOW_PRIVATE_URLS`` is set), checked again on every redirect hop.
     """
-    import urllib3
-    from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, TimeoutError
-
-    parsed = urlparse(url)
-    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
-        raise DataError(f"'{url}' is not an http(s) URL: write it as https://host/path/file.xlsx.")
-    connect_timeout, read_timeout = timeout
-    pool = urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-        retries=urllib3.Retry(total=5, connect=0, read=0, status=0, redirect=5, other=0),
+    total = limits.current_limits().download_seconds if deadline_seconds is None else float(deadline_seconds)
+    timeouts = Timeouts(connect=timeout[0], read=timeout[1], total=total)
+    deadline = Deadline(total)
+    policy = policy if policy is not None else AddressPolicy()
+    current = parse_http_url(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            with exchange("GET", current, policy=policy, timeouts=timeouts, deadline=deadline) as answer:
+                location = answer.headers.get("Location")
+                if answer.status in _REDIRECT_STATUSES and location:
+                    current = _redirect_target(current, location)
+                    continue
+                _check_status(current, answer.status)
+                return answer.read_body(max_bytes)
+        except BodyTooLarge as error:
+            raise too_large(f"The file at {current.shown}", error.declared, max_bytes) from None
+        except FetchError as error:
+            raise _url_error(current, error, timeouts) from None
+    raise DataError(
+        f"{shown_url(url)} redirects more than {MAX_REDIRECTS} times: give the final download address."
     )
-    host = parsed.netloc
+
+
+def _redirect_target(current: HttpUrl, location: str) -> HttpUrl:
+    """The next hop of a redirect, itself checked like a typed URL."""
     try:
-        try:
-            response = pool.request("GET", url, preload_content=False)
-        except MaxRetryError as error:
-            raise _url_error(url, host, error.reason, connect_timeout, read_timeout) from error
-        except (TimeoutError, NewConnectionError, HTTPError) as error:
-            raise _url_error(url, host, error, connect_timeout, read_timeout) from error
-        try:
-            if response.status == 404:
-                raise DataError(f"Nothing found at {url} (HTTP 404): check the address.")
-            if response.status >= 400:
-                raise DataError(
-                    f"The server at {host} refused the download of {url} (HTTP {response.status}): "
-                    "check the address, or download the file yourself and upload it."
-                )
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise too_large(f"The file at {url}", int(length), max_bytes)
-            chunks: list[bytes] = []
-            received = 0
-            try:
-                for chunk in response.stream(_CHUNK):
-                    received += len(chunk)
-                    if received > max_bytes:
-                        raise too_large(f"The file at {url}", None, max_bytes)
-                    chunks.append(chunk)
-            except (TimeoutError, HTTPError) as error:
-                raise _url_error(url, host, error, connect_timeout, read_timeout) from error
-            return b"".join(chunks)
-        finally:
-            response.release_conn()
-    finally:
-        pool.clear()
+        return parse_http_url(urljoin(current.address, location))
+    except DataError as error:
+        raise DataError(f"{current.shown} redirects to an address that cannot be used: {error}") from None
 
 
-def _url_error(url: str, host: str, error: BaseException | None, connect: float, read: float) -> DataError:
-    from urllib3.exceptions import (
-        ConnectTimeoutError,
-        NameResolutionError,
-        NewConnectionError,
-        ReadTimeoutError,
-    )
+def _check_status(url: HttpUrl, status: int) -> None:
+    if status == 404:
+        raise DataError(f"Nothing found at {url.shown} (HTTP 404): check the address.")
+    if status >= 300:
+        raise DataError(
+            f"The server at {url.authority} refused the download of {url.shown} (HTTP {status}): "
+            "check the address, or download the file yourself and upload it."
+        )
 
-    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test the specific ones first.
-    if isinstance(error, NameResolutionError):
-        return DataError(f"Cannot reach {host}: the host name does not resolve. Check the URL ({url}).")
-    if isinstance(error, NewConnectionError):
+
+def _url_error(url: HttpUrl, error: FetchError, timeouts: Timeouts) -> DataError:
+    """The message for a download that failed on the network or the server's side."""
+    where, what = url.authority, url.shown
+    advice = "Try again later, or download the file yourself and upload it."
+    if error.kind == "deadline":
         return DataError(
-            f"Cannot reach {host} to download {url}: the connection was refused or failed. "
-            "Check the address and your network, or download the file yourself and upload it."
+            f"The download of {what} from {where} did not finish within {timeouts.total:g} s, the limit "
+            f"set by {limits.DOWNLOAD_SECONDS[0]}: the server sends too slowly. {advice}"
         )
-    if isinstance(error, ConnectTimeoutError):
+    if error.kind == "connect-timeout":
         return DataError(
-            f"Timed out after {connect:g} s connecting to {host} for {url}: the server is not answering. "
-            "Try again later, or download the file yourself and upload it."
+            f"Timed out after {timeouts.connect:g} s connecting to {where} for {what}: the server is not "
+            f"answering. {advice}"
         )
-    if isinstance(error, ReadTimeoutError):
+    if error.kind == "read-timeout":
         return DataError(
-            f"Timed out: {host} sent nothing for {read:g} s while downloading {url}. "
-            "Try again later, or download the file yourself and upload it."
+            f"Timed out: {where} sent nothing for {timeouts.read:g} s while downloading {what}. {advice}"
         )
+    if error.kind == "tls":
+        return DataError(
+            f"Cannot download {what}: the secure (TLS) connection to {where} failed ({error.detail}). "
+            "Check the address; the server's certificate must be valid for its name."
+        )
+    if error.kind == "cut-off":
+        return DataError(f"The download of {what} was cut off before the end. {advice}")
+    if error.kind == "protocol":
+        return DataError(f"{where} did not answer {what} with valid HTTP ({error.detail}). {advice}")
     return DataError(
-        f"Cannot reach {host} to download {url} ({type(error).__name__ if error else 'no answer'}). "
+        f"Cannot reach {where} to download {what}: the connection was refused or failed ({error.detail}). "
         "Check the address and your network, or download the file yourself and upload it."
     )
-
-
-def fetch_s3(uri: str, *, max_bytes: int, client: Any = None) -> bytes:
-    """An S3 object's bytes through boto3, with AWS errors turned into actionable messages."""
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        NoCredentialsError,
-        PartialCredentialsError,
-        ReadTimeoutError,
-    )
-
-    bucket, key = split_s3_uri(uri)
-    if not key or key.endswith("/"):
-        raise DataError(f"'{uri}' names no object: write it as s3://bucket/path/to/file.xlsx.")
-    if client is None:
-        client = make_s3_client()
-    try:
-        response = client.get_object(Bucket=bucket, Key=key)
-        body = response["Body"]
-        try:  # closing the body hands its connection back, also when the object is refused
-            size = response.get("ContentLength")
-            if isinstance(size, int) and size > max_bytes:
-                raise too_large(f"'{uri}'", size, max_bytes)
-            data = body.read(max_bytes + 1)
-        finally:
-            body.close()
-        if len(data) > max_bytes:
-            raise too_large(f"'{uri}'", None, max_bytes)
-        return data
-    except (NoCredentialsError, PartialCredentialsError) as error:
-        raise DataError(
-            f"No AWS credentials found to read {uri}: run `aws configure`, set AWS_PROFILE, or set "
-            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."
-        ) from error
-    except ClientError as error:
-        raise _s3_client_error(uri, bucket, key, error) from error
-    except (ConnectTimeoutError, ReadTimeoutError) as error:
-        raise DataError(f"Timed out reading {uri} from S3: check your network and try again.") from error
-    except EndpointConnectionError as error:
-        raise DataError(f"Cannot reach S3 to read {uri}: check your network and the AWS region.") from error
-    except BotoCoreError as error:
-        raise DataError(f"Reading {uri} from S3 failed: {error}") from error
-
-
-def _s3_client_error(uri: str, bucket: str, key: str, error: Any) -> DataError:
-    code = str(error.response.get("Error", {}).get("Code", ""))
-    if code in ("NoSuchKey", "404", "NotFound"):
-        return DataError(f"There is no object '{key}' in bucket '{bucket}': check the key in {uri}.")
-    if code == "NoSuchBucket":
-        return DataError(f"There is no S3 bucket named '{bucket}': check the bucket name in {uri}.")
-    if code in ("AccessDenied", "403", "AllAccessDisabled", "AccountProblem"):
-        return DataError(
-            f"Access denied to {uri}: the AWS identity in use may not read it. Ask for s3:GetObject on "
-            f"arn:aws:s3:::{bucket}/{key}, or use another profile."
-        )
-    if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"):
-        return DataError(
-            f"AWS rejected the credentials ({code}) while reading {uri}: refresh or fix them "
-            "(`aws configure`, AWS_PROFILE, or a new session token)."
-        )
-    message = error.response.get("Error", {}).get("Message", "")
-    return DataError(f"S3 refused to read {uri} ({code}: {message}).")

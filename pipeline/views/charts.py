@@ -4,8 +4,8 @@ Each builder takes the frames the library produces (the cleaned transactions of
 ``pipeline.loading.dataset.clean_transactions`` or the RFM table of ``pipeline.analysis.rfm.compute_rfm``),
 aggregates what it draws, and returns a ``plotly.graph_objects.Figure``. Keeping them here
 lets the pages stay short and lets the tests check every chart on real data without a browser.
-Text taken from the data (countries, segment names) goes into traces as plain strings; plotly
-renders it as text.
+Text taken from the data (countries, segment names) goes through
+:func:`pipeline.views.text.plain_text` first: plotly would render HTML tags in it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from pipeline.views.text import plain_text, plain_texts
 
 #: One colour a segment, so the treemap and the bars of the Segments page agree.
 SEGMENT_COLORS: dict[str, str] = {
@@ -82,7 +84,7 @@ def top_countries(clean: pd.DataFrame, n: int = 10) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=by_country["revenue"].to_numpy(dtype=float),
-            y=[str(c) for c in by_country.index],
+            y=plain_texts(by_country.index),
             orientation="h",
             name="Revenue",
             customdata=by_country["customers"].to_numpy(),
@@ -100,7 +102,7 @@ def cleaning_waterfall(rows_read: int, removed: Iterable[tuple[str, int]]) -> go
     ``removed`` is ``CleaningReport.removed()``: ordered (reason, rows) pairs, each row counted
     once at the step that removed it, so the bars add up to exactly the rows kept.
     """
-    steps = [(str(reason), int(rows)) for reason, rows in removed]
+    steps = [(plain_text(reason), int(rows)) for reason, rows in removed]
     kept = int(rows_read) - sum(rows for _, rows in steps)
     labels = ["Rows read", *[reason for reason, _ in steps], "Rows kept"]
     values = [int(rows_read), *[-rows for _, rows in steps], kept]
@@ -137,11 +139,17 @@ def _segment_table(rfm: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFra
     return table
 
 
+def _segment_labels(table: pd.DataFrame) -> list[str]:
+    """The segment names of a segment table as plotly draws them (plain text)."""
+    return plain_texts(table.index)
+
+
 def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
     """Customers per segment as a treemap (area = customers), with each segment's revenue share."""
     table = _segment_table(rfm, order)
     total_revenue = float(table["revenue"].sum()) or 1.0
-    labels = list(table.index)
+    names = list(table.index)
+    labels = _segment_labels(table)
     # Plotly templates cannot pluralise, so the customer count is written out here.
     counts = [f"{n:,} customer{'s' if n != 1 else ''}" for n in table["customers"]]
     fig = go.Figure(
@@ -153,7 +161,7 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
                 [float(revenue), float(revenue) / total_revenue, count]
                 for revenue, count in zip(table["revenue"], counts, strict=True)
             ],
-            marker={"colors": [_segment_color(s, i) for i, s in enumerate(labels)]},
+            marker={"colors": [_segment_color(s, i) for i, s in enumerate(names)]},
             texttemplate="%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of revenue",
             hovertemplate="%{label}<br>%{customdata[2]}<br>revenue %{customdata[0]:,.0f}<extra></extra>",
             sort=False,
@@ -166,8 +174,8 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
 def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
     """Customers and revenue per segment side by side, as two bar panels sharing the segment axis."""
     table = _segment_table(rfm, order)
-    labels = list(table.index)
-    colors = [_segment_color(s, i) for i, s in enumerate(labels)]
+    labels = _segment_labels(table)
+    colors = [_segment_color(s, i) for i, s in enumerate(table.index)]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("Customers", "Revenue"))
     fig.add_trace(
         go.Bar(

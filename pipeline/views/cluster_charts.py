@@ -5,8 +5,9 @@ Recency, Frequency, Monetary, R, F, M, Segment, Cluster, ClusterName, DistanceTo
 Country) and the summary dict written by the evaluate Lambda (``clusters``: one object a
 cluster with Name, Customers, CustomerShare, RevenueShare, RecencyZ/FrequencyZ/MonetaryZ...).
 Each cluster name keeps one colour in every chart and in both runs of a comparison, so
-"High-value loyal" is the same green everywhere. Text from the data (countries, names) goes
-into traces as plain strings, which plotly renders as text.
+"High-value loyal" is the same green everywhere. Text from the data (countries, names, segments,
+run labels) goes through :func:`pipeline.views.text.plain_text` first: plotly would render HTML
+tags in it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pipeline.analysis.rfm import SEGMENTS
+from pipeline.views.text import plain_columns, plain_text, plain_texts
 
 #: Most points the 3-D scatter draws; larger runs are sampled down (WebGL stays responsive).
 MAX_SCATTER_POINTS = 3000
@@ -109,14 +111,15 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     points = shown.loc[positive].copy()
     points["ClusterName"] = points["ClusterName"].astype("object")
     names = [str(n) for n in pd.unique(points.sort_values("Cluster")["ClusterName"])]
+    points = plain_columns(points, ["ClusterName", "Segment", "Country"])
     fig = px.scatter_3d(
         points,
         x="Recency",
         y="Frequency",
         z="Monetary",
         color="ClusterName",
-        color_discrete_map={name: cluster_color(name) for name in names},
-        category_orders={"ClusterName": names},
+        color_discrete_map={plain_text(name): cluster_color(name) for name in names},
+        category_orders={"ClusterName": plain_texts(names)},
         log_x=True,
         log_y=True,
         log_z=True,
@@ -148,7 +151,7 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
 def cluster_sizes(summary: dict[str, Any]) -> go.Figure:
     """Each cluster's share of customers beside its share of revenue: who the money comes from."""
     table = summary_table(summary)
-    names = [str(n) for n in table["Name"]]
+    names = plain_texts(table["Name"])
     fig = go.Figure(
         [
             go.Bar(
@@ -189,7 +192,7 @@ def cluster_profiles(summary: dict[str, Any], title: str = "Cluster profiles") -
         go.Heatmap(
             z=values,
             x=list(PROFILE_COLUMNS.values()),
-            y=[str(n) for n in table["Name"]],
+            y=plain_texts(table["Name"]),
             zmin=-limit,
             zmax=limit,
             zmid=0,
@@ -230,8 +233,8 @@ def cluster_segment_heatmap(clusters: pd.DataFrame, normalise: bool = False) -> 
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[str(c) for c in table.columns],
-            y=[str(i) for i in table.index],
+            x=plain_texts(table.columns),
+            y=plain_texts(table.index),
             colorscale="Blues",
             texttemplate="%{z:.0%}" if normalise else "%{z:,}",
             colorbar={"title": "share" if normalise else "customers"},
@@ -268,11 +271,12 @@ def sizes_comparison(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str =
     """Customer share of every cluster name in two runs side by side (``sizes_side_by_side``)."""
     names = list(dict.fromkeys(str(n) for n in sizes["Name"]))
     fig = go.Figure()
-    for run, label, colour in (("A", label_a, "#4575b4"), ("B", label_b, "#fdae61")):
-        rows = sizes[sizes["Run"] == run].set_index("Name").reindex(names)
+    for run, label, colour in (("A", plain_text(label_a), "#4575b4"), ("B", plain_text(label_b), "#fdae61")):
+        rows = sizes[sizes["Run"] == run].assign(Name=lambda t: t["Name"].astype(str)).set_index("Name")
+        rows = rows.reindex(names)
         fig.add_trace(
             go.Bar(
-                x=names,
+                x=plain_texts(names),
                 y=rows["CustomerShare"].to_numpy(dtype=float),
                 name=label,
                 marker_color=colour,
@@ -297,8 +301,8 @@ def movement_heatmap(moves: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[f"B: {c}" for c in moves.columns],
-            y=[f"A: {i}" for i in moves.index],
+            x=[f"B: {plain_text(c)}" for c in moves.columns],
+            y=[f"A: {plain_text(i)}" for i in moves.index],
             customdata=shares,
             colorscale="Purples",
             texttemplate="%{z:,}",
@@ -329,7 +333,7 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Sankey(
             node={
-                "label": [f"A: {n}" for n in left] + [f"B: {n}" for n in right],
+                "label": [f"A: {plain_text(n)}" for n in left] + [f"B: {plain_text(n)}" for n in right],
                 "color": [cluster_color(n) for n in left + right],
                 "pad": 12,
             },
@@ -363,7 +367,7 @@ def profiles_comparison(summary_a: dict[str, Any], summary_b: dict[str, Any]) ->
             go.Heatmap(
                 z=z,
                 x=["Recency", "Frequency", "Monetary"],
-                y=[str(n) for n in table["Name"]],
+                y=plain_texts(table["Name"]),
                 zmin=-limit,
                 zmax=limit,
                 zmid=0,

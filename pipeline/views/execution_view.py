@@ -274,8 +274,10 @@ def timeline_figure(frame: pd.DataFrame):
     from pipeline.views.graph import STATUS_COLOURS
 
     colours = {status: border for status, (_, border) in STATUS_COLOURS.items()}
+    from pipeline.views.text import plain_columns
+
     figure = px.timeline(
-        frame,
+        plain_columns(frame, ["Step"]),
         x_start="Start",
         x_end="Finish",
         y="Step",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -70,6 +73,24 @@ def test_the_local_bucket_is_a_folder_per_bucket(tmp_path):
     storage.write_bytes("s3://shop/runs/r1/clusters.csv", b"id\n1\n")
     assert (tmp_path / "shop" / "runs" / "r1" / "clusters.csv").read_bytes() == b"id\n1\n"
     assert storage.list("s3://other/") == []
+
+
+def test_concurrent_writers_of_one_key_all_succeed_and_leave_one_whole_object(tmp_path):
+    """Two sessions launching on the same dataset write the same content-addressed key at once."""
+    storage = LocalBucketStorage(tmp_path)
+    uri = "s3://shop/raw/abc.parquet"
+    bodies = [bytes([index]) * 200_000 for index in range(8)]
+    start = threading.Barrier(len(bodies))
+
+    def write(body: bytes) -> None:
+        start.wait()
+        storage.write_bytes(uri, body)
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        list(pool.map(write, bodies))
+    assert storage.read_bytes(uri) in bodies
+    assert storage.list("s3://shop/") == [uri]
+    assert [path.name for path in (tmp_path / "shop" / "raw").iterdir()] == ["abc.parquet"]
 
 
 def test_the_local_bucket_refuses_keys_that_climb_out_of_it(tmp_path):

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from support.browser_support import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, StreamlitServer, streamlit_server
+from playwright.sync_api import expect
+from support import browser_support
+from support.browser_support import REPO_ROOT, StreamlitServer, streamlit_server
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 
@@ -42,36 +43,12 @@ SUCCESS_PATH = (
 
 
 @pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    """Debian's chromium; without it the test skips on a workstation but fails in CI."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must run the browser test")
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[StreamlitServer]:
     """A live app server with its own data directory, stopped (with its runs) after the module."""
     home = tmp_path_factory.mktemp("browser-home")
     logs = tmp_path_factory.mktemp("browser-logs")
     with streamlit_server(home, logs) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Headless chromium, never downloaded: the system's own binary."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
@@ -105,7 +82,7 @@ def sample_figures(sample_xlsx) -> dict[str, int]:
 
 def settled(page) -> None:
     """Wait until Streamlit has finished the current script run (its 'running' widget is gone)."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=STEP_TIMEOUT)
+    browser_support.settled(page, STEP_TIMEOUT)
 
 
 def open_page(page, title: str) -> None:
@@ -273,23 +250,3 @@ def test_analyst_loads_the_sample_sees_segments_and_clusters_a_local_run(
         raise
     finally:
         publish(shots)
-
-
-def test_a_deep_link_opens_the_page_inside_the_app_with_its_sidebar(browser, server):
-    """A URL such as /segments on a fresh session runs through app.py: navigation and sidebar show."""
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
-        tab.goto(f"{server.url}/segments")
-        main = tab.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", name="Segments", exact=True).first).to_be_visible()
-        empty_state = "Load a dataset on the Data page to see its customer segments."
-        expect(main.get_by_text(empty_state)).to_be_visible()
-        sidebar = tab.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_role("link", name="Launch", exact=True)).to_be_visible()
-        expect(sidebar.get_by_text("No dataset loaded yet: choose one on the Data page.")).to_be_visible()
-        expect(sidebar.get_by_text("Local engine (this machine)")).to_be_visible()
-    finally:
-        context.close()

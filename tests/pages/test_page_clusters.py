@@ -8,18 +8,16 @@ from the runs' summary.json and clusters table (read through the backend), not f
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
-from support.page_support import metrics_in_columns
+from support.page_support import APP, metrics_in_columns, unescaped
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
+from ui.names import Key, Page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-CLUSTERS_PAGE = "app_pages/clusters.py"
+CLUSTERS_PAGE = Page.CLUSTERS
 RUN_TIMEOUT = 120
 
 
@@ -58,7 +56,7 @@ def with_runs(runs, monkeypatch):
 def open_page(selected: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     if selected:
-        at.session_state["selected_execution"] = selected
+        at.session_state[Key.SELECTED_EXECUTION] = selected
     at.run()
     at.switch_page(CLUSTERS_PAGE).run()
     assert not at.exception
@@ -75,6 +73,7 @@ def test_without_executions_the_page_points_to_the_launch_page():
     assert "No executions yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a run"]
     assert not at.get("plotly_chart") and not at.download_button
+    assert at.sidebar.radio(key=Key.BACKEND).value == "local"  # the sidebar still renders
 
 
 def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs):
@@ -161,7 +160,7 @@ def test_unreadable_results_are_a_friendly_error_not_a_traceback(with_runs, monk
     at = open_page(with_runs.arns["k3"])
 
     assert not at.exception
-    assert "failed unexpectedly (RuntimeError)" in at.error[0].value
+    assert "failed unexpectedly (RuntimeError)" in unescaped(at.error[0].value)
     assert not at.get("plotly_chart")
 
 
@@ -175,7 +174,7 @@ def test_results_that_are_gone_show_the_backends_message(with_runs, monkeypatch)
     at = open_page(with_runs.arns["k3"])
 
     assert not at.exception
-    assert at.error[0].value == "The run's results are not there: launch it again."
+    assert unescaped(at.error[0].value) == "The run's results are not there: launch it again."
 
 
 def test_when_no_run_succeeded_the_page_points_to_the_executions_page(sample_xlsx, tmp_path, monkeypatch):
@@ -192,12 +191,12 @@ def test_when_no_run_succeeded_the_page_points_to_the_executions_page(sample_xls
 def test_aws_executions_that_cannot_be_listed_are_a_warning_and_local_runs_still_show(with_runs):
     # tests/conftest.py leaves no AWS credentials: listing on aws must fail politely
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.session_state["backend"] = "aws"
+    at.session_state[Key.BACKEND] = "aws"
     at.run()
     at.switch_page(CLUSTERS_PAGE).run()
 
     assert not at.exception
-    assert "Could not list the aws executions" in at.warning[0].value
+    assert "AWS executions are not listed" in at.warning[0].value
     assert len(at.selectbox(key="clusters_run").options) == 2
 
 
@@ -208,7 +207,7 @@ def test_picking_a_succeeded_run_replaces_the_note_about_a_failed_selection(with
     at.selectbox(key="clusters_run").set_value(with_runs.arns["k3"]).run()
 
     assert not at.exception and not at.warning
-    assert at.session_state["selected_execution"] == with_runs.arns["k3"]
+    assert at.session_state[Key.SELECTED_EXECUTION] == with_runs.arns["k3"]
     assert metrics(at)["Clusters (k)"] == "3"
 
 

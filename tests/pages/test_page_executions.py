@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support.page_support import metrics_in_columns
+from support.page_support import APP, metrics_in_columns, unescaped
 from support.run_support import start_unchecked
 
 import ui.backend
@@ -24,9 +24,9 @@ from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
 from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
+from ui.names import Key, Page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "app_pages/executions.py"
+PAGE = Page.EXECUTIONS
 RUN_TIMEOUT = 180
 
 
@@ -75,7 +75,7 @@ def app_home(runs, monkeypatch):
 def open_page(selected: str | None = None, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     if selected:
-        at.session_state["selected_execution"] = selected
+        at.session_state[Key.SELECTED_EXECUTION] = selected
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -104,6 +104,7 @@ def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeyp
     assert "No executions yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a run"]
     assert not at.get("graphviz_chart")
+    assert at.sidebar.radio(key=Key.BACKEND).value == "local"  # the sidebar still renders
 
 
 def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):
@@ -144,19 +145,19 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
 def test_the_selected_execution_defaults_to_the_newest_and_follows_the_selectbox(runs):
     at = open_page()
     newest = at.dataframe[0].value["Name"].iloc[0]
-    assert name_of(at.session_state["selected_execution"]) == newest
+    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == newest
 
     at.selectbox[0].set_value(runs["failed"]).run()
 
     assert metrics(at)["Status"] == "FAILED"
-    assert at.session_state["selected_execution"] == runs["failed"]
+    assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
 
 
 def test_a_failed_execution_shows_its_error_and_cause(runs):
     at = open_page(runs["failed"])
 
     assert metrics(at)["Status"] == "FAILED"
-    assert "ended FAILED" in at.error[0].value
+    assert "ended FAILED" in unescaped(at.error[0].value)
     shown = [code.value for code in at.code]
     assert any(text.startswith("DataError: ") and "Atlantis" in text for text in shown)
     workflow = graphs(at)[0]
@@ -179,7 +180,7 @@ def test_re_run_starts_a_new_execution_with_the_same_data_and_parameters_and_sel
     at.button(key="rerun").click().run()
 
     assert not at.exception and not at.error
-    new = at.session_state["selected_execution"]
+    new = at.session_state[Key.SELECTED_EXECUTION]
     assert new != runs["succeeded"]
     client = LocalStepFunctionsClient(mode="thread")
     done = wait_for_status(client, new, RUN_TIMEOUT)
@@ -199,8 +200,9 @@ def test_picking_the_aws_backend_without_settings_warns_and_still_lists_local_ru
     assert {name_of(runs["succeeded"]), name_of(runs["failed"])} <= listed
 
 
-def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_path, monkeypatch):
-    use_home(tmp_path / "waiting", monkeypatch)
+def start_waiting_execution(home: Path, monkeypatch) -> tuple[LocalStepFunctionsClient, str]:
+    """A local execution in ``home`` that stays RUNNING (a 600 s Wait) until it is stopped."""
+    use_home(home, monkeypatch)
     client = LocalStepFunctionsClient(mode="thread")
     definition = {
         "StartAt": "Wait long",
@@ -212,6 +214,11 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], name="waiting", input="{}")[
         "executionArn"
     ]
+    return client, arn
+
+
+def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_path, monkeypatch):
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
     at = open_page(arn)
     assert metrics(at)["Status"] == "RUNNING"
 
@@ -227,6 +234,51 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert "Stopped by the user" in at.code[0].value
     wait_node = next(line for line in graphs(at)[0].splitlines() if line.strip().startswith('"Wait long" ['))
     assert f'fillcolor="{STATUS_COLOURS[CANCELLED][0]}"' in wait_node
+    assert Key.STOP_CONFIRMED not in at.session_state and Key.STOP_ASKED not in at.session_state
+
+
+def test_the_question_survives_refreshes_until_the_user_answers(tmp_path, monkeypatch):
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
+    at = open_page(arn)
+    at.button(key=f"stop_{arn}").click().run()
+
+    at.run()  # what the page's refresh does: run again with nothing pressed
+    at.run()
+
+    assert "Stop this execution?" in at.warning[0].value
+    assert at.button(key=f"stop_yes_{arn}")
+    at.button(key=f"stop_no_{arn}").click().run()
+    assert not [warning for warning in at.warning if "Stop this execution?" in warning.value]
+    assert client.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    assert at.button(key=f"stop_{arn}")
+    client.stop_execution(executionArn=arn)
+
+
+def test_a_confirmed_stop_left_in_the_session_is_carried_out_by_the_next_run(tmp_path, monkeypatch):
+    # The run that recorded "Yes, stop it" may be cut short (another click, a refresh); the
+    # request stays in the session and the next run of the page acts on it.
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
+
+    at = open_page(arn, **{Key.STOP_CONFIRMED: arn})
+
+    assert not at.error
+    assert wait_for_status(client, arn, 30)["status"] == "ABORTED"
+    assert metrics(at)["Status"] == "ABORTED"
+    assert Key.STOP_CONFIRMED not in at.session_state
+
+
+def test_a_stop_the_backend_refuses_is_reported_and_not_retried_forever(tmp_path, monkeypatch):
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
+    gone = arn.replace(":waiting", ":never-started")
+
+    at = open_page(arn, **{Key.STOP_CONFIRMED: gone})
+
+    assert "Pick one from the list" in unescaped(at.error[0].value)
+    assert Key.STOP_CONFIRMED not in at.session_state
+    at.run()
+    assert not at.error
+    assert client.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    client.stop_execution(executionArn=arn)
 
 
 def test_the_status_metrics_wrap_instead_of_cutting_succeeded_off(runs):

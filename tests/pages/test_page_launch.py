@@ -10,27 +10,27 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
+from support.page_support import APP
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
 from ui import backend as ui_backend
-from ui import launch as ui_launch
+from ui.names import Key, Page
 from ui.state import ActiveDataset
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-LAUNCH_PAGE = "app_pages/launch.py"
+LAUNCH_PAGE = Page.LAUNCH
 RUN_TIMEOUT = 120  # a busy, shared 2-core machine
 RUN_FINISH_TIMEOUT = 300
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Backends and preflight are cached per process: each test's private home gets its own."""
+    """Backends and their health are cached per process: each test's private home gets its own."""
     ui_backend.backend.clear()
-    ui_launch.preflight.clear()
+    ui_backend.health.clear()
     yield
     ui_backend.backend.clear()
-    ui_launch.preflight.clear()
+    ui_backend.health.clear()
 
 
 @pytest.fixture
@@ -46,9 +46,9 @@ def active(sample_dataset, sample_clean, studio_home) -> ActiveDataset:
 def open_launch(active: ActiveDataset | None = None, backend: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     if active is not None:
-        at.session_state["active_dataset"] = active
+        at.session_state[Key.ACTIVE_DATASET] = active
     if backend is not None:
-        at.session_state["backend"] = backend
+        at.session_state[Key.BACKEND] = backend
     at.run()
     at.switch_page(LAUNCH_PAGE).run()
     return at
@@ -134,7 +134,7 @@ def test_launch_on_the_local_backend_starts_an_execution_and_opens_it(active):
 
     launch_button(at).click().run()
 
-    arn = at.session_state["selected_execution"]
+    arn = at.session_state[Key.SELECTED_EXECUTION]
     backend = LocalBackend()
     try:
         listed = {item["executionArn"]: item for item in backend.list_executions()}

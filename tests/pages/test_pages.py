@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import boto3
 import pandas as pd
@@ -13,15 +12,15 @@ import pytest
 import streamlit as st
 from moto import mock_aws
 from streamlit.testing.v1 import AppTest
-from support.page_support import metrics_in_columns
+from support.page_support import APP, metrics_in_columns, unescaped
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.loading.dataset import clean_transactions, load_transactions
+from ui.names import Key, Page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
-DATA_PAGE = "app_pages/data.py"
-SEGMENTS_PAGE = "app_pages/segments.py"
+DATA_PAGE = Page.DATA
+SEGMENTS_PAGE = Page.SEGMENTS
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +94,7 @@ def test_loading_the_bundled_sample_shows_the_cleaning_report_charts_and_preview
 
 def test_the_sidebar_shows_the_active_dataset_on_every_page(loaded, expected):
     home = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    home.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    home.session_state[Key.ACTIVE_DATASET] = loaded.session_state[Key.ACTIVE_DATASET]
     for run_page in (
         lambda: loaded.switch_page(DATA_PAGE).run(),
         lambda: loaded.switch_page(SEGMENTS_PAGE).run(),
@@ -109,7 +108,7 @@ def test_the_sidebar_shows_the_active_dataset_on_every_page(loaded, expected):
 
 def test_home_shows_the_active_dataset_and_links_to_the_segments(loaded, expected):
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    at.session_state[Key.ACTIVE_DATASET] = loaded.session_state[Key.ACTIVE_DATASET]
     at.run()
 
     assert metrics(at)["Customers"] == f"{expected['customers']:,}"
@@ -134,13 +133,13 @@ def test_home_shows_what_the_aws_backend_is_missing():
     st.cache_data.clear()  # the backend and its health are cached per process
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.session_state["backend"] = "aws"
+    at.session_state[Key.BACKEND] = "aws"
     at.run()
 
     assert not at.exception
     assert "AWS (Step Functions + SageMaker)" in [text.value for text in at.text]
     assert any(":material/error:" in block.value for block in at.markdown)
-    assert "RFM_AWS_REGION" in " ".join(caption.value for caption in at.caption)
+    assert "RFM_AWS_REGION" in unescaped(" ".join(caption.value for caption in at.caption))
     assert at.warning
 
 
@@ -158,7 +157,7 @@ def test_uploading_the_sample_workbook_loads_it(sample_xlsx, expected):
 
 
 def test_a_bad_upload_shows_an_error_and_keeps_the_previous_dataset(loaded):
-    before = loaded.session_state["active_dataset"]
+    before = loaded.session_state[Key.ACTIVE_DATASET]
     loaded.radio(key="data_source").set_value("Upload").run()
     loaded.file_uploader(key="data_upload").set_value(("orders.csv", b"order,amount\n1,2\n", "text/csv"))
     loaded.run()
@@ -167,7 +166,7 @@ def test_a_bad_upload_shows_an_error_and_keeps_the_previous_dataset(loaded):
     assert not loaded.exception
     assert len(loaded.error) == 1
     assert "InvoiceNo" in loaded.error[0].value  # the loader names the missing columns
-    assert loaded.session_state["active_dataset"] == before
+    assert loaded.session_state[Key.ACTIVE_DATASET] == before
     assert "online_retail_sample_40k.xlsx" in sidebar_text(loaded)
     assert len(loaded.get("plotly_chart")) == 3  # the previous dataset's report is still shown
 
@@ -219,8 +218,10 @@ def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):
 
 
 @pytest.fixture
-def sample_server(sample_xlsx):
-    """An HTTP server on 127.0.0.1 serving the sample at /Online%20Retail.xlsx."""
+def sample_server(sample_xlsx, monkeypatch):
+    """An HTTP server on 127.0.0.1 serving the sample at /Online%20Retail.xlsx (loopback URLs
+    allowed, as on-premise users allow them: the app refuses non-public addresses by default)."""
+    monkeypatch.setenv("RFM_STUDIO_ALLOW_PRIVATE_URLS", "1")
     body = sample_xlsx.read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
@@ -269,7 +270,7 @@ def test_a_url_that_answers_404_shows_the_loader_message(sample_server):
 
     assert not at.exception
     assert "404" in at.error[0].value
-    assert "active_dataset" not in at.session_state
+    assert Key.ACTIVE_DATASET not in at.session_state
 
 
 def test_loading_from_s3_reads_the_object(monkeypatch, sample_xlsx, expected):
@@ -295,12 +296,12 @@ def test_an_unexpected_failure_is_a_friendly_error_not_a_traceback(loaded, monke
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("pipeline.loading.dataset.load_transactions", broken_loader)
-    before = loaded.session_state["active_dataset"]
+    before = loaded.session_state[Key.ACTIVE_DATASET]
     loaded.button(key="data_load").click().run()
 
     assert not loaded.exception
-    assert "Loading failed unexpectedly (RuntimeError)" in loaded.error[0].value
-    assert loaded.session_state["active_dataset"] == before
+    assert "Loading failed unexpectedly (RuntimeError)" in unescaped(loaded.error[0].value)
+    assert loaded.session_state[Key.ACTIVE_DATASET] == before
 
 
 def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loaded, expected):
@@ -311,7 +312,7 @@ def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loade
     assert metrics(loaded)["As of"] == "2011-12-10"
     assert metrics_in_columns(loaded.main) == []
     home = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    home.session_state["active_dataset"] = loaded.session_state["active_dataset"]
+    home.session_state[Key.ACTIVE_DATASET] = loaded.session_state[Key.ACTIVE_DATASET]
     home.run()
     assert metrics(home)["Customers"] == f"{expected['customers']:,}"
     assert metrics_in_columns(home.main) == []
@@ -320,15 +321,16 @@ def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loade
 
 @pytest.mark.parametrize("source, key", [("URL", "data_url"), ("S3", "data_s3")])
 def test_the_url_and_s3_fields_refuse_a_path_on_the_server(loaded, sample_xlsx, source, key):
-    before = loaded.session_state["active_dataset"]
+    before = loaded.session_state[Key.ACTIVE_DATASET]
     loaded.radio(key="data_source").set_value(source).run()
     loaded.text_input(key=key).set_value(str(sample_xlsx)).run()
 
     loaded.button(key="data_load").click().run()
 
     assert not loaded.exception
-    assert "is not an" in loaded.error[0].value and str(sample_xlsx) in loaded.error[0].value
-    assert loaded.session_state["active_dataset"] == before
+    message = unescaped(loaded.error[0].value)
+    assert "is not an" in message and str(sample_xlsx) in message
+    assert loaded.session_state[Key.ACTIVE_DATASET] == before
     assert not [node for node in loaded.main.children.values() if getattr(node, "type", None) == "status"]
 
 

@@ -90,16 +90,20 @@ def wait_until_healthy(server: StreamlitServer, timeout: float = HEALTH_TIMEOUT)
 
 
 @contextlib.contextmanager
-def streamlit_server(home: Path, log_dir: Path) -> Iterator[StreamlitServer]:
+def streamlit_server(
+    home: Path, log_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[StreamlitServer]:
     """Run ``streamlit run app.py`` on a free 127.0.0.1 port with ``RFM_STUDIO_HOME=home``.
 
-    The server is always stopped on exit, and so is every local execution it started.
+    ``extra_env`` adds variables (a test hook such as ``RFM_STUDIO_LOCAL_RESOURCES``). The
+    server is always stopped on exit, and so is every local execution recorded in ``home``.
     """
     port = free_port()
     log_path = log_dir / "streamlit.log"
     env = dict(os.environ)
     env["RFM_STUDIO_HOME"] = str(home)
     env.pop("RFM_STORAGE", None)
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
@@ -136,6 +140,13 @@ def streamlit_server(home: Path, log_dir: Path) -> Iterator[StreamlitServer]:
     finally:
         stop_process_group(process)
         stop_local_executions(home)
+
+
+def settled(page, timeout_ms: float) -> None:
+    """Wait until Streamlit has finished the current script run (its 'running' widget is gone)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout_ms)
 
 
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:

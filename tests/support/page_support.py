@@ -1,8 +1,33 @@
-"""Helpers the AppTest page tests share: where the page put its elements."""
+"""Helpers the AppTest page tests share: the app, where the page put its elements, what they say."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
+
+#: The app's entry file, as AppTest.from_file takes it.
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+# A backslash before ASCII punctuation: how ui.text.plain escapes Markdown.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+# What remark-gfm links in the text after parsing (its "autolink literal" transform).
+_AUTOLINK_LITERAL = re.compile(
+    r"(https?://|www(?=\.))[-.\w]+|(?<![^\s\W])[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.IGNORECASE
+)
+WORD_JOINER = "\u2060"
+
+
+def unescaped(body: str) -> str:
+    """The characters a Markdown element's body shows (its escapes and invisible joiners removed)."""
+    return _ESCAPED.sub(r"\1", body).replace("  \n", "\n").replace(WORD_JOINER, "")
+
+
+def autolinks(body: str) -> list[str]:
+    """What GitHub-flavoured Markdown would turn into links in ``body`` after parsing it."""
+    return [match.group(0) for match in _AUTOLINK_LITERAL.finditer(_ESCAPED.sub(r"\1", body))]
 
 
 def metrics_in_columns(root: Any) -> list[str]:
@@ -18,3 +43,26 @@ def metrics_in_columns(root: Any) -> list[str]:
             found.append(child.label)
         found += metrics_in_columns(child)
     return found
+
+
+def unescaped_punctuation(body: str) -> list[str]:
+    """The ASCII punctuation characters of a Markdown body that are not backslash-escaped.
+
+    CommonMark shows a backslash-escaped punctuation character as itself, so a body where this
+    list is empty has no Markdown syntax at all: no link, image, HTML, autolink or format.
+    """
+    found: list[str] = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\" and index + 1 < len(body) and _is_punctuation(body[index + 1]):
+            index += 2
+            continue
+        if _is_punctuation(char):
+            found.append(char)
+        index += 1
+    return found
+
+
+def _is_punctuation(char: str) -> bool:
+    return char.isascii() and not char.isalnum() and char.isprintable() and not char.isspace()

@@ -1,0 +1,163 @@
+"""The Clusters page's logic: which runs can be explored, their results, charts and comparison.
+
+A finished run never changes, so everything drawn from it is cached by its execution ARN:
+the results once per process (``st.cache_resource``, shared read-only), the figures and
+downloads per ARN (``st.cache_data``). A widget change then reruns the page in a moment.
+The executions come from :mod:`ui.runs`, the listing the Executions page uses too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pipeline.analysis import cluster_compare
+from pipeline.views import cluster_charts
+from pipeline.workflows.clustering.parameters import parameters_from_input
+from ui.backend import backend_of
+from ui.names import Key
+from ui.runs import Listing
+
+#: Statuses of an execution that may still succeed (its clusters are not there yet).
+STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """A succeeded run's results with what the page shows about it."""
+
+    arn: str
+    clusters: pd.DataFrame
+    summary: dict[str, Any]
+    threshold: float | None
+    dataset: str
+
+    @property
+    def name(self) -> str:
+        """The execution's name (the last part of its ARN)."""
+        return self.arn.rsplit(":", 1)[-1]
+
+
+def succeeded_runs(listing: Listing) -> dict[str, dict[str, Any]]:
+    """The listed executions that succeeded, by ARN, newest first: the runs with clusters."""
+    return {item["executionArn"]: item for item in listing.items if item.get("status") == "SUCCEEDED"}
+
+
+def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | None:
+    """Why the session's selected execution has no clusters, as (``"info"`` or ``"warning"``, text).
+
+    None when nothing is selected, it succeeded, or it is not listed.
+    """
+    status = listing.status_of(selected)
+    if status is None or status == "SUCCEEDED":
+        return None
+    if status in STILL_GOING:
+        return (
+            "info",
+            "The execution you selected is still running: its clusters appear here once it succeeds.",
+        )
+    return "warning", f"The execution you selected ended {status}, so it has no clusters."
+
+
+def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> str:
+    """The run the selector starts on: the selected execution if it succeeded, else the newest."""
+    return selected if selected in succeeded else next(iter(succeeded))
+
+
+def run_label(item: dict[str, Any]) -> str:
+    """How a run reads in the selectors: name, k, dataset and start time."""
+    started = item.get("startDate")
+    when = f" · {started:%Y-%m-%d %H:%M}" if hasattr(started, "strftime") else ""
+    k = (item.get("parameters") or {}).get("k", "?")
+    dataset = item.get("dataset") or "unnamed dataset"
+    return f"{item['name']} · k={k} · {dataset}{when}"
+
+
+def follow_choice() -> None:
+    """The run picked here becomes the session's selected execution (the Executions page's too),
+    so a note about an earlier selection that has no clusters goes away."""
+    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.CLUSTERS_RUN]
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the run's results…")
+def load_run(arn: str) -> Run:
+    """The results of the succeeded execution ``arn``, read once per process (they never change)."""
+    chosen = backend_of(arn)
+    description = chosen.describe(arn)
+    execution_input = json.loads(description.get("input") or "{}")
+    results = chosen.results(arn)
+    return Run(
+        arn=arn,
+        clusters=results.clusters,
+        summary=results.summary,
+        threshold=parameters_from_input(execution_input).quality_threshold,
+        dataset=str(execution_input.get("DatasetName", "")),
+    )
+
+
+def run_metrics(run: Run) -> list[tuple[str, str]]:
+    """The headline figures of a run for ``ui.metrics.metric_row``."""
+    summary = run.summary
+    return [
+        ("Silhouette", f"{summary['silhouette']:.3f}"),
+        ("Clusters (k)", f"{summary.get('clusters_found', summary.get('k'))}"),
+        ("Customers", f"{summary['customers']:,}"),
+        ("Quality threshold", f"{run.threshold:.2f}" if run.threshold is not None else "n/a"),
+    ]
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing the clusters…")
+def run_figures(arn: str) -> dict[str, go.Figure]:
+    """The charts of one run that do not depend on a widget."""
+    run = load_run(arn)
+    shown = cluster_charts.sample_customers(run.clusters)
+    return {
+        "scatter": cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters)),
+        "sizes": cluster_charts.cluster_sizes(run.summary),
+        "profiles": cluster_charts.cluster_profiles(run.summary),
+    }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def segment_figure(arn: str, normalise: bool) -> go.Figure:
+    """The cluster x RFM segment heatmap of one run, as counts or shares of each cluster."""
+    return cluster_charts.cluster_segment_heatmap(load_run(arn).clusters, normalise)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def downloads(arn: str) -> tuple[bytes, bytes]:
+    """The run's customers as CSV and its summary as JSON, for the download buttons."""
+    run = load_run(arn)
+    return (
+        run.clusters.to_csv(index=False).encode("utf-8"),
+        json.dumps(run.summary, indent=2).encode("utf-8"),
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner="Comparing the runs…")
+def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, dict[str, go.Figure]]:
+    """How the customers of run A were clustered in run B, with its charts."""
+    a, b = load_run(arn_a), load_run(arn_b)
+    result = cluster_compare.compare_runs(a.clusters, b.clusters)
+    sizes = cluster_compare.sizes_side_by_side(a.summary, b.summary)
+    return result, {
+        "sizes": cluster_charts.sizes_comparison(sizes),
+        "profiles": cluster_charts.profiles_comparison(a.summary, b.summary),
+        "heatmap": cluster_charts.movement_heatmap(result.moves),
+        "sankey": cluster_charts.movement_sankey(result.moves),
+    }
+
+
+def comparison_metrics(result: cluster_compare.RunComparison) -> list[tuple[str, str]]:
+    """The headline figures of a comparison for ``ui.metrics.metric_row``."""
+    return [
+        ("Customers in both runs", f"{result.shared:,}"),
+        ("Same cluster name", f"{result.same_name_share:.0%}"),
+        ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
+        ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}"),
+    ]

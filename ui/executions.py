@@ -1,0 +1,213 @@
+"""The Executions page's logic: the runs table, one execution's view (cached once finished), Stop.
+
+Finished executions never change, so their description, history and definition are cached
+by ARN (``st.cache_data``): switching between finished runs or touching a widget reruns the
+page without reading the run store or calling AWS again. A RUNNING execution is read fresh on
+every refresh. The listing itself is :mod:`ui.runs`, shared with the Clusters page.
+
+Stop is a request kept in session state, not a button's momentary value: the Stop and
+confirmation buttons only record what the user asked (:func:`ask_to_stop`,
+:func:`confirm_stop`), and the page carries the confirmed request out at the top of its next
+run (:func:`carry_out_stop`), clearing it only once the backend has taken it. The buttons
+live outside the auto-refreshing part of the page, so a refresh never redraws them under the
+user's pointer, and a run interrupted by another click leaves the request for the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
+from ui.backend import backend, backend_of
+from ui.names import Key
+from ui.runs import Listing, forget_aws_listing
+from ui.text import plain
+
+#: Columns of the executions table, in display order (ARN last, hidden by the page).
+TABLE_COLUMNS = ["Name", "Status", "Backend", "Started", "Duration (s)", "k", "Dataset", "ARN"]
+#: Seconds between two refreshes of a RUNNING execution.
+REFRESH_SECONDS = 1.5
+#: Seconds the page waits, after Stop, for the execution to record its end.
+STOP_WAIT_SECONDS = 15.0
+
+
+def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.DataFrame:
+    """The listing as the page's table, newest first (a running execution's duration is so far)."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = []
+    for item in listing.items:
+        start = pd.Timestamp(item["startDate"])
+        stop = pd.Timestamp(item["stopDate"]) if item.get("stopDate") else pd.Timestamp(now)
+        rows.append(
+            {
+                "Name": item["name"],
+                "Status": item["status"],
+                "Backend": item["backend"],
+                "Started": start,
+                "Duration (s)": round((stop - start).total_seconds(), 1),
+                "k": (item.get("parameters") or {}).get("k"),
+                "Dataset": item.get("dataset", ""),
+                "ARN": item["executionArn"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    if not table.empty:
+        table["Started"] = pd.to_datetime(table["Started"], utc=True)
+    return table
+
+
+def selected_execution(table: pd.DataFrame) -> str:
+    """The session's selected execution if listed, else the newest one (the table is not empty)."""
+    current = st.session_state.get(Key.SELECTED_EXECUTION)
+    return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
+
+
+def execution_label(row: Any) -> str:
+    """How an execution reads in the selector: name, status and backend."""
+    return f"{row.Name} · {row.Status} · {row.Backend}"
+
+
+@dataclass(frozen=True)
+class ExecutionView:
+    """What the page draws for one execution: its description, events and definition."""
+
+    description: dict[str, Any]
+    events: list[dict[str, Any]]
+    definition: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        """``RUNNING``, ``SUCCEEDED``, ``FAILED``, ``TIMED_OUT`` or ``ABORTED``."""
+        return self.description["status"]
+
+
+@st.cache_data(ttl=600, max_entries=8, show_spinner=False)
+def _definition(backend_name: str, state_machine_arn: str) -> dict[str, Any]:
+    return backend(backend_name).state_machine_definition(state_machine_arn)
+
+
+def _read(execution_arn: str) -> ExecutionView:
+    runner = backend_of(execution_arn)
+    description = runner.describe(execution_arn)
+    events = runner.history(execution_arn)
+    if description["status"] == "RUNNING" and any(e["type"].startswith("Execution") for e in events[1:]):
+        description = runner.describe(execution_arn)  # it ended between the two reads
+    definition = _definition(runner.name, description["stateMachineArn"])
+    return ExecutionView(description, events, definition)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _finished(execution_arn: str) -> ExecutionView:
+    return _read(execution_arn)
+
+
+def execution_view(execution_arn: str, listed_status: str | None = None) -> ExecutionView:
+    """One execution's description, history and definition; cached once it has finished.
+
+    ``listed_status`` is the status the executions table showed: a terminal one is final, so
+    the cached view is used without asking the backend.
+    """
+    if listed_status in TERMINAL_STATUSES:
+        return _finished(execution_arn)
+    view = _read(execution_arn)
+    return _finished(execution_arn) if view.status in TERMINAL_STATUSES else view
+
+
+def status_metrics(view: ExecutionView, now: dt.datetime | None = None) -> list[tuple[str, ...]]:
+    """The headline figures of an execution for ``ui.metrics.metric_row``."""
+    description = view.description
+    start = description["startDate"]
+    stop = description.get("stopDate")
+    end = stop or now or dt.datetime.now(dt.UTC)
+    return [
+        ("Status", plain(view.status)),
+        ("Started", f"{start:%m-%d %H:%M:%S}", f"{start:%Y-%m-%d %H:%M:%S %Z}"),
+        ("Stopped", f"{stop:%H:%M:%S}" if stop else "–"),
+        ("Duration", format_seconds((end - start).total_seconds())),
+    ]
+
+
+def step_label(step: Any) -> str:
+    """A step's expander title: name, status and how long it took (so far, while it runs)."""
+    took = format_seconds(step.elapsed_seconds())
+    return f"{step.name} · {step.status} · {took}{' so far' if step.exited is None else ''}"
+
+
+def relaunch(execution_arn: str) -> str:
+    """Start a new execution with the data and parameters of ``execution_arn``, select it; its ARN."""
+    new_arn = backend_of(execution_arn).relaunch(execution_arn)
+    st.session_state[Key.SELECTED_EXECUTION] = new_arn
+    forget_aws_listing()
+    return new_arn
+
+
+# Stop: a request in session state ------------------------------------------------------------
+
+
+def ask_to_stop(execution_arn: str) -> None:
+    """The callback of Stop: the user wants to stop ``execution_arn``; the page asks to confirm."""
+    st.session_state[Key.STOP_ASKED] = execution_arn
+
+
+def keep_running() -> None:
+    """The callback of "Keep it running": forget the question."""
+    st.session_state.pop(Key.STOP_ASKED, None)
+
+
+def confirm_stop(execution_arn: str) -> None:
+    """The callback of "Yes, stop it": record the request; the page carries it out in this very run."""
+    st.session_state[Key.STOP_CONFIRMED] = execution_arn
+    st.session_state.pop(Key.STOP_ASKED, None)
+
+
+def stop_asked(execution_arn: str) -> bool:
+    """Whether the page should ask to confirm stopping ``execution_arn``."""
+    return st.session_state.get(Key.STOP_ASKED) == execution_arn
+
+
+def confirmed_stop() -> str | None:
+    """The execution the user confirmed to stop and that the backend has not been asked to stop yet."""
+    return st.session_state.get(Key.STOP_CONFIRMED)
+
+
+def carry_out_stop(execution_arn: str) -> None:
+    """Ask the backend to stop ``execution_arn``; the request is dropped once the backend took it.
+
+    No Streamlit element is drawn before the backend call, so nothing can interrupt the run
+    between reading the request and acting on it. If the backend refuses (the execution
+    already ended, AWS denied it), the request is dropped too and the error raised for the page.
+    """
+    try:
+        backend_of(execution_arn).stop(execution_arn)
+    finally:
+        st.session_state.pop(Key.STOP_CONFIRMED, None)
+        forget_aws_listing()
+
+
+def wait_until_ended(execution_arn: str, timeout: float = STOP_WAIT_SECONDS) -> str:
+    """Poll an execution (after Stop) until it is no longer RUNNING or ``timeout`` passes; its status."""
+    try:
+        description = wait_for_execution(
+            backend_of(execution_arn).describe, execution_arn, timeout=timeout, interval=0.2
+        )
+    except StillWaiting as waiting:
+        description = waiting.description
+    return description["status"]
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``83.4`` -> ``1 min 23 s``; short runs keep tenths (``2.5 s``)."""
+    if seconds is None:
+        return "–"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"

@@ -1,0 +1,42 @@
+"""Page paths and session-state keys, named once for app.py, the pages, ui/ and the tests.
+
+A page path is what ``st.Page``, ``st.page_link`` and ``st.switch_page`` take (relative to
+app.py). A session-state key here is read or written by more than one module, or outside the
+widget that owns it; a widget key used only by its own page stays in that page.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+class Page:
+    """The page files of ``app_pages/`` (never a ``pages/`` folder: see docs/ARCHITECTURE.md)."""
+
+    HOME: Final = "app_pages/home.py"
+    DATA: Final = "app_pages/data.py"
+    SEGMENTS: Final = "app_pages/segments.py"
+    LAUNCH: Final = "app_pages/launch.py"
+    EXECUTIONS: Final = "app_pages/executions.py"
+    CLUSTERS: Final = "app_pages/clusters.py"
+
+
+class Key:
+    """Keys of ``st.session_state`` shared between modules."""
+
+    #: The loaded dataset (a small ``ui.state.ActiveDataset``), set only by a successful load.
+    ACTIVE_DATASET: Final = "active_dataset"
+    #: The backend chosen in the sidebar for launching ("local" or "aws"); the sidebar radio's key.
+    BACKEND: Final = "backend"
+    #: The execution ARN the user is looking at: set by Launch, Executions and Clusters.
+    SELECTED_EXECUTION: Final = "selected_execution"
+    #: Launch's k field (Try k's "Use k" writes it before the field is drawn).
+    LAUNCH_K: Final = "launch_k"
+    #: The (dataset, country, as-of) Try k last ran for: its chart stays while they do not change.
+    TRY_K_FOR: Final = "launch_try_k_for"
+    #: Clusters' run selector (its choice becomes the selected execution).
+    CLUSTERS_RUN: Final = "clusters_run"
+    #: The execution ARN whose Stop awaits the user's confirmation.
+    STOP_ASKED: Final = "stop_asked"
+    #: The execution ARN the user confirmed to stop; cleared once the backend took the request.
+    STOP_CONFIRMED: Final = "stop_confirmed"

@@ -1,0 +1,86 @@
+"""The executions of both backends, listed the same way for the Executions and Clusters pages.
+
+Local executions are read fresh on every run of a page (one SQLite query). Listing aws
+executions costs API calls, so they are asked for only when they can matter and kept for a
+few seconds in one cache the two pages share:
+
+- the user chose aws in the sidebar, or
+- the selected execution is an aws one (a run opened from elsewhere), or
+- aws's bucket and region are set (the user runs on both), or its settings are broken (the
+  listing's warning then helps fix them).
+
+A user who only runs locally makes no AWS call. A failing aws listing never hides the local
+executions: its message comes back as a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from pipeline.backends import backend_for_arn
+from pipeline.errors import StudioError
+from ui.backend import active_backend_name, backend
+from ui.errors import message_for
+
+#: Seconds an aws listing is reused: every widget change reruns the page.
+AWS_LISTING_TTL_SECONDS = 15
+
+
+def aws_wanted(selected: str | None = None) -> bool:
+    """Whether to list aws executions (see the module's docstring for when)."""
+    if active_backend_name() == "aws" or (selected and backend_for_arn(selected) == "aws"):
+        return True
+    from pipeline.backends.aws_settings import AwsSettings
+
+    try:
+        settings = AwsSettings.from_environment()
+    except StudioError:
+        return True
+    return bool(settings.region and settings.bucket)
+
+
+@st.cache_data(ttl=AWS_LISTING_TTL_SECONDS, show_spinner=False)
+def _aws_executions() -> list[dict[str, Any]]:
+    # Exceptions are not cached: a fixed setup lists at once.
+    return backend("aws").list_executions()
+
+
+def forget_aws_listing() -> None:
+    """Drop the cached aws listing (after a launch, re-run or stop, so the change shows at once)."""
+    _aws_executions.clear()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Executions of both backends, newest first (each item says its ``backend``), and warnings."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def status_of(self, execution_arn: str | None) -> str | None:
+        """The listed status of ``execution_arn``, or None when it is not listed."""
+        return next((item["status"] for item in self.items if item["executionArn"] == execution_arn), None)
+
+
+def started_at(item: dict[str, Any]) -> float:
+    """An execution's start as a POSIX timestamp (0 when unknown), to sort both backends' runs."""
+    started = item.get("startDate")
+    return started.timestamp() if hasattr(started, "timestamp") else 0.0
+
+
+def list_executions(selected: str | None = None) -> Listing:
+    """Executions of the local backend and, when wanted, of aws; raises if the local one cannot list."""
+    items = [{**item, "backend": "local"} for item in backend("local").list_executions()]
+    warnings = []
+    if aws_wanted(selected):
+        try:
+            items += [{**item, "backend": "aws"} for item in _aws_executions()]
+        except Exception as error:
+            warnings.append(
+                f"AWS executions are not listed: {message_for(error, 'Listing the AWS executions')}"
+            )
+    items.sort(key=started_at, reverse=True)
+    return Listing(items, warnings)

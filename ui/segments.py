@@ -1,0 +1,84 @@
+"""The Segments page's logic: RFM scores, segments, charts and the CSV for one filter choice.
+
+Cached by the dataset's content hash and the filters, so a widget change that comes back to
+an earlier choice redraws at once. Errors are not cached: correcting a filter recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pipeline.analysis import rfm
+from pipeline.views import charts
+from ui.state import cleaned
+
+
+def download_name(dataset_name: str) -> str:
+    """The RFM table's file name for a dataset: ``rfm-<name without extension>.csv``, safe characters only."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", dataset_name.rsplit(".", 1)[0]).strip("_") or "dataset"
+    return f"rfm-{stem}.csv"
+
+
+@dataclass(frozen=True)
+class SegmentsView:
+    """Everything the Segments page draws for one filter choice (cached as one value)."""
+
+    rfm: pd.DataFrame
+    as_of: dt.date
+    transactions: int
+    summary: pd.DataFrame
+    figures: dict[str, go.Figure]
+    csv: bytes
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring customers…")
+def segments_view(
+    content_hash: str,
+    path: str,
+    countries: tuple[str, ...] = (),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> SegmentsView:
+    """RFM table, segment summary, charts and CSV for one (dataset, filters, as-of) choice.
+
+    Raises ``DataError`` when the filters leave nothing to score or ``as_of`` is too early;
+    errors are not cached, so correcting the filter recomputes.
+    """
+    clean, _ = cleaned(content_hash, path)
+    window = rfm.filter_transactions(clean, list(countries) or None, start, end)
+    snapshot = pd.Timestamp(as_of) if as_of is not None else None
+    table = rfm.compute_rfm(window, snapshot)
+    used_as_of = snapshot if snapshot is not None else rfm.default_as_of(window)
+    summary = rfm.segment_summary(table)
+    summary["Description"] = summary["Segment"].map(rfm.SEGMENT_DESCRIPTIONS).astype("string")
+    figures = {
+        "treemap": charts.segment_treemap(table, order=rfm.SEGMENTS),
+        "bars": charts.segment_bars(table, order=rfm.SEGMENTS),
+        "heatmap": charts.rf_heatmap(table),
+        "distributions": charts.rfm_distributions(table),
+    }
+    return SegmentsView(
+        rfm=table,
+        as_of=used_as_of.date(),
+        transactions=len(window),
+        summary=summary,
+        figures=figures,
+        csv=table.to_csv(index=False).encode("utf-8"),
+    )
+
+
+def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
+    """The headline figures of a filter choice for ``ui.metrics.metric_row``."""
+    return [
+        ("Customers", f"{len(view.rfm):,}"),
+        ("Transactions scored", f"{view.transactions:,}"),
+        ("Revenue", f"{view.rfm['Monetary'].sum():,.0f}"),
+        ("As of", f"{view.as_of:%Y-%m-%d}"),
+    ]
