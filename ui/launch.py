@@ -129,6 +129,7 @@ def launch_run(
 def use_k(k: int) -> None:
     """Callback of "Use k": put Try k's suggestion into the k field (before the field is drawn)."""
     st.session_state[Key.LAUNCH_K] = int(k)
+    st.session_state[K_MODE_KEY] = FIXED_K
 
 
 def checks_table(checks: list[Check]) -> pd.DataFrame:
@@ -175,10 +176,9 @@ def start_run(
 def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringParameters:
     """The run's parameters as fields; the instance settings only on aws (the local engine has none)."""
     suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
-    st.session_state.setdefault(Key.LAUNCH_K, ClusteringParameters.k)
+    choice = k_choice_inputs()
     columns = st.columns(2)
-    k = columns[0].number_input("Clusters (k)", min_value=2, max_value=20, step=1, key=Key.LAUNCH_K)
-    threshold = columns[1].number_input(
+    threshold = columns[0].number_input(
         "Quality threshold (silhouette)",
         min_value=-1.0,
         max_value=1.0,
@@ -187,34 +187,90 @@ def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPara
         help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
         key="launch_threshold",
     )
-    as_of = columns[0].date_input(
+    as_of = columns[1].date_input(
         "As-of date",
         value=active.last_invoice + dt.timedelta(days=1),
         min_value=active.first_invoice,
         help="Recency counts days up to this date; by default the day after the last invoice.",
         key=f"launch_as_of_{suffix}",
     )
-    country = columns[1].selectbox(
+    country = columns[0].selectbox(
         "Country", [ALL_COUNTRIES, *countries(*active.key)], key=f"launch_country_{suffix}"
     )
     defaults = backend(backend_name).launch_defaults()
     instance_type, instance_count = defaults.instance_type, defaults.instance_count
     if defaults.instances_matter:
         types = INSTANCE_TYPES if instance_type in INSTANCE_TYPES else [instance_type, *INSTANCE_TYPES]
-        instance_type = columns[0].selectbox(
+        instance_type = columns[1].selectbox(
             "Instance type", types, index=types.index(instance_type), key="launch_instance_type"
         )
-        instance_count = columns[1].number_input(
+        instance_count = columns[0].number_input(
             "Instance count", min_value=1, max_value=10, value=instance_count, key="launch_instance_count"
         )
-    return ClusteringParameters(
-        k=int(k),
+    params = ClusteringParameters(
+        **choice,
         quality_threshold=float(threshold),
         as_of=as_of,
         country=None if country == ALL_COUNTRIES else country,
         instance_type=instance_type,
         instance_count=int(instance_count),
     )
+    if params.sweep:
+        st.info(sweep_note(params, on_aws=defaults.instances_matter))
+    return params
+
+
+FIXED_K, SWEEP_K = "Fixed k", "Sweep a range of k"
+K_MODE_KEY = "launch_k_mode"
+PICK_LABELS = {"silhouette": "Highest silhouette", "elbow": "Elbow of the sum of squares"}
+
+
+def k_choice_inputs() -> dict[str, Any]:
+    """How the run chooses k: a fixed k, or a sweep (range, rule, iterations at once) inside the
+    workflow, recorded with the run. Returns the ``ClusteringParameters`` fields it sets."""
+    from pipeline.workflows.clustering import parameters as cp
+
+    st.session_state.setdefault(Key.LAUNCH_K, ClusteringParameters.k)
+    mode = st.radio("Number of clusters", [FIXED_K, SWEEP_K], horizontal=True, key=K_MODE_KEY)
+    if mode == FIXED_K:
+        k = st.number_input(
+            "Clusters (k)", min_value=cp.MIN_K, max_value=cp.MAX_SWEEP_K, step=1, key=Key.LAUNCH_K
+        )
+        return {"k": int(k)}
+    columns = st.columns(3)
+    low, high = columns[0].slider(
+        "k range", min_value=cp.MIN_K, max_value=cp.MAX_SWEEP_K, value=(2, 10), key="launch_k_range"
+    )
+    pick = columns[1].selectbox(
+        "Pick k by",
+        cp.PICK_RULES,
+        format_func=PICK_LABELS.get,
+        help="Highest silhouette: the k whose clusters are best separated. Elbow: the k where the "
+        "within-cluster sum of squares stops falling fast (needs at least 3 ks).",
+        key="launch_pick",
+    )
+    at_once = columns[2].number_input(
+        "Max concurrency",
+        min_value=1,
+        max_value=cp.MAX_CONCURRENCY_LIMIT,
+        value=cp.DEFAULT_MAX_CONCURRENCY,
+        help="Training jobs running at once (on AWS: instances billed at once).",
+        key="launch_max_concurrency",
+    )
+    return {"k_range": (int(low), int(high)), "pick": str(pick), "max_concurrency": int(at_once)}
+
+
+def sweep_note(params: ClusteringParameters, *, on_aws: bool) -> str:
+    """What a sweep will start, said before launching: how many training jobs, where, how many at once."""
+    ks = params.candidate_ks()
+    jobs = f"{len(ks)} training job{'s' if len(ks) != 1 else ''} (k = {ks[0]}..{ks[-1]})"
+    at_once = f"at most {params.max_concurrency} at once"
+    if on_aws:
+        return (
+            f"This run starts {jobs} on SageMaker, each on {params.instance_count} x {params.instance_type}, "
+            f"{at_once}, then one model and one batch transform job for the chosen k."
+        )
+    return f"This run trains {jobs} on this machine, {at_once}, then goes on with the chosen k."
 
 
 def preflight_section(backend_name: str) -> bool:

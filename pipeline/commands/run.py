@@ -108,6 +108,16 @@ def follow(
         ) from None
 
 
+def print_sweep(backend: Any, execution_arn: str, emit: Callable[[str], None] = print) -> None:
+    """A sweep's record (each k's scores, the chosen k), when the run swept k."""
+    from pipeline.workflows.clustering.results import sweep_lines
+
+    results = backend.results(execution_arn)
+    if getattr(results, "sweep", None) is not None:
+        for line in sweep_lines(results.sweep):
+            emit(line)
+
+
 def run(args: argparse.Namespace) -> int:
     """Launch; print the ARN; with --wait, the transitions and the final status."""
     from pipeline.backends import get_backend
@@ -127,11 +137,11 @@ def run(args: argparse.Namespace) -> int:
     if status == ExecutionStatus.SUCCEEDED:
         output = json.loads(description.get("output") or "{}")
         if "silhouette" in output:
-            print(
-                f"Silhouette: {output['silhouette']}  k: {output.get('k')}  customers: {output.get('customers')}"
-            )
+            k, customers = output.get("k"), output.get("customers")
+            print(f"Silhouette: {output['silhouette']}  k: {k}  customers: {customers}")
         for cluster in output.get("clusters", []):
             print(f"  cluster {cluster['cluster']}: {cluster['name']} ({cluster['customers']} customers)")
+        print_sweep(backend, execution_arn)
         return 0
     print(f"Error: {failure_message(description.get('error'), description.get('cause'))}")
     return 1

@@ -190,3 +190,26 @@ def test_a_k_larger_than_the_customers_fails_only_its_own_iteration(runs):
         e for e in run.history if e["type"] == "PassStateEntered" and details(e)["name"] == K_FAILED_STATE
     ]
     assert len(marked) == len(too_many)
+
+
+def test_the_headline_figures_carry_the_sweep_and_the_chosen_k(runs):
+    from pipeline.workflows.clustering.results import headline
+
+    results = runs["poland"].results
+    figures = headline(results)
+    assert figures["chosen_k"] == results.sweep["chosen_k"] == figures["k"]
+    sweep = figures["sweep"]
+    assert (sweep["rule"], sweep["k_range"], sweep["failed_ks"]) == ("silhouette", [2, 8], [7, 8])
+    assert [each["k"] for each in sweep["ks"]] == SWEPT
+    by_k = {each["k"]: each for each in sweep["ks"]}
+    assert by_k[8]["status"] == "FAILED" and "larger than the number of training rows" in by_k[8]["reason"]
+    scored = [each for each in sweep["ks"] if each["status"] == "SUCCEEDED"]
+    assert max(scored, key=lambda each: each["silhouette"])["k"] == figures["chosen_k"]
+    assert json.loads(json.dumps(figures)) == figures  # what `results --json` prints
+
+
+def test_a_fixed_k_runs_headline_has_no_sweep(runs):
+    from pipeline.workflows.clustering.results import RunResults, headline
+
+    fixed = RunResults(clusters=runs["all"].results.clusters, summary=runs["all"].results.summary)
+    assert "sweep" not in headline(fixed) and "chosen_k" not in headline(fixed)

@@ -22,6 +22,13 @@ def test_run_with_a_k_range_sweeps_then_goes_on_with_the_picked_k(sample_xlsx, c
     k = int(headline.split("k: ", 1)[1].split()[0])
     assert 2 <= k <= 4
     assert sum(line.startswith("  cluster ") for line in lines) == k
+    [sweep] = [line for line in lines if line.startswith("Sweep k 2-4, rule silhouette")]
+    assert sweep.endswith(f"chose k = {k}")
+    scored = {int(line.split("k=")[1].split()[0]): line for line in lines if "silhouette 0." in line}
+    assert sorted(scored) == [2, 3, 4]
+    assert scored[k].startswith(" * ")
+    best = max(scored, key=lambda each: float(scored[each].split("silhouette ")[1].split()[0]))
+    assert best == k
 
 
 @pytest.mark.parametrize(
