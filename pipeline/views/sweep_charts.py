@@ -62,8 +62,8 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(
         go.Scatter(
-            x=done["k"],
-            y=done["Silhouette"],
+            x=done["k"].tolist(),
+            y=done["Silhouette"].tolist(),
             name="Silhouette",
             mode="lines+markers",
             line={"color": SILHOUETTE_COLOUR},
@@ -73,8 +73,8 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     )
     figure.add_trace(
         go.Scatter(
-            x=done["k"],
-            y=done["WCSS"],
+            x=done["k"].tolist(),
+            y=done["WCSS"].tolist(),
             name="Within-cluster sum of squares",
             mode="lines+markers",
             line={"color": WCSS_COLOUR, "dash": "dot"},
@@ -86,8 +86,8 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     if not chosen.empty:
         figure.add_trace(
             go.Scatter(
-                x=chosen["k"],
-                y=chosen["Silhouette"],
+                x=chosen["k"].tolist(),
+                y=chosen["Silhouette"].tolist(),
                 name=f"Chosen k = {int(chosen['k'].iloc[0])}",
                 mode="markers",
                 marker={"symbol": "star", "size": 18, "color": CHOSEN_COLOUR},
@@ -100,7 +100,7 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     if not failed.empty:
         figure.add_trace(
             go.Scatter(
-                x=failed["k"],
+                x=failed["k"].tolist(),
                 y=[0.0] * len(failed),
                 name="Failed k",
                 mode="markers",
