@@ -2,8 +2,8 @@
 
 The "Score k" state inside the sweep's Map, after "Train k". It reads the KMeans model
 (``model.tar.gz`` holding mxnet's NDArray file of the centres, read by
-``pipeline.local.services.ndarray`` with ``struct`` and numpy: no mxnet, nothing of the local
-engine beyond that one module) and the run's standardised features, assigns every customer to
+``pipeline.workflows.kmeans_ndarray`` with ``struct`` and numpy: no mxnet, nothing of the local
+engine) and the run's standardised features, assigns every customer to
 its nearest centre, as KMeans' own batch transform does, and returns:
 
 - ``wcss``: the within-cluster sum of squares (KMeans' inertia) over every customer;
@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import DataError
-from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.storage import Storage, default_storage
 from pipeline.workflows.clustering.k_choice import SUCCEEDED
 from pipeline.workflows.clustering.quality import (
@@ -38,6 +37,7 @@ from pipeline.workflows.clustering.quality import (
     silhouette,
     silhouette_defined,
 )
+from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 
 
 def _read(storage: Storage, uri: str, what: str) -> bytes:

@@ -47,7 +47,7 @@ def runs(sample_xlsx, tmp_path_factory) -> dict[str, SweepRun]:
         from pipeline.backends.local import LocalBackend
         from pipeline.loading.dataset import load_transactions
         from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-        from pipeline.local.services.ndarray import read_kmeans_model_tar
+        from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 
         dataset = load_transactions(sample_xlsx, use_cache=False)
         path = home / "sample.parquet"

@@ -23,10 +23,10 @@ from lambdas.score_k.handler import score
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import DataError
 from pipeline.loading.dataset import load_transactions
-from pipeline.local.services.ndarray import write_kmeans_model_tar
 from pipeline.storage import LocalBucketStorage
 from pipeline.workflows.clustering.checks import sweep_customers_problem
 from pipeline.workflows.clustering.layout import RunLayout
+from pipeline.workflows.kmeans_ndarray import write_kmeans_model_tar
 
 BUCKET = "test-bucket"
 DATA_URI = f"s3://{BUCKET}/studio/raw/sample.parquet"
@@ -164,7 +164,7 @@ def test_score_imports_neither_scikit_learn_nor_the_engine():
     # Its zip carries the NDArray reader and numpy code only: no sklearn, no interpreter, no SDK.
     code = (
         "import sys, lambdas.score_k.handler, lambdas.pick_k.handler\n"
-        "heavy = ('sklearn', 'pipeline.local.asl', 'pipeline.local.services.resources', 'sagemaker')\n"
+        "heavy = ('sklearn', 'pipeline.local', 'sagemaker', 'stepfunctions')\n"
         "print(','.join(sorted(m for m in heavy if m in sys.modules)))\n"
     )
     result = subprocess.run(

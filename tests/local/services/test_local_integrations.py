@@ -10,9 +10,9 @@ import pytest
 from sklearn.metrics import pairwise_distances_argmin
 
 from pipeline.local.asl.errors import StatesError
-from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.resources import LocalResources
 from pipeline.storage import default_storage
+from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 from pipeline.workflows.lambda_names import import_handler, parse_function_name, resolve_function_name
 from pipeline.workflows.registry import LAMBDA_FUNCTIONS
 
