@@ -108,10 +108,11 @@ def map_runs(events: Iterable[Mapping[str, Any]]) -> list[MapRun]:
             run = MapRun(name=name, length=int(details.get("length", 0)), iterations=[])
             runs[event["id"]] = run_of_started[event["id"]] = run
         elif kind == "MapIterationStarted":
-            run = run_of_started.get(event.get("previousEventId") or 0) or next(
+            owning = run_of_started.get(event.get("previousEventId") or 0) or next(
                 (r for r in reversed(runs.values()) if r.name == details.get("name")), None
             )
-            if run is not None:
+            if owning is not None:
+                run = owning
                 iteration = Iteration(index=int(details.get("index", len(run.iterations))))
                 run.iterations.append(iteration)
                 owner[event["id"]] = (run, iteration)

@@ -75,7 +75,7 @@ def catch_all(next_step: Any) -> Any:
 
 
 @functools.cache
-def with_fields(base: type, *fields: str) -> type:
+def with_fields(base: Any, *fields: str) -> type:
     """A subclass of the SDK state class ``base`` that also takes the ASL ``fields`` (snake_case).
 
     The SDK (2.3.0) predates a few ASL fields the workflows need: ErrorPath/CausePath on Fail,

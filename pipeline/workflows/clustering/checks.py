@@ -13,7 +13,6 @@ sentence saying what is wrong and what to choose instead.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from pipeline.workflows.clustering.parameters import (
     PICK_RULES,
     ClusteringParameters,
 )
+from pipeline.workflows.instances import instance_problems
 
 #: The elbow of a curve needs a bend: at least three ks.
 MIN_ELBOW_KS = 3
@@ -152,17 +152,6 @@ def sweep_customers_problem(low: int, customers: int, country: str | None = None
     return ""
 
 
-@functools.cache
-def sagemaker_instance_types() -> frozenset[str]:
-    """Instance types SageMaker accepts for both training and batch transform (botocore's model)."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    training = model.shape_for("TrainingInstanceType").enum
-    transform = model.shape_for("TransformInstanceType").enum
-    return frozenset(training) & frozenset(transform)
-
-
 def parameter_problems(params: ClusteringParameters) -> list[str]:
     """What is wrong with the parameters themselves, whatever the data."""
     problems = []
@@ -178,14 +167,7 @@ def parameter_problems(params: ClusteringParameters) -> list[str]:
             f"The quality threshold is a silhouette score, between -1 and 1 (got {threshold}): "
             "choose one in that range."
         )
-    if params.instance_type not in sagemaker_instance_types():
-        problems.append(
-            f"'{params.instance_type}' is not a SageMaker instance type for training and batch transform: "
-            "choose one such as ml.m5.large."
-        )
-    count = params.instance_count
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        problems.append(f"The instance count must be a whole number of at least 1 (got {count!r}).")
+    problems += instance_problems(params.instance_type, params.instance_count)
     return problems
 
 
