@@ -74,9 +74,13 @@ class _OptionRecorder:
     workflow's argument group with no default (so an option given can be told from one not
     given) and records its real default."""
 
-    def __init__(self, group: Any) -> None:
+    def __init__(self, group: Any, options: list[WorkflowOption] | None = None) -> None:
         self.group = group
-        self.options: list[WorkflowOption] = []
+        self.options: list[WorkflowOption] = [] if options is None else options
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _OptionRecorder:
+        """Options of which at most one may be given (clustering's --k and --k-range)."""
+        return _OptionRecorder(self.group.add_mutually_exclusive_group(**kwargs), self.options)
 
     def add_argument(self, *flags: str, **kwargs: Any) -> Any:
         default = kwargs.pop("default", None)

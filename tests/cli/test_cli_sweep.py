@@ -18,10 +18,12 @@ def test_run_with_a_k_range_sweeps_then_goes_on_with_the_picked_k(sample_xlsx, c
     assert entered.count(TRAIN_K_STATE) == 3
     assert entered.index(SWEEP_STATE) < entered.index(PICK_STATE) < entered.index("Save model")
     assert "Train KMeans" not in entered
-    [headline] = [line for line in lines if line.startswith("Silhouette: ")]
-    k = int(headline.split("k: ", 1)[1].split()[0])
+    [headline] = [line for line in lines if line.startswith("k: ")]
+    k = int(headline.removeprefix("k: "))
     assert 2 <= k <= 4
-    assert sum(line.startswith("  cluster ") for line in lines) == k
+    assert f"chosen k: {k}" in lines
+    sizes = lines.index("cluster sizes:")
+    assert all(line.startswith("  ") for line in lines[sizes + 1 : sizes + 1 + k])
     [sweep] = [line for line in lines if line.startswith("Sweep k 2-4, rule silhouette")]
     assert sweep.endswith(f"chose k = {k}")
     scored = {int(line.split("k=")[1].split()[0]): line for line in lines if "silhouette 0." in line}
