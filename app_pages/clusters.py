@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pipeline.views import cluster_charts
-from ui import clusters, runs
+from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
 from ui.metrics import metric_row
 from ui.names import Key, Page
@@ -21,6 +21,10 @@ except Exception as error:
     end_page()
 for warning in listing.warnings:
     show_warning(warning)
+link_problem = deep_link.apply_run_link(listing)  # /clusters?run=NAME opens that run's clusters
+if link_problem:
+    show_warning(link_problem)
+selected = st.session_state.get(Key.SELECTED_EXECUTION)
 succeeded = clusters.succeeded_runs(listing)
 
 note = clusters.selection_note(listing, selected)
