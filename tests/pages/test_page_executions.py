@@ -27,7 +27,7 @@ from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
 from ui import execution_list
-from ui.names import Key, Page
+from ui.names import RUN_QUERY_PARAM, Key, Page
 from ui.runs import Listing
 
 PAGE = Page.EXECUTIONS
@@ -412,3 +412,25 @@ def test_the_status_metrics_wrap_instead_of_cutting_succeeded_off(runs):
 
     assert metrics(at)["Status"] == "SUCCEEDED"
     assert metrics_in_columns(at.main) == []
+
+
+def test_a_run_link_opens_the_app_on_that_runs_execution(runs):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.query_params[RUN_QUERY_PARAM] = name_of(runs["failed"])
+
+    at.run()
+
+    assert not at.exception
+    assert at.title[0].value == "Executions"  # the landing page, not Home
+    assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
+    assert metrics(at)["Status"] == "FAILED"
+
+
+def test_a_link_to_an_unknown_run_says_so_and_shows_the_newest(runs):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.query_params[RUN_QUERY_PARAM] = "rfm-19990101-000000-deadbeef"
+
+    at.run()
+
+    assert "No listed run is named rfm-19990101-000000-deadbeef" in unescaped(at.warning[0].value)
+    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == at.dataframe[0].value["Name"].iloc[0]
