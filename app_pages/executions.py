@@ -134,8 +134,10 @@ def watch(arn: str, was_running: bool) -> None:
             language=None,
             wrap_lines=True,
         )
-    if view.status == "SUCCEEDED":
-        st.page_link(Page.CLUSTERS, label="Explore the clusters of this run", icon=":material/scatter_plot:")
+    link = executions.results_link(listing.workflow_of(arn))
+    if view.status == "SUCCEEDED" and link is not None:
+        page, label, icon = link
+        st.page_link(page, label=label, icon=icon)
 
     steps = ev.step_runs(view.events, view.status)
     statuses = ev.state_statuses(view.events, view.status)

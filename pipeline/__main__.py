@@ -20,6 +20,7 @@ COMMANDS = {
     "local-run": "pipeline.commands.local_run",
     "run": "pipeline.commands.run",
     "status": "pipeline.commands.status",
+    "results": "pipeline.commands.results",
     "deploy": "pipeline.commands.deploy",
     "export-cfn": "pipeline.commands.export_cfn",
 }

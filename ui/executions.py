@@ -23,7 +23,7 @@ import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
-from ui.names import Key
+from ui.names import Key, Page
 from ui.runs import forget_aws_listing
 from ui.text import plain
 
@@ -31,6 +31,18 @@ from ui.text import plain
 REFRESH_SECONDS = 1.5
 #: Seconds the page waits, after Stop, for the execution to record its end.
 STOP_WAIT_SECONDS = 15.0
+
+
+#: Where a succeeded run's results are shown, by workflow: (page, link label, icon).
+RESULTS_PAGES: dict[str, tuple[str, str, str]] = {
+    "clustering": (Page.CLUSTERS, "Explore the clusters of this run", ":material/scatter_plot:"),
+    "price-regression": (Page.PRICES, "See the price predictions of this run", ":material/price_check:"),
+}
+
+
+def results_link(workflow: str | None) -> tuple[str, str, str] | None:
+    """The (page, label, icon) of the page showing a succeeded run of ``workflow``, if any."""
+    return RESULTS_PAGES.get(workflow or "")
 
 
 @dataclass(frozen=True)

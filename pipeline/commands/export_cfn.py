@@ -8,11 +8,19 @@ from pathlib import Path
 
 from pipeline.errors import WorkflowError
 
-HELP = "Print (or write with --out) the CloudFormation template of the workflow's state machine."
+HELP = "Print (or write with --out) the CloudFormation template of a workflow's state machine."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--out FILE`` writes the template there instead of standard output."""
+    """``--workflow`` chooses the workflow; ``--out FILE`` writes the template there instead of stdout."""
+    from pipeline.workflows.registry import WORKFLOWS, default_workflow
+
+    parser.add_argument(
+        "--workflow",
+        choices=[spec.name for spec in WORKFLOWS],
+        default=default_workflow().name,
+        help=f"whose state machine (default {default_workflow().name})",
+    )
     parser.add_argument("--out", type=Path, help="write the template to this file instead of stdout")
     parser.add_argument("--description", help="the template's Description")
 
@@ -21,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the workflow offline from the AWS settings; emit ``Workflow.get_cloudformation_template()``."""
     from pipeline.backends.aws import AwsBackend
 
-    template = AwsBackend().cloudformation_template(description=args.description)
+    template = AwsBackend().cloudformation_template(args.workflow, description=args.description)
     if args.out is None:
         sys.stdout.write(template if template.endswith("\n") else template + "\n")
         return 0

@@ -3,8 +3,9 @@
 
 Load the bundled sample, read the cleaning report, open the segments, launch a local run, watch
 it reach SUCCEEDED (a click on a state of its graph opens that state's details), and explore its
-clusters. Then every page is shot at 1400 and 800 px; set ``UPDATE_SCREENSHOTS=1`` to copy the
-shots into docs/screenshots/ (the README shows the wide ones).
+clusters; then choose the price-regression workflow, launch it, watch it and open its predictions.
+Then every page is shot at 1400 and 800 px; set ``UPDATE_SCREENSHOTS=1`` to copy the shots into
+docs/screenshots/ (the README shows the wide ones).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from support import browser_support
 from support.browser_support import REPO_ROOT, StreamlitServer, streamlit_server
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.price_regression.parameters import RegressionParameters
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +41,17 @@ SUCCESS_PATH = (
     "Evaluate clusters",
     "Good enough?",
     "Clusters ready",
+)
+# The states a successful price-regression run goes through.
+REGRESSION_SUCCESS_PATH = (
+    "Prepare data",
+    "Train XGBoost",
+    "Save model",
+    "Validate RMSE",
+    "RMSE good enough?",
+    "Predict prices",
+    "Score predictions",
+    "Predictions ready",
 )
 
 
@@ -86,7 +99,7 @@ def settled(page) -> None:
 
 
 #: A page's heading where it is not the page's title in the navigation.
-HEADINGS = {"Home": "RFM Workflow Studio"}
+HEADINGS = {"Home": "RFM Workflow Studio", "Prices": "Price predictions"}
 
 
 def open_page(page, title: str) -> None:
@@ -101,6 +114,16 @@ def wait_for_charts(page, count: int) -> None:
     expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
     page.wait_for_function(
         "n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=count, timeout=STEP_TIMEOUT
+    )
+
+
+def node_fills(page) -> dict[str, str]:
+    """The fill colour of each state in the first Graphviz chart of the page (Launch), by state name."""
+    return page.evaluate(
+        """() => Object.fromEntries(
+            [...document.querySelector('[data-testid="stGraphVizChart"] svg').querySelectorAll('g.node')]
+            .map(n => [n.querySelector('title').textContent.trim(),
+                       n.querySelector('path, polygon, ellipse').getAttribute('fill')]))"""
     )
 
 
@@ -146,7 +169,7 @@ DRAWN = """() => {
 }"""
 #: The widths every page is shot at: a wide desktop window and a narrow one.
 WIDTHS = (1400, 800)
-PAGES = ("Home", "Data", "Segments", "Launch", "Executions", "Clusters")
+PAGES = ("Home", "Data", "Segments", "Launch", "Executions", "Clusters", "Prices")
 
 
 def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -> Path:
@@ -267,7 +290,45 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     wait_for_charts(page, 4)
 
 
-def test_analyst_loads_the_sample_sees_segments_and_clusters_a_local_run(
+def launch_price_regression(page) -> None:
+    """Choose the price-regression workflow in Launch's catalogue: its graph and fields replace
+    clustering's."""
+    open_page(page, "Launch")
+    main = page.get_by_test_id("stMain")
+    main.get_by_test_id("stRadio").get_by_text("Price regression", exact=True).click()
+    expect(main.get_by_role("heading", name="Price regression")).to_be_visible()
+    settled(page)
+    threshold = main.get_by_role("spinbutton", name="RMSE threshold")
+    expect(threshold).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
+    expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
+    fills = node_fills(page)
+    assert "Train XGBoost" in fills and "Train KMeans" not in fills, fills
+    expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
+
+
+def watch_price_regression_and_open_its_predictions(page) -> None:
+    """Press Launch, watch the run reach SUCCEEDED along the regression path, follow its link."""
+    page.get_by_test_id("stMain").get_by_role("button", name=LAUNCH_BUTTON).click()
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
+        "SUCCEEDED", timeout=RUN_TIMEOUT
+    )
+    expect(main.get_by_role("heading", name="Event history")).to_be_visible()
+    wait_for_charts(page, 2)
+    statuses = graph_statuses(page)
+    for state in REGRESSION_SUCCESS_PATH:
+        assert statuses[state] == "succeeded", statuses
+    assert statuses["RMSE too high"] == "not reached", statuses
+    main.get_by_role("link", name=re.compile("See the price predictions of this run")).click()
+    expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Validation RMSE")).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("30.00")
+    expect(main.get_by_role("button", name="Download the predictions (CSV)")).to_be_visible()
+    wait_for_charts(page, 4)
+
+
+def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_locally(
     page, server, sample_figures, tmp_path
 ):
     """The issue's journey end to end, as a user clicks it, with a screenshot at each step."""
@@ -278,6 +339,8 @@ def test_analyst_loads_the_sample_sees_segments_and_clusters_a_local_run(
         launch_local_run(page)
         watch_until_succeeded(page)
         explore_clusters(page, sample_figures)
+        launch_price_regression(page)
+        watch_price_regression_and_open_its_predictions(page)
         shots = every_page_at_both_widths(page, tmp_path)
     except Exception:
         # What the browser and the server saw when the step failed (pytest prints stdout).
