@@ -171,6 +171,7 @@ def watch(arn: str, was_running: bool) -> None:
             step = step_panel.latest_visit(steps, name)
             if step is not None:
                 step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))
+    executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
         st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})

@@ -154,7 +154,7 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert legend == {status.capitalize() for status in STATUS_COLOURS}
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE
-    assert len(steps) == 7  # five tasks, the choice and the succeed state
+    assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
     assert len(at.get("plotly_chart")) == 2  # the graph and the timeline
     history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
