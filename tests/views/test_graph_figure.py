@@ -22,6 +22,7 @@ from pipeline.workflows.clustering.steps import (
     QUALITY_FAIL_STATE,
     SUCCEED_STATE,
 )
+from pipeline.workflows.clustering.sweep_steps import PICK_STATE, SWEEP_CHOICE_STATE, SWEEP_STATE
 
 
 def positions(definition) -> dict[str, tuple[float, float]]:
@@ -31,13 +32,24 @@ def positions(definition) -> dict[str, tuple[float, float]]:
 def test_the_clustering_workflow_runs_top_down_with_the_choice_outcomes_side_by_side():
     placed = positions(workflow_definition())
 
-    chain = [START_ID, PREPARE_STATE, "Train KMeans", "Save model", "Assign clusters", "Evaluate clusters"]
-    assert [placed[name][1] for name in chain] == [0, 1, 2, 3, 4, 5]
-    assert {placed[name][0] for name in chain} == {0.0}
-    assert placed[CHOICE_STATE][1] == 6
+    chain = [
+        START_ID,
+        PREPARE_STATE,
+        SWEEP_CHOICE_STATE,
+        SWEEP_STATE,
+        PICK_STATE,
+        "Save model",
+        "Assign clusters",
+        "Evaluate clusters",
+        CHOICE_STATE,
+    ]
+    ranks = [placed[name][1] for name in chain]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    fixed_k, sweep = placed["Train KMeans"], placed[SWEEP_STATE]
+    assert fixed_k[1] == sweep[1] and fixed_k[0] != sweep[0]  # the two outcomes of "Sweep k?"
     succeed, quality = placed[SUCCEED_STATE], placed[QUALITY_FAIL_STATE]
-    assert succeed[1] == quality[1] == 7 and succeed[0] != quality[0]
-    assert placed[END_ID][1] == 8
+    assert succeed[1] == quality[1] == placed[CHOICE_STATE][1] + 1 and succeed[0] != quality[0]
+    assert placed[END_ID][1] == succeed[1] + 1
 
 
 def test_the_state_only_a_catch_reaches_sits_in_a_lane_beside_the_tasks_that_lead_to_it():
@@ -102,7 +114,12 @@ def test_every_state_is_a_clickable_point_carrying_its_name_and_status():
     figure = workflow_figure(workflow_definition(), statuses)
 
     states = next(trace for trace in figure.data if trace.name == "states")
-    assert set(states.customdata) == set(workflow_definition()["States"])
+    definition = workflow_definition()
+    inner = (
+        definition["States"][SWEEP_STATE].get("ItemProcessor")
+        or definition["States"][SWEEP_STATE]["Iterator"]
+    )
+    assert set(states.customdata) == set(definition["States"]) | set(inner["States"])
     hover = dict(zip(states.customdata, states.hovertext, strict=True))
     assert f": {CAUGHT_ERROR}<br>" in hover["Train KMeans"]
     fills = {shape.fillcolor for shape in figure.layout.shapes}
