@@ -4,21 +4,28 @@ It wires the navigation over ``app_pages/`` and draws the sidebar every page sha
 call the ``pipeline`` library through their ``ui`` helper modules.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import sidebar
+from ui.deep_link import run_link
 from ui.names import Page
 from ui.page import PageEnded
 
-st.set_page_config(page_title="RFM Workflow Studio", page_icon=":material/hub:", layout="wide")
+# A local image: a Material icon or an emoji as the page icon is fetched from a CDN by the browser.
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+st.set_page_config(page_title="RFM Workflow Studio", page_icon=str(ICON), layout="wide")
+# A link to a run (?run=NAME) lands on Executions, which selects that run.
+linked_run = run_link() is not None
 
 navigation = st.navigation(
     [
-        st.Page(Page.HOME, title="Home", icon=":material/home:", default=True),
+        st.Page(Page.HOME, title="Home", icon=":material/home:", default=not linked_run),
         st.Page(Page.DATA, title="Data", icon=":material/table_view:"),
         st.Page(Page.SEGMENTS, title="Segments", icon=":material/donut_small:"),
         st.Page(Page.LAUNCH, title="Launch", icon=":material/rocket_launch:"),
-        st.Page(Page.EXECUTIONS, title="Executions", icon=":material/monitoring:"),
+        st.Page(Page.EXECUTIONS, title="Executions", icon=":material/monitoring:", default=linked_run),
         st.Page(Page.CLUSTERS, title="Clusters", icon=":material/scatter_plot:"),
         st.Page(Page.PRICES, title="Prices", icon=":material/price_check:"),
     ]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pipeline.views import cluster_charts
-from ui import clusters, runs
+from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
 from ui.metrics import metric_row
 from ui.names import Key, Page
@@ -21,6 +21,10 @@ except Exception as error:
     end_page()
 for warning in listing.warnings:
     show_warning(warning)
+link_problem = deep_link.apply_run_link(listing)  # /clusters?run=NAME opens that run's clusters
+if link_problem:
+    show_warning(link_problem)
+selected = st.session_state.get(Key.SELECTED_EXECUTION)
 succeeded = clusters.succeeded_runs(listing)
 
 note = clusters.selection_note(listing, selected)
@@ -88,9 +92,19 @@ with overview:
         cluster_charts.summary_table(summary),
         hide_index=True,
         column_config={
+            "Customers": st.column_config.NumberColumn(format="localized"),
             "CustomerShare": st.column_config.NumberColumn("Customer share", format="percent"),
             "RevenueShare": st.column_config.NumberColumn("Revenue share", format="percent"),
-            "Revenue": st.column_config.NumberColumn(format="%.0f"),
+            "Revenue": st.column_config.NumberColumn("Revenue (£)", format="localized"),
+            "MeanRecency": st.column_config.NumberColumn("Days since last purchase (mean)", format="%.0f"),
+            "MeanFrequency": st.column_config.NumberColumn("Purchases (mean)", format="%.1f"),
+            "MeanMonetary": st.column_config.NumberColumn("Spend per customer (£, mean)", format="localized"),
+            "MeanR": st.column_config.NumberColumn("Mean R score", format="%.1f"),
+            "MeanF": st.column_config.NumberColumn("Mean F score", format="%.1f"),
+            "MeanM": st.column_config.NumberColumn("Mean M score", format="%.1f"),
+            "RecencyZ": st.column_config.NumberColumn("Recency (z)", format="%.2f"),
+            "FrequencyZ": st.column_config.NumberColumn("Frequency (z)", format="%.2f"),
+            "MonetaryZ": st.column_config.NumberColumn("Monetary (z)", format="%.2f"),
         },
         key="clusters_summary",
     )
@@ -110,7 +124,7 @@ with customers:
         hide_index=True,
         column_config={
             "CustomerID": st.column_config.NumberColumn(format="%d"),
-            "Monetary": st.column_config.NumberColumn(format="%.2f"),
+            "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
             "DistanceToCentre": st.column_config.NumberColumn("Distance to centre", format="%.3f"),
         },
         key="clusters_customers",

@@ -61,7 +61,16 @@ figures = data.dataset_figures(*active.key)
 left, right = st.columns(2)
 left.plotly_chart(figures["removed"], key="chart_removed")
 right.plotly_chart(figures["monthly"], key="chart_monthly")
-left.dataframe(data.removed_rows(report), hide_index=True, key="removed_table")
+left.dataframe(
+    data.removed_rows(report),
+    hide_index=True,
+    key="removed_table",
+    width="stretch",
+    column_config={
+        "Reason": st.column_config.TextColumn(width="medium"),
+        "Rows removed": st.column_config.NumberColumn(format="localized", width="small"),
+    },
+)
 right.plotly_chart(figures["countries"], key="chart_countries")
 
 st.subheader(f"First {data.PREVIEW_ROWS} rows as read")

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from pipeline.views import execution_view as ev
-from pipeline.views.graph import legend_dot, workflow_dot
+from pipeline.views.graph_figure import clicked_state, workflow_figure
 from pipeline.workflows.runs import failure_message
-from ui import executions, runs
+from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
 from ui.metrics import metric_row
 from ui.names import Key, Page
@@ -35,24 +35,47 @@ except Exception as error:
     end_page()
 for warning in listing.warnings:
     show_warning(warning, container=notices)
+link_problem = deep_link.apply_run_link(listing)
+if link_problem:
+    show_warning(link_problem, container=notices)
 if not listing.items:
     st.info("No executions yet: launch a clustering run on the Launch page.")
     st.page_link(Page.LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     end_page()
 
-table = executions.executions_table(listing)
-st.dataframe(
-    table.drop(columns="ARN"),
-    hide_index=True,
-    column_config={"Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")},
-)
-labels = {row.ARN: executions.execution_label(row) for row in table.itertuples(index=False)}
-arns = list(labels)
-selected = st.selectbox(
-    "Execution", arns, index=arns.index(executions.selected_execution(table)), format_func=labels.get
-)
+selected = execution_list.selected_execution(execution_list.executions_table(listing))
 st.session_state[Key.SELECTED_EXECUTION] = selected
+deep_link.show_in_address(selected)
 running = listing.status_of(selected) == "RUNNING"
+
+
+@st.fragment(run_every=executions.REFRESH_SECONDS if execution_list.any_running(listing) else None)
+def run_table(chosen: str, anything_was_running: bool) -> None:
+    """The runs, running ones first; refreshed while any runs; a click on a row selects the run."""
+    fresh = runs.list_executions(chosen) if anything_was_running else listing
+    table = execution_list.executions_table(fresh, chosen)
+    event = st.dataframe(
+        table.drop(columns="ARN"),
+        hide_index=True,
+        key=execution_list.TABLE_KEY,
+        on_select="rerun",
+        selection_mode="single-row",
+        height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
+        column_config=execution_list.column_config(),
+    )
+    st.caption("Click a row to watch that run; click a column header to sort.")
+    picked = execution_list.picked_execution(table, list(event.selection.rows))
+    if picked and picked != chosen:
+        st.session_state[Key.SELECTED_EXECUTION] = picked
+        st.rerun(scope="app")
+    if anything_was_running and not execution_list.any_running(fresh):
+        st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling
+
+
+run_table(selected, execution_list.any_running(listing))
+
+st.subheader(plain(selected.rsplit(":", 1)[-1]))
+st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
 
 # Stop sits outside the refreshing part below: a refresh never redraws it under the pointer,
 # and what the user asked is kept in session state until the backend has taken it. Its
@@ -77,20 +100,19 @@ with st.container():
             on_click=executions.ask_to_stop,
             args=(selected,),
         )
-
-if st.button("Re-run with the same parameters", key="rerun", icon=":material/replay:"):
-    try:
-        with st.spinner("Starting a new execution with the same data and parameters…"):
-            executions.relaunch(selected)
-    except Exception as error:
-        show_error(error, "Re-running the execution")
-    else:
-        st.rerun()
+    elif st.button("Re-run with the same parameters", key="rerun", icon=":material/replay:"):
+        try:
+            with st.spinner("Starting a new execution with the same data and parameters…"):
+                executions.relaunch(selected)
+        except Exception as error:
+            show_error(error, "Re-running the execution")
+        else:
+            st.rerun()
 
 
 @st.fragment(run_every=executions.REFRESH_SECONDS if running else None)
 def watch(arn: str, was_running: bool) -> None:
-    """Status, graph, steps, timeline and history of one execution; refreshed while it runs."""
+    """Status, graph, step details, timeline and history of one execution; refreshed while it runs."""
     try:
         view = executions.execution_view(arn, None if was_running else listing.status_of(arn))
     except Exception as error:
@@ -118,43 +140,55 @@ def watch(arn: str, was_running: bool) -> None:
         st.page_link(page, label=label, icon=icon)
 
     steps = ev.step_runs(view.events, view.status)
-    graph_column, steps_column = st.columns([2, 3])
-    with graph_column:
-        st.subheader("Workflow")
-        st.graphviz_chart(workflow_dot(view.definition, ev.state_statuses(view.events, view.status)))
-        st.graphviz_chart(legend_dot())
-    with steps_column:
-        st.subheader("Steps")
-        for step in steps:
-            with st.expander(plain(executions.step_label(step))):
-                if step.resource:
-                    st.caption(plain(f"{step.resource}, {step.attempts} attempt(s)"))
-                st.markdown("**Input**")
-                st.json(step.input, expanded=False)
-                if step.output is not None:
-                    st.markdown("**Output**")
-                    st.json(step.output, expanded=False)
-                if step.error or step.cause:
-                    st.markdown("**Error**")
-                    st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
+    statuses = ev.state_statuses(view.events, view.status)
+    picker_key = f"step_{arn}"
+    names = list(dict.fromkeys(step.name for step in steps))
+    if names and st.session_state.get(picker_key) not in names:
+        st.session_state[picker_key] = executions.default_step(steps)
+    # The graph takes the page's width (legible at 800 px too); the details panel sits below it.
+    # A click on a state is read from the graph's selection before the graph is drawn, so the
+    # state is outlined and its details shown in the same run; a click acts once.
+    graph_key, click_key = f"graph_{arn}", f"graph_click_{arn}"
+    click = clicked_state(st.session_state.get(graph_key))
+    if click != st.session_state.get(click_key):
+        st.session_state[click_key] = click
+        if click in names:
+            st.session_state[picker_key] = click
+    st.subheader("Workflow")
+    st.plotly_chart(
+        workflow_figure(view.definition, statuses, st.session_state.get(picker_key)),
+        key=graph_key,
+        on_select="rerun",
+        selection_mode="points",
+        config={"displayModeBar": False, "scrollZoom": False},
+    )
+    with st.container(border=True, key=f"details_{arn}"):
+        st.subheader("Step details")
+        if not names:
+            st.info("No state has started yet.")
+        else:
+            name = st.selectbox("Step (or click a state in the graph)", names, key=picker_key)
+            step = step_panel.latest_visit(steps, name)
+            if step is not None:
+                step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))
     executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
-        st.plotly_chart(ev.timeline_figure(ev.timeline(steps)))
+        st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})
 
     st.subheader("Event history")
     st.dataframe(
         ev.history_table(view.events),
         hide_index=True,
-        column_config={"Timestamp": st.column_config.DatetimeColumn(format="HH:mm:ss.SSS")},
+        column_config={"Timestamp": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss.SSS")},
     )
     with st.expander("Event details"):
         by_id = {event["id"]: event for event in view.events}
-        chosen = st.selectbox(
+        picked_event = st.selectbox(
             "Event", list(by_id), format_func=lambda i: f"{i} · {by_id[i]['type']}", key=f"event_{arn}"
         )
-        if chosen is not None:
-            st.json(ev.event_details(by_id[chosen]))
+        if picked_event is not None:
+            st.json(ev.event_details(by_id[picked_event]))
 
 
 watch(selected, running)

@@ -48,6 +48,9 @@ except Exception as error:
     end_page()
 
 metric_row(segments.view_metrics(view))
+late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
+if late:
+    st.warning(late)
 if not custom_as_of:
     st.caption("Recency counts days up to the day after the last invoice in the window.")
 
@@ -58,18 +61,8 @@ left.plotly_chart(view.figures["heatmap"], key="chart_rf_heatmap")
 right.plotly_chart(view.figures["distributions"], key="chart_distributions")
 
 st.subheader("What each segment means")
-st.dataframe(
-    view.summary,
-    hide_index=True,
-    column_config={
-        "CustomerShare": st.column_config.NumberColumn("Customer share", format="percent"),
-        "RevenueShare": st.column_config.NumberColumn("Revenue share", format="percent"),
-        "Revenue": st.column_config.NumberColumn(format="%.0f"),
-        "MeanRecency": st.column_config.NumberColumn("Mean recency (days)", format="%.0f"),
-        "MeanFrequency": st.column_config.NumberColumn("Mean frequency", format="%.1f"),
-        "MeanMonetary": st.column_config.NumberColumn("Mean monetary", format="%.0f"),
-    },
-)
+# A static table: every one of the 11 segments visible, descriptions wrapped, figures formatted.
+st.table(segments.summary_table(view.summary))
 
 st.subheader("RFM table")
 st.dataframe(
@@ -77,7 +70,7 @@ st.dataframe(
     hide_index=True,
     column_config={
         "CustomerID": st.column_config.NumberColumn(format="%d"),
-        "Monetary": st.column_config.NumberColumn(format="%.2f"),
+        "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
     },
 )
 st.download_button(

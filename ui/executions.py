@@ -25,41 +25,13 @@ import streamlit as st
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
 from ui.names import Key, Page
-from ui.runs import Listing, forget_aws_listing
+from ui.runs import forget_aws_listing
 from ui.text import plain
 
-#: Columns of the executions table, in display order (ARN last, hidden by the page).
-TABLE_COLUMNS = ["Name", "Workflow", "Status", "Backend", "Started", "Duration (s)", "k", "Dataset", "ARN"]
 #: Seconds between two refreshes of a RUNNING execution.
 REFRESH_SECONDS = 1.5
 #: Seconds the page waits, after Stop, for the execution to record its end.
 STOP_WAIT_SECONDS = 15.0
-
-
-def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.DataFrame:
-    """The listing as the page's table, newest first (a running execution's duration is so far)."""
-    now = now or dt.datetime.now(dt.UTC)
-    rows = []
-    for item in listing.items:
-        start = pd.Timestamp(item["startDate"])
-        stop = pd.Timestamp(item["stopDate"]) if item.get("stopDate") else pd.Timestamp(now)
-        rows.append(
-            {
-                "Name": item["name"],
-                "Workflow": item.get("workflow", ""),
-                "Status": item["status"],
-                "Backend": item["backend"],
-                "Started": start,
-                "Duration (s)": round((stop - start).total_seconds(), 1),
-                "k": (item.get("parameters") or {}).get("k"),
-                "Dataset": item.get("dataset", ""),
-                "ARN": item["executionArn"],
-            }
-        )
-    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
-    if not table.empty:
-        table["Started"] = pd.to_datetime(table["Started"], utc=True)
-    return table
 
 
 #: Where a succeeded run's results are shown, by workflow: (page, link label, icon).
@@ -72,17 +44,6 @@ RESULTS_PAGES: dict[str, tuple[str, str, str]] = {
 def results_link(workflow: str | None) -> tuple[str, str, str] | None:
     """The (page, label, icon) of the page showing a succeeded run of ``workflow``, if any."""
     return RESULTS_PAGES.get(workflow or "")
-
-
-def selected_execution(table: pd.DataFrame) -> str:
-    """The session's selected execution if listed, else the newest one (the table is not empty)."""
-    current = st.session_state.get(Key.SELECTED_EXECUTION)
-    return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
-
-
-def execution_label(row: Any) -> str:
-    """How an execution reads in the selector: name, status and backend."""
-    return f"{row.Name} · {row.Status} · {row.Backend}"
 
 
 @dataclass(frozen=True)
@@ -139,16 +100,41 @@ def status_metrics(view: ExecutionView, now: dt.datetime | None = None) -> list[
     end = stop or now or dt.datetime.now(dt.UTC)
     return [
         ("Status", plain(view.status)),
-        ("Started", f"{start:%m-%d %H:%M:%S}", f"{start:%Y-%m-%d %H:%M:%S %Z}"),
-        ("Stopped", f"{stop:%H:%M:%S}" if stop else "–"),
+        ("Started", f"{start:%Y-%m-%d %H:%M:%S}", f"{start:%Y-%m-%d %H:%M:%S %Z}"),
+        (
+            "Stopped",
+            (f"{stop:%H:%M:%S}" if stop.date() == start.date() else f"{stop:%Y-%m-%d %H:%M:%S}")
+            if stop
+            else "–",
+        ),
         ("Duration", format_seconds((end - start).total_seconds())),
     ]
 
 
 def step_label(step: Any) -> str:
-    """A step's expander title: name, status and how long it took (so far, while it runs)."""
-    took = format_seconds(step.elapsed_seconds())
-    return f"{step.name} · {step.status} · {took}{' so far' if step.exited is None else ''}"
+    """A step's title: name, status and how long it took (so far, while it runs)."""
+    return f"{step.name} · {step.status} · {step_took(step)}"
+
+
+def step_took(step: Any) -> str:
+    """How long a step took, or has taken so far while it runs."""
+    return format_seconds(step.elapsed_seconds()) + (" so far" if step.exited is None else "")
+
+
+def default_step(steps: list[Any]) -> str:
+    """The step the details panel opens on: the task whose error was caught (the real failure),
+    else the failed state, else the running one, else the last."""
+    for wanted in ("caught error", "failed", "in progress"):
+        found = [step.name for step in steps if step.status == wanted]
+        if found:
+            return found[-1]
+    return steps[-1].name
+
+
+def region_of(execution_arn: str) -> str:
+    """The region part of an execution ARN (``local`` for the local engine)."""
+    parts = execution_arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
 
 
 def relaunch(execution_arn: str) -> str:

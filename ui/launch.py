@@ -371,7 +371,7 @@ def definition_tabs(view: WorkflowView, spec: WorkflowSpec) -> None:
             on_click="ignore",
             key="launch_asl_download",
         )
-        st.json(view.definition, expanded=False)
+        st.code(view.asl_json, language="json", height=480)  # expanded, scrollable
     with cfn_tab:
         st.download_button(
             "Download the CloudFormation template (YAML)",
@@ -381,4 +381,4 @@ def definition_tabs(view: WorkflowView, spec: WorkflowSpec) -> None:
             on_click="ignore",
             key="launch_cfn_download",
         )
-        st.code(view.template, language="yaml")
+        st.code(view.template, language="yaml", height=480)  # a scrollable box, not an 8,000 px page

@@ -59,3 +59,11 @@ class Key:
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.
     STOP_CONFIRMED: Final = "stop_confirmed"
+    #: The last row pick of the executions table acted on: (row position, ARN) or None.
+    TABLE_PICK: Final = "executions_table_pick"
+    #: The run name of the ``?run=NAME`` link last applied to the selection.
+    RUN_LINK_APPLIED: Final = "run_link_applied"
+
+
+#: The query parameter of a link to a run: ``?run=NAME`` opens that run's execution.
+RUN_QUERY_PARAM: Final = "run"

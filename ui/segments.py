@@ -82,3 +82,40 @@ def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
         ("Revenue", f"{view.rfm['Monetary'].sum():,.0f}"),
         ("As of", f"{view.as_of:%Y-%m-%d}"),
     ]
+
+
+#: The segment summary's columns as the page shows them: readable headers, formatted figures.
+SUMMARY_COLUMNS = {
+    "Segment": ("Segment", str),
+    "Description": ("What it means", str),
+    "Customers": ("Customers", "{:,.0f}".format),
+    "CustomerShare": ("Share of customers", "{:.1%}".format),
+    "Revenue": ("Revenue (£)", "{:,.0f}".format),
+    "RevenueShare": ("Share of revenue", "{:.1%}".format),
+    "MeanRecency": ("Days since last purchase (mean)", "{:,.0f}".format),
+    "MeanFrequency": ("Purchases (mean)", "{:,.1f}".format),
+    "MeanMonetary": ("Spend per customer (£, mean)", "{:,.0f}".format),
+}
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The segment summary with readable headers and thousands separators, every value as text."""
+    shown = pd.DataFrame(index=summary.index)
+    for column, (header, formatter) in SUMMARY_COLUMNS.items():
+        if column in summary:
+            shown[header] = [formatter(value) if pd.notna(value) else "" for value in summary[column]]
+    return shown.reset_index(drop=True)
+
+
+def as_of_warning(as_of: dt.date | None, last_invoice: dt.date) -> str | None:
+    """A warning when the as-of date is after the data's end: Recency would count unknown silence."""
+    if as_of is None:
+        return None
+    end = last_invoice.date() if isinstance(last_invoice, dt.datetime) else last_invoice
+    if as_of <= end + dt.timedelta(days=1):
+        return None
+    days = (as_of - end).days - 1
+    return (
+        f"The as-of date is {days:,} days after the data ends ({end:%Y-%m-%d}): Recency then counts "
+        "days the data knows nothing about, and every customer looks that much less recent."
+    )

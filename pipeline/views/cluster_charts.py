@@ -31,14 +31,15 @@ SCATTER_SEED = 0
 
 #: One colour a cluster name the evaluate Lambda gives (lambdas/evaluate_clusters CLUSTER_NAMES).
 NAME_COLORS: dict[str, str] = {
+    # Nine clearly distinct hues (one green only): neighbouring clusters never look alike.
     "High-value loyal": "#1a9850",
-    "High-value cooling": "#66bd63",
+    "High-value cooling": "#7b3294",
     "High-value at risk": "#d73027",
-    "Mid-value active": "#4575b4",
-    "Mid-value steady": "#74add1",
-    "Mid-value lapsing": "#fdae61",
-    "New low-value": "#abd9e9",
-    "Low-value cooling": "#fee08b",
+    "Mid-value active": "#2166ac",
+    "Mid-value steady": "#35b7c4",
+    "Mid-value lapsing": "#f46d43",
+    "New low-value": "#e7298a",
+    "Low-value cooling": "#d9b300",
     "Lapsed low-value": "#969696",
 }
 _EXTRA_COLORS = ("#8c564b", "#e377c2", "#bcbd22", "#17becf", "#9467bd", "#7f7f7f")

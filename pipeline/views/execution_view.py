@@ -65,6 +65,9 @@ class StepRun:
     cause: str | None = None
     resource: str | None = None
     attempts: int = 0
+    #: What the task returned (its ``*Succeeded`` event's output) and what it was sent.
+    result: Any = None
+    parameters: Any = None
 
     @property
     def duration_seconds(self) -> float | None:
@@ -172,6 +175,7 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
             ended_at[key] = _timestamp(event["timestamp"])
         elif kind in _SUCCESS_EVENTS:
             outcome[key] = "succeeded"
+            run.result = _parse_json(details.get("output"))
             run.error = run.cause = None  # a retry succeeded: the earlier attempt's error is history
         elif kind in _ABORT_EVENTS:
             outcome[key] = "aborted"
@@ -179,6 +183,7 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
         if kind in {"TaskScheduled", "LambdaFunctionScheduled"}:
             run.attempts += 1
             run.resource = _resource(details)
+            run.parameters = _parse_json(details.get("parameters"))
     end = next((e for e in reversed(events) if e["type"] in _EXECUTION_END_EVENTS), None)
     end_time = _timestamp(end["timestamp"]) if end else None
     failure = _details(end) if end and end["type"] in {"ExecutionFailed", "ExecutionTimedOut"} else {}
@@ -267,17 +272,35 @@ def timeline(runs: Iterable[StepRun], now: dt.datetime | None = None) -> pd.Data
     return pd.DataFrame(rows, columns=["Step", "Status", "Start", "Finish", "Seconds"])
 
 
+#: The shortest bar drawn, as a share of the whole timeline: a state that took no time (a Fail
+#: state, "Quality too low") still shows as a bar of its status's colour.
+MIN_BAR_SHARE = 0.012
+
+
+def drawn_bars(frame: pd.DataFrame) -> pd.DataFrame:
+    """The timeline with every bar at least ``MIN_BAR_SHARE`` of the span long (Seconds unchanged)."""
+    if frame.empty:
+        return frame
+    drawn = frame.copy()
+    span = (drawn["Finish"].max() - drawn["Start"].min()).total_seconds()
+    least = pd.Timedelta(seconds=max(span * MIN_BAR_SHARE, 0.05))
+    drawn["Finish"] = drawn[["Finish"]].assign(least=drawn["Start"] + least).max(axis=1)
+    return drawn
+
+
 def timeline_figure(frame: pd.DataFrame):
-    """A Gantt chart (plotly ``px.timeline``) of state visits, coloured like the graph's borders."""
+    """A Gantt chart (plotly ``px.timeline``) of state visits, coloured like the graph's borders.
+
+    Zero-length visits get a short bar (:func:`drawn_bars`); the hover gives the true seconds.
+    """
     import plotly.express as px
 
     from pipeline.views.graph import STATUS_COLOURS
-
-    colours = {status: border for status, (_, border) in STATUS_COLOURS.items()}
     from pipeline.views.text import plain_columns
 
+    colours = {status: border for status, (_, border) in STATUS_COLOURS.items()}
     figure = px.timeline(
-        plain_columns(frame, ["Step"]),
+        plain_columns(drawn_bars(frame), ["Step"]),
         x_start="Start",
         x_end="Finish",
         y="Step",
@@ -285,8 +308,13 @@ def timeline_figure(frame: pd.DataFrame):
         color_discrete_map=colours,
         hover_data={"Seconds": ":.3f"},
     )
-    figure.update_yaxes(autorange="reversed", title=None)
-    figure.update_layout(height=max(220, 40 * frame["Step"].nunique() + 120), legend_title_text=None)
+    figure.update_yaxes(autorange="reversed", title=None, tickfont={"size": 13})
+    figure.update_xaxes(title=None, tickformat="%H:%M:%S")
+    figure.update_layout(
+        height=max(220, 40 * frame["Step"].nunique() + 120),
+        legend={"title_text": None, "orientation": "h", "y": -0.2},
+        margin={"l": 8, "r": 8, "t": 24, "b": 8},
+    )
     return figure
 
 
@@ -298,6 +326,7 @@ __all__ = [
     "NOT_REACHED",
     "SUCCEEDED",
     "StepRun",
+    "drawn_bars",
     "event_details",
     "history_table",
     "state_statuses",

@@ -2,9 +2,10 @@
 ``streamlit run app.py`` on 127.0.0.1 with a private data directory.
 
 Load the bundled sample, read the cleaning report, open the segments, launch a local run, watch
-it reach SUCCEEDED, and explore its clusters; then choose the price-regression workflow, launch
-it, watch it and open its predictions. A full-page screenshot is taken at each step; set
-``UPDATE_SCREENSHOTS=1`` to copy them into docs/screenshots/ (the README shows them).
+it reach SUCCEEDED (a click on a state of its graph opens that state's details), and explore its
+clusters; then choose the price-regression workflow, launch it, watch it and open its predictions.
+Then every page is shot at 1400 and 800 px; set ``UPDATE_SCREENSHOTS=1`` to copy the shots into
+docs/screenshots/ (the README shows the wide ones).
 """
 
 from __future__ import annotations
@@ -98,10 +99,15 @@ def settled(page) -> None:
     browser_support.settled(page, STEP_TIMEOUT)
 
 
+#: A page's heading where it is not the page's title in the navigation.
+HEADINGS = {"Home": "RFM Workflow Studio", "Prices": "Price predictions"}
+
+
 def open_page(page, title: str) -> None:
     """Go to a page through its link in the sidebar navigation, as a user does."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible()
+    heading = HEADINGS.get(title, title)
+    expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
 
 
 def wait_for_charts(page, count: int) -> None:
@@ -113,7 +119,7 @@ def wait_for_charts(page, count: int) -> None:
 
 
 def node_fills(page) -> dict[str, str]:
-    """The fill colour of each state in the first Graphviz chart of the page, by state name."""
+    """The fill colour of each state in the first Graphviz chart of the page (Launch), by state name."""
     return page.evaluate(
         """() => Object.fromEntries(
             [...document.querySelector('[data-testid="stGraphVizChart"] svg').querySelectorAll('g.node')]
@@ -122,41 +128,82 @@ def node_fills(page) -> dict[str, str]:
     )
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
-    value = colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+def graph_statuses(page) -> dict[str, str]:
+    """State name -> status, as the drawn workflow graph's clickable points say (its hover text)."""
+    return page.evaluate(
+        """() => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            const states = plot.data.find(t => t.name === 'states');
+            return Object.fromEntries(states.customdata.map(
+                (name, i) => [name, states.hovertext[i].split(': ')[1].split('<br>')[0]]));
+        }"""
+    )
 
 
-def is_green(colour: str) -> bool:
-    """Whether a #rrggbb colour reads as green (its green channel clearly dominates)."""
-    r, g, b = _rgb(colour)
-    return g > r + 10 and g > b + 10
+def click_state(page, state: str) -> None:
+    """Click a state's box in the workflow graph, where plotly drew it."""
+    point = page.evaluate(
+        """state => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            plot.scrollIntoView({block: 'center'});
+            const trace = plot.data.find(t => t.name === 'states');
+            const i = trace.customdata.indexOf(state);
+            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+            return {x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
+                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])};
+        }""",
+        state,
+    )
+    page.mouse.click(point["x"], point["y"])
 
 
-def is_grey(colour: str) -> bool:
-    """Whether a #rrggbb colour is white or grey (no hue: a state drawn blank)."""
-    r, g, b = _rgb(colour)
-    return max(r, g, b) - min(r, g, b) <= 8
+#: True once the page is fully drawn: its title, no skeleton, no script running, every chart's SVG.
+DRAWN = """() => {
+    const count = selector => document.querySelectorAll(selector).length;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return count('[data-testid="stMain"] h1') > 0
+        && count('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]') === 0
+        && count('[data-testid="stStatusWidget"]') === 0
+        && charts.every(chart => chart.querySelector('.main-svg'));
+}"""
+#: The widths every page is shot at: a wide desktop window and a narrow one.
+WIDTHS = (1400, 800)
+PAGES = ("Home", "Data", "Segments", "Launch", "Executions", "Clusters", "Prices")
 
 
-def screenshot(page, out_dir: Path, name: str) -> Path:
-    """A full-page screenshot of the app, including what lies below the fold of the main area.
+def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -> Path:
+    """A full-page screenshot of the app at ``width``, including what lies below the fold.
 
     Streamlit scrolls its main area inside the page, so the viewport is grown to the main
     area's height for the shot (and restored afterwards).
     """
+    page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+    page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
     height = page.evaluate(
         "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
         " return m ? m.scrollHeight : document.body.scrollHeight; }"
     )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], int(height))})
-    page.mouse.move(VIEWPORT["width"] - 5, 5)  # no hover effects (the sidebar's collapse button)
+    page.set_viewport_size({"width": width, "height": max(VIEWPORT["height"], int(height))})
+    page.mouse.move(width - 5, 5)  # no hover effects (the sidebar's collapse button)
     settled(page)
+    page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
     page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     path = out_dir / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, timeout=STEP_TIMEOUT)
     page.set_viewport_size(VIEWPORT)
     return path
+
+
+def every_page_at_both_widths(page, out_dir: Path) -> list[Path]:
+    """A screenshot of every page at 1400 and 800 px (``NN-page-WIDTH.png``)."""
+    shots = []
+    for number, title in enumerate(PAGES, start=1):
+        open_page(page, title)
+        for width in WIDTHS:
+            shots.append(screenshot(page, out_dir, f"{number:02d}-{title.lower()}-{width}.png", width))
+    return shots
 
 
 def publish(shots: list[Path]) -> None:
@@ -216,15 +263,19 @@ def watch_until_succeeded(page) -> None:
     status = main.get_by_test_id("stMetric").filter(has_text="Status")
     expect(status).to_contain_text("SUCCEEDED", timeout=RUN_TIMEOUT)
     expect(main.get_by_role("link", name=re.compile("Explore the clusters of this run"))).to_be_visible()
-    # The graph is drawn by the app (Graphviz SVG), coloured like the console: the states the
-    # run went through are green, the failure states it never reached are left blank.
-    expect(main.get_by_test_id("stGraphVizChart").first.locator("svg g.node").first).to_be_visible()
-    fills = node_fills(page)
-    for state in SUCCESS_PATH:
-        assert is_green(fills[state]), f"{state} is drawn {fills[state]}, not green: {fills}"
-    for state in ("Workflow failed", "Quality too low"):
-        assert not is_green(fills[state]) and is_grey(fills[state]), f"{state} is coloured: {fills}"
+    # The graph is drawn by the app (plotly), coloured like the console: the states the run
+    # went through succeeded, the failure states it never reached are left blank.
     expect(main.get_by_role("heading", name="Event history")).to_be_visible()
+    wait_for_charts(page, 2)
+    statuses = graph_statuses(page)
+    for state in SUCCESS_PATH:
+        assert statuses[state] == "succeeded", statuses
+    for state in ("Workflow failed", "Quality too low"):
+        assert statuses[state] == "not reached", statuses
+    # A click on a state opens its details panel: the training job and its figures.
+    click_state(page, "Train KMeans")
+    expect(main.get_by_role("heading", name="Train KMeans", exact=True)).to_be_visible()
+    expect(main.get_by_text("SageMaker training job", exact=True)).to_be_visible()
 
 
 def explore_clusters(page, figures: dict[str, int]) -> None:
@@ -264,11 +315,12 @@ def watch_price_regression_and_open_its_predictions(page) -> None:
     expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
         "SUCCEEDED", timeout=RUN_TIMEOUT
     )
-    expect(main.get_by_test_id("stGraphVizChart").first.locator("svg g.node").first).to_be_visible()
-    fills = node_fills(page)
+    expect(main.get_by_role("heading", name="Event history")).to_be_visible()
+    wait_for_charts(page, 2)
+    statuses = graph_statuses(page)
     for state in REGRESSION_SUCCESS_PATH:
-        assert is_green(fills[state]), f"{state} is drawn {fills[state]}, not green: {fills}"
-    assert not is_green(fills["RMSE too high"]), fills
+        assert statuses[state] == "succeeded", statuses
+    assert statuses["RMSE too high"] == "not reached", statuses
     main.get_by_role("link", name=re.compile("See the price predictions of this run")).click()
     expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
     expect(main.get_by_test_id("stMetric").filter(has_text="Validation RMSE")).to_be_visible()
@@ -284,18 +336,13 @@ def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_loc
     shots = []
     try:
         load_bundled_sample(page, sample_figures)
-        shots.append(screenshot(page, tmp_path, "01-data.png"))
         see_segments(page, sample_figures)
-        shots.append(screenshot(page, tmp_path, "02-segments.png"))
         launch_local_run(page)
-        shots.append(screenshot(page, tmp_path, "03-launch.png"))
         watch_until_succeeded(page)
-        shots.append(screenshot(page, tmp_path, "04-executions.png"))
         explore_clusters(page, sample_figures)
-        shots.append(screenshot(page, tmp_path, "05-clusters.png"))
         launch_price_regression(page)
         watch_price_regression_and_open_its_predictions(page)
-        shots.append(screenshot(page, tmp_path, "06-prices.png"))
+        shots = every_page_at_both_widths(page, tmp_path)
     except Exception:
         # What the browser and the server saw when the step failed (pytest prints stdout).
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)

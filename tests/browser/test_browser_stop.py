@@ -78,8 +78,9 @@ def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
         expect.set_options(timeout=STEP_TIMEOUT)
         tab.goto(f"{server.url}/executions")  # a new session selects the newest run: this one
         main = tab.get_by_test_id("stMain")
-        selected = main.get_by_role("combobox", name="Execution")
-        expect(selected).to_have_value(re.compile(re.escape(arn.rsplit(":", 1)[-1])))
+        # The run is the one watched: its name heads the watch part, its ARN is shown in full.
+        expect(main.get_by_role("heading", name=arn.rsplit(":", 1)[-1], exact=True)).to_be_visible()
+        expect(main.get_by_test_id("stCode").filter(has_text=arn).first).to_be_visible()
         expect(status_metric(tab).filter(has_text="RUNNING")).to_be_visible()
         # The page is refreshing itself: the run's duration moves on without anyone touching it.
         duration = main.get_by_test_id("stMetric").filter(has_text="Duration")

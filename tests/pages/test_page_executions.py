@@ -8,9 +8,11 @@ must make no AWS call unless the user picks the aws backend.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -24,7 +26,9 @@ from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
 from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
-from ui.names import Key, Page
+from ui import execution_list
+from ui.names import RUN_QUERY_PARAM, Key, Page
+from ui.runs import Listing
 
 PAGE = Page.EXECUTIONS
 RUN_TIMEOUT = 180
@@ -92,8 +96,24 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.main.metric}
 
 
-def graphs(at: AppTest) -> list[str]:
-    return [chart.proto.spec for chart in at.get("graphviz_chart")]
+def workflow_graph(at: AppTest) -> dict:
+    """The workflow figure the page drew (the plotly chart keyed ``graph_<ARN>``)."""
+    charts = [chart for chart in at.get("plotly_chart") if "graph_" in chart.proto.id]
+    assert len(charts) == 1, "one workflow graph"
+    return json.loads(charts[0].proto.spec)
+
+
+def state_status(figure: dict) -> dict[str, str]:
+    """State name -> the status the graph shows (from its clickable points' hover text)."""
+    states = next(trace for trace in figure["data"] if trace.get("name") == "states")
+    return {
+        name: hover.split(": ", 1)[1].split("<br>")[0]
+        for name, hover in zip(states["customdata"], states["hovertext"], strict=True)
+    }
+
+
+def step_options(at: AppTest, arn: str) -> list[str]:
+    return list(at.selectbox(key=f"step_{arn}").options)
 
 
 def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeypatch):
@@ -103,7 +123,7 @@ def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeyp
 
     assert "No executions yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a run"]
-    assert not at.get("graphviz_chart")
+    assert not at.get("plotly_chart")
     assert at.sidebar.radio(key=Key.BACKEND).value == "local"  # the sidebar still renders
 
 
@@ -127,30 +147,137 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
 
     assert not at.error
     assert metrics(at)["Status"] == "SUCCEEDED"
-    workflow, legend = graphs(at)
-    assert f'"{PREPARE_STATE}" [label=' in workflow
-    assert STATUS_COLOURS[SUCCEEDED][0] in workflow
-    assert all(colour in legend for colour, _ in STATUS_COLOURS.values())
-    steps = [expander.label for expander in at.expander if " · " in expander.label]
-    assert steps[0].startswith(f"{PREPARE_STATE} · succeeded")
+    figure = workflow_graph(at)
+    assert state_status(figure)[PREPARE_STATE] == SUCCEEDED
+    assert state_status(figure)[FAILED_STATE] == "not reached"
+    legend = {trace["name"] for trace in figure["data"] if trace.get("name") != "states"}
+    assert legend == {status.capitalize() for status in STATUS_COLOURS}
+    steps = step_options(at, runs["succeeded"])
+    assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
-    assert len(at.get("plotly_chart")) == 1  # the timeline
-    history = at.dataframe[1].value
+    assert len(at.get("plotly_chart")) == 2  # the graph and the timeline
+    history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
     assert "Explore the clusters of this run" in [link.label for link in at.get("page_link")]
     assert not [button for button in at.button if button.key.startswith("stop_")]  # only while running
 
 
-def test_the_selected_execution_defaults_to_the_newest_and_follows_the_selectbox(runs):
+def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_selects_another(runs):
     at = open_page()
-    newest = at.dataframe[0].value["Name"].iloc[0]
-    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == newest
+    table = at.dataframe[0].value
+    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == table["Name"].iloc[0]
+    row = table["Name"].tolist().index(name_of(runs["failed"]))
 
-    at.selectbox[0].set_value(runs["failed"]).run()
+    at.session_state[execution_list.TABLE_KEY] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
 
     assert metrics(at)["Status"] == "FAILED"
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
+    marked = at.dataframe[0].value
+    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
+
+
+def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs):
+    at = open_page()
+
+    table = at.dataframe[0].value.set_index("Name")
+    succeeded, failed = table.loc[name_of(runs["succeeded"])], table.loc[name_of(runs["failed"])]
+    assert succeeded["Workflow"] == "clustering" and succeeded["k"] == 4
+    assert succeeded["Threshold"] == -1.0 and succeeded["Country"] == "All"
+    assert failed["Country"] == "Atlantis"
+    summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(runs["succeeded"]).summary
+    assert succeeded["Silhouette"] == pytest.approx(summary["silhouette"])
+    assert pd.isna(failed["Silhouette"])  # it failed before any clustering
+
+
+def test_running_runs_are_listed_first_however_old(runs):
+    listing = runs_listing()
+    newest_finished = listing.items[0]
+    running = {**listing.items[-1], "status": "RUNNING", "stopDate": None, "executionArn": "running-arn"}
+    running["startDate"] = newest_finished["startDate"] - dt.timedelta(days=3)
+    table = execution_list.executions_table(Listing([*listing.items, running]))
+
+    assert table["Status"].iloc[0] == "RUNNING"
+    assert table["Duration (s)"].iloc[0] >= 3 * 24 * 3600  # counted to now while it runs
+    assert table["ARN"].iloc[1] == newest_finished["executionArn"]
+
+
+def runs_listing() -> Listing:
+    from ui.runs import list_executions
+
+    return list_executions()
+
+
+def test_clicking_a_state_in_the_graph_opens_its_details_panel(runs):
+    arn = runs["succeeded"]
+    at = open_page(arn)
+    assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"  # a finished run opens on its end
+
+    at.session_state[f"graph_{arn}"] = {
+        "selection": {
+            "points": [{"customdata": "Train KMeans"}],
+            "point_indices": [2],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+
+    assert at.selectbox(key=f"step_{arn}").value == "Train KMeans"
+    codes = [code.value for code in at.code]
+    assert f"{name_of(arn)}-train" in codes  # its SageMaker training job
+    figures = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["Figure", "Value"])
+    shown = dict(zip(figures["Figure"], figures["Value"], strict=True))
+    assert shown["Training job status"] == "Completed"
+    assert shown["Hyper parameters: k"] == "4"
+    assert f"step_{arn}" in at.session_state and not at.exception
+
+
+def test_the_evaluate_step_shows_silhouette_and_clusters_as_tables(runs):
+    arn = runs["succeeded"]
+    at = open_page(arn, **{f"step_{arn}": "Evaluate clusters"})
+
+    summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(arn).summary
+    figures = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["Figure", "Value"])
+    shown = dict(zip(figures["Figure"], figures["Value"], strict=True))
+    assert float(shown["Silhouette"]) == pytest.approx(summary["silhouette"], abs=1e-3)
+    assert shown["Customers"] == f"{summary['customers']:,}"
+    clusters = next(frame.value for frame in at.dataframe if "Customers" in frame.value.columns)
+    assert clusters["Customers"].sum() == summary["customers"]
+    assert len(clusters) == 4
+    assert "rfm-studio-evaluate-clusters" in [code.value for code in at.code]  # the Lambda function
+
+
+def test_a_failed_run_opens_on_the_step_that_failed_with_its_error(runs):
+    at = open_page(runs["failed"])
+
+    assert at.selectbox(key=f"step_{runs['failed']}").value == PREPARE_STATE  # opens on the failure
+    assert any("This step failed" in unescaped(error.value) for error in at.error)
+    assert any("Atlantis" in code.value for code in at.code)
+
+
+def test_the_full_arn_is_shown_in_a_code_block_with_its_copy_button(runs):
+    at = open_page(runs["succeeded"])
+
+    assert runs["succeeded"] in [code.value for code in at.code]
+
+
+def test_re_run_is_not_offered_while_the_run_is_going(tmp_path, monkeypatch):
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
+    at = open_page(arn)
+
+    assert not [button for button in at.button if button.key == "rerun"]
+    assert at.button(key=f"stop_{arn}")
+    client.stop_execution(executionArn=arn)
+
+
+def test_started_shows_the_year_and_agrees_with_the_first_event(runs):
+    at = open_page(runs["succeeded"])
+
+    started = metrics(at)["Started"]
+    first_event = at.dataframe[-1].value["Timestamp"].iloc[0]
+    assert started == f"{first_event:%Y-%m-%d %H:%M:%S}"
 
 
 def test_a_failed_execution_shows_its_error_and_cause(runs):
@@ -160,8 +287,7 @@ def test_a_failed_execution_shows_its_error_and_cause(runs):
     assert "ended FAILED" in unescaped(at.error[0].value)
     shown = [code.value for code in at.code]
     assert any(text.startswith("DataError: ") and "Atlantis" in text for text in shown)
-    workflow = graphs(at)[0]
-    assert f'"{FAILED_STATE}" [label=' in workflow
+    assert state_status(workflow_graph(at))[FAILED_STATE] == "failed"
     assert "Explore the clusters of this run" not in [link.label for link in at.get("page_link")]
 
 
@@ -231,9 +357,8 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert wait_for_status(client, arn, 30)["status"] == "ABORTED"
     assert metrics(at)["Status"] == "ABORTED"
     assert "stopped" in at.warning[0].value
-    assert "Stopped by the user" in at.code[0].value
-    wait_node = next(line for line in graphs(at)[0].splitlines() if line.strip().startswith('"Wait long" ['))
-    assert f'fillcolor="{STATUS_COLOURS[CANCELLED][0]}"' in wait_node
+    assert any("Stopped by the user" in code.value for code in at.code)
+    assert state_status(workflow_graph(at))["Wait long"] == CANCELLED
     assert Key.STOP_CONFIRMED not in at.session_state and Key.STOP_ASKED not in at.session_state
 
 
@@ -287,3 +412,25 @@ def test_the_status_metrics_wrap_instead_of_cutting_succeeded_off(runs):
 
     assert metrics(at)["Status"] == "SUCCEEDED"
     assert metrics_in_columns(at.main) == []
+
+
+def test_a_run_link_opens_the_app_on_that_runs_execution(runs):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.query_params[RUN_QUERY_PARAM] = name_of(runs["failed"])
+
+    at.run()
+
+    assert not at.exception
+    assert at.title[0].value == "Executions"  # the landing page, not Home
+    assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
+    assert metrics(at)["Status"] == "FAILED"
+
+
+def test_a_link_to_an_unknown_run_says_so_and_shows_the_newest(runs):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.query_params[RUN_QUERY_PARAM] = "rfm-19990101-000000-deadbeef"
+
+    at.run()
+
+    assert "No listed run is named rfm-19990101-000000-deadbeef" in unescaped(at.warning[0].value)
+    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == at.dataframe[0].value["Name"].iloc[0]

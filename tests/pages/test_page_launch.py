@@ -91,9 +91,10 @@ def test_with_the_sample_the_page_shows_graph_parameters_preflight_and_definitio
     assert countries[0] == "All countries" and "United Kingdom" in countries
     assert preflight_table(at)["Result"].tolist() == ["passed", "passed"]
     assert not launch_button(at).disabled
-    definition = at.json[0].value
+    asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
+    definition = asl.value  # shown expanded, indented, in a scrollable box
     assert json.loads(definition)["StartAt"] == "Prepare RFM features"
-    template = yaml.safe_load(at.code[0].value)
+    template = yaml.safe_load(cfn.value)
     machine = template["Resources"]["StateMachineComponent"]
     assert machine["Type"] == "AWS::StepFunctions::StateMachine"
     assert json.loads(machine["Properties"]["DefinitionString"]) == json.loads(definition)

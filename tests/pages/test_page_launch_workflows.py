@@ -100,9 +100,10 @@ def test_choosing_price_regression_shows_its_graph_fields_and_definitions(active
     assert not [field for field in at.number_input if field.key == Key.LAUNCH_K]
     assert not [button for button in at.button if button.key == "launch_try_k"]
     assert all(field.key != Key.LAUNCH_INSTANCE_COUNT for field in at.number_input)  # local: no instances
-    definition = json.loads(at.json[0].value)
+    asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
+    definition = json.loads(asl.value)
     assert definition["StartAt"] == "Prepare data"
-    machine = yaml.safe_load(at.code[0].value)["Resources"]["StateMachineComponent"]
+    machine = yaml.safe_load(cfn.value)["Resources"]["StateMachineComponent"]
     assert json.loads(machine["Properties"]["DefinitionString"]) == definition
     assert not at.button(key="launch_run").disabled
 

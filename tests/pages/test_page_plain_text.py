@@ -143,9 +143,11 @@ def test_a_hostile_state_name_is_plain_text_in_the_steps_of_an_execution(tmp_pat
     at.switch_page(Page.EXECUTIONS).run()
 
     assert not at.exception and not at.error
-    [step] = [expander for expander in at.expander if HOSTILE in unescaped(expander.label)]
-    assert unescaped_punctuation(step.label) == [] and autolinks(step.label) == [], step.label
-    assert unescaped(step.label).startswith(f"{HOSTILE} · succeeded")
+    # The step picker is a selectbox (never Markdown); the details panel's heading and caption are.
+    assert list(at.selectbox(key=f"step_{arn}").options) == [HOSTILE]
+    [heading] = [md.value for md in at.markdown if md.value.startswith("#### ")]
+    assert unescaped_punctuation(heading[5:]) == [] and autolinks(heading[5:]) == [], heading
+    assert unescaped(heading[5:]) == HOSTILE
 
 
 def test_data_error_messages_keep_their_text_when_unescaped():

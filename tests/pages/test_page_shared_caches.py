@@ -19,6 +19,7 @@ from support.page_support import APP, unescaped
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui.backend import backend
 from ui.names import Key, Page
+from ui.runs import forget_aws_listing
 from ui.state import ActiveDataset
 
 RUN_TIMEOUT = 120
@@ -94,6 +95,8 @@ def test_a_re_run_on_executions_is_listed_on_clusters_at_once(aws_account):
     at = session(**{Key.BACKEND: "aws", Key.SELECTED_EXECUTION: first})
     open_page(at, Page.CLUSTERS)  # lists the aws runs (and keeps them for a few seconds)
     assert "still running" in unescaped(at.info[0].value)
+    aws.stop(first)  # Re-run is offered only for a run that is not going
+    forget_aws_listing()
     open_page(at, Page.EXECUTIONS)
 
     at.button(key="rerun").click().run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -197,8 +198,9 @@ def test_segments_page_scores_every_customer_of_the_sample(loaded, expected):
     assert metrics(loaded)["Customers"] == f"{expected['customers']:,}"
     assert metrics(loaded)["As of"] == "2011-12-10"
     assert len(loaded.get("plotly_chart")) == 4  # treemap, segment bars, R x F heatmap, distributions
-    summary, table = loaded.dataframe
-    assert summary.value["Customers"].sum() == expected["customers"]
+    summary = loaded.table[0].value
+    assert summary["Customers"].str.replace(",", "").astype(int).sum() == expected["customers"]
+    (table,) = loaded.dataframe
     assert len(table.value) == expected["customers"]
     columns = {"CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "Segment"}
     assert columns <= set(table.value.columns)
@@ -214,7 +216,7 @@ def test_segments_page_country_filter_scores_only_that_country(loaded, sample_xl
 
     assert not loaded.exception and not loaded.error
     assert metrics(loaded)["Customers"] == f"{france:,}"
-    assert set(loaded.dataframe[1].value["Country"]) == {"France"}
+    assert set(loaded.dataframe[0].value["Country"]) == {"France"}
 
 
 def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):
@@ -226,6 +228,29 @@ def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):
     assert not loaded.exception
     assert "before the last invoice" in loaded.error[0].value
     assert not loaded.download_button
+
+
+def test_segments_page_warns_when_the_as_of_date_is_after_the_data_ends(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    loaded.toggle[0].set_value(True).run()
+
+    loaded.date_input[1].set_value(dt.date(2012, 3, 1)).run()
+
+    assert not loaded.exception and not loaded.error
+    warning = loaded.warning[0].value
+    assert "82 days after the data ends (2011-12-09)" in warning
+    assert "Recency" in warning
+
+
+def test_the_segment_summary_reads_as_a_presentation_table(loaded, expected):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    summary = loaded.table[0].value
+    assert "MeanRecency" not in summary.columns and "Days since last purchase (mean)" in summary.columns
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", value) for value in summary["Revenue (£)"])
+    assert any("," in value for value in summary["Revenue (£)"])  # thousands separated
+    assert all(value.endswith("%") for value in summary["Share of revenue"])
+    assert summary["What it means"].str.len().min() > 10  # every segment is described
 
 
 @pytest.fixture

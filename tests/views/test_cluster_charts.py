@@ -239,3 +239,20 @@ def test_the_profile_comparison_stacks_the_runs_so_names_never_cover_the_other_h
     assert fig.layout[fig.data[1].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
     assert top.domain[0] > bottom.domain[1]  # run A wholly above run B
     assert top.domain[1] - top.domain[0] < bottom.domain[1] - bottom.domain[0]  # 3 rows vs 4
+
+
+def test_cluster_colours_are_clearly_distinct_with_a_single_green():
+    from pipeline.views.cluster_charts import NAME_COLORS
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    colours = [rgb(c) for c in NAME_COLORS.values()]
+    closest = min(
+        sum((a - b) ** 2 for a, b in zip(x, y, strict=True)) ** 0.5
+        for i, x in enumerate(colours)
+        for y in colours[i + 1 :]
+    )
+    assert closest > 60  # no two clusters look alike (the old palette had two greens 80 apart in green only)
+    greens = [c for c in colours if c[1] > c[0] + 40 and c[1] > c[2] + 40]
+    assert len(greens) == 1

@@ -1,0 +1,55 @@
+"""No request leaves the machine: the app, its page icon and its charts come from 127.0.0.1.
+
+Every request chromium makes to anything but the app's server is blocked and recorded; the
+Home page and an Executions deep link (whose graph and timeline are plotly charts) must draw
+without one. The page icon used to be a Material icon that the browser fetched from a font CDN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from support.browser_support import StreamlitServer, streamlit_server
+
+pytestmark = pytest.mark.browser
+
+STEP_TIMEOUT = 120_000  # ms
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[StreamlitServer]:
+    with streamlit_server(tmp_path / "home", tmp_path) as running:
+        yield running
+
+
+def test_the_app_and_its_page_icon_load_with_every_outside_request_blocked(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+
+    def only_local(route) -> None:
+        url = route.request.url
+        if url.startswith(server.url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        tab.goto(server.url)
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name="RFM Workflow Studio")).to_be_visible(timeout=STEP_TIMEOUT)
+        icon = tab.locator("link[rel='icon'], link[rel='shortcut icon']").first
+        href = icon.get_attribute("href") or ""
+        assert not href.startswith("http") or href.startswith(server.url), href
+        tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Executions", exact=True).click()
+        expect(main.get_by_text("No executions yet")).to_be_visible(timeout=STEP_TIMEOUT)
+        tab.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+
+    assert outside == []

@@ -1,0 +1,156 @@
+"""The workflow graph drawn with plotly: laid out like the console, legible, clickable."""
+
+from __future__ import annotations
+
+from support.asl_support import machine
+
+from pipeline.views.graph import CAUGHT_ERROR, FAILED, STATUS_COLOURS, SUCCEEDED
+from pipeline.views.graph_figure import (
+    LABEL_SIZE,
+    NAME_SIZE,
+    SELECTED_BORDER,
+    clicked_state,
+    short_label,
+    workflow_figure,
+)
+from pipeline.views.graph_layout import END_ID, START_ID, layout_workflow
+from pipeline.workflows.clustering.build import workflow_definition
+from pipeline.workflows.clustering.steps import (
+    CHOICE_STATE,
+    FAILED_STATE,
+    PREPARE_STATE,
+    QUALITY_FAIL_STATE,
+    SUCCEED_STATE,
+)
+from pipeline.workflows.clustering.sweep_steps import PICK_STATE, SWEEP_CHOICE_STATE, SWEEP_STATE
+
+
+def positions(definition) -> dict[str, tuple[float, float]]:
+    return {node.node_id: (node.x, node.y) for node in layout_workflow(definition).nodes}
+
+
+def test_the_clustering_workflow_runs_top_down_with_the_choice_outcomes_side_by_side():
+    placed = positions(workflow_definition())
+
+    chain = [
+        START_ID,
+        PREPARE_STATE,
+        SWEEP_CHOICE_STATE,
+        SWEEP_STATE,
+        PICK_STATE,
+        "Save model",
+        "Assign clusters",
+        "Evaluate clusters",
+        CHOICE_STATE,
+    ]
+    ranks = [placed[name][1] for name in chain]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    fixed_k, sweep = placed["Train KMeans"], placed[SWEEP_STATE]
+    assert fixed_k[1] == sweep[1] and fixed_k[0] != sweep[0]  # the two outcomes of "Sweep k?"
+    succeed, quality = placed[SUCCEED_STATE], placed[QUALITY_FAIL_STATE]
+    assert succeed[1] == quality[1] == placed[CHOICE_STATE][1] + 1 and succeed[0] != quality[0]
+    assert placed[END_ID][1] == succeed[1] + 1
+
+
+def test_the_state_only_a_catch_reaches_sits_in_a_lane_beside_the_tasks_that_lead_to_it():
+    placed = positions(workflow_definition())
+
+    lane_x, lane_y = placed[FAILED_STATE]
+    assert lane_x > max(x for name, (x, _) in placed.items() if name != FAILED_STATE)
+    assert 1 <= lane_y <= 5  # level with the five tasks whose Catch leads there
+
+
+def test_a_loop_back_does_not_push_ranks_forever():
+    definition = machine(
+        {
+            "Try": {"Type": "Pass", "Next": "Again?"},
+            "Again?": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.again", "BooleanEquals": True, "Next": "Try"}],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        }
+    )
+
+    placed = positions(definition)
+
+    assert placed["Try"][1] < placed["Again?"][1] < placed["Done"][1]
+
+
+def test_map_branch_states_are_drawn_beside_their_parent():
+    definition = machine(
+        {
+            "Each k": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Train one",
+                    "States": {"Train one": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        }
+    )
+
+    placed = positions(definition)
+
+    assert placed["Each k/0/Train one"][0] < placed["Each k"][0]
+    assert placed["Each k/0/Train one"][1] == placed["Each k"][1]
+
+
+def test_names_are_13px_and_labels_12px_so_they_read_at_any_width():
+    figure = workflow_figure(workflow_definition())
+
+    states = next(trace for trace in figure.data if trace.name == "states")
+    assert states.textfont.size == NAME_SIZE >= 12
+    assert all(a.font.size >= 12 for a in figure.layout.annotations if a.text)
+    assert LABEL_SIZE >= 12
+    assert figure.layout.height >= 66 * 9  # a rank every 66 px, never a thumbnail
+
+
+def test_every_state_is_a_clickable_point_carrying_its_name_and_status():
+    statuses = {PREPARE_STATE: SUCCEEDED, "Train KMeans": CAUGHT_ERROR, FAILED_STATE: FAILED}
+
+    figure = workflow_figure(workflow_definition(), statuses)
+
+    states = next(trace for trace in figure.data if trace.name == "states")
+    definition = workflow_definition()
+    inner = (
+        definition["States"][SWEEP_STATE].get("ItemProcessor")
+        or definition["States"][SWEEP_STATE]["Iterator"]
+    )
+    assert set(states.customdata) == set(definition["States"]) | set(inner["States"])
+    hover = dict(zip(states.customdata, states.hovertext, strict=True))
+    assert f": {CAUGHT_ERROR}<br>" in hover["Train KMeans"]
+    fills = {shape.fillcolor for shape in figure.layout.shapes}
+    assert {STATUS_COLOURS[s][0] for s in statuses.values()} <= fills
+
+
+def test_the_selected_state_has_a_thick_dark_outline():
+    figure = workflow_figure(workflow_definition(), {}, selected=PREPARE_STATE)
+
+    outlined = [shape for shape in figure.layout.shapes if shape.line.color == SELECTED_BORDER]
+    assert len(outlined) == 1 and outlined[0].line.width >= 4
+
+
+def test_a_click_reports_the_state_under_it_and_nothing_else_does():
+    click = {"selection": {"points": [{"customdata": "Train KMeans", "point_index": 2}]}}
+
+    assert clicked_state(click) == "Train KMeans"
+    assert clicked_state({"selection": {"points": []}}) is None
+    assert clicked_state(None) is None
+
+
+def test_choice_labels_name_the_fields_not_whole_json_paths():
+    assert short_label("$.evaluation.Payload.silhouette >= $.QualityThreshold") == (
+        "silhouette >= QualityThreshold"
+    )
+
+
+def test_state_names_from_a_definition_are_escaped_for_plotly():
+    definition = machine({"<a href='x'>go</a>": {"Type": "Succeed"}})
+
+    figure = workflow_figure(definition)
+
+    states = next(trace for trace in figure.data if trace.name == "states")
+    assert "<a href" not in states.text[0] and "&lt;a href" in states.text[0]

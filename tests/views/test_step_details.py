@@ -1,0 +1,98 @@
+"""A step's result as a person reads it, from a real run's events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pipeline.views.execution_view import StepRun, drawn_bars, timeline
+from pipeline.views.step_details import (
+    Job,
+    job_of,
+    log_link,
+    readable,
+    result_figures,
+    result_files,
+    result_tables,
+)
+
+START = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def step(**fields) -> StepRun:
+    return StepRun(name="S", state_type="Task", status="succeeded", entered=START, exited=START, **fields)
+
+
+EVALUATE = step(
+    result={
+        "ExecutedVersion": "$LATEST",
+        "StatusCode": 200,
+        "Payload": {
+            "silhouette": 0.318,
+            "customers": 3591,
+            "clusters": [{"cluster": 0, "name": "Mid-value steady", "customers": 1435}],
+            "clusters_uri": "s3://b/p/runs/r/clusters.csv",
+        },
+    },
+    parameters={"FunctionName": "rfm-studio-evaluate-clusters", "Payload": {}},
+)
+
+
+def test_keys_read_as_words():
+    assert readable("TrainingJobStatus") == "Training job status"
+    assert readable("clusters_found") == "Clusters found"
+    assert readable("rfm_uri") == "Rfm URI"
+    assert readable("MeanRecency") == "Mean recency"
+
+
+def test_a_lambda_result_shows_its_payload_figures_not_the_http_envelope():
+    figures = dict(zip(*result_figures(EVALUATE).to_dict("list").values(), strict=True))
+
+    assert figures == {"Silhouette": "0.318", "Customers": "3,591"}
+
+
+def test_lists_of_records_become_tables_and_addresses_a_file_list():
+    tables = result_tables(EVALUATE)
+
+    assert list(tables) == ["Clusters"]
+    assert list(tables["Clusters"].columns) == ["Cluster", "Name", "Customers"]
+    assert result_files(EVALUATE)["Address"].tolist() == ["s3://b/p/runs/r/clusters.csv"]
+
+
+def test_the_job_a_task_called_comes_from_its_request():
+    assert job_of(EVALUATE) == Job("Lambda function", "rfm-studio-evaluate-clusters")
+    training = step(parameters={"TrainingJobName": "run-train", "AlgorithmSpecification": {}})
+    assert job_of(training) == Job("SageMaker training job", "run-train")
+    assert job_of(step()) is None
+
+
+def test_cloudwatch_links_point_to_the_jobs_log_group_in_its_region():
+    lambda_link = log_link(Job("Lambda function", "rfm-studio-evaluate-clusters"), "eu-west-1")
+    assert lambda_link.startswith(
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#"
+    )
+    assert "$252Faws$252Flambda$252Frfm-studio-evaluate-clusters" in lambda_link
+    training_link = log_link(Job("SageMaker training job", "run-train"), "us-east-1")
+    assert "TrainingJobs" in training_link and "run-train" in training_link
+    assert log_link(Job("SageMaker model", "m"), "us-east-1") is None
+    assert log_link(Job("Lambda function", "f"), "local") is None
+
+
+def test_a_zero_length_state_still_gets_a_visible_bar():
+    runs = [
+        StepRun("Train", "Task", "succeeded", START, START + dt.timedelta(seconds=10)),
+        StepRun(
+            "Quality too low",
+            "Fail",
+            "failed",
+            START + dt.timedelta(seconds=10),
+            START + dt.timedelta(seconds=10),
+        ),
+    ]
+
+    drawn = drawn_bars(timeline(runs))
+
+    bar = drawn.iloc[1]
+    assert bar["Finish"] - bar["Start"] >= pd.Timedelta(seconds=0.1)
+    assert bar["Seconds"] == 0  # the hover still tells the truth

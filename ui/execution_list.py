@@ -1,0 +1,147 @@
+"""The Executions page's runs table: running runs first, parameters and quality, a row click selects.
+
+The table is redrawn by a refreshing fragment while runs go, so durations grow live. A click
+on a row selects that run; ``st.dataframe`` reports the clicked row's position, which a
+refresh may give to another run (a new run listed first, a run ending), so the page acts on a
+row pick only when the pick itself changed (:func:`picked_execution`), never because the rows
+under it moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pipeline.executions import TERMINAL_STATUSES
+from ui.backend import backend_of
+from ui.names import Key
+from ui.runs import Listing
+
+#: Columns of the executions table, in display order (ARN last, hidden by the page).
+TABLE_COLUMNS = [
+    "Selected",
+    "Name",
+    "Status",
+    "Workflow",
+    "Started",
+    "Duration (s)",
+    "k",
+    "Threshold",
+    "Country",
+    "Silhouette",
+    "Dataset",
+    "Backend",
+    "ARN",
+]
+#: Rows the table shows before it scrolls, so the selected run stays near the top of the page.
+VISIBLE_ROWS = 6
+#: The widget key of the table (its selection lives in session state under it).
+TABLE_KEY = "executions_table"
+_LOW_QUALITY = re.compile(r"silhouette (-?\d+(?:\.\d+)?)")
+
+
+def quality_of(execution_arn: str, status: str) -> float | None:
+    """The run's silhouette, read once a run has ended (None while running or when it has none)."""
+    if status not in TERMINAL_STATUSES:
+        return None
+    return _quality(execution_arn)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _quality(execution_arn: str) -> float | None:
+    description = backend_of(execution_arn).describe(execution_arn)
+    return silhouette_in(description)
+
+
+def silhouette_in(description: dict[str, Any]) -> float | None:
+    """The silhouette an execution reports: its output's, or the figure the quality gate quoted."""
+    try:
+        output = json.loads(description.get("output") or "null")
+    except ValueError:
+        output = None
+    if isinstance(output, dict) and isinstance(output.get("silhouette"), int | float):
+        return float(output["silhouette"])
+    match = _LOW_QUALITY.search(str(description.get("cause") or ""))
+    return float(match.group(1)) if match else None
+
+
+def executions_table(
+    listing: Listing, selected: str | None = None, now: dt.datetime | None = None
+) -> pd.DataFrame:
+    """The listing as the page's table: running runs first, then newest first; durations so far."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = []
+    for item in listing.items:
+        start = pd.Timestamp(item["startDate"])
+        stop = pd.Timestamp(item["stopDate"]) if item.get("stopDate") else pd.Timestamp(now)
+        parameters = item.get("parameters") or {}
+        rows.append(
+            {
+                "Selected": "▶" if item["executionArn"] == selected else "",
+                "Name": item["name"],
+                "Status": item["status"],
+                "Workflow": item.get("workflow", ""),
+                "Started": start,
+                "Duration (s)": round((stop - start).total_seconds(), 1),
+                "k": parameters.get("k"),
+                "Threshold": parameters.get("quality_threshold"),
+                "Country": parameters.get("country") or ("All" if parameters else ""),
+                "Silhouette": quality_of(item["executionArn"], item["status"]),
+                "Dataset": item.get("dataset", ""),
+                "Backend": item["backend"],
+                "ARN": item["executionArn"],
+            }
+        )
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    if table.empty:
+        return table
+    table["Started"] = pd.to_datetime(table["Started"], utc=True)
+    table["_running"] = table["Status"] != "RUNNING"
+    table = table.sort_values(["_running", "Started"], ascending=[True, False], kind="stable")
+    return table.drop(columns="_running").reset_index(drop=True)
+
+
+def column_config() -> dict[str, Any]:
+    """How the table's columns read: the year in Started, numbers with fixed decimals."""
+    return {
+        "Selected": st.column_config.TextColumn("", width="small"),
+        "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+        "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
+        "k": st.column_config.NumberColumn(format="%d"),
+        "Threshold": st.column_config.NumberColumn(format="%.2f"),
+        "Silhouette": st.column_config.NumberColumn(format="%.3f"),
+    }
+
+
+def selected_execution(table: pd.DataFrame) -> str:
+    """The session's selected execution if listed, else the first one (the table is not empty)."""
+    current = st.session_state.get(Key.SELECTED_EXECUTION)
+    return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
+
+
+def picked_execution(table: pd.DataFrame, rows: list[int]) -> str | None:
+    """The run a new click on the table picked, or None when the pick has not changed.
+
+    The last pick acted on is kept in session state (row position and the ARN it picked), so
+    a refresh that moves other runs under the same row position picks nothing.
+    """
+    last = st.session_state.get(Key.TABLE_PICK)
+    pick = rows[0] if rows else None
+    if pick is None or pick >= len(table):
+        st.session_state[Key.TABLE_PICK] = None
+        return None
+    if last is not None and last[0] == pick:
+        return None
+    arn = str(table["ARN"].iloc[pick])
+    st.session_state[Key.TABLE_PICK] = (pick, arn)
+    return arn
+
+
+def any_running(listing: Listing) -> bool:
+    """Whether any listed run is still going (the table then refreshes)."""
+    return any(item["status"] == "RUNNING" for item in listing.items)

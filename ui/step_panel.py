@@ -1,0 +1,87 @@
+"""The details panel of one step of the watched execution (opened by a click on the graph).
+
+It shows what the console shows and what an analyst reads first: the step's status and time,
+its result as figures and tables (``pipeline.views.step_details``), the files it wrote, its
+error, the SageMaker job or Lambda function it called with a link to its CloudWatch logs on
+AWS, the local worker's log, then the raw input and output JSON as the fallback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from pipeline.config import data_home
+from pipeline.views import step_details
+from pipeline.views.execution_view import StepRun
+from pipeline.workflows.runs import failure_message
+from ui.text import plain
+
+#: The end of a worker log the panel shows (characters).
+LOG_TAIL_CHARS = 6000
+
+
+def local_log_path(execution_arn: str) -> Path | None:
+    """The local worker's log of an execution (``data_home()/logs/SM.NAME.log``), if it exists."""
+    parts = execution_arn.split(":")
+    if len(parts) < 8 or parts[3] != "local" or parts[5] != "execution":
+        return None
+    machine, name = parts[6], parts[7]
+    if "/" in machine or "/" in name or machine.startswith(".") or name.startswith("."):
+        return None
+    path = data_home() / "logs" / f"{machine}.{name}.log"
+    return path if path.is_file() else None
+
+
+def log_tail(path: Path, limit: int = LOG_TAIL_CHARS) -> str:
+    """The last ``limit`` characters of a log file (read from its end, never the whole file)."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - limit * 4))
+        text = handle.read().decode("utf-8", errors="replace")
+    return text[-limit:]
+
+
+def latest_visit(steps: list[StepRun], state: str | None) -> StepRun | None:
+    """The last visit of ``state`` (a state may run several times: retries loop back)."""
+    visits = [step for step in steps if step.name == state]
+    return visits[-1] if visits else None
+
+
+def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> None:
+    """Draw the panel of ``step`` (a visit of one state of ``execution_arn``)."""
+    st.markdown(f"#### {plain(step.name)}")
+    st.caption(plain(f"{step.state_type} state · {step.status} · {took}"))
+    if step.error or step.cause:
+        st.error("This step failed:")
+        st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
+    job = step_details.job_of(step)
+    if job is not None:
+        st.markdown(f"**{job.kind}**")
+        st.code(job.name, language=None)
+        link = step_details.log_link(job, region) if region and region != "local" else None
+        if link:
+            st.link_button("Open its logs in CloudWatch", link, icon=":material/open_in_new:")
+    figures = step_details.result_figures(step)
+    if not figures.empty:
+        st.markdown("**Result**")
+        st.dataframe(figures, hide_index=True, width="stretch")
+    for title, table in step_details.result_tables(step).items():
+        st.markdown(f"**{plain(title)}**")
+        st.dataframe(table, hide_index=True, width="stretch")
+    files = step_details.result_files(step)
+    if not files.empty:
+        with st.expander("Files written"):
+            st.dataframe(files, hide_index=True, width="stretch")
+    log = local_log_path(execution_arn)
+    if log is not None:
+        with st.expander("Worker log (local)"):
+            st.code(log_tail(log), language=None, wrap_lines=True, height=240)
+    with st.expander("Input and output (JSON)"):
+        st.markdown("**Input**")
+        st.json(step.input, expanded=1)
+        if step.output is not None:
+            st.markdown("**Output**")
+            st.json(step.output, expanded=1)
