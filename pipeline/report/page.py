@@ -47,7 +47,8 @@ def esc(value: Any) -> str:
 def metrics(items: Iterable[tuple[str, str]]) -> str:
     """A row of headline figures (label, value), both escaped."""
     cells = "".join(
-        f'<div class="metric"><div class="label">{esc(label)}</div><div class="value">{esc(value)}</div></div>'
+        f'<div class="metric"><div class="label">{esc(label)}</div>'
+        f'<div class="value">{esc(value)}</div></div>'
         for label, value in items
     )
     return f'<div class="metrics">{cells}</div>'
