@@ -19,6 +19,8 @@ COMMANDS = {
     "local-run": "pipeline.commands.local_run",
     "run": "pipeline.commands.run",
     "status": "pipeline.commands.status",
+    "list": "pipeline.commands.list_runs",
+    "report": "pipeline.commands.report",
     "deploy": "pipeline.commands.deploy",
     "export-cfn": "pipeline.commands.export_cfn",
 }
