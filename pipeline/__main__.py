@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from types import ModuleType
 
 from pipeline.errors import StudioError
 
@@ -26,8 +27,8 @@ COMMANDS = {
 }
 
 
-def _available_commands() -> dict[str, object]:
-    modules = {}
+def _available_commands() -> dict[str, ModuleType]:
+    modules: dict[str, ModuleType] = {}
     for name, module_name in COMMANDS.items():
         try:
             modules[name] = importlib.import_module(module_name)

@@ -85,7 +85,7 @@ class LocalBucketStorage:
         bucket_root = self.root / bucket
         if not bucket_root.is_dir():
             return []
-        found = []
+        found: list[str] = []
         for path in bucket_root.rglob("*"):
             if path.is_file() and not path.name.endswith(".part"):
                 key = path.relative_to(bucket_root).as_posix()
@@ -119,7 +119,7 @@ class S3Storage:
 
     def list(self, prefix_uri: str) -> list[str]:
         bucket, key_prefix = split_s3_uri(prefix_uri)
-        found = []
+        found: list[str] = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=bucket, Prefix=key_prefix):
             found.extend(f"s3://{bucket}/{obj['Key']}" for obj in page.get("Contents", []))

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -114,7 +115,7 @@ RFM_COLUMNS: list[str] = [
 UNSPECIFIED_COUNTRY = "Unspecified"
 
 _REQUIRED = ("CustomerID", "InvoiceNo", "InvoiceDate", "Country", "Revenue")
-_DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
+_DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 
 
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:

@@ -231,6 +231,7 @@ class AddressPolicy:
 
     def check(self, address: str, url: HttpUrl) -> None:
         """Refuse ``address`` (a DataError) unless it is public or the policy allows it."""
+        reason: str | None
         if self.is_allowed is not None:
             if self.is_allowed(address):
                 return

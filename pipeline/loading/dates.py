@@ -158,15 +158,14 @@ def _parse_with(text: pd.Series, todo: pd.Series, formats: tuple[str, ...]) -> t
 
 def _formats_for(sample: pd.Series, formats: tuple[str, ...] = TEXT_FORMATS) -> list[str]:
     """The text formats, the one that reads the first value moved to the front (fast path)."""
-    formats = list(formats)
+    ordered = list(formats)
     if sample.empty:
-        return formats
+        return ordered
     first = sample.iloc[:1]
-    for fmt in formats:
+    for fmt in ordered:
         if pd.to_datetime(first, format=fmt, errors="coerce", utc=True).notna().all():
-            formats.remove(fmt)
-            return [fmt, *formats]
-    return formats
+            return [fmt, *(other for other in ordered if other != fmt)]
+    return ordered
 
 
 def _require_all_present(parsed: pd.Series, column: str) -> None:

@@ -120,7 +120,7 @@ def sniff_separator(text: str) -> str:
     """The separator used in the header line: the most frequent of comma, semicolon and tab."""
     header = text.lstrip().split("\n", 1)[0]
     counts = {sep: header.count(sep) for sep in CSV_SEPARATORS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
 
 

@@ -26,6 +26,7 @@ import uuid
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from pipeline.executions import ExecutionStatus
 from pipeline.local import worker_control
 from pipeline.local.asl.definition import load_definition
 from pipeline.local.asl.errors import DefinitionError
@@ -62,7 +63,8 @@ from pipeline.local.store import (
     StateMachineRecord,
 )
 
-_STATUSES = {"RUNNING", *TERMINAL_STATUSES}
+#: The statusFilter values the local service knows (PENDING_REDRIVE is AWS's redrive, not run here).
+_STATUSES = {ExecutionStatus.RUNNING.value, *TERMINAL_STATUSES}
 #: Seconds ``stop_execution`` gives a worker to record the abort before it is killed.
 STOP_GRACE_SECONDS = 5.0
 

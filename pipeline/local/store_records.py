@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline import executions
+
 #: The tables of the run store (one row a record, one row an event).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state_machines (
@@ -52,8 +54,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
-#: Execution statuses after which nothing changes any more.
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+#: Execution statuses after which nothing changes any more (one list for the whole studio).
+TERMINAL_STATUSES = executions.TERMINAL_STATUSES
 
 
 @dataclass(frozen=True)

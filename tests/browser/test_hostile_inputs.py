@@ -6,14 +6,12 @@ Own ``streamlit run app.py`` server (not the journey test's), Debian's chromium 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect, sync_playwright
-from support.browser_support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer, streamlit_server
+from playwright.sync_api import expect
+from support.browser_support import StreamlitServer, streamlit_server
 from support.hostile_files import far_apart_cells
 
 from pipeline.views.charts import top_countries
@@ -23,28 +21,6 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
 STEP_TIMEOUT = 120_000  # ms: parsing and rendering on a shared, busy machine
 HOSTILE_COUNTRY = '<a href="https://evil.example/login">United Kingdom</a>'
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must run the browser tests")
-        pytest.skip(message)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ naming the resource, so Catch/Retry see it as AWS would see a failing task.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from pipeline.local.asl.errors import RUNTIME, StatesError
 from pipeline.local.services.lambda_invoke import LambdaContext, LambdaFunctions
 from pipeline.local.services.sagemaker import SAGEMAKER_ACTIONS
+from pipeline.local.services.sagemaker_jobs import JOB_FAILED_ERROR
 from pipeline.storage import Storage
 
 __all__ = ["UNSUPPORTED_RESOURCE_ERROR", "LambdaContext", "LocalResources"]
@@ -45,7 +47,12 @@ def _lambda_invoke(resources: LocalResources, action: str, pattern: str | None, 
 def _sagemaker(resources: LocalResources, action: str, pattern: str | None, parameters: Any, timeout):
     if not isinstance(parameters, dict):
         raise StatesError(RUNTIME, f"The sagemaker:{action} task needs Parameters (an object).")
-    described = SAGEMAKER_ACTIONS[action](parameters, storage=resources.storage)
+    try:
+        described = SAGEMAKER_ACTIONS[action](parameters, storage=resources.storage)
+    except StatesError as error:
+        if pattern or error.error != JOB_FAILED_ERROR:
+            raise
+        described = json.loads(error.cause)  # without .sync the job was created: its end is not the task's
     if pattern or action == "createModel":  # .sync returns Describe*; createModel its own response
         return described
     arn_key = "TrainingJobArn" if action == "createTrainingJob" else "TransformJobArn"

@@ -1,11 +1,13 @@
-"""Local stand-ins for the SageMaker tasks of the workflow: train, save model, batch transform.
+"""Local stand-ins for the SageMaker tasks of the workflows: train, save model, batch transform.
 
-The work is split by job: ``sagemaker_training`` (KMeans training jobs),
-``sagemaker_models`` (the local model registry) and ``sagemaker_transform`` (batch
-transform); this module is the single entry point the engine's integrations use. All three
+The work is split by job: ``sagemaker_training`` (training jobs: KMeans there, XGBoost 1.7-1 in
+``xgboost_training``, chosen by image in ``algorithm_images``), ``sagemaker_models`` (the local
+model registry) and ``sagemaker_transform`` (batch transform, KMeans there, XGBoost in
+``xgboost_transform``); this module is the single entry point the engine's integrations use. All
 read and write the local bucket (``LocalBucketStorage`` over ``config.local_bucket_root()``)
-unless given another ``Storage``, and fail with ``StatesError`` named
-``SageMaker.AmazonSageMakerException`` as the Step Functions integration does.
+unless given another ``Storage``. A request SageMaker would refuse fails with ``StatesError``
+named ``SageMaker.AmazonSageMakerException``; a job that ends Failed with ``States.TaskFailed``
+and the Describe response as cause (``sagemaker_jobs``), as the Step Functions integration does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""A local stand-in for a SageMaker training job of the built-in KMeans algorithm.
+"""A local stand-in for a SageMaker training job, and the built-in KMeans algorithm's own.
+
+The job's ``AlgorithmSpecification.TrainingImage`` picks the algorithm (``algorithm_images``):
+the XGBoost 1.7-1 image goes to ``xgboost_training``; the KMeans image is trained here; any
+other image is refused as SageMaker refuses a request, naming the images that can run.
 
 It takes the Parameters the ``stepfunctions`` SDK's TrainingStep emits for
 ``arn:aws:states:::sagemaker:createTrainingJob.sync``, fits scikit-learn's KMeans on the CSV
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.local.asl.errors import StatesError
+from pipeline.local.services.algorithm_images import algorithm_of, unsupported_image_message
 from pipeline.local.services.ndarray import write_kmeans_model_tar
 from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
@@ -31,12 +36,13 @@ from pipeline.local.services.sagemaker_common import (
     check_s3_uri,
     default_local_storage,
     epoch_millis,
-    fail,
     input_objects,
     read_csv_rows,
     require,
-    sagemaker_arn,
+    validation_error,
 )
+from pipeline.local.services.sagemaker_jobs import job_failed, training_describe
+from pipeline.local.services.xgboost_training import train_xgboost
 from pipeline.storage import Storage, join_uri
 
 if TYPE_CHECKING:
@@ -190,11 +196,12 @@ def _metrics(
 
 
 def create_training_job_sync(params: dict[str, Any], *, storage: Storage | None = None) -> dict[str, Any]:
-    """Run a KMeans training job locally and return its DescribeTrainingJob response.
+    """Run a training job locally and return its DescribeTrainingJob response.
 
-    Raises ``StatesError("SageMaker.AmazonSageMakerException", cause)`` when the request is
-    invalid or the job fails (no data, wrong width, k larger than the data, bad
-    hyperparameter); the cause carries the job's FailureReason.
+    Raises ``StatesError("SageMaker.AmazonSageMakerException", cause)`` when SageMaker would
+    refuse the request (invalid parameters, an image the local backend cannot run), and
+    ``StatesError("States.TaskFailed", <DescribeTrainingJob JSON>)`` when the job fails (no data,
+    wrong width, k larger than the data, bad hyperparameter), its FailureReason saying why.
     """
     validate_sagemaker_request("CreateTrainingJob", params)
     storage = storage or default_local_storage()
@@ -205,13 +212,14 @@ def create_training_job_sync(params: dict[str, Any], *, storage: Storage | None 
     )
     require(params, "RoleArn")
     channels = params.get("InputDataConfig") or []
+    algorithm = algorithm_of(image)
+    if algorithm is None:
+        raise validation_error(unsupported_image_message(image))
+    if algorithm == "xgboost":
+        return train_xgboost(params, storage, output_path)
     creation = epoch_millis()
     started = time.monotonic()
     try:
-        if "kmeans" not in image.lower():
-            raise ValueError(
-                f"the local backend runs only SageMaker's built-in KMeans algorithm, not the image '{image}'"
-            )
         settings = parse_hyperparameters(params.get("HyperParameters") or {})
         by_name = {c.get("ChannelName"): c for c in channels}
         if "train" not in by_name:
@@ -223,60 +231,16 @@ def create_training_job_sync(params: dict[str, Any], *, storage: Storage | None 
     except StatesError:
         raise
     except (ValueError, OSError) as error:
+        seconds = max(1, round(time.monotonic() - started))
         reason = f"ClientError: {error}"
-        raise fail(f"Training job {name} failed. FailureReason: {reason}") from error
+        failed = training_describe(
+            params, created=creation, ended=epoch_millis(), seconds=seconds, failure_reason=reason
+        )
+        raise job_failed(failed) from error
 
     artifact = join_uri(output_path, name, "output", "model.tar.gz")
     storage.write_bytes(artifact, write_kmeans_model_tar(model.cluster_centers_))
-    ended = epoch_millis()
     seconds = max(1, round(time.monotonic() - started))
-    describe = {
-        "TrainingJobName": name,
-        "TrainingJobArn": sagemaker_arn("training-job", name),
-        "TrainingJobStatus": "Completed",
-        "SecondaryStatus": "Completed",
-        "SecondaryStatusTransitions": [
-            {
-                "Status": "Starting",
-                "StartTime": creation,
-                "EndTime": creation,
-                "StatusMessage": "Preparing the instances for training",
-            },
-            {
-                "Status": "Training",
-                "StartTime": creation,
-                "EndTime": ended,
-                "StatusMessage": "Training image download completed. Training in progress.",
-            },
-            {
-                "Status": "Completed",
-                "StartTime": ended,
-                "EndTime": ended,
-                "StatusMessage": "Training job completed",
-            },
-        ],
-        "HyperParameters": dict(params.get("HyperParameters") or {}),
-        "AlgorithmSpecification": params["AlgorithmSpecification"],
-        "RoleArn": params["RoleArn"],
-        "InputDataConfig": channels,
-        "OutputDataConfig": params["OutputDataConfig"],
-        "ResourceConfig": params.get("ResourceConfig", {}),
-        "StoppingCondition": params.get("StoppingCondition", {}),
-        "ModelArtifacts": {"S3ModelArtifacts": artifact},
-        "FinalMetricDataList": metrics,
-        "CreationTime": creation,
-        "TrainingStartTime": creation,
-        "TrainingEndTime": ended,
-        "LastModifiedTime": ended,
-        "TrainingTimeInSeconds": seconds,
-        "BillableTimeInSeconds": seconds,
-        "EnableNetworkIsolation": bool(params.get("EnableNetworkIsolation", False)),
-        "EnableInterContainerTrafficEncryption": bool(
-            params.get("EnableInterContainerTrafficEncryption", False)
-        ),
-        "EnableManagedSpotTraining": bool(params.get("EnableManagedSpotTraining", False)),
-    }
-    for optional in ("DebugHookConfig", "VpcConfig", "Environment"):
-        if optional in params:
-            describe[optional] = params[optional]
-    return describe
+    return training_describe(
+        params, created=creation, ended=epoch_millis(), seconds=seconds, artifact=artifact, metrics=metrics
+    )

@@ -1,4 +1,7 @@
-"""A local stand-in for a SageMaker batch transform with a built-in KMeans model.
+"""A local stand-in for a SageMaker batch transform, and the built-in KMeans model's own.
+
+The model's image picks the algorithm (``algorithm_images``); XGBoost models are scored by
+``xgboost_transform``. With a KMeans model:
 
 Each input line is assigned to its closest centre (Euclidean distance) of the model's
 centroids, and the output is written as SageMaker's KMeans container writes it, to
@@ -17,6 +20,7 @@ import numpy as np
 
 from pipeline.errors import DataError
 from pipeline.local.asl.errors import StatesError
+from pipeline.local.services.algorithm_images import algorithm_of, unsupported_image_message
 from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
@@ -24,13 +28,14 @@ from pipeline.local.services.sagemaker_common import (
     check_s3_uri,
     default_local_storage,
     epoch_millis,
-    fail,
     input_objects,
     read_csv_rows,
     require,
-    sagemaker_arn,
+    validation_error,
 )
+from pipeline.local.services.sagemaker_jobs import job_failed, transform_describe
 from pipeline.local.services.sagemaker_models import describe_model
+from pipeline.local.services.xgboost_transform import transform_xgboost
 from pipeline.storage import Storage, join_uri
 
 SUPPORTED_ACCEPT = {"application/jsonlines", "application/json"}
@@ -55,33 +60,43 @@ def format_predictions(closest: np.ndarray, distances: np.ndarray, accept: str) 
     return "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
 
 
-def _model_centroids(storage: Storage, model_name: str) -> np.ndarray:
-    model = describe_model(model_name)
+def _model_centroids(storage: Storage, model: dict[str, Any]) -> np.ndarray:
     url = model["PrimaryContainer"]["ModelDataUrl"]
     try:
         return read_kmeans_model_tar(storage.read_bytes(url))
     except (OSError, DataError) as error:
-        raise fail(f"ClientError: cannot load the model {model_name} from {url}: {error}") from error
+        raise ValueError(f"cannot load the model {model['ModelName']} from {url}: {error}") from error
 
 
 def create_transform_job_sync(params: dict[str, Any], *, storage: Storage | None = None) -> dict[str, Any]:
-    """Run a KMeans batch transform locally and return its DescribeTransformJob response.
+    """Run a batch transform locally and return its DescribeTransformJob response.
 
-    Raises ``StatesError("SageMaker.AmazonSageMakerException", cause)`` for an invalid
-    request, an unknown model, or input the model cannot score (the cause says which).
+    The model's image (recorded by createModel) picks the algorithm: XGBoost 1.7-1 goes to
+    ``xgboost_transform``, KMeans is scored here. Raises
+    ``StatesError("SageMaker.AmazonSageMakerException", cause)`` for a request SageMaker would
+    refuse (invalid parameters, an unknown model, a model image the local backend cannot run), and
+    ``StatesError("States.TaskFailed", <DescribeTransformJob JSON>)`` when the job fails (input the
+    model cannot score; its FailureReason says why).
     """
     validate_sagemaker_request("CreateTransformJob", params)
     storage = storage or default_local_storage()
-    name = check_name(require(params, "TransformJobName"), "TransformJobName")
+    check_name(require(params, "TransformJobName"), "TransformJobName")
     model_name = require(params, "ModelName")
     source = require(params, "TransformInput.DataSource.S3DataSource")
     output_path = check_s3_uri(
         require(params, "TransformOutput.S3OutputPath"), "TransformOutput.S3OutputPath"
     )
     require(params, "TransformResources.InstanceType")
+    model = describe_model(model_name)
+    image = str(model["PrimaryContainer"].get("Image") or "")
+    algorithm = algorithm_of(image)
+    if algorithm is None:
+        raise validation_error(unsupported_image_message(image))
+    describe = transform_describe(params, created=epoch_millis())
+    if algorithm == "xgboost":
+        return transform_xgboost(params, model, storage, describe)
     transform_input = params["TransformInput"]
     accept = str(params["TransformOutput"].get("Accept") or "application/json").lower()
-    creation = epoch_millis()
     try:
         if accept not in SUPPORTED_ACCEPT:
             raise ValueError(
@@ -92,7 +107,7 @@ def create_transform_job_sync(params: dict[str, Any], *, storage: Storage | None
             raise ValueError(
                 f"ContentType '{content_type}' is not supported locally; the input must be text/csv"
             )
-        centroids = _model_centroids(storage, model_name)
+        centroids = _model_centroids(storage, model)
         objects = input_objects(storage, source, "TransformInput")
         if not objects:
             raise ValueError(f"no input object under {source.get('S3Uri')}")
@@ -106,29 +121,8 @@ def create_transform_job_sync(params: dict[str, Any], *, storage: Storage | None
     except StatesError:
         raise
     except (ValueError, OSError) as error:
-        raise fail(f"Transform job {name} failed. FailureReason: ClientError: {error}") from error
+        failed = {**describe, "TransformJobStatus": "Failed", "TransformEndTime": epoch_millis()}
+        raise job_failed({**failed, "FailureReason": f"ClientError: {error}"[:1024]}) from error
     for out_uri, payload in outputs:
         storage.write_bytes(out_uri, payload)
-    ended = epoch_millis()
-    describe = {
-        "TransformJobName": name,
-        "TransformJobArn": sagemaker_arn("transform-job", name),
-        "TransformJobStatus": "Completed",
-        "ModelName": model_name,
-        "TransformInput": transform_input,
-        "TransformOutput": params["TransformOutput"],
-        "TransformResources": params["TransformResources"],
-        "CreationTime": creation,
-        "TransformStartTime": creation,
-        "TransformEndTime": ended,
-    }
-    for optional in (
-        "MaxConcurrentTransforms",
-        "MaxPayloadInMB",
-        "BatchStrategy",
-        "Environment",
-        "DataProcessing",
-    ):
-        if optional in params:
-            describe[optional] = params[optional]
-    return describe
+    return {**describe, "TransformJobStatus": "Completed", "TransformEndTime": epoch_millis()}

@@ -234,12 +234,15 @@ def test_a_malformed_function_name_is_rejected():
 # --- SageMaker ------------------------------------------------------------------------------
 
 BUCKET = "s3://rfm-studio-local/runs/e2e"
+KMEANS_IMAGE = (
+    "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1"  # image_uris.retrieve("kmeans", "us-east-1")
+)
 
 
 def training_parameters(job: str) -> dict:
     return {
         "AlgorithmSpecification": {
-            "TrainingImage": "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1",
+            "TrainingImage": KMEANS_IMAGE,
             "TrainingInputMode": "File",
         },
         "OutputDataConfig": {"S3OutputPath": f"{BUCKET}/model"},
@@ -287,7 +290,7 @@ def test_train_model_transform_end_to_end_through_the_resources(features):
         {
             "ExecutionRoleArn": "arn:aws:iam::000000000000:role/rfm-studio",
             "ModelName": "e2e-model",
-            "PrimaryContainer": {"Environment": {}, "Image": "kmeans:1", "ModelDataUrl": artifact},
+            "PrimaryContainer": {"Environment": {}, "Image": KMEANS_IMAGE, "ModelDataUrl": artifact},
         },
         state_name="Save model",
         timeout=None,
@@ -333,10 +336,33 @@ def test_training_without_sync_returns_only_the_job_arn(features):
     assert result == {"TrainingJobArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/async-train"}
 
 
-def test_sagemaker_failures_keep_their_aws_error_name():
+def test_a_failed_training_job_fails_the_task_with_states_task_failed_and_its_description():
     error = failure(
         LocalResources(), "arn:aws:states:::sagemaker:createTrainingJob.sync", training_parameters("no-data")
     )
+    assert error.error == "States.TaskFailed"
+    described = json.loads(error.cause)
+    assert described["TrainingJobName"] == "no-data"
+    assert described["TrainingJobStatus"] == "Failed"
+    assert described["FailureReason"].startswith("ClientError: channel 'train' has no data")
+
+
+def test_without_sync_a_job_that_fails_later_still_returns_its_arn():
+    result = LocalResources().invoke(
+        "arn:aws:states:::sagemaker:createTrainingJob",
+        training_parameters("no-data-async"),
+        state_name="T",
+        timeout=None,
+    )
+    assert result == {"TrainingJobArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/no-data-async"}
+
+
+def test_a_refused_sagemaker_request_keeps_its_aws_error_name():
+    parameters = training_parameters("bad-image")
+    parameters["AlgorithmSpecification"]["TrainingImage"] = (
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:1"
+    )
+    error = failure(LocalResources(), "arn:aws:states:::sagemaker:createTrainingJob.sync", parameters)
     assert error.error == "SageMaker.AmazonSageMakerException"
 
 

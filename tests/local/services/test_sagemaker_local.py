@@ -117,10 +117,21 @@ def train_params(sdk_steps, **hyperparameters) -> dict:
 
 
 def sagemaker_failure(call, *args) -> StatesError:
+    """A request SageMaker refuses: the task fails with the service's exception."""
     with pytest.raises(StatesError) as caught:
         call(*args)
     assert caught.value.error == "SageMaker.AmazonSageMakerException"
     return caught.value
+
+
+def job_failure(call, *args) -> str:
+    """A job that ends Failed: States.TaskFailed, the Describe response as cause; its FailureReason."""
+    with pytest.raises(StatesError) as caught:
+        call(*args)
+    assert caught.value.error == "States.TaskFailed"
+    described = json.loads(caught.value.cause)
+    assert described.get("TrainingJobStatus", described.get("TransformJobStatus")) == "Failed"
+    return described["FailureReason"]
 
 
 # --- training -------------------------------------------------------------------------------
@@ -228,19 +239,20 @@ def test_a_test_channel_adds_the_eval_metrics(sdk_steps, storage, training_rows)
 
 
 def test_wrong_feature_dim_fails_the_job_saying_so(sdk_steps, training_rows):
-    error = sagemaker_failure(create_training_job_sync, train_params(sdk_steps, feature_dim=4))
-    assert "FailureReason: ClientError" in error.cause
-    assert "3 columns but feature_dim is 4" in error.cause
+    reason = job_failure(create_training_job_sync, train_params(sdk_steps, feature_dim=4))
+    assert reason.startswith("ClientError: ")
+    assert "3 columns but feature_dim is 4" in reason
 
 
 def test_missing_training_data_fails_the_job_saying_so(sdk_steps):
-    error = sagemaker_failure(create_training_job_sync, train_params(sdk_steps))
-    assert f"no object under {BUCKET}/train/" in error.cause
+    assert f"no object under {BUCKET}/train/" in job_failure(
+        create_training_job_sync, train_params(sdk_steps)
+    )
 
 
 def test_k_larger_than_the_data_fails_the_job_saying_so(sdk_steps, training_rows):
-    error = sagemaker_failure(create_training_job_sync, train_params(sdk_steps, k=500))
-    assert "k=500 is larger than the number of training rows (120)" in error.cause
+    reason = job_failure(create_training_job_sync, train_params(sdk_steps, k=500))
+    assert "k=500 is larger than the number of training rows (120)" in reason
 
 
 @pytest.mark.parametrize(
@@ -256,21 +268,24 @@ def test_k_larger_than_the_data_fails_the_job_saying_so(sdk_steps, training_rows
 def test_bad_hyperparameters_fail_the_job_naming_them(sdk_steps, training_rows, hyperparameters, named):
     params = train_params(sdk_steps)
     params["HyperParameters"].update(hyperparameters)
-    assert named in sagemaker_failure(create_training_job_sync, params).cause
+    assert named in job_failure(create_training_job_sync, params)
 
 
 def test_non_numeric_csv_fails_the_job_naming_the_object(sdk_steps, storage):
     storage.write_bytes(f"{BUCKET}/train/with-header.csv", b"recency,frequency,monetary\n1,2,3\n")
-    error = sagemaker_failure(create_training_job_sync, train_params(sdk_steps))
-    assert "with-header.csv is not headerless numeric CSV" in error.cause
+    reason = job_failure(create_training_job_sync, train_params(sdk_steps))
+    assert "with-header.csv is not headerless numeric CSV" in reason
 
 
-def test_another_algorithm_image_is_refused(sdk_steps, training_rows):
+def test_an_image_the_local_backend_cannot_run_is_refused_naming_those_it_can(sdk_steps, training_rows):
     params = train_params(sdk_steps)
     params["AlgorithmSpecification"]["TrainingImage"] = (
         "382416733822.dkr.ecr.us-east-1.amazonaws.com/xgboost:1"
     )
-    assert "only SageMaker's built-in KMeans" in sagemaker_failure(create_training_job_sync, params).cause
+    cause = sagemaker_failure(create_training_job_sync, params).cause
+    assert "The image '382416733822.dkr.ecr.us-east-1.amazonaws.com/xgboost:1' cannot run" in cause
+    assert "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1 (kmeans)" in cause
+    assert "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1 (xgboost)" in cause
 
 
 def test_a_missing_job_name_is_a_validation_error(sdk_steps, training_rows):
@@ -380,5 +395,4 @@ def test_transform_with_an_unknown_model_fails(sdk_steps, training_rows):
 
 def test_transform_input_of_the_wrong_width_fails_saying_so(sdk_steps, storage, model):
     storage.write_bytes(f"{BUCKET}/train/features.csv", b"1,2\n3,4\n")
-    error = sagemaker_failure(create_transform_job_sync, sdk_steps["transform"])
-    assert "2 columns but feature_dim is 3" in error.cause
+    assert "2 columns but feature_dim is 3" in job_failure(create_transform_job_sync, sdk_steps["transform"])
