@@ -49,9 +49,11 @@ def format_duration(seconds: float) -> str:
 def run_row(item: dict[str, Any], now: dt.datetime | None = None) -> tuple[str, ...]:
     """One ``list_executions`` item as the columns of :data:`COLUMNS`."""
     start, stop = item.get("startDate"), item.get("stopDate")
-    end = stop or now or dt.datetime.now(dt.UTC)
-    started = f"{start:%Y-%m-%d %H:%M:%S}" if hasattr(start, "strftime") else ""
-    took = format_duration((end - start).total_seconds()) if hasattr(start, "strftime") else ""
+    if not isinstance(start, dt.datetime):
+        return (str(item.get("name", "")), str(item.get("workflow", "")), str(item.get("status", "")), "", "")
+    end = stop if isinstance(stop, dt.datetime) else now or dt.datetime.now(dt.UTC)
+    started = f"{start:%Y-%m-%d %H:%M:%S}"
+    took = format_duration((end - start).total_seconds())
     return (
         str(item.get("name", "")),
         str(item.get("workflow", "")),

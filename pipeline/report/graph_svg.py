@@ -33,7 +33,8 @@ def layout(definition: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
     """(row, column) of every top-level state: main path breadth first, Catch-only states on the right."""
     states: Mapping[str, Any] = definition.get("States", {})
     rows: dict[str, int] = {}
-    queue = [definition.get("StartAt")] if definition.get("StartAt") in states else []
+    start = definition.get("StartAt")
+    queue: list[str] = [start] if isinstance(start, str) and start in states else []
     if queue:
         rows[queue[0]] = 0
     while queue:
