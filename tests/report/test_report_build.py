@@ -34,11 +34,8 @@ class _Resources(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.addresses: list[str] = []
-        self.scripts = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script":
-            self.scripts += 1
         for name, value in attrs:
             if name in ("src", "href", "srcset", "data") and value:
                 self.addresses.append(value)
