@@ -20,6 +20,7 @@ navigation = st.navigation(
         st.Page(Page.LAUNCH, title="Launch", icon=":material/rocket_launch:"),
         st.Page(Page.EXECUTIONS, title="Executions", icon=":material/monitoring:"),
         st.Page(Page.CLUSTERS, title="Clusters", icon=":material/scatter_plot:"),
+        st.Page(Page.PRICES, title="Prices", icon=":material/price_check:"),
     ]
 )
 slot = st.sidebar.container()

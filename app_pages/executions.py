@@ -112,8 +112,10 @@ def watch(arn: str, was_running: bool) -> None:
             language=None,
             wrap_lines=True,
         )
-    if view.status == "SUCCEEDED":
-        st.page_link(Page.CLUSTERS, label="Explore the clusters of this run", icon=":material/scatter_plot:")
+    link = executions.results_link(listing.workflow_of(arn))
+    if view.status == "SUCCEEDED" and link is not None:
+        page, label, icon = link
+        st.page_link(page, label=label, icon=icon)
 
     steps = ev.step_runs(view.events, view.status)
     graph_column, steps_column = st.columns([2, 3])

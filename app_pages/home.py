@@ -1,4 +1,5 @@
-"""Home page: what the app does, the backend and its health, the active dataset, the next step."""
+"""Home page: what the app does, the backend and its health, the active dataset, the workflows,
+the next step."""
 
 import streamlit as st
 
@@ -36,6 +37,10 @@ with backend_column:
         st.caption(plain(check.message))
     if not all(check.ok for check in checks):
         st.warning("Fix the failed checks (or choose the local backend in the sidebar) to launch runs.")
+
+st.subheader("Workflows")
+for title, purpose in home.workflows():
+    st.markdown(f"**{title}**: {purpose}")
 
 st.subheader("Next step")
 for page, label, icon in home.next_steps(active):

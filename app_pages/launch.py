@@ -1,9 +1,11 @@
-"""Launch page: the workflow, its parameters and preflight, Try k, and the Launch button."""
+"""Launch page: the workflow catalogue, the chosen workflow's parameters and preflight, Try k
+(clustering only), and the Launch button."""
 
 import streamlit as st
 
 from pipeline.analysis import k_selection
 from pipeline.views import charts
+from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import launch, state
 from ui.backend import LABELS, active_backend_name
 from ui.errors import show_error, show_warning
@@ -13,7 +15,7 @@ from ui.page import end_page
 st.title("Launch")
 active = state.get_active()
 if active is None:
-    st.info("Load a dataset on the Data page first: the workflow clusters the active dataset's customers.")
+    st.info("Load a dataset on the Data page first: every workflow runs on the active dataset.")
     st.page_link(Page.DATA, label="Load a dataset on the Data page", icon=":material/upload_file:")
     end_page()
 
@@ -21,16 +23,20 @@ backend_name = active_backend_name()
 st.caption("Dataset")
 st.text(active.name)
 st.caption(f"Backend: {LABELS.get(backend_name, backend_name)} (change it in the sidebar)")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Workflow")
+    spec = launch.workflow_choice()
 try:
-    view = launch.workflow_view(backend_name)
+    view = launch.workflow_view(backend_name, spec.name)
 except Exception as error:
     show_error(error, "Building the workflow")
     view = None
 
-left, right = st.columns([3, 2])
 with left:
     st.subheader("Parameters")
-    params = launch.parameter_inputs(active, backend_name)
+    params = launch.parameter_inputs(active, backend_name, spec)
     problem = launch.run_problem(*active.key, params)
     if problem:
         show_warning(f"{problem} Launch is disabled until the parameters fit the data.")
@@ -39,9 +45,9 @@ with left:
     ready = launch.preflight_section(backend_name)
 
     if backend_name == "aws" and st.button(
-        "Deploy the workflow to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
+        "Deploy the workflows to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
     ):
-        with st.status("Deploying the Lambda functions and the state machine…", expanded=True) as status:
+        with st.status("Deploying the Lambda functions and the state machines…", expanded=True) as status:
             try:
                 launch.deploy(progress=st.text)
                 status.update(label="Deployed", state="complete")
@@ -57,7 +63,9 @@ with left:
         icon=":material/rocket_launch:",
     ):
         started = None
-        with st.status(f"Launching on the {backend_name} backend…", expanded=True) as status:
+        with st.status(
+            f"Launching {spec.title.lower()} on the {backend_name} backend…", expanded=True
+        ) as status:
             try:
                 started = launch.start_run(active, backend_name, params, progress=st.text)
             except Exception as error:
@@ -70,7 +78,7 @@ with left:
 
 if view is not None:
     with right:
-        st.subheader("Workflow")
+        st.subheader(spec.title)
         if view.placeholder_reason:
             st.warning(
                 "Drawn with placeholder settings until the aws backend is configured "
@@ -78,33 +86,34 @@ if view is not None:
             )
         st.graphviz_chart(view.dot)
 
-with st.expander("Try k: which number of clusters?", expanded=False):
-    st.caption(
-        f"KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} on this machine, "
-        "on the same features and filters (country, as-of date) as the run: pick k where the elbow "
-        "bends and the silhouette is high."
-    )
-    pressed = st.button("Try k", key="launch_try_k", icon=":material/insights:")
-    table = None
-    if launch.try_k_wanted(active, params, pressed):
-        try:
-            with st.spinner("Clustering for each k…"):
-                table = launch.k_table(*active.key, params.country, params.as_of)
-        except Exception as error:
-            show_error(error, "Try k")
-    if table is not None:
-        best = k_selection.best_k(table)
-        st.plotly_chart(charts.k_selection_chart(table, best), key="launch_k_chart")
-        score = table.loc[table["k"] == best, "silhouette"].item()
-        st.info(f"Best silhouette: k = {best} ({score:.3f}).")
-        st.button(
-            f"Use k = {best}",
-            on_click=launch.use_k,
-            args=(best,),
-            disabled=best == params.k,
-            key="launch_use_best_k",
+if isinstance(params, ClusteringParameters):
+    with st.expander("Try k: which number of clusters?", expanded=False):
+        st.caption(
+            f"KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} on this machine, "
+            "on the same features and filters (country, as-of date) as the run: pick k where the elbow "
+            "bends and the silhouette is high."
         )
-        st.dataframe(table, hide_index=True)
+        pressed = st.button("Try k", key="launch_try_k", icon=":material/insights:")
+        table = None
+        if launch.try_k_wanted(active, params, pressed):
+            try:
+                with st.spinner("Clustering for each k…"):
+                    table = launch.k_table(*active.key, params.country, params.as_of)
+            except Exception as error:
+                show_error(error, "Try k")
+        if table is not None:
+            best = k_selection.best_k(table)
+            st.plotly_chart(charts.k_selection_chart(table, best), key="launch_k_chart")
+            score = table.loc[table["k"] == best, "silhouette"].item()
+            st.info(f"Best silhouette: k = {best} ({score:.3f}).")
+            st.button(
+                f"Use k = {best}",
+                on_click=launch.use_k,
+                args=(best,),
+                disabled=best == params.k,
+                key="launch_use_best_k",
+            )
+            st.dataframe(table, hide_index=True)
 
 if view is not None:
-    launch.definition_tabs(view)
+    launch.definition_tabs(view, spec)

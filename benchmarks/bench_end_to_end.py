@@ -1,24 +1,29 @@
 """Full-scale (541,909-row) local end-to-end run: wall time per step and peak memory, one run.
 
 What a user of the app does, timed: load the workbook through ``pipeline.loading.dataset`` (first load,
-then the cached re-load), write the canonical Parquet copy the app launches from, launch the
+then the cached re-load), write the canonical Parquet copy the app launches from, launch an
 SDK-built workflow through ``LocalBackend`` in process mode (a background worker, as the app
-does) with k=5, and wait for SUCCEEDED. Prints each state's wall time (from the execution
-history, via ``pipeline.views.execution_view.step_runs``), the totals, the peak memory (max RSS) of
-the worker process (target <= 1.5 GiB) and of this launching process, and then the
-engine-overhead ratio of bench_engine.py on the same workbook.
+does): clustering with k=5 (the default), or with ``--workflow price-regression`` the AWS sample's
+XGBoost price regression with its default parameters, and wait for the end. Prints each state's
+wall time (from the execution history, via ``pipeline.views.execution_view.step_runs``), the
+totals, the peak memory (max RSS) of the worker process (target <= 1.5 GiB) and of this
+launching process, and then the engine-overhead ratio of bench_engine.py on the same workbook.
 
     python -m benchmarks.bench_end_to_end                # builds the workbook first if needed
     python -m benchmarks.bench_end_to_end --rows 20000   # quick smoke run, smaller workbook
     python -m benchmarks.bench_end_to_end --no-overhead  # skip the engine/direct comparison
+    python -m benchmarks.bench_end_to_end --workflow price-regression   # XGBoost, default threshold
 
 The worker's peak is its ``VmHWM`` (the kernel's high-water mark of its resident set),
 sampled from /proc/<pid>/status every 10 ms by a thread until the process is gone; being a
 high-water mark, a sample misses only growth in the last 10 ms of its life. Its ``ru_maxrss``
 from ``os.wait4`` is printed too but is NOT the worker's own peak: Linux carries the
 launching process's resident set at fork time over the exec into the child's ``ru_maxrss``
-(so ``RUSAGE_CHILDREN`` reports at least the launcher's size). The quality threshold is 0,
-so the run succeeds whatever the silhouette of the resampled data (the silhouette is printed).
+(so ``RUSAGE_CHILDREN`` reports at least the launcher's size). The clustering quality threshold
+is 0, so the run succeeds whatever the silhouette of the resampled data (the silhouette is
+printed); the price regression keeps its default RMSE threshold, so the run also shows whether
+that default holds at full scale (the RMSEs are printed). The engine-overhead comparison is the
+clustering workflow's (bench_engine.py).
 """
 
 from __future__ import annotations
@@ -102,17 +107,24 @@ def load_like_the_app(workbook: Path) -> dict[str, Any]:
     }
 
 
-def run_end_to_end(dataset_path: Path, dataset_name: str, k: int = 5) -> dict[str, Any]:
+def run_parameters(workflow: str, k: int) -> Any:
+    """The benchmark's run parameters: clustering with ``k`` and threshold 0, or the regression's defaults."""
+    from pipeline.workflows.clustering.parameters import ClusteringParameters
+    from pipeline.workflows.price_regression.parameters import RegressionParameters
+
+    if workflow == "price-regression":
+        return RegressionParameters()
+    return ClusteringParameters(k=k, quality_threshold=0.0)
+
+
+def run_end_to_end(dataset_path: Path, dataset_name: str, params: Any) -> dict[str, Any]:
     """Launch through ``LocalBackend`` (process mode), wait for the end, measure time and memory."""
     from pipeline.backends.local import LocalBackend
     from pipeline.views.execution_view import step_runs
-    from pipeline.workflows.clustering.parameters import ClusteringParameters
 
     started = time.perf_counter()
     backend = LocalBackend()  # process mode, as the app
-    arn = backend.launch(
-        dataset_path, ClusteringParameters(k=k, quality_threshold=0.0), dataset_name=dataset_name
-    )
+    arn = backend.launch(dataset_path, params, dataset_name=dataset_name)
     launched_s = time.perf_counter() - started
     pid = backend.client.worker_pid(arn)
     sampler = HighWaterSampler(pid)
@@ -143,16 +155,28 @@ def run_end_to_end(dataset_path: Path, dataset_name: str, k: int = 5) -> dict[st
         "worker_peak": sampler.peak,
         "worker_maxrss": maxrss,
         "worker_maxrss_by": measured_by,
-        "silhouette": output.get("silhouette"),
-        "customers": output.get("customers"),
+        "output": output,
     }
+
+
+def print_figures(output: dict[str, Any]) -> None:
+    """The run's headline figures from its output (clustering: silhouette; regression: the RMSEs)."""
+    if "silhouette" in output:
+        print(f"  customers {output.get('customers')}, silhouette {output.get('silhouette')}")
+    if "validation_rmse" in output:
+        print(
+            f"  RMSE train {output['train_rmse']}, validation {output['validation_rmse']}, "
+            f"test {output['test_rmse']:.5f} (threshold {output['rmse_threshold']}); "
+            f"{output['predictions']:,} predictions"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build (if needed) the full-scale workbook, run it end to end once, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=FULL_ROWS, help="rows of the resampled workbook")
-    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--workflow", choices=["clustering", "price-regression"], default="clustering")
+    parser.add_argument("--k", type=int, default=5, help="clusters (clustering only)")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of the engine/direct comparison")
     parser.add_argument("--no-overhead", action="store_true", help="skip the engine/direct comparison")
     args = parser.parse_args(argv)
@@ -167,8 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  cached re-load:                       {loaded['cached_s']:8.2f} s")
     print(f"  canonical Parquet copy for launch:    {loaded['parquet_s']:8.2f} s")
 
-    run = run_end_to_end(loaded["path"], loaded["name"], args.k)
-    print(f"\n2. Local end to end, LocalBackend process mode, k={args.k}: {run['status']}")
+    params = run_parameters(args.workflow, args.k)
+    run = run_end_to_end(loaded["path"], loaded["name"], params)
+    print(f"\n2. Local end to end, LocalBackend process mode, {args.workflow} {params}: {run['status']}")
     if run["status"] != "SUCCEEDED":
         print(f"  error {run['error']}: {run['cause']}")
     for name, state_type, seconds in run["steps"]:
@@ -176,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  execution (start to stop date):       {run['engine_s']:8.2f} s")
     print(f"  launch() returned after:              {run['launch_s']:8.2f} s  (upload, deploy, start)")
     print(f"  launch to SUCCEEDED seen:             {run['wall_s']:8.2f} s")
-    print(f"  customers {run['customers']}, silhouette {run['silhouette']}")
+    print_figures(run["output"])
 
     launcher_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print("\n3. Peak memory (max RSS)")
@@ -188,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  launching process: {launcher_peak / GIB:6.3f} GiB (includes the first xlsx load)")
 
-    if not args.no_overhead:
+    if not args.no_overhead and args.workflow == "clustering":
         print(f"\n4. Engine overhead on the same workbook (bench_engine, {args.reps} interleaved runs)")
         print_workflow_overhead(workflow_overhead(workbook, args.reps, f"{loaded['rows']:,} rows"))
     return 0 if run["status"] == "SUCCEEDED" else 1

@@ -20,6 +20,7 @@ COMMANDS = {
     "local-run": "pipeline.commands.local_run",
     "run": "pipeline.commands.run",
     "status": "pipeline.commands.status",
+    "results": "pipeline.commands.results",
     "list": "pipeline.commands.list_runs",
     "report": "pipeline.commands.report",
     "deploy": "pipeline.commands.deploy",

@@ -19,6 +19,7 @@ import streamlit as st
 from pipeline.analysis import cluster_compare
 from pipeline.views import cluster_charts
 from pipeline.workflows.clustering.parameters import parameters_from_input
+from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing
@@ -44,15 +45,21 @@ class Run:
 
 
 def succeeded_runs(listing: Listing) -> dict[str, dict[str, Any]]:
-    """The listed executions that succeeded, by ARN, newest first: the runs with clusters."""
-    return {item["executionArn"]: item for item in listing.items if item.get("status") == "SUCCEEDED"}
+    """The listed clustering executions that succeeded, by ARN, newest first: the runs with clusters."""
+    return {
+        item["executionArn"]: item
+        for item in listing.items
+        if item.get("status") == "SUCCEEDED" and item.get("workflow", CLUSTERING.name) == CLUSTERING.name
+    }
 
 
 def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | None:
     """Why the session's selected execution has no clusters, as (``"info"`` or ``"warning"``, text).
 
-    None when nothing is selected, it succeeded, or it is not listed.
+    None when nothing is selected, it succeeded, or it is not a listed clustering run.
     """
+    if listing.workflow_of(selected) not in (None, CLUSTERING.name):
+        return None
     status = listing.status_of(selected)
     if status is None or status == "SUCCEEDED":
         return None

@@ -24,12 +24,12 @@ import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
-from ui.names import Key
+from ui.names import Key, Page
 from ui.runs import Listing, forget_aws_listing
 from ui.text import plain
 
 #: Columns of the executions table, in display order (ARN last, hidden by the page).
-TABLE_COLUMNS = ["Name", "Status", "Backend", "Started", "Duration (s)", "k", "Dataset", "ARN"]
+TABLE_COLUMNS = ["Name", "Workflow", "Status", "Backend", "Started", "Duration (s)", "k", "Dataset", "ARN"]
 #: Seconds between two refreshes of a RUNNING execution.
 REFRESH_SECONDS = 1.5
 #: Seconds the page waits, after Stop, for the execution to record its end.
@@ -46,6 +46,7 @@ def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.Dat
         rows.append(
             {
                 "Name": item["name"],
+                "Workflow": item.get("workflow", ""),
                 "Status": item["status"],
                 "Backend": item["backend"],
                 "Started": start,
@@ -59,6 +60,18 @@ def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.Dat
     if not table.empty:
         table["Started"] = pd.to_datetime(table["Started"], utc=True)
     return table
+
+
+#: Where a succeeded run's results are shown, by workflow: (page, link label, icon).
+RESULTS_PAGES: dict[str, tuple[str, str, str]] = {
+    "clustering": (Page.CLUSTERS, "Explore the clusters of this run", ":material/scatter_plot:"),
+    "price-regression": (Page.PRICES, "See the price predictions of this run", ":material/price_check:"),
+}
+
+
+def results_link(workflow: str | None) -> tuple[str, str, str] | None:
+    """The (page, label, icon) of the page showing a succeeded run of ``workflow``, if any."""
+    return RESULTS_PAGES.get(workflow or "")
 
 
 def selected_execution(table: pd.DataFrame) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.workflows.registry import WORKFLOWS
 from ui.names import Page
 from ui.state import ActiveDataset
 from ui.text import plain
@@ -10,9 +11,14 @@ INTRO = (
     "1. **Load** retail transactions: the UCI Online Retail data by upload, URL, S3 "
     "or the bundled sample.\n"
     "2. **Preview** RFM (recency, frequency, monetary) segments of your customers.\n"
-    "3. **Cluster** customers with a workflow built with the AWS Step Functions Data Science SDK, "
-    "run locally or on AWS, watch it step by step, and explore the clusters."
+    "3. **Launch** an ML workflow built with the AWS Step Functions Data Science SDK, run locally "
+    "or on AWS, watch it step by step, and explore its results."
 )
+
+
+def workflows() -> list[tuple[str, str]]:
+    """Every workflow of the registry as (title, one-line purpose), in the Launch page's order."""
+    return [(spec.title, spec.purpose) for spec in WORKFLOWS]
 
 
 def check_line(name: str, ok: bool) -> str:
@@ -27,6 +33,8 @@ def next_steps(active: ActiveDataset | None) -> list[tuple[str, str, str]]:
         return [(Page.DATA, "Load a dataset on the Data page", ":material/upload_file:")]
     return [
         (Page.SEGMENTS, "See the RFM segments", ":material/donut_small:"),
-        (Page.LAUNCH, "Launch a clustering run", ":material/rocket_launch:"),
+        (Page.LAUNCH, "Launch a workflow", ":material/rocket_launch:"),
         (Page.EXECUTIONS, "Watch the executions", ":material/monitoring:"),
+        (Page.CLUSTERS, "Explore the clusters of a clustering run", ":material/scatter_plot:"),
+        (Page.PRICES, "See the predictions of a price-regression run", ":material/price_check:"),
     ]

@@ -1,4 +1,9 @@
-"""The Launch page's logic: the workflow's views, the run's checks, Try k, deploying, launching.
+"""The Launch page's logic: the workflow catalogue, each workflow's fields, the run's checks,
+Try k, deploying, launching.
+
+The catalogue is the registry (``pipeline.workflows.registry.WORKFLOWS``); each workflow's
+fields are a form function found by its parameters type (``PARAMETER_FORMS``), and every
+field's value is kept across pages (``ui.fields.kept``).
 
 Every widget change reruns the page, so what costs more than a few milliseconds is cached
 by small keys: the workflow (definition, DOT graph, ASL JSON, CloudFormation template) by
@@ -22,15 +27,20 @@ from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check
 from pipeline.views.graph import workflow_dot
 from pipeline.workflows.clustering.parameters import ClusteringParameters
-from pipeline.workflows.registry import get_workflow, workflow_of
+from pipeline.workflows.price_regression.parameters import (
+    RegressionParameters,
+)
+from pipeline.workflows.registry import WORKFLOWS, default_workflow, get_workflow, workflow_of
+from pipeline.workflows.spec import WorkflowSpec
 from ui.backend import backend, check_again, health
 from ui.errors import show_error
+from ui.fields import instance_inputs, kept
+from ui.launch_regression import regression_inputs
 from ui.names import Key
 from ui.runs import forget_aws_listing
 from ui.state import ActiveDataset, cleaned, countries
 
 ALL_COUNTRIES = "All countries"
-INSTANCE_TYPES = ["ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.c5.xlarge", "ml.c5.2xlarge"]
 
 
 @dataclass(frozen=True)
@@ -157,9 +167,7 @@ def deploy(progress: Callable[[str], None]) -> None:
         progress(message)
 
 
-def start_run(
-    active: ActiveDataset, backend_name: str, params: ClusteringParameters, progress: Callable[[str], None]
-) -> str:
+def start_run(active: ActiveDataset, backend_name: str, params: Any, progress: Callable[[str], None]) -> str:
     """Launch the run on the active dataset and select it for the Executions page; its ARN."""
     arn = launch_run(
         backend(backend_name), Path(active.path), params, dataset_name=active.name, progress=progress
@@ -172,41 +180,66 @@ def start_run(
 # Sections of the page --------------------------------------------------------------------------
 
 
-def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringParameters:
-    """The run's parameters as fields; the instance settings only on aws (the local engine has none)."""
+def workflow_choice() -> WorkflowSpec:
+    """The catalogue: every workflow of the registry by title, with its one-line purpose; the
+    choice is kept across pages."""
+    names = [spec.name for spec in WORKFLOWS]
+    name = kept(
+        st.radio,
+        "Workflow to launch",
+        key=Key.LAUNCH_WORKFLOW,
+        default=default_workflow().name,
+        options=names,
+        format_func=lambda chosen: get_workflow(chosen).title,
+        captions=[spec.purpose for spec in WORKFLOWS],
+        label_visibility="collapsed",  # under the page's "Workflow" heading
+    )
+    return get_workflow(name)
+
+
+def parameter_inputs(active: ActiveDataset, backend_name: str, spec: WorkflowSpec) -> Any:
+    """The chosen workflow's own fields (``PARAMETER_FORMS``: every registry workflow has one)."""
+    return PARAMETER_FORMS[spec.parameters_type](active, backend_name)
+
+
+def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringParameters:
+    """The clustering run's parameters as fields; the instance settings only on aws."""
     suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
-    st.session_state.setdefault(Key.LAUNCH_K, ClusteringParameters.k)
+    defaults = ClusteringParameters()
     columns = st.columns(2)
-    k = columns[0].number_input("Clusters (k)", min_value=2, max_value=20, step=1, key=Key.LAUNCH_K)
-    threshold = columns[1].number_input(
-        "Quality threshold (silhouette)",
-        min_value=-1.0,
-        max_value=1.0,
-        value=ClusteringParameters.quality_threshold,
-        step=0.05,
-        help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
-        key="launch_threshold",
-    )
-    as_of = columns[0].date_input(
-        "As-of date",
-        value=active.last_invoice + dt.timedelta(days=1),
-        min_value=active.first_invoice,
-        help="Recency counts days up to this date; by default the day after the last invoice.",
-        key=f"launch_as_of_{suffix}",
-    )
-    country = columns[1].selectbox(
-        "Country", [ALL_COUNTRIES, *countries(*active.key)], key=f"launch_country_{suffix}"
-    )
-    defaults = backend(backend_name).launch_defaults()
-    instance_type, instance_count = defaults.instance_type, defaults.instance_count
-    if defaults.instances_matter:
-        types = INSTANCE_TYPES if instance_type in INSTANCE_TYPES else [instance_type, *INSTANCE_TYPES]
-        instance_type = columns[0].selectbox(
-            "Instance type", types, index=types.index(instance_type), key="launch_instance_type"
+    with columns[0]:
+        k = kept(
+            st.number_input, "Clusters (k)", key=Key.LAUNCH_K, default=defaults.k, min_value=2, max_value=20
         )
-        instance_count = columns[1].number_input(
-            "Instance count", min_value=1, max_value=10, value=instance_count, key="launch_instance_count"
+    with columns[1]:
+        threshold = kept(
+            st.number_input,
+            "Quality threshold (silhouette)",
+            key=Key.LAUNCH_THRESHOLD,
+            default=defaults.quality_threshold,
+            min_value=-1.0,
+            max_value=1.0,
+            step=0.05,
+            help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
         )
+    with columns[0]:
+        as_of = kept(
+            st.date_input,
+            "As-of date",
+            key=f"launch_as_of_{suffix}",
+            default=active.last_invoice + dt.timedelta(days=1),
+            min_value=active.first_invoice,
+            help="Recency counts days up to this date; by default the day after the last invoice.",
+        )
+    with columns[1]:
+        country = kept(
+            st.selectbox,
+            "Country",
+            key=f"launch_country_{suffix}",
+            default=ALL_COUNTRIES,
+            options=[ALL_COUNTRIES, *countries(*active.key)],
+        )
+    instance_type, instance_count = instance_inputs(backend_name, columns)
     return ClusteringParameters(
         k=int(k),
         quality_threshold=float(threshold),
@@ -215,6 +248,13 @@ def parameter_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPara
         instance_type=instance_type,
         instance_count=int(instance_count),
     )
+
+
+#: Each workflow's form, by its parameters type (the registry's ``parameters_type``).
+PARAMETER_FORMS: dict[type, Callable[[ActiveDataset, str], Any]] = {
+    ClusteringParameters: clustering_inputs,
+    RegressionParameters: regression_inputs,
+}
 
 
 def preflight_section(backend_name: str) -> bool:
@@ -242,14 +282,14 @@ def preflight_section(backend_name: str) -> bool:
     return bool(checks) and not failed
 
 
-def definition_tabs(view: WorkflowView) -> None:
+def definition_tabs(view: WorkflowView, spec: WorkflowSpec) -> None:
     """The ASL JSON and the CloudFormation template, each viewable and downloadable."""
     asl_tab, cfn_tab = st.tabs(["ASL definition", "CloudFormation template"])
     with asl_tab:
         st.download_button(
             "Download the ASL definition (JSON)",
             data=view.asl_json,
-            file_name="rfm-studio-clustering.asl.json",
+            file_name=f"{spec.state_machine_name}.asl.json",
             mime="application/json",
             on_click="ignore",
             key="launch_asl_download",
@@ -259,7 +299,7 @@ def definition_tabs(view: WorkflowView) -> None:
         st.download_button(
             "Download the CloudFormation template (YAML)",
             data=view.template,
-            file_name="rfm-studio-clustering.cfn.yaml",
+            file_name=f"{spec.state_machine_name}.cfn.yaml",
             mime="application/yaml",
             on_click="ignore",
             key="launch_cfn_download",

@@ -19,6 +19,7 @@ class Page:
     LAUNCH: Final = "app_pages/launch.py"
     EXECUTIONS: Final = "app_pages/executions.py"
     CLUSTERS: Final = "app_pages/clusters.py"
+    PRICES: Final = "app_pages/prices.py"
 
 
 class Key:
@@ -30,12 +31,30 @@ class Key:
     BACKEND: Final = "backend"
     #: The execution ARN the user is looking at: set by Launch, Executions and Clusters.
     SELECTED_EXECUTION: Final = "selected_execution"
+    #: Launch's workflow choice (a registry name), kept across pages like the parameters.
+    LAUNCH_WORKFLOW: Final = "launch_workflow"
+    #: Launch's field values by widget key (a dict), so leaving the page and coming back keeps
+    #: them: Streamlit forgets a widget's value once a run of another page does not draw it.
+    LAUNCH_FIELDS: Final = "launch_fields"
     #: Launch's k field (Try k's "Use k" writes it before the field is drawn).
     LAUNCH_K: Final = "launch_k"
+    #: Launch's clustering quality threshold field.
+    LAUNCH_THRESHOLD: Final = "launch_threshold"
+    #: Launch's price-regression fields.
+    LAUNCH_RMSE_THRESHOLD: Final = "launch_rmse_threshold"
+    LAUNCH_NUM_ROUND: Final = "launch_num_round"
+    LAUNCH_MAX_DEPTH: Final = "launch_max_depth"
+    LAUNCH_ETA: Final = "launch_eta"
+    LAUNCH_FEATURE_SET: Final = "launch_feature_set"
+    #: Launch's instance fields (aws only), shared by every workflow.
+    LAUNCH_INSTANCE_TYPE: Final = "launch_instance_type"
+    LAUNCH_INSTANCE_COUNT: Final = "launch_instance_count"
     #: The (dataset, country, as-of) Try k last ran for: its chart stays while they do not change.
     TRY_K_FOR: Final = "launch_try_k_for"
     #: Clusters' run selector (its choice becomes the selected execution).
     CLUSTERS_RUN: Final = "clusters_run"
+    #: Prices' run selector (its choice becomes the selected execution).
+    PRICES_RUN: Final = "prices_run"
     #: The execution ARN whose Stop awaits the user's confirmation.
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.

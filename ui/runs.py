@@ -64,6 +64,12 @@ class Listing:
         """The listed status of ``execution_arn``, or None when it is not listed."""
         return next((item["status"] for item in self.items if item["executionArn"] == execution_arn), None)
 
+    def workflow_of(self, execution_arn: str | None) -> str | None:
+        """The registry name of the workflow that ran ``execution_arn``, or None when not listed."""
+        return next(
+            (item.get("workflow") for item in self.items if item["executionArn"] == execution_arn), None
+        )
+
 
 def started_at(item: dict[str, Any]) -> float:
     """An execution's start as a POSIX timestamp (0 when unknown), to sort both backends' runs."""

@@ -30,6 +30,7 @@ from pipeline.errors import DataError
 from pipeline.storage import Storage, default_storage
 from pipeline.workflows.clustering.checks import customers_problem, k_problem
 from pipeline.workflows.clustering.layout import RunLayout
+from pipeline.workflows.run_data import json_safe, read_transactions
 
 
 def run_uris(run_prefix: str) -> dict[str, str]:
@@ -45,31 +46,10 @@ def _requested_k(event: dict[str, Any]) -> int:
     return int(str(raw).strip())
 
 
-def read_transactions(storage: Storage, data_uri: str) -> pd.DataFrame:
-    """The canonical transactions frame stored at ``data_uri`` (Parquet, xlsx or csv)."""
-    from pipeline.loading.dataset import load_transactions
-
-    try:
-        raw = storage.read_bytes(data_uri)
-    except FileNotFoundError:
-        raise DataError(
-            f"The dataset {data_uri} does not exist: launch the run again to upload it."
-        ) from None
-    name = data_uri.rsplit("/", 1)[-1] or "transactions"
-    return load_transactions(raw, name=name, use_cache=False).transactions
-
-
 def _features_csv(features: np.ndarray) -> bytes:
     buffer = io.StringIO()
     np.savetxt(buffer, features, fmt="%.10g", delimiter=",")
     return buffer.getvalue().encode("ascii")
-
-
-def _json_safe(value: Any) -> Any:
-    """The value with timestamps and numpy numbers as JSON-friendly plain values."""
-    return json.loads(
-        json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
-    )
 
 
 def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
@@ -111,7 +91,7 @@ def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     storage.write_bytes(uris["features_uri"], _features_csv(features))
     ids = rfm[["CustomerID"]].to_csv(index=False).encode("ascii")
     storage.write_bytes(uris["ids_uri"], ids)
-    report_dict = _json_safe(report.to_dict())
+    report_dict = json_safe(report.to_dict())
     storage.write_bytes(uris["report_uri"], json.dumps(report_dict, indent=2).encode("utf-8"))
 
     as_of_used = (pd.Timestamp(as_of) if as_of else default_as_of(clean)).date().isoformat()

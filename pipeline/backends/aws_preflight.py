@@ -21,6 +21,7 @@ from pipeline.backends.aws_settings import (
 from pipeline.backends.base import Check
 from pipeline.backends.client_errors import error_code
 from pipeline.errors import StudioError
+from pipeline.workflows.registry import WORKFLOWS
 
 ROLE_SETTINGS = {
     "sagemaker_role_arn": ("SageMaker role", "sagemaker.amazonaws.com"),
@@ -38,7 +39,8 @@ def _missing(field: str) -> str:
 
 
 def check_region(settings: AwsSettings) -> Check:
-    """A region is set, Step Functions exists there, and SageMaker's KMeans image is published there."""
+    """A region is set, Step Functions exists there, and SageMaker publishes there the built-in
+    algorithm image of every workflow (KMeans for clustering, XGBoost 1.7-1 for price regression)."""
     if not settings.region:
         return Check("Region", False, _missing("region"))
     import boto3
@@ -53,13 +55,20 @@ def check_region(settings: AwsSettings) -> Check:
             f"'{settings.region}' is not an AWS region with Step Functions: set RFM_AWS_REGION to one, "
             "e.g. us-east-1.",
         )
-    try:
-        image_uris.retrieve("kmeans", settings.region)
-    except ValueError:
+    missing = []
+    for spec in WORKFLOWS:
+        for framework, version in spec.algorithms:
+            try:
+                image_uris.retrieve(framework, settings.region, version=version)
+            except ValueError:
+                name = f"{framework} {version}" if version else framework
+                missing.append(f"{name} (the {spec.name} workflow)")
+    if missing:
         return Check(
             "Region",
             False,
-            f"SageMaker's built-in KMeans is not available in {settings.region}: choose another region.",
+            f"SageMaker's built-in {', '.join(missing)} is not available in {settings.region}: "
+            "choose another region.",
         )
     return Check("Region", True, f"{settings.region} (from {settings.sources.get('region', 'default')}).")
 

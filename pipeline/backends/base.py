@@ -131,6 +131,10 @@ class Backend(Protocol):
         """Stop a running execution; it ends ABORTED."""
         ...
 
+    def workflow_of(self, execution_arn: str) -> WorkflowSpec:
+        """The registry's workflow whose state machine ran the execution."""
+        ...
+
     def results(self, execution_arn: str) -> Any:
         """The outputs of a SUCCEEDED execution, as its workflow reads them (WorkflowError otherwise)."""
         ...

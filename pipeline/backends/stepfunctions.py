@@ -215,6 +215,10 @@ class StepFunctionsBackend:
     def _workflow_named(self, state_machine_name: str) -> WorkflowSpec | None:
         return next((s for s in WORKFLOWS if self.state_machine_name(s) == state_machine_name), None)
 
+    def workflow_of(self, execution_arn: str) -> WorkflowSpec:
+        """The registry's workflow whose state machine ran ``execution_arn``."""
+        return self._workflow_of_execution(self.describe(execution_arn))
+
     def _workflow_of_execution(self, description: dict[str, Any]) -> WorkflowSpec:
         name = str(description.get("stateMachineArn", "")).split(":stateMachine:", 1)[-1].split(":")[0]
         spec = self._workflow_named(name)

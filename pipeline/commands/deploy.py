@@ -1,10 +1,11 @@
-"""``python -m pipeline deploy``: preflight, then create or update the Lambda functions and state machine."""
+"""``python -m pipeline deploy``: preflight, then create or update every workflow's Lambda functions and
+state machine (clustering and price regression)."""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "Deploy the workflow to AWS: both Lambda functions and the Step Functions state machine."
+HELP = "Deploy every workflow to AWS: their Lambda functions and Step Functions state machines."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print each preflight check and deploy message; 2 when a check fails, 0 after a deploy."""
+    """Print each preflight check and deploy message, then each state machine's ARN; 2 when a check
+    fails, 0 after a deploy."""
     from pipeline.backends.aws import AwsBackend
 
     backend = AwsBackend()
@@ -29,5 +31,6 @@ def run(args: argparse.Namespace) -> int:
     result = backend.deploy()
     for message in result.messages:
         print(message)
-    print(result.state_machine_arn)
+    for arn in result.state_machines.values() or [result.state_machine_arn]:
+        print(arn)
     return 0

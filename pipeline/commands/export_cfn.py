@@ -12,36 +12,44 @@ from pathlib import Path
 
 from pipeline.errors import WorkflowError
 
-HELP = "Print (or write with --out) the CloudFormation template of the workflow's state machine."
+HELP = "Print (or write with --out) the CloudFormation template of a workflow's state machine."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--out FILE`` writes the template there instead of standard output."""
+    """``--workflow`` chooses the workflow; ``--out FILE`` writes the template there instead of stdout."""
+    from pipeline.workflows.registry import WORKFLOWS, default_workflow
+
+    parser.add_argument(
+        "--workflow",
+        choices=[spec.name for spec in WORKFLOWS],
+        default=default_workflow().name,
+        help=f"whose state machine (default {default_workflow().name})",
+    )
     parser.add_argument("--out", type=Path, help="write the template to this file instead of stdout")
     parser.add_argument("--description", help="the template's Description")
 
 
-def template_text(description: str | None = None) -> tuple[str, str]:
-    """The template, and why it has placeholders ("" when built from the AWS settings)."""
+def template_text(workflow: str | None = None, description: str | None = None) -> tuple[str, str]:
+    """The workflow's template, and why it has placeholders ("" when built from the AWS settings)."""
     from pipeline.backends.aws import AwsBackend
     from pipeline.errors import PreflightError
-    from pipeline.workflows.registry import default_workflow
+    from pipeline.workflows.registry import get_workflow
 
+    spec = get_workflow(workflow)
     backend = AwsBackend()
     try:
-        return backend.cloudformation_template(description=description), ""
+        return backend.cloudformation_template(spec, description=description), ""
     except PreflightError as error:
         if description is None:
-            documents = backend.workflow_documents()
+            documents = backend.workflow_documents(spec)
             return documents.template, documents.placeholder_reason or str(error)
-        spec = default_workflow()
         return spec.build(backend.placeholder_settings(spec)).cloudformation_template(description), str(error)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the workflow offline from the AWS settings (placeholders for what is missing); emit
     ``Workflow.get_cloudformation_template()``."""
-    template, placeholder_reason = template_text(args.description)
+    template, placeholder_reason = template_text(args.workflow, args.description)
     if placeholder_reason:
         print(
             "Note: built with placeholder roles and bucket until the aws backend is configured. "

@@ -1,25 +1,33 @@
-"""``python -m pipeline run INPUT``: launch the clustering workflow on a dataset, optionally wait.
+"""``python -m pipeline run INPUT [--workflow NAME]``: launch a workflow on a dataset, optionally wait.
+
+``--workflow`` names one of the registry's workflows (clustering by default, price-regression);
+each adds its own options (clustering: --k, --threshold, --as-of, --country; price-regression:
+--rmse-threshold, --num-round, --max-depth, --eta, --features), and an option of another
+workflow is refused rather than ignored.
 
 The input is anything ``pipeline.loading.dataset.load_transactions`` reads (a path, URL or s3:// URI, in
 xlsx, csv or Parquet). It is normalised to the canonical transactions, stored once as Parquet
 in the loader's Parquet cache and handed to the backend, which checks the run can succeed,
 uploads it and starts an execution. The execution ARN is printed first, so a script can
 capture it; with ``--wait`` each state transition follows as it happens, then the final
-status. Exit status: 0 when the execution SUCCEEDED (or was started, without ``--wait``),
-1 when it ended otherwise, 2 when the run was refused.
+status and, when it SUCCEEDED, the headline figures of ``python -m pipeline results``.
+Exit status: 0 when the execution SUCCEEDED (or was started, without ``--wait``), 1 when it
+ended otherwise, 2 when the run was refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.workflows.registry import default_workflow
+from pipeline.errors import WorkflowError
+from pipeline.workflows.registry import WORKFLOWS, default_workflow, get_workflow
+from pipeline.workflows.spec import WorkflowSpec
 
-HELP = "Launch the clustering workflow on a dataset (prints the execution ARN; --wait follows it)."
+HELP = "Launch a workflow on a dataset (prints the execution ARN; --wait follows it)."
 
 #: Longest --wait, in seconds, before giving up on following the execution (it keeps running).
 DEFAULT_WAIT_TIMEOUT = 6 * 3600
@@ -33,11 +41,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend", choices=["local", "aws"], default="local", help="where to run (default local)"
     )
-    default_workflow().add_arguments(parser)
+    parser.add_argument(
+        "--workflow",
+        choices=[spec.name for spec in WORKFLOWS],
+        default=default_workflow().name,
+        help=f"which workflow to run (default {default_workflow().name})",
+    )
+    options: dict[str, list[WorkflowOption]] = {}
+    for spec in WORKFLOWS:
+        group = parser.add_argument_group(f"{spec.name} options ({spec.title.lower()})")
+        recorder = _OptionRecorder(group)
+        spec.add_arguments(recorder)
+        options[spec.name] = recorder.options
+    parser.set_defaults(workflow_options=options)
     parser.add_argument("--wait", action="store_true", help="follow the execution until it ends")
     parser.add_argument(
         "--timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="longest wait in seconds, with --wait"
     )
+
+
+@dataclass(frozen=True)
+class WorkflowOption:
+    """One option a workflow added: where argparse stores it, its default, how it is spelt."""
+
+    dest: str
+    default: Any
+    flag: str
+
+
+class _OptionRecorder:
+    """Passed to ``WorkflowSpec.add_arguments`` in place of the parser: adds each option to the
+    workflow's argument group with no default (so an option given can be told from one not
+    given) and records its real default."""
+
+    def __init__(self, group: Any) -> None:
+        self.group = group
+        self.options: list[WorkflowOption] = []
+
+    def add_argument(self, *flags: str, **kwargs: Any) -> Any:
+        default = kwargs.pop("default", None)
+        action = self.group.add_argument(*flags, default=argparse.SUPPRESS, **kwargs)
+        self.options.append(WorkflowOption(action.dest, default, action.option_strings[0]))
+        return action
+
+
+def workflow_arguments(args: argparse.Namespace) -> tuple[WorkflowSpec, argparse.Namespace]:
+    """The chosen workflow and its options (given or default); an option of another workflow is a
+    WorkflowError naming it."""
+    spec = get_workflow(args.workflow)
+    options: dict[str, list[WorkflowOption]] = args.workflow_options
+    mine = {option.dest for option in options[spec.name]}
+    foreign = [
+        f"{option.flag} ({name})"
+        for name, listed in options.items()
+        if name != spec.name
+        for option in listed
+        if option.dest not in mine and hasattr(args, option.dest)
+    ]
+    if foreign:
+        raise WorkflowError(
+            f"Not an option of the {spec.name} workflow: {', '.join(foreign)}. Drop it, or choose "
+            "its workflow with --workflow."
+        )
+    values = {option.dest: getattr(args, option.dest, option.default) for option in options[spec.name]}
+    return spec, argparse.Namespace(**values)
 
 
 def canonical_parquet(source: str) -> tuple[Path, str]:
@@ -109,12 +176,14 @@ def follow(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Launch; print the ARN; with --wait, the transitions and the final status."""
+    """Launch; print the ARN; with --wait, the transitions, the final status and the figures."""
     from pipeline.backends import get_backend
+    from pipeline.commands.results import format_headline
     from pipeline.executions import ExecutionStatus
     from pipeline.workflows.runs import failure_message
 
-    params = default_workflow().parameters_from_arguments(args)
+    spec, options = workflow_arguments(args)
+    params = spec.parameters_from_arguments(options)
     path, name = canonical_parquet(args.input)
     backend = get_backend(args.backend)
     execution_arn = backend.launch(path, params, dataset_name=name)
@@ -125,11 +194,8 @@ def run(args: argparse.Namespace) -> int:
     status = description["status"]
     print(f"Status: {status}")
     if status == ExecutionStatus.SUCCEEDED:
-        output = json.loads(description.get("output") or "{}")
-        if "silhouette" in output:
-            print(f"Silhouette: {output['silhouette']}  customers: {output.get('customers')}")
-        for cluster in output.get("clusters", []):
-            print(f"  cluster {cluster['cluster']}: {cluster['name']} ({cluster['customers']} customers)")
+        for line in format_headline(spec.headline(backend.results(execution_arn))):
+            print(line)
         return 0
     print(f"Error: {failure_message(description.get('error'), description.get('cause'))}")
     return 1

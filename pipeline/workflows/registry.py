@@ -10,10 +10,11 @@ from typing import Any
 
 from pipeline.errors import WorkflowError
 from pipeline.workflows.clustering.spec import CLUSTERING
+from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
 from pipeline.workflows.spec import LambdaFunction, WorkflowSpec
 
 #: Every workflow, the default (what the command line and the Launch page start with) first.
-WORKFLOWS: tuple[WorkflowSpec, ...] = (CLUSTERING,)
+WORKFLOWS: tuple[WorkflowSpec, ...] = (CLUSTERING, PRICE_REGRESSION)
 
 
 def default_workflow() -> WorkflowSpec:

@@ -149,6 +149,11 @@ class WorkflowSpec:
     add_arguments: Callable[[Any], None]
     #: ``parameters_from_arguments(args) -> params``: the parameters those options give.
     parameters_from_arguments: Callable[[Any], Any]
+    #: ``headline(results) -> dict``: the figures ``python -m pipeline results`` prints (JSON values).
+    headline: Callable[[Any], dict[str, Any]]
+    #: The SageMaker built-in algorithms it trains with, ``(framework, version or None)`` as
+    #: ``sagemaker.image_uris.retrieve`` takes them: the aws preflight checks each is in the region.
+    algorithms: tuple[tuple[str, str | None], ...]
 
     def check(self, params: Any, facts: Any = None) -> None:
         """Raise ``WorkflowError`` with every problem when a run with ``params`` cannot succeed."""

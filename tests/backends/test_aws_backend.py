@@ -33,6 +33,8 @@ from pipeline.errors import PreflightError, WorkflowError
 from pipeline.loading.dataset import load_transactions
 from pipeline.workflows.clustering.build import workflow_definition
 from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
+from pipeline.workflows.price_regression.build import workflow_definition as price_regression_definition
+from pipeline.workflows.price_regression.parameters import RegressionParameters
 from pipeline.workflows.sdk import PLACEHOLDER_WORKFLOW_ROLE
 
 
@@ -155,7 +157,9 @@ def test_the_real_handlers_need_nothing_beyond_the_runtime_and_the_pandas_layer(
 # --- deploy ------------------------------------------------------------------------------------
 
 
-def test_deploy_creates_both_lambda_functions_with_runtime_handler_layer_and_limits(backend, account):
+def test_deploy_creates_every_workflows_lambda_functions_with_runtime_handler_layer_and_limits(
+    backend, account
+):
     result = backend.deploy()
 
     client = boto3.client("lambda", region_name=REGION)
@@ -167,7 +171,33 @@ def test_deploy_creates_both_lambda_functions_with_runtime_handler_layer_and_lim
         assert [layer["Arn"] for layer in config["Layers"]] == [account.layer]
         assert (config["Timeout"], config["MemorySize"]) == (900, 3008)
         assert config["Environment"]["Variables"]["RFM_STORAGE"] == "s3"
-    assert len(result.functions) == 2
+    assert sorted(arn.rsplit(":", 1)[-1] for arn in result.functions) == [
+        "rfm-studio-evaluate-clusters",
+        "rfm-studio-prepare-prices",
+        "rfm-studio-prepare-rfm",
+        "rfm-studio-score-predictions",
+        "rfm-studio-validate-rmse",
+    ]
+
+
+def test_deploy_creates_both_workflows_state_machines_with_the_sdks_definitions(backend, account):
+    result = backend.deploy()
+
+    machines = {m["name"]: m["stateMachineArn"] for m in sfn().list_state_machines()["stateMachines"]}
+    assert machines == {
+        "rfm-studio-clustering": result.state_machines["clustering"],
+        "rfm-studio-price-regression": result.state_machines["price-regression"],
+    }
+    deployed = sfn().describe_state_machine(stateMachineArn=machines["rfm-studio-price-regression"])
+    expected = price_regression_definition(
+        region=REGION,
+        bucket=BUCKET,
+        prefix="rfm-studio",
+        sagemaker_role_arn=account.sagemaker_role,
+        workflow_role_arn=account.states_role,
+    )
+    assert json.loads(deployed["definition"]) == expected
+    assert deployed["roleArn"] == account.states_role
 
 
 def test_deploy_uploads_the_deterministic_zip_as_the_function_code(deployed):
@@ -209,7 +239,7 @@ def test_redeploy_updates_the_functions_and_a_changed_state_machine_instead_of_f
     )["MemorySize"]
     assert memory == 4096
     machines = sfn().list_state_machines()["stateMachines"]
-    assert [m["name"] for m in machines] == ["rfm-studio-clustering"]
+    assert sorted(m["name"] for m in machines) == ["rfm-studio-clustering", "rfm-studio-price-regression"]
     definition = sfn().describe_state_machine(stateMachineArn=result.state_machine_arn)["definition"]
     assert json.loads(definition) == again.definition()
 
@@ -233,9 +263,10 @@ def test_redeploy_recreates_a_state_machine_deleted_since_the_last_deploy(deploy
 
     result = deployed.deploy()
 
-    assert any("created" in message for message in result.messages if message.startswith("State machine"))
+    assert "State machine rfm-studio-clustering created" in "\n".join(result.messages)
+    assert "State machine rfm-studio-price-regression unchanged" in "\n".join(result.messages)
     machines = sfn().list_state_machines()["stateMachines"]
-    assert [m["name"] for m in machines] == ["rfm-studio-clustering"]
+    assert sorted(m["name"] for m in machines) == ["rfm-studio-clustering", "rfm-studio-price-regression"]
     assert deployed.state_machine_arn() == result.state_machine_arn
 
 
@@ -414,6 +445,55 @@ def test_results_of_a_succeeded_execution_are_read_from_s3(deployed, sample_parq
     assert results.location == run_prefix
 
 
+def test_a_price_regression_run_starts_on_its_own_state_machine_with_its_input(deployed, sample_parquet):
+    params = RegressionParameters(rmse_threshold=25.0, num_round=20, eta=0.3, feature_set="extended")
+
+    arn = deployed.launch(sample_parquet, params, dataset_name="UCI sample")
+
+    described = deployed.describe(arn)
+    assert described["stateMachineArn"] == deployed.state_machine_arn("price-regression")
+    assert described["name"].startswith("price-")
+    execution_input = json.loads(described["input"])
+    assert (execution_input["RmseThreshold"], execution_input["NumRound"], execution_input["Eta"]) == (
+        25.0,
+        "20",
+        "0.3",
+    )
+    assert execution_input["FeatureSet"] == "extended"
+    listed = {item["executionArn"]: item for item in deployed.list_executions()}
+    assert listed[arn]["workflow"] == "price-regression"
+    assert listed[arn]["parameters"] == params.to_dict()
+
+
+def test_results_of_a_succeeded_price_regression_are_read_from_s3(deployed, sample_parquet):
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    arn = deployed.launch(sample_parquet, RegressionParameters())
+    run_prefix = json.loads(deployed.describe(arn)["input"])["RunPrefix"]
+    key_prefix = run_prefix.removeprefix(f"s3://{BUCKET}/")
+    predictions = pd.DataFrame(
+        {"StockCode": ["85123A"], "UnitPrice": [2.55], "Predicted": [2.5], "Error": [-0.05]}
+    )
+    stock_codes = pd.DataFrame({"StockCode": ["85123A"], "Lines": [1], "RMSE": [0.05]})
+    scores = {"train_rmse": 2.9, "validation_rmse": 26.1, "test_rmse": 3.0, "rmse_threshold": 30.0}
+    s3 = boto3.client("s3", region_name=REGION)
+    for name, body in (
+        ("predictions.csv", predictions.to_csv(index=False).encode()),
+        ("stock_codes.csv", stock_codes.to_csv(index=False).encode()),
+        ("scores.json", json.dumps(scores).encode()),
+    ):
+        s3.put_object(Bucket=BUCKET, Key=f"{key_prefix}/{name}", Body=body)
+    # moto runs no task: mark the execution finished in moto's own store, as AWS would.
+    stepfunctions_backends["123456789012"][REGION].describe_execution(arn).status = "SUCCEEDED"
+
+    results = deployed.results(arn)
+
+    assert results.predictions["StockCode"].tolist() == ["85123A"]
+    assert results.stock_codes["RMSE"].tolist() == [0.05]
+    assert results.scores == scores
+    assert deployed.workflow_of(arn).name == "price-regression"
+
+
 def test_results_of_a_running_execution_say_it_has_not_succeeded(deployed, sample_parquet):
     arn = deployed.launch(sample_parquet, ClusteringParameters())
 
@@ -457,7 +537,9 @@ def test_deploy_command_runs_preflight_then_deploys(account, capsys):
     out = capsys.readouterr().out
     assert "[ok] Credentials" in out
     assert "State machine rfm-studio-clustering created" in out
-    assert sfn().list_state_machines()["stateMachines"][0]["name"] == "rfm-studio-clustering"
+    assert "State machine rfm-studio-price-regression created" in out
+    machines = sfn().list_state_machines()["stateMachines"]
+    assert out.splitlines()[-2:] == [m["stateMachineArn"] for m in machines]
 
 
 def test_deploy_command_stops_with_status_2_when_preflight_fails(account, monkeypatch, capsys):
@@ -482,6 +564,18 @@ def test_export_cfn_writes_the_sdk_template_with_the_state_machine(account, tmp_
     assert (
         json.loads(machine["Properties"]["DefinitionString"])
         == AwsBackend(AwsSettings.from_environment(secrets_paths=[])).definition()
+    )
+
+
+def test_export_cfn_of_the_price_regression_workflow_has_its_state_machine(account, capsys):
+    assert main(["export-cfn", "--workflow", "price-regression"]) == 0
+
+    template = yaml.safe_load(capsys.readouterr().out)
+    (machine,) = template["Resources"].values()
+    definition = json.loads(machine["Properties"]["DefinitionString"])
+    assert machine["Properties"]["StateMachineName"] == "rfm-studio-price-regression"
+    assert definition == AwsBackend(AwsSettings.from_environment(secrets_paths=[])).definition(
+        "price-regression"
     )
 
 

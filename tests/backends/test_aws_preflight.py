@@ -240,6 +240,33 @@ def test_an_unknown_region_is_reported():
     assert "'moon-east-1' is not an AWS region" in check.message
 
 
+def test_the_region_check_covers_the_algorithm_of_every_workflow():
+    from pipeline.backends.aws_preflight import check_region
+
+    check = check_region(settings_from({"RFM_AWS_REGION": "eu-central-2"}))
+
+    assert check.ok, check.message  # KMeans and XGBoost 1.7-1 are both published there
+
+
+def test_a_workflow_algorithm_missing_in_the_region_is_named_with_its_workflow(monkeypatch):
+    import dataclasses
+
+    from pipeline.backends import aws_preflight
+    from pipeline.workflows.registry import WORKFLOWS
+
+    clustering, regression = WORKFLOWS
+    unpublished = dataclasses.replace(regression, algorithms=(("xgboost", "0.1-nope"),))
+    monkeypatch.setattr(aws_preflight, "WORKFLOWS", (clustering, unpublished))
+
+    check = aws_preflight.check_region(settings_from({"RFM_AWS_REGION": "us-east-1"}))
+
+    assert not check.ok
+    assert check.message == (
+        "SageMaker's built-in xgboost 0.1-nope (the price-regression workflow) is not available in "
+        "us-east-1: choose another region."
+    )
+
+
 def test_an_endpoint_that_never_answers_fails_the_credentials_check_instead_of_hanging(monkeypatch):
     fake_credentials(monkeypatch)
     with silent_endpoint() as endpoint:

@@ -141,12 +141,17 @@ def test_launch_refuses_a_missing_dataset_file(backend, tmp_path):
         backend.launch(tmp_path / "gone.parquet", ClusteringParameters())
 
 
-def test_deploy_creates_the_state_machine_then_leaves_an_unchanged_one_alone(backend):
+def test_deploy_creates_every_state_machine_then_leaves_unchanged_ones_alone(backend):
     first = backend.deploy()
     second = backend.deploy()
-    assert first.state_machine_arn == second.state_machine_arn
-    assert first.messages == [f"State machine rfm-studio-clustering created: {first.state_machine_arn}"]
-    assert second.messages == [f"State machine rfm-studio-clustering unchanged: {first.state_machine_arn}"]
+    assert first.state_machine_arn == second.state_machine_arn == first.state_machines["clustering"]
+    assert first.state_machines == second.state_machines
+    assert first.messages == [
+        f"State machine rfm-studio-{name} created: {arn}" for name, arn in first.state_machines.items()
+    ]
+    assert second.messages == [
+        f"State machine rfm-studio-{name} unchanged: {arn}" for name, arn in first.state_machines.items()
+    ]
     stored = backend.client.describe_state_machine(stateMachineArn=first.state_machine_arn)
     assert json.loads(stored["definition"]) == backend.definition()
 
@@ -158,7 +163,10 @@ def test_deploy_updates_a_state_machine_whose_definition_differs_from_the_build(
 
     result = backend.deploy()
 
-    assert result.messages == [f"State machine rfm-studio-clustering updated: {arn}"]
+    assert result.messages == [
+        f"State machine rfm-studio-clustering updated: {arn}",
+        f"State machine rfm-studio-price-regression unchanged: {result.state_machines['price-regression']}",
+    ]
     stored = backend.client.describe_state_machine(stateMachineArn=arn)
     assert json.loads(stored["definition"]) == backend.definition()
 

@@ -2,7 +2,8 @@
 ``streamlit run app.py`` on 127.0.0.1 with a private data directory.
 
 Load the bundled sample, read the cleaning report, open the segments, launch a local run, watch
-it reach SUCCEEDED, and explore its clusters. A full-page screenshot is taken at each step; set
+it reach SUCCEEDED, and explore its clusters; then choose the price-regression workflow, launch
+it, watch it and open its predictions. A full-page screenshot is taken at each step; set
 ``UPDATE_SCREENSHOTS=1`` to copy them into docs/screenshots/ (the README shows them).
 """
 
@@ -21,6 +22,7 @@ from support import browser_support
 from support.browser_support import REPO_ROOT, StreamlitServer, streamlit_server
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.price_regression.parameters import RegressionParameters
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +40,17 @@ SUCCESS_PATH = (
     "Evaluate clusters",
     "Good enough?",
     "Clusters ready",
+)
+# The states a successful price-regression run goes through.
+REGRESSION_SUCCESS_PATH = (
+    "Prepare data",
+    "Train XGBoost",
+    "Save model",
+    "Validate RMSE",
+    "RMSE good enough?",
+    "Predict prices",
+    "Score predictions",
+    "Predictions ready",
 )
 
 
@@ -226,7 +239,44 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     wait_for_charts(page, 4)
 
 
-def test_analyst_loads_the_sample_sees_segments_and_clusters_a_local_run(
+def launch_price_regression(page) -> None:
+    """Choose the price-regression workflow in Launch's catalogue: its graph and fields replace
+    clustering's."""
+    open_page(page, "Launch")
+    main = page.get_by_test_id("stMain")
+    main.get_by_test_id("stRadio").get_by_text("Price regression", exact=True).click()
+    expect(main.get_by_role("heading", name="Price regression")).to_be_visible()
+    settled(page)
+    threshold = main.get_by_role("spinbutton", name="RMSE threshold")
+    expect(threshold).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
+    expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
+    fills = node_fills(page)
+    assert "Train XGBoost" in fills and "Train KMeans" not in fills, fills
+    expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
+
+
+def watch_price_regression_and_open_its_predictions(page) -> None:
+    """Press Launch, watch the run reach SUCCEEDED along the regression path, follow its link."""
+    page.get_by_test_id("stMain").get_by_role("button", name=LAUNCH_BUTTON).click()
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
+        "SUCCEEDED", timeout=RUN_TIMEOUT
+    )
+    expect(main.get_by_test_id("stGraphVizChart").first.locator("svg g.node").first).to_be_visible()
+    fills = node_fills(page)
+    for state in REGRESSION_SUCCESS_PATH:
+        assert is_green(fills[state]), f"{state} is drawn {fills[state]}, not green: {fills}"
+    assert not is_green(fills["RMSE too high"]), fills
+    main.get_by_role("link", name=re.compile("See the price predictions of this run")).click()
+    expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Validation RMSE")).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("30.00")
+    expect(main.get_by_role("button", name="Download the predictions (CSV)")).to_be_visible()
+    wait_for_charts(page, 4)
+
+
+def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_locally(
     page, server, sample_figures, tmp_path
 ):
     """The issue's journey end to end, as a user clicks it, with a screenshot at each step."""
@@ -242,6 +292,9 @@ def test_analyst_loads_the_sample_sees_segments_and_clusters_a_local_run(
         shots.append(screenshot(page, tmp_path, "04-executions.png"))
         explore_clusters(page, sample_figures)
         shots.append(screenshot(page, tmp_path, "05-clusters.png"))
+        launch_price_regression(page)
+        watch_price_regression_and_open_its_predictions(page)
+        shots.append(screenshot(page, tmp_path, "06-prices.png"))
     except Exception:
         # What the browser and the server saw when the step failed (pytest prints stdout).
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)

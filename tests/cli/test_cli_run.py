@@ -23,7 +23,9 @@ def test_run_wait_prints_the_arn_each_transition_and_succeeds(sample_xlsx, capsy
     entered = [line.split("-> ", 1)[1] for line in lines if "  -> " in line]
     assert entered == [*TASKS_IN_ORDER, "Good enough?", "Clusters ready"]
     assert "Status: SUCCEEDED" in lines
-    assert sum(line.startswith("  cluster ") for line in lines) == 4
+    assert "k: 4" in lines and any(line.startswith("silhouette: ") for line in lines)
+    sizes = lines[lines.index("cluster sizes:") + 1 :]
+    assert len(sizes) == 4 and all(line.startswith("  ") for line in sizes)
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from support.page_support import APP, metrics_in_columns, unescaped
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.loading.dataset import clean_transactions, load_transactions
+from pipeline.workflows.registry import WORKFLOWS
 from ui.names import Key, Page
 
 RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
@@ -106,7 +107,7 @@ def test_the_sidebar_shows_the_active_dataset_on_every_page(loaded, expected):
         assert "2010-12-01 to 2011-12-09" in text
 
 
-def test_home_shows_the_active_dataset_and_links_to_the_segments(loaded, expected):
+def test_home_shows_the_active_dataset_and_links_to_the_next_pages(loaded, expected):
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.session_state[Key.ACTIVE_DATASET] = loaded.session_state[Key.ACTIVE_DATASET]
     at.run()
@@ -114,9 +115,19 @@ def test_home_shows_the_active_dataset_and_links_to_the_segments(loaded, expecte
     assert metrics(at)["Customers"] == f"{expected['customers']:,}"
     assert [link.label for link in at.get("page_link")] == [
         "See the RFM segments",
-        "Launch a clustering run",
+        "Launch a workflow",
         "Watch the executions",
+        "Explore the clusters of a clustering run",
+        "See the predictions of a price-regression run",
     ]
+
+
+def test_home_presents_every_registry_workflow_with_its_purpose():
+    at = start()
+
+    shown = [markdown.value for markdown in at.markdown]
+    for spec in WORKFLOWS:
+        assert f"**{spec.title}**: {spec.purpose}" in shown
 
 
 def test_home_shows_the_local_backend_healthy():

@@ -11,6 +11,7 @@ from pipeline.config import PROJECT_ROOT
 from pipeline.errors import WorkflowError
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.lambda_names import import_handler
+from pipeline.workflows.price_regression.parameters import RegressionParameters
 from pipeline.workflows.registry import (
     LAMBDA_FUNCTIONS,
     WORKFLOWS,
@@ -33,8 +34,14 @@ def test_an_unknown_workflow_name_says_which_exist():
         get_workflow("forecast")
 
 
+def test_the_price_regression_workflow_is_listed_after_clustering():
+    assert [spec.name for spec in WORKFLOWS] == ["clustering", "price-regression"]
+    assert get_workflow("price-regression").state_machine_name == "rfm-studio-price-regression"
+
+
 def test_parameters_tell_their_workflow():
     assert workflow_of(ClusteringParameters()) is get_workflow("clustering")
+    assert workflow_of(RegressionParameters()) is get_workflow("price-regression")
     with pytest.raises(WorkflowError, match="No workflow takes parameters of type dict"):
         workflow_of({"k": 3})
 
@@ -71,13 +78,20 @@ def test_every_workflow_names_its_lambda_functions_in_its_definition():
         "pipeline.workflows.clustering.checks",
         "lambdas.prepare_rfm.handler",
         "lambdas.evaluate_clusters.handler",
+        "pipeline.workflows.price_regression.layout",
+        "pipeline.workflows.price_regression.checks",
+        "pipeline.workflows.price_regression.parameters",
+        "lambdas.prepare_prices.handler",
+        "lambdas.validate_rmse.handler",
+        "lambdas.score_predictions.handler",
     ],
 )
 def test_the_registry_and_what_the_lambdas_import_never_load_the_sdk(module):
-    # The Lambdas' zips carry these modules; the Lambda runtime has neither stepfunctions nor sagemaker.
+    # The Lambdas' zips carry these modules; the Lambda runtime has neither stepfunctions nor
+    # sagemaker, and its pandas layer no xgboost.
     code = (
         f"import sys, {module}\n"
-        "loaded = sorted(m for m in ('stepfunctions', 'sagemaker') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('stepfunctions', 'sagemaker', 'xgboost') if m in sys.modules)\n"
         "print(','.join(loaded))\n"
     )
     result = subprocess.run(

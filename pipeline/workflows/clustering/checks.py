@@ -13,13 +13,13 @@ sentence saying what is wrong and what to choose instead.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import DataError
 from pipeline.workflows.clustering.parameters import MIN_K, ClusteringParameters
+from pipeline.workflows.instances import instance_problems
 
 
 @dataclass(frozen=True)
@@ -84,17 +84,6 @@ def customers_problem(k: int, customers: int, country: str | None = None) -> str
     return ""
 
 
-@functools.cache
-def sagemaker_instance_types() -> frozenset[str]:
-    """Instance types SageMaker accepts for both training and batch transform (botocore's model)."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    training = model.shape_for("TrainingInstanceType").enum
-    transform = model.shape_for("TransformInstanceType").enum
-    return frozenset(training) & frozenset(transform)
-
-
 def parameter_problems(params: ClusteringParameters) -> list[str]:
     """What is wrong with the parameters themselves, whatever the data."""
     problems = []
@@ -106,14 +95,7 @@ def parameter_problems(params: ClusteringParameters) -> list[str]:
             f"The quality threshold is a silhouette score, between -1 and 1 (got {threshold}): "
             "choose one in that range."
         )
-    if params.instance_type not in sagemaker_instance_types():
-        problems.append(
-            f"'{params.instance_type}' is not a SageMaker instance type for training and batch transform: "
-            "choose one such as ml.m5.large."
-        )
-    count = params.instance_count
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        problems.append(f"The instance count must be a whole number of at least 1 (got {count!r}).")
+    problems += instance_problems(params.instance_type, params.instance_count)
     return problems
 
 

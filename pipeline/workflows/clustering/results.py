@@ -67,3 +67,15 @@ def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResu
     clusters = clusters.astype(present)
     summary: dict[str, Any] = json.loads(summary_bytes.decode("utf-8"))
     return RunResults(clusters=clusters, summary=summary, location=run_prefix)
+
+
+def headline(results: RunResults) -> dict[str, Any]:
+    """The figures a person looks at first: k, the silhouette and the size of each cluster."""
+    summary = results.summary
+    return {
+        "k": summary.get("k"),
+        "clusters_found": summary.get("clusters_found"),
+        "customers": summary.get("customers"),
+        "silhouette": summary.get("silhouette"),
+        "cluster_sizes": {str(c.get("Name")): c.get("Customers") for c in summary.get("clusters", [])},
+    }

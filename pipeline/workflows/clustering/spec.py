@@ -21,6 +21,12 @@ def _read_results(run_prefix: str, storage: Any) -> Any:
     return read_run_results(run_prefix, storage)
 
 
+def _headline(results: Any) -> dict[str, Any]:
+    from pipeline.workflows.clustering.results import headline
+
+    return headline(results)
+
+
 CLUSTERING = WorkflowSpec(
     name="clustering",
     title="Customer clustering",
@@ -42,4 +48,6 @@ CLUSTERING = WorkflowSpec(
     read_results=_read_results,
     add_arguments=parameters.add_arguments,
     parameters_from_arguments=parameters.parameters_from_arguments,
+    headline=_headline,
+    algorithms=(("kmeans", None),),
 )

@@ -193,10 +193,13 @@ def test_a_handler_module_that_cannot_be_imported_is_an_import_module_error():
     assert "no_such_module_anywhere" in json.loads(error.cause)["errorMessage"]
 
 
-def test_the_registry_names_the_studios_two_functions():
+def test_the_registry_names_the_studios_functions():
     assert LAMBDA_FUNCTIONS == {
         "rfm-studio-prepare-rfm": "lambdas.prepare_rfm.handler:lambda_handler",
         "rfm-studio-evaluate-clusters": "lambdas.evaluate_clusters.handler:lambda_handler",
+        "rfm-studio-prepare-prices": "lambdas.prepare_prices.handler:lambda_handler",
+        "rfm-studio-validate-rmse": "lambdas.validate_rmse.handler:lambda_handler",
+        "rfm-studio-score-predictions": "lambdas.score_predictions.handler:lambda_handler",
     }
 
 

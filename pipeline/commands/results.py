@@ -1,0 +1,80 @@
+"""``python -m pipeline results ARN [--json]``: the headline figures of a succeeded run, either workflow.
+
+Clustering: k, the clusters found, customers, the silhouette and each cluster's size.
+Price regression: the RMSE on train, validation and test against the threshold, the test MAE
+and R², the RMSE of always predicting the training mean, and the number of predictions. The
+figures come from the run's result files (``WorkflowSpec.read_results``, then its
+``headline``), on the backend the ARN names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+HELP = "Print the headline figures of a succeeded run (clustering or price regression); --json for scripts."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The execution ARN, the backend (read from the ARN unless given) and --json."""
+    parser.add_argument("arn", help="execution ARN, as `python -m pipeline run` printed it")
+    parser.add_argument(
+        "--backend", choices=["local", "aws"], default=None, help="default: local for ARNs of region 'local'"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+#: Words of a figure's key written as people write them.
+_WORDS = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+
+
+def _label(key: str) -> str:
+    return " ".join(_WORDS.get(word, word) for word in key.split("_"))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.5f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "-" if value is None else str(value)
+
+
+def format_headline(figures: dict[str, Any]) -> list[str]:
+    """One line a figure (``label: value``), a dict's entries indented under its label."""
+    lines = []
+    for key, value in figures.items():
+        label = _label(key)
+        if isinstance(value, dict):
+            lines.append(f"{label}:")
+            lines.extend(f"  {name}: {_text(item)}" for name, item in value.items())
+        else:
+            lines.append(f"{label}: {_text(value)}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the run's workflow, where its results are and its figures; 0, or 2 (StudioError) when
+    the run did not succeed or its files are gone."""
+    from pipeline.backends import backend_for_arn, get_backend
+
+    backend = get_backend(args.backend or backend_for_arn(args.arn))
+    spec = backend.workflow_of(args.arn)
+    results = backend.results(args.arn)
+    figures = spec.headline(results)
+    if args.json:
+        document = {
+            "execution_arn": args.arn,
+            "workflow": spec.name,
+            "location": getattr(results, "location", ""),
+            "figures": figures,
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    print(f"Execution: {args.arn}")
+    print(f"Workflow:  {spec.name} ({spec.title})")
+    print(f"Results:   {getattr(results, 'location', '')}")
+    for line in format_headline(figures):
+        print(line)
+    return 0

@@ -1,0 +1,222 @@
+"""AppTest runs of the Prices page, with finished local runs of the UCI sample.
+
+The runs (a price regression that succeeds, one whose threshold is below the achievable RMSE so
+it fails, and a clustering run) are made once for the module in a data directory of their own;
+each test points RFM_STUDIO_HOME at it and clears Streamlit's caches. Expected figures come from
+the run's files read through the backend and from the model file loaded with ``xgboost.Booster``,
+not from the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import tarfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+import xgboost
+from streamlit.testing.v1 import AppTest
+from support.cluster_support import make_runs
+from support.page_support import APP, metrics_in_columns, unescaped
+
+from pipeline.storage import default_storage
+from pipeline.views import price_charts
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.price_regression.parameters import RegressionParameters
+from ui import prices
+from ui.names import Key, Page
+
+RUN_TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def runs(sample_xlsx, tmp_path_factory):
+    finished = make_runs(
+        tmp_path_factory.mktemp("page-prices"),
+        sample_xlsx,
+        {
+            "prices": RegressionParameters(),
+            "too_strict": RegressionParameters(rmse_threshold=1.0),
+            "clusters": ClusteringParameters(k=3, quality_threshold=-1.0),
+        },
+    )
+    assert finished.descriptions["too_strict"]["status"] == "FAILED"
+    assert set(finished.results) == {"prices", "clusters"}, finished.descriptions
+    return finished
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Backends and results are cached per process: start every test without them."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def with_runs(runs, monkeypatch):
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(runs.home))
+    return runs
+
+
+def open_page(selected: str | None = None, page: str = Page.PRICES) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    if selected:
+        at.session_state[Key.SELECTED_EXECUTION] = selected
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.main.metric}
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """The page's plotly figures by their title's first line (a subtitle follows a <br>)."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {figure["layout"]["title"]["text"].split("<br>")[0]: figure for figure in figures}
+
+
+def values(array) -> list:
+    """A plotly figure's data array: a list, or plotly's base64 typed-array form of numpy data."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_without_a_succeeded_price_regression_the_page_points_to_launch():
+    at = open_page()
+
+    assert "No price-regression run has succeeded yet" in at.info[0].value
+    assert [link.label for link in at.get("page_link")] == ["Launch a price-regression run"]
+    assert not at.get("plotly_chart") and not at.download_button
+
+
+def test_the_selector_offers_only_succeeded_price_regression_runs(with_runs):
+    at = open_page()
+
+    selector = at.selectbox(key=Key.PRICES_RUN)
+    assert selector.value == with_runs.arns["prices"]
+    assert len(selector.options) == 1  # not the failed run, not the clustering run
+    assert with_runs.arns["prices"].rsplit(":", 1)[-1] in selector.options[0]
+    assert "RMSE ≤ 30" in selector.options[0]
+
+
+def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
+    scores = with_runs.results["prices"].scores
+
+    at = open_page(with_runs.arns["prices"])
+
+    shown = metrics(at)
+    assert shown["Train RMSE"] == f"{scores['train_rmse']:,.2f}"
+    assert shown["Validation RMSE"] == f"{scores['validation_rmse']:,.2f}"
+    assert shown["Test RMSE"] == f"{scores['test_rmse']:,.2f}"
+    assert shown["RMSE threshold"] == "30.00"
+    assert shown["Test lines"] == f"{len(with_runs.results['prices'].predictions):,}"
+    assert scores["validation_rmse"] < 30.0
+    assert (
+        f"Validation RMSE {scores['validation_rmse']:,.2f} is within the threshold 30" in at.caption[0].value
+    )
+    assert not metrics_in_columns(at.main)
+    rmse = charts(at)["RMSE by split against the threshold"]
+    assert rmse["data"][0]["x"] == ["Train", "Validation", "Test"]
+    assert values(rmse["data"][0]["y"]) == pytest.approx(
+        [scores["train_rmse"], scores["validation_rmse"], scores["test_rmse"]]
+    )
+    threshold_lines = [shape for shape in rmse["layout"]["shapes"] if shape["line"]["dash"] == "dash"]
+    assert threshold_lines[0]["y0"] == pytest.approx(30.0)
+
+
+def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with_runs):
+    predictions = with_runs.results["prices"].predictions
+
+    at = open_page(with_runs.arns["prices"])
+
+    scatter = charts(at)["Predicted against actual unit price"]
+    assert scatter["layout"]["xaxis"]["type"] == "log" and scatter["layout"]["yaxis"]["type"] == "log"
+    assert len(predictions) <= price_charts.MAX_SCATTER_POINTS  # the sample's test set: not sampled
+    drawn = scatter["data"][0]
+    positive = predictions[predictions["Predicted"] > 0]
+    assert sorted(values(drawn["x"])) == pytest.approx(sorted(positive["UnitPrice"]))
+    assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))
+    dropped = len(predictions) - len(positive)
+    if dropped:
+        assert f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["text"]
+    residuals = charts(at)["Residuals, predicted - actual"]
+    assert residuals["data"][0]["type"] == "histogram"
+
+
+def test_feature_importance_is_the_model_files_gain(with_runs):
+    results = with_runs.results["prices"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(with_runs.home))
+        archive = default_storage().read_bytes(results.model_uri)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        booster = xgboost.Booster()
+        booster.load_model(bytearray(tar.extractfile("xgboost-model").read()))
+    gains = booster.get_score(importance_type="gain")
+    expected = {name: gains.get(f"f{index}", 0.0) for index, name in enumerate(results.feature_names)}
+
+    at = open_page(with_runs.arns["prices"])
+
+    bars = charts(at)["Feature importance (gain)"]["data"][0]
+    assert dict(zip(values(bars["y"]), values(bars["x"]), strict=True)) == pytest.approx(expected)
+    assert set(bars["y"]) == {"StockCode", "Quantity", "CustomerID"}
+
+
+def test_the_stock_codes_with_the_largest_errors_come_first(with_runs):
+    stock_codes = with_runs.results["prices"].stock_codes
+
+    at = open_page(with_runs.arns["prices"])
+
+    table = next(frame.value for frame in at.dataframe if "SquaredErrorShare" in frame.value.columns)
+    largest = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(table))
+    assert table["StockCode"].tolist() == largest["StockCode"].tolist()
+    assert table["SquaredErrorShare"].is_monotonic_decreasing
+
+
+def test_the_predictions_download_has_one_row_a_test_line(with_runs):
+    predictions = with_runs.results["prices"].predictions
+
+    at = open_page(with_runs.arns["prices"])
+
+    labels = [button.label for button in at.download_button]
+    assert labels == ["Download the predictions (CSV)", "Download the scores (JSON)"]
+    # The bytes the button offers (AppTest keeps no media file once a run ends): the page's own source.
+    csv, _ = prices.downloads(with_runs.arns["prices"])
+    table = pd.read_csv(io.BytesIO(csv))
+    assert len(table) == len(predictions)
+    assert table["Predicted"].to_numpy() == pytest.approx(predictions["Predicted"].to_numpy())
+    assert table["UnitPrice"].to_numpy() == pytest.approx(predictions["UnitPrice"].to_numpy())
+
+
+def test_a_selected_run_that_failed_its_threshold_is_explained(with_runs):
+    at = open_page(with_runs.arns["too_strict"])
+
+    assert "ended FAILED, so it has no predictions" in unescaped(at.warning[0].value)
+    assert at.selectbox(key=Key.PRICES_RUN).value == with_runs.arns["prices"]
+
+
+def test_the_clusters_page_does_not_offer_price_regression_runs(with_runs):
+    at = open_page(with_runs.arns["prices"], page=Page.CLUSTERS)
+
+    selector = at.selectbox(key=Key.CLUSTERS_RUN)
+    assert selector.value == with_runs.arns["clusters"]
+    assert len(selector.options) == 1
+    assert not at.warning  # a selected price-regression run is not "a run without clusters"
+
+
+def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_prices(with_runs):
+    at = open_page(with_runs.arns["prices"], page=Page.EXECUTIONS)
+
+    table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
+    assert sorted(table["Workflow"]) == ["clustering", "price-regression", "price-regression"]
+    assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]

@@ -1,0 +1,115 @@
+"""The Prices page's figure builders, on predictions made from the real UCI sample's lines.
+
+The "model" here is each StockCode's median price (plain pandas), so the errors are those of a
+real if simple predictor; the expected figures come from pandas and numpy, not the builders.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.views import price_charts
+
+
+@pytest.fixture(scope="module")
+def predictions(sample_clean) -> pd.DataFrame:
+    clean, _ = sample_clean
+    lines = clean[["StockCode", "Description", "Quantity", "CustomerID", "Country", "UnitPrice"]].reset_index(
+        drop=True
+    )
+    predicted = lines.groupby("StockCode", observed=True)["UnitPrice"].transform("median").astype("float64")
+    predicted.iloc[:3] = [-0.5, 0.0, -2.0]  # XGBoost can predict at or below zero
+    return lines.assign(Predicted=predicted, Error=predicted - lines["UnitPrice"])
+
+
+def values(array) -> list:
+    """A figure's data array: a list, or plotly's base64 typed-array form of numpy data."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_the_sample_keeps_at_most_the_limit_and_is_the_same_every_time(predictions):
+    first = price_charts.sample_predictions(predictions, limit=500)
+    again = price_charts.sample_predictions(predictions, limit=500)
+
+    assert len(first) == 500
+    assert first.index.tolist() == again.index.tolist()
+    assert price_charts.sample_predictions(predictions.head(100), limit=500).equals(predictions.head(100))
+
+
+def test_predicted_against_actual_uses_log_axes_and_counts_what_a_log_axis_cannot_show(predictions):
+    figure = price_charts.predicted_vs_actual(predictions, total=len(predictions)).to_plotly_json()
+
+    assert figure["layout"]["xaxis"]["type"] == "log" and figure["layout"]["yaxis"]["type"] == "log"
+    points = figure["data"][0]
+    assert len(values(points["x"])) == len(predictions) - 3
+    assert min(values(points["y"])) > 0
+    assert "3 predicted at or below 0 not drawn" in figure["layout"]["title"]["text"]
+    diagonal = figure["data"][1]
+    assert values(diagonal["x"]) == values(diagonal["y"])
+
+
+def test_hover_text_from_the_data_is_escaped_for_plotly(predictions):
+    hostile = predictions.head(5).assign(Description='<a href="https://evil.example">MUG</a>')
+
+    figure = price_charts.predicted_vs_actual(hostile).to_plotly_json()
+
+    assert all("<a" not in text and "&lt;a href" in text for text in figure["data"][0]["text"])
+
+
+def test_the_residual_histogram_spans_the_middle_of_the_errors_and_counts_the_tails(predictions):
+    errors = predictions["Error"].to_numpy()
+    low, high = np.quantile(errors, price_charts.RESIDUAL_SPAN)
+    inside = ((errors >= low) & (errors <= high)).sum()
+
+    figure = price_charts.residual_histogram(predictions).to_plotly_json()
+
+    assert len(values(figure["data"][0]["x"])) == inside
+    assert f"{len(errors) - inside:,} beyond" in figure["layout"]["title"]["text"]
+
+
+def test_the_rmse_chart_draws_each_split_and_the_threshold_line():
+    scores = {"train_rmse": 2.9, "validation_rmse": 26.1, "test_rmse": 3.0, "rmse_threshold": 30.0}
+
+    figure = price_charts.rmse_chart(scores).to_plotly_json()
+
+    assert values(figure["data"][0]["x"]) == ["Train", "Validation", "Test"]
+    assert values(figure["data"][0]["y"]) == [2.9, 26.1, 3.0]
+    assert [shape["y0"] for shape in figure["layout"]["shapes"]] == [30.0]
+    assert figure["layout"]["yaxis"]["range"][1] > 30.0  # the threshold is in view
+
+
+def test_importance_bars_put_the_largest_gain_on_top_with_escaped_names():
+    importance = pd.DataFrame(
+        {
+            "Feature": ["StockCode", "<b>Quantity</b>", "CustomerID"],
+            "Gain": [90.0, 8.0, 2.0],
+            "Share": [0.9, 0.08, 0.02],
+        }
+    )
+
+    bars = price_charts.importance_chart(importance).to_plotly_json()["data"][0]
+
+    assert values(bars["y"]) == ["CustomerID", "&lt;b&gt;Quantity&lt;/b&gt;", "StockCode"]  # drawn bottom-up
+    assert values(bars["x"]) == [2.0, 8.0, 90.0]
+
+
+def test_largest_errors_are_the_stock_codes_with_the_largest_squared_error_share():
+    table = pd.DataFrame(
+        {
+            "StockCode": ["A", "B", "C"],
+            "Description": ["a", "b", "c"],
+            "Lines": [3, 1, 2],
+            "RMSE": [1.0, 9.0, 4.0],
+            "SquaredErrorShare": [0.05, 0.75, 0.20],
+        }
+    )
+
+    largest = price_charts.largest_errors(table, n=2)
+
+    assert largest["StockCode"].tolist() == ["B", "C"]

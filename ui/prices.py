@@ -1,0 +1,187 @@
+"""The Prices page's logic: which price-regression runs have results, reading them, their figures.
+
+A finished run never changes, so everything drawn from it is cached by its execution ARN: the
+results and the model's feature importance once per process (``st.cache_resource``, shared
+read-only), the figures and the predictions CSV per ARN (``st.cache_data``). The executions
+come from :mod:`ui.runs`, the listing the Executions and Clusters pages use too; only the
+price-regression workflow's runs are offered here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pipeline.views import price_charts
+from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
+from pipeline.workflows.price_regression.parameters import RegressionParameters, parameters_from_input
+from pipeline.workflows.price_regression.results import RegressionResults
+from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
+from ui.backend import backend_of
+from ui.names import Key
+from ui.runs import Listing
+
+#: Statuses of an execution that may still succeed (its predictions are not there yet).
+STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
+
+
+@dataclass(frozen=True)
+class PriceRun:
+    """A succeeded price-regression run's results, its model's importance and how it was launched."""
+
+    arn: str
+    results: RegressionResults
+    importance: pd.DataFrame
+    parameters: RegressionParameters
+    dataset: str
+
+    @property
+    def name(self) -> str:
+        """The execution's name (the last part of its ARN)."""
+        return self.arn.rsplit(":", 1)[-1]
+
+
+def regression_items(listing: Listing) -> dict[str, dict[str, Any]]:
+    """The listed executions of the price-regression workflow, by ARN, newest first."""
+    return {
+        item["executionArn"]: item for item in listing.items if item.get("workflow") == PRICE_REGRESSION.name
+    }
+
+
+def succeeded_runs(listing: Listing) -> dict[str, dict[str, Any]]:
+    """The price-regression executions that succeeded, by ARN, newest first: the runs with results."""
+    return {arn: item for arn, item in regression_items(listing).items() if item.get("status") == "SUCCEEDED"}
+
+
+def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | None:
+    """Why the session's selected execution has no predictions, as (``"info"`` or ``"warning"``, text).
+
+    None when nothing is selected, it is not a listed price-regression run, or it succeeded.
+    """
+    item = regression_items(listing).get(selected or "")
+    if item is None or item.get("status") == "SUCCEEDED":
+        return None
+    if item.get("status") in STILL_GOING:
+        return "info", "The run you selected is still running: its predictions appear here once it succeeds."
+    return "warning", f"The run you selected ended {item.get('status')}, so it has no predictions."
+
+
+def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> str:
+    """The run the selector starts on: the selected execution if it succeeded, else the newest."""
+    return selected if selected in succeeded else next(iter(succeeded))
+
+
+def run_label(item: dict[str, Any]) -> str:
+    """How a run reads in the selector: name, threshold, feature set, dataset and start time."""
+    started = item.get("startDate")
+    when = f" · {started:%Y-%m-%d %H:%M}" if hasattr(started, "strftime") else ""
+    parameters = item.get("parameters") or {}
+    threshold = parameters.get("rmse_threshold")
+    limit = f"RMSE ≤ {threshold:g}" if isinstance(threshold, int | float) else "RMSE ≤ ?"
+    features = parameters.get("feature_set", "?")
+    dataset = item.get("dataset") or "unnamed dataset"
+    return f"{item['name']} · {limit} · {features} features · {dataset}{when}"
+
+
+def follow_choice() -> None:
+    """The run picked here becomes the session's selected execution (the Executions page's too)."""
+    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.PRICES_RUN]
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the run's predictions and model…")
+def load_run(arn: str) -> PriceRun:
+    """The results of the succeeded execution ``arn`` and its model's gain importance, read once
+    per process (they never change)."""
+    chosen = backend_of(arn)
+    description = chosen.describe(arn)
+    execution_input = json.loads(description.get("input") or "{}")
+    results = chosen.results(arn)
+    if not results.model_uri:
+        importance = pd.DataFrame(columns=["Feature", "Gain", "Share"])
+    else:
+        booster = read_booster(results.model_uri, chosen.storage)
+        importance = feature_importance(booster, results.feature_names)
+    return PriceRun(
+        arn=arn,
+        results=results,
+        importance=importance,
+        parameters=parameters_from_input(execution_input),
+        dataset=str(execution_input.get("DatasetName", "")),
+    )
+
+
+def _figure(value: Any, digits: int = 2) -> str:
+    return f"{float(value):,.{digits}f}" if value is not None else "n/a"
+
+
+def run_metrics(run: PriceRun) -> list[tuple[str, str] | tuple[str, str, str | None]]:
+    """The headline figures of a run for ``ui.metrics.metric_row``: RMSE of each split against
+    the threshold, then the test set's MAE, R² and the baseline."""
+    scores = run.results.scores
+    return [
+        ("Train RMSE", _figure(scores.get("train_rmse"))),
+        (
+            "Validation RMSE",
+            _figure(scores.get("validation_rmse")),
+            "What the workflow compared with the threshold before predicting the test lines.",
+        ),
+        ("Test RMSE", _figure(scores.get("test_rmse"))),
+        ("RMSE threshold", _figure(scores.get("rmse_threshold"))),
+        ("Test MAE", _figure(scores.get("test_mae"))),
+        ("Test R²", _figure(scores.get("test_r2"), 3)),
+        (
+            "Test RMSE of the mean",
+            _figure(scores.get("baseline_test_rmse")),
+            "Always predicting the training lines' mean price: the model should beat it.",
+        ),
+        ("Test lines", f"{len(run.results.predictions):,}"),
+    ]
+
+
+def verdict(run: PriceRun) -> str:
+    """One sentence on the validation RMSE against the threshold (the Choice's comparison)."""
+    scores = run.results.scores
+    validation, threshold = scores.get("validation_rmse"), scores.get("rmse_threshold")
+    if validation is None or threshold is None:
+        return "The run did not record its validation RMSE or threshold."
+    margin = float(threshold) - float(validation)
+    return (
+        f"Validation RMSE {float(validation):,.2f} is within the threshold {float(threshold):g} "
+        f"(margin {margin:,.2f}), so the model predicted the test lines."
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing the predictions…")
+def run_figures(arn: str) -> dict[str, go.Figure]:
+    """The run's charts: RMSE against the threshold, predicted vs actual (sampled), residuals,
+    feature importance."""
+    run = load_run(arn)
+    predictions = run.results.predictions
+    return {
+        "rmse": price_charts.rmse_chart(run.results.scores),
+        "scatter": price_charts.predicted_vs_actual(
+            price_charts.sample_predictions(predictions), total=len(predictions)
+        ),
+        "residuals": price_charts.residual_histogram(predictions),
+        "importance": price_charts.importance_chart(run.importance),
+    }
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def downloads(arn: str) -> tuple[bytes, bytes]:
+    """The run's predictions (one row a test line) as CSV and its scores as JSON."""
+    run = load_run(arn)
+    return (
+        run.results.predictions.to_csv(index=False).encode("utf-8"),
+        json.dumps(run.results.scores, indent=2).encode("utf-8"),
+    )
+
+
+def download_name(run: PriceRun, what: str, extension: str) -> str:
+    """A file name for one of the run's downloads: ``<run name>-<what>.<extension>``."""
+    return f"{run.name}-{what}.{extension}"
