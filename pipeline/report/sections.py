@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 from pipeline.report.clustering import clustering_sections
 from pipeline.report.page import Section
+from pipeline.report.price_regression import price_regression_sections
 from pipeline.report.run_facts import RunFacts
 
 SectionBuilder = Callable[[RunFacts], tuple[list[tuple[str, str]], list[Section]]]
 
 WORKFLOW_SECTIONS: dict[str, SectionBuilder] = {
     "clustering": clustering_sections,
+    "price-regression": price_regression_sections,
 }
