@@ -78,6 +78,13 @@ st.download_button(
 overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
 
 with overview:
+    sweep = clusters.sweep_view(arn)
+    if sweep is not None:
+        curve, sweep_table, note = sweep
+        st.subheader("How k was chosen")
+        st.caption(plain(note))
+        st.plotly_chart(curve, key="chart_sweep")
+        st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
     st.plotly_chart(figures["scatter"], key="chart_scatter")
     if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
         st.caption(

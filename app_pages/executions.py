@@ -137,6 +137,7 @@ def watch(arn: str, was_running: bool) -> None:
                 if step.error or step.cause:
                     st.markdown("**Error**")
                     st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
+    executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
         st.plotly_chart(ev.timeline_figure(ev.timeline(steps)))

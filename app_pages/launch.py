@@ -87,11 +87,11 @@ if view is not None:
         st.graphviz_chart(view.dot)
 
 if isinstance(params, ClusteringParameters):
-    with st.expander("Try k: which number of clusters?", expanded=False):
+    with st.expander("Try k: a quick preview, outside the workflow", expanded=False):
         st.caption(
-            f"KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} on this machine, "
-            "on the same features and filters (country, as-of date) as the run: pick k where the elbow "
-            "bends and the silhouette is high."
+            f"A quick preview: KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} "
+            "in this app, on the same features and filters (country, as-of date) as the run, recorded "
+            'nowhere. For a choice made and recorded by the run itself, choose "Sweep a range of k" above.'
         )
         pressed = st.button("Try k", key="launch_try_k", icon=":material/insights:")
         table = None

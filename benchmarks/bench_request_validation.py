@@ -39,7 +39,7 @@ from benchmarks.common import REPO_ROOT, machine_note, median_of, use_private_ho
 #: numpy, training imports scikit-learn's KMeans, the engine its own modules).
 WORKER_BASELINE = (
     "import pipeline.local.worker, pipeline.local.client, pipeline.local.asl.interpreter, "
-    "pipeline.storage, pipeline.local.services.ndarray, lambdas.prepare_rfm.handler, "
+    "pipeline.storage, pipeline.workflows.kmeans_ndarray, lambdas.prepare_rfm.handler, "
     "lambdas.evaluate_clusters.handler, sklearn.cluster"
 )
 PROBE = """

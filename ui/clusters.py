@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import cluster_compare
-from pipeline.views import cluster_charts
+from pipeline.views import cluster_charts, sweep_charts
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
@@ -37,6 +37,8 @@ class Run:
     summary: dict[str, Any]
     threshold: float | None
     dataset: str
+    #: The run's sweep record (``sweep.json``), None for a fixed-k run.
+    sweep: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -104,6 +106,7 @@ def load_run(arn: str) -> Run:
         summary=results.summary,
         threshold=parameters_from_input(execution_input).quality_threshold,
         dataset=str(execution_input.get("DatasetName", "")),
+        sweep=results.sweep,
     )
 
 
@@ -128,6 +131,16 @@ def run_figures(arn: str) -> dict[str, go.Figure]:
         "sizes": cluster_charts.cluster_sizes(run.summary),
         "profiles": cluster_charts.cluster_profiles(run.summary),
     }
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sweep_view(arn: str) -> tuple[go.Figure, pd.DataFrame, str] | None:
+    """The run's k sweep (curve, one row a k, which rule chose which k) from its own sweep.json;
+    None for a fixed-k run."""
+    sweep = load_run(arn).sweep
+    if sweep is None:
+        return None
+    return sweep_charts.sweep_curve(sweep), sweep_charts.sweep_table(sweep), sweep_charts.rule_note(sweep)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

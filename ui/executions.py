@@ -224,3 +224,38 @@ def format_seconds(seconds: float | None) -> str:
         return f"{minutes} min {rest} s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min"
+
+
+def map_iterations_section(events: list[dict[str, Any]]) -> None:
+    """Each Map state's iterations, as the console's Map view: counts, then one row and one
+    expander an iteration (its input, output, training job and any error); nothing without a Map."""
+    from pipeline.views import map_iterations as mi
+    from pipeline.workflows.runs import failure_message
+    from ui.metrics import metric_row
+
+    for run in mi.map_runs(events):
+        counts = run.counts()
+        st.subheader(plain(f"Map state: {run.name}"))
+        metric_row(
+            [
+                ("Iterations", str(run.length)),
+                ("Succeeded", str(counts[mi.SUCCEEDED])),
+                ("Running", str(counts[mi.RUNNING])),
+                ("Pending", str(counts[mi.PENDING])),
+                ("Failed", str(counts[mi.FAILED] + counts[mi.CAUGHT])),
+            ]
+        )
+        if counts[mi.CAUGHT]:
+            st.caption(f"{counts[mi.CAUGHT]} iteration(s) failed and were caught inside the iteration.")
+        st.dataframe(pd.DataFrame(mi.iterations_table(run)), hide_index=True)
+        for iteration in run.iterations:
+            job = f" · {iteration.training_job}" if iteration.training_job else ""
+            with st.expander(plain(f"Iteration {iteration.index} · {iteration.status}{job}")):
+                st.markdown("**Input**")
+                st.json(iteration.input, expanded=False)
+                if iteration.output is not None:
+                    st.markdown("**Output**")
+                    st.json(iteration.output, expanded=False)
+                if iteration.error or iteration.cause:
+                    st.markdown("**Error**")
+                    st.code(failure_message(iteration.error, iteration.cause), language=None, wrap_lines=True)

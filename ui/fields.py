@@ -50,8 +50,9 @@ def fits(value: Any, options: dict[str, Any]) -> bool:
     if choices is not None:
         return value in list(choices)
     low, high = options.get("min_value"), options.get("max_value")
+    values = value if isinstance(value, tuple) else (value,)  # a range slider's (low, high)
     try:
-        return (low is None or value >= low) and (high is None or value <= high)
+        return all((low is None or item >= low) and (high is None or item <= high) for item in values)
     except TypeError:
         return False
 

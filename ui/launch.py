@@ -139,6 +139,7 @@ def launch_run(
 def use_k(k: int) -> None:
     """Callback of "Use k": put Try k's suggestion into the k field (before the field is drawn)."""
     st.session_state[Key.LAUNCH_K] = int(k)
+    st.session_state[K_MODE_KEY] = FIXED_K
 
 
 def checks_table(checks: list[Check]) -> pd.DataFrame:
@@ -206,12 +207,9 @@ def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPar
     """The clustering run's parameters as fields; the instance settings only on aws."""
     suffix = active.content_hash[:12]  # a new dataset starts from fresh filters
     defaults = ClusteringParameters()
+    choice = k_choice_inputs()
     columns = st.columns(2)
     with columns[0]:
-        k = kept(
-            st.number_input, "Clusters (k)", key=Key.LAUNCH_K, default=defaults.k, min_value=2, max_value=20
-        )
-    with columns[1]:
         threshold = kept(
             st.number_input,
             "Quality threshold (silhouette)",
@@ -222,7 +220,7 @@ def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPar
             step=0.05,
             help="The run fails with 'Cluster quality too low' when the clusters' silhouette is below this.",
         )
-    with columns[0]:
+    with columns[1]:
         as_of = kept(
             st.date_input,
             "As-of date",
@@ -231,7 +229,7 @@ def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPar
             min_value=active.first_invoice,
             help="Recency counts days up to this date; by default the day after the last invoice.",
         )
-    with columns[1]:
+    with columns[0]:
         country = kept(
             st.selectbox,
             "Country",
@@ -240,14 +238,93 @@ def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPar
             options=[ALL_COUNTRIES, *countries(*active.key)],
         )
     instance_type, instance_count = instance_inputs(backend_name, columns)
-    return ClusteringParameters(
-        k=int(k),
+    params = ClusteringParameters(
+        **choice,
         quality_threshold=float(threshold),
         as_of=as_of,
         country=None if country == ALL_COUNTRIES else country,
         instance_type=instance_type,
         instance_count=int(instance_count),
     )
+    if params.sweep:
+        st.info(sweep_note(params, on_aws=backend(backend_name).launch_defaults().instances_matter))
+    return params
+
+
+FIXED_K, SWEEP_K = "Fixed k", "Sweep a range of k"
+K_MODE_KEY = "launch_k_mode"
+PICK_LABELS = {"silhouette": "Highest silhouette", "elbow": "Elbow of the sum of squares"}
+
+
+def k_choice_inputs() -> dict[str, Any]:
+    """How the run chooses k: a fixed k, or a sweep (range, rule, iterations at once) inside the
+    workflow, recorded with the run. Returns the ``ClusteringParameters`` fields it sets."""
+    from pipeline.workflows.clustering import parameters as cp
+
+    mode = kept(
+        st.radio,
+        "Number of clusters",
+        key=K_MODE_KEY,
+        default=FIXED_K,
+        options=[FIXED_K, SWEEP_K],
+        horizontal=True,
+    )
+    if mode == FIXED_K:
+        k = kept(
+            st.number_input,
+            "Clusters (k)",
+            key=Key.LAUNCH_K,
+            default=ClusteringParameters.k,
+            min_value=cp.MIN_K,
+            max_value=cp.MAX_SWEEP_K,
+            step=1,
+        )
+        return {"k": int(k)}
+    columns = st.columns(3)
+    with columns[0]:
+        low, high = kept(
+            st.slider,
+            "k range",
+            key="launch_k_range",
+            default=(2, 10),
+            min_value=cp.MIN_K,
+            max_value=cp.MAX_SWEEP_K,
+        )
+    with columns[1]:
+        pick = kept(
+            st.selectbox,
+            "Pick k by",
+            key="launch_pick",
+            default=cp.PICK_RULES[0],
+            options=cp.PICK_RULES,
+            format_func=PICK_LABELS.get,
+            help="Highest silhouette: the k whose clusters are best separated. Elbow: the k where the "
+            "within-cluster sum of squares stops falling fast (needs at least 3 ks).",
+        )
+    with columns[2]:
+        at_once = kept(
+            st.number_input,
+            "Max concurrency",
+            key="launch_max_concurrency",
+            default=cp.DEFAULT_MAX_CONCURRENCY,
+            min_value=1,
+            max_value=cp.MAX_CONCURRENCY_LIMIT,
+            help="Training jobs running at once (on AWS: instances billed at once).",
+        )
+    return {"k_range": (int(low), int(high)), "pick": str(pick), "max_concurrency": int(at_once)}
+
+
+def sweep_note(params: ClusteringParameters, *, on_aws: bool) -> str:
+    """What a sweep will start, said before launching: how many training jobs, where, how many at once."""
+    ks = params.candidate_ks()
+    jobs = f"{len(ks)} training job{'s' if len(ks) != 1 else ''} (k = {ks[0]}..{ks[-1]})"
+    at_once = f"at most {params.max_concurrency} at once"
+    if on_aws:
+        return (
+            f"This run starts {jobs} on SageMaker, each on {params.instance_count} x {params.instance_type}, "
+            f"{at_once}, then one model and one batch transform job for the chosen k."
+        )
+    return f"This run trains {jobs} on this machine, {at_once}, then goes on with the chosen k."
 
 
 #: Each workflow's form, by its parameters type (the registry's ``parameters_type``).

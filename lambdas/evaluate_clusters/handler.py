@@ -8,10 +8,10 @@ and standardised profile; gives each cluster a readable name from that profile; 
 ``clusters.csv`` (one row a customer) and ``summary.json`` under the run prefix; and returns
 the quality figure the "Good enough?" Choice compares with the threshold.
 
-The silhouette is computed with numpy, not scikit-learn, because Lambda's managed pandas
-layer has no scikit-learn; above ``SILHOUETTE_SAMPLE`` customers it is computed on a sample
-drawn with a fixed seed, which keeps the cost bounded (it is quadratic) and the result
-repeatable.
+The silhouette is ``pipeline.workflows.clustering.quality.silhouette`` (numpy, not scikit-learn,
+which Lambda's managed pandas layer lacks); above ``SILHOUETTE_SAMPLE`` customers it is computed
+on a sample drawn with a fixed seed, which keeps the cost bounded (it is quadratic) and the
+result repeatable, the same sample a sweep's "Score k" uses.
 
 Event::
 
@@ -31,12 +31,7 @@ import pandas as pd
 from pipeline.errors import DataError
 from pipeline.storage import Storage, default_storage
 from pipeline.workflows.clustering.layout import RunLayout
-
-#: Above this many customers the silhouette is computed on a random sample of this size.
-SILHOUETTE_SAMPLE = 5000
-SILHOUETTE_SEED = 0
-#: Rows of the distance matrix computed at once (bounds memory at ~CHUNK x n x 3 floats).
-_CHUNK = 256
+from pipeline.workflows.clustering.quality import SILHOUETTE_SAMPLE, silhouette
 
 #: Column order of clusters.csv.
 CLUSTER_COLUMNS = [
@@ -67,51 +62,6 @@ CLUSTER_NAMES: dict[tuple[str, str], str] = {
     ("low", "mid"): "Low-value cooling",
     ("low", "low"): "Lapsed low-value",
 }
-
-
-def silhouette(
-    features: np.ndarray,
-    labels: np.ndarray,
-    *,
-    sample_size: int | None = SILHOUETTE_SAMPLE,
-    seed: int = SILHOUETTE_SEED,
-) -> float:
-    """Mean silhouette coefficient (Euclidean), as ``sklearn.metrics.silhouette_score`` defines it.
-
-    For each point, ``a`` is its mean distance to the other points of its cluster and ``b``
-    the smallest mean distance to the points of another cluster; its coefficient is
-    ``(b - a) / max(a, b)``, and 0 for a point alone in its cluster. With more than
-    ``sample_size`` points, the mean is over a sample drawn without replacement with ``seed``.
-    Fewer than two clusters have no silhouette: the result is 0.0 then.
-    """
-    features = np.asarray(features, dtype="float64")
-    labels = np.asarray(labels)
-    if sample_size is not None and len(features) > sample_size:
-        chosen = np.random.default_rng(seed).choice(len(features), size=sample_size, replace=False)
-        features, labels = features[chosen], labels[chosen]
-    codes, inverse = np.unique(labels, return_inverse=True)
-    if len(codes) < 2:
-        return 0.0
-    onehot = np.zeros((len(features), len(codes)))
-    onehot[np.arange(len(features)), inverse] = 1.0
-    sizes = onehot.sum(axis=0)
-    scores = np.empty(len(features))
-    for start in range(0, len(features), _CHUNK):
-        block = features[start : start + _CHUNK]
-        distances = np.sqrt(((block[:, None, :] - features[None, :, :]) ** 2).sum(axis=2))
-        sums = distances @ onehot  # (chunk, clusters): total distance to each cluster
-        own = inverse[start : start + _CHUNK]
-        rows = np.arange(len(block))
-        own_size = sizes[own]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            a = sums[rows, own] / (own_size - 1)
-            means = sums / sizes
-        means[rows, own] = np.inf
-        b = means.min(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = (b - a) / np.maximum(a, b)
-        scores[start : start + _CHUNK] = np.where(own_size > 1, np.nan_to_num(s), 0.0)
-    return float(scores.mean())
 
 
 def _tier(score: float) -> str:
@@ -260,6 +210,7 @@ def evaluate(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     storage.write_bytes(summary_uri, json.dumps(summary, indent=2).encode("utf-8"))
     return {
         "silhouette": summary["silhouette"],
+        "k": summary["k"],
         "customers": len(table),
         "clusters": [
             {"cluster": row["Cluster"], "name": row["Name"], "customers": row["Customers"]}

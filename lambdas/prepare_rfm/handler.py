@@ -7,7 +7,12 @@ write goes through ``pipeline.storage.default_storage()``.
 Event (built by the workflow from the execution input)::
 
     {"DataUri": "s3://B/.../raw/<hash>.parquet", "RunPrefix": "s3://B/PREFIX/runs/<run>",
-     "K": "5", "AsOfDate": "" or "YYYY-MM-DD", "Country": "" or "United Kingdom"}
+     "K": "5", "AsOfDate": "" or "YYYY-MM-DD", "Country": "" or "United Kingdom",
+     "Sweep": false, "KMin": 2, "KMax": 10, "PickRule": "silhouette"}
+
+A sweep (``Sweep`` true) checks its range and rule instead of ``K`` and needs only its
+smallest k to fit the customers; the payload's ``candidates`` (the ks the sweep's Map
+iterates over) are ``KMin``..``KMax``, or ``[K]`` for a fixed-k run.
 
 Writes under RunPrefix: ``rfm.parquet`` (one row a customer), ``train/features.csv`` (the
 standardised features, headerless, the rows in the same order), ``ids.csv`` (CustomerID of
@@ -28,7 +33,12 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.storage import Storage, default_storage
-from pipeline.workflows.clustering.checks import customers_problem, k_problem
+from pipeline.workflows.clustering.checks import (
+    customers_problem,
+    k_problem,
+    sweep_customers_problem,
+    sweep_problems,
+)
 from pipeline.workflows.clustering.layout import RunLayout
 from pipeline.workflows.run_data import json_safe, read_transactions
 
@@ -44,6 +54,19 @@ def _requested_k(event: dict[str, Any]) -> int:
     if problem:
         raise DataError(problem)
     return int(str(raw).strip())
+
+
+def requested_ks(event: dict[str, Any]) -> list[int]:
+    """The ks the run will train: ``KMin``..``KMax`` for a sweep (checked as the launch checks
+    them), else ``[K]``."""
+    if not event.get("Sweep"):
+        return [_requested_k(event)]
+    low: Any = event.get("KMin")
+    high: Any = event.get("KMax")
+    problems = sweep_problems(low, high, event.get("PickRule") or "silhouette")
+    if problems:
+        raise DataError(" ".join(problems))
+    return list(range(int(low), int(high) + 1))
 
 
 def _features_csv(features: np.ndarray) -> bytes:
@@ -64,7 +87,7 @@ def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
         raise DataError(
             f"The prepare step needs {missing.args[0]} in its input: launch the run again."
         ) from None
-    k = _requested_k(event)
+    ks = requested_ks(event)
     country = (event.get("Country") or "").strip() or None
     as_of = (event.get("AsOfDate") or "").strip() or None
 
@@ -79,7 +102,10 @@ def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
         clean = filter_transactions(clean, countries=country)
     rfm = compute_rfm(clean, as_of=as_of)
     customers = len(rfm)
-    problem = customers_problem(k, customers, country)  # the rule the launch checked, on this data
+    if event.get("Sweep"):  # the rules the launch checked, on this data
+        problem = sweep_customers_problem(ks[0], customers, country)
+    else:
+        problem = customers_problem(ks[0], customers, country)
     if problem:
         raise DataError(problem)
     features = clustering_features(rfm)
@@ -99,7 +125,8 @@ def prepare(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
         **uris,
         "customers": customers,
         "transactions": len(clean),
-        "k": k,
+        "k": None if event.get("Sweep") else ks[0],
+        "candidates": ks,
         "country": country or "",
         "as_of": as_of_used,
         "report": report_dict,

@@ -54,6 +54,20 @@ def format_headline(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def headline_lines(figures: dict[str, Any], results: Any) -> list[str]:
+    """The figures as lines; a k sweep as its own table (the rule, the chosen k, one line a k)
+    rather than its raw record, which ``--json`` prints."""
+    figures = dict(figures)
+    swept = figures.pop("sweep", None) is not None
+    lines = format_headline(figures)
+    record = getattr(results, "sweep", None)
+    if swept and record is not None:
+        from pipeline.workflows.clustering.results import sweep_lines
+
+        lines += sweep_lines(record)
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the run's workflow, where its results are and its figures; 0, or 2 (StudioError) when
     the run did not succeed or its files are gone."""
@@ -75,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Execution: {args.arn}")
     print(f"Workflow:  {spec.name} ({spec.title})")
     print(f"Results:   {getattr(results, 'location', '')}")
-    for line in format_headline(figures):
+    for line in headline_lines(figures, results):
         print(line)
     return 0

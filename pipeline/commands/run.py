@@ -74,9 +74,13 @@ class _OptionRecorder:
     workflow's argument group with no default (so an option given can be told from one not
     given) and records its real default."""
 
-    def __init__(self, group: Any) -> None:
+    def __init__(self, group: Any, options: list[WorkflowOption] | None = None) -> None:
         self.group = group
-        self.options: list[WorkflowOption] = []
+        self.options: list[WorkflowOption] = [] if options is None else options
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _OptionRecorder:
+        """Options of which at most one may be given (clustering's --k and --k-range)."""
+        return _OptionRecorder(self.group.add_mutually_exclusive_group(**kwargs), self.options)
 
     def add_argument(self, *flags: str, **kwargs: Any) -> Any:
         default = kwargs.pop("default", None)
@@ -178,7 +182,7 @@ def follow(
 def run(args: argparse.Namespace) -> int:
     """Launch; print the ARN; with --wait, the transitions, the final status and the figures."""
     from pipeline.backends import get_backend
-    from pipeline.commands.results import format_headline
+    from pipeline.commands.results import headline_lines
     from pipeline.executions import ExecutionStatus
     from pipeline.workflows.runs import failure_message
 
@@ -194,7 +198,8 @@ def run(args: argparse.Namespace) -> int:
     status = description["status"]
     print(f"Status: {status}")
     if status == ExecutionStatus.SUCCEEDED:
-        for line in format_headline(spec.headline(backend.results(execution_arn))):
+        results = backend.results(execution_arn)
+        for line in headline_lines(spec.headline(results), results):
             print(line)
         return 0
     print(f"Error: {failure_message(description.get('error'), description.get('cause'))}")

@@ -75,22 +75,22 @@ def catch_all(next_step: Any) -> Any:
 
 
 @functools.cache
-def _fail_with_paths_class() -> type:
+def with_fields(base: Any, *fields: str) -> type:
+    """A subclass of the SDK state class ``base`` that also takes the ASL ``fields`` (snake_case).
+
+    The SDK (2.3.0) predates a few ASL fields the workflows need: ErrorPath/CausePath on Fail,
+    ResultSelector on Task, MaxConcurrencyPath on Map. The SDK writes any allowed field as its
+    PascalCase name, so allowing it is all it takes.
+    """
     from enum import Enum
 
-    from stepfunctions.steps import Fail
+    extra = Enum(f"{base.__name__}ExtraFields", {field.title().replace("_", ""): field for field in fields})  # type: ignore[misc]
 
-    class _PathField(Enum):
-        ErrorPath = "error_path"
-        CausePath = "cause_path"
+    def allowed_fields(self: Any) -> list[Any]:
+        return [*base.allowed_fields(self), *extra]
 
-    class FailWithPaths(Fail):
-        """The SDK's Fail state plus ASL's ErrorPath/CausePath, which the SDK (2.3.0) predates."""
-
-        def allowed_fields(self):
-            return [*super().allowed_fields(), _PathField.ErrorPath, _PathField.CausePath]
-
-    return FailWithPaths
+    name = base.__name__ + "With" + "".join(member.name for member in extra)
+    return type(name, (base,), {"allowed_fields": allowed_fields, "__doc__": base.__doc__})
 
 
 def fail_with_paths(state_id: str, **fields: Any) -> Any:
@@ -99,4 +99,35 @@ def fail_with_paths(state_id: str, **fields: Any) -> Any:
     They let a Fail state report the error a Catch stored, so the execution's cause is the
     real one ("Only 3 customers ...") instead of a generic text.
     """
-    return _fail_with_paths_class()(state_id, **fields)
+    from stepfunctions.steps import Fail
+
+    return with_fields(Fail, "error_path", "cause_path")(state_id, **fields)
+
+
+@functools.cache
+def _state_data_class() -> type:
+    from stepfunctions.inputs import Placeholder
+
+    class StateData(Placeholder):
+        """A placeholder for the state data, whichever state came before (``$['a']['b']``)."""
+
+        def __init__(self, schema: Any = None, **kwargs: Any) -> None:
+            super().__init__(schema, **kwargs)
+            self.json_str_template = "${}"
+
+        def _create_variable(self, name: Any, parent: Any, type: Any = None) -> Any:
+            return StateData(name=name, parent=parent, type=type)
+
+    return StateData
+
+
+def state_data() -> Any:
+    """A placeholder of the state data for a state that two paths reach.
+
+    The SDK's step placeholders (``step.output()``) tie a parameter to one predecessor and its
+    graph check refuses the state when another predecessor leads to it. A state reached from
+    two (the clustering's "Save model", after "Train KMeans" or "Pick k") reads the data both
+    leave at the same path through this placeholder instead: it renders the same
+    ``$['key']...`` JSONPath without naming a predecessor.
+    """
+    return _state_data_class()()

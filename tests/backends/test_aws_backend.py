@@ -173,8 +173,10 @@ def test_deploy_creates_every_workflows_lambda_functions_with_runtime_handler_la
         assert config["Environment"]["Variables"]["RFM_STORAGE"] == "s3"
     assert sorted(arn.rsplit(":", 1)[-1] for arn in result.functions) == [
         "rfm-studio-evaluate-clusters",
+        "rfm-studio-pick-k",
         "rfm-studio-prepare-prices",
         "rfm-studio-prepare-rfm",
+        "rfm-studio-score-k",
         "rfm-studio-score-predictions",
         "rfm-studio-validate-rmse",
     ]

@@ -34,6 +34,7 @@ LAUNCH_BUTTON = "Launch"
 # The states a successful run goes through (docs/ARCHITECTURE.md, Workflow).
 SUCCESS_PATH = (
     "Prepare RFM features",
+    "Sweep k?",
     "Train KMeans",
     "Save model",
     "Assign clusters",

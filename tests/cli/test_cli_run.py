@@ -10,6 +10,10 @@ from pipeline.__main__ import main
 from pipeline.commands.run import describe_event
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.workflows.clustering.steps import TASKS_IN_ORDER
+from pipeline.workflows.clustering.sweep_steps import SWEEP_CHOICE_STATE
+
+#: The states a fixed-k run enters before the quality gate.
+FIXED_K_PATH = [TASKS_IN_ORDER[0], SWEEP_CHOICE_STATE, *TASKS_IN_ORDER[1:]]
 
 RUN_TIMEOUT = 120
 
@@ -21,7 +25,7 @@ def test_run_wait_prints_the_arn_each_transition_and_succeeds(sample_xlsx, capsy
     assert code == 0
     assert lines[0].startswith("arn:aws:states:local:000000000000:execution:rfm-studio-clustering:")
     entered = [line.split("-> ", 1)[1] for line in lines if "  -> " in line]
-    assert entered == [*TASKS_IN_ORDER, "Good enough?", "Clusters ready"]
+    assert entered == [*FIXED_K_PATH, "Good enough?", "Clusters ready"]
     assert "Status: SUCCEEDED" in lines
     assert "k: 4" in lines and any(line.startswith("silhouette: ") for line in lines)
     sizes = lines[lines.index("cluster sizes:") + 1 :]
@@ -49,7 +53,7 @@ def test_status_shows_the_steps_of_a_run_started_without_wait(sample_xlsx, capsy
     assert "Status:    FAILED" in out
     assert "Error:     ClusterQualityTooLow: Cluster quality too low" in out
     step_lines = out.split("Steps:\n", 1)[1].splitlines()
-    assert [line[2:26].strip() for line in step_lines] == [*TASKS_IN_ORDER, "Good enough?", "Quality too low"]
+    assert [line[2:26].strip() for line in step_lines] == [*FIXED_K_PATH, "Good enough?", "Quality too low"]
 
 
 def test_run_refuses_more_clusters_than_customers_with_exit_status_2_and_starts_nothing(sample_xlsx, capsys):

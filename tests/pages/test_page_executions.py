@@ -133,7 +133,7 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert all(colour in legend for colour, _ in STATUS_COLOURS.values())
     steps = [expander.label for expander in at.expander if " · " in expander.label]
     assert steps[0].startswith(f"{PREPARE_STATE} · succeeded")
-    assert len(steps) == 7  # five tasks, the choice and the succeed state
+    assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
     assert len(at.get("plotly_chart")) == 1  # the timeline
     history = at.dataframe[1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"

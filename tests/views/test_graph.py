@@ -28,6 +28,7 @@ from pipeline.workflows.clustering.steps import (
     QUALITY_FAIL_STATE,
     SUCCEED_STATE,
 )
+from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
 TASK = {"Type": "Task", "Resource": LAMBDA}
 
@@ -84,6 +85,17 @@ def test_every_state_of_the_sdk_workflow_is_a_node_coloured_by_its_status():
     assert dot.startswith("digraph") and dot.rstrip().endswith("}")
 
 
+def states_with_catch(states: dict) -> list[str]:
+    """Every state with a Catch, those inside Map iterators included."""
+    found = []
+    for name, state in states.items():
+        if "Catch" in state:
+            found.append(name)
+        processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+        found += states_with_catch(processor.get("States", {}))
+    return found
+
+
 def test_the_sdk_workflow_edges_follow_next_choices_and_catch():
     definition = workflow_definition()
 
@@ -92,9 +104,11 @@ def test_the_sdk_workflow_edges_follow_next_choices_and_catch():
     q = json.dumps
     assert f"{q('__start__')} -> {q(PREPARE_STATE)};" in lines
     catch_edges = [line for line in lines if line.endswith('style=dashed, color="#ef6c00"];')]
-    tasks = [name for name, state in definition["States"].items() if state["Type"] == "Task"]
-    assert len(catch_edges) == len(tasks)
-    assert all(f"-> {q(FAILED_STATE)}" in line for line in catch_edges)
+    assert len(catch_edges) == len(states_with_catch(definition["States"]))
+    # The sweep's iterations catch into their own "k failed"; every other catch ends the run.
+    inner = [line for line in catch_edges if "/" in line.split(" -> ")[0]]
+    assert len(inner) == 2 and all(line.split(" -> ")[1].startswith(f'"{SWEEP_STATE}/') for line in inner)
+    assert all(f"-> {q(FAILED_STATE)}" in line for line in catch_edges if line not in inner)
     choice_edges = [line for line in lines if line.startswith(q(CHOICE_STATE))]
     assert any(f"-> {q(SUCCEED_STATE)}" in line and ">=" in line for line in choice_edges)
     assert any(f"-> {q(QUALITY_FAIL_STATE)}" in line and "default" in line for line in choice_edges)

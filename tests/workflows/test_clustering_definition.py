@@ -23,6 +23,7 @@ from pipeline.workflows.clustering.steps import (
     TRAIN_STATE,
     TRANSFORM_STATE,
 )
+from pipeline.workflows.clustering.sweep_steps import PICK_STATE, SWEEP_CHOICE_STATE, SWEEP_STATE
 from pipeline.workflows.sdk import NON_RETRYABLE_ERRORS
 from pipeline.workflows.spec import BuildSettings
 
@@ -36,17 +37,25 @@ def definition() -> dict:
     return workflow_definition(region="eu-west-1", bucket="my-bucket", prefix="studio")
 
 
-def test_states_run_prepare_train_save_assign_evaluate_then_choose(definition):
+def test_a_fixed_k_runs_prepare_train_save_assign_evaluate_then_choose(definition):
     order = [definition["StartAt"]]
-    while "Next" in definition["States"][order[-1]]:
-        order.append(definition["States"][order[-1]]["Next"])
-    assert order == [*TASKS, CHOICE_STATE]
+    while True:
+        state = definition["States"][order[-1]]
+        following = state.get("Next") or (state.get("Default") if state["Type"] == "Choice" else None)
+        if following is None or following == CHOICE_STATE:
+            break
+        order.append(following)
+    assert order == [PREPARE_STATE, SWEEP_CHOICE_STATE, *TASKS[1:]]
+    assert definition["States"][EVALUATE_STATE]["Next"] == CHOICE_STATE
     assert set(definition["States"]) == {
         *TASKS,
         CHOICE_STATE,
         SUCCEED_STATE,
         QUALITY_FAIL_STATE,
         FAILED_STATE,
+        SWEEP_CHOICE_STATE,
+        SWEEP_STATE,
+        PICK_STATE,
     }
 
 

@@ -59,12 +59,21 @@ def test_every_lambda_function_has_a_handler_file_that_exists_and_imports():
     assert {function.name: function.handler for function in lambda_functions()} == LAMBDA_FUNCTIONS
 
 
+def every_state(machine: dict):
+    """The states of a definition, those inside Parallel branches and Map iterators too."""
+    for state in machine["States"].values():
+        yield state
+        for inner in [*state.get("Branches", []), state.get("ItemProcessor") or state.get("Iterator")]:
+            if inner:
+                yield from every_state(inner)
+
+
 def test_every_workflow_names_its_lambda_functions_in_its_definition():
     for spec in WORKFLOWS:
         definition = spec.build(BuildSettings()).definition()
         invoked = {
             state["Parameters"]["FunctionName"]
-            for state in definition["States"].values()
+            for state in every_state(definition)
             if state.get("Resource") == "arn:aws:states:::lambda:invoke"
         }
         assert invoked == {function.name for function in spec.lambda_functions}
@@ -78,6 +87,8 @@ def test_every_workflow_names_its_lambda_functions_in_its_definition():
         "pipeline.workflows.clustering.checks",
         "lambdas.prepare_rfm.handler",
         "lambdas.evaluate_clusters.handler",
+        "lambdas.score_k.handler",
+        "lambdas.pick_k.handler",
         "pipeline.workflows.price_regression.layout",
         "pipeline.workflows.price_regression.checks",
         "pipeline.workflows.price_regression.parameters",

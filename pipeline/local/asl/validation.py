@@ -235,6 +235,10 @@ def _check_map(state: dict, label: str, target, problems: list[str], names: dict
     if "ItemsPath" in state:
         check_path(state["ItemsPath"], f"{label}: ItemsPath", problems, reference=True)
     check_int(state, "MaxConcurrency", 0, MAX_SECONDS, label, problems)
+    if "MaxConcurrencyPath" in state:
+        check_path(state["MaxConcurrencyPath"], f"{label}: MaxConcurrencyPath", problems, reference=True)
+        if "MaxConcurrency" in state:
+            problems.append(f"{label} has both MaxConcurrency and MaxConcurrencyPath: keep one.")
     if "ItemSelector" in state and "Parameters" in state:
         problems.append(f"{label} has both ItemSelector and Parameters: keep ItemSelector.")
 

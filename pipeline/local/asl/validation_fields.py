@@ -45,7 +45,7 @@ ALLOWED_FIELDS: dict[str, frozenset[str]] = {
     | _FLOW
     | _IO
     | _RESULT
-    | {"ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency"},
+    | {"ItemsPath", "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "MaxConcurrencyPath"},
 }
 
 #: Valid on AWS, not run by the local engine (JSONata, variables, distributed Map).
@@ -63,7 +63,6 @@ UNSUPPORTED_FIELDS = frozenset(
         "ToleratedFailurePercentagePath",
         "ToleratedFailureCount",
         "ToleratedFailureCountPath",
-        "MaxConcurrencyPath",
         "Label",
         "Condition",
     }

@@ -29,7 +29,6 @@ import numpy as np
 
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.algorithm_images import algorithm_of, unsupported_image_message
-from pipeline.local.services.ndarray import write_kmeans_model_tar
 from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
     check_name,
@@ -44,6 +43,7 @@ from pipeline.local.services.sagemaker_common import (
 from pipeline.local.services.sagemaker_jobs import job_failed, training_describe
 from pipeline.local.services.xgboost_training import train_xgboost
 from pipeline.storage import Storage, join_uri
+from pipeline.workflows.kmeans_ndarray import write_kmeans_model_tar
 
 if TYPE_CHECKING:
     from sklearn.cluster import KMeans

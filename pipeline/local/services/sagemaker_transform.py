@@ -21,7 +21,6 @@ import numpy as np
 from pipeline.errors import DataError
 from pipeline.local.asl.errors import StatesError
 from pipeline.local.services.algorithm_images import algorithm_of, unsupported_image_message
-from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.request_validation import validate_sagemaker_request
 from pipeline.local.services.sagemaker_common import (
     check_name,
@@ -37,6 +36,7 @@ from pipeline.local.services.sagemaker_jobs import job_failed, transform_describ
 from pipeline.local.services.sagemaker_models import describe_model
 from pipeline.local.services.xgboost_transform import transform_xgboost
 from pipeline.storage import Storage, join_uri
+from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 
 SUPPORTED_ACCEPT = {"application/jsonlines", "application/json"}
 

@@ -3,7 +3,13 @@
 One definition serves both backends: the local engine runs the ASL JSON these SDK objects
 generate, and the aws backend creates the same state machine on Step Functions. Nothing here
 is hand-written JSON; the SDK's steps (LambdaStep, TrainingStep, ModelStep, TransformStep,
-Choice, Succeed, Fail) produce every state (see ``steps``). Building makes no network call.
+Choice, Map, Pass, Succeed, Fail) produce every state (see ``steps`` and ``sweep_steps``).
+Building makes no network call.
+
+One definition serves fixed-k runs and sweeps: "Sweep k?" sends a fixed k to "Train KMeans"
+and a range to "Try each k" (a Map) and "Pick k"; both paths meet at "Save model". One state
+machine (not a variant a mode) keeps one registry entry, one deployment and one graph on the
+watch page, where a run's path is coloured and the other shows as not reached.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Any
 
 from pipeline.config import LOCAL_BUCKET
 from pipeline.workflows import sdk
-from pipeline.workflows.clustering import steps
+from pipeline.workflows.clustering import steps, sweep_steps
 from pipeline.workflows.clustering.parameters import EXECUTION_INPUT_SCHEMA
 from pipeline.workflows.runs import DEFAULT_PREFIX
 from pipeline.workflows.spec import BuildSettings, BuiltWorkflow
@@ -22,7 +28,12 @@ WORKFLOW_NAME = "rfm-studio-clustering"
 #: Lambda function names (the registry maps them to lambdas/*/handler.py).
 PREPARE_FUNCTION = "rfm-studio-prepare-rfm"
 EVALUATE_FUNCTION = "rfm-studio-evaluate-clusters"
-COMMENT = "RFM customer clustering: prepare features, train KMeans, assign and evaluate clusters."
+SCORE_FUNCTION = "rfm-studio-score-k"
+PICK_FUNCTION = "rfm-studio-pick-k"
+COMMENT = (
+    "RFM customer clustering: prepare features, train KMeans (one k, or a sweep that picks k), "
+    "assign and evaluate clusters."
+)
 
 
 def build(settings: BuildSettings) -> BuiltWorkflow:
@@ -30,7 +41,13 @@ def build(settings: BuildSettings) -> BuiltWorkflow:
     return _build(settings, PREPARE_FUNCTION, EVALUATE_FUNCTION)
 
 
-def _build(settings: BuildSettings, prepare_function: str, evaluate_function: str) -> BuiltWorkflow:
+def _build(
+    settings: BuildSettings,
+    prepare_function: str,
+    evaluate_function: str,
+    score_function: str = SCORE_FUNCTION,
+    pick_function: str = PICK_FUNCTION,
+) -> BuiltWorkflow:
     sdk.quiet_sagemaker_config_logging()
     from sagemaker import image_uris
     from stepfunctions.inputs import ExecutionInput
@@ -43,6 +60,8 @@ def _build(settings: BuildSettings, prepare_function: str, evaluate_function: st
         image=image_uris.retrieve("kmeans", settings.region),
         prepare_function=prepare_function,
         evaluate_function=evaluate_function,
+        score_function=score_function,
+        pick_function=pick_function,
     )
     prepare = steps.prepare_step(ctx)
     train = steps.train_step(ctx, prepare)
@@ -50,15 +69,23 @@ def _build(settings: BuildSettings, prepare_function: str, evaluate_function: st
     assign = steps.assign_step(ctx, save_model)
     evaluate = steps.evaluate_step(ctx, assign)
     failed = steps.failure_state()
-    for task in (prepare, train, save_model, assign, evaluate):
+    # A range of k: the sweep, then the chosen k's job; else the fixed k's training job.
+    sweep = sweep_steps.sweep_map(ctx, prepare)
+    pick = sweep_steps.pick_step(ctx, sweep)
+    choice = sweep_steps.sweep_choice(sweep, train)
+    for task in (prepare, sweep, pick, train, save_model, assign, evaluate):
         task.add_catch(sdk.catch_all(failed))
-    chain = Chain([prepare, train, save_model, assign, evaluate, steps.quality_gate()])
+    prepare.next(choice)
+    sweep.next(pick)
+    pick.next(save_model)
+    train.next(save_model)
+    Chain([save_model, assign, evaluate, steps.quality_gate()])
     return BuiltWorkflow(
         name=settings.state_machine_name or WORKFLOW_NAME,
         role=settings.workflow_role_arn,
         region=settings.region,
         # What stepfunctions.workflow.Workflow makes of a Chain (no timeout, no version).
-        graph=Graph(chain, timeout_seconds=None, comment=COMMENT, version=None),
+        graph=Graph(prepare, timeout_seconds=None, comment=COMMENT, version=None),
         execution_input=ctx.execution_input,
         comment=COMMENT,
     )
@@ -73,6 +100,8 @@ def build_workflow(
     workflow_role_arn: str = sdk.PLACEHOLDER_WORKFLOW_ROLE,
     prepare_function: str = PREPARE_FUNCTION,
     evaluate_function: str = EVALUATE_FUNCTION,
+    score_function: str = SCORE_FUNCTION,
+    pick_function: str = PICK_FUNCTION,
     name: str = WORKFLOW_NAME,
     client: Any = None,
     state_machine_arn: str | None = None,
@@ -91,7 +120,7 @@ def build_workflow(
         workflow_role_arn=workflow_role_arn,
         state_machine_name=name,
     )
-    built = _build(settings, prepare_function, evaluate_function)
+    built = _build(settings, prepare_function, evaluate_function, score_function, pick_function)
     return built.sdk_workflow(client, state_machine_arn)
 
 

@@ -18,8 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import DataError
-from pipeline.workflows.clustering.parameters import MIN_K, ClusteringParameters
+from pipeline.workflows.clustering.parameters import (
+    MAX_CONCURRENCY_LIMIT,
+    MAX_SWEEP_K,
+    MIN_K,
+    PICK_RULES,
+    ClusteringParameters,
+)
 from pipeline.workflows.instances import instance_problems
+
+#: The elbow of a curve needs a bend: at least three ks.
+MIN_ELBOW_KS = 3
 
 
 @dataclass(frozen=True)
@@ -84,10 +93,73 @@ def customers_problem(k: int, customers: int, country: str | None = None) -> str
     return ""
 
 
+def k_range_problem(low: Any, high: Any) -> str:
+    """Why ``low``-``high`` cannot be the ks of a sweep ("" when it can)."""
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+        return f"A k range is two whole numbers like 2-10, got {low!r}-{high!r}."
+    if not MIN_K <= low <= high <= MAX_SWEEP_K:
+        return (
+            f"The k range {low}-{high} must run from at least {MIN_K} up to at most {MAX_SWEEP_K}, "
+            f"low before high: choose one such as 2-10."
+        )
+    return ""
+
+
+def pick_problem(pick: Any, low: int, high: int) -> str:
+    """Why ``pick`` cannot choose k among ``low``-``high`` ("" when it can)."""
+    if pick not in PICK_RULES:
+        return f"The rule that picks k must be one of {', '.join(PICK_RULES)}, got {pick!r}."
+    if pick == "elbow" and high - low + 1 < MIN_ELBOW_KS:
+        return (
+            f"The elbow rule needs at least {MIN_ELBOW_KS} values of k, the range {low}-{high} has "
+            f"{high - low + 1}: widen the range or pick by silhouette."
+        )
+    return ""
+
+
+def max_concurrency_problem(value: Any) -> str:
+    """Why ``value`` cannot bound the sweep's concurrent iterations ("" when it can)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CONCURRENCY_LIMIT:
+        return (
+            f"The sweep's concurrency must be a whole number from 1 to {MAX_CONCURRENCY_LIMIT} "
+            f"(at most that many training jobs at once), got {value!r}."
+        )
+    return ""
+
+
+def sweep_problems(low: Any, high: Any, pick: Any) -> list[str]:
+    """What is wrong with a sweep's range and rule (the prepare Lambda applies these too)."""
+    if problem := k_range_problem(low, high):
+        return [problem]
+    problem = pick_problem(pick, low, high)
+    return [problem] if problem else []
+
+
+def sweep_customers_problem(low: int, customers: int, country: str | None = None) -> str:
+    """Why ``customers`` customers cannot be swept from ``low`` clusters up ("" when they can).
+
+    Only the smallest k must fit: a k above the customers fails its own iteration when it
+    trains (SageMaker refuses more centres than rows) and the sweep goes on with the others.
+    """
+    where = f" in {country}" if country else ""
+    if customers < MIN_K:
+        return customers_problem(low, customers, country)
+    if customers < low:
+        return (
+            f"Only {_customers(customers)}{where} to cluster, fewer than k={low}, the smallest k of the "
+            f"sweep: start the range at most at {customers}, or choose another country."
+        )
+    return ""
+
+
 def parameter_problems(params: ClusteringParameters) -> list[str]:
     """What is wrong with the parameters themselves, whatever the data."""
     problems = []
-    if k := k_problem(params.k):
+    if params.k_range is not None:
+        problems += sweep_problems(*params.k_range, params.pick)
+        if concurrency := max_concurrency_problem(params.max_concurrency):
+            problems.append(concurrency)
+    elif k := k_problem(params.k):
         problems.append(k)
     threshold = params.quality_threshold
     if not isinstance(threshold, int | float) or not math.isfinite(threshold) or not -1 <= threshold <= 1:
@@ -99,17 +171,30 @@ def parameter_problems(params: ClusteringParameters) -> list[str]:
     return problems
 
 
-def data_problems(k: int, data: ClusteringData, country: str | None = None) -> list[str]:
-    """What stops the prepare step on this data (none when it can cluster into ``k`` groups)."""
+def data_problems(
+    k: int, data: ClusteringData, country: str | None = None, *, sweep: bool = False
+) -> list[str]:
+    """What stops the prepare step on this data (none when it can cluster into ``k`` groups).
+
+    With ``sweep``, ``k`` is the smallest k of the range: only it must fit the customers.
+    """
     if data.problem:
         return [data.problem]
-    problem = customers_problem(k, data.customers, country)
+    if sweep:
+        problem = sweep_customers_problem(k, data.customers, country)
+    else:
+        problem = customers_problem(k, data.customers, country)
     return [problem] if problem else []
 
 
 def run_problems(params: ClusteringParameters, data: ClusteringData | None = None) -> list[str]:
     """Every reason a run with ``params`` would fail; ``data`` (when known) adds the data's rules."""
     problems = parameter_problems(params)
-    if data is not None and not k_problem(params.k):
+    if data is None:
+        return problems
+    if params.k_range is not None:
+        if not k_range_problem(*params.k_range):
+            problems += data_problems(params.k_range[0], data, params.country, sweep=True)
+    elif not k_problem(params.k):
         problems += data_problems(int(params.k), data, params.country)
     return problems

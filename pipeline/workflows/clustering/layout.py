@@ -8,6 +8,8 @@ their deployment zips carry it), so it imports nothing beyond the standard libra
 ``rfm.parquet``, ``train/features.csv`` (headerless, 3 standardised features), ``ids.csv``,
 ``report.json`` (prepare); ``model/<job>/output/model.tar.gz`` (training);
 ``assignments/features.csv.out`` (transform); ``clusters.csv`` and ``summary.json`` (evaluate).
+A sweep adds ``model/<run>-k<k>/output/model.tar.gz`` (one training job a k) and ``sweep.json``
+(every k's scores, the rule and the chosen k; "Pick k").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 CLUSTERS_FILE = "clusters.csv"
 SUMMARY_FILE = "summary.json"
+SWEEP_FILE = "sweep.json"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ class RunLayout:
     def summary_uri(self) -> str:
         """The run's quality figures and cluster profiles (evaluate)."""
         return self._at(SUMMARY_FILE)
+
+    @property
+    def sweep_uri(self) -> str:
+        """A sweep's record: every k's scores, the rule and the chosen k (Pick k)."""
+        return self._at(SWEEP_FILE)
 
     def prepare_uris(self) -> dict[str, str]:
         """The URIs the prepare step returns; the workflow's later states read them by these keys."""

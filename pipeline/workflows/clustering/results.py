@@ -1,4 +1,5 @@
-"""Read a finished clustering run's results: ``clusters.csv`` and ``summary.json`` under its run prefix.
+"""Read a finished clustering run's results: ``clusters.csv``, ``summary.json`` and, for a sweep,
+``sweep.json`` under its run prefix.
 
 The evaluate Lambda writes both files (see ``layout``) on either backend; this module reads them
 back through a ``pipeline.storage.Storage`` (S3 or the local bucket), so the clusters page has
@@ -42,6 +43,13 @@ class RunResults:
     clusters: pd.DataFrame
     summary: dict[str, Any]
     location: str = ""
+    #: A sweep's record (``sweep.json``: every k's scores, the rule, ``chosen_k``); None for a fixed k.
+    sweep: dict[str, Any] | None = None
+
+    @property
+    def chosen_k(self) -> int | None:
+        """The k a sweep chose (None for a fixed-k run)."""
+        return None if self.sweep is None else int(self.sweep["chosen_k"])
 
 
 def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResults:
@@ -66,16 +74,89 @@ def read_run_results(run_prefix: str, storage: Storage | None = None) -> RunResu
     present = {column: dtype for column, dtype in CLUSTERS_DTYPES.items() if column in clusters.columns}
     clusters = clusters.astype(present)
     summary: dict[str, Any] = json.loads(summary_bytes.decode("utf-8"))
-    return RunResults(clusters=clusters, summary=summary, location=run_prefix)
+    return RunResults(
+        clusters=clusters, summary=summary, location=run_prefix, sweep=read_sweep(run_prefix, storage)
+    )
+
+
+def read_sweep(run_prefix: str, storage: Storage | None = None) -> dict[str, Any] | None:
+    """The sweep record ``sweep.json`` of a run ("Pick k" writes it), None when the run had no sweep.
+
+    It exists as soon as "Pick k" ran, so a sweep's curve can be read even if a later step failed.
+    """
+    storage = storage or default_storage()
+    uri = RunLayout(run_prefix).sweep_uri
+    try:
+        data = storage.read_bytes(uri)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # S3 errors: access denied...
+        raise WorkflowError(f"Could not read the run's sweep record {uri}: {error}") from error
+    try:
+        sweep: dict[str, Any] = json.loads(data.decode("utf-8"))
+    except ValueError as error:
+        raise WorkflowError(
+            f"The run's sweep record {uri} is not JSON ({error}): launch the run again."
+        ) from None
+    return sweep
+
+
+def sweep_headline(sweep: dict[str, Any]) -> dict[str, Any]:
+    """A sweep's record as figures: the rule, the chosen k, and each k's scores or failure reason."""
+    return {
+        "rule": sweep.get("rule"),
+        "applied": sweep.get("applied"),
+        "chosen_k": sweep.get("chosen_k"),
+        "k_range": sweep.get("k_range"),
+        "failed_ks": sweep.get("failed_ks", []),
+        "ks": [
+            {
+                "k": candidate.get("k"),
+                "status": candidate.get("status"),
+                "silhouette": candidate.get("silhouette"),
+                "wcss": candidate.get("wcss"),
+                "cluster_sizes": candidate.get("cluster_sizes"),
+                "training_job_name": candidate.get("training_job_name"),
+                "reason": candidate.get("reason"),
+            }
+            for candidate in sweep.get("candidates", [])
+        ],
+    }
 
 
 def headline(results: RunResults) -> dict[str, Any]:
-    """The figures a person looks at first: k, the silhouette and the size of each cluster."""
+    """The figures a person looks at first: k, the silhouette and the size of each cluster, and
+    for a sweep the chosen k and every k's scores (what ``results --json`` prints)."""
     summary = results.summary
-    return {
+    figures: dict[str, Any] = {
         "k": summary.get("k"),
         "clusters_found": summary.get("clusters_found"),
         "customers": summary.get("customers"),
         "silhouette": summary.get("silhouette"),
         "cluster_sizes": {str(c.get("Name")): c.get("Customers") for c in summary.get("clusters", [])},
     }
+    if results.sweep is not None:
+        figures["chosen_k"] = results.chosen_k
+        figures["sweep"] = sweep_headline(results.sweep)
+    return figures
+
+
+def sweep_lines(sweep: dict[str, Any]) -> list[str]:
+    """A sweep as lines of text (``run --wait``): the rule and chosen k, then one line a k."""
+    low, high = (sweep.get("k_range") or ["?", "?"])[:2]
+    rule = sweep.get("rule")
+    decided = (
+        f" ({sweep.get('applied')} decided: {sweep.get('note')})" if sweep.get("applied") != rule else ""
+    )
+    lines = [f"Sweep k {low}-{high}, rule {rule}{decided}: chose k = {sweep.get('chosen_k')}"]
+    for candidate in sweep.get("candidates", []):
+        marker = "*" if candidate.get("k") == sweep.get("chosen_k") else " "
+        if candidate.get("status") == "SUCCEEDED":
+            silhouette = candidate.get("silhouette")
+            shown = "n/a" if silhouette is None else f"{silhouette:.4f}"
+            lines.append(
+                f" {marker} k={candidate['k']:>2}  silhouette {shown}  WCSS {candidate.get('wcss', 0):,.1f}"
+            )
+        else:
+            lines.append(f" {marker} k={candidate['k']:>2}  FAILED: {candidate.get('reason', '')}")
+    return lines

@@ -37,6 +37,8 @@ CLUSTERING = WorkflowSpec(
     lambda_functions=(
         LambdaFunction("rfm-studio-prepare-rfm", "lambdas.prepare_rfm.handler:lambda_handler"),
         LambdaFunction("rfm-studio-evaluate-clusters", "lambdas.evaluate_clusters.handler:lambda_handler"),
+        LambdaFunction("rfm-studio-score-k", "lambdas.score_k.handler:lambda_handler"),
+        LambdaFunction("rfm-studio-pick-k", "lambdas.pick_k.handler:lambda_handler"),
     ),
     input_schema=parameters.EXECUTION_INPUT_SCHEMA,
     build=_build,

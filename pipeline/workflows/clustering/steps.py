@@ -4,7 +4,9 @@ Data flow: the state data starts as the execution input and each task adds its r
 its own key, so later states can reach every earlier result::
 
     $.prepare      lambda:invoke result of "Prepare RFM features" (Payload: URIs, customers, report)
-    $.training     DescribeTrainingJob response of "Train KMeans" (ModelArtifacts)
+    $.training     DescribeTrainingJob response of "Train KMeans" (ModelArtifacts, HyperParameters),
+                   or, after a sweep, the chosen k's job in that shape ("Pick k")
+    $.sweep        a sweep's records, one a k ("Try each k"; see ``sweep_steps``)
     $.transform    DescribeTransformJob response of "Assign clusters"
     $.evaluation   lambda:invoke result of "Evaluate clusters" (Payload: silhouette, clusters...)
     $.error        {"Error", "Cause"} of a failed task (set by the Catch)
@@ -53,6 +55,8 @@ class StepContext:
     image: str
     prepare_function: str
     evaluate_function: str
+    score_function: str
+    pick_function: str
 
     @property
     def placeholder_output(self) -> str:
@@ -92,6 +96,10 @@ def prepare_step(ctx: StepContext) -> Any:
                 "K": inputs["K"],
                 "AsOfDate": inputs["AsOfDate"],
                 "Country": inputs["Country"],
+                "Sweep": inputs["Sweep"],
+                "KMin": inputs["KMin"],
+                "KMax": inputs["KMax"],
+                "PickRule": inputs["PickRule"],
             },
         },
         result_path="$.prepare",
@@ -102,6 +110,25 @@ def prepare_step(ctx: StepContext) -> Any:
 
 def train_step(ctx: StepContext, prepare: Any) -> Any:
     """ "Train KMeans": SageMaker's built-in KMeans on the prepared features, k from the input."""
+    return kmeans_training_step(
+        ctx,
+        TRAIN_STATE,
+        job_name=ctx.execution_input["TrainingJobName"],
+        k=ctx.execution_input["K"],
+        train_uri=prepared(prepare, "train_uri"),
+        output_uri=prepared(prepare, "model_output_uri"),
+        resources=ctx.instance_resources(),
+    )
+
+
+def kmeans_training_step(
+    ctx: StepContext, name: str, *, job_name: Any, k: Any, train_uri: Any, output_uri: Any, resources: Any
+) -> Any:
+    """A TrainingStep of SageMaker's built-in KMeans (the fixed k's, or one k of a sweep).
+
+    The values are placeholders: where the job name, k, the channel, the output prefix and the
+    instances come from. The result (DescribeTrainingJob) goes to ``$.training``.
+    """
     from sagemaker.estimator import Estimator
     from sagemaker.inputs import TrainingInput
     from stepfunctions.steps import TrainingStep
@@ -118,31 +145,33 @@ def train_step(ctx: StepContext, prepare: Any) -> Any:
         disable_profiler=True,
     )
     return TrainingStep(
-        TRAIN_STATE,
+        name,
         estimator=estimator,
-        job_name=ctx.execution_input["TrainingJobName"],
-        data={
-            "train": TrainingInput(s3_data=prepared(prepare, "train_uri"), content_type=TRAIN_CONTENT_TYPE)
-        },
+        job_name=job_name,
+        data={"train": TrainingInput(s3_data=train_uri, content_type=TRAIN_CONTENT_TYPE)},
         hyperparameters={
-            "k": ctx.execution_input["K"],
+            "k": k,
             "feature_dim": str(FEATURE_DIM),
             "mini_batch_size": "500",
             "init_method": "kmeans++",
         },
-        output_data_config_path=prepared(prepare, "model_output_uri"),
-        parameters={"ResourceConfig": ctx.instance_resources()},
+        output_data_config_path=output_uri,
+        parameters={"ResourceConfig": resources},
         result_path="$.training",
         timeout_seconds=3600,
     )
 
 
 def save_model_step(ctx: StepContext, train: Any) -> Any:
-    """ "Save model": a SageMaker model from the training job's artifact."""
+    """ "Save model": a SageMaker model from ``$.training``'s artifact.
+
+    Two states lead here, "Train KMeans" (its DescribeTrainingJob) and a sweep's "Pick k" (the
+    chosen k's job, in the same shape), so the artifact is read with ``sdk.state_data()``.
+    """
     from stepfunctions.steps import ModelStep
 
     model = train.get_expected_model()
-    model.model_data = train.output()["training"]["ModelArtifacts"]["S3ModelArtifacts"]
+    model.model_data = sdk.state_data()["training"]["ModelArtifacts"]["S3ModelArtifacts"]
     return ModelStep(MODEL_STATE, model=model, model_name=ctx.execution_input["ModelName"], result_path=None)
 
 
@@ -188,7 +217,7 @@ def evaluate_step(ctx: StepContext, assign: Any) -> Any:
             "FunctionName": ctx.evaluate_function,
             "Payload": {
                 "RunPrefix": ctx.execution_input["RunPrefix"],
-                "K": ctx.execution_input["K"],
+                "K": assign.output()["training"]["HyperParameters"]["k"],
                 "RfmUri": prepared(assign, "rfm_uri"),
                 "IdsUri": prepared(assign, "ids_uri"),
                 "TrainUri": prepared(assign, "train_uri"),

@@ -184,6 +184,44 @@ CASES = {
         ),
         {"items": ["a", "b", "c"]},
     ),
+    "map_max_concurrency_path": (
+        single(
+            {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+                "ItemProcessor": PROCESSOR,
+                "MaxConcurrencyPath": "$.limit",
+            }
+        ),
+        {"items": ["a", "b", "c"], "limit": 2},
+    ),
+    "map_max_concurrency_path_not_a_number": (
+        single(
+            {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": PROCESSOR,
+                "MaxConcurrencyPath": "$.limit",
+            }
+        ),
+        {"items": [{"value": 1, "index": 0}], "limit": "two"},
+    ),
+    "map_item_selector_formats_names": (
+        single(
+            {
+                "Type": "Map",
+                "ItemsPath": "$.ks",
+                "Parameters": {
+                    "k.$": "$$.Map.Item.Value",
+                    "K.$": "States.Format('{}', $$.Map.Item.Value)",
+                    "job.$": "States.Format('{}{}', $.prefix, $$.Map.Item.Value)",
+                },
+                "Iterator": {"StartAt": "Y", "States": {"Y": end({"Type": "Pass"})}},
+            }
+        ),
+        {"ks": [2, 3, 10], "prefix": "run-k"},
+    ),
     "parallel_result_selector": (
         single(
             {
@@ -276,3 +314,77 @@ def test_same_status_output_and_error_as_moto(case, moto_client):
         assert ours.error == oracle.get("error")
         if case != "missing_path_runtime_error":  # both say States.Runtime; the wording differs
             assert ours.cause == oracle.get("cause")
+
+
+# A sweep-shaped Map: each iteration catches its own failure and records it; MaxConcurrency 1
+# makes both engines run the iterations in the same order, so their Map events can be compared.
+CAUGHT_IN_ITERATION = single(
+    {
+        "Type": "Map",
+        "ItemsPath": "$.ks",
+        "MaxConcurrency": 1,
+        "ItemProcessor": {
+            "StartAt": "Try",
+            "States": {
+                "Try": {
+                    "Type": "Parallel",
+                    "Branches": [
+                        {
+                            "StartAt": "Check",
+                            "States": {
+                                "Check": {
+                                    "Type": "Choice",
+                                    "Choices": [
+                                        {"Variable": "$.k", "NumericGreaterThan": 3, "Next": "TooBig"}
+                                    ],
+                                    "Default": "Fit",
+                                },
+                                "TooBig": {"Type": "Fail", "Error": "K.TooBig", "Cause": "more ks than rows"},
+                                "Fit": end({"Type": "Pass"}),
+                            },
+                        }
+                    ],
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Marked"}],
+                    "ResultPath": None,
+                    "Next": "Scored",
+                },
+                "Scored": end({"Type": "Pass", "Parameters": {"k.$": "$.k", "status": "SUCCEEDED"}}),
+                "Marked": end(
+                    {
+                        "Type": "Pass",
+                        "Parameters": {"k.$": "$.k", "status": "FAILED", "error.$": "$.error.Error"},
+                    }
+                ),
+            },
+        },
+    }
+)
+
+
+KS_INPUT = {"ks": [{"k": 2}, {"k": 3}, {"k": 4}, {"k": 5}]}
+
+
+def map_events(events: list[dict]) -> list[tuple[str, dict]]:
+    """The Map events of a history, in order, with their details."""
+    return [
+        (event["type"], next((v for k, v in event.items() if k.endswith("EventDetails")), {}))
+        for event in sorted(events, key=lambda event: event["id"])
+        if event["type"].startswith("Map") and event["type"] not in ("MapStateEntered", "MapStateExited")
+    ]
+
+
+def test_a_map_whose_iterations_catch_their_failures_records_the_same_map_events_as_moto(moto_client):
+    oracle = run_on_moto(moto_client, "caught-in-iteration", CAUGHT_IN_ITERATION, KS_INPUT)
+    oracle_events = moto_client.get_execution_history(executionArn=oracle["executionArn"], maxResults=1000)[
+        "events"
+    ]
+    ours_events: list[dict] = []
+    ours = run_state_machine(CAUGHT_IN_ITERATION, KS_INPUT, resources=None, on_event=ours_events.append)
+
+    assert ours.status == oracle["status"] == "SUCCEEDED"
+    assert ours.output == json.loads(oracle["output"])
+    assert ours.output[1] == {"k": 3, "status": "SUCCEEDED"}
+    assert ours.output[2] == {"k": 4, "status": "FAILED", "error": "K.TooBig"}
+    assert map_events(ours_events) == map_events(oracle_events)
+    assert map_events(ours_events)[0] == ("MapStateStarted", {"length": 4})
+    assert [kind for kind, _ in map_events(ours_events)].count("MapIterationSucceeded") == 4

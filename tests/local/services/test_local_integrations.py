@@ -10,9 +10,9 @@ import pytest
 from sklearn.metrics import pairwise_distances_argmin
 
 from pipeline.local.asl.errors import StatesError
-from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.resources import LocalResources
 from pipeline.storage import default_storage
+from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 from pipeline.workflows.lambda_names import import_handler, parse_function_name, resolve_function_name
 from pipeline.workflows.registry import LAMBDA_FUNCTIONS
 
@@ -196,6 +196,8 @@ def test_a_handler_module_that_cannot_be_imported_is_an_import_module_error():
 def test_the_registry_names_the_studios_functions():
     assert LAMBDA_FUNCTIONS == {
         "rfm-studio-prepare-rfm": "lambdas.prepare_rfm.handler:lambda_handler",
+        "rfm-studio-score-k": "lambdas.score_k.handler:lambda_handler",
+        "rfm-studio-pick-k": "lambdas.pick_k.handler:lambda_handler",
         "rfm-studio-evaluate-clusters": "lambdas.evaluate_clusters.handler:lambda_handler",
         "rfm-studio-prepare-prices": "lambdas.prepare_prices.handler:lambda_handler",
         "rfm-studio-validate-rmse": "lambdas.validate_rmse.handler:lambda_handler",

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import DataError
-from pipeline.local.services.ndarray import (
+from pipeline.workflows.kmeans_ndarray import (
     NDArrayFormatError,
     load_ndarray_list,
     read_kmeans_model_tar,

@@ -45,6 +45,7 @@ from pipeline.workflows.clustering.steps import (
     TRAIN_STATE,
     TRANSFORM_STATE,
 )
+from pipeline.workflows.clustering.sweep_steps import SWEEP_CHOICE_STATE
 from pipeline.workflows.runs import DEFAULT_PREFIX
 
 RUN_TIMEOUT = 180
@@ -406,4 +407,4 @@ def test_a_definition_training_on_m5_large_fails_locally_naming_the_member(sampl
     )
     events = client.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
-    assert entered == [PREPARE_STATE, TRAIN_STATE, FAILED_STATE]
+    assert entered == [PREPARE_STATE, SWEEP_CHOICE_STATE, TRAIN_STATE, FAILED_STATE]

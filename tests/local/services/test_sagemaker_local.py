@@ -12,13 +12,13 @@ from jsonpath_ng import parse as jsonpath
 from sklearn.metrics import pairwise_distances_argmin_min
 
 from pipeline.local.asl.errors import StatesError
-from pipeline.local.services.ndarray import read_kmeans_model_tar
 from pipeline.local.services.sagemaker import (
     create_model,
     create_training_job_sync,
     create_transform_job_sync,
 )
 from pipeline.storage import default_storage
+from pipeline.workflows.kmeans_ndarray import read_kmeans_model_tar
 
 BUCKET = "s3://rfm-studio-local/demo"
 TRUE_CENTRES = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 0.0], [0.0, 5.0, 5.0]])
