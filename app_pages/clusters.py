@@ -1,5 +1,7 @@
 """Clusters page: explore a succeeded run's clusters, and compare two runs side by side."""
 
+import functools
+
 import streamlit as st
 
 from pipeline.views import cluster_charts
@@ -66,6 +68,16 @@ if summary.get("silhouette_sampled"):
         f"{summary['silhouette_sample_size']:,} customers."
     )
 st.text(f"Dataset: {run.dataset or 'unnamed'}")
+st.download_button(
+    "Download report (HTML)",
+    data=functools.partial(clusters.report_html, arn),
+    file_name=f"report-{run.name}.html",
+    mime="text/html",
+    on_click="ignore",
+    icon=":material/description:",
+    help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
+    key="clusters_report",
+)
 
 overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
 

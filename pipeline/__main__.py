@@ -21,6 +21,8 @@ COMMANDS = {
     "run": "pipeline.commands.run",
     "status": "pipeline.commands.status",
     "results": "pipeline.commands.results",
+    "list": "pipeline.commands.list_runs",
+    "report": "pipeline.commands.report",
     "deploy": "pipeline.commands.deploy",
     "export-cfn": "pipeline.commands.export_cfn",
 }

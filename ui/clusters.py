@@ -159,6 +159,15 @@ def downloads(arn: str) -> tuple[bytes, bytes]:
     )
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def report_html(arn: str) -> bytes:
+    """The run's self-contained HTML report (``pipeline.report``), built once per run: a finished
+    run never changes. The Download report button calls it only when clicked."""
+    from pipeline.report.build import build_report
+
+    return build_report(backend_of(arn), arn).html.encode("utf-8")
+
+
 @st.cache_data(max_entries=8, show_spinner="Comparing the runs…")
 def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, dict[str, go.Figure]]:
     """How the customers of run A were clustered in run B, with its charts."""

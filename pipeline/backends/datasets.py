@@ -27,7 +27,10 @@ def read_dataset(path: Path, *, need_frame: bool) -> tuple[bytes, Any]:
     from pipeline.loading.dataset import load_transactions
 
     if not path.is_file():
-        raise WorkflowError(f"The dataset file {path} does not exist: load a dataset on the Data page again.")
+        raise WorkflowError(
+            f"The dataset file {path} does not exist: load the dataset again "
+            "(on the Data page, or with `python -m pipeline run INPUT`)."
+        )
     if path.suffix.lower() == ".parquet":
         data = path.read_bytes()
         frame = load_transactions(data, name=path.name, use_cache=False).transactions if need_frame else None

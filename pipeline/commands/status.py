@@ -1,19 +1,18 @@
-"""``python -m pipeline status ARN``: an execution's status and its steps, from either backend."""
+"""``python -m pipeline status RUN``: a run's status and its steps, by run name or execution ARN."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-HELP = "Show an execution's status and the status of each of its steps."
+from pipeline.commands.run_lookup import add_run_argument, resolve_run
+
+HELP = "Show a run's status and the status of each of its steps (RUN: run name or execution ARN)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The execution ARN; the backend is read from it unless given."""
-    parser.add_argument("arn", help="execution ARN, as `python -m pipeline run` printed it")
-    parser.add_argument(
-        "--backend", choices=["local", "aws"], default=None, help="default: local for ARNs of region 'local'"
-    )
+    """RUN (name or ARN) and the backend."""
+    add_run_argument(parser)
 
 
 def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
@@ -22,6 +21,7 @@ def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> 
     from pipeline.workflows.runs import failure_message
 
     lines = [
+        f"Run:       {description.get('name', '')}",
         f"Execution: {description['executionArn']}",
         f"Status:    {description['status']}",
         f"Started:   {description.get('startDate')}",
@@ -42,11 +42,10 @@ def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> 
 
 def run(args: argparse.Namespace) -> int:
     """Print the status; exit 0 when SUCCEEDED or still RUNNING, 1 otherwise."""
-    from pipeline.backends import backend_for_arn, get_backend
     from pipeline.executions import ExecutionStatus
 
-    backend = get_backend(args.backend or backend_for_arn(args.arn))
-    description = backend.describe(args.arn)
-    for line in format_status(description, backend.history(args.arn)):
+    backend, arn = resolve_run(args.run, args.backend)
+    description = backend.describe(arn)
+    for line in format_status(description, backend.history(arn)):
         print(line)
     return 0 if description["status"] in (ExecutionStatus.SUCCEEDED, ExecutionStatus.RUNNING) else 1

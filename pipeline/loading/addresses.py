@@ -242,6 +242,7 @@ class AddressPolicy:
                 return
         raise DataError(
             f"Refused to download from {url.authority}: it is on a {reason} address, not the public "
-            "internet, and the app does not fetch from its own machine or network. Upload the file "
-            f"instead; on a private network, an administrator can set {ALLOW_PRIVATE_SETTING}=1."
+            "internet, and the studio does not fetch from its own machine or network. Download the file "
+            "yourself and load that copy; on a private network, an administrator can set "
+            f"{ALLOW_PRIVATE_SETTING}=1."
         )

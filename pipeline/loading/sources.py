@@ -96,7 +96,7 @@ def read_source(
             return SourceBytes(data, PurePosixPath(split_s3_uri(source)[1]).name or source, source)
         raise DataError(
             f"'{shown_url(source)}' is a {scheme[:20]}:// address, which cannot be read: give an http:// or "
-            "https:// URL, an s3://bucket/key URI, or upload the file."
+            "https:// URL, an s3://bucket/key URI, or a copy of the file on this computer."
         )
     if isinstance(source, str | os.PathLike):
         path = Path(source).expanduser()
@@ -114,7 +114,10 @@ def read_path(path: Path, *, max_bytes: int) -> bytes:
     """A local file's bytes, refusing files over ``max_bytes`` before reading them."""
     try:
         if not path.exists():
-            raise DataError(f"There is no file at '{path}': check the path, or upload the file instead.")
+            raise DataError(
+                f"There is no file at '{path}': "
+                "check the path (a relative path starts from the current folder)."
+            )
         if not path.is_file():
             raise DataError(f"'{path}' is a folder, not a file: give the path of the data file itself.")
         size = path.stat().st_size
@@ -197,14 +200,14 @@ def _check_status(url: HttpUrl, status: int) -> None:
     if status >= 300:
         raise DataError(
             f"The server at {url.authority} refused the download of {url.shown} (HTTP {status}): "
-            "check the address, or download the file yourself and upload it."
+            "check the address, or download the file yourself and load that copy."
         )
 
 
 def _url_error(url: HttpUrl, error: FetchError, timeouts: Timeouts) -> DataError:
     """The message for a download that failed on the network or the server's side."""
     where, what = url.authority, url.shown
-    advice = "Try again later, or download the file yourself and upload it."
+    advice = "Try again later, or download the file yourself and load that copy."
     if error.kind == "deadline":
         return DataError(
             f"The download of {what} from {where} did not finish within {timeouts.total:g} s, the limit "
@@ -230,5 +233,5 @@ def _url_error(url: HttpUrl, error: FetchError, timeouts: Timeouts) -> DataError
         return DataError(f"{where} did not answer {what} with valid HTTP ({error.detail}). {advice}")
     return DataError(
         f"Cannot reach {where} to download {what}: the connection was refused or failed ({error.detail}). "
-        "Check the address and your network, or download the file yourself and upload it."
+        "Check the address and your network, or download the file yourself and load that copy."
     )

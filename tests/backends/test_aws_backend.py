@@ -35,6 +35,7 @@ from pipeline.workflows.clustering.build import workflow_definition
 from pipeline.workflows.clustering.parameters import ClusteringParameters, execution_input_for
 from pipeline.workflows.price_regression.build import workflow_definition as price_regression_definition
 from pipeline.workflows.price_regression.parameters import RegressionParameters
+from pipeline.workflows.sdk import PLACEHOLDER_WORKFLOW_ROLE
 
 
 @pytest.fixture(autouse=True)
@@ -586,7 +587,14 @@ def test_export_cfn_prints_to_stdout_without_out(account, capsys):
     assert "AWS::StepFunctions::StateMachine" in capsys.readouterr().out
 
 
-def test_export_cfn_without_settings_exits_2_naming_what_to_set(capsys):
-    assert main(["export-cfn"]) == 2
+def test_export_cfn_without_settings_prints_the_placeholder_template_and_names_what_to_set(capsys):
+    assert main(["export-cfn"]) == 0
 
-    assert "RFM_STATES_ROLE_ARN" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    (machine,) = yaml.safe_load(captured.out)["Resources"].values()
+    assert machine["Properties"]["RoleArn"] == PLACEHOLDER_WORKFLOW_ROLE
+    assert (
+        json.loads(machine["Properties"]["DefinitionString"]) == AwsBackend().workflow_documents().definition
+    )
+    assert "placeholder" in captured.err
+    assert "RFM_STATES_ROLE_ARN" in captured.err

@@ -91,9 +91,37 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
     assert len(cluster_table.value) == 3
     assert len(customer_table.value) == summary["customers"]
     assert [button.label for button in at.download_button] == [
+        "Download report (HTML)",
         "Download all customers (CSV)",
         "Download the summary (JSON)",
     ]
+
+
+def test_the_report_button_downloads_the_chosen_runs_report_built_once(with_runs, monkeypatch):
+    import pipeline.report.build as report_build
+    from ui import clusters
+
+    builds = []
+    real_build = report_build.build_report
+
+    def counting_build(backend, arn):
+        builds.append(arn)
+        return real_build(backend, arn)
+
+    monkeypatch.setattr(report_build, "build_report", counting_build)
+    arn = with_runs.arns["k5"]
+    at = open_page(arn)
+
+    button = at.download_button(key="clusters_report")
+    assert button.label == "Download report (HTML)"
+    assert builds == []  # built when clicked, not when the page is drawn
+    first, again = clusters.report_html(arn), clusters.report_html(arn)
+    assert builds == [arn]  # once per run
+    assert first == again
+    html = first.decode("utf-8")
+    assert f"Customer clustering report: {arn.rsplit(':', 1)[-1]}" in html
+    for cluster in with_runs.results["k5"].summary["clusters"]:
+        assert f"{cluster['Customers']:,} customers ({cluster['CustomerShare']:.0%})" in html
 
 
 def test_the_run_selector_lists_only_succeeded_runs_and_defaults_to_the_selected_one(with_runs):

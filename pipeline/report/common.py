@@ -1,0 +1,191 @@
+"""The report sections every workflow has: dataset and quality, RFM segments, the workflow graph
+with step durations, and parameters with provenance.
+
+Each function takes the gathered :class:`~pipeline.report.run_facts.RunFacts` (and what it
+needs besides) and returns a :class:`~pipeline.report.page.Section`; text from data is
+escaped by ``page``'s helpers, charts come from ``pipeline.views``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from pipeline.report.graph_svg import workflow_svg
+from pipeline.report.page import Section, key_values, metrics, paragraph, table
+from pipeline.report.run_facts import RunFacts
+from pipeline.views.execution_view import step_runs, timeline, timeline_figure
+from pipeline.workflows.runs import failure_message
+
+
+def _when(value: Any) -> str:
+    return f"{pd.Timestamp(value):%Y-%m-%d %H:%M:%S %Z}".strip() if value is not None else ""
+
+
+def run_duration_seconds(description: dict[str, Any]) -> float | None:
+    """Seconds from start to stop of a finished execution (None without a stop date)."""
+    start, stop = description.get("startDate"), description.get("stopDate")
+    if start is None or stop is None:
+        return None
+    return (pd.Timestamp(stop) - pd.Timestamp(start)).total_seconds()
+
+
+def overview_section(facts: RunFacts, headline: list[tuple[str, str]]) -> Section:
+    """What ran and how it ended, with the workflow's headline figures."""
+    section = Section("Run overview")
+    took = run_duration_seconds(facts.description)
+    section.add(
+        metrics(
+            [
+                ("Status", facts.status),
+                ("Workflow", facts.spec.title),
+                ("Duration", f"{took:,.1f} s" if took is not None else "n/a"),
+                *headline,
+            ]
+        ),
+        paragraph(facts.spec.purpose),
+    )
+    if facts.description.get("error") or facts.description.get("cause"):
+        message = failure_message(facts.description.get("error"), facts.description.get("cause"))
+        section.add(paragraph(f"The run ended {facts.status}: {message}", "fail"))
+    return section
+
+
+def dataset_section(facts: RunFacts) -> Section:
+    """The dataset the run read and what cleaning made of it (the Data page's report)."""
+    from pipeline.loading.cleaning import clean_transactions
+    from pipeline.views.charts import cleaning_waterfall, revenue_by_month
+
+    section = Section("Dataset and its quality")
+    dataset = facts.dataset
+    section.add(key_values([("Dataset", facts.dataset_name), ("Stored at", dataset.uri)]))
+    if dataset.problem:
+        section.add(paragraph(f"{dataset.problem} The dataset's quality cannot be shown.", "note"))
+        return section
+    clean, report = clean_transactions(dataset.transactions)
+    section.add(
+        metrics(
+            [
+                ("Rows read", f"{report.rows_read:,}"),
+                ("Rows kept", f"{report.rows_kept:,}"),
+                ("Customers", f"{report.customers:,}"),
+                ("Countries", f"{report.countries:,}"),
+                ("Revenue", f"{report.revenue:,.2f}"),
+            ]
+        ),
+        paragraph(
+            f"Invoices from {report.first_invoice:%Y-%m-%d} to {report.last_invoice:%Y-%m-%d}. "
+            "Rows are removed in this order, each counted once at the step that removes it."
+        ),
+    )
+    removed = pd.DataFrame(
+        [
+            (reason, rows, rows / report.rows_read if report.rows_read else 0.0)
+            for reason, rows in report.removed()
+        ],
+        columns=["Removed because", "Rows", "Share of rows read"],
+    )
+    section.add(table(removed, {"Share of rows read": lambda v: f"{v:.1%}"}))
+    section.add_figure(cleaning_waterfall(report.rows_read, report.removed()))
+    section.add_figure(revenue_by_month(clean))
+    return section
+
+
+def segments_section(rfm: pd.DataFrame, scope: str) -> Section:
+    """The RFM segments of the customers the run scored: sizes, revenue, what each means."""
+    from pipeline.analysis.rfm import SEGMENT_DESCRIPTIONS, segment_summary
+    from pipeline.views.charts import segment_treemap
+
+    section = Section("RFM segments")
+    section.add(paragraph(f"{len(rfm):,} customers {scope}."))
+    summary = segment_summary(rfm)
+    shown = pd.DataFrame(
+        {
+            "Segment": summary["Segment"],
+            "Customers": summary["Customers"],
+            "Customer share": summary["CustomerShare"],
+            "Revenue": summary["Revenue"],
+            "Revenue share": summary["RevenueShare"],
+            "Mean days since last purchase": summary["MeanRecency"],
+            "Mean purchases": summary["MeanFrequency"],
+            "What it means": [SEGMENT_DESCRIPTIONS.get(str(name), "") for name in summary["Segment"]],
+        }
+    )
+    percent = lambda value: f"{value:.1%}"  # noqa: E731
+    section.add(
+        table(
+            shown,
+            {
+                "Customer share": percent,
+                "Revenue share": percent,
+                "Mean days since last purchase": lambda v: f"{v:,.0f}",
+                "Mean purchases": lambda v: f"{v:,.1f}",
+            },
+        )
+    )
+    section.add_figure(segment_treemap(rfm))
+    return section
+
+
+def workflow_section(facts: RunFacts) -> Section:
+    """The workflow graph coloured by outcome with each state's time, the timeline and the steps."""
+    section = Section("Workflow and step durations")
+    steps = step_runs(facts.events, facts.status)
+    section.add(
+        paragraph(
+            "Each box is a state of the Step Functions workflow, coloured by how it ended, with the time "
+            "it took; dashed lines are the error paths (Catch)."
+        ),
+        f'<div class="graph">{workflow_svg(facts.definition, steps)}</div>',
+    )
+    if not steps:
+        section.add(paragraph("The history has no state: the run ended before its first step.", "note"))
+        return section
+    rows = pd.DataFrame(
+        {
+            "Step": [step.name for step in steps],
+            "Type": [step.state_type for step in steps],
+            "Status": [step.status for step in steps],
+            "Seconds": [step.duration_seconds for step in steps],
+            "Error": [failure_message(step.error, step.cause) if step.error else "" for step in steps],
+        }
+    )
+    section.add(table(rows, {"Seconds": lambda v: f"{v:,.2f}"}))
+    section.add_figure(timeline_figure(timeline(steps, now=_stop_of(facts))))
+    return section
+
+
+def _stop_of(facts: RunFacts) -> Any:
+    stop = facts.description.get("stopDate")
+    return pd.Timestamp(stop).to_pydatetime() if stop is not None else None
+
+
+def provenance_section(facts: RunFacts) -> Section:
+    """The run's parameters and where everything came from: names, backend, dataset hash, versions."""
+    section = Section("Parameters and provenance")
+    section.add("<h3>Parameters</h3>")
+    parameters = facts.parameters.to_dict() if facts.parameters is not None else {}
+    if parameters:
+        section.add(key_values([(key, "" if value is None else value) for key, value in parameters.items()]))
+    else:
+        section.add(paragraph("The execution input's parameters could not be read back.", "note"))
+    section.add("<h3>Provenance</h3>")
+    section.add(
+        key_values(
+            [
+                ("Run name", facts.name),
+                ("Execution ARN", facts.arn),
+                ("State machine", facts.description.get("stateMachineArn", "")),
+                ("Backend", facts.backend_name),
+                ("Started", _when(facts.description.get("startDate"))),
+                ("Stopped", _when(facts.description.get("stopDate"))),
+                ("Dataset", facts.dataset_name),
+                ("Dataset SHA-256", facts.dataset.content_hash or "unknown"),
+                ("Run files", facts.run_prefix),
+                ("Report generated", _when(facts.generated)),
+            ]
+        )
+    )
+    section.add("<h3>Versions</h3>", key_values(sorted(facts.versions.items())))
+    return section

@@ -1,0 +1,122 @@
+"""The price-regression workflow's part of a report: RMSEs against the threshold, predicted
+against actual prices, residuals, feature importance and the StockCodes it misses most.
+
+Figures come from the run's own files (``scores.json``, ``predictions.csv``,
+``stock_codes.csv``, the model) through the workflow's reader and ``pipeline.views.price_charts``;
+text from data (StockCodes, descriptions) is escaped like everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import WorkflowError
+from pipeline.report.page import Section, metrics, paragraph, table
+from pipeline.report.run_facts import RunFacts
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{float(value):,.{digits}f}"
+
+
+def rmse_verdict(scores: dict[str, Any]) -> tuple[bool | None, str]:
+    """Whether the validation RMSE met the threshold (the workflow's gate), in a sentence."""
+    validation, threshold = scores.get("validation_rmse"), scores.get("rmse_threshold")
+    if validation is None or threshold is None:
+        return None, "The run did not reach its RMSE check."
+    if float(validation) <= float(threshold):
+        return True, (
+            f"Passed: the validation RMSE {float(validation):,.3f} is at most the threshold "
+            f"{float(threshold):,.3f}, so the model was accepted."
+        )
+    return False, (
+        f"Not passed: the validation RMSE {float(validation):,.3f} is above the threshold "
+        f"{float(threshold):,.3f}, so the run stopped before scoring and its model should not be used."
+    )
+
+
+def _gate_section(scores: dict[str, Any]) -> Section:
+    from pipeline.views import price_charts
+
+    section = Section("RMSE check")
+    passed, sentence = rmse_verdict(scores)
+    section.add(
+        metrics(
+            [
+                ("Train RMSE", _number(scores.get("train_rmse"))),
+                ("Validation RMSE", _number(scores.get("validation_rmse"))),
+                ("Test RMSE", _number(scores.get("test_rmse"))),
+                ("Threshold", _number(scores.get("rmse_threshold"))),
+                ("Baseline test RMSE", _number(scores.get("baseline_test_rmse"))),
+            ]
+        ),
+        paragraph(
+            "RMSE is the typical size of a price error, in the currency of UnitPrice; the baseline always "
+            "predicts the training mean, for scale."
+        ),
+        paragraph(sentence, "note" if passed is None else "pass" if passed else "fail"),
+    )
+    section.add_figure(price_charts.rmse_chart(scores))
+    return section
+
+
+def _predictions_section(facts: RunFacts, results: Any) -> Section:
+    from pipeline.views import price_charts
+
+    section = Section("Predictions")
+    scores, predictions = results.scores, results.predictions
+    section.add(
+        metrics(
+            [
+                ("Test lines", f"{len(predictions):,}"),
+                ("Test MAE", _number(scores.get("test_mae"))),
+                ("Test R²", _number(scores.get("test_r2"))),
+            ]
+        ),
+        paragraph(f"Features: {', '.join(results.feature_names) or 'n/a'}."),
+    )
+    shown = price_charts.sample_predictions(predictions)
+    section.add_figure(price_charts.predicted_vs_actual(shown, total=len(predictions)))
+    section.add_figure(price_charts.residual_histogram(predictions))
+    importance = _importance(facts, results)
+    if importance is not None:
+        section.add_figure(price_charts.importance_chart(importance))
+    section.add("<h3>StockCodes with the largest errors</h3>")
+    section.add(
+        paragraph("Ordered by their share of the test set's squared error: these weigh most in the RMSE."),
+        table(
+            price_charts.largest_errors(results.stock_codes),
+            {"SquaredErrorShare": lambda value: f"{value:.1%}", "Lines": lambda value: f"{int(value):,}"},
+        ),
+    )
+    return section
+
+
+def _importance(facts: RunFacts, results: Any) -> pd.DataFrame | None:
+    from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
+
+    if not results.model_uri:
+        return None
+    try:
+        return feature_importance(read_booster(results.model_uri, facts.storage), results.feature_names)
+    except Exception:  # a model that cannot be read only costs the importance chart
+        return None
+
+
+def price_regression_sections(facts: RunFacts) -> tuple[list[tuple[str, str]], list[Section]]:
+    """The headline figures and the sections of a price-regression run."""
+    try:
+        results = facts.read_results()
+    except WorkflowError as error:
+        missing = Section("Predictions")
+        missing.add(paragraph(f"No predictions to show: {error}", "note"))
+        return [], [missing]
+    scores = results.scores
+    headline = [
+        ("Validation RMSE", _number(scores.get("validation_rmse"))),
+        ("Test RMSE", _number(scores.get("test_rmse"))),
+        ("Threshold", _number(scores.get("rmse_threshold"))),
+    ]
+    return headline, [_gate_section(scores), _predictions_section(facts, results)]

@@ -1,0 +1,114 @@
+"""A run's HTML report in Debian's chromium with every request but the file itself blocked.
+
+The report must draw every chart from the file alone (plotly embedded, nothing fetched): all
+requests to anything but the file are aborted through ``page.route``, and the test asserts
+that none was even attempted, none failed, and each figure the report holds was drawn. The
+Clusters page's Download report button is clicked in a live app and gives that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.cluster_support import FinishedRuns, make_runs
+
+from pipeline.__main__ import main
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+
+pytestmark = pytest.mark.browser
+
+STEP_TIMEOUT = 120_000  # ms: rendering eight charts (one WebGL) or a cold app on a busy machine
+REPORT_FIGURES = 8  # the clustering report: 2 dataset, 1 segments, 4 clusters, 1 timeline
+
+
+@pytest.fixture(scope="module")
+def finished(sample_xlsx, tmp_path_factory) -> FinishedRuns:
+    runs = make_runs(
+        tmp_path_factory.mktemp("report-browser-home"),
+        sample_xlsx,
+        {"k3": ClusteringParameters(k=3, quality_threshold=-1.0)},
+    )
+    assert runs.descriptions["k3"]["status"] == "SUCCEEDED", runs.descriptions["k3"]
+    return runs
+
+
+@pytest.fixture
+def report_file(finished, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(finished.home))
+    path = tmp_path / "report.html"
+    assert main(["report", finished.arns["k3"], "--out", str(path)]) == 0
+    assert f"({REPORT_FIGURES} charts)" in capsys.readouterr().err
+    return path
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(browser, report_file, width):
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        blocked: list[str] = []
+        failed: list[str] = []
+        errors: list[str] = []
+        file_url = report_file.as_uri()
+
+        def only_the_file(route):
+            if route.request.url == file_url:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        tab.route("**/*", only_the_file)
+        tab.on("requestfailed", lambda request: failed.append(request.url))
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+
+        tab.goto(file_url)
+
+        plots = tab.locator(".js-plotly-plot")
+        expect(plots).to_have_count(REPORT_FIGURES)
+        for index in range(REPORT_FIGURES):  # each chart drawn: plotly's SVG layers are in it
+            expect(plots.nth(index).locator(".main-svg").first).to_be_attached(timeout=STEP_TIMEOUT)
+        expect(tab.locator(".cluster-description")).to_have_count(3)
+        expect(tab.locator("svg.workflow-graph")).to_be_visible()
+        assert blocked == []
+        assert failed == []
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def app(finished, tmp_path) -> Iterator[StreamlitServer]:
+    with streamlit_server(finished.home, tmp_path) as running:
+        yield running
+
+
+def test_the_clusters_page_download_report_button_gives_the_runs_report(browser, app, finished, tmp_path):
+    name = finished.arns["k3"].rsplit(":", 1)[-1]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        tab.goto(f"{app.url}/clusters")
+        main_area = tab.get_by_test_id("stMain")
+        button = main_area.get_by_role("button", name="Download report (HTML)")
+        expect(button).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+
+        with tab.expect_download(timeout=STEP_TIMEOUT) as download_info:
+            button.click()
+        download = download_info.value
+
+        assert download.suggested_filename == f"report-{name}.html"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        html = saved.read_text(encoding="utf-8")
+        assert f"Customer clustering report: {name}" in html
+        assert html.count("plotly.js v") == 1
+    finally:
+        context.close()

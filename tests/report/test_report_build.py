@@ -1,0 +1,138 @@
+"""The HTML report of a finished run (pipeline.report), built from real local runs of the sample.
+
+Expected figures come from the run's own files (summary.json, the stored dataset) read through
+the backend, never from the report itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from pipeline.backends.local import LocalBackend
+from pipeline.hashing import content_hash
+from pipeline.report.build import build_report, report_from_facts
+from pipeline.report.clustering import ClusterFacts, cluster_facts, describe_cluster
+from pipeline.report.run_facts import gather
+
+
+@pytest.fixture(scope="module")
+def built(report_runs):
+    """The succeeded run's facts and report, built once for the module."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(report_runs.home))
+        facts = gather(LocalBackend(), report_runs.arns["k3"])
+        return facts, report_from_facts(facts)
+
+
+class _Resources(HTMLParser):
+    """Every address a page would fetch: src and href attributes, and CSS url(...)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addresses: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "data") and value:
+                self.addresses.append(value)
+            if name == "style" and value and "url(" in value:
+                self.addresses.append(value)
+
+
+def test_each_cluster_is_described_with_the_runs_own_figures(built, report_runs):
+    _, report = built
+    summary = report_runs.results["k3"].summary
+    described = cluster_facts(report_runs.results["k3"].clusters)
+    assert [item.name for item in described] == [c["Name"] for c in summary["clusters"]]
+    for item, expected in zip(described, summary["clusters"], strict=True):
+        sentence = describe_cluster(item)
+        assert sentence.startswith(f"{expected['Customers']:,} customers ({expected['CustomerShare']:.0%}) ")
+        assert f"bring {expected['RevenueShare']:.0%} of revenue" in sentence
+        assert f"bought {expected['MeanFrequency']:.1f} times" in sentence
+        assert f"the last {round(expected['MeanRecency'])} days ago" in sentence
+        assert f"spent {expected['MeanMonetary']:,.0f} each" in sentence
+        assert sentence in report.html
+
+
+def test_a_sentence_reads_naturally_for_one_purchase_one_day_and_tiny_shares():
+    item = ClusterFacts(0, "Tiny", 1, 0.001, 0.0004, 1.0, 1.0, 12.5)
+    assert describe_cluster(item) == (
+        "1 customer (under 1%) bring under 1% of revenue; on average they bought once, the last 1 day ago, "
+        "and spent 12 each."
+    )
+
+
+def test_the_report_fetches_nothing_and_embeds_plotly_once(built):
+    _, report = built
+    page = _Resources()
+    page.feed(report.html)
+    assert page.addresses == []  # no src, href or url(): nothing to load from anywhere
+    assert report.html.count("plotly.js v") == 1  # the library's banner: embedded once
+    assert report.html.count('class="figure"') == report.figures == 8
+    assert "@import" not in report.html and "fonts.googleapis" not in report.html
+
+
+def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, report_runs, sample_clean):
+    facts, report = built
+    _, cleaning = sample_clean
+    data_uri = facts.execution_input["DataUri"]
+    stored = facts.storage.read_bytes(data_uri)
+    assert facts.dataset.content_hash == content_hash(stored)
+    assert data_uri.endswith(f"/{facts.dataset.content_hash[:16]}.parquet")
+    assert facts.dataset.content_hash in report.html
+    for figure in (cleaning.rows_read, cleaning.rows_kept, cleaning.customers):
+        assert f'<div class="value">{figure:,}</div>' in report.html
+    for reason, rows in cleaning.removed():
+        assert f'<td>{reason}</td><td class="num">{rows:,}</td>' in report.html
+
+
+def test_the_workflow_graph_shows_every_state_and_each_steps_time(built):
+    facts, report = built
+    svg = re.search(r'<svg class="workflow-graph".*?</svg>', report.html, re.S).group(0)
+    assert set(re.findall(r"<title>(.*?):", svg)) == set(facts.definition["States"])
+    assert "Train KMeans</text>" in svg
+    assert re.search(r"Task · succeeded · \d", svg)  # a duration after each step that ran
+    assert "Quality too low</text>" in svg and "Fail · not reached" in svg
+
+
+def test_provenance_names_the_run_backend_dataset_and_versions(built):
+    facts, report = built
+    for value in (facts.name, facts.arn, "local", facts.dataset_name, "stepfunctions", "sagemaker", "pandas"):
+        assert f"<td>{value}</td>" in report.html or f"<th>{value}</th>" in report.html
+    assert "<th>k</th><td>3</td>" in report.html
+    assert "<th>quality_threshold</th><td>-1.0</td>" in report.html
+
+
+def test_a_run_stopped_by_its_quality_gate_reports_the_gate_not_passed(in_report_home):
+    report = build_report(LocalBackend(), in_report_home.arns["gate"])
+    assert "FAILED" in report.html
+    assert re.search(r"Not passed: 0\.\d{3} is below 0\.99", report.html)
+    assert "ClusterQualityTooLow" in report.html
+
+
+def test_text_from_the_data_is_escaped_never_markup(built):
+    facts, _ = built
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    results = facts.read_results()
+    clusters = results.clusters.copy()
+    clusters["ClusterName"] = clusters["ClusterName"].where(clusters["Cluster"] != 0, hostile)
+    summary = {**results.summary, "clusters": [dict(c) for c in results.summary["clusters"]]}
+    summary["clusters"][0]["Name"] = hostile
+    poisoned_results = dataclasses.replace(results, clusters=clusters, summary=summary)
+
+    class Poisoned(type(facts)):
+        def read_results(self):
+            return poisoned_results
+
+    poisoned = Poisoned(**{f.name: getattr(facts, f.name) for f in dataclasses.fields(facts)})
+    poisoned.execution_input = {**facts.execution_input, "DatasetName": hostile}
+    html = report_from_facts(poisoned).html
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    page = _Resources()
+    page.feed(html)
+    assert page.addresses == []

@@ -1,0 +1,52 @@
+"""The report of a real price-regression run of the sample: its own section, figures from scores.json."""
+
+from __future__ import annotations
+
+import pytest
+from support.cluster_support import make_runs
+
+from pipeline.backends.local import LocalBackend
+from pipeline.report.build import build_report
+from pipeline.workflows.price_regression.parameters import RegressionParameters
+
+
+@pytest.fixture(scope="module")
+def price_run(sample_xlsx, tmp_path_factory):
+    finished = make_runs(
+        tmp_path_factory.mktemp("price-report-home"), sample_xlsx, {"price": RegressionParameters()}
+    )
+    assert finished.descriptions["price"]["status"] == "SUCCEEDED", finished.descriptions["price"]
+    return finished
+
+
+@pytest.fixture
+def report(price_run, monkeypatch):
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(price_run.home))
+    return build_report(LocalBackend(), price_run.arns["price"])
+
+
+def test_the_report_states_the_rmses_against_the_threshold_from_the_runs_scores(report, price_run):
+    scores = price_run.results["price"].scores
+    html = report.html
+    assert f"Price regression report: {report.run_name}" in html
+    for label, key in (
+        ("Train RMSE", "train_rmse"),
+        ("Validation RMSE", "validation_rmse"),
+        ("Test RMSE", "test_rmse"),
+    ):
+        assert f'<div class="label">{label}</div><div class="value">{scores[key]:,.3f}</div>' in html
+    assert (
+        f"Passed: the validation RMSE {scores['validation_rmse']:,.3f} is at most the threshold "
+        f"{scores['rmse_threshold']:,.3f}"
+    ) in html
+
+
+def test_the_report_draws_rmse_predictions_residuals_importance_and_lists_the_worst_stock_codes(
+    report, price_run
+):
+    # dataset (2) + RMSE bars, predicted vs actual, residuals, importance + step timeline
+    assert report.figures == 2 + 4 + 1
+    worst = price_run.results["price"].stock_codes.sort_values("SquaredErrorShare", ascending=False)
+    assert "<h3>StockCodes with the largest errors</h3>" in report.html
+    assert f"<td>{worst['StockCode'].iloc[0]}</td>" in report.html
+    assert "Prepare" in report.html and "workflow-graph" in report.html
