@@ -1,10 +1,12 @@
-"""``python -m pipeline results ARN [--json]``: the headline figures of a succeeded run, either workflow.
+"""``python -m pipeline results RUN [--json]``: the headline figures of a succeeded run, either workflow.
+
+RUN is the run name the app and ``list`` show, or the execution ARN.
 
 Clustering: k, the clusters found, customers, the silhouette and each cluster's size.
 Price regression: the RMSE on train, validation and test against the threshold, the test MAE
 and R², the RMSE of always predicting the training mean, and the number of predictions. The
 figures come from the run's result files (``WorkflowSpec.read_results``, then its
-``headline``), on the backend the ARN names.
+``headline``), on the backend the ARN names (local for a run name unless ``--backend``).
 """
 
 from __future__ import annotations
@@ -13,15 +15,14 @@ import argparse
 import json
 from typing import Any
 
+from pipeline.commands.run_lookup import add_run_argument, resolve_run
+
 HELP = "Print the headline figures of a succeeded run (clustering or price regression); --json for scripts."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The execution ARN, the backend (read from the ARN unless given) and --json."""
-    parser.add_argument("arn", help="execution ARN, as `python -m pipeline run` printed it")
-    parser.add_argument(
-        "--backend", choices=["local", "aws"], default=None, help="default: local for ARNs of region 'local'"
-    )
+    """RUN (name or ARN), the backend and --json."""
+    add_run_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -71,22 +72,20 @@ def headline_lines(figures: dict[str, Any], results: Any) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Print the run's workflow, where its results are and its figures; 0, or 2 (StudioError) when
     the run did not succeed or its files are gone."""
-    from pipeline.backends import backend_for_arn, get_backend
-
-    backend = get_backend(args.backend or backend_for_arn(args.arn))
-    spec = backend.workflow_of(args.arn)
-    results = backend.results(args.arn)
+    backend, arn = resolve_run(args.run, args.backend)
+    spec = backend.workflow_of(arn)
+    results = backend.results(arn)
     figures = spec.headline(results)
     if args.json:
         document = {
-            "execution_arn": args.arn,
+            "execution_arn": arn,
             "workflow": spec.name,
             "location": getattr(results, "location", ""),
             "figures": figures,
         }
         print(json.dumps(document, indent=2))
         return 0
-    print(f"Execution: {args.arn}")
+    print(f"Execution: {arn}")
     print(f"Workflow:  {spec.name} ({spec.title})")
     print(f"Results:   {getattr(results, 'location', '')}")
     for line in headline_lines(figures, results):

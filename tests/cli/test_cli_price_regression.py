@@ -72,6 +72,17 @@ def test_results_prints_the_workflow_and_the_figures_one_a_line(waited_run, caps
     assert any(line.startswith("test RMSE: ") for line in lines)
 
 
+@pytest.mark.slow
+def test_results_takes_the_run_name_the_app_shows_as_well_as_the_arn(waited_run, capsys, monkeypatch):
+    monkeypatch.setenv("RFM_STUDIO_HOME", waited_run["home"])
+    arn = waited_run["lines"][0]
+    name = arn.rsplit(":", 1)[1]
+
+    assert main(["results", name, "--json"]) == 0
+
+    assert json.loads(capsys.readouterr().out)["execution_arn"] == arn
+
+
 def test_an_option_of_the_other_workflow_is_refused_and_nothing_starts(sample_xlsx, capsys):
     assert main(["run", str(sample_xlsx), "--workflow", "price-regression", "--k", "3"]) == 2
     captured = capsys.readouterr()
