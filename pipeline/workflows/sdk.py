@@ -131,3 +131,26 @@ def state_data() -> Any:
     ``$['key']...`` JSONPath without naming a predecessor.
     """
     return _state_data_class()()
+
+
+class SageMakerJobs:
+    """What the step contexts of every workflow share: where a job's placeholder output goes and
+    its instances (both read from the execution input). Mixed into each workflow's ``StepContext``
+    dataclass, which has ``settings`` and ``execution_input``."""
+
+    settings: Any
+    execution_input: Any
+
+    @property
+    def placeholder_output(self) -> str:
+        """The estimator's and transformer's output path; each run's input overrides it."""
+        from pipeline.storage import join_uri
+
+        return join_uri(f"s3://{self.settings.bucket}", self.settings.prefix, "unused")
+
+    def instance_resources(self) -> dict[str, Any]:
+        """Instance type and count of the SageMaker jobs, from the execution input."""
+        return {
+            "InstanceType": self.execution_input["InstanceType"],
+            "InstanceCount": self.execution_input["InstanceCount"],
+        }

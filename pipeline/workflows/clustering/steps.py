@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.storage import join_uri
 from pipeline.workflows import sdk
 from pipeline.workflows.clustering.parameters import DEFAULT_INSTANCE_TYPE
 from pipeline.workflows.spec import BuildSettings
@@ -46,7 +45,7 @@ TRANSFORM_ACCEPT = "application/jsonlines"
 
 
 @dataclass(frozen=True)
-class StepContext:
+class StepContext(sdk.SageMakerJobs):
     """What every step builder needs: where it is built for and the run's input placeholders."""
 
     settings: BuildSettings
@@ -57,18 +56,6 @@ class StepContext:
     evaluate_function: str
     score_function: str
     pick_function: str
-
-    @property
-    def placeholder_output(self) -> str:
-        """The estimator's and transformer's output path; each run's input overrides it."""
-        return join_uri(f"s3://{self.settings.bucket}", self.settings.prefix, "unused")
-
-    def instance_resources(self) -> dict[str, Any]:
-        """Instance type and count of the SageMaker jobs, from the execution input."""
-        return {
-            "InstanceType": self.execution_input["InstanceType"],
-            "InstanceCount": self.execution_input["InstanceCount"],
-        }
 
 
 def prepared(previous: Any, key: str) -> Any:
