@@ -7,6 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
+from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -95,9 +96,7 @@ with overview:
             f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
             f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
         )
-    left, right = st.columns(2)
-    left.plotly_chart(figures["sizes"], key="chart_sizes")
-    right.plotly_chart(figures["profiles"], key="chart_profiles")
+    chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
     normalise = st.toggle("Show each cluster's segments as shares", key="clusters_normalise")
     st.plotly_chart(clusters.segment_figure(arn, normalise), key="chart_segments")
     st.dataframe(
@@ -182,15 +181,18 @@ with compare:
         show_error(error, "Comparing the runs")
         end_page()
     st.caption("Run A is the run chosen above; run B the one compared with it.")
-    metric_row(clusters.comparison_metrics(result))
+    metric_row(clusters.comparison_metrics(result, run, clusters.load_run(other)))
     if result.shared == 0:
         st.warning("The two runs have no customer in common, so no customer can be followed.")
-    left, right = st.columns(2)
-    left.plotly_chart(compare_figures["sizes"], key="chart_compare_sizes")
-    right.plotly_chart(compare_figures["profiles"], key="chart_compare_profiles")
-    left, right = st.columns(2)
-    left.plotly_chart(compare_figures["heatmap"], key="chart_compare_moves")
-    right.plotly_chart(compare_figures["sankey"], key="chart_compare_sankey")
+    chart_row(
+        [
+            (compare_figures["sizes"], "chart_compare_sizes"),
+            (compare_figures["profiles"], "chart_compare_profiles"),
+        ]
+    )
+    # The moves need the width: "A: High-value cooling" labels on both sides of a Sankey.
+    st.plotly_chart(compare_figures["heatmap"], key="chart_compare_moves")
+    st.plotly_chart(compare_figures["sankey"], key="chart_compare_sankey")
     st.dataframe(
         result.moves_long(),
         hide_index=True,

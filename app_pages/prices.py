@@ -6,6 +6,7 @@ import streamlit as st
 from pipeline.views import price_charts
 from ui import prices, runs
 from ui.errors import show_error, show_warning
+from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -61,12 +62,8 @@ st.text(
     f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"
 )
 
-left, right = st.columns(2)
-left.plotly_chart(figures["rmse"], key="prices_rmse")
-right.plotly_chart(figures["importance"], key="prices_importance")
-left, right = st.columns(2)
-left.plotly_chart(figures["scatter"], key="prices_scatter")
-right.plotly_chart(figures["residuals"], key="prices_residuals")
+chart_row([(figures["rmse"], "prices_rmse"), (figures["importance"], "prices_importance")])
+chart_row([(figures["scatter"], "prices_scatter"), (figures["residuals"], "prices_residuals")])
 if len(run.results.predictions) > price_charts.MAX_SCATTER_POINTS:
     st.caption(
         f"For a responsive chart the scatter draws {price_charts.MAX_SCATTER_POINTS:,} of the "

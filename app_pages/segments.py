@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import segments, state
 from ui.errors import show_error
+from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -19,24 +20,33 @@ if active is None:
 
 # Widget keys carry the dataset hash: loading another dataset starts from fresh filters.
 suffix = active.content_hash[:12]
-with st.expander("Filters", expanded=True):
-    columns = st.columns([2, 2, 1, 1])
-    chosen = columns[0].multiselect(
-        "Countries", state.countries(*active.key), placeholder="All countries", key=f"seg_countries_{suffix}"
+# A wrapping row, not st.columns: at 800 px four columns cut "Own as-of date" to "O...".
+with (
+    st.expander("Filters", expanded=True),
+    st.container(horizontal=True, vertical_alignment="bottom"),
+):
+    chosen = st.multiselect(
+        "Countries",
+        state.countries(*active.key),
+        placeholder="All countries",
+        key=f"seg_countries_{suffix}",
+        width=segments.FILTER_WIDTHS["countries"],
     )
-    window = columns[1].date_input(
+    window = st.date_input(
         "Invoices between",
         value=(active.first_invoice, active.last_invoice),
         min_value=active.first_invoice,
         max_value=active.last_invoice,
         key=f"seg_window_{suffix}",
+        width=segments.FILTER_WIDTHS["window"],
     )
-    custom_as_of = columns[2].toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
-    as_of = columns[3].date_input(
+    custom_as_of = st.toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
+    as_of = st.date_input(
         "As of",
         value=active.last_invoice + dt.timedelta(days=1),
         disabled=not custom_as_of,
         key=f"seg_as_of_{suffix}",
+        width=segments.FILTER_WIDTHS["as_of"],
     )
 start = window[0] if len(window) > 0 else None
 end = window[1] if len(window) > 1 else None
@@ -54,15 +64,17 @@ if late:
 if not custom_as_of:
     st.caption("Recency counts days up to the day after the last invoice in the window.")
 
-left, right = st.columns(2)
-left.plotly_chart(view.figures["treemap"], key="chart_treemap")
-right.plotly_chart(view.figures["bars"], key="chart_segment_bars")
-left.plotly_chart(view.figures["heatmap"], key="chart_rf_heatmap")
-right.plotly_chart(view.figures["distributions"], key="chart_distributions")
+chart_row([(view.figures["treemap"], "chart_treemap"), (view.figures["bars"], "chart_segment_bars")])
+chart_row(
+    [(view.figures["heatmap"], "chart_rf_heatmap"), (view.figures["distributions"], "chart_distributions")]
+)
 
 st.subheader("What each segment means")
-# A static table: every one of the 11 segments visible, descriptions wrapped, figures formatted.
-st.table(segments.summary_table(view.summary))
+# A static table: every one of the 11 segments visible, descriptions wrapped, figures formatted;
+# four columns, so it fits at 800 px; the averages in their own table below.
+st.table(segments.summary_table(view.summary), hide_index=True)
+with st.expander("Averages per segment"):
+    st.table(segments.averages_table(view.summary), hide_index=True)
 
 st.subheader("RFM table")
 st.dataframe(

@@ -115,7 +115,7 @@ def run_metrics(run: Run) -> list[tuple[str, str]]:
     summary = run.summary
     return [
         ("Silhouette", f"{summary['silhouette']:.3f}"),
-        ("Clusters (k)", f"{summary.get('clusters_found', summary.get('k'))}"),
+        ("Clusters (k)", _clusters_of(run)),
         ("Customers", f"{summary['customers']:,}"),
         ("Quality threshold", f"{run.threshold:.2f}" if run.threshold is not None else "n/a"),
     ]
@@ -182,11 +182,19 @@ def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, d
     }
 
 
-def comparison_metrics(result: cluster_compare.RunComparison) -> list[tuple[str, str]]:
-    """The headline figures of a comparison for ``ui.metrics.metric_row``."""
+def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) -> list[tuple[str, str]]:
+    """The headline figures of a comparison for ``ui.metrics.metric_row``: each run's k and
+    silhouette first (which run is better separated is the first question), then the moves."""
     return [
+        ("Clusters (k), A / B", f"{_clusters_of(a)} / {_clusters_of(b)}"),
+        ("Silhouette, A / B", f"{a.summary['silhouette']:.3f} / {b.summary['silhouette']:.3f}"),
         ("Customers in both runs", f"{result.shared:,}"),
         ("Same cluster name", f"{result.same_name_share:.0%}"),
         ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
         ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}"),
     ]
+
+
+def _clusters_of(run: Run) -> str:
+    """The number of clusters a run found (its k when the summary predates clusters_found)."""
+    return str(run.summary.get("clusters_found", run.summary.get("k")))

@@ -24,6 +24,9 @@ SAMPLE_ATTRIBUTION = (
     "Kun Guo, 2012; UCI Machine Learning Repository), licensed CC BY 4.0."
 )
 PREVIEW_ROWS = 100
+#: Column widths (px) of the removed-rows table: the longest reason ("Cancellation (invoice starts
+#: with C)") and the count both whole within ``ui.layout.CHART_WIDTH``.
+REMOVED_WIDTHS = {"reason": 300, "rows": 110}
 UNEXPECTED_HINT = "Check that the source is an Online Retail export in xlsx, csv or parquet."
 
 

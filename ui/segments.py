@@ -84,24 +84,54 @@ def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
     ]
 
 
-#: The segment summary's columns as the page shows them: readable headers, formatted figures.
-SUMMARY_COLUMNS = {
-    "Segment": ("Segment", str),
-    "Description": ("What it means", str),
-    "Customers": ("Customers", "{:,.0f}".format),
-    "CustomerShare": ("Share of customers", "{:.1%}".format),
-    "Revenue": ("Revenue (£)", "{:,.0f}".format),
-    "RevenueShare": ("Share of revenue", "{:.1%}".format),
-    "MeanRecency": ("Days since last purchase (mean)", "{:,.0f}".format),
-    "MeanFrequency": ("Purchases (mean)", "{:,.1f}".format),
-    "MeanMonetary": ("Spend per customer (£, mean)", "{:,.0f}".format),
-}
+#: Widths (px) of the Segments filters: one row at 1400 px, wrapped onto three at 800 px, no
+#: label or date cut (st.columns gave each of the four a quarter of the row).
+FILTER_WIDTHS = {"countries": 280, "window": 250, "as_of": 150}
+
+
+def _count_and_share(count: float, share: float) -> str:
+    """``354,971 (58.9%)``: a figure with thousands separators and its share of the total."""
+    if pd.isna(count):
+        return ""
+    text = f"{count:,.0f}"
+    return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The segment summary with readable headers and thousands separators, every value as text."""
+    """The segment summary as the page shows it: four columns (so it fits an 800 px window),
+    readable headers, thousands separators, each figure with its share; every value as text."""
+    shown = pd.DataFrame(
+        {
+            "Segment": summary["Segment"].astype(str),
+            "What it means": summary.get("Description", pd.Series("", index=summary.index))
+            .fillna("")
+            .astype(str),
+            "Customers (share)": [
+                _count_and_share(n, share)
+                for n, share in zip(summary["Customers"], summary["CustomerShare"], strict=True)
+            ],
+            "Revenue £ (share)": [
+                _count_and_share(revenue, share)
+                for revenue, share in zip(summary["Revenue"], summary["RevenueShare"], strict=True)
+            ],
+        }
+    )
+    return shown.reset_index(drop=True)
+
+
+#: The segment averages' columns as the page shows them: readable headers, formatted figures.
+AVERAGE_COLUMNS = {
+    "Segment": ("Segment", str),
+    "MeanRecency": ("Days since last purchase", "{:,.0f}".format),
+    "MeanFrequency": ("Purchases", "{:,.1f}".format),
+    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}".format),
+}
+
+
+def averages_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Each segment's mean recency, frequency and spend, formatted, every value as text."""
     shown = pd.DataFrame(index=summary.index)
-    for column, (header, formatter) in SUMMARY_COLUMNS.items():
+    for column, (header, formatter) in AVERAGE_COLUMNS.items():
         if column in summary:
             shown[header] = [formatter(value) if pd.notna(value) else "" for value in summary[column]]
     return shown.reset_index(drop=True)

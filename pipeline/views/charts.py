@@ -35,6 +35,9 @@ SEGMENT_COLORS: dict[str, str] = {
 }
 _FALLBACK_COLORS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
+#: The unit each RFM column is counted in, for the distributions' titles.
+DISTRIBUTION_UNITS = {"Recency": "days", "Frequency": "orders", "Monetary": "£"}
+
 #: A distribution is drawn on a log axis when its skewness exceeds this (and all values are > 0).
 SKEW_FOR_LOG = 1.0
 
@@ -66,7 +69,7 @@ def revenue_by_month(clean: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}<br>revenue %{y:,.0f}<extra></extra>",
         )
     )
-    fig.update_layout(title="Revenue by month", xaxis_title="Month", yaxis_title="Revenue", **_LAYOUT)
+    fig.update_layout(title="Revenue by month", xaxis_title="Month", yaxis_title="Revenue (£)", **_LAYOUT)
     fig.update_xaxes(type="category")
     return fig
 
@@ -92,7 +95,9 @@ def top_countries(clean: pd.DataFrame, n: int = 10) -> go.Figure:
             hovertemplate="%{y}<br>revenue %{x:,.0f}<br>%{customdata} customers<extra></extra>",
         )
     )
-    fig.update_layout(title=f"Top {len(by_country)} countries by revenue", xaxis_title="Revenue", **_LAYOUT)
+    fig.update_layout(
+        title=f"Top {len(by_country)} countries by revenue", xaxis_title="Revenue (£)", **_LAYOUT
+    )
     return fig
 
 
@@ -107,20 +112,26 @@ def cleaning_waterfall(rows_read: int, removed: Iterable[tuple[str, int]]) -> go
     labels = ["Rows read", *[reason for reason, _ in steps], "Rows kept"]
     values = [int(rows_read), *[-rows for _, rows in steps], kept]
     measures = ["absolute", *["relative"] * len(steps), "total"]
+    # Horizontal, so the reasons read as written at any width (upright labels of a vertical
+    # waterfall took half of a narrow chart's height); the first step on top.
     fig = go.Figure(
         go.Waterfall(
-            x=labels,
-            y=values,
+            y=labels,
+            x=values,
             measure=measures,
+            orientation="h",
             text=[f"{abs(v):,}" for v in values],
             textposition="outside",
+            cliponaxis=False,
             decreasing={"marker": {"color": "#d73027"}},
             totals={"marker": {"color": "#4575b4"}},
             increasing={"marker": {"color": "#4575b4"}},
             connector={"line": {"color": "#bbbbbb"}},
         )
     )
-    fig.update_layout(title="What cleaning removed, and why", yaxis_title="Rows", showlegend=False, **_LAYOUT)
+    fig.update_layout(title="What cleaning removed, and why", xaxis_title="Rows", showlegend=False, **_LAYOUT)
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+    fig.update_xaxes(range=[0, int(rows_read) * 1.18], tickformat=",")
     return fig
 
 
@@ -167,7 +178,14 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
             sort=False,
         )
     )
-    fig.update_layout(title="Segment sizes (area) and revenue share", **_LAYOUT)
+    # A label that only fits in a tiny font is hidden (the hover and the bars beside it still
+    # name the segment) rather than drawn illegibly small.
+    fig.update_layout(
+        title="Segment sizes (area) and revenue share",
+        uniformtext={"minsize": 11, "mode": "hide"},
+        height=480,
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -176,7 +194,7 @@ def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Fi
     table = _segment_table(rfm, order)
     labels = _segment_labels(table)
     colors = [_segment_color(s, i) for i, s in enumerate(table.index)]
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("Customers", "Revenue"))
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("Customers", "Revenue (£)"))
     fig.add_trace(
         go.Bar(
             x=table["customers"].to_numpy(), y=labels, orientation="h", name="Customers", marker_color=colors
@@ -196,7 +214,9 @@ def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Fi
         col=2,
     )
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(title="Customers and revenue per segment", showlegend=False, **_LAYOUT)
+    fig.update_xaxes(nticks=4, tickformat="~s")
+    fig.update_xaxes(tickprefix="£", row=1, col=2)
+    fig.update_layout(title="Customers and revenue per segment", showlegend=False, height=480, **_LAYOUT)
     return fig
 
 
@@ -257,17 +277,23 @@ def rfm_distributions(
     for column in columns:
         log = _is_skewed(rfm[column])
         logs.append(log)
-        titles.append(f"{column} (log)" if log else column)
-    fig = make_subplots(rows=1, cols=len(columns), subplot_titles=titles)
+        unit = DISTRIBUTION_UNITS.get(column)
+        details = ", ".join(part for part in (unit, "log axis" if log else None) if part)
+        titles.append(f"{column} ({details})" if details else column)
+    # One above the other: three panels side by side left about 140 px each in a half-width
+    # chart, where the titles ran into each other and the ticks overlapped.
+    fig = make_subplots(rows=len(columns), cols=1, subplot_titles=titles, vertical_spacing=0.14)
     for i, (column, log) in enumerate(zip(columns, logs, strict=True), start=1):
         values = rfm[column].dropna().to_numpy(dtype=float)
         if log:
             values = np.log10(values)
             tickvals, ticktext = _log_ticks(values)
-            fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=1, col=i)
-        fig.add_trace(go.Histogram(x=values, name=column, nbinsx=40, marker_color="#4575b4"), row=1, col=i)
-    fig.update_yaxes(title_text="Customers", row=1, col=1)
-    fig.update_layout(title="Distributions", showlegend=False, bargap=0.05, **_LAYOUT)
+            fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=i, col=1)
+        fig.add_trace(go.Histogram(x=values, name=column, nbinsx=40, marker_color="#4575b4"), row=i, col=1)
+        fig.update_yaxes(title_text="Customers", nticks=4, row=i, col=1)
+    fig.update_layout(
+        title="Distributions", showlegend=False, bargap=0.05, height=180 + 170 * len(columns), **_LAYOUT
+    )
     return fig
 
 

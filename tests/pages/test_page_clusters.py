@@ -172,6 +172,18 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert int(moves["Customers"].sum()) == customers
 
 
+def test_the_comparison_shows_both_runs_k_and_silhouette(with_runs):
+    a, b = with_runs.results["k3"].summary, with_runs.results["k5"].summary
+    at = open_page(with_runs.arns["k3"])
+
+    at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
+
+    assert not at.exception and not at.error
+    shown = metrics(at)
+    assert shown["Clusters (k), A / B"] == f"{a['clusters_found']} / {b['clusters_found']}" == "3 / 5"
+    assert shown["Silhouette, A / B"] == f"{a['silhouette']:.3f} / {b['silhouette']:.3f}"
+
+
 def test_a_selected_run_that_failed_points_to_the_executions_page(with_runs):
     at = open_page(with_runs.arns["failed"])
 

@@ -199,7 +199,8 @@ def test_segments_page_scores_every_customer_of_the_sample(loaded, expected):
     assert metrics(loaded)["As of"] == "2011-12-10"
     assert len(loaded.get("plotly_chart")) == 4  # treemap, segment bars, R x F heatmap, distributions
     summary = loaded.table[0].value
-    assert summary["Customers"].str.replace(",", "").astype(int).sum() == expected["customers"]
+    customers = summary["Customers (share)"].str.split(" ").str[0].str.replace(",", "").astype(int)
+    assert customers.sum() == expected["customers"]
     (table,) = loaded.dataframe
     assert len(table.value) == expected["customers"]
     columns = {"CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "Segment"}
@@ -246,11 +247,29 @@ def test_the_segment_summary_reads_as_a_presentation_table(loaded, expected):
     loaded.switch_page(SEGMENTS_PAGE).run()
 
     summary = loaded.table[0].value
-    assert "MeanRecency" not in summary.columns and "Days since last purchase (mean)" in summary.columns
-    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", value) for value in summary["Revenue (£)"])
-    assert any("," in value for value in summary["Revenue (£)"])  # thousands separated
-    assert all(value.endswith("%") for value in summary["Share of revenue"])
+    # Four columns, so the table fits a narrow window; every segment of the data is a row.
+    assert list(summary.columns) == ["Segment", "What it means", "Customers (share)", "Revenue £ (share)"]
+    assert all(
+        re.fullmatch(r"\d{1,3}(,\d{3})* \(\d+\.\d%\)", value) for value in summary["Revenue £ (share)"]
+    )
+    assert any("," in value for value in summary["Revenue £ (share)"])  # thousands separated
+    customers = [int(value.split(" ")[0].replace(",", "")) for value in summary["Customers (share)"]]
+    assert sum(customers) == expected["customers"]
     assert summary["What it means"].str.len().min() > 10  # every segment is described
+
+
+def test_the_segment_averages_have_readable_headers_and_formatted_figures(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    averages = loaded.table[1].value
+    assert list(averages.columns) == [
+        "Segment",
+        "Days since last purchase",
+        "Purchases",
+        "Spend per customer (£)",
+    ]
+    assert list(averages["Segment"]) == list(loaded.table[0].value["Segment"])
+    assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", value) for value in averages["Spend per customer (£)"])
 
 
 @pytest.fixture

@@ -57,11 +57,12 @@ def test_cleaning_waterfall_steps_from_rows_read_down_to_rows_kept(report):
 
     (waterfall,) = fig.data
     reasons = [reason for reason, _ in report.removed()]
-    assert list(waterfall.x) == ["Rows read", *reasons, "Rows kept"]
+    assert waterfall.orientation == "h"  # the reasons read as written at any width
+    assert list(waterfall.y) == ["Rows read", *reasons, "Rows kept"]
     assert list(waterfall.measure) == ["absolute", *["relative"] * len(reasons), "total"]
-    assert waterfall.y[0] == report.rows_read
-    assert waterfall.y[-1] == report.rows_kept
-    assert sum(waterfall.y[:-1]) == report.rows_kept
+    assert waterfall.x[0] == report.rows_read
+    assert waterfall.x[-1] == report.rows_kept
+    assert sum(waterfall.x[:-1]) == report.rows_kept
 
 
 def test_segment_treemap_areas_are_customers_per_segment_in_segment_order(rfm):
@@ -112,9 +113,16 @@ def test_rfm_distributions_put_the_skewed_frequency_and_monetary_on_a_log_axis(r
 
     assert [trace.type for trace in fig.data] == ["histogram"] * 3
     titles = [annotation.text for annotation in fig.layout.annotations]
-    assert titles[1:] == ["Frequency (log)", "Monetary (log)"]
+    assert titles == ["Recency (days)", "Frequency (orders, log axis)", "Monetary (£, log axis)"]
     assert np.asarray(fig.data[2].x) == pytest.approx(np.log10(rfm["Monetary"].to_numpy(dtype=float)))
     assert len(fig.data[0].x) == len(rfm)
+
+
+def test_rfm_distributions_are_stacked_so_each_panel_gets_the_charts_full_width(rfm):
+    fig = charts.rfm_distributions(rfm)
+
+    domains = [fig.layout[f"xaxis{suffix}"].domain for suffix in ("", "2", "3")]
+    assert all(tuple(domain) == (0.0, 1.0) for domain in domains)
 
 
 def test_a_builder_names_the_columns_it_misses():

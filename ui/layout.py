@@ -1,0 +1,35 @@
+"""Charts side by side on a wide page, one under the other on a narrow one.
+
+``st.columns`` keeps its columns side by side down to a 640 px viewport, so at 800 px with the
+sidebar open (a main area of about 470 px) two columns gave each chart about 225 px: titles
+were cut, subplot titles overlapped and ticks ran into each other. Here each chart of a row
+has a fixed width in a horizontal container that wraps: two fit beside each other in the
+main area of a 1400 px window (about 940 px), and at 800 px the second goes under the first,
+each still ``CHART_WIDTH`` wide. Streamlit gives a stretch-width element in a horizontal
+container no minimum width (it only shrinks), so the width must be fixed for the row to wrap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+#: Width of a chart in a row, in pixels: two and the gap fit in a 1400 px window's main area
+#: even with a scrollbar (925 px), one fits at 800 px with the sidebar open (468 px).
+CHART_WIDTH = 450
+
+
+def row() -> DeltaGenerator:
+    """A row whose elements, each ``CHART_WIDTH`` wide, wrap onto a new line where they do not fit."""
+    return st.container(horizontal=True, gap="small")
+
+
+def chart_row(charts: Sequence[tuple[go.Figure, str]], **options: Any) -> None:
+    """Draw (figure, key) pairs side by side where they fit, one under the other where not."""
+    with row():
+        for figure, key in charts:
+            st.plotly_chart(figure, key=key, width=CHART_WIDTH, **options)
