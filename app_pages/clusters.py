@@ -99,26 +99,10 @@ with overview:
     chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
     normalise = st.toggle("Show each cluster's segments as shares", key="clusters_normalise")
     st.plotly_chart(clusters.segment_figure(arn, normalise), key="chart_segments")
-    st.dataframe(
-        cluster_charts.summary_table(summary),
-        hide_index=True,
-        column_config={
-            "Customers": st.column_config.NumberColumn(format="localized"),
-            "CustomerShare": st.column_config.NumberColumn("Customer share", format="percent"),
-            "RevenueShare": st.column_config.NumberColumn("Revenue share", format="percent"),
-            "Revenue": st.column_config.NumberColumn("Revenue (£)", format="localized"),
-            "MeanRecency": st.column_config.NumberColumn("Days since last purchase (mean)", format="%.0f"),
-            "MeanFrequency": st.column_config.NumberColumn("Purchases (mean)", format="%.1f"),
-            "MeanMonetary": st.column_config.NumberColumn("Spend per customer (£, mean)", format="localized"),
-            "MeanR": st.column_config.NumberColumn("Mean R score", format="%.1f"),
-            "MeanF": st.column_config.NumberColumn("Mean F score", format="%.1f"),
-            "MeanM": st.column_config.NumberColumn("Mean M score", format="%.1f"),
-            "RecencyZ": st.column_config.NumberColumn("Recency (z)", format="%.2f"),
-            "FrequencyZ": st.column_config.NumberColumn("Frequency (z)", format="%.2f"),
-            "MonetaryZ": st.column_config.NumberColumn("Monetary (z)", format="%.2f"),
-        },
-        key="clusters_summary",
-    )
+    # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
+    st.table(clusters.summary_table(summary), hide_index=True)
+    with st.expander("The average customer of each cluster"):
+        st.table(clusters.averages_table(summary), hide_index=True)
 
 with customers:
     left, right = st.columns(2)

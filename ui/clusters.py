@@ -23,6 +23,7 @@ from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing
+from ui.segments import count_and_share
 
 #: Statuses of an execution that may still succeed (its clusters are not there yet).
 STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
@@ -193,6 +194,49 @@ def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) ->
         ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
         ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}"),
     ]
+
+
+def summary_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """One row a cluster as the page shows it: name, customers and revenue each with its share,
+    as text with thousands separators. Three columns, so the table fits an 800 px window."""
+    table = cluster_charts.summary_table(summary)
+    if table.empty:
+        return pd.DataFrame(columns=["Cluster", "Customers (share)", "Revenue £ (share)"])
+    return pd.DataFrame(
+        {
+            "Cluster": table["Name"].astype(str),
+            "Customers (share)": [
+                count_and_share(n, share)
+                for n, share in zip(table["Customers"], table["CustomerShare"], strict=True)
+            ],
+            "Revenue £ (share)": [
+                count_and_share(revenue, share)
+                for revenue, share in zip(table["Revenue"], table["RevenueShare"], strict=True)
+            ],
+        }
+    )
+
+
+#: A cluster's averages as the page shows them (summary column -> header, format).
+AVERAGE_COLUMNS = {
+    "MeanRecency": ("Days since last purchase", "{:,.0f}"),
+    "MeanFrequency": ("Purchases", "{:,.1f}"),
+    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}"),
+    "MeanR": ("R score", "{:.1f}"),
+    "MeanF": ("F score", "{:.1f}"),
+    "MeanM": ("M score", "{:.1f}"),
+}
+
+
+def averages_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Each cluster's average customer (days since the last purchase, purchases, spend, RFM
+    scores), formatted as text, one row a cluster in cluster order."""
+    table = cluster_charts.summary_table(summary)
+    shown = pd.DataFrame({"Cluster": table["Name"].astype(str)} if not table.empty else {"Cluster": []})
+    for column, (header, form) in AVERAGE_COLUMNS.items():
+        if column in table:
+            shown[header] = [form.format(value) if pd.notna(value) else "" for value in table[column]]
+    return shown
 
 
 def _clusters_of(run: Run) -> str:

@@ -89,7 +89,7 @@ def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
 FILTER_WIDTHS = {"countries": 280, "window": 250, "as_of": 150}
 
 
-def _count_and_share(count: float, share: float) -> str:
+def count_and_share(count: float, share: float) -> str:
     """``354,971 (58.9%)``: a figure with thousands separators and its share of the total."""
     if pd.isna(count):
         return ""
@@ -107,11 +107,11 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
             .fillna("")
             .astype(str),
             "Customers (share)": [
-                _count_and_share(n, share)
+                count_and_share(n, share)
                 for n, share in zip(summary["Customers"], summary["CustomerShare"], strict=True)
             ],
             "Revenue £ (share)": [
-                _count_and_share(revenue, share)
+                count_and_share(revenue, share)
                 for revenue, share in zip(summary["Revenue"], summary["RevenueShare"], strict=True)
             ],
         }

@@ -51,7 +51,12 @@ PROFILE_COLUMNS = {
     "MonetaryZ": "Monetary (spend)",
 }
 
+#: Short labels of the profile columns, so the heatmap's columns are labelled upright at 450 px.
+PROFILE_LABELS = {"RecencyZ": "Recency", "FrequencyZ": "Frequency", "MonetaryZ": "Monetary"}
+
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+#: A horizontal legend under the plot: a legend on the right took a third of a narrow chart.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0}
 
 
 def cluster_color(name: str) -> str:
@@ -129,54 +134,77 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
         opacity=0.7,
     )
     fig.update_traces(marker={"size": 3})
-    title = "Customers by recency, frequency and monetary (log axes)"
+    # A short title that fits a narrow chart; what was left out goes in its subtitle.
+    notes = []
     if len(shown) < total:
-        title += f": a sample of {len(points):,} of {total:,} customers"
+        notes.append(f"a sample of {len(points):,} of {total:,} customers")
     dropped = int((~positive).sum())
     if dropped:
-        title += f" ({dropped:,} with a zero value not drawn)"
+        notes.append(f"{dropped:,} with a zero value not drawn")
     fig.update_layout(
-        title=title,
-        height=600,
+        title={
+            "text": "Customers by R, F and M (log axes)",
+            "subtitle": {"text": _sentence("; ".join(notes))},
+        },
+        height=620,
         scene={
             "xaxis_title": "Recency (days)",
             "yaxis_title": "Frequency (orders)",
-            "zaxis_title": "Monetary",
+            "zaxis_title": "Monetary (£)",
+            # Farther than plotly's default eye (1.25, 1.25, 1.25): the axis titles stay inside
+            # the scene at 450 px as at 1000.
+            "camera": {"eye": {"x": 1.6, "y": 1.6, "z": 1.05}},
+            "domain": {"x": [0, 1], "y": [0, 1]},
         },
-        legend={"itemsizing": "constant"},
         **_LAYOUT,
     )
+    # The legend below the scene, so the scene keeps the chart's whole width.
+    fig.update_layout(legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}})
     return fig
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter in capitals (the rest as it is)."""
+    return text[:1].upper() + text[1:]
 
 
 def cluster_sizes(summary: dict[str, Any]) -> go.Figure:
     """Each cluster's share of customers beside its share of revenue: who the money comes from."""
     table = summary_table(summary)
     names = plain_texts(table["Name"])
+    # Horizontal bars: the cluster names read as written at any width (upright names under
+    # vertical bars took a third of a narrow chart), the legend fits under the bars.
     fig = go.Figure(
         [
             go.Bar(
-                x=names,
-                y=table["CustomerShare"].to_numpy(dtype=float),
+                y=names,
+                x=table["CustomerShare"].to_numpy(dtype=float),
+                orientation="h",
                 name="Customers",
                 marker_color="#74add1",
                 customdata=table["Customers"].to_numpy(dtype=int),
-                hovertemplate="%{x}<br>%{y:.1%} of customers (%{customdata:,})<extra></extra>",
+                hovertemplate="%{y}<br>%{x:.1%} of customers (%{customdata:,})<extra></extra>",
             ),
             go.Bar(
-                x=names,
-                y=table["RevenueShare"].to_numpy(dtype=float),
+                y=names,
+                x=table["RevenueShare"].to_numpy(dtype=float),
+                orientation="h",
                 name="Revenue",
                 marker_color="#1a9850",
                 customdata=table["Revenue"].to_numpy(dtype=float),
-                hovertemplate="%{x}<br>%{y:.1%} of revenue (%{customdata:,.0f})<extra></extra>",
+                hovertemplate="%{y}<br>%{x:.1%} of revenue (£%{customdata:,.0f})<extra></extra>",
             ),
         ]
     )
     fig.update_layout(
-        title="Cluster sizes and revenue share", barmode="group", yaxis_tickformat=".0%", **_LAYOUT
+        title="Cluster sizes and revenue share",
+        barmode="group",
+        xaxis_tickformat=".0%",
+        legend=LEGEND_BELOW,
+        height=120 + 60 * max(len(names), 1),
+        **_LAYOUT,
     )
-    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category", autorange="reversed")
     return fig
 
 
@@ -192,7 +220,8 @@ def cluster_profiles(summary: dict[str, Any], title: str = "Cluster profiles") -
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=list(PROFILE_COLUMNS.values()),
+            x=list(PROFILE_LABELS.values()),
+            customdata=np.array([list(PROFILE_COLUMNS.values())] * len(table)),
             y=plain_texts(table["Name"]),
             zmin=-limit,
             zmax=limit,
@@ -201,10 +230,11 @@ def cluster_profiles(summary: dict[str, Any], title: str = "Cluster profiles") -
             text=np.round(values, 2),
             texttemplate="%{text:+.2f}",
             colorbar={"title": "std devs"},
-            hovertemplate="%{y}<br>%{x}: %{z:+.2f} std devs<extra></extra>",
+            hovertemplate="%{y}<br>%{customdata}: %{z:+.2f} std devs<extra></extra>",
         )
     )
     fig.update_layout(title=title, **_LAYOUT)
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -277,16 +307,24 @@ def sizes_comparison(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str =
         rows = rows.reindex(names)
         fig.add_trace(
             go.Bar(
-                x=plain_texts(names),
-                y=rows["CustomerShare"].to_numpy(dtype=float),
+                y=plain_texts(names),
+                x=rows["CustomerShare"].to_numpy(dtype=float),
+                orientation="h",
                 name=label,
                 marker_color=colour,
                 customdata=rows["Customers"].fillna(0).to_numpy(dtype=int),
-                hovertemplate="%{x}<br>%{y:.1%} of customers (%{customdata:,})<extra>" + label + "</extra>",
+                hovertemplate="%{y}<br>%{x:.1%} of customers (%{customdata:,})<extra>" + label + "</extra>",
             )
         )
-    fig.update_layout(title="Cluster sizes in both runs", barmode="group", yaxis_tickformat=".0%", **_LAYOUT)
-    fig.update_xaxes(type="category")
+    fig.update_layout(
+        title="Cluster sizes in both runs",
+        barmode="group",
+        xaxis_tickformat=".0%",
+        legend=LEGEND_BELOW,
+        height=120 + 50 * max(len(names), 1),
+        **_LAYOUT,
+    )
+    fig.update_yaxes(type="category", autorange="reversed")
     return fig
 
 
@@ -336,12 +374,17 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
             node={
                 "label": [f"A: {plain_text(n)}" for n in left] + [f"B: {plain_text(n)}" for n in right],
                 "color": [cluster_color(n) for n in left + right],
-                "pad": 12,
+                "pad": 16,
             },
             link={"source": sources, "target": targets, "value": counts},
+            textfont={"size": 13},
         )
     )
-    fig.update_layout(title="Customers from run A's clusters to run B's", **_LAYOUT)
+    fig.update_layout(
+        title="Customers from run A's clusters to run B's",
+        height=120 + 45 * max(len(left), len(right)),
+        **_LAYOUT,
+    )
     return fig
 
 

@@ -173,37 +173,119 @@ WIDTHS = (1400, 800)
 PAGES = ("Home", "Data", "Segments", "Launch", "Executions", "Clusters", "Prices")
 
 
+#: Resolves with the main area's height once it has stayed the same for 10 animation frames:
+#: elements still arriving after the page's title (charts, tables) grow it.
+STABLE_HEIGHT = """() => new Promise(resolve => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const height = () => main ? main.scrollHeight : document.body.scrollHeight;
+    let last = -1, same = 0;
+    const tick = () => {
+        const now = height();
+        same = now === last ? same + 1 : 0;
+        last = now;
+        if (same >= 10) resolve(now); else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+})"""
+
+#: What is cut or overlapping on the page as drawn, as sentences (empty when all is legible):
+#: a plotly title, axis title, subplot title, legend entry or tick label whose box leaves its
+#: chart; two subplot titles or two upright tick labels of one axis that overlap; a widget
+#: label, metric value or static table wider than the room it is given (cut off or scrolled).
+LAYOUT_PROBLEMS = """() => {
+    const problems = [];
+    const inside = (inner, outer) => inner.left >= outer.left - 1 && inner.right <= outer.right + 1
+        && inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
+    const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+        && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const visible = box => box.width > 0 && box.height > 0;
+    for (const plot of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+        const chart = plot.getBoundingClientRect();
+        const name = (plot.querySelector('.gtitle') || {}).textContent || '(untitled chart)';
+        const texts = plot.querySelectorAll(
+            '.gtitle, .g-gtitle text, .g-xtitle text, .g-ytitle text, .annotation-text, .legendtext, '
+            + '.xtick text, .ytick text, .g-x2title text, .g-y2title text, .g-x3title text, .g-y3title text');
+        for (const text of texts) {
+            const box = text.getBoundingClientRect();
+            if (visible(box) && !inside(box, chart)) {
+                problems.push(`"${text.textContent}" leaves the chart "${name}"`);
+            }
+        }
+        const titles = [...plot.querySelectorAll('.annotation-text')]
+            .map(t => [t, t.getBoundingClientRect()]);
+        titles.forEach(([a, boxA], i) => titles.slice(i + 1).forEach(([b, boxB]) => {
+            if (visible(boxA) && visible(boxB) && overlap(boxA, boxB)) {
+                problems.push(`"${a.textContent}" overlaps "${b.textContent}" in "${name}"`);
+            }
+        }));
+        for (const axis of plot.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
+            const ticks = [...axis.querySelectorAll('text')]
+                .filter(t => !(t.getAttribute('transform') || '').includes('rotate'))
+                .map(t => [t, t.getBoundingClientRect()]).filter(([, box]) => visible(box));
+            ticks.forEach(([a, boxA], i) => ticks.slice(i + 1).forEach(([b, boxB]) => {
+                if (overlap(boxA, boxB)) {
+                    problems.push(`ticks "${a.textContent}" and "${b.textContent}" overlap in "${name}"`);
+                }
+            }));
+        }
+    }
+    const cut = (selector, what) => {
+        for (const element of document.querySelectorAll(selector)) {
+            if (element.offsetParent !== null && element.scrollWidth > element.clientWidth + 1) {
+                problems.push(`${what} "${element.textContent.slice(0, 60)}" is cut off`);
+            }
+        }
+    };
+    // Labels and metric values end in an ellipsis inside their markdown container; a static
+    // table scrolls sideways inside the div around it.
+    const text = '[data-testid="stMarkdownContainer"]';
+    cut(`[data-testid="stMain"] [data-testid="stWidgetLabel"] ${text}`, 'the label');
+    cut(`[data-testid="stMain"] [data-testid="stMetricValue"] ${text}`, 'the metric');
+    cut('[data-testid="stMain"] [data-testid="stMetricValue"] > div', 'the metric');
+    cut('[data-testid="stMain"] [data-testid="stTable"] > div', 'the table');
+    return problems;
+}"""
+
+
+def layout_problems(page) -> list[str]:
+    """What is cut off or overlapping on the page as drawn now (``LAYOUT_PROBLEMS``)."""
+    return page.evaluate(LAYOUT_PROBLEMS)
+
+
 def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -> Path:
     """A full-page screenshot of the app at ``width``, including what lies below the fold.
 
     Streamlit scrolls its main area inside the page, so the viewport is grown to the main
-    area's height for the shot (and restored afterwards).
+    area's height for the shot (and restored afterwards), once that height has settled.
     """
     page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+    settled(page)
     page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
-    height = page.evaluate(
-        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-        " return m ? m.scrollHeight : document.body.scrollHeight; }"
-    )
+    height = page.evaluate(STABLE_HEIGHT)
     page.set_viewport_size({"width": width, "height": max(VIEWPORT["height"], int(height))})
     page.mouse.move(width - 5, 5)  # no hover effects (the sidebar's collapse button)
     settled(page)
     page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
-    page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate(STABLE_HEIGHT)
     path = out_dir / name
     page.screenshot(path=str(path), full_page=True, timeout=STEP_TIMEOUT)
-    page.set_viewport_size(VIEWPORT)
     return path
 
 
-def every_page_at_both_widths(page, out_dir: Path) -> list[Path]:
-    """A screenshot of every page at 1400 and 800 px (``NN-page-WIDTH.png``)."""
+def every_page_at_both_widths(page, out_dir: Path) -> tuple[list[Path], dict[str, list[str]]]:
+    """A screenshot of every page at 1400 and 800 px (``NN-page-WIDTH.png``), and on each what
+    the layout checks (``LAYOUT_PROBLEMS``) find cut off or overlapping, by page and width."""
     shots = []
+    problems = {}
     for number, title in enumerate(PAGES, start=1):
         open_page(page, title)
         for width in WIDTHS:
             shots.append(screenshot(page, out_dir, f"{number:02d}-{title.lower()}-{width}.png", width))
-    return shots
+            found = layout_problems(page)
+            if found:
+                problems[f"{title} at {width} px"] = found
+            page.set_viewport_size(VIEWPORT)
+    return shots, problems
 
 
 def publish(shots: list[Path]) -> None:
@@ -287,7 +369,7 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     )
     # The 3-D scatter is drawn with WebGL (plotly's gl3d scene) and the cluster table below it.
     expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()
-    expect(main.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(main.get_by_test_id("stTable").first).to_be_visible()
     wait_for_charts(page, 4)
 
 
@@ -333,7 +415,8 @@ def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_loc
     page, server, sample_figures, tmp_path
 ):
     """The issue's journey end to end, as a user clicks it, with a screenshot at each step."""
-    shots = []
+    shots: list[Path] = []
+    problems: dict[str, list[str]] = {}
     try:
         load_bundled_sample(page, sample_figures)
         see_segments(page, sample_figures)
@@ -342,7 +425,7 @@ def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_loc
         explore_clusters(page, sample_figures)
         launch_price_regression(page)
         watch_price_regression_and_open_its_predictions(page)
-        shots = every_page_at_both_widths(page, tmp_path)
+        shots, problems = every_page_at_both_widths(page, tmp_path)
     except Exception:
         # What the browser and the server saw when the step failed (pytest prints stdout).
         page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
@@ -350,3 +433,6 @@ def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_loc
         raise
     finally:
         publish(shots)
+    # Nothing cut off or overlapping on any page at either width (checked after the shots are
+    # kept, so a failure can be looked at).
+    assert not problems, problems

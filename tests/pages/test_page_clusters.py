@@ -87,8 +87,16 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
     assert shown["Customers"] == f"{summary['customers']:,}"
     assert shown["Quality threshold"] == "-1.00"
     assert len(at.get("plotly_chart")) == 4  # 3-D scatter, sizes, profiles, cluster x segment
-    cluster_table, customer_table = at.dataframe
-    assert len(cluster_table.value) == 3
+    cluster_table, averages = at.table
+    assert list(cluster_table.value["Cluster"]) == [
+        c["Name"] for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
+    ]
+    assert list(cluster_table.value["Customers (share)"]) == [
+        f"{c['Customers']:,} ({c['CustomerShare']:.1%})"
+        for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
+    ]
+    assert "Days since last purchase" in averages.value.columns and len(averages.value) == 3
+    (customer_table,) = at.dataframe
     assert len(customer_table.value) == summary["customers"]
     assert [button.label for button in at.download_button] == [
         "Download report (HTML)",
@@ -143,7 +151,7 @@ def test_searching_a_country_filters_the_customer_table(with_runs):
     at.text_input(key="clusters_search").set_value("france").run()
 
     assert not at.exception
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     assert len(table) == int((clusters["Country"] == "France").sum())
     assert set(table["Country"]) == {"France"}
 
@@ -168,7 +176,7 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert shown["Customers in both runs"] == f"{customers:,}"
     assert shown["Only in A / only in B"] == "0 / 0"
     assert len(at.get("plotly_chart")) == 8  # the run's 4 and sizes, profiles, heatmap, Sankey
-    moves = at.dataframe[2].value
+    moves = at.dataframe[1].value
     assert int(moves["Customers"].sum()) == customers
 
 

@@ -117,13 +117,13 @@ def test_the_scatter_draws_one_trace_a_cluster_on_log_axes(clusters, summary):
     assert sum(len(trace.x) for trace in fig.data) == drawable
 
 
-def test_the_scatter_title_says_when_only_a_sample_is_drawn(clusters):
+def test_the_scatter_subtitle_says_when_only_a_sample_is_drawn(clusters):
     shown = cluster_charts.sample_customers(clusters, max_points=800)
 
-    title = cluster_charts.rfm_scatter_3d(shown, total=len(clusters)).layout.title.text
+    title = cluster_charts.rfm_scatter_3d(shown, total=len(clusters)).layout.title
 
-    assert f"of {len(clusters):,} customers" in title
-    assert "sample" not in cluster_charts.rfm_scatter_3d(clusters).layout.title.text
+    assert f"of {len(clusters):,} customers" in title.subtitle.text
+    assert "sample" not in str(cluster_charts.rfm_scatter_3d(clusters).layout.title)
 
 
 def test_the_size_bars_are_each_clusters_share_of_customers_and_revenue(clusters, summary):
@@ -132,8 +132,9 @@ def test_the_size_bars_are_each_clusters_share_of_customers_and_revenue(clusters
     customers, revenue = fig.data
     counts = clusters.groupby("ClusterName")["CustomerID"].size() / len(clusters)
     money = clusters.groupby("ClusterName")["Monetary"].sum() / clusters["Monetary"].sum()
-    assert list(customers.y) == pytest.approx(counts.loc[list(customers.x)].to_list())
-    assert list(revenue.y) == pytest.approx(money.loc[list(revenue.x)].to_list())
+    assert customers.orientation == revenue.orientation == "h"  # names read as written
+    assert list(customers.x) == pytest.approx(counts.loc[list(customers.y)].to_list())
+    assert list(revenue.x) == pytest.approx(money.loc[list(revenue.y)].to_list())
 
 
 def test_the_profile_heatmap_puts_the_most_recent_buyers_lowest_on_recency(clusters, summary):
@@ -219,7 +220,7 @@ def test_the_size_comparison_has_a_bar_series_a_run(runs):
     fig = cluster_charts.sizes_comparison(sizes, "k=3", "k=4")
 
     assert [trace.name for trace in fig.data] == ["k=3", "k=4"]
-    assert set(fig.data[0].x) == set(sizes["Name"])
+    assert set(fig.data[0].y) == set(sizes["Name"])
 
 
 def test_the_profile_comparison_shares_one_colour_scale(runs):
