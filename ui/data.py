@@ -49,7 +49,7 @@ def report_metrics(report: Any) -> list[tuple[str, str]]:
         ("Rows kept", f"{report.rows_kept:,}"),
         ("Customers", f"{report.customers:,}"),
         ("Countries", f"{report.countries:,}"),
-        ("Revenue", f"{report.revenue:,.0f}"),
+        ("Revenue", f"£{report.revenue:,.0f}"),
     ]
 
 

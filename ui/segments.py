@@ -79,7 +79,7 @@ def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
     return [
         ("Customers", f"{len(view.rfm):,}"),
         ("Transactions scored", f"{view.transactions:,}"),
-        ("Revenue", f"{view.rfm['Monetary'].sum():,.0f}"),
+        ("Revenue", f"£{view.rfm['Monetary'].sum():,.0f}"),
         ("As of", f"{view.as_of:%Y-%m-%d}"),
     ]
 

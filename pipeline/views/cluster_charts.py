@@ -148,12 +148,13 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
         },
         height=620,
         scene={
-            "xaxis_title": "Recency (days)",
-            "yaxis_title": "Frequency (orders)",
-            "zaxis_title": "Monetary (£)",
+            # One tick a power of ten: plotly's 2 and 5 between them ran into each other.
+            "xaxis": {"title": {"text": "Recency (days)"}, "dtick": 1},
+            "yaxis": {"title": {"text": "Frequency (orders)"}, "dtick": 1},
+            "zaxis": {"title": {"text": "Monetary (£)"}, "dtick": 1},
             # Farther than plotly's default eye (1.25, 1.25, 1.25): the axis titles stay inside
             # the scene at 450 px as at 1000.
-            "camera": {"eye": {"x": 1.6, "y": 1.6, "z": 1.05}},
+            "camera": {"eye": {"x": 1.85, "y": 1.85, "z": 1.2}},
             "domain": {"x": [0, 1], "y": [0, 1]},
         },
         **_LAYOUT,
@@ -161,6 +162,12 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     # The legend below the scene, so the scene keeps the chart's whole width.
     fig.update_layout(legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}})
     return fig
+
+
+def _translucent(colour: str, alpha: float) -> str:
+    """A ``#rrggbb`` colour as ``rgba(r, g, b, alpha)``."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _sentence(text: str) -> str:
@@ -376,8 +383,15 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
                 "color": [cluster_color(n) for n in left + right],
                 "pad": 16,
             },
-            link={"source": sources, "target": targets, "value": counts},
-            textfont={"size": 13},
+            # Light links in the colour of their run-A cluster: the node labels drawn over them
+            # stay readable (grey links under grey text were not).
+            link={
+                "source": sources,
+                "target": targets,
+                "value": counts,
+                "color": [_translucent(cluster_color(left[i]), 0.25) for i in sources],
+            },
+            textfont={"size": 13, "color": "#1f2937"},
         )
     )
     fig.update_layout(

@@ -359,6 +359,15 @@ def test_an_unexpected_failure_is_a_friendly_error_not_a_traceback(loaded, monke
     assert loaded.session_state[Key.ACTIVE_DATASET] == before
 
 
+def test_revenue_metrics_are_in_pounds_with_thousands_separators(loaded, sample_clean):
+    clean, _ = sample_clean
+    revenue = float(clean["Revenue"].sum())
+
+    assert metrics(loaded)["Revenue"] == f"£{revenue:,.0f}"
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    assert metrics(loaded)["Revenue"] == f"£{revenue:,.0f}"
+
+
 def test_home_data_and_segments_metrics_wrap_instead_of_cutting_values_off(loaded, expected):
     # At 1000 px the five Data metrics in st.columns showed "40,…" and Home "2010-1…".
     assert metrics(loaded)["Revenue"]
