@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import cluster_compare
-from pipeline.views import cluster_charts, sweep_charts
+from pipeline.views import cluster_charts, compare_charts, sweep_charts
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
@@ -176,10 +176,10 @@ def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, d
     result = cluster_compare.compare_runs(a.clusters, b.clusters)
     sizes = cluster_compare.sizes_side_by_side(a.summary, b.summary)
     return result, {
-        "sizes": cluster_charts.sizes_comparison(sizes),
-        "profiles": cluster_charts.profiles_comparison(a.summary, b.summary),
-        "heatmap": cluster_charts.movement_heatmap(result.moves),
-        "sankey": cluster_charts.movement_sankey(result.moves),
+        "sizes": compare_charts.sizes_comparison(sizes),
+        "profiles": compare_charts.profiles_comparison(a.summary, b.summary),
+        "heatmap": compare_charts.movement_heatmap(result.moves),
+        "sankey": compare_charts.movement_sankey(result.moves),
     }
 
 
