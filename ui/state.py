@@ -7,7 +7,7 @@ expensive step is cached by that hash, never by hashing a large frame on each re
 
 - ``cleaned(hash, path)``: read and clean once per dataset and process (``st.cache_resource``:
   the frame is shared, not copied; pandas copy-on-write keeps it read-only for callers);
-- ``countries(hash, path)``: the countries the Segments and Launch filters offer;
+- ``countries(hash, path)``: the countries the Segments and Launch filters offer (shared too);
 - each page's own views, keyed the same way, in its ``ui/<page>.py``.
 """
 
@@ -102,8 +102,9 @@ def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     return data.clean_transactions(transactions)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def countries(content_hash: str, path: str) -> list[str]:
-    """The countries of the clean transactions, sorted, for the Segments and Launch filters."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def countries(content_hash: str, path: str) -> tuple[str, ...]:
+    """The countries of the clean transactions, sorted, for the Segments and Launch filters
+    (a tuple: the cached value is shared by every session, not copied)."""
     clean, _ = cleaned(content_hash, path)
-    return sorted(str(c) for c in clean["Country"].dropna().unique())
+    return tuple(sorted(str(c) for c in clean["Country"].dropna().unique()))
