@@ -17,12 +17,14 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from ui.names import Key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ class ActiveDataset:
     @classmethod
     def of(cls, dataset: Any, path: Path | str, report: Any) -> ActiveDataset:
         """The record of a loaded ``Dataset``, its canonical Parquet and cleaning report."""
+        import pandas as pd  # imported late: every page imports this module, Home needs no pandas
+
         return cls(
             content_hash=dataset.content_hash,
             name=str(dataset.name),
@@ -96,6 +100,8 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
 @st.cache_resource(max_entries=4, show_spinner="Cleaning the transactions…")
 def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     """The clean transactions and the CleaningReport of one dataset, computed once per process."""
+    import pandas as pd
+
     from pipeline.loading import dataset as data
 
     transactions = pd.read_parquet(path)
