@@ -98,11 +98,11 @@ class LocalBackend(StepFunctionsBackend):
             checks.append(
                 Check("Local bucket", False, f"Cannot write the local bucket ({error}): set RFM_STUDIO_HOME.")
             )
-        from pipeline.local.asl.validation import validate_definition
+        from pipeline.local.asl.validated import validate_once
 
         try:
             for spec in WORKFLOWS:
-                validate_definition(self.definition(spec))
+                validate_once(self.definition(spec))
             checks.append(
                 Check("Workflow definition", True, "The SDK's definition passes the engine's checks.")
             )
