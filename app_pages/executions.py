@@ -64,7 +64,7 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
         column_config=execution_list.column_config(),
     )
-    st.caption("Click a row to watch that run; click a column header to sort.")
+    st.caption("Tick the box at the left of a row to watch that run; click a column header to sort.")
     picked = execution_list.picked_execution(table, list(event.selection.rows))
     if picked and picked != chosen:
         st.session_state[Key.SELECTED_EXECUTION] = picked
