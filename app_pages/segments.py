@@ -75,7 +75,7 @@ st.dataframe(
 )
 st.download_button(
     "Download the RFM table (CSV)",
-    data=view.csv,
+    data=view.csv,  # a callable: the CSV is built when the button is clicked, not on every rerun
     file_name=segments.download_name(active.name),
     mime="text/csv",
     on_click="ignore",

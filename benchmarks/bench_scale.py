@@ -80,13 +80,13 @@ def library_child(path: Path) -> dict[str, Any]:
 def e2e_child(path: Path) -> dict[str, Any]:
     """Load ``path`` as the app does and run the clustering workflow locally, once."""
     use_private_home("rfm-bench-scale-")
-    from benchmarks.bench_end_to_end import run_end_to_end
+    from benchmarks.bench_end_to_end import run_end_to_end, run_parameters
     from pipeline.loading.dataset import canonical_parquet, load_transactions
 
     dataset = load_transactions(path)
     canonical = canonical_parquet(dataset)
     del dataset
-    run = run_end_to_end(canonical, path.name)
+    run = run_end_to_end(canonical, path.name, run_parameters("clustering", 5))
     return {
         "status": run["status"],
         "cause": run["cause"],

@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--runs", type=int, default=3, help="local runs of the sample (default 3)")
+    parser.add_argument("--pages-only", action="store_true", help="part 1 only (the pages)")
+    parser.add_argument("--warm-runs", type=int, default=1, help="warm page probes per checkout (default 1)")
     args = parser.parse_args(argv)
     trees = {"after": REPO_ROOT}
     if args.before:
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_note("streamlit", "stepfunctions", "sagemaker", "scikit-learn"), flush=True)
 
     print("\n1. Pages (AppTest; seconds). cold = first process on a new data directory, warm = the next")
-    for phase in ("cold", "warm"):
+    for phase in ["cold"] + ["warm"] * args.warm_runs:
         for label, tree in trees.items():
             result = probe(tree, homes[label], PAGES_PROBE)
             assert isinstance(result, dict)
@@ -160,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
 
+    if args.pages_only:
+        return 0
     print(f"\n2. Run latency: LocalBackend after preflight, {args.runs} runs of the sample (k=4; seconds)")
     for label, tree in trees.items():
         runs = probe(tree, homes[label], RUN_PROBE, str(args.runs), SAMPLE)

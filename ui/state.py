@@ -7,7 +7,7 @@ expensive step is cached by that hash, never by hashing a large frame on each re
 
 - ``cleaned(hash, path)``: read and clean once per dataset and process (``st.cache_resource``:
   the frame is shared, not copied; pandas copy-on-write keeps it read-only for callers);
-- ``countries(hash, path)``: the countries the Segments and Launch filters offer;
+- ``countries(hash, path)``: the countries the Segments and Launch filters offer (shared too);
 - each page's own views, keyed the same way, in its ``ui/<page>.py``.
 """
 
@@ -17,12 +17,14 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from ui.names import Key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ class ActiveDataset:
     @classmethod
     def of(cls, dataset: Any, path: Path | str, report: Any) -> ActiveDataset:
         """The record of a loaded ``Dataset``, its canonical Parquet and cleaning report."""
+        import pandas as pd  # imported late: every page imports this module, Home needs no pandas
+
         return cls(
             content_hash=dataset.content_hash,
             name=str(dataset.name),
@@ -96,14 +100,17 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
 @st.cache_resource(max_entries=4, show_spinner="Cleaning the transactions…")
 def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     """The clean transactions and the CleaningReport of one dataset, computed once per process."""
+    import pandas as pd
+
     from pipeline.loading import dataset as data
 
     transactions = pd.read_parquet(path)
     return data.clean_transactions(transactions)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def countries(content_hash: str, path: str) -> list[str]:
-    """The countries of the clean transactions, sorted, for the Segments and Launch filters."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def countries(content_hash: str, path: str) -> tuple[str, ...]:
+    """The countries of the clean transactions, sorted, for the Segments and Launch filters
+    (a tuple: the cached value is shared by every session, not copied)."""
     clean, _ = cleaned(content_hash, path)
-    return sorted(str(c) for c in clean["Country"].dropna().unique())
+    return tuple(sorted(str(c) for c in clean["Country"].dropna().unique()))

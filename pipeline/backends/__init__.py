@@ -9,16 +9,23 @@ from pipeline.errors import WorkflowError
 BACKENDS = ("local", "aws")
 
 
-def get_backend(name: str = "local") -> Backend:
+def get_backend(name: str = "local", *, single_run: bool = False) -> Backend:
     """The backend called ``name`` ("local" or "aws").
 
     Each backend module is imported only when asked for, so the local path never loads the
-    aws backend's settings and the aws path never starts the local engine.
+    aws backend's settings and the aws path never starts the local engine. ``single_run`` is
+    for a command that starts one run and exits: the local backend then starts a plain worker
+    process for it, because a warm worker server's imports (seconds) only pay off over the
+    several runs of a long-lived app.
     """
     key = (name or "local").strip().lower()
     if key == "local":
         from pipeline.backends.local import LocalBackend
 
+        if single_run:
+            from pipeline.local.client import LocalStepFunctionsClient
+
+            return LocalBackend(client=LocalStepFunctionsClient(mode="process"))
         return LocalBackend()
     if key == "aws":
         from pipeline.backends.aws import AwsBackend

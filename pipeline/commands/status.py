@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from pipeline.commands.run_lookup import add_run_argument, resolve_run
@@ -15,6 +16,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_argument(parser)
 
 
+def when(value: Any) -> str:
+    """A start or stop date as people read it, in UTC to the second (``2026-11-25 23:15:11 UTC``)."""
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+    return str(value or "")
+
+
 def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
     """The lines ``status`` prints: the execution, then one line a step visit."""
     from pipeline.views.execution_view import step_runs
@@ -24,10 +33,10 @@ def format_status(description: dict[str, Any], events: list[dict[str, Any]]) -> 
         f"Run:       {description.get('name', '')}",
         f"Execution: {description['executionArn']}",
         f"Status:    {description['status']}",
-        f"Started:   {description.get('startDate')}",
+        f"Started:   {when(description.get('startDate'))}",
     ]
     if description.get("stopDate"):
-        lines.append(f"Stopped:   {description['stopDate']}")
+        lines.append(f"Stopped:   {when(description['stopDate'])}")
     if description.get("error") or description.get("cause"):
         lines.append(f"Error:     {failure_message(description.get('error'), description.get('cause'))}")
     lines.append("Steps:")

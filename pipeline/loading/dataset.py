@@ -10,7 +10,6 @@ then gives the rows fit for RFM with a report of everything removed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from pipeline.hashing import content_hash as hash_of
 from pipeline.loading.arrow_text import arrow_strings, string_series
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
 from pipeline.loading.readers import RawTable, read_tables
+from pipeline.loading.remembered import cache_paths, remember_path, remembered_hash
 from pipeline.loading.shown import shown_label, shown_names, shown_value
 from pipeline.loading.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
 from pipeline.loading.validation import parse_dates_in_range, require_finite_in_range
@@ -59,9 +59,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "CustomerID": ("customerid",),
     "Country": ("country",),
 }
-
-#: Bump when parsing changes, so stale cached Parquet files are not reused.
-CACHE_VERSION = 1
 
 _TEXT_COLUMNS = ("InvoiceNo", "StockCode", "Description", "Country")
 
@@ -107,14 +104,14 @@ def load_transactions(
     if cached is not None:
         frame, schema = cached
         dataset = Dataset(
-            frame, display_name, raw.source, content_hash, schema, True, _cache_paths(content_hash)[0]
+            frame, display_name, raw.source, content_hash, schema, True, cache_paths(content_hash)[0]
         )
     else:
         frame, schema = normalise_tables(read_tables(raw.data, display_name))
         cache_path = _write_cache(content_hash, frame, schema) if use_cache else None
         dataset = Dataset(frame, display_name, raw.source, content_hash, schema, False, cache_path)
     if use_cache and path is not None:
-        _remember_path(path, content_hash)
+        remember_path(path, content_hash)
     return dataset
 
 
@@ -125,46 +122,22 @@ def _local_path(source: Any) -> Path | None:
     return None
 
 
-def _path_entry(path: Path) -> Path | None:
-    """Where the content hash of a file as it is now (path, size, mtime) is remembered."""
-    try:
-        stat = path.stat()
-        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    except OSError:
-        return None
-    return data_subdir("cache") / "paths" / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.txt"
-
-
-def _remember_path(path: Path, content_hash: str) -> None:
-    entry = _path_entry(path)
-    if entry is None:
-        return
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        entry.write_text(content_hash)
-    except OSError:
-        pass  # an optimisation only
-
-
 def _remembered_dataset(path: Path, name: str | None, max_bytes: int | None) -> Dataset | None:
     """The cached dataset of an unchanged local file, without reading or hashing it again.
 
     A file is unchanged while its resolved path, size and modification time (ns) are, as
     make and rsync assume; any change means a full read, hash and, if new, parse.
     """
-    entry = _path_entry(path)
-    if entry is None or not entry.is_file():
-        return None
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
-    if path.stat().st_size > limit:
-        return None  # the normal path says it is too large
-    content_hash = entry.read_text().strip()
+    content_hash = remembered_hash(path, limit)
+    if content_hash is None:
+        return None
     cached = _read_cache(content_hash)
     if cached is None:
         return None
     frame, schema = cached
     return Dataset(
-        frame, name or path.name, str(path), content_hash, schema, True, _cache_paths(content_hash)[0]
+        frame, name or path.name, str(path), content_hash, schema, True, cache_paths(content_hash)[0]
     )
 
 
@@ -348,13 +321,8 @@ def _whole_numbers(values: pd.Series, column: str, *, nullable: bool) -> pd.Seri
     return numbers.astype("Int64") if nullable else numbers.astype("int64")
 
 
-def _cache_paths(content_hash: str) -> tuple[Path, Path]:
-    base = data_subdir("cache") / f"{content_hash}-v{CACHE_VERSION}"
-    return base.with_suffix(".parquet"), base.with_suffix(".json")
-
-
 def _read_cache(content_hash: str) -> tuple[pd.DataFrame, str] | None:
-    frame_path, meta_path = _cache_paths(content_hash)
+    frame_path, meta_path = cache_paths(content_hash)
     if not (frame_path.is_file() and meta_path.is_file()):
         return None
     try:
@@ -369,11 +337,13 @@ def _read_cache(content_hash: str) -> tuple[pd.DataFrame, str] | None:
 
 def _write_cache(content_hash: str, frame: pd.DataFrame, schema: str) -> Path | None:
     """Write the cache entry; its Parquet path, or None when the disk refused."""
-    frame_path, meta_path = _cache_paths(content_hash)
+    frame_path, meta_path = cache_paths(content_hash)
     try:
         tmp = frame_path.with_name(f"{frame_path.name}.{os.getpid()}.{threading.get_ident()}.part")
-        # Uncompressed and without dictionaries: a bigger file, but the fastest to read back.
-        frame.to_parquet(tmp, index=False, compression=None, use_dictionary=False)
+        # Snappy with dictionary-encoded text (pyarrow's defaults): at full scale 2.9 MB instead of
+        # 52.6 MB uncompressed, read back in ~25 ms more (benchmarks/README.md, "canonical
+        # Parquet"); the launch copies it into the bucket and the prepare step reads it whole.
+        frame.to_parquet(tmp, index=False, compression="snappy")
         tmp.replace(frame_path)
         meta_path.write_text(json.dumps({"schema": schema, "rows": len(frame)}))
     except OSError:

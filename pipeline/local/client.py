@@ -32,7 +32,6 @@ from pipeline.local.asl.definition import load_definition
 from pipeline.local.asl.errors import DefinitionError
 from pipeline.local.asl.events import details_key, execution_started_details
 from pipeline.local.asl.limits import DEFINITION_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES
-from pipeline.local.asl.validation import validate_definition
 from pipeline.local.client_errors import (
     EXCEPTIONS,
     ExecutionAlreadyExists,
@@ -124,6 +123,10 @@ class LocalStepFunctionsClient:
                 f"Value at 'definition' failed to satisfy constraint: Member must have length less "
                 f"than or equal to {DEFINITION_LIMIT_BYTES}",
             )
+        # Imported here: the validator (jsonpath-ng's parser) is ~0.2 s to import, and pages make
+        # a client (Home's health check) long before any state machine is created.
+        from pipeline.local.asl.validation import validate_definition
+
         try:
             validate_definition(load_definition(definition))
         except DefinitionError as exc:

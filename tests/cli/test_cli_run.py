@@ -52,6 +52,8 @@ def test_status_shows_the_steps_of_a_run_started_without_wait(sample_xlsx, capsy
     assert code == 1
     assert "Status:    FAILED" in out
     assert "Error:     ClusterQualityTooLow: Cluster quality too low" in out
+    started = next(line for line in out.splitlines() if line.startswith("Started:"))
+    dt.datetime.strptime(started.removeprefix("Started:").strip(), "%Y-%m-%d %H:%M:%S UTC")
     step_lines = out.split("Steps:\n", 1)[1].splitlines()
     assert [line[2:26].strip() for line in step_lines] == [*FIXED_K_PATH, "Good enough?", "Quality too low"]
 

@@ -314,6 +314,21 @@ def test_cache_path_is_the_canonical_parquet_of_first_and_cached_loads(sample_xl
     pd.testing.assert_frame_equal(pd.read_parquet(again.cache_path), first.transactions)
 
 
+def test_the_cache_entry_is_compressed_with_dictionary_text_so_launches_copy_a_small_file(sample_xlsx):
+    import pyarrow.parquet as pq
+
+    entry = load_transactions(sample_xlsx).cache_path
+    metadata = pq.ParquetFile(entry).metadata
+    chunks = [
+        metadata.row_group(g).column(c)
+        for g in range(metadata.num_row_groups)
+        for c in range(metadata.num_columns)
+    ]
+    assert {chunk.compression for chunk in chunks} == {"SNAPPY"}
+    country = [chunk for chunk in chunks if chunk.path_in_schema == "Country"]
+    assert all(chunk.has_dictionary_page for chunk in country)
+
+
 def test_canonical_parquet_is_the_cache_entry_or_one_copy_in_uploads(sample_xlsx, studio_home):
     cached = load_transactions(sample_xlsx)
     assert pipeline.loading.dataset.canonical_parquet(cached) == cached.cache_path

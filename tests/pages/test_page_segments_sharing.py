@@ -1,0 +1,103 @@
+"""The Segments page's view is shared, not copied, and its CSV is built when the download is clicked.
+
+``ui.segments.segments_view`` is an ``st.cache_resource``: every rerun and session gets the very
+object the first computation made (no pickle copy per hit), so a page run must never change it.
+The RFM table's CSV is no longer built with the view: the download button gets a callable that
+Streamlit runs when the user clicks it, and it must still give the table the page shows.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+from support.page_support import APP
+
+from ui import segments, state
+from ui.names import Key, Page
+
+RUN_TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def loaded_state(tmp_path_factory):
+    """The active dataset record of the bundled sample, loaded once through the Data page (into a
+    data directory of this module's, which outlives each test's own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(tmp_path_factory.mktemp("segments-home")))
+        at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+        at.switch_page(Page.DATA).run()
+        at.radio(key="data_source").set_value("Bundled sample").run()
+        at.button(key="data_load").click().run()
+    assert not at.exception
+    return at.session_state[Key.ACTIVE_DATASET]
+
+
+@pytest.fixture
+def segments_page(loaded_state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state[Key.ACTIVE_DATASET] = loaded_state
+    at.run()
+    at.switch_page(Page.SEGMENTS).run()
+    assert not at.exception and not at.error
+    return at
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch) -> list[tuple[object, str | None, str | None]]:
+    """Every callable a page hands to a download button in this test: (callable, file name, mime)."""
+    recorded: list[tuple[object, str | None, str | None]] = []
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        recorded.append((data_callable, file_name, mimetype))
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return recorded
+
+
+def page_view(active: state.ActiveDataset, countries: tuple[str, ...]) -> segments.SegmentsView:
+    """The view the page asks for with these countries and the default window and as-of."""
+    return segments.segments_view(*active.key, countries, active.first_invoice, active.last_invoice, None)
+
+
+def test_the_download_gives_the_filtered_tables_csv_when_clicked(segments_page, deferred_downloads):
+    segments_page.multiselect[0].set_value(["France"]).run()
+
+    build, file_name, mime = deferred_downloads[-1]
+    assert (file_name, mime) == ("rfm-online_retail_sample_40k.csv", "text/csv")
+    downloaded = pd.read_csv(io.BytesIO(build()))
+    shown = segments_page.dataframe[0].value
+    assert set(downloaded["Country"]) == {"France"}
+    assert downloaded["CustomerID"].tolist() == shown["CustomerID"].tolist()
+    assert downloaded["Segment"].tolist() == shown["Segment"].astype(str).tolist()
+    assert downloaded["Monetary"].round(2).tolist() == shown["Monetary"].round(2).tolist()
+
+
+def test_reruns_get_the_same_view_object_and_leave_it_unchanged(segments_page, loaded_state):
+    segments_page.multiselect[0].set_value(["France"]).run()
+    view = page_view(loaded_state, ("France",))
+    rfm, summary = view.rfm.copy(deep=True), view.summary.copy(deep=True)
+    figures = {name: copy.deepcopy(figure.to_plotly_json()) for name, figure in view.figures.items()}
+
+    segments_page.multiselect[0].set_value([]).run()
+    segments_page.multiselect[0].set_value(["France"]).run()  # back to a choice seen before: a hit
+
+    assert not segments_page.exception and not segments_page.error
+    assert page_view(loaded_state, ("France",)) is view  # shared, not a copy
+    pd.testing.assert_frame_equal(view.rfm, rfm)
+    pd.testing.assert_frame_equal(view.summary, summary)
+    assert {name: figure.to_plotly_json() for name, figure in view.figures.items()} == figures
+
+
+def test_the_country_list_is_shared_and_cannot_be_changed_in_place(loaded_state):
+    countries = state.countries(*loaded_state.key)
+
+    assert isinstance(countries, tuple)
+    assert state.countries(*loaded_state.key) is countries
+    assert "France" in countries and list(countries) == sorted(countries)
