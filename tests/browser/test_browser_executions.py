@@ -194,3 +194,29 @@ def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_
             settled(tab, STEP_TIMEOUT)
     finally:
         context.close()
+
+
+def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, server, finished):
+    """A demo starts from a bookmark (?run=NAME of an older run): the graph's clicks still work."""
+    name = finished.arns["k3"].rsplit(":", 1)[-1]
+    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        tab.goto(f"{server.url}/?run={name}")
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        tab.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
+            timeout=STEP_TIMEOUT,
+        )
+        for state in ("Train KMeans", "Prepare RFM features"):
+            click_state(tab, state)
+            expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
+            settled(tab, STEP_TIMEOUT)
+        assert f"run={name}" in tab.url
+    finally:
+        context.close()
