@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pipeline.views import execution_view as ev
+from pipeline.views import map_iterations
 from pipeline.views.graph_figure import clicked_state, workflow_figure
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
@@ -63,7 +64,7 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
         column_config=execution_list.column_config(),
     )
-    st.caption("Click a row to watch that run; click a column header to sort.")
+    st.caption("Tick the box at the left of a row to watch that run; click a column header to sort.")
     picked = execution_list.picked_execution(table, list(event.selection.rows))
     if picked and picked != chosen:
         st.session_state[Key.SELECTED_EXECUTION] = picked
@@ -156,7 +157,12 @@ def watch(arn: str, was_running: bool) -> None:
             st.session_state[picker_key] = click
     st.subheader("Workflow")
     st.plotly_chart(
-        workflow_figure(view.definition, statuses, st.session_state.get(picker_key)),
+        workflow_figure(
+            view.definition,
+            statuses,
+            st.session_state.get(picker_key),
+            map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
+        ),
         key=graph_key,
         on_select="rerun",
         selection_mode="points",

@@ -17,6 +17,7 @@ from pipeline.errors import WorkflowError
 from pipeline.report.common import segments_section
 from pipeline.report.page import Section, esc, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts
+from pipeline.report.sweep import sweep_section
 
 
 @dataclass(frozen=True)
@@ -188,16 +189,30 @@ def clustering_sections(facts: RunFacts) -> tuple[list[tuple[str, str]], list[Se
     except WorkflowError as error:
         missing = Section("Clusters")
         missing.add(paragraph(f"No clusters to show: {error}", "note"))
-        return [], [_gate_section(facts, None), missing]
+        return [], [*_sweep_only(facts), _gate_section(facts, None), missing]
     summary = results.summary
     headline = [
         ("Silhouette", f"{summary['silhouette']:.3f}"),
         ("Clusters", f"{summary.get('clusters_found', summary.get('k'))}"),
         ("Customers", f"{summary['customers']:,}"),
     ]
-    sections = [
-        segments_section(results.clusters, _scope(facts)),
-        _gate_section(facts, summary),
-        _clusters_section(results),
-    ]
+    sections = [segments_section(results.clusters, _scope(facts))]
+    if results.sweep is not None:
+        low, high = (results.sweep.get("k_range") or ["?", "?"])[:2]
+        headline.insert(1, ("Chosen k", f"{results.chosen_k} of {low}-{high}"))
+        sections.append(sweep_section(results.sweep))
+    sections += [_gate_section(facts, summary), _clusters_section(results)]
     return headline, sections
+
+
+def _sweep_only(facts: RunFacts) -> list[Section]:
+    """The sweep's section of a run that swept k but has no clusters (it failed after "Pick k")."""
+    from pipeline.workflows.clustering.results import read_sweep
+
+    if not facts.run_prefix:
+        return []
+    try:
+        sweep = read_sweep(facts.run_prefix, facts.storage)
+    except WorkflowError:
+        return []
+    return [sweep_section(sweep)] if sweep is not None else []

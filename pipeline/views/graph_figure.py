@@ -24,34 +24,38 @@ RANK_HEIGHT = 66
 #: Half a box's width and height, in layout units (a rank is 1 high, two states SPREAD apart).
 BOX_HALF_WIDTH = 0.55
 BOX_HALF_HEIGHT = 0.27
+#: Half the height of a box with a note under its type (a Map's iterations): three lines.
+NOTED_HALF_HEIGHT = 0.4
 #: Font sizes in px: state names, their type, edge labels.
 NAME_SIZE = 13
 LABEL_SIZE = 12
 SELECTED_BORDER = "#111111"
 
 
-def _box(x: float, y: float, fill: str, border: str, width: float, rounded: bool) -> dict[str, Any]:
+def _box(
+    x: float, y: float, fill: str, border: str, width: float, rounded: bool, half_height: float
+) -> dict[str, Any]:
     shape: dict[str, Any] = {
         "type": "rect",
         "xref": "x",
         "yref": "y",
         "x0": x - BOX_HALF_WIDTH,
         "x1": x + BOX_HALF_WIDTH,
-        "y0": y - BOX_HALF_HEIGHT,
-        "y1": y + BOX_HALF_HEIGHT,
+        "y0": y - half_height,
+        "y1": y + half_height,
         "fillcolor": fill,
         "line": {"color": border, "width": width},
         "layer": "below",
     }
     if rounded:
         shape["type"] = "path"
-        shape["path"] = _rounded_path(x, y)
+        shape["path"] = _rounded_path(x, y, half_height)
     return shape
 
 
-def _rounded_path(x: float, y: float, r: float = 0.08) -> str:
+def _rounded_path(x: float, y: float, half_height: float, r: float = 0.08) -> str:
     left, right = x - BOX_HALF_WIDTH, x + BOX_HALF_WIDTH
-    top, bottom = y - BOX_HALF_HEIGHT, y + BOX_HALF_HEIGHT
+    top, bottom = y - half_height, y + half_height
     return (
         f"M {left + r},{top} L {right - r},{top} Q {right},{top} {right},{top + r} "
         f"L {right},{bottom - r} Q {right},{bottom} {right - r},{bottom} "
@@ -60,15 +64,24 @@ def _rounded_path(x: float, y: float, r: float = 0.08) -> str:
     )
 
 
-def _edge_end(layout: GraphLayout, source: str, target: str) -> tuple[float, float, float, float]:
-    """Where an arrow leaves its source box and reaches its target box (their borders)."""
+def _edge_end(
+    layout: GraphLayout, source: str, target: str, kind: str, heights: Mapping[str, float]
+) -> tuple[float, float, float, float]:
+    """Where an arrow leaves its source box and reaches its target box (their borders).
+
+    An arrow into a branch (drawn a rank lower, on the left) leaves the bottom of its parent
+    near its left corner and reaches the top of the branch's first state.
+    """
     a, b = layout.node(source), layout.node(target)
+    a_half, b_half = heights.get(source, BOX_HALF_HEIGHT), heights.get(target, BOX_HALF_HEIGHT)
+    if kind == "branch" and b.y > a.y:
+        return a.x - BOX_HALF_WIDTH * 0.5, a.y + a_half, b.x, b.y - b_half
     if abs(a.y - b.y) < 1e-9 or abs(b.x - a.x) > 2 * BOX_HALF_WIDTH:
         # Side by side (a catch into the failure lane): leave and arrive through the sides.
         direction = 1 if b.x > a.x else -1
         return a.x + direction * BOX_HALF_WIDTH, a.y, b.x - direction * BOX_HALF_WIDTH, b.y
     down = 1 if b.y > a.y else -1
-    return a.x, a.y + down * BOX_HALF_HEIGHT, b.x, b.y - down * BOX_HALF_HEIGHT
+    return a.x, a.y + down * a_half, b.x, b.y - down * b_half
 
 
 _PATH = re.compile(r"\$(?:\.[A-Za-z_][\w]*|\[[^\]]*\])+")
@@ -83,15 +96,23 @@ def workflow_figure(
     definition: Mapping[str, Any],
     statuses: Mapping[str, str] | None = None,
     selected: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """The definition's states coloured by ``statuses`` (state name -> status), ``selected`` outlined."""
-    statuses = statuses or {}
+    """The definition's states coloured by ``statuses`` (state name -> status), ``selected`` outlined.
+
+    ``notes`` (state name -> a few words) follow a state's type under its name: a Map state's
+    iterations so far (``map_iterations.progress_labels``), as the console's Map view counts them.
+    """
+    statuses, notes = statuses or {}, notes or {}
     layout = layout_workflow(definition)
+    # A note belongs to a top-level state (inner states of a Map share names with nothing above).
+    noted = {n.node_id: notes[n.name] for n in layout.nodes if n.node_id == n.name and n.name in notes}
+    heights = {node_id: NOTED_HALF_HEIGHT for node_id in noted}
     figure = go.Figure()
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     for edge in layout.edges:
-        x0, y0, x1, y1 = _edge_end(layout, edge.source, edge.target)
+        x0, y0, x1, y1 = _edge_end(layout, edge.source, edge.target, edge.kind, heights)
         catch = edge.kind == "catch"
         colour = STATUS_COLOURS["caught error"][1] if catch else "#616161"
         annotations.append(
@@ -156,14 +177,25 @@ def workflow_figure(
         fill, border = STATUS_COLOURS[status]
         chosen = selected is not None and node.name == selected
         shapes.append(
-            _box(node.x, node.y, fill, SELECTED_BORDER if chosen else border, 4 if chosen else 2, True)
+            _box(
+                node.x,
+                node.y,
+                fill,
+                SELECTED_BORDER if chosen else border,
+                4 if chosen else 2,
+                True,
+                heights.get(node.node_id, BOX_HALF_HEIGHT),
+            )
         )
         xs.append(node.x)
         ys.append(node.y)
         name = plain_text(node.name)
-        texts.append(f"<b>{name}</b><br><span style='font-size:{LABEL_SIZE - 1}px'>{node.state_type}</span>")
+        note = noted.get(node.node_id)
+        under = _note_lines(node.state_type, note) if note else node.state_type
+        texts.append(f"<b>{name}</b><br><span style='font-size:{LABEL_SIZE - 1}px'>{under}</span>")
         names.append(node.name)
-        hovers.append(f"{name} ({node.state_type}): {status}<br>Click for its details")
+        iterations = f"Iterations {plain_text(note)}<br>" if note else ""
+        hovers.append(f"{name} ({node.state_type}): {status}<br>{iterations}Click for its details")
     figure.add_trace(
         go.Scatter(
             x=xs,
@@ -213,6 +245,14 @@ def workflow_figure(
     )
     figure.update_yaxes(visible=False, range=[layout.ranks - 0.5, -0.5], fixedrange=True)
     return figure
+
+
+def _note_lines(state_type: str, note: str) -> str:
+    """``Map: 3/9 done`` then the rest of the note (``1 failed, 2 running``) on a line of its own,
+    so the box stays as narrow as the others and legible at 800 px."""
+    first, _, rest = note.partition(", ")
+    lines = [plain_text(f"{state_type}: {first}")] + ([plain_text(rest)] if rest else [])
+    return "<br>".join(lines)
 
 
 def clicked_state(selection: Any) -> str | None:

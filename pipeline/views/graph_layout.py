@@ -7,7 +7,7 @@ reports clicks. The layout is the console's: top to bottom in ranks (the longest
 Next/Choice/Default transitions from StartAt), the outcomes of a Choice side by side, the
 states reached only through Catch (the workflow's failure state) in a lane on the right at the
 height of the states that lead to them, and the branches of Map and Parallel states in a lane
-on the left beside their parent.
+on the left, a rank below their parent.
 """
 
 from __future__ import annotations
@@ -133,8 +133,13 @@ def _place_level(
     x_offset: float,
     y_offset: float,
     layout: GraphLayout,
+    catch_side: int = 1,
 ) -> tuple[list[str], float]:
-    """Place one level of states; returns the ids of its final states and the right edge used."""
+    """Place one level of states; returns the ids of its final states and its catch lane's x.
+
+    States only a Catch reaches go in a lane on the right (``catch_side`` 1) or, in a branch
+    drawn left of its parent, on the left (-1), so they never land on the parent's level.
+    """
     edges = [edge for name, state in states.items() for edge in _flow_edges(prefix, name, state)]
     ranks = _ranks(states, start_at, prefix, edges)
     by_rank: dict[int, list[str]] = {}
@@ -145,28 +150,33 @@ def _place_level(
     for rank, ids in sorted(by_rank.items()):
         for index, node_id in enumerate(ids):
             placed[node_id] = (x_offset + (index - (len(ids) - 1) / 2) * SPREAD, y_offset + rank)
-    right = max((x for x, _ in placed.values()), default=x_offset) + SPREAD
-    # States only a Catch reaches: a lane on the right, level with the states that lead to them.
+    xs = [x for x, _ in placed.values()] or [x_offset]
+    lane = max(xs) + SPREAD if catch_side > 0 else min(xs) - SPREAD
+    # States only a Catch reaches: a lane of their own, level with the states that lead to them.
     for name in states:
         node_id = prefix + name
         if node_id in placed:
             continue
         sources = [placed[e.source][1] for e in edges if e.target == node_id and e.source in placed]
-        placed[node_id] = (right, sum(sources) / len(sources) if sources else y_offset)
-    left_lane = min((x for x, _ in placed.values()), default=x_offset) - SPREAD * 1.2
+        placed[node_id] = (lane, sum(sources) / len(sources) if sources else y_offset)
+    # Branches of Map and Parallel: lanes on the left, starting a rank below their parent, so the
+    # arrow into a branch runs under the parent's neighbours instead of through them.
+    branch_x = min((x for x, _ in placed.values()), default=x_offset) - SPREAD * 1.2
     for name, state in states.items():
         node_id = prefix + name
         x, y = placed[node_id]
         layout.nodes.append(Node(node_id, name, state.get("Type", ""), x, y))
         for index, branch in enumerate(_branches(state)):
             branch_prefix = f"{node_id}/{index}/"
+            before = len(layout.nodes)
             _place_level(
-                branch["States"], branch["StartAt"], branch_prefix, left_lane - index * SPREAD, y, layout
+                branch["States"], branch["StartAt"], branch_prefix, branch_x, y + 1, layout, catch_side=-1
             )
             layout.edges.append(Edge(node_id, branch_prefix + branch["StartAt"], "", "branch"))
+            branch_x = min((n.x for n in layout.nodes[before:]), default=branch_x) - SPREAD
     layout.edges.extend(edges)
     finals = [prefix + n for n, s in states.items() if s.get("End") or s.get("Type") in {"Succeed", "Fail"}]
-    return [f for f in finals if f in placed and placed[f][0] < right], right
+    return [f for f in finals if f in placed and placed[f][0] != lane], lane
 
 
 def layout_workflow(definition: Mapping[str, Any]) -> GraphLayout:

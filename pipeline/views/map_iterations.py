@@ -175,3 +175,25 @@ def iterations_table(run: MapRun) -> list[dict[str, Any]]:
         }
         for iteration in run.iterations
     ]
+
+
+def progress_label(run: MapRun) -> str:
+    """The Map's iterations in a few words, for its box in the graph: "3/9 done, 1 failed, 2 running".
+
+    Done counts the iterations that succeeded; failed counts those that failed or were caught
+    inside the iteration, as the Executions page's Map section counts them; aborted and running
+    ones are named when there are any.
+    """
+    counts = run.counts()
+    parts = [f"{counts[SUCCEEDED]}/{run.length} done"]
+    for count, word in ((counts[FAILED] + counts[CAUGHT], "failed"), (counts[ABORTED], "aborted")):
+        if count:
+            parts.append(f"{count} {word}")
+    if counts[RUNNING]:
+        parts.append(f"{counts[RUNNING]} running")
+    return ", ".join(parts)
+
+
+def progress_labels(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Map state name -> :func:`progress_label` of its latest run in the history (so far)."""
+    return {run.name: progress_label(run) for run in map_runs(events)}

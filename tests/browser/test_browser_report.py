@@ -21,7 +21,9 @@ from pipeline.workflows.clustering.parameters import ClusteringParameters
 pytestmark = pytest.mark.browser
 
 STEP_TIMEOUT = 120_000  # ms: rendering eight charts (one WebGL) or a cold app on a busy machine
-REPORT_FIGURES = 8  # the clustering report: 2 dataset, 1 segments, 4 clusters, 1 timeline
+#: Charts of each report: the clustering report has 2 dataset, 1 segments, 4 clusters and 1 timeline
+#: charts; a run that swept k has its sweep curve besides.
+REPORT_FIGURES = {"k3": 8, "sweep": 9}
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +31,31 @@ def finished(sample_xlsx, tmp_path_factory) -> FinishedRuns:
     runs = make_runs(
         tmp_path_factory.mktemp("report-browser-home"),
         sample_xlsx,
-        {"k3": ClusteringParameters(k=3, quality_threshold=-1.0)},
+        {
+            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
+            "sweep": ClusteringParameters(k_range=(2, 4), quality_threshold=-1.0),
+        },
     )
-    assert runs.descriptions["k3"]["status"] == "SUCCEEDED", runs.descriptions["k3"]
+    for label in REPORT_FIGURES:
+        assert runs.descriptions[label]["status"] == "SUCCEEDED", runs.descriptions[label]
     return runs
 
 
-@pytest.fixture
-def report_file(finished, tmp_path, monkeypatch, capsys):
+def write_report(finished, label, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("RFM_STUDIO_HOME", str(finished.home))
-    path = tmp_path / "report.html"
-    assert main(["report", finished.arns["k3"], "--out", str(path)]) == 0
-    assert f"({REPORT_FIGURES} charts)" in capsys.readouterr().err
+    path = tmp_path / f"report-{label}.html"
+    assert main(["report", finished.arns[label], "--out", str(path)]) == 0
+    assert f"({REPORT_FIGURES[label]} charts)" in capsys.readouterr().err
     return path
 
 
-@pytest.mark.parametrize("width", [1400, 800])
-def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(browser, report_file, width):
+@pytest.mark.parametrize(("label", "width"), [("k3", 1400), ("k3", 800), ("sweep", 1400)])
+def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
+    browser, finished, tmp_path, monkeypatch, capsys, label, width
+):
+    report_file = write_report(finished, label, tmp_path, monkeypatch, capsys)
+    figures = REPORT_FIGURES[label]
+    clusters = len(finished.results[label].summary["clusters"])
     context = browser.new_context(viewport={"width": width, "height": 1000})
     try:
         tab = context.new_page()
@@ -69,10 +79,14 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(brows
         tab.goto(file_url)
 
         plots = tab.locator(".js-plotly-plot")
-        expect(plots).to_have_count(REPORT_FIGURES)
-        for index in range(REPORT_FIGURES):  # each chart drawn: plotly's SVG layers are in it
+        expect(plots).to_have_count(figures)
+        for index in range(figures):  # each chart drawn: plotly's SVG layers are in it
             expect(plots.nth(index).locator(".main-svg").first).to_be_attached(timeout=STEP_TIMEOUT)
-        expect(tab.locator(".cluster-description")).to_have_count(3)
+        expect(tab.locator(".cluster-description")).to_have_count(clusters)
+        if label == "sweep":  # the sweep curve: its lines drawn, one point a k
+            expect(tab.get_by_role("heading", name="How k was chosen")).to_be_visible()
+            curve = plots.filter(has_text="k sweep 2-4")
+            expect(curve.locator(".scatterlayer .trace").first.locator(".point")).to_have_count(3)
         expect(tab.locator("svg.workflow-graph")).to_be_visible()
         assert blocked == []
         assert failed == []
@@ -88,7 +102,7 @@ def app(finished, tmp_path) -> Iterator[StreamlitServer]:
 
 
 def test_the_clusters_page_download_report_button_gives_the_runs_report(browser, app, finished, tmp_path):
-    name = finished.arns["k3"].rsplit(":", 1)[-1]
+    name = finished.arns["sweep"].rsplit(":", 1)[-1]  # the page opens on the newest run: the sweep
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
         tab = context.new_page()
@@ -110,5 +124,6 @@ def test_the_clusters_page_download_report_button_gives_the_runs_report(browser,
         html = saved.read_text(encoding="utf-8")
         assert f"Customer clustering report: {name}" in html
         assert html.count("plotly.js v") == 1
+        assert "<h2>How k was chosen</h2>" in html
     finally:
         context.close()

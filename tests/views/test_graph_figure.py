@@ -6,8 +6,10 @@ from support.asl_support import machine
 
 from pipeline.views.graph import CAUGHT_ERROR, FAILED, STATUS_COLOURS, SUCCEEDED
 from pipeline.views.graph_figure import (
+    BOX_HALF_WIDTH,
     LABEL_SIZE,
     NAME_SIZE,
+    NOTED_HALF_HEIGHT,
     SELECTED_BORDER,
     clicked_state,
     short_label,
@@ -78,7 +80,7 @@ def test_a_loop_back_does_not_push_ranks_forever():
     assert placed["Try"][1] < placed["Again?"][1] < placed["Done"][1]
 
 
-def test_map_branch_states_are_drawn_beside_their_parent():
+def test_map_branch_states_are_drawn_left_of_their_parent_a_rank_below():
     definition = machine(
         {
             "Each k": {
@@ -95,7 +97,20 @@ def test_map_branch_states_are_drawn_beside_their_parent():
     placed = positions(definition)
 
     assert placed["Each k/0/Train one"][0] < placed["Each k"][0]
-    assert placed["Each k/0/Train one"][1] == placed["Each k"][1]
+    assert placed["Each k/0/Train one"][1] == placed["Each k"][1] + 1
+
+
+def test_no_two_boxes_of_the_sweep_workflow_overlap():
+    """The sweep's "k failed" (reached only by a Catch inside the Map) sits in the branch's own lane,
+    not on the boxes of the Choice outcomes beside the Map."""
+    layout = layout_workflow(workflow_definition())
+    boxes = [node for node in layout.nodes if node.node_id not in {START_ID, END_ID}]
+    assert any(node.name == "k failed" for node in boxes)
+    for index, one in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            apart_across = abs(one.x - other.x) >= 2 * BOX_HALF_WIDTH
+            apart_down = abs(one.y - other.y) >= 2 * NOTED_HALF_HEIGHT
+            assert apart_across or apart_down, (one, other)
 
 
 def test_names_are_13px_and_labels_12px_so_they_read_at_any_width():

@@ -1,0 +1,222 @@
+"""The Executions page's runs table in chromium: after sorting by a column header, a click on a row
+watches the run that row shows.
+
+``st.dataframe`` sorts in the browser while the page's table keeps its own order, so a row's
+place on screen and its place in the table the page picks from differ once sorted (the classic
+bug: the selection index read against the wrong order). Three real runs of the sample are listed
+newest first; sorting by Name reverses that, so a pick read in the wrong order would watch
+another run. Which run a row shows is read from the grid's accessibility tree (the cells glide
+renders for screen readers), never assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.cluster_support import FinishedRuns, make_runs
+
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from pipeline.workflows.clustering.sweep_steps import PICK_STATE, SWEEP_STATE
+
+pytestmark = pytest.mark.browser
+
+STEP_TIMEOUT = 120_000  # ms: a cold app on a busy machine
+HEADER_HEIGHT = 36  # px: the grid's header row (35) and its border
+ROW_HEIGHT = 35  # px: Streamlit's default row height
+ROW_MARKER_X = 17  # px from the grid's left edge to the centre of a row's selection box
+NAME_HEADER_X = 200  # px from the grid's left edge: inside the Name column's header
+
+
+@pytest.fixture(scope="module")
+def finished(sample_xlsx, tmp_path_factory) -> FinishedRuns:
+    """Three fixed-k runs and, newest, a run that swept k 2-4 (its graph has a Map state)."""
+    runs = make_runs(
+        tmp_path_factory.mktemp("executions-browser-home"),
+        sample_xlsx,
+        {
+            **{f"k{k}": ClusteringParameters(k=k, quality_threshold=-1.0) for k in (2, 3, 4)},
+            "sweep": ClusteringParameters(k_range=(2, 4), quality_threshold=-1.0),
+        },
+        read_results=False,
+    )
+    assert {d["status"] for d in runs.descriptions.values()} == {"SUCCEEDED"}, runs.descriptions
+    return runs
+
+
+@pytest.fixture(scope="module")
+def server(finished, tmp_path_factory) -> Iterator[StreamlitServer]:
+    with streamlit_server(finished.home, tmp_path_factory.mktemp("executions-logs")) as running:
+        yield running
+
+
+def shown_rows(tab) -> list[dict[str, str]]:
+    """The runs table's rows in the order the browser shows them: marker, name and k of each."""
+    grid = tab.get_by_test_id("stMain").get_by_test_id("data-grid-canvas").first
+    grid.focus()  # glide writes its accessibility cells for the focused grid
+    return tab.evaluate(
+        """() => [...document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]')
+            .querySelectorAll('tbody tr')].map(row => {
+                const cell = i => row.querySelector(`td[aria-colindex="${i}"]`)?.textContent ?? '';
+                return {selected: cell(1), name: cell(2), k: cell(7)};
+            })"""
+    )
+
+
+def shows_in_order(tab, expected: list[str]) -> None:
+    """Wait until the table's first rows show the runs named ``expected``, in that order."""
+    tab.wait_for_function(
+        """expected => {
+            const grid = document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]');
+            grid.focus();
+            const names = [...grid.querySelectorAll('tbody tr')].map(
+                row => row.querySelector('td[aria-colindex="2"]')?.textContent);
+            return expected.every((name, i) => names[i] === name);
+        }""",
+        arg=expected,
+        timeout=STEP_TIMEOUT,
+    )
+
+
+def watched_run(tab) -> str:
+    """The run the watch part shows: the heading above its full ARN."""
+    main = tab.get_by_test_id("stMain")
+    return main.get_by_role("heading", level=3).first.inner_text()
+
+
+def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, server, finished):
+    started = {finished.arns[label]: d["startDate"] for label, d in finished.descriptions.items()}
+    launched = sorted(finished.arns.values(), key=started.__getitem__)
+    newest_first = [arn.rsplit(":", 1)[-1] for arn in reversed(launched)]
+    by_name = sorted(newest_first)  # what sorting by the Name header shows
+    # Rows whose run moves when sorted: a pick read in the wrong order would watch another run.
+    moved = [position for position, name in enumerate(by_name) if newest_first[position] != name]
+    assert len(moved) >= 2, (newest_first, by_name)
+    arn_of = {arn.rsplit(":", 1)[-1]: arn for arn in finished.arns.values()}
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        tab.goto(f"{server.url}/executions")
+        main = tab.get_by_test_id("stMain")
+        table = main.get_by_test_id("stDataFrame").first
+        expect(table).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        shows_in_order(tab, newest_first)  # newest first, the newest watched
+        assert watched_run(tab) == newest_first[0]
+
+        box = table.bounding_box()
+        tab.mouse.click(box["x"] + NAME_HEADER_X, box["y"] + HEADER_HEIGHT / 2)  # sort by Name
+        shows_in_order(tab, by_name)
+
+        for position in (moved[0], moved[-1]):
+            name = shown_rows(tab)[position]["name"]
+            assert name == by_name[position]
+            tab.mouse.click(box["x"] + ROW_MARKER_X, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * position + 17)
+            expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+            settled(tab, STEP_TIMEOUT)
+            assert watched_run(tab) == name
+            expect(main.get_by_test_id("stCode").filter(has_text=arn_of[name]).first).to_be_visible()
+            # The table stays sorted and marks the watched run on the row that was clicked.
+            shows_in_order(tab, by_name)
+            assert [row["selected"] for row in shown_rows(tab)[: len(by_name)]] == [
+                "▶" if index == position else "" for index in range(len(by_name))
+            ]
+    finally:
+        context.close()
+
+
+def click_state(tab, state: str) -> None:
+    """Click a state's box in the workflow graph, where plotly drew it (as tests/browser/test_browser.py
+    does, but scrolled first without animation, so the point is measured where it is clicked)."""
+    graph = """[...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'))"""
+    tab.evaluate(f"() => {graph}.scrollIntoView({{block: 'center', behavior: 'instant'}})")
+    tab.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    point = tab.evaluate(
+        """state => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            const trace = plot.data.find(t => t.name === 'states');
+            const i = trace.customdata.indexOf(state);
+            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+            return {x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
+                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])};
+        }""",
+        state,
+    )
+    tab.mouse.click(point["x"], point["y"])
+
+
+def map_box_text(tab) -> str:
+    """The text drawn in the Map state's box of the workflow graph (its SVG, as shown)."""
+    return tab.evaluate(
+        """state => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            const trace = plot.data.findIndex(t => t.name === 'states');
+            const i = plot.data[trace].customdata.indexOf(state);
+            return plot.querySelectorAll('.scatterlayer .trace')[trace].querySelectorAll('.textpoint')[i]
+                .textContent;
+        }""",
+        SWEEP_STATE,
+    )
+
+
+def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_details(
+    browser, server, finished
+):
+    name = finished.arns["sweep"].rsplit(":", 1)[-1]
+    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        tab.goto(f"{server.url}/executions")  # the newest run, the sweep, is watched
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        expect(main.get_by_role("heading", name=f"Map state: {SWEEP_STATE}")).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        tab.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
+            timeout=STEP_TIMEOUT,
+        )
+        # The Map's box says how its iterations went: three ks, all done.
+        assert map_box_text(tab) == f"{SWEEP_STATE}Map: 3/3 done"
+        for state in (SWEEP_STATE, PICK_STATE):
+            click_state(tab, state)
+            # The details panel's heading is the state's name (level 4, under "Step details").
+            expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
+            settled(tab, STEP_TIMEOUT)
+    finally:
+        context.close()
+
+
+def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, server, finished):
+    """A demo starts from a bookmark (?run=NAME of an older run): the graph's clicks still work."""
+    name = finished.arns["k3"].rsplit(":", 1)[-1]
+    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        tab.goto(f"{server.url}/?run={name}")
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        tab.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
+            timeout=STEP_TIMEOUT,
+        )
+        for state in ("Train KMeans", "Prepare RFM features"):
+            click_state(tab, state)
+            expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
+            settled(tab, STEP_TIMEOUT)
+        assert f"run={name}" in tab.url
+    finally:
+        context.close()

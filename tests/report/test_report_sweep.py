@@ -1,0 +1,99 @@
+"""The report of a real clustering run that swept k (2-4) on the sample: the sweep's curve, the chosen
+k and the rule in words, every figure checked against the run's own ``sweep.json`` as stored."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from support.cluster_support import make_runs
+
+from pipeline.backends.local import LocalBackend
+from pipeline.report.build import report_from_facts
+from pipeline.report.run_facts import gather
+from pipeline.report.sweep import RULE_EXPLANATIONS
+from pipeline.workflows.clustering.layout import RunLayout
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+
+K_RANGE = (2, 4)
+
+
+@pytest.fixture(scope="module")
+def swept(sample_xlsx, tmp_path_factory):
+    """The sweep run's report and its sweep.json read straight from the run's files."""
+    finished = make_runs(
+        tmp_path_factory.mktemp("sweep-report-home"),
+        sample_xlsx,
+        {"sweep": ClusteringParameters(k_range=K_RANGE, quality_threshold=-1.0)},
+        read_results=False,
+    )
+    assert finished.descriptions["sweep"]["status"] == "SUCCEEDED", finished.descriptions["sweep"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(finished.home))
+        facts = gather(LocalBackend(), finished.arns["sweep"])
+        stored = facts.storage.read_bytes(RunLayout(facts.run_prefix).sweep_uri)
+        return report_from_facts(facts), json.loads(stored)
+
+
+def plotted_traces(html: str) -> list[dict]:
+    """Every trace of every figure the page draws, from its ``Plotly.newPlot(id, traces, ...)`` calls."""
+    decoder = json.JSONDecoder()
+    traces = []
+    for call in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', html):
+        figure_traces, _ = decoder.raw_decode(html, call.end())
+        traces.extend(figure_traces)
+    return traces
+
+
+def trace(html: str, name: str) -> dict:
+    [found] = [t for t in plotted_traces(html) if t.get("name") == name]
+    return found
+
+
+def test_the_sweep_curve_plots_each_ks_silhouette_and_wcss_from_sweep_json(swept):
+    report, sweep = swept
+    scored = [c for c in sweep["candidates"] if c["status"] == "SUCCEEDED"]
+    assert [c["k"] for c in scored] == list(range(K_RANGE[0], K_RANGE[1] + 1))
+    silhouette = trace(report.html, "Silhouette")
+    wcss = trace(report.html, "Within-cluster sum of squares")
+    assert silhouette["x"] == wcss["x"] == [c["k"] for c in scored]
+    assert silhouette["y"] == pytest.approx([c["silhouette"] for c in scored], abs=1e-12)
+    assert wcss["y"] == pytest.approx([c["wcss"] for c in scored], abs=1e-9)
+
+
+def test_the_chosen_k_is_marked_on_the_curve_and_has_the_highest_silhouette(swept):
+    report, sweep = swept
+    chosen = trace(report.html, f"Chosen k = {sweep['chosen_k']}")
+    best = max(sweep["candidates"], key=lambda c: c["silhouette"])
+    assert chosen["x"] == [best["k"]] == [sweep["chosen_k"]]
+    assert chosen["y"] == pytest.approx([best["silhouette"]], abs=1e-12)
+
+
+def test_the_rule_and_the_chosen_k_are_stated_in_words(swept):
+    report, sweep = swept
+    assert sweep["rule"] == sweep["applied"] == "silhouette"
+    assert f"<p>Rule: {RULE_EXPLANATIONS['silhouette']}</p>" in report.html
+    assert f"k = {sweep['chosen_k']} chosen by the highest silhouette." in report.html
+    assert f"for each k from {K_RANGE[0]} to {K_RANGE[1]}" in report.html
+    low, high = K_RANGE
+    assert f'<div class="value">{sweep["chosen_k"]} of {low}-{high}</div>' in report.html
+
+
+def test_the_sweep_table_has_one_row_a_k_with_its_scores(swept):
+    report, sweep = swept
+    section = report.html[report.html.index("<h2>How k was chosen</h2>") :]
+    for candidate in sweep["candidates"]:
+        row = (
+            f'<tr><td class="num">{candidate["k"]}</td><td>SUCCEEDED</td>'
+            f'<td class="num">{candidate["silhouette"]:.4f}</td>'
+            f'<td class="num">{candidate["wcss"]:,.1f}</td>'
+            f'<td class="num">{candidate["clusters_found"]}</td>'
+        )
+        assert row in section
+
+
+def test_a_sweep_report_draws_the_curve_besides_the_fixed_k_reports_charts(swept):
+    report, _ = swept
+    assert report.figures == 9  # the fixed-k report's eight and the sweep curve
+    assert report.html.count('class="figure"') == 9
