@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_text, plain_texts
 
 #: One colour a segment, so the treemap and the bars of the Segments page agree.
@@ -41,7 +42,7 @@ DISTRIBUTION_UNITS = {"Recency": "days", "Frequency": "orders", "Monetary": "£"
 #: A distribution is drawn on a log axis when its skewness exceeds this (and all values are > 0).
 SKEW_FOR_LOG = 1.0
 
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+_LAYOUT = MARGINS
 
 
 def _segment_color(name: str, index: int) -> str:

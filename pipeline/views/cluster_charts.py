@@ -21,6 +21,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from pipeline.analysis.rfm import SEGMENTS
+from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_columns, plain_text, plain_texts
 
 #: Most points the 3-D scatter draws; larger runs are sampled down (WebGL stays responsive).
@@ -54,7 +55,7 @@ PROFILE_COLUMNS = {
 PROFILE_LABELS = {"RecencyZ": "Recency", "FrequencyZ": "Frequency", "MonetaryZ": "Monetary"}
 
 #: The layout every chart of the page shares: small margins, a white template.
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+LAYOUT = MARGINS
 #: A horizontal legend under the plot: a legend on the right took a third of a narrow chart.
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0}
 

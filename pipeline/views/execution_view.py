@@ -295,6 +295,7 @@ def timeline_figure(frame: pd.DataFrame):
     """
     import plotly.express as px
 
+    from pipeline.views import style  # noqa: F401 - the charts' template
     from pipeline.views.graph import STATUS_COLOURS
     from pipeline.views.text import plain_columns
 

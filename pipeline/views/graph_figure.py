@@ -15,6 +15,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from pipeline.views import style  # noqa: F401 - the charts' template
 from pipeline.views.graph import LEGEND_ORDER, NOT_REACHED, STATUS_COLOURS
 from pipeline.views.graph_layout import END_ID, START_ID, GraphLayout, layout_workflow
 from pipeline.views.text import plain_text

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_text, plain_texts
 
 #: Most points the predicted-vs-actual scatter draws; larger runs are sampled down.
@@ -26,7 +27,7 @@ SCATTER_SEED = 0
 #: Share of the errors the residual histogram spans (the tails beyond are counted, not drawn).
 RESIDUAL_SPAN = (0.01, 0.99)
 
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+_LAYOUT = MARGINS
 _SPLITS = (("Train", "train_rmse"), ("Validation", "validation_rmse"), ("Test", "test_rmse"))
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.views import style  # noqa: F401 - the charts' template
 from pipeline.views.text import plain_text
 
 SILHOUETTE_COLOUR = "#1f77b4"
