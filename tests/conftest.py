@@ -69,3 +69,25 @@ def sample_clean(sample_dataset):
     from pipeline.loading.dataset import clean_transactions
 
     return clean_transactions(sample_dataset.transactions)
+
+
+#: The k range of the shared sweep run (``finished_sweep``).
+SWEEP_K_RANGE = (2, 4)
+
+
+@pytest.fixture(scope="session")
+def finished_sweep(sample_xlsx, tmp_path_factory):
+    """A real run of the sample that swept k 2-4 and SUCCEEDED (``FinishedRuns``, key "sweep"),
+    made once a session for the tests that read one (report, graph labels)."""
+    from support.cluster_support import make_runs
+
+    from pipeline.workflows.clustering.parameters import ClusteringParameters
+
+    finished = make_runs(
+        tmp_path_factory.mktemp("sweep-run-home"),
+        sample_xlsx,
+        {"sweep": ClusteringParameters(k_range=SWEEP_K_RANGE, quality_threshold=-1.0)},
+        read_results=False,
+    )
+    assert finished.descriptions["sweep"]["status"] == "SUCCEEDED", finished.descriptions["sweep"]
+    return finished

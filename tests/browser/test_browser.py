@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 from support import browser_support
-from support.browser_support import REPO_ROOT, StreamlitServer, streamlit_server
+from support.browser_support import REPO_ROOT, StreamlitServer, click_state, streamlit_server
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
@@ -139,24 +139,6 @@ def graph_statuses(page) -> dict[str, str]:
                 (name, i) => [name, states.hovertext[i].split(': ')[1].split('<br>')[0]]));
         }"""
     )
-
-
-def click_state(page, state: str) -> None:
-    """Click a state's box in the workflow graph, where plotly drew it."""
-    point = page.evaluate(
-        """state => {
-            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .find(p => (p.data || []).some(t => t.name === 'states'));
-            plot.scrollIntoView({block: 'center'});
-            const trace = plot.data.find(t => t.name === 'states');
-            const i = trace.customdata.indexOf(state);
-            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            return {x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
-                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])};
-        }""",
-        state,
-    )
-    page.mouse.click(point["x"], point["y"])
 
 
 #: True once the page is fully drawn: its title, no skeleton, no script running, every chart's SVG.

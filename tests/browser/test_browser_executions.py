@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.browser_support import StreamlitServer, click_state, settled, streamlit_server
 from support.cluster_support import FinishedRuns, make_runs
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -127,28 +127,6 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
             ]
     finally:
         context.close()
-
-
-def click_state(tab, state: str) -> None:
-    """Click a state's box in the workflow graph, where plotly drew it (as tests/browser/test_browser.py
-    does, but scrolled first without animation, so the point is measured where it is clicked)."""
-    graph = """[...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .find(p => (p.data || []).some(t => t.name === 'states'))"""
-    tab.evaluate(f"() => {graph}.scrollIntoView({{block: 'center', behavior: 'instant'}})")
-    tab.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    point = tab.evaluate(
-        """state => {
-            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .find(p => (p.data || []).some(t => t.name === 'states'));
-            const trace = plot.data.find(t => t.name === 'states');
-            const i = trace.customdata.indexOf(state);
-            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            return {x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
-                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])};
-        }""",
-        state,
-    )
-    tab.mouse.click(point["x"], point["y"])
 
 
 def map_box_text(tab) -> str:

@@ -7,28 +7,20 @@ import json
 import re
 
 import pytest
-from support.cluster_support import make_runs
 
 from pipeline.backends.local import LocalBackend
 from pipeline.report.build import report_from_facts
 from pipeline.report.run_facts import gather
 from pipeline.report.sweep import RULE_EXPLANATIONS
 from pipeline.workflows.clustering.layout import RunLayout
-from pipeline.workflows.clustering.parameters import ClusteringParameters
 
-K_RANGE = (2, 4)
+K_RANGE = (2, 4)  # the k range of conftest.py's finished_sweep run
 
 
 @pytest.fixture(scope="module")
-def swept(sample_xlsx, tmp_path_factory):
+def swept(finished_sweep):
     """The sweep run's report and its sweep.json read straight from the run's files."""
-    finished = make_runs(
-        tmp_path_factory.mktemp("sweep-report-home"),
-        sample_xlsx,
-        {"sweep": ClusteringParameters(k_range=K_RANGE, quality_threshold=-1.0)},
-        read_results=False,
-    )
-    assert finished.descriptions["sweep"]["status"] == "SUCCEEDED", finished.descriptions["sweep"]
+    finished = finished_sweep
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_STUDIO_HOME", str(finished.home))
         facts = gather(LocalBackend(), finished.arns["sweep"])

@@ -197,3 +197,30 @@ def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
         return stopped
     finally:
         store.close()
+
+
+#: The workflow graph's plotly element (the chart with a trace named "states").
+_GRAPH = """[...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .find(p => (p.data || []).some(t => t.name === 'states'))"""
+
+
+def click_state(page, state: str) -> None:
+    """Click a state's box in the Executions workflow graph, where plotly drew it.
+
+    The graph is scrolled into view without animation first and two frames awaited, so the point
+    is measured where it is clicked.
+    """
+    page.evaluate(f"() => {_GRAPH}.scrollIntoView({{block: 'center', behavior: 'instant'}})")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    point = page.evaluate(
+        f"""state => {{
+            const plot = {_GRAPH};
+            const trace = plot.data.find(t => t.name === 'states');
+            const i = trace.customdata.indexOf(state);
+            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
+            return {{x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
+                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])}};
+        }}""",
+        state,
+    )
+    page.mouse.click(point["x"], point["y"])

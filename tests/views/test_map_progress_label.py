@@ -9,29 +9,21 @@ read from the raw events; the label comes from the same parse as the page's Map 
 from __future__ import annotations
 
 import pytest
-from support.cluster_support import make_runs
 
 from pipeline.backends.local import LocalBackend
 from pipeline.views.execution_view import state_statuses
 from pipeline.views.graph_figure import NOTED_HALF_HEIGHT, workflow_figure
 from pipeline.views.map_iterations import SUCCEEDED, map_runs, progress_label, progress_labels
-from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
-K_RANGE = (2, 4)
+K_RANGE = (2, 4)  # the k range of conftest.py's finished_sweep run
 KS = K_RANGE[1] - K_RANGE[0] + 1
 
 
 @pytest.fixture(scope="module")
-def sweep_history(sample_xlsx, tmp_path_factory):
+def sweep_history(finished_sweep):
     """The definition and the full event history of a real sweep run (k 2-4) that SUCCEEDED."""
-    finished = make_runs(
-        tmp_path_factory.mktemp("map-label-home"),
-        sample_xlsx,
-        {"sweep": ClusteringParameters(k_range=K_RANGE, quality_threshold=-1.0)},
-        read_results=False,
-    )
-    assert finished.descriptions["sweep"]["status"] == "SUCCEEDED", finished.descriptions["sweep"]
+    finished = finished_sweep
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_STUDIO_HOME", str(finished.home))
         backend = LocalBackend()
