@@ -107,9 +107,11 @@ def executions_table(
 
 
 def column_config() -> dict[str, Any]:
-    """How the table's columns read: the year in Started, numbers with fixed decimals."""
+    """How the table's columns read: whole statuses, the year in Started, numbers with fixed decimals."""
     return {
         "Selected": st.column_config.TextColumn("", width="small"),
+        # Wide enough for the longest status (SUCCEEDED, TIMED_OUT): auto-sizing cut it at 1400 px.
+        "Status": st.column_config.TextColumn(width=110),
         "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
         "k": st.column_config.NumberColumn(format="%d"),
