@@ -12,6 +12,7 @@ renders for screen readers), never assumed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -144,25 +145,39 @@ def map_box_text(tab) -> str:
     )
 
 
-def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_details(
-    browser, server, finished
-):
-    name = finished.arns["sweep"].rsplit(":", 1)[-1]
+@contextmanager
+def narrow_tab(browser) -> Iterator:
+    """A tab in an 800 px wide window (the sidebar open leaves the page ~500 px), closed after."""
     context = browser.new_context(viewport={"width": 800, "height": 1000})
     try:
         tab = context.new_page()
         tab.set_default_timeout(STEP_TIMEOUT)
         expect.set_options(timeout=STEP_TIMEOUT)
+        yield tab
+    finally:
+        context.close()
+
+
+def graph_drawn(tab) -> None:
+    """Wait until plotly has drawn the workflow graph's state labels."""
+    tab.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+            .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
+        timeout=STEP_TIMEOUT,
+    )
+
+
+def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_details(
+    browser, server, finished
+):
+    name = finished.arns["sweep"].rsplit(":", 1)[-1]
+    with narrow_tab(browser) as tab:
         tab.goto(f"{server.url}/executions")  # the newest run, the sweep, is watched
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
         expect(main.get_by_role("heading", name=f"Map state: {SWEEP_STATE}")).to_be_visible()
         settled(tab, STEP_TIMEOUT)
-        tab.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
-            timeout=STEP_TIMEOUT,
-        )
+        graph_drawn(tab)
         # The Map's box says how its iterations went: three ks, all done.
         assert map_box_text(tab) == f"{SWEEP_STATE}Map: 3/3 done"
         for state in (SWEEP_STATE, PICK_STATE):
@@ -170,31 +185,19 @@ def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_
             # The details panel's heading is the state's name (level 4, under "Step details").
             expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
             settled(tab, STEP_TIMEOUT)
-    finally:
-        context.close()
 
 
 def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, server, finished):
     """A demo starts from a bookmark (?run=NAME of an older run): the graph's clicks still work."""
     name = finished.arns["k3"].rsplit(":", 1)[-1]
-    context = browser.new_context(viewport={"width": 800, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
+    with narrow_tab(browser) as tab:
         tab.goto(f"{server.url}/?run={name}")
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
         settled(tab, STEP_TIMEOUT)
-        tab.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .some(p => (p.data || []).some(t => t.name === 'states') && p.querySelector('.textpoint'))""",
-            timeout=STEP_TIMEOUT,
-        )
+        graph_drawn(tab)
         for state in ("Train KMeans", "Prepare RFM features"):
             click_state(tab, state)
             expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
             settled(tab, STEP_TIMEOUT)
         assert f"run={name}" in tab.url
-    finally:
-        context.close()
