@@ -1,0 +1,438 @@
+"""The first page in a real browser, taken apart in the page's own clock (issue 10, round 4).
+
+    python -m benchmarks.first_page [--before DIR] [--runs 3] [--profile DIR] [--switches]
+
+For each tree (the floor, i.e. a one-line ``st.write("hi")`` app with this checkout's
+``.streamlit/config.toml``; ``--before DIR``; this checkout), interleaved, ``--runs`` times: a
+server started with ``benchmarks/probed_server.py`` (``streamlit run`` with its script runs
+timed, see there) over a warm data directory (the definition cache filled by one untimed
+server first), and the first page opened
+
+- in a fresh browser context ("fresh": no HTTP cache, what a first visit meets), and
+- in a persistent context that has seen the same address before ("returning": the same port
+  each time, so Streamlit's immutable bundles come from the browser's cache).
+
+Every figure is in ms from the server answering ``/_stcore/health`` (the clock of
+``time.time()``, which ``performance.timeOrigin`` shares on one machine): the navigation's
+start (the context and page made by Playwright), the document received, Streamlit's main
+bundle received, DOMContentLoaded, the websocket opened and its first message, the server's
+script run (start, first delta, last delta, end: ``probed_server``), the frame that shows the
+first element of the page, the page's heading, the whole page (its last section and the
+sidebar's backend choice, drawn after the page) and the websocket's last message.
+
+``--switches`` also times switching pages once warm (the bundled sample loaded): Home ->
+Segments -> Launch, from the click on the sidebar's link (a capture-phase listener) to the frame
+showing the new page's title and to the script run finished (status widget gone, two frames).
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.common import REPO_ROOT, machine_note
+
+CHROMIUM = "/usr/bin/chromium"
+PROBED_SERVER = Path(__file__).resolve().parent / "probed_server.py"
+TIMEOUT_MS = 600_000
+FLOOR_APP = 'import streamlit as st\n\nst.write("hi")\n'
+
+#: Installed before any page script: times of the websocket's life and of the frames that
+#: first show the page's parts (a MutationObserver notes the change, the next animation frame
+#: is when it is on screen). ``__fp.targets`` names the parts; every time is performance.now().
+TIMELINE_SCRIPT = """(() => {
+  const fp = window.__fp = {ws: [], marks: {}, wsCreated: null, wsOpen: null};
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      fp.wsCreated ??= performance.now();
+      this.addEventListener('open', () => { fp.wsOpen ??= performance.now(); });
+      this.addEventListener('message', (e) => {
+        const size = e.data.byteLength ?? e.data.size ?? e.data.length ?? 0;
+        fp.ws.push([performance.now(), size]);
+      });
+    }
+  };
+  const seen = (name) => {
+    if (name in fp.marks) return;
+    fp.marks[name] = -1;
+    requestAnimationFrame(() => { fp.marks[name] = performance.now(); });
+  };
+  const headingIs = (root, text) => [...root.querySelectorAll('h1, h2, h3')]
+    .some(h => h.textContent.trim() === text);
+  const check = () => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!main) return;
+    if (main.innerText.trim().length > 0) seen('first element');
+    const t = fp.targets || {};
+    if (t.heading && headingIs(main, t.heading)) seen('heading');
+    const sidebar = document.querySelector('[data-testid="stSidebar"]');
+    const lastOk = (!t.last || headingIs(main, t.last)) && (!t.text || main.innerText.includes(t.text));
+    const sidebarOk = !t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]'));
+    if (t.whole && lastOk && sidebarOk) seen('whole page');
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
+})();"""
+
+HOME_TARGETS = {"heading": "RFM Workflow Studio", "last": "Next step", "sidebar": True, "whole": True}
+FLOOR_TARGETS = {"text": "hi", "whole": True}
+
+#: The navigation's and the main bundle's timings, and what came from the browser's cache.
+READ_TIMINGS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const bundle = resources.find(r => /static\\/js\\/index\\.[^/]*\\.js$/.test(r.name));
+  const scripts = resources.filter(r => r.initiatorType === 'script' || r.name.endsWith('.js'));
+  return {
+    timeOrigin: performance.timeOrigin,
+    response: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+    bundle: bundle ? bundle.responseEnd : null,
+    resources: resources.length,
+    cached: resources.filter(r => r.transferSize === 0 && r.decodedBodySize > 0).length,
+    jsBytes: scripts.reduce((sum, r) => sum + (r.decodedBodySize || 0), 0),
+    wsCreated: window.__fp.wsCreated, wsOpen: window.__fp.wsOpen, ws: window.__fp.ws,
+    marks: window.__fp.marks,
+  };
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    #: wall-clock time (time.time()) the server first answered its health check
+    answered: float
+    probe_log: Path
+
+
+def start_server(tree: Path, home: Path, port: int, profile: Path | None = None) -> Server:
+    """``streamlit run app.py`` in ``tree`` through probed_server, answering on 127.0.0.1:port."""
+    probe_log = home / f"probe-{port}-{time.time_ns()}.jsonl"
+    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
+    env["RFM_BENCH_PROBE_LOG"] = str(probe_log)
+    # As an installed app runs: Python keeps the compiled modules (this machine's shell sets
+    # PYTHONDONTWRITEBYTECODE, which made every server compile the app's ~60 modules again).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if profile is not None:
+        env["RFM_BENCH_PROFILE"] = str(profile)
+    command = [sys.executable, str(PROBED_SERVER), "run", "app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = open(home / "streamlit.log", "ab")  # noqa: SIM115 - closed with the server
+    process = subprocess.Popen(
+        command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return Server(process, url, time.time(), probe_log)
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited: see {home / 'streamlit.log'}")
+        time.sleep(0.02)
+    raise RuntimeError("streamlit did not answer within 300 s")
+
+
+def stop_server(server: Server) -> None:
+    os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+@dataclass
+class Visit:
+    """One first page: ms from the server answering, by event name (None: did not happen)."""
+
+    marks: dict[str, float | None] = field(default_factory=dict)
+    cached: int = 0
+    resources: int = 0
+    js_mb: float = 0.0
+
+
+def open_first_page(context, server: Server, targets: dict) -> Visit:
+    """Open the app's first page in ``context`` and wait for the whole page and the run's end."""
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    page.add_init_script(TIMELINE_SCRIPT + f"\nwindow.__fp.targets = {json.dumps(targets)};")
+    page.goto(server.url)
+    page.wait_for_function("() => window.__fp.marks['whole page'] > 0", timeout=TIMEOUT_MS, polling=20)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(300)  # messages after the run (none expected) would show here
+    timings = page.evaluate(READ_TIMINGS)
+    page.close()
+    origin = timings["timeOrigin"] / 1000 - server.answered  # s from answered to navigation start
+
+    def since_answered(ms: float | None) -> float | None:
+        return None if ms is None or ms < 0 else origin * 1000 + ms
+
+    marks: dict[str, float | None] = {"navigation start": origin * 1000}
+    marks["document received"] = since_answered(timings["response"])
+    marks["main bundle received"] = since_answered(timings["bundle"])
+    marks["DOMContentLoaded"] = since_answered(timings["dcl"])
+    marks["websocket created"] = since_answered(timings["wsCreated"])
+    marks["websocket open"] = since_answered(timings["wsOpen"])
+    messages = timings["ws"]
+    marks["first message"] = since_answered(messages[0][0]) if messages else None
+    run = first_script_run(server, since=timings["timeOrigin"] / 1000)
+    for name in ("start", "first_delta", "first_heading", "last_delta", "end"):
+        value = run.get(name)
+        label = "script run " + name.replace("_", " ")
+        marks[label] = None if value is None else (value - server.answered) * 1000
+    for name in ("first element", "heading", "whole page"):
+        marks[name] = since_answered(timings["marks"].get(name))
+    marks["last message"] = since_answered(messages[-1][0]) if messages else None
+    return Visit(marks, timings["cached"], timings["resources"], timings["jsBytes"] / 1e6)
+
+
+def first_script_run(server: Server, since: float) -> dict[str, float]:
+    """The first script run the probe logged after ``since`` (this page's own; wall clock)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if server.probe_log.exists():
+            lines = server.probe_log.read_text(encoding="utf-8").splitlines()
+            runs = [run for run in map(json.loads, lines) if run["start"] >= since]
+            if runs:
+                return runs[0]
+        time.sleep(0.05)
+    return {}
+
+
+def private_dir(prefix: str) -> Path:
+    """A temporary folder removed when the benchmark exits."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+def floor_tree() -> Path:
+    """A checkout-like folder with the one-line app and this checkout's Streamlit config."""
+    tree = private_dir("rfm-bench-floor-")
+    (tree / "app.py").write_text(FLOOR_APP, encoding="utf-8")
+    shutil.copytree(REPO_ROOT / ".streamlit", tree / ".streamlit")
+    return tree
+
+
+MARK_ORDER = (
+    "navigation start",
+    "document received",
+    "main bundle received",
+    "DOMContentLoaded",
+    "websocket created",
+    "websocket open",
+    "first message",
+    "script run start",
+    "script run first delta",
+    "script run first heading",
+    "first element",
+    "heading",
+    "script run last delta",
+    "script run end",
+    "whole page",
+    "last message",
+)
+
+
+def print_medians(title: str, visits: dict[str, list[Visit]]) -> None:
+    """One line per event, one column per tree: the median over its visits (ms from answered)."""
+    labels = list(visits)
+    print(f"\n{title} (ms from the server answering; medians of {len(next(iter(visits.values())))})")
+    print("  " + f"{'':26}" + "".join(f"{label:>10}" for label in labels))
+    for name in MARK_ORDER:
+        cells = []
+        for label in labels:
+            values = [v.marks.get(name) for v in visits[label]]
+            values = [v for v in values if v is not None]
+            cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
+        print(f"  {name:26}" + "".join(cells))
+    spans = []
+    for label in labels:
+        values = [
+            v.marks["whole page"] - v.marks["navigation start"]
+            for v in visits[label]
+            if v.marks.get("whole page") is not None
+        ]
+        spans.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
+    print(f"  {'whole page - navigation':26}" + "".join(spans))
+    cached = "".join(f"{statistics.median(v.cached for v in visits[label]):10.0f}" for label in labels)
+    print(f"  {'resources from the cache':26}" + cached)
+    sizes = "".join(f"{statistics.median(v.js_mb for v in visits[label]):10.1f}" for label in labels)
+    print(f"  {'JavaScript decoded (MB)':26}" + sizes)
+
+
+#: The time of the user's click (capture phase), and the frame after the new page's title shows.
+WATCH_SWITCH = """(title) => {
+  window.__switch = {clicked: null, shown: null};
+  document.addEventListener('click', () => { window.__switch.clicked ??= performance.now(); },
+                            {capture: true, once: true});
+  const main = document.querySelector('[data-testid="stMain"]');
+  const showing = () => [...main.querySelectorAll('h1')].some(h => h.textContent.trim() === title);
+  const observer = new MutationObserver(() => {
+    if (window.__switch.shown === null && showing()) {
+      observer.disconnect();
+      window.__switch.shown = -1;
+      requestAnimationFrame(() => { window.__switch.shown = performance.now(); });
+    }
+  });
+  observer.observe(main, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def switch_pages(context, server: Server) -> list[tuple[str, float, float]]:
+    """Load the bundled sample, then time Home -> Segments -> Launch twice (the first time in the
+    server process, then again): (page, ms to its title shown, ms to its run finished)."""
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    nav = page.get_by_test_id("stSidebarNav")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Next step")).to_be_visible()
+    nav.get_by_role("link", name="Data", exact=True).click()
+    main.get_by_role("button", name="Load", exact=True).click()
+    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    timed = []
+    pages = (("Home", "RFM Workflow Studio"), ("Segments", "Segments"), ("Launch", "Launch"))
+    for name, title in pages + pages:
+        page.evaluate(WATCH_SWITCH, title)
+        nav.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_function("() => window.__switch.shown > 0", timeout=TIMEOUT_MS, polling=10)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        ended = page.evaluate("() => performance.now()")
+        clicked, shown = page.evaluate("() => [window.__switch.clicked, window.__switch.shown]")
+        timed.append((name, shown - clicked, ended - clicked))
+    page.close()
+    return timed
+
+
+def targets_of(label: str) -> dict:
+    """What the first page's timeline watches for: the floor's one line, or Home's parts."""
+    return FLOOR_TARGETS if label == "floor" else HOME_TARGETS
+
+
+def record(store: dict[str, list[Visit]], label: str, kind: str, run: int, visit: Visit) -> None:
+    """Keep ``visit`` and print its headline figures with the load average."""
+    store[label].append(visit)
+    marks = visit.marks
+    start = marks["navigation start"] or 0.0
+    heading = marks.get("heading")
+    whole = marks.get("whole page")
+    shown = f"heading {heading:5.0f}  " if heading is not None else f"{'':15}"
+    shown += f"whole page {whole:5.0f}" if whole is not None else "whole page     -"
+    if whole is not None:
+        shown += f"  (from navigation start {whole - start:5.0f})"
+    load = os.getloadavg()[0]
+    print(f"  run {run + 1} {label:8} {kind:15}: {shown} ms  (load average {load:.1f})", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument(
+        "--tree", action="append", default=[], metavar="LABEL=DIR", help="more checkouts (e.g. each step)"
+    )
+    parser.add_argument("--runs", type=int, default=3, help="samples per tree and kind of visit")
+    parser.add_argument("--profile", type=Path, help="write each tree's first script run's pstats here")
+    parser.add_argument("--switches", action="store_true", help="also time Home -> Segments -> Launch")
+    args = parser.parse_args(argv)
+    trees = {"floor": floor_tree()}
+    if args.before:
+        trees["before"] = args.before.resolve()
+    for item in args.tree:
+        label, _, path = item.partition("=")
+        trees[label] = Path(path).resolve()
+    trees["after"] = REPO_ROOT
+    homes = {label: private_dir(f"rfm-bench-fp-{label}-") for label in trees}
+    ports = {label: free_port() for label in trees}
+    print(machine_note("streamlit", "playwright"), flush=True)
+    from playwright.sync_api import sync_playwright
+
+    kinds = ("fresh", "second session", "returning")
+    visits: dict[str, dict[str, list[Visit]]] = {kind: {label: [] for label in trees} for kind in kinds}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        profile_dirs = {label: private_dir(f"rfm-bench-fp-browser-{label}-") for label in trees}
+        persistent = {
+            label: playwright.chromium.launch_persistent_context(
+                profile_dirs[label], executable_path=CHROMIUM, args=["--no-sandbox"]
+            )
+            for label in trees
+        }
+        try:
+            # One untimed server a tree: fills the definition cache (cold start), the compiled
+            # modules, and the persistent contexts' HTTP cache for their port.
+            for label, tree in trees.items():
+                server = start_server(tree, homes[label], ports[label])
+                open_first_page(persistent[label], server, targets_of(label))
+                stop_server(server)
+            for run in range(args.runs):
+                for label, tree in trees.items():
+                    profile = None
+                    if args.profile and run == 0:
+                        args.profile.mkdir(parents=True, exist_ok=True)
+                        profile = args.profile / f"{label}.pstats"
+                    server = start_server(tree, homes[label], ports[label], profile)
+                    for kind in ("fresh", "second session"):
+                        context = browser.new_context()
+                        visit = open_first_page(context, server, targets_of(label))
+                        record(visits[kind], label, kind, run, visit)
+                        context.close()
+                    stop_server(server)
+                    server = start_server(tree, homes[label], ports[label])
+                    visit = open_first_page(persistent[label], server, targets_of(label))
+                    record(visits["returning"], label, "returning", run, visit)
+                    stop_server(server)
+            print_medians("New server, fresh browser context (a first visit)", visits["fresh"])
+            print_medians("The same server's second session, fresh context", visits["second session"])
+            print_medians("New server, returning browser (same profile and address)", visits["returning"])
+            if args.switches:
+                print("\nSwitching pages once warm (ms from the click: title shown / run finished)")
+                for label, tree in trees.items():
+                    if label == "floor":
+                        continue
+                    server = start_server(tree, homes[label], ports[label])
+                    context = browser.new_context(viewport={"width": 1400, "height": 900})
+                    for name, shown, done in switch_pages(context, server):
+                        print(f"  {label:6} -> {name:9} title {shown:6.0f}  run finished {done:6.0f}")
+                    context.close()
+                    stop_server(server)
+                print(f"  load average now {os.getloadavg()[0]:.1f}")
+        finally:
+            for context in persistent.values():
+                context.close()
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
