@@ -4,18 +4,18 @@ It wires the navigation over ``app_pages/`` and draws the sidebar every page sha
 call the ``pipeline`` library through their ``ui`` helper modules.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui import sidebar
 from ui.deep_link import run_link
 from ui.names import Page
 from ui.page import PageEnded
+from ui.page_icon import set_page_icon
 
-# A local image: a Material icon or an emoji as the page icon is fetched from a CDN by the browser.
-ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
-st.set_page_config(page_title="RFM Workflow Studio", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title="RFM Workflow Studio", layout="wide")
+# Our own PNG, inline: Streamlit's page_icon path imports numpy and PIL; a Material icon is
+# fetched from a CDN (ui/page_icon.py).
+set_page_icon()
 # A link to a run (?run=NAME) lands on Executions, which selects that run.
 linked_run = run_link() is not None
 
