@@ -27,6 +27,19 @@ with backend_column:
     st.subheader("Backend")
     name = active_backend_name()
     st.text(LABELS[name])
+    health_slot = st.container()
+
+st.subheader("Workflows")
+for title, purpose in home.workflows():
+    st.markdown(f"**{title}**: {purpose}")
+
+st.subheader("Next step")
+for page, label, icon in home.next_steps(active):
+    st.page_link(page, label=label, icon=icon)
+
+# The health is checked last: the first page of a fresh server makes the backend here (its
+# client's imports, the definitions' checks), so everything else is on screen meanwhile.
+with health_slot:
     try:
         checks = health(name)
     except Exception as error:
@@ -37,11 +50,3 @@ with backend_column:
         st.caption(plain(check.message))
     if not all(check.ok for check in checks):
         st.warning("Fix the failed checks (or choose the local backend in the sidebar) to launch runs.")
-
-st.subheader("Workflows")
-for title, purpose in home.workflows():
-    st.markdown(f"**{title}**: {purpose}")
-
-st.subheader("Next step")
-for page, label, icon in home.next_steps(active):
-    st.page_link(page, label=label, icon=icon)
