@@ -11,7 +11,10 @@ from ui.deep_link import run_link
 from ui.names import Page
 from ui.page import PageEnded
 from ui.page_icon import set_page_icon
+from ui.repl_check import skip_repl_check
 
+# Before the first element: Streamlit's REPL check walks every loaded module (ui/repl_check.py).
+skip_repl_check()
 st.set_page_config(page_title="RFM Workflow Studio", layout="wide")
 # Our own PNG, inline: Streamlit's page_icon path imports numpy and PIL; a Material icon is
 # fetched from a CDN (ui/page_icon.py).
