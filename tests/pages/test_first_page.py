@@ -1,0 +1,98 @@
+"""Home as the first page of a fresh server process: what its first run leaves out, and the order
+it draws in. The time itself is measured by benchmarks/first_page.py and bench_browser.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import NoReturn
+
+from streamlit.testing.v1 import AppTest
+from support.page_support import APP
+
+import ui.backend
+from pipeline.config import PROJECT_ROOT
+from ui.page import end_page
+
+RUN_TIMEOUT = 300
+
+#: A fresh interpreter runs app.py once (Home) and reports what that run imported and whether
+#: anything walked the call stack (Streamlit's REPL check does, through ``inspect.stack``).
+FIRST_RUN_PROBE = """
+import inspect, json, sys
+walked = []
+stack = inspect.stack
+inspect.stack = lambda *args, **kwargs: walked.append(1) or stack(*args, **kwargs)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=300).run()
+print(json.dumps({
+    "numpy": "numpy" in sys.modules,
+    "stack_walks": len(walked),
+    "title": [title.value for title in at.title],
+    "exceptions": [str(exception.value) for exception in at.exception],
+}))
+"""
+
+
+def fill_definition_cache() -> None:
+    """Build every workflow with the SDK once, so a fresh process finds them on disk (as the
+    app does after its first start on a data directory)."""
+    from pipeline.backends.local import LocalBackend
+    from pipeline.workflows.registry import WORKFLOWS
+
+    backend = LocalBackend(client=object())
+    for spec in WORKFLOWS:
+        backend.workflow_documents(spec)
+
+
+def test_a_fresh_process_draws_home_without_numpy_or_walking_the_call_stack(studio_home):
+    fill_definition_cache()
+    env = dict(os.environ, RFM_STUDIO_HOME=str(studio_home), PYTHONPATH=str(PROJECT_ROOT))
+
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_RUN_PROBE],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=600,
+    )
+
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout.splitlines()[-1])
+    assert probe["exceptions"] == []
+    assert probe["title"] == ["RFM Workflow Studio"]
+    assert probe["numpy"] is False  # the page icon went through Streamlit's image path before
+    assert probe["stack_walks"] == 0  # Streamlit's REPL check is skipped (ui/repl_check.py)
+
+
+def test_home_draws_every_other_section_before_it_checks_the_backend(monkeypatch):
+    def check_never_answers(name: str) -> NoReturn:
+        end_page()  # the page stops where the check is: what was drawn before it stays
+
+    monkeypatch.setattr(ui.backend, "health", check_never_answers)
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    assert not at.exception
+    assert [subheader.value for subheader in at.main.subheader] == [
+        "Active dataset",
+        "Backend",
+        "Workflows",
+        "Next step",
+    ]
+    assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
+    assert not [block for block in at.markdown if block.value.startswith(":material/")]
+    assert at.sidebar.radio(key="backend").value == "local"
+
+
+def test_home_shows_the_backend_health_under_the_backend_heading():
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    backend_column = at.columns[1]
+    assert backend_column.subheader[0].value == "Backend"
+    checks = [block.value for block in backend_column.markdown]
+    assert len(checks) == 2
+    assert all(check.startswith(":material/check_circle:") for check in checks)
+    assert len(backend_column.caption) == 2  # each check's message under its line
