@@ -38,6 +38,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import first_page as timeline
 from benchmarks.common import OUT_DIR, REPO_ROOT, machine_note
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +58,7 @@ def start_server(tree: Path, home: Path) -> tuple[subprocess.Popen[bytes], str, 
     """The server, its URL, and the monotonic time it first answered its health check."""
     port = free_port()
     env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an installed app runs: compiled modules kept
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -92,25 +94,6 @@ def settled(page) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-
-
-def first_page(browser, url: str, answered: float) -> tuple[float, float]:
-    """Seconds from the server answering to the Home page's heading shown, and to the whole page
-    drawn: its last section ("Next step", after the backend's health) and the sidebar's backend
-    choice (drawn after the page), with the script run finished."""
-    from playwright.sync_api import expect
-
-    page = browser.new_page()
-    page.goto(url)
-    expect(page.get_by_role("heading", name="RFM Workflow Studio").first).to_be_visible(timeout=TIMEOUT_MS)
-    heading = time.monotonic() - answered
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Next step")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stSidebar").get_by_role("radiogroup")).to_be_visible(timeout=TIMEOUT_MS)
-    settled(page)
-    whole = time.monotonic() - answered
-    page.close()
-    return heading, whole
 
 
 #: In the page: the time of the user's click (capture phase, before any handler), and the
@@ -230,6 +213,62 @@ def summary(changes: list[Change]) -> list[str]:
     return lines
 
 
+def first_pages(browser, trees: dict[str, Path], homes: dict[str, Path], runs: int) -> dict:
+    """Time the first page: the floor (a one-line app) and each tree in turn, once cold and
+    ``runs`` times warm, each in a fresh browser context; print every sample and the warm
+    medians. Returns the last warm server of each tree (kept running for the filter changes)."""
+    print(
+        "\nFirst page, fresh browser context: Home's heading / the whole Home drawn, ms from the "
+        "server answering and (whole) from the navigation's start; target <= 1500"
+    )
+    trees = {"floor": timeline.floor_tree(), **trees}
+    homes = {"floor": Path(tempfile.mkdtemp(prefix="rfm-bench-browser-floor-")), **homes}
+    phases = ["cold"] + ["warm"] * runs
+    warm: dict[str, list[timeline.Visit]] = {label: [] for label in trees}
+    servers = {}
+    for index, phase in enumerate(phases):
+        for label, tree in trees.items():
+            server = timeline.start_server(tree, homes[label], timeline.free_port())
+            context = browser.new_context()
+            visit = timeline.open_first_page(context, server, timeline.targets_of(label))
+            context.close()
+            if phase == "warm":
+                warm[label].append(visit)
+            print(
+                f"  {label:6} {phase}: {first_page_figures(visit)}  (load average {os.getloadavg()[0]:.1f})"
+            )
+            if index < len(phases) - 1 or label == "floor":
+                timeline.stop_server(server)
+            else:
+                servers[label] = (server.process, server.url)
+    for label, visits in warm.items():
+        medians = {
+            name: statistics.median(v.marks[name] or float("nan") for v in visits)
+            for name in ("heading", "whole page", "navigation start")
+        }
+        spans = statistics.median(
+            (v.marks["whole page"] or 0) - (v.marks["navigation start"] or 0) for v in visits
+        )
+        heading = f"heading {medians['heading']:5.0f}  " if label != "floor" else f"{'':15}"
+        print(
+            f"  {label:6} warm medians of {len(visits)}: {heading}whole page {medians['whole page']:5.0f}"
+            f"  from navigation start {spans:5.0f}",
+            flush=True,
+        )
+    return servers
+
+
+def first_page_figures(visit) -> str:
+    """A sample's heading, whole page (ms from the server answering), and the whole page from
+    the navigation's start (Playwright's new context and page come before it)."""
+    marks = visit.marks
+    heading = f"heading {marks['heading']:5.0f}  " if marks.get("heading") is not None else f"{'':15}"
+    whole = marks.get("whole page")
+    if whole is None:
+        return heading + "whole page -"
+    return f"{heading}whole page {whole:5.0f}  from navigation start {whole - marks['navigation start']:5.0f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
@@ -250,22 +289,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        print(
-            "\nFirst page: server answering -> Home's heading / the whole Home drawn (seconds; target <= 1.5)"
-        )
-        servers = {}
-        phases = ["cold"] + ["warm"] * args.first_page_runs
-        for index, phase in enumerate(phases):
-            for label, tree in trees.items():
-                process, url, answered = start_server(tree, homes[label])
-                heading, whole = first_page(browser, url, answered)
-                load = os.getloadavg()[0]
-                figures = f"heading {heading:.2f}  whole page {whole:.2f}"
-                print(f"  {label:6} {phase}: {figures}  (load average {load:.1f})", flush=True)
-                if index < len(phases) - 1:
-                    stop_server(process)
-                else:
-                    servers[label] = (process, url)
+        servers = first_pages(browser, trees, homes, args.first_page_runs)
         try:
             if not args.no_filters:
                 print(
