@@ -7,7 +7,8 @@ Every figure comes from a fresh process (the checkout's own code, ``cwd`` and ``
 to it), each checkout with its own fresh ``RFM_STUDIO_HOME``; the two checkouts are measured
 one after the other for each figure, so they meet about the same machine load.
 
-1. Pages (AppTest, the bundled 40k sample): app.py's first run (Home), then the Launch page
+1. Pages (AppTest, the bundled 40k sample): app.py's first run (Home; with importing AppTest,
+   and the run alone), then the Launch page
    opened after a Load, in a process with a cold data directory and again in a second process
    over the same data directory ("warm": the on-disk definition cache filled). Also whether
    ``stepfunctions`` or ``sagemaker`` were imported. Targets: Launch < 1 s warm, no SDK import.
@@ -40,9 +41,11 @@ PAGES_PROBE = """
 import json, sys, time
 t0 = time.perf_counter()
 from streamlit.testing.v1 import AppTest
+t1 = time.perf_counter()
 at = AppTest.from_file("app.py", default_timeout=900)
 at.run()
 home = time.perf_counter() - t0
+home_run = time.perf_counter() - t1
 sdk_home = [m for m in ("stepfunctions", "sagemaker") if m in sys.modules]
 at.switch_page("app_pages/data.py").run()
 at.button(key="data_load").click().run()
@@ -53,7 +56,7 @@ t = time.perf_counter()
 at.run()
 rerun = time.perf_counter() - t
 errors = [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
-print(json.dumps({"home": home, "launch": launch, "rerun": rerun, "sdk_home": sdk_home,
+print(json.dumps({"home": home, "home_run": home_run, "launch": launch, "rerun": rerun, "sdk_home": sdk_home,
     "sdk_launch": [m for m in ("stepfunctions", "sagemaker") if m in sys.modules], "errors": errors}))
 """
 
@@ -100,9 +103,18 @@ print(json.dumps({"start": item["startDate"].timestamp(), "stop": item["stopDate
 """
 
 
+def checkout_env(tree: Path, home: Path) -> dict[str, str]:
+    """The environment of a process of ``tree`` over ``home``. Compiled modules are kept, as an
+    installed app's are: this machine's shell sets PYTHONDONTWRITEBYTECODE, under which a fresh
+    ``git archive`` ("before") compiled every module in every process and this checkout did not."""
+    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def probe(tree: Path, home: Path, code: str, *args: str) -> object:
     """Run ``code`` in a fresh interpreter in ``tree`` over ``home``; its last stdout line as JSON."""
-    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
+    env = checkout_env(tree, home)
     done = subprocess.run(
         [sys.executable, "-c", code, *args], cwd=tree, env=env, capture_output=True, text=True, timeout=1800
     )
@@ -113,7 +125,7 @@ def probe(tree: Path, home: Path, code: str, *args: str) -> object:
 
 def cli_run(tree: Path, home: Path) -> dict[str, float]:
     """``python -m pipeline run --wait SAMPLE``: start-up to the execution's start, and the whole."""
-    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
+    env = checkout_env(tree, home)
     spawned = time.time()
     done = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--wait", SAMPLE],
@@ -155,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             result = probe(tree, homes[label], PAGES_PROBE)
             assert isinstance(result, dict)
             print(
-                f"  {label:6} {phase}: app.py first run (Home) {result['home']:6.2f}   Launch opened "
+                f"  {label:6} {phase}: app.py first run (Home) {result['home']:6.2f} (the run alone "
+                f"{result['home_run']:5.2f})   Launch opened "
                 f"{result['launch']:6.2f}   Launch rerun {result['rerun']:5.2f}   SDK imported: Home "
                 f"{result['sdk_home'] or 'none'}, after Launch {result['sdk_launch'] or 'none'}"
                 + (f"   ERRORS {result['errors']}" if result["errors"] else ""),
