@@ -8,17 +8,22 @@ server started with ``benchmarks/probed_server.py`` (``streamlit run`` with its 
 timed, see there) over a warm data directory (the definition cache filled by one untimed
 server first), and the first page opened
 
-- in a fresh browser context ("fresh": no HTTP cache, what a first visit meets), and
-- in a persistent context that has seen the same address before ("returning": the same port
-  each time, so Streamlit's immutable bundles come from the browser's cache).
+- in a fresh browser context ("fresh": no HTTP cache, what a first visit meets), then in
+  another fresh context on the same server ("second session"), and
+- over a new server, in a persistent context that has seen the same address before
+  ("returning": the same port each time, so Streamlit's immutable bundles come from the
+  browser's cache).
 
-Every figure is in ms from the server answering ``/_stcore/health`` (the clock of
-``time.time()``, which ``performance.timeOrigin`` shares on one machine): the navigation's
-start (the context and page made by Playwright), the document received, Streamlit's main
-bundle received, DOMContentLoaded, the websocket opened and its first message, the server's
-script run (start, first delta, last delta, end: ``probed_server``), the frame that shows the
-first element of the page, the page's heading, the whole page (its last section and the
-sidebar's backend choice, drawn after the page) and the websocket's last message.
+The medians are in ms from the navigation's start (the page's own clock: what the user waits
+through), and the navigation's start itself in ms from the server answering ``/_stcore/health``
+(Playwright making the context and page; ``time.time()``, which ``performance.timeOrigin``
+shares on one machine). Events: the document received, Streamlit's main bundle received,
+DOMContentLoaded, the websocket made, opened and its first message, the server's script run
+(start, first delta, first heading, last delta, end: ``probed_server``), the frame that shows
+the page's first text, its heading, the whole page (its last section and the sidebar's backend
+choice, drawn after the page) and the websocket's last message. "second session" opens the
+page again in another fresh context on the same server: what users meet once a server has
+drawn a page (modules imported, caches filled).
 
 ``--switches`` also times switching pages once warm (the bundled sample loaded): Home ->
 Segments -> Launch, from the click on the sidebar's link (a capture-phase listener) to the frame
@@ -40,7 +45,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks.common import REPO_ROOT, machine_note
@@ -261,30 +266,37 @@ MARK_ORDER = (
 
 
 def print_medians(title: str, visits: dict[str, list[Visit]]) -> None:
-    """One line per event, one column per tree: the median over its visits (ms from answered)."""
+    """One line per event, one column per tree: the median over its visits, in ms from the
+    navigation's start (the page's own clock); the first line is the navigation's start itself,
+    in ms from the server answering (Playwright making the context and page, or an earlier visit)."""
     labels = list(visits)
-    print(f"\n{title} (ms from the server answering; medians of {len(next(iter(visits.values())))})")
+    count = len(next(iter(visits.values())))
+    print(f"\n{title} (ms from the navigation's start; medians of {count})")
     print("  " + f"{'':26}" + "".join(f"{label:>10}" for label in labels))
     for name in MARK_ORDER:
         cells = []
         for label in labels:
-            values = [v.marks.get(name) for v in visits[label]]
-            values = [v for v in values if v is not None]
+            values = []
+            for visit in visits[label]:
+                value, start = visit.marks.get(name), visit.marks["navigation start"]
+                if value is not None and start is not None:
+                    values.append(value if name == "navigation start" else value - start)
             cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
-        print(f"  {name:26}" + "".join(cells))
-    spans = []
-    for label in labels:
-        values = [
-            v.marks["whole page"] - v.marks["navigation start"]
-            for v in visits[label]
-            if v.marks.get("whole page") is not None
-        ]
-        spans.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
-    print(f"  {'whole page - navigation':26}" + "".join(spans))
+        shown = "navigation start (from answered)" if name == "navigation start" else name
+        print(f"  {shown:26}" + "".join(cells))
     cached = "".join(f"{statistics.median(v.cached for v in visits[label]):10.0f}" for label in labels)
     print(f"  {'resources from the cache':26}" + cached)
     sizes = "".join(f"{statistics.median(v.js_mb for v in visits[label]):10.1f}" for label in labels)
     print(f"  {'JavaScript decoded (MB)':26}" + sizes)
+
+
+def save_visits(path: Path, visits: dict[str, dict[str, list[Visit]]]) -> None:
+    """Every visit's marks as JSON (kind -> tree -> list), to read the run again later."""
+    data = {
+        kind: {label: [asdict(v) for v in by_tree] for label, by_tree in per.items()}
+        for kind, per in visits.items()
+    }
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
 #: The time of the user's click (capture phase), and the frame after the new page's title shows.
@@ -364,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="samples per tree and kind of visit")
     parser.add_argument("--profile", type=Path, help="write each tree's first script run's pstats here")
     parser.add_argument("--switches", action="store_true", help="also time Home -> Segments -> Launch")
+    parser.add_argument("--json", type=Path, help="write every visit's marks here")
     args = parser.parse_args(argv)
     trees = {"floor": floor_tree()}
     if args.before:
@@ -412,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
                     visit = open_first_page(persistent[label], server, targets_of(label))
                     record(visits["returning"], label, "returning", run, visit)
                     stop_server(server)
+            if args.json:
+                save_visits(args.json, visits)
             print_medians("New server, fresh browser context (a first visit)", visits["fresh"])
             print_medians("The same server's second session, fresh context", visits["second session"])
             print_medians("New server, returning browser (same profile and address)", visits["returning"])
