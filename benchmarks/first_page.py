@@ -327,18 +327,18 @@ def switch_pages(context, server: Server) -> list[tuple[str, float, float]]:
     page.goto(server.url)
     nav = page.get_by_test_id("stSidebarNav")
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Next step")).to_be_visible()
+    expect(main.get_by_role("heading", name="Next step")).to_be_visible(timeout=TIMEOUT_MS)
     nav.get_by_role("link", name="Data", exact=True).click()
     main.get_by_role("button", name="Load", exact=True).click()
-    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
     timed = []
     pages = (("Home", "RFM Workflow Studio"), ("Segments", "Segments"), ("Launch", "Launch"))
     for name, title in pages + pages:
         page.evaluate(WATCH_SWITCH, title)
         nav.get_by_role("link", name=name, exact=True).click()
         page.wait_for_function("() => window.__switch.shown > 0", timeout=TIMEOUT_MS, polling=10)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         ended = page.evaluate("() => performance.now()")
         clicked, shown = page.evaluate("() => [window.__switch.clicked, window.__switch.shown]")
@@ -427,9 +427,10 @@ def main(argv: list[str] | None = None) -> int:
                     stop_server(server)
             if args.json:
                 save_visits(args.json, visits)
-            print_medians("New server, fresh browser context (a first visit)", visits["fresh"])
-            print_medians("The same server's second session, fresh context", visits["second session"])
-            print_medians("New server, returning browser (same profile and address)", visits["returning"])
+            if args.runs > 0:
+                print_medians("New server, fresh browser context (a first visit)", visits["fresh"])
+                print_medians("The same server's second session, fresh context", visits["second session"])
+                print_medians("New server, returning browser (same profile and address)", visits["returning"])
             if args.switches:
                 print("\nSwitching pages once warm (ms from the click: title shown / run finished)")
                 for label, tree in trees.items():
