@@ -3,12 +3,15 @@
     python -m benchmarks.bench_browser                    # this checkout
     python -m benchmarks.bench_browser --before DIR       # and another checkout, same run
 
-For each checkout, one after the other: ``streamlit run app.py`` with a fresh ``RFM_STUDIO_HOME``
-(each server once with an empty data directory, "cold", and once more over the same directory,
-"warm": the definition cache filled; ``--first-page-runs N`` warm servers in turn); the time from
-the server answering ``/_stcore/health`` to the Home page's heading shown, and to the whole page
-drawn (its last section, after the backend's health check, and the sidebar, drawn after the page).
-The heading alone was this script's figure until 2026-11-25 23:30: it is drawn before the page's
+For the floor (a one-line ``st.write("hi")`` app) and each checkout, one after the other:
+``streamlit run app.py`` with a fresh ``RFM_STUDIO_HOME`` (each server once with an empty data
+directory, "cold", and once more over the same directory, "warm": the definition cache filled;
+``--first-page-runs N`` warm servers in turn), the page opened in a fresh browser context; the
+time from the server answering ``/_stcore/health`` to the frame showing the Home page's heading,
+and to the frame showing the whole page (its last section, after the backend's health check, and
+the sidebar, drawn after the page), in the page's own clock (benchmarks/first_page.py), and the
+whole page from the navigation's start (Playwright's new context and page come before it).
+The heading alone was this script's figure until 2026-11-25 23:30: it was drawn before the page's
 health check, so it said nothing of the rest of the page.
 
 Then, in the last warm server, the full-scale workbook (541,909 rows, ``benchmarks/out``; built
