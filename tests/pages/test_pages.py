@@ -258,8 +258,23 @@ def test_the_segment_summary_reads_as_a_presentation_table(loaded, expected):
     assert summary["What it means"].str.len().min() > 10  # every segment is described
 
 
+def open_the_averages(at: AppTest) -> None:
+    """Open the Segments page's "Averages per segment" expander, as a click on it does."""
+    suffix = at.session_state[Key.ACTIVE_DATASET].content_hash[:12]
+    at.session_state[f"seg_averages_{suffix}"] = True
+    at.run()
+
+
+def test_the_segment_averages_are_not_drawn_while_their_expander_is_closed(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    assert [expander.label for expander in loaded.expander] == ["Filters", "Averages per segment"]
+    assert len(loaded.table) == 1  # the summary only: a filter change redraws no hidden table
+
+
 def test_the_segment_averages_have_readable_headers_and_formatted_figures(loaded):
     loaded.switch_page(SEGMENTS_PAGE).run()
+    open_the_averages(loaded)
 
     averages = loaded.table[1].value
     assert list(averages.columns) == [
