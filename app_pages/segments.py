@@ -31,11 +31,14 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         st.expander("Filters", expanded=True),
         st.container(horizontal=True, vertical_alignment="bottom"),
     ):
+        countries = state.countries(*active.key)
         chosen = st.multiselect(
             "Countries",
-            state.countries(*active.key),
+            countries,
             placeholder="All countries",
             key=f"seg_countries_{suffix}",
+            on_change=segments.every_country_is_no_filter,
+            args=(f"seg_countries_{suffix}", countries),
             width=segments.FILTER_WIDTHS["countries"],
         )
         window = st.date_input(
@@ -43,13 +46,18 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             value=(active.first_invoice, active.last_invoice),
             min_value=active.first_invoice,
             max_value=active.last_invoice,
+            help=segments.window_help(active.first_invoice, active.last_invoice),
             key=f"seg_window_{suffix}",
             width=segments.FILTER_WIDTHS["window"],
         )
         custom_as_of = st.toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
+        latest = segments.latest_as_of(active.last_invoice)
         as_of = st.date_input(
             "As of",
             value=active.last_invoice + dt.timedelta(days=1),
+            min_value=active.first_invoice,
+            max_value=latest,
+            help=segments.as_of_help(active.first_invoice, active.last_invoice, latest),
             disabled=not custom_as_of,
             key=f"seg_as_of_{suffix}",
             width=segments.FILTER_WIDTHS["as_of"],
@@ -69,6 +77,8 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         st.warning(late)
     if not custom_as_of:
         st.caption("Recency counts days up to the day after the last invoice in the window.")
+    else:
+        st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 
     chart_row([(view.figures["treemap"], "chart_treemap"), (view.figures["bars"], "chart_segment_bars")])
     chart_row(

@@ -425,3 +425,25 @@ def test_a_failed_load_closes_its_status_box_as_failed_and_shows_the_reason_outs
     assert "empty" in loaded.error[0].value
     assert not [e for e in statuses[0].children.values() if getattr(e, "type", None) == "alert"]
     assert "The active dataset is unchanged." in [caption.value for caption in loaded.main.caption]
+
+
+def test_choosing_every_country_shows_all_countries_instead_of_a_tag_for_each(loaded, expected):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    every = list(loaded.multiselect[0].options)
+
+    loaded.multiselect[0].set_value(every).run()
+
+    assert not loaded.exception and not loaded.error
+    assert loaded.multiselect[0].value == []  # the box shows its "All countries" placeholder
+    assert metrics(loaded)["Customers"] == f"{expected['customers']:,}"
+
+
+def test_the_as_of_date_says_which_days_it_accepts(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    loaded.toggle[0].set_value(True).run()
+
+    as_of = loaded.date_input[1]
+    assert as_of.proto.max == "2016-12-09"  # five years after the last invoice (2011-12-09)
+    assert "2010-12-01 to 2016-12-09" in as_of.help
+    assert "2010-12-01 to 2016-12-09" in " ".join(caption.value for caption in loaded.caption)
+    assert "2010-12-01 to 2011-12-09" in loaded.date_input[0].help
