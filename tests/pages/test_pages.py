@@ -447,3 +447,18 @@ def test_the_as_of_date_says_which_days_it_accepts(loaded):
     assert "2010-12-01 to 2016-12-09" in as_of.help
     assert "2010-12-01 to 2016-12-09" in " ".join(caption.value for caption in loaded.caption)
     assert "2010-12-01 to 2011-12-09" in loaded.date_input[0].help
+
+
+def test_data_page_reruns_share_the_datasets_figures_instead_of_copying_them(loaded):
+    from ui import data
+
+    active = loaded.session_state[Key.ACTIVE_DATASET]
+    figures = data.dataset_figures(*active.key)
+    before = {name: figure.to_json() for name, figure in figures.items()}
+
+    loaded.radio(key="data_source").set_value("URL").run()
+
+    assert not loaded.exception
+    assert len(loaded.get("plotly_chart")) == 3
+    assert data.dataset_figures(*active.key) is figures  # the very object: no unpickled copy per rerun
+    assert {name: figure.to_json() for name, figure in figures.items()} == before
