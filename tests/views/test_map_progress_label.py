@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.backends.local import LocalBackend
 from pipeline.views.execution_view import state_statuses
-from pipeline.views.graph_figure import NOTED_HALF_HEIGHT, workflow_figure
+from pipeline.views.graph_figure import workflow_figure
+from pipeline.views.graph_layout import NOTED_HALF_HEIGHT
 from pipeline.views.map_iterations import SUCCEEDED, map_runs, progress_label, progress_labels
 from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
