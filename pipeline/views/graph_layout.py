@@ -44,8 +44,10 @@ NOTED_HALF_HEIGHT = HALF_HEIGHTS[3]
 MARKER_HALF = (0.16, 0.2)
 #: The narrowest plot the graph is drawn in: the main area of an 800 px window less margins.
 NARROW_WIDTH = 460
-#: Width of a character of a state name (13 px bold), in px: generous, so a line fits any sans.
+#: Width of a character of a state name (13 px bold) and of a note (11 px), in px: generous, so
+#: a line fits in any sans the browser may use (DejaVu Sans is the widest).
 NAME_CHAR_PX = 8.4
+NOTE_CHAR_PX = 7.0
 #: The widest a Choice rule's label may be, in characters a line (12 px type).
 LABEL_CHARS = 18
 
@@ -289,18 +291,25 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
     return tuple(lines) or ("",)
 
 
-def note_lines(note: str) -> tuple[str, ...]:
+def note_lines(note: str, width: int = 20) -> tuple[str, ...]:
     """A Map's progress note as the box shows it under the name: ``3/9 done`` with the type,
-    the rest (``1 failed, 2 running``) on a line of its own, so the box stays narrow."""
-    first, _, rest = note.partition(", ")
-    return (first, rest) if rest else (first,)
+    the rest (``1 failed, 2 running``) on lines of at most ``width`` characters, so the box
+    stays as narrow as the others."""
+    first, *rest = note.split(", ")
+    lines: list[str] = []
+    for part in rest:
+        if lines and len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += ", " + part
+        else:
+            lines.append(part)
+    return (first, *lines)
 
 
-def name_chars(left: float, right: float) -> int:
-    """How many characters of a state name fit a line of a box when the graph spanning
+def line_chars(left: float, right: float, char_px: float = 8.4) -> int:
+    """How many characters of ``char_px`` px fit a line of a box when the graph spanning
     ``left``..``right`` is drawn ``NARROW_WIDTH`` px wide."""
     box_px = NARROW_WIDTH * 2 * BOX_HALF_WIDTH / (right - left)
-    return max(6, int((box_px - 8) / NAME_CHAR_PX))
+    return max(6, int((box_px - 8) / char_px))
 
 
 def layout_workflow(definition: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> GraphLayout:
@@ -319,13 +328,15 @@ def layout_workflow(definition: Mapping[str, Any], notes: Mapping[str, str] | No
     _place_level(definition["States"], definition["StartAt"], "", 0.0, 1.0, layout, routes, top=True)
     layout.nodes.sort(key=lambda node: node.node_id == END_ID)  # End last, as it is drawn
     left, right = layout.x_range()
-    chars = name_chars(left - 0.12, right + 0.12)  # room for the channels routing adds
+    span = (left - 0.12, right + 0.12)  # room for the channels routing adds
+    chars, note_chars = line_chars(*span, NAME_CHAR_PX), line_chars(*span, NOTE_CHAR_PX)
     sized = []
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:
             sized.append(node)
             continue
-        noted = note_lines(notes[node.name]) if node.node_id == node.name and node.name in notes else ()
+        own = node.node_id == node.name and node.name in notes  # a top-level state's note
+        noted = note_lines(notes[node.name], note_chars) if own else ()
         names = wrap(node.name, chars)
         lines = len(names) + max(1, len(noted))
         half = HALF_HEIGHTS[min(max(lines, 2), max(HALF_HEIGHTS))]

@@ -20,7 +20,13 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 from support import browser_support
-from support.browser_support import REPO_ROOT, StreamlitServer, click_state, streamlit_server
+from support.browser_support import (
+    REPO_ROOT,
+    STATE_NAMES_OUTSIDE_BOXES,
+    StreamlitServer,
+    click_state,
+    streamlit_server,
+)
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
@@ -174,7 +180,11 @@ STABLE_HEIGHT = """() => new Promise(resolve => {
 #: a plotly title, axis title, subplot title, legend entry or tick label whose box leaves its
 #: chart; two subplot titles or two upright tick labels of one axis that overlap; a widget
 #: label, metric value or static table wider than the room it is given (cut off or scrolled).
-LAYOUT_PROBLEMS = """() => {
+LAYOUT_PROBLEMS = (
+    """() => {
+    const STATE_NAMES_OUTSIDE_BOXES = """
+    + STATE_NAMES_OUTSIDE_BOXES
+    + """;
     const problems = [];
     const inside = (inner, outer) => inner.left >= outer.left - 1 && inner.right <= outer.right + 1
         && inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
@@ -225,8 +235,23 @@ LAYOUT_PROBLEMS = """() => {
     cut(`[data-testid="stMain"] [data-testid="stMetricValue"] ${text}`, 'the metric');
     cut('[data-testid="stMain"] [data-testid="stMetricValue"] > div', 'the metric');
     cut('[data-testid="stMain"] [data-testid="stTable"] > div', 'the table');
+    // A selectbox shows its choice in an input, which cuts a long one with no overflow to see:
+    // its text is measured in the input's own font against the room inside it.
+    const measure = document.createElement('canvas').getContext('2d');
+    const selects = '[data-testid="stMain"] [data-testid="stSelectbox"] input';
+    for (const input of document.querySelectorAll(selects)) {
+        if (input.offsetParent === null || !input.value) continue;
+        const style = getComputedStyle(input);
+        measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        if (measure.measureText(input.value).width > room + 1) {
+            problems.push(`the choice "${input.value.slice(0, 60)}" is cut off`);
+        }
+    }
+    problems.push(...STATE_NAMES_OUTSIDE_BOXES());
     return problems;
 }"""
+)
 
 
 def layout_problems(page) -> list[str]:

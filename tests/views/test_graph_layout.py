@@ -23,7 +23,7 @@ regression = functools.cache(regression_definition)
 WORKFLOWS = {
     "clustering": lambda: (clustering(), {}),
     # A sweep run under way: its Map box is taller, carrying the iterations on two more lines.
-    "clustering while sweeping": lambda: (clustering(), {SWEEP_STATE: "1/9 done, 2 running"}),
+    "clustering while sweeping": lambda: (clustering(), {SWEEP_STATE: "4/9 done, 1 failed, 2 running"}),
     "price regression": lambda: (regression(), {}),
 }
 STEP = 0.01  # layout units; a box is 1.1 wide and at least 0.5 high
