@@ -124,13 +124,14 @@ def wait_for_charts(page, count: int) -> None:
     )
 
 
-def node_fills(page) -> dict[str, str]:
-    """The fill colour of each state in the first Graphviz chart of the page (Launch), by state name."""
+def drawn_states(page) -> list[str]:
+    """The states of the page's workflow graph (plotly; Launch's preview or Executions'), by name."""
     return page.evaluate(
-        """() => Object.fromEntries(
-            [...document.querySelector('[data-testid="stGraphVizChart"] svg').querySelectorAll('g.node')]
-            .map(n => [n.querySelector('title').textContent.trim(),
-                       n.querySelector('path, polygon, ellipse').getAttribute('fill')]))"""
+        """() => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            return plot ? plot.data.find(t => t.name === 'states').customdata : [];
+        }"""
     )
 
 
@@ -338,7 +339,14 @@ def see_segments(page, figures: dict[str, int]) -> None:
 def launch_local_run(page) -> None:
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_test_id("stGraphVizChart").locator("svg").first).to_be_visible()
+    # The workflow as Executions draws it, legible (plotly at full width), every state not started.
+    expect(main.get_by_role("heading", name="Customer clustering: the workflow")).to_be_visible()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')]
+            .some(p => (p.data || []).some(t => t.name === 'states'))""",
+        timeout=STEP_TIMEOUT,
+    )
+    assert set(SUCCESS_PATH) <= set(drawn_states(page))
     expect(main.get_by_label("Clusters (k)")).to_have_value(str(ClusteringParameters().k))
     expect(main.get_by_role("heading", name="Preflight")).to_be_visible()
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
@@ -391,8 +399,10 @@ def launch_price_regression(page) -> None:
     threshold = main.get_by_role("spinbutton", name="RMSE threshold")
     expect(threshold).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
     expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
-    fills = node_fills(page)
-    assert "Train XGBoost" in fills and "Train KMeans" not in fills, fills
+    expect(main.get_by_role("heading", name="Price regression: the workflow")).to_be_visible()
+    settled(page)
+    states = drawn_states(page)
+    assert set(REGRESSION_SUCCESS_PATH) <= set(states) and "Train KMeans" not in states, states
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
 
 
