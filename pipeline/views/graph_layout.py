@@ -44,10 +44,11 @@ NOTED_HALF_HEIGHT = HALF_HEIGHTS[3]
 MARKER_HALF = (0.16, 0.2)
 #: The narrowest plot the graph is drawn in: the main area of an 800 px window less margins.
 NARROW_WIDTH = 460
-#: Width of a character of a state name (13 px bold) and of a note (11 px), in px: generous, so
-#: a line fits in any sans the browser may use (DejaVu Sans is the widest).
-NAME_CHAR_PX = 8.4
-NOTE_CHAR_PX = 7.0
+#: Width of a character of a state name (13 px bold) and of a note (11 px), in px, in the app's
+#: font (Streamlit's Source Sans: 6.1-6.8 px bold for the workflows' names, 4.4 for notes), with
+#: a margin for wider letters.
+NAME_CHAR_PX = 7.4
+NOTE_CHAR_PX = 5.6
 #: The widest a Choice rule's label may be, in characters a line (12 px type).
 LABEL_CHARS = 18
 
@@ -305,7 +306,7 @@ def note_lines(note: str, width: int = 20) -> tuple[str, ...]:
     return (first, *lines)
 
 
-def line_chars(left: float, right: float, char_px: float = 8.4) -> int:
+def line_chars(left: float, right: float, char_px: float = NAME_CHAR_PX) -> int:
     """How many characters of ``char_px`` px fit a line of a box when the graph spanning
     ``left``..``right`` is drawn ``NARROW_WIDTH`` px wide."""
     box_px = NARROW_WIDTH * 2 * BOX_HALF_WIDTH / (right - left)

@@ -2,15 +2,19 @@
 inside its box at 940 px (a 1400 px window) and 468 px (an 800 px window).
 
 The figure is the app's own (``workflow_figure``), drawn in a page of that width with plotly.js
-inline (no server, no network); text is measured as the browser lays it out, in the system's
-sans font (wider than the app's Source Sans, so what fits here fits in the app).
+inline (no server, no network) in the app's font (the Source Sans Streamlit ships, which its
+chart theme sets); text is measured as the browser lays it out.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import os
+from pathlib import Path
 
 import pytest
+import streamlit
 from support.browser_support import STATE_NAMES_OUTSIDE_BOXES
 
 from pipeline.views.graph_figure import workflow_figure
@@ -35,12 +39,25 @@ FIGURES = {
 
 
 @functools.cache
+def source_sans() -> str:
+    """An @font-face rule for the Source Sans Streamlit serves (as a data: URL: no request)."""
+    media = Path(os.path.dirname(streamlit.__file__)) / "static" / "static" / "media"
+    [font] = media.glob("SourceSansVF-Upright*.woff2")
+    data = base64.b64encode(font.read_bytes()).decode("ascii")
+    return (
+        "@font-face{font-family:'Source Sans';font-weight:200 900;"
+        f"src:url(data:font/woff2;base64,{data}) format('woff2')}}"
+    )
+
+
+@functools.cache
 def page_html(workflow: str, width: int) -> str:
     figure = FIGURES[workflow]()
+    figure.update_layout(font_family='"Source Sans", sans-serif')  # as Streamlit's chart theme does
     body = figure.to_html(include_plotlyjs=True, full_html=False, config={"responsive": True})
     return (
-        "<!doctype html><html><head><meta charset='utf-8'></head><body style='margin:0'>"
-        f"<div style='width:{width}px'>{body}</div></body></html>"
+        f"<!doctype html><html><head><meta charset='utf-8'><style>{source_sans()}</style></head>"
+        f"<body style='margin:0'><div style='width:{width}px'>{body}</div></body></html>"
     )
 
 
@@ -52,6 +69,7 @@ def test_every_state_name_stays_inside_its_box(browser, workflow, width):
         tab = context.new_page()
         tab.route("**/*", lambda route: route.abort())  # nothing leaves the page
         tab.set_content(page_html(workflow, width))
+        tab.evaluate("() => document.fonts.load('bold 13px \"Source Sans\"')")
         tab.wait_for_function("() => document.querySelector('.js-plotly-plot .textpoint text')")
         drawn = tab.evaluate(
             "() => (document.querySelector('.js-plotly-plot').data.find(t => t.name === 'states') || {})"
