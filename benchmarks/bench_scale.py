@@ -21,6 +21,7 @@ are larger than the default 300 MB from 10x on.
     python -m benchmarks.bench_scale                          # 1, 2, 5, 10x; pages at 1x and 10x
     python -m benchmarks.bench_scale --scales 1,2 --pages ""  # quicker
     python -m benchmarks.bench_scale --scales 100 --kinds parquet --no-e2e --pages ""  # the library at 100x
+    python -m benchmarks.bench_scale --scales 30,100 --parts prepare --pages ""  # prepare step alone
 """
 
 from __future__ import annotations
@@ -276,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,2,5,10", help="comma-separated scales")
     parser.add_argument("--kinds", default="csv,parquet", help="library inputs: csv, parquet or both")
     parser.add_argument("--pages", default="1,10", help="scales to run the page benchmark at ('' for none)")
-    parser.add_argument("--no-e2e", action="store_true", help="skip the local end-to-end runs")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the prepare step and end-to-end runs")
+    parser.add_argument(
+        "--parts", default="library,prepare,e2e", help="what to measure at each scale (comma-separated)"
+    )
     parser.add_argument("--rows", type=int, default=FULL_ROWS, help="rows of one replica")
     parser.add_argument("--child", choices=tuple(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
@@ -286,23 +290,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     scales, kinds, page_scales = _scales(args.scales), args.kinds.split(","), _scales(args.pages)
+    parts = set(args.parts.split(",")) - ({"prepare", "e2e"} if args.no_e2e else set())
     print(f"bench_scale: {machine_note('pandas', 'pyarrow', 'numpy', 'streamlit')}")
     library, prepares, e2e, pages = [], [], [], []
     for scale in scales:
-        for kind in kinds:
+        for kind in kinds if "library" in parts else ():
             path = scaled_file(scale, kind, args.rows)
             library.append((scale, kind, child("library", path)))
             print(f"  {scale}x {kind}: {library[-1][2]}", flush=True)
-        if not args.no_e2e:
-            parquet = scaled_file(scale, "parquet", args.rows)
-            prepares.append((scale, child("prepare", parquet)))
+        if "prepare" in parts:
+            prepares.append((scale, child("prepare", scaled_file(scale, "parquet", args.rows))))
             print(f"  {scale}x prepare step: {prepares[-1][1]}", flush=True)
-            e2e.append((scale, child("e2e", parquet)))
+        if "e2e" in parts:
+            e2e.append((scale, child("e2e", scaled_file(scale, "parquet", args.rows))))
             print(f"  {scale}x end to end: {e2e[-1][1]}", flush=True)
         if scale in page_scales:
             pages.append((scale, child("pages", scaled_file(scale, "parquet", args.rows))))
             print(f"  {scale}x pages: done", flush=True)
-    print_library(library)
+    if library:
+        print_library(library)
     if prepares:
         print_prepare(prepares)
     if e2e:
