@@ -7,7 +7,8 @@ renderer it bundles, so the app draws the graph from the ASL definition itself.
 The status words and colours here are what every drawing of the graph uses. No page draws the
 DOT any more: a Graphviz chart shrinks to a thumbnail in a narrow container (Launch's had ~4 px
 labels), so Launch and Executions both draw ``graph_figure`` (plotly, laid out by
-``graph_layout``); ``workflow_dot`` stays for exporting the graph as DOT.
+``graph_layout``); ``workflow_dot`` and ``legend_dot`` are unused by the app now (kept with their
+tests; removing them is left to a later round).
 """
 
 from __future__ import annotations
