@@ -24,7 +24,7 @@ from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
 from ui.names import Key
-from ui.runs import Listing
+from ui.runs import Listing, picker_label
 from ui.segments import count_and_share
 
 #: Statuses of an execution that may still succeed (its clusters are not there yet).
@@ -82,12 +82,9 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> s
 
 
 def run_label(item: dict[str, Any]) -> str:
-    """How a run reads in the selectors: name, k, dataset and start time."""
-    started = item.get("startDate")
-    when = f" · {started:%Y-%m-%d %H:%M}" if hasattr(started, "strftime") else ""
+    """How a run reads in the selectors: its name and k (``ui.runs.picker_label``)."""
     k = (item.get("parameters") or {}).get("k", "?")
-    dataset = item.get("dataset") or "unnamed dataset"
-    return f"{item['name']} · k={k} · {dataset}{when}"
+    return picker_label(item, f"k={k}")
 
 
 def follow_choice() -> None:
