@@ -124,11 +124,10 @@ with customers:
         },
         key="clusters_customers",
     )
-    csv, summary_json = clusters.downloads(arn)
     left, right = st.columns(2)
     left.download_button(
         "Download all customers (CSV)",
-        data=csv,
+        data=functools.partial(clusters.customers_csv, arn),  # built when clicked
         file_name=f"clusters-{run.name}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -136,7 +135,7 @@ with customers:
     )
     right.download_button(
         "Download the summary (JSON)",
-        data=summary_json,
+        data=clusters.summary_json(arn),
         file_name=f"summary-{run.name}.json",
         mime="application/json",
         on_click="ignore",

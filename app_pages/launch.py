@@ -24,67 +24,65 @@ st.caption("Dataset")
 st.text(active.name)
 st.caption(f"Backend: {LABELS.get(backend_name, backend_name)} (change it in the sidebar)")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Workflow")
-    spec = launch.workflow_choice()
+st.subheader("Workflow")
+spec = launch.workflow_choice()
 try:
     view = launch.workflow_view(backend_name, spec.name)
 except Exception as error:
     show_error(error, "Building the workflow")
     view = None
 
-with left:
-    st.subheader("Parameters")
-    params = launch.parameter_inputs(active, backend_name, spec)
-    problem = launch.run_problem(*active.key, params)
-    if problem:
-        show_warning(f"{problem} Launch is disabled until the parameters fit the data.")
+st.subheader("Parameters")
+params = launch.parameter_inputs(active, backend_name, spec)
+problem = launch.run_problem(*active.key, params)
+if problem:
+    show_warning(f"{problem} Launch is disabled until the parameters fit the data.")
 
-    st.subheader("Preflight")
-    ready = launch.preflight_section(backend_name)
+st.subheader("Preflight")
+ready = launch.preflight_section(backend_name)
 
-    if backend_name == "aws" and st.button(
-        "Deploy the workflows to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
-    ):
-        with st.status("Deploying the Lambda functions and the state machines…", expanded=True) as status:
-            try:
-                launch.deploy(progress=st.text)
-                status.update(label="Deployed", state="complete")
-            except Exception as error:
-                status.update(label="Deploy failed", state="error")
-                show_error(error, "Deploying")
+if backend_name == "aws" and st.button(
+    "Deploy the workflows to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
+):
+    with st.status("Deploying the Lambda functions and the state machines…", expanded=True) as status:
+        try:
+            launch.deploy(progress=st.text)
+            status.update(label="Deployed", state="complete")
+        except Exception as error:
+            status.update(label="Deploy failed", state="error")
+            show_error(error, "Deploying")
 
-    if st.button(
-        "Launch",
-        type="primary",
-        disabled=not ready or problem is not None,
-        key="launch_run",
-        icon=":material/rocket_launch:",
-    ):
-        started = None
-        with st.status(
-            f"Launching {spec.title.lower()} on the {backend_name} backend…", expanded=True
-        ) as status:
-            try:
-                started = launch.start_run(active, backend_name, params, progress=st.text)
-            except Exception as error:
-                status.update(label="Launch failed", state="error")
-                show_error(error, "Launching")
-            else:
-                status.update(label="Execution started", state="complete")
-        if started is not None:
-            st.switch_page(Page.EXECUTIONS)
+if st.button(
+    "Launch",
+    type="primary",
+    disabled=not ready or problem is not None,
+    key="launch_run",
+    icon=":material/rocket_launch:",
+):
+    started = None
+    with st.status(f"Launching {spec.title.lower()} on the {backend_name} backend…", expanded=True) as status:
+        try:
+            started = launch.start_run(active, backend_name, params, progress=st.text)
+        except Exception as error:
+            status.update(label="Launch failed", state="error")
+            show_error(error, "Launching")
+        else:
+            status.update(label="Execution started", state="complete")
+    if started is not None:
+        st.switch_page(Page.EXECUTIONS)
 
 if view is not None:
-    with right:
-        st.subheader(spec.title)
-        if view.placeholder_reason:
-            st.warning(
-                "Drawn with placeholder settings until the aws backend is configured "
-                "(Preflight says what to set)."
-            )
-        st.graphviz_chart(view.dot)
+    # The whole width: the graph stays legible at 800 px (a narrow column shrank it to a thumbnail).
+    st.subheader(f"{spec.title}: the workflow")
+    if view.placeholder_reason:
+        st.warning(
+            "Drawn with placeholder settings until the aws backend is configured "
+            "(Preflight says what to set)."
+        )
+    st.caption("Every state the run can go through; Executions colours them as a run goes.")
+    st.plotly_chart(
+        launch.preview_figure(view), key="launch_workflow_graph", config={"displayModeBar": False}
+    )
 
 if isinstance(params, ClusteringParameters):
     with st.expander("Try k: a quick preview, outside the workflow", expanded=False):

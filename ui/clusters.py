@@ -1,8 +1,10 @@
 """The Clusters page's logic: which runs can be explored, their results, charts and comparison.
 
-A finished run never changes, so everything drawn from it is cached by its execution ARN:
-the results once per process (``st.cache_resource``, shared read-only), the figures and
-downloads per ARN (``st.cache_data``). A widget change then reruns the page in a moment.
+A finished run never changes, so everything drawn from it is cached by its execution ARN, once
+per process (``st.cache_resource``, shared read-only: the page never changes them). With
+``st.cache_data`` every hit unpickled the figures, and plotly re-validated each while doing so.
+The customers' CSV is built when its download is clicked, not on every rerun. A widget change
+then reruns the page in a moment.
 The executions come from :mod:`ui.runs`, the listing the Executions page uses too.
 """
 
@@ -22,7 +24,7 @@ from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
 from ui.names import Key
-from ui.runs import Listing
+from ui.runs import Listing, picker_label
 from ui.segments import count_and_share
 
 #: Statuses of an execution that may still succeed (its clusters are not there yet).
@@ -80,12 +82,9 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> s
 
 
 def run_label(item: dict[str, Any]) -> str:
-    """How a run reads in the selectors: name, k, dataset and start time."""
-    started = item.get("startDate")
-    when = f" · {started:%Y-%m-%d %H:%M}" if hasattr(started, "strftime") else ""
+    """How a run reads in the selectors: its name and k (``ui.runs.picker_label``)."""
     k = (item.get("parameters") or {}).get("k", "?")
-    dataset = item.get("dataset") or "unnamed dataset"
-    return f"{item['name']} · k={k} · {dataset}{when}"
+    return picker_label(item, f"k={k}")
 
 
 def follow_choice() -> None:
@@ -122,7 +121,7 @@ def run_metrics(run: Run) -> list[tuple[str, str]]:
     ]
 
 
-@st.cache_data(max_entries=8, show_spinner="Drawing the clusters…")
+@st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")
 def run_figures(arn: str) -> dict[str, go.Figure]:
     """The charts of one run that do not depend on a widget."""
     run = load_run(arn)
@@ -134,7 +133,7 @@ def run_figures(arn: str) -> dict[str, go.Figure]:
     }
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def sweep_view(arn: str) -> tuple[go.Figure, pd.DataFrame, str] | None:
     """The run's k sweep (curve, one row a k, which rule chose which k) from its own sweep.json;
     None for a fixed-k run."""
@@ -144,20 +143,22 @@ def sweep_view(arn: str) -> tuple[go.Figure, pd.DataFrame, str] | None:
     return sweep_charts.sweep_curve(sweep), sweep_charts.sweep_table(sweep), sweep_charts.rule_note(sweep)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def segment_figure(arn: str, normalise: bool) -> go.Figure:
     """The cluster x RFM segment heatmap of one run, as counts or shares of each cluster."""
     return cluster_charts.cluster_segment_heatmap(load_run(arn).clusters, normalise)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def downloads(arn: str) -> tuple[bytes, bytes]:
-    """The run's customers as CSV and its summary as JSON, for the download buttons."""
-    run = load_run(arn)
-    return (
-        run.clusters.to_csv(index=False).encode("utf-8"),
-        json.dumps(run.summary, indent=2).encode("utf-8"),
-    )
+def customers_csv(arn: str) -> bytes:
+    """The run's customers as CSV: the download button calls it when clicked (35,910 rows at 10x
+    were written and handed to Streamlit's media store on every rerun before)."""
+    return load_run(arn).clusters.to_csv(index=False).encode("utf-8")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def summary_json(arn: str) -> bytes:
+    """The run's summary as JSON, for its download button (small; bytes cannot be changed)."""
+    return json.dumps(load_run(arn).summary, indent=2).encode("utf-8")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -169,7 +170,7 @@ def report_html(arn: str) -> bytes:
     return build_report(backend_of(arn), arn).html.encode("utf-8")
 
 
-@st.cache_data(max_entries=8, show_spinner="Comparing the runs…")
+@st.cache_resource(max_entries=8, show_spinner="Comparing the runs…")
 def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, dict[str, go.Figure]]:
     """How the customers of run A were clustered in run B, with its charts."""
     a, b = load_run(arn_a), load_run(arn_b)

@@ -66,9 +66,12 @@ def preview(content_hash: str, path: str, rows: int = PREVIEW_ROWS) -> pd.DataFr
     return first.to_pandas() if first is not None else pd.DataFrame()
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def dataset_figures(content_hash: str, path: str) -> dict[str, go.Figure]:
-    """The Data page's charts of one dataset: cleaning waterfall, revenue by month, top countries."""
+    """The Data page's charts of one dataset: cleaning waterfall, revenue by month, top countries.
+
+    Shared read-only (``st.cache_resource``): with ``st.cache_data`` every widget change on the
+    page unpickled the three figures, plotly re-validating each."""
     clean, report = state.cleaned(content_hash, path)
     return {
         "removed": charts.cleaning_waterfall(report.rows_read, report.removed()),

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check
-from pipeline.views.graph import workflow_dot
+from pipeline.views.graph_figure import workflow_figure
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import (
     RegressionParameters,
@@ -48,7 +49,6 @@ class WorkflowView:
     """What the page shows of the workflow: built once per backend and process."""
 
     definition: dict[str, Any]
-    dot: str
     asl_json: str
     template: str
     #: Why the view was built with placeholder settings (aws not configured), else "".
@@ -63,11 +63,16 @@ def workflow_view(backend_name: str, workflow: str | None = None) -> WorkflowVie
     documents = backend(backend_name).workflow_documents(workflow)
     return WorkflowView(
         definition=documents.definition,
-        dot=workflow_dot(documents.definition),
         asl_json=json.dumps(documents.definition, indent=2),
         template=documents.template,
         placeholder_reason=documents.placeholder_reason,
     )
+
+
+def preview_figure(view: WorkflowView) -> go.Figure:
+    """The workflow as Executions draws it (``graph_figure``), before any run: every state not
+    started, no status legend."""
+    return workflow_figure(view.definition, preview=True)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -66,8 +66,11 @@ def regression_inputs(active: ActiveDataset, backend_name: str) -> RegressionPar
         key=Key.LAUNCH_FEATURE_SET,
         default=defaults.feature_set,
         options=list(FEATURE_SETS),
-        format_func=lambda name: f"{name}: {FEATURE_SET_HELP[name]}",
+        format_func=lambda name: f"{name} ({len(FEATURE_SETS[name])} features)",
     )
+    # Said under the picker: in its options the line was cut with an ellipsis at 800 px.
+    help_line = FEATURE_SET_HELP[feature_set]
+    st.caption(f"{help_line[:1].upper()}{help_line[1:]}.")
     instance_type, instance_count = instance_inputs(backend_name, columns)
     return RegressionParameters(
         rmse_threshold=float(threshold),

@@ -24,7 +24,7 @@ from pipeline.workflows.price_regression.results import RegressionResults
 from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
 from ui.backend import backend_of
 from ui.names import Key
-from ui.runs import Listing
+from ui.runs import Listing, picker_label
 
 #: Statuses of an execution that may still succeed (its predictions are not there yet).
 STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
@@ -77,15 +77,12 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> s
 
 
 def run_label(item: dict[str, Any]) -> str:
-    """How a run reads in the selector: name, threshold, feature set, dataset and start time."""
-    started = item.get("startDate")
-    when = f" · {started:%Y-%m-%d %H:%M}" if hasattr(started, "strftime") else ""
+    """How a run reads in the selector: its name, RMSE threshold and feature set
+    (``ui.runs.picker_label``)."""
     parameters = item.get("parameters") or {}
     threshold = parameters.get("rmse_threshold")
     limit = f"RMSE ≤ {threshold:g}" if isinstance(threshold, int | float) else "RMSE ≤ ?"
-    features = parameters.get("feature_set", "?")
-    dataset = item.get("dataset") or "unnamed dataset"
-    return f"{item['name']} · {limit} · {features} features · {dataset}{when}"
+    return picker_label(item, limit, str(parameters.get("feature_set", "?")))
 
 
 def follow_choice() -> None:

@@ -90,3 +90,11 @@ def list_executions(selected: str | None = None) -> Listing:
             )
     items.sort(key=started_at, reverse=True)
     return Listing(items, warnings)
+
+
+def picker_label(item: dict[str, Any], *facts: str) -> str:
+    """How a run reads in a run picker (Clusters, Prices): its name, which carries its start
+    (``rfm-YYYYmmdd-HHMMSS-...``), and the few ``facts`` that tell one run from another (k, the
+    RMSE threshold). The pages say the run's dataset under the picker; with it and the start time
+    the label ran past the picker and was cut with an ellipsis at 800 px."""
+    return " · ".join([item["name"], *facts])

@@ -145,6 +145,37 @@ def averages_table(summary: pd.DataFrame) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
+def every_country_is_no_filter(key: str, countries: tuple[str, ...]) -> None:
+    """``on_change`` of the Countries box: every country chosen (its "Select all") is the same
+    filter as none, so the box goes back to "All countries" instead of 35 tags scrolling sideways."""
+    chosen = st.session_state.get(key) or []
+    if chosen and set(countries) <= set(chosen):
+        st.session_state[key] = []
+
+
+#: How far after the data's end an own as-of date may go (Recency then counts unknown days).
+AS_OF_YEARS_AFTER = 5
+
+
+def latest_as_of(last_invoice: dt.date) -> dt.date:
+    """The latest as-of date the page accepts: ``AS_OF_YEARS_AFTER`` years after the last invoice."""
+    end = last_invoice.date() if isinstance(last_invoice, dt.datetime) else last_invoice
+    return end.replace(year=end.year + AS_OF_YEARS_AFTER, day=min(end.day, 28))
+
+
+def window_help(first_invoice: dt.date, last_invoice: dt.date) -> str:
+    """The invoice window's tooltip: the dates it accepts (a typed date outside them is refused)."""
+    return f"Any days from {first_invoice:%Y-%m-%d} to {last_invoice:%Y-%m-%d}, the dataset's invoices."
+
+
+def as_of_help(first_invoice: dt.date, last_invoice: dt.date, latest: dt.date) -> str:
+    """The as-of date's tooltip: the dates it accepts and which of them make sense."""
+    return (
+        f"A day from {first_invoice:%Y-%m-%d} to {latest:%Y-%m-%d} (a typed date outside is refused). "
+        f"Recency needs a day after the last invoice in the window ({last_invoice:%Y-%m-%d} for all of it)."
+    )
+
+
 def as_of_warning(as_of: dt.date | None, last_invoice: dt.date) -> str | None:
     """A warning when the as-of date is after the data's end: Recency would count unknown silence."""
     if as_of is None:

@@ -16,6 +16,7 @@ from pipeline.report.graph_svg import workflow_svg
 from pipeline.report.page import Section, key_values, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts
 from pipeline.views.execution_view import step_runs, timeline, timeline_figure
+from pipeline.views.map_iterations import progress_labels
 from pipeline.workflows.runs import failure_message
 
 
@@ -137,7 +138,7 @@ def workflow_section(facts: RunFacts) -> Section:
             "Each box is a state of the Step Functions workflow, coloured by how it ended, with the time "
             "it took; dashed lines are the error paths (Catch)."
         ),
-        f'<div class="graph">{workflow_svg(facts.definition, steps)}</div>',
+        f'<div class="graph">{workflow_svg(facts.definition, steps, progress_labels(facts.events))}</div>',
     )
     if not steps:
         section.add(paragraph("The history has no state: the run ended before its first step.", "note"))

@@ -3,7 +3,8 @@
 The app draws the graph with Graphviz in the browser (``pipeline.views.graph``); a report must
 open anywhere with nothing but the file, so this draws the states itself: one row a step of
 the main path (``StartAt`` then Next, Choices and Default, breadth first), states reached only
-through Catch in a column on the right, Catch edges dashed. Names are escaped.
+through Catch in a column on the right, Catch edges dashed. Names are escaped. A Map state's box
+carries the iterations' counts ("Map: 3/3 done"), as the Executions graph does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pipeline.views.execution_view import StepRun
 from pipeline.views.graph import NOT_REACHED, STATUS_COLOURS
 
 NODE_WIDTH, NODE_HEIGHT = 230, 46
+#: How much taller a box with a note (a Map's iteration counts) is: one more line.
+NOTE_HEIGHT = 16
 COLUMN_GAP, ROW_GAP, MARGIN = 40, 34, 16
 
 
@@ -62,14 +65,25 @@ def _centre(place: tuple[int, int]) -> tuple[float, float]:
     return x, y
 
 
+def _half_height(name: str, notes: Mapping[str, str]) -> float:
+    return (NODE_HEIGHT + (NOTE_HEIGHT if name in notes else 0)) / 2
+
+
 def _seconds(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:.1f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
 
 
-def workflow_svg(definition: Mapping[str, Any], steps: Sequence[StepRun]) -> str:
-    """The SVG: a box a state (fill and border by status), its type and total time under its name."""
+def workflow_svg(
+    definition: Mapping[str, Any], steps: Sequence[StepRun], notes: Mapping[str, str] | None = None
+) -> str:
+    """The SVG: a box a state (fill and border by status), its type and total time under its name.
+
+    ``notes`` (state name -> a few words: ``map_iterations.progress_labels``) add a line under
+    that, prefixed with the state's type ("Map: 3/3 done").
+    """
+    notes = notes or {}
     states: Mapping[str, Any] = definition.get("States", {})
     places = layout(definition)
     visits: dict[str, list[StepRun]] = {}
@@ -88,8 +102,8 @@ def workflow_svg(definition: Mapping[str, Any], steps: Sequence[StepRun]) -> str
             if target not in places:
                 continue
             x2, y2 = _centre(places[target])
-            start_y = y1 + NODE_HEIGHT / 2 if y2 > y1 else y1
-            end_y = y2 - NODE_HEIGHT / 2 if y2 > y1 else y2
+            start_y = y1 + _half_height(name, notes) if y2 > y1 else y1
+            end_y = y2 - _half_height(target, notes) if y2 > y1 else y2
             start_x = x1 + NODE_WIDTH / 2 if dashed else x1
             end_x = x2 - NODE_WIDTH / 2 if dashed else x2
             style = ' stroke-dasharray="5 4" stroke="#ef6c00"' if dashed else ' stroke="#52606d"'
@@ -104,15 +118,30 @@ def workflow_svg(definition: Mapping[str, Any], steps: Sequence[StepRun]) -> str
         detail = f"{state.get('Type', '')} · {status}"
         if runs:
             detail += f" · {_seconds(took)}" + (f" ({len(runs)} visits)" if len(runs) > 1 else "")
-        left, top = x1 - NODE_WIDTH / 2, y1 - NODE_HEIGHT / 2
+        half = _half_height(name, notes)
+        left, top = x1 - NODE_WIDTH / 2, y1 - half
+        shift = half - NODE_HEIGHT / 2  # a noted box's lines start higher
+        note = ""
+        if name in notes:
+            note = f"{state.get('Type', '')}: {notes[name]}"
+            detail_title = f"{detail} · {note}"
+        else:
+            detail_title = detail
         nodes.append(
-            f'<g class="state"><title>{esc(name)}: {esc(detail)}</title>'
-            f'<rect x="{left:.0f}" y="{top:.0f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="8" '
+            f'<g class="state"><title>{esc(name)}: {esc(detail_title)}</title>'
+            f'<rect x="{left:.0f}" y="{top:.0f}" width="{NODE_WIDTH}" height="{2 * half:.0f}" rx="8" '
             f'fill="{fill}" stroke="{border}" stroke-width="2"/>'
-            f'<text x="{x1:.0f}" y="{y1 - 4:.0f}" text-anchor="middle" font-size="14" font-weight="600" '
-            f'fill="#1f2933">{esc(name)}</text>'
-            f'<text x="{x1:.0f}" y="{y1 + 14:.0f}" text-anchor="middle" font-size="12" fill="#52606d">'
-            f"{esc(detail)}</text></g>"
+            f'<text x="{x1:.0f}" y="{y1 - 4 - shift:.0f}" text-anchor="middle" font-size="14" '
+            f'font-weight="600" fill="#1f2933">{esc(name)}</text>'
+            f'<text x="{x1:.0f}" y="{y1 + 14 - shift:.0f}" text-anchor="middle" font-size="12" '
+            f'fill="#52606d">{esc(detail)}</text>'
+            + (
+                f'<text class="note" x="{x1:.0f}" y="{y1 + 30 - shift:.0f}" text-anchor="middle" '
+                f'font-size="12" fill="#52606d">{esc(note)}</text>'
+                if note
+                else ""
+            )
+            + "</g>"
         )
     marker = (
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.views.binning import equal_bins
 from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_text, plain_texts
 
@@ -43,6 +44,21 @@ DISTRIBUTION_UNITS = {"Recency": "days", "Frequency": "orders", "Monetary": "£"
 SKEW_FOR_LOG = 1.0
 
 _LAYOUT = MARGINS
+
+
+def _fixed_margins(fig: go.Figure, left: int, right: int = 15, top: int = 50, bottom: int = 10) -> go.Figure:
+    """Margins set here, none measured by Plotly.js.
+
+    With ``automargin`` (which Streamlit's chart theme turns on for every axis) Plotly.js measures
+    each tick label and, when the margins move, draws the whole chart a second time: half of
+    the Segments charts' drawing time in the browser (benchmarks/README.md, round 4). The
+    Segments charts are drawn a fixed ``ui.layout.CHART_WIDTH`` wide with known labels (segment
+    names, scores, numbers), so margins sized for those labels once are enough.
+    """
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin={"l": left, "r": right, "t": top, "b": bottom})
+    return fig
 
 
 def _segment_color(name: str, index: int) -> str:
@@ -217,8 +233,10 @@ def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Fi
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(nticks=4, tickformat="~s")
     fig.update_xaxes(tickprefix="£", row=1, col=2)
-    fig.update_layout(title="Customers and revenue per segment", showlegend=False, height=480, **_LAYOUT)
-    return fig
+    fig.update_layout(title="Customers and revenue per segment", showlegend=False, height=480)
+    # Room for the longest segment name ("Potential Loyalist") on the left, the subplot titles
+    # under the chart's title, the ticks below.
+    return _fixed_margins(fig, left=120, bottom=30)
 
 
 def rf_heatmap(rfm: pd.DataFrame) -> go.Figure:
@@ -246,11 +264,11 @@ def rf_heatmap(rfm: pd.DataFrame) -> go.Figure:
         title="Customers per R and F score",
         xaxis_title="R score (5 = most recent)",
         yaxis_title="F score",
-        **_LAYOUT,
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category")
-    return fig
+    # The scores and axis titles on the left and below; the colour bar pushes the right margin.
+    return _fixed_margins(fig, left=60, right=10, bottom=50)
 
 
 def _is_skewed(values: pd.Series) -> bool:
@@ -267,10 +285,12 @@ def _log_ticks(values: np.ndarray) -> tuple[list[float], list[str]]:
 def rfm_distributions(
     rfm: pd.DataFrame, columns: Sequence[str] = ("Recency", "Frequency", "Monetary")
 ) -> go.Figure:
-    """Histograms of Recency, Frequency and Monetary; a skewed one is binned on a log10 axis.
+    """Distributions of Recency, Frequency and Monetary as binned bars; a skewed one on a log10 axis.
 
     Frequency and Monetary are heavily right-skewed (a few wholesalers dwarf everyone), so on a
     linear axis nearly every customer falls into the first bin; log bins show the real shape.
+    The bins are counted here (``pipeline.views.binning``), not by Plotly.js in the browser:
+    the figure carries 40 bars a panel instead of every customer's value.
     """
     _require(rfm, list(columns), "rfm_distributions")
     titles = []
@@ -290,12 +310,27 @@ def rfm_distributions(
             values = np.log10(values)
             tickvals, ticktext = _log_ticks(values)
             fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, row=i, col=1)
-        fig.add_trace(go.Histogram(x=values, name=column, nbinsx=40, marker_color="#4575b4"), row=i, col=1)
+        fig.add_trace(_binned_bars(values, column, log), row=i, col=1)
         fig.update_yaxes(title_text="Customers", nticks=4, row=i, col=1)
-    fig.update_layout(
-        title="Distributions", showlegend=False, bargap=0.05, height=180 + 170 * len(columns), **_LAYOUT
+    fig.update_layout(title="Distributions", showlegend=False, height=180 + 170 * len(columns))
+    return _fixed_margins(fig, left=70, bottom=30)
+
+
+def _binned_bars(values: np.ndarray, column: str, log: bool) -> go.Bar:
+    """One distribution's bars: customers per bin, the bin's range in the column's unit in the hover."""
+    bins = equal_bins(values)
+    edges = 10.0**bins.edges if log else bins.edges
+    unit = DISTRIBUTION_UNITS.get(column, "")
+    return go.Bar(
+        x=bins.centers,
+        y=bins.counts,
+        width=bins.width * 0.95,  # the histograms' bargap of 0.05
+        name=column,
+        marker_color="#4575b4",
+        customdata=np.column_stack([edges[:-1], edges[1:]]),
+        hovertemplate=f"%{{customdata[0]:,.3~r}} to %{{customdata[1]:,.3~r}} {unit}"
+        "<br>%{y:,} customers<extra></extra>",
     )
-    return fig
 
 
 def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figure:

@@ -3,6 +3,12 @@
 The SDK's own ``render_graph``/``render_progress`` load JavaScript from a CDN through RequireJS
 and do not work inside Streamlit; Streamlit's ``st.graphviz_chart`` renders DOT with the
 renderer it bundles, so the app draws the graph from the ASL definition itself.
+
+The status words and colours here are what every drawing of the graph uses. No page draws the
+DOT any more: a Graphviz chart shrinks to a thumbnail in a narrow container (Launch's had ~4 px
+labels), so Launch and Executions both draw ``graph_figure`` (plotly, laid out by
+``graph_layout``); ``workflow_dot`` and ``legend_dot`` are unused by the app now (kept with their
+tests; removing them is left to a later round).
 """
 
 from __future__ import annotations

@@ -16,73 +16,111 @@ from typing import Any
 import plotly.graph_objects as go
 
 from pipeline.views import style  # noqa: F401 - the charts' template
-from pipeline.views.graph import LEGEND_ORDER, NOT_REACHED, STATUS_COLOURS
-from pipeline.views.graph_layout import END_ID, START_ID, GraphLayout, layout_workflow
+from pipeline.views.graph import CAUGHT_ERROR, LEGEND_ORDER, NOT_REACHED, STATUS_COLOURS
+from pipeline.views.graph_layout import (
+    END_ID,
+    LABEL_CHARS,
+    MARKER_HALF,
+    START_ID,
+    Edge,
+    Node,
+    layout_workflow,
+    wrap,
+)
+from pipeline.views.routing import BOX_HALF_WIDTH
 from pipeline.views.text import plain_text
 
 #: Pixels a rank takes (box, gap and edge label).
-RANK_HEIGHT = 66
-#: Half a box's width and height, in layout units (a rank is 1 high, two states SPREAD apart).
-BOX_HALF_WIDTH = 0.55
-BOX_HALF_HEIGHT = 0.27
-#: Half the height of a box with a note under its type (a Map's iterations): three lines.
-NOTED_HALF_HEIGHT = 0.4
+RANK_HEIGHT = 80
 #: Font sizes in px: state names, their type, edge labels.
 NAME_SIZE = 13
 LABEL_SIZE = 12
 SELECTED_BORDER = "#111111"
 
 
-def _box(
-    x: float, y: float, fill: str, border: str, width: float, rounded: bool, half_height: float
-) -> dict[str, Any]:
-    shape: dict[str, Any] = {
-        "type": "rect",
-        "xref": "x",
-        "yref": "y",
-        "x0": x - BOX_HALF_WIDTH,
-        "x1": x + BOX_HALF_WIDTH,
-        "y0": y - half_height,
-        "y1": y + half_height,
-        "fillcolor": fill,
-        "line": {"color": border, "width": width},
-        "layer": "below",
-    }
-    if rounded:
-        shape["type"] = "path"
-        shape["path"] = _rounded_path(x, y, half_height)
-    return shape
-
-
-def _rounded_path(x: float, y: float, half_height: float, r: float = 0.08) -> str:
-    left, right = x - BOX_HALF_WIDTH, x + BOX_HALF_WIDTH
-    top, bottom = y - half_height, y + half_height
-    return (
+def _box(node: Node, fill: str, border: str, width: float) -> dict[str, Any]:
+    """A rounded box around a state (a path shape: plotly has no rounded rectangles)."""
+    r = 0.08
+    left, right = node.x - BOX_HALF_WIDTH, node.x + BOX_HALF_WIDTH
+    top, bottom = node.y - node.half_height, node.y + node.half_height
+    path = (
         f"M {left + r},{top} L {right - r},{top} Q {right},{top} {right},{top + r} "
         f"L {right},{bottom - r} Q {right},{bottom} {right - r},{bottom} "
         f"L {left + r},{bottom} Q {left},{bottom} {left},{bottom - r} "
         f"L {left},{top + r} Q {left},{top} {left + r},{top} Z"
     )
+    return {
+        "type": "path",
+        "path": path,
+        "xref": "x",
+        "yref": "y",
+        "x0": left,
+        "x1": right,
+        "y0": top,
+        "y1": bottom,
+        "fillcolor": fill,
+        "line": {"color": border, "width": width},
+        "layer": "below",
+    }
 
 
-def _edge_end(
-    layout: GraphLayout, source: str, target: str, kind: str, heights: Mapping[str, float]
-) -> tuple[float, float, float, float]:
-    """Where an arrow leaves its source box and reaches its target box (their borders).
-
-    An arrow into a branch (drawn a rank lower, on the left) leaves the bottom of its parent
-    near its left corner and reaches the top of the branch's first state.
-    """
-    a, b = layout.node(source), layout.node(target)
-    a_half, b_half = heights.get(source, BOX_HALF_HEIGHT), heights.get(target, BOX_HALF_HEIGHT)
-    if kind == "branch" and b.y > a.y:
-        return a.x - BOX_HALF_WIDTH * 0.5, a.y + a_half, b.x, b.y - b_half
-    if abs(a.y - b.y) < 1e-9 or abs(b.x - a.x) > 2 * BOX_HALF_WIDTH:
-        # Side by side (a catch into the failure lane): leave and arrive through the sides.
-        direction = 1 if b.x > a.x else -1
-        return a.x + direction * BOX_HALF_WIDTH, a.y, b.x - direction * BOX_HALF_WIDTH, b.y
-    down = 1 if b.y > a.y else -1
-    return a.x, a.y + down * a_half, b.x, b.y - down * b_half
+def _edge_marks(edge: Edge) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Shapes (the bends of a routed edge) and annotations (its arrow and Choice label)."""
+    catch = edge.kind == "catch"
+    colour = STATUS_COLOURS[CAUGHT_ERROR][1] if catch else "#616161"
+    width, opacity = (1.2, 0.55) if catch else (1.6, 1.0)
+    points = list(edge.points)
+    shapes = []
+    if len(points) > 2:
+        path = "M " + " L ".join(f"{x},{y}" for x, y in points[:-1])
+        shapes.append(
+            {
+                "type": "path",
+                "path": path,
+                "xref": "x",
+                "yref": "y",
+                "line": {"color": colour, "width": width},
+                "opacity": opacity,
+                "layer": "below",
+            }
+        )
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    annotations: list[dict[str, Any]] = [
+        {
+            "x": x1,
+            "y": y1,
+            "ax": x0,
+            "ay": y0,
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "text": "",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowsize": 1.2,
+            "arrowwidth": width,
+            "arrowcolor": colour,
+            "opacity": opacity,
+        }
+    ]
+    if edge.label and edge.kind in {"choice", "default"}:
+        (x0, y0), (x1, y1) = points[0], points[1]
+        label = "<br>".join(plain_text(line) for line in wrap(short_label(edge.label), LABEL_CHARS))
+        annotations.append(
+            {
+                "x": x0 + (x1 - x0) * 0.5,
+                "y": y0 + (y1 - y0) * 0.5,
+                "xanchor": "right" if x1 < x0 else "left" if x1 > x0 else "center",
+                "xref": "x",
+                "yref": "y",
+                "text": label,
+                "showarrow": False,
+                "font": {"size": LABEL_SIZE, "color": "#424242"},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
+    return shapes, annotations
 
 
 _PATH = re.compile(r"\$(?:\.[A-Za-z_][\w]*|\[[^\]]*\])+")
@@ -98,67 +136,36 @@ def workflow_figure(
     statuses: Mapping[str, str] | None = None,
     selected: str | None = None,
     notes: Mapping[str, str] | None = None,
+    *,
+    preview: bool = False,
 ) -> go.Figure:
     """The definition's states coloured by ``statuses`` (state name -> status), ``selected`` outlined.
 
     ``notes`` (state name -> a few words) follow a state's type under its name: a Map state's
     iterations so far (``map_iterations.progress_labels``), as the console's Map view counts them.
+    ``preview``: the workflow before any run (Launch): every state not started, no status
+    legend, and no "click for its details" (there are none yet).
     """
-    statuses, notes = statuses or {}, notes or {}
-    layout = layout_workflow(definition)
-    # A note belongs to a top-level state (inner states of a Map share names with nothing above).
-    noted = {n.node_id: notes[n.name] for n in layout.nodes if n.node_id == n.name and n.name in notes}
-    heights = {node_id: NOTED_HALF_HEIGHT for node_id in noted}
+    statuses = statuses or {}
+    layout = layout_workflow(definition, notes)
     figure = go.Figure()
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     for edge in layout.edges:
-        x0, y0, x1, y1 = _edge_end(layout, edge.source, edge.target, edge.kind, heights)
-        catch = edge.kind == "catch"
-        colour = STATUS_COLOURS["caught error"][1] if catch else "#616161"
-        annotations.append(
-            {
-                "x": x1,
-                "y": y1,
-                "ax": x0,
-                "ay": y0,
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "text": "",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowsize": 1.2,
-                "arrowwidth": 1.2 if catch else 1.6,
-                "arrowcolor": colour,
-                "opacity": 0.55 if catch else 1.0,
-            }
-        )
-        if edge.label and edge.kind in {"choice", "default"}:
-            annotations.append(
-                {
-                    "x": x0 + (x1 - x0) * 0.62,
-                    "y": y0 + (y1 - y0) * 0.62,
-                    "xanchor": "right" if x1 < x0 else "left" if x1 > x0 else "center",
-                    "xref": "x",
-                    "yref": "y",
-                    "text": plain_text(short_label(edge.label)),
-                    "showarrow": False,
-                    "font": {"size": LABEL_SIZE, "color": "#424242"},
-                    "bgcolor": "rgba(255,255,255,0.85)",
-                }
-            )
+        edge_shapes, edge_annotations = _edge_marks(edge)
+        shapes.extend(edge_shapes)
+        annotations.extend(edge_annotations)
     xs, ys, texts, names, hovers = [], [], [], [], []
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:
+            half_width, half_height = MARKER_HALF
             shapes.append(
                 {
                     "type": "circle",
-                    "x0": node.x - 0.16,
-                    "x1": node.x + 0.16,
-                    "y0": node.y - 0.2,
-                    "y1": node.y + 0.2,
+                    "x0": node.x - half_width,
+                    "x1": node.x + half_width,
+                    "y0": node.y - half_height,
+                    "y1": node.y + half_height,
                     "fillcolor": "#eeeeee",
                     "line": {"color": "#616161", "width": 1.5},
                     "layer": "below",
@@ -174,29 +181,22 @@ def workflow_figure(
                 }
             )
             continue
-        status = statuses.get(node.name, NOT_REACHED)
+        status = NOT_REACHED if preview else statuses.get(node.name, NOT_REACHED)
         fill, border = STATUS_COLOURS[status]
         chosen = selected is not None and node.name == selected
-        shapes.append(
-            _box(
-                node.x,
-                node.y,
-                fill,
-                SELECTED_BORDER if chosen else border,
-                4 if chosen else 2,
-                True,
-                heights.get(node.node_id, BOX_HALF_HEIGHT),
-            )
-        )
+        shapes.append(_box(node, fill, SELECTED_BORDER if chosen else border, 4 if chosen else 2))
         xs.append(node.x)
         ys.append(node.y)
-        name = plain_text(node.name)
-        note = noted.get(node.node_id)
-        under = _note_lines(node.state_type, note) if note else node.state_type
-        texts.append(f"<b>{name}</b><br><span style='font-size:{LABEL_SIZE - 1}px'>{under}</span>")
+        name = "<br>".join(plain_text(line) for line in node.name_lines)
+        texts.append(f"<b>{name}</b><br><span style='font-size:{LABEL_SIZE - 1}px'>{_under(node)}</span>")
         names.append(node.name)
+        what = f"{plain_text(node.name)} ({node.state_type})"
+        if preview:
+            hovers.append(what)
+            continue
+        note = notes.get(node.name) if notes and node.note_lines else None
         iterations = f"Iterations {plain_text(note)}<br>" if note else ""
-        hovers.append(f"{name} ({node.state_type}): {status}<br>{iterations}Click for its details")
+        hovers.append(f"{what}: {status}<br>{iterations}Click for its details")
     figure.add_trace(
         go.Scatter(
             x=xs,
@@ -213,47 +213,51 @@ def workflow_figure(
             name="states",
         )
     )
-    # The legend: one invisible point a status, so plotly draws its coloured keys in a row.
-    for status in LEGEND_ORDER:
-        fill, border = STATUS_COLOURS[status]
-        figure.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                marker={"symbol": "square", "size": 14, "color": fill, "line": {"color": border, "width": 2}},
-                name=status.capitalize(),
-                hoverinfo="skip",
+    if not preview:
+        # The legend: one invisible point a status, so plotly draws its coloured keys in a row.
+        for status in LEGEND_ORDER:
+            fill, border = STATUS_COLOURS[status]
+            figure.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    marker={
+                        "symbol": "square",
+                        "size": 14,
+                        "color": fill,
+                        "line": {"color": border, "width": 2},
+                    },
+                    name=status.capitalize(),
+                    hoverinfo="skip",
+                )
             )
-        )
-    x_values = [node.x for node in layout.nodes]
+    top = 4 if preview else 36
     figure.update_layout(
         shapes=shapes,
         annotations=annotations,
-        height=RANK_HEIGHT * (layout.ranks + 1) + 40,
-        margin={"l": 4, "r": 4, "t": 36, "b": 4},
+        height=RANK_HEIGHT * (layout.ranks + 1) + top,
+        margin={"l": 4, "r": 4, "t": top, "b": 4},
         plot_bgcolor="white",
         paper_bgcolor="white",
         dragmode=False,
-        clickmode="event+select",
+        clickmode="none" if preview else "event+select",
         hovermode="closest",
+        showlegend=not preview,
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": LABEL_SIZE}},
     )
-    figure.update_xaxes(
-        visible=False,
-        range=[min(x_values) - BOX_HALF_WIDTH - 0.05, max(x_values) + BOX_HALF_WIDTH + 0.05],
-        fixedrange=True,
-    )
+    figure.update_xaxes(visible=False, range=list(layout.x_range()), fixedrange=True)
     figure.update_yaxes(visible=False, range=[layout.ranks - 0.5, -0.5], fixedrange=True)
     return figure
 
 
-def _note_lines(state_type: str, note: str) -> str:
-    """``Map: 3/9 done`` then the rest of the note (``1 failed, 2 running``) on a line of its own,
-    so the box stays as narrow as the others and legible at 800 px."""
-    first, _, rest = note.partition(", ")
-    lines = [plain_text(f"{state_type}: {first}")] + ([plain_text(rest)] if rest else [])
-    return "<br>".join(lines)
+def _under(node: Node) -> str:
+    """What a box shows under the name: its type, with a Map's progress (``Map: 3/9 done``)
+    and the rest of the note on a line of its own."""
+    if not node.note_lines:
+        return plain_text(node.state_type)
+    first, *rest = node.note_lines
+    return "<br>".join([plain_text(f"{node.state_type}: {first}"), *(plain_text(line) for line in rest)])
 
 
 def clicked_state(selection: Any) -> str | None:

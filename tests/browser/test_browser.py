@@ -20,7 +20,13 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 from support import browser_support
-from support.browser_support import REPO_ROOT, StreamlitServer, click_state, streamlit_server
+from support.browser_support import (
+    REPO_ROOT,
+    STATE_NAMES_OUTSIDE_BOXES,
+    StreamlitServer,
+    click_state,
+    streamlit_server,
+)
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
@@ -118,13 +124,14 @@ def wait_for_charts(page, count: int) -> None:
     )
 
 
-def node_fills(page) -> dict[str, str]:
-    """The fill colour of each state in the first Graphviz chart of the page (Launch), by state name."""
+def drawn_states(page) -> list[str]:
+    """The states of the page's workflow graph (plotly; Launch's preview or Executions'), by name."""
     return page.evaluate(
-        """() => Object.fromEntries(
-            [...document.querySelector('[data-testid="stGraphVizChart"] svg').querySelectorAll('g.node')]
-            .map(n => [n.querySelector('title').textContent.trim(),
-                       n.querySelector('path, polygon, ellipse').getAttribute('fill')]))"""
+        """() => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            return plot ? plot.data.find(t => t.name === 'states').customdata : [];
+        }"""
     )
 
 
@@ -174,7 +181,11 @@ STABLE_HEIGHT = """() => new Promise(resolve => {
 #: a plotly title, axis title, subplot title, legend entry or tick label whose box leaves its
 #: chart; two subplot titles or two upright tick labels of one axis that overlap; a widget
 #: label, metric value or static table wider than the room it is given (cut off or scrolled).
-LAYOUT_PROBLEMS = """() => {
+LAYOUT_PROBLEMS = (
+    """() => {
+    const STATE_NAMES_OUTSIDE_BOXES = """
+    + STATE_NAMES_OUTSIDE_BOXES
+    + """;
     const problems = [];
     const inside = (inner, outer) => inner.left >= outer.left - 1 && inner.right <= outer.right + 1
         && inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
@@ -225,8 +236,23 @@ LAYOUT_PROBLEMS = """() => {
     cut(`[data-testid="stMain"] [data-testid="stMetricValue"] ${text}`, 'the metric');
     cut('[data-testid="stMain"] [data-testid="stMetricValue"] > div', 'the metric');
     cut('[data-testid="stMain"] [data-testid="stTable"] > div', 'the table');
+    // A selectbox shows its choice in an input, which cuts a long one with no overflow to see:
+    // its text is measured in the input's own font against the room inside it.
+    const measure = document.createElement('canvas').getContext('2d');
+    const selects = '[data-testid="stMain"] [data-testid="stSelectbox"] input';
+    for (const input of document.querySelectorAll(selects)) {
+        if (input.offsetParent === null || !input.value) continue;
+        const style = getComputedStyle(input);
+        measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        if (measure.measureText(input.value).width > room + 1) {
+            problems.push(`the choice "${input.value.slice(0, 60)}" is cut off`);
+        }
+    }
+    problems.push(...STATE_NAMES_OUTSIDE_BOXES());
     return problems;
 }"""
+)
 
 
 def layout_problems(page) -> list[str]:
@@ -313,7 +339,14 @@ def see_segments(page, figures: dict[str, int]) -> None:
 def launch_local_run(page) -> None:
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_test_id("stGraphVizChart").locator("svg").first).to_be_visible()
+    # The workflow as Executions draws it, legible (plotly at full width), every state not started.
+    expect(main.get_by_role("heading", name="Customer clustering: the workflow")).to_be_visible()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')]
+            .some(p => (p.data || []).some(t => t.name === 'states'))""",
+        timeout=STEP_TIMEOUT,
+    )
+    assert set(SUCCESS_PATH) <= set(drawn_states(page))
     expect(main.get_by_label("Clusters (k)")).to_have_value(str(ClusteringParameters().k))
     expect(main.get_by_role("heading", name="Preflight")).to_be_visible()
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
@@ -366,8 +399,10 @@ def launch_price_regression(page) -> None:
     threshold = main.get_by_role("spinbutton", name="RMSE threshold")
     expect(threshold).to_have_value(f"{RegressionParameters().rmse_threshold:.2f}")
     expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
-    fills = node_fills(page)
-    assert "Train XGBoost" in fills and "Train KMeans" not in fills, fills
+    expect(main.get_by_role("heading", name="Price regression: the workflow")).to_be_visible()
+    settled(page)
+    states = drawn_states(page)
+    assert set(REGRESSION_SUCCESS_PATH) <= set(states) and "Train KMeans" not in states, states
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
 
 

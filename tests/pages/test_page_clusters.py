@@ -138,9 +138,8 @@ def test_the_run_selector_lists_only_succeeded_runs_and_defaults_to_the_selected
     selector = at.selectbox(key="clusters_run")
     assert selector.value == with_runs.arns["k3"]
     names = {label: arn.rsplit(":", 1)[-1] for label, arn in with_runs.arns.items()}
-    assert len(selector.options) == 2
-    assert any(option.startswith(f"{names['k3']} · k=3 · ") for option in selector.options)
-    assert any(option.startswith(f"{names['k5']} · k=5 · ") for option in selector.options)
+    # name (its start time in it) and k: short enough to read whole in the picker at 800 px
+    assert sorted(selector.options) == sorted([f"{names['k3']} · k=3", f"{names['k5']} · k=5"])
     assert not any(names["failed"] in option for option in selector.options)
 
 
@@ -265,3 +264,43 @@ def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs
 
     assert "Agreement (adjusted Rand)" in metrics(at)
     assert metrics_in_columns(at.main) == []
+
+
+def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
+    from ui import clusters
+
+    arn = with_runs.arns["k3"]
+    at = open_page(arn)
+    figures = clusters.run_figures(arn)
+    before = {name: figure.to_json() for name, figure in figures.items()}
+
+    at.toggle(key="clusters_normalise").set_value(True).run()
+
+    assert not at.exception and not at.error
+    assert clusters.run_figures(arn) is figures  # the very object: no unpickled copy per rerun
+    assert {name: figure.to_json() for name, figure in figures.items()} == before
+    assert clusters.segment_figure(arn, True) is clusters.segment_figure(arn, True)
+
+
+def test_the_customers_csv_is_built_when_its_download_is_clicked(with_runs, monkeypatch):
+    import io
+
+    import pandas as pd
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from ui import clusters
+
+    deferred = []
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred.append((data_callable, file_name))
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    arn = with_runs.arns["k3"]
+    open_page(arn)
+
+    (build,) = [build for build, name in deferred if name and name.startswith("clusters-")]
+    downloaded = pd.read_csv(io.BytesIO(build()))
+    assert downloaded["CustomerID"].tolist() == clusters.load_run(arn).clusters["CustomerID"].tolist()

@@ -10,10 +10,11 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
-from support.page_support import APP
+from support.page_support import APP, definition_states, drawn_workflow
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
+from pipeline.views.graph import NOT_REACHED, STATUS_COLOURS
 from ui import backend as ui_backend
 from ui.names import Key, Page
 from ui.state import ActiveDataset
@@ -73,7 +74,7 @@ def test_without_a_dataset_the_page_says_to_load_one_on_the_data_page():
     assert not at.exception
     assert [link.label for link in at.get("page_link")] == ["Load a dataset on the Data page"]
     assert "Load a dataset on the Data page first" in at.info[0].value
-    assert not at.get("graphviz_chart")
+    assert not at.get("plotly_chart")
     assert "No dataset loaded yet" in at.sidebar.caption[0].value  # the sidebar still renders
 
 
@@ -81,9 +82,6 @@ def test_with_the_sample_the_page_shows_graph_parameters_preflight_and_definitio
     at = open_launch(active)
 
     assert not at.exception and not at.error
-    dot = at.get("graphviz_chart")[0].proto.spec
-    for state in ("Prepare RFM features", "Train KMeans", "Assign clusters", "Good enough?"):
-        assert state in dot
     assert at.number_input(key="launch_k").value == 5
     assert at.number_input(key="launch_threshold").value == pytest.approx(0.25)
     assert str(at.date_input(key=f"launch_as_of_{active.content_hash[:12]}").value) == "2011-12-10"
@@ -93,6 +91,11 @@ def test_with_the_sample_the_page_shows_graph_parameters_preflight_and_definitio
     assert not launch_button(at).disabled
     asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
     definition = asl.value  # shown expanded, indented, in a scrollable box
+    graph = drawn_workflow(at)
+    assert set(graph["states"]) == definition_states(
+        json.loads(definition)
+    )  # the SDK's, with and without a k sweep
+    assert {"Train KMeans", "Try each k", "Train k", "Pick k"} <= set(graph["states"])
     assert json.loads(definition)["StartAt"] == "Prepare RFM features"
     template = yaml.safe_load(cfn.value)
     machine = template["Resources"]["StateMachineComponent"]
@@ -125,7 +128,7 @@ def test_try_k_on_a_country_with_one_customer_says_to_widen_the_filters(active):
 
     assert not at.exception
     assert "Widen the filters" in at.error[0].value
-    assert not at.get("plotly_chart")
+    assert [chart.key for chart in at.get("plotly_chart")] == ["launch_workflow_graph"]  # no k chart
 
 
 def test_launch_on_the_local_backend_starts_an_execution_and_opens_it(active):
@@ -166,7 +169,7 @@ def test_the_aws_backend_without_settings_shows_failed_checks_and_disables_launc
     assert at.selectbox(key="launch_instance_type").value == "ml.m5.large"
     assert at.number_input(key="launch_instance_count").value == 1
     assert "placeholder settings" in at.warning[0].value
-    assert at.get("graphviz_chart")  # the workflow is still drawn
+    assert "Train KMeans" in drawn_workflow(at)["states"]  # the workflow is still drawn
 
 
 def customers_in(sample_xlsx: Path, country: str) -> int:
@@ -200,3 +203,16 @@ def test_an_as_of_date_before_the_last_invoice_warns_and_disables_launch(active)
     assert "before the last invoice" in at.warning[0].value
     assert launch_button(at).disabled
     assert preflight_table(at)["Result"].tolist() == ["passed", "passed"]  # the backend itself is fine
+
+
+def test_the_workflow_preview_draws_every_state_not_started_without_a_status_legend(active):
+    at = open_launch(active)
+
+    graph = drawn_workflow(at)
+    asl = next(code for code in at.code if code.language == "json")
+    assert set(graph["states"]) == definition_states(json.loads(asl.value))
+    assert set(graph["fills"]) == {STATUS_COLOURS[NOT_REACHED][0]}
+    assert len(graph["fills"]) == len(graph["states"])  # one box a state
+    assert graph["legend"] is False
+    assert all("Click for its details" not in hover for hover in graph["states"].values())
+    assert graph["states"]["Try each k"] == "Try each k (Map)"

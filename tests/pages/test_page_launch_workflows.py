@@ -11,7 +11,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
-from support.page_support import APP
+from support.page_support import APP, definition_states, drawn_workflow
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
@@ -63,8 +63,9 @@ def choose(at: AppTest, workflow: str) -> AppTest:
     return at
 
 
-def graph(at: AppTest) -> str:
-    return at.get("graphviz_chart")[0].proto.spec
+def graph(at: AppTest) -> set[str]:
+    """The states the page's workflow graph draws."""
+    return set(drawn_workflow(at)["states"])
 
 
 def test_the_catalogue_offers_every_registry_workflow_with_its_purpose_clustering_first(active):
@@ -81,21 +82,20 @@ def test_choosing_price_regression_shows_its_graph_fields_and_definitions(active
     at = choose(open_launch(active), PRICE_REGRESSION)
 
     assert not at.error
-    dot = graph(at)
+    drawn = graph(at)
     for state in ("Prepare data", "Train XGBoost", "Validate RMSE", "RMSE good enough?", "Predict prices"):
-        assert state in dot
-    assert "Train KMeans" not in dot
+        assert state in drawn
+    assert "Train KMeans" not in drawn
     defaults = RegressionParameters()
     assert at.number_input(key=Key.LAUNCH_RMSE_THRESHOLD).value == pytest.approx(defaults.rmse_threshold)
     assert at.number_input(key=Key.LAUNCH_NUM_ROUND).value == defaults.num_round
     assert at.number_input(key=Key.LAUNCH_MAX_DEPTH).value == defaults.max_depth
     assert at.number_input(key=Key.LAUNCH_ETA).value == pytest.approx(defaults.eta)
     assert at.selectbox(key=Key.LAUNCH_FEATURE_SET).value == "basic"
-    assert (
-        at.selectbox(key=Key.LAUNCH_FEATURE_SET)
-        .options[1]
-        .startswith("extended: the basic three plus Country")
-    )
+    assert at.selectbox(key=Key.LAUNCH_FEATURE_SET).options == ["basic (3 features)", "extended (6 features)"]
+    assert any(c.value.startswith("StockCode (category code), Quantity, CustomerID") for c in at.caption)
+    at.selectbox(key=Key.LAUNCH_FEATURE_SET).set_value("extended").run()
+    assert any(c.value.startswith("The basic three plus Country") for c in at.caption)
     # clustering's fields and Try k belong to the other workflow
     assert not [field for field in at.number_input if field.key == Key.LAUNCH_K]
     assert not [button for button in at.button if button.key == "launch_try_k"]
@@ -103,6 +103,7 @@ def test_choosing_price_regression_shows_its_graph_fields_and_definitions(active
     asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
     definition = json.loads(asl.value)
     assert definition["StartAt"] == "Prepare data"
+    assert drawn == definition_states(definition)  # every state of the SDK-built definition
     machine = yaml.safe_load(cfn.value)["Resources"]["StateMachineComponent"]
     assert json.loads(machine["Properties"]["DefinitionString"]) == definition
     assert not at.button(key="launch_run").disabled

@@ -258,8 +258,23 @@ def test_the_segment_summary_reads_as_a_presentation_table(loaded, expected):
     assert summary["What it means"].str.len().min() > 10  # every segment is described
 
 
+def open_the_averages(at: AppTest) -> None:
+    """Open the Segments page's "Averages per segment" expander, as a click on it does."""
+    suffix = at.session_state[Key.ACTIVE_DATASET].content_hash[:12]
+    at.session_state[f"seg_averages_{suffix}"] = True
+    at.run()
+
+
+def test_the_segment_averages_are_not_drawn_while_their_expander_is_closed(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+
+    assert [expander.label for expander in loaded.expander] == ["Filters", "Averages per segment"]
+    assert len(loaded.table) == 1  # the summary only: a filter change redraws no hidden table
+
+
 def test_the_segment_averages_have_readable_headers_and_formatted_figures(loaded):
     loaded.switch_page(SEGMENTS_PAGE).run()
+    open_the_averages(loaded)
 
     averages = loaded.table[1].value
     assert list(averages.columns) == [
@@ -410,3 +425,40 @@ def test_a_failed_load_closes_its_status_box_as_failed_and_shows_the_reason_outs
     assert "empty" in loaded.error[0].value
     assert not [e for e in statuses[0].children.values() if getattr(e, "type", None) == "alert"]
     assert "The active dataset is unchanged." in [caption.value for caption in loaded.main.caption]
+
+
+def test_choosing_every_country_shows_all_countries_instead_of_a_tag_for_each(loaded, expected):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    every = list(loaded.multiselect[0].options)
+
+    loaded.multiselect[0].set_value(every).run()
+
+    assert not loaded.exception and not loaded.error
+    assert loaded.multiselect[0].value == []  # the box shows its "All countries" placeholder
+    assert metrics(loaded)["Customers"] == f"{expected['customers']:,}"
+
+
+def test_the_as_of_date_says_which_days_it_accepts(loaded):
+    loaded.switch_page(SEGMENTS_PAGE).run()
+    loaded.toggle[0].set_value(True).run()
+
+    as_of = loaded.date_input[1]
+    assert as_of.proto.max == "2016-12-09"  # five years after the last invoice (2011-12-09)
+    assert "2010-12-01 to 2016-12-09" in as_of.help
+    assert "2010-12-01 to 2016-12-09" in " ".join(caption.value for caption in loaded.caption)
+    assert "2010-12-01 to 2011-12-09" in loaded.date_input[0].help
+
+
+def test_data_page_reruns_share_the_datasets_figures_instead_of_copying_them(loaded):
+    from ui import data
+
+    active = loaded.session_state[Key.ACTIVE_DATASET]
+    figures = data.dataset_figures(*active.key)
+    before = {name: figure.to_json() for name, figure in figures.items()}
+
+    loaded.radio(key="data_source").set_value("URL").run()
+
+    assert not loaded.exception
+    assert len(loaded.get("plotly_chart")) == 3
+    assert data.dataset_figures(*active.key) is figures  # the very object: no unpickled copy per rerun
+    assert {name: figure.to_json() for name, figure in figures.items()} == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
@@ -13,6 +14,7 @@ from pipeline.report.build import report_from_facts
 from pipeline.report.run_facts import gather
 from pipeline.report.sweep import RULE_EXPLANATIONS
 from pipeline.workflows.clustering.layout import RunLayout
+from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
 K_RANGE = (2, 4)  # the k range of conftest.py's finished_sweep run
 
@@ -26,6 +28,24 @@ def swept(finished_sweep):
         facts = gather(LocalBackend(), finished.arns["sweep"])
         stored = facts.storage.read_bytes(RunLayout(facts.run_prefix).sweep_uri)
         return report_from_facts(facts), json.loads(stored)
+
+
+@pytest.fixture(scope="module")
+def sweep_events(finished_sweep):
+    """The sweep run's own event history, read from its backend."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(finished_sweep.home))
+        return LocalBackend().history(finished_sweep.arns["sweep"])
+
+
+def graph_states(html: str) -> dict[str, list[str]]:
+    """State name -> the lines of text on its box, from the report's workflow SVG."""
+    svg = re.search(r'<svg class="workflow-graph".*?</svg>', html, re.DOTALL).group(0)
+    states = {}
+    for group in re.findall(r'<g class="state">(.*?)</g>', svg, re.DOTALL):
+        lines = [unescape(text) for text in re.findall(r"<text[^>]*>(.*?)</text>", group)]
+        states[lines[0]] = lines[1:]
+    return states
 
 
 def plotted_traces(html: str) -> list[dict]:
@@ -89,3 +109,17 @@ def test_a_sweep_report_draws_the_curve_besides_the_fixed_k_reports_charts(swept
     report, _ = swept
     assert report.figures == 9  # the fixed-k report's eight and the sweep curve
     assert report.html.count('class="figure"') == 9
+
+
+def test_the_reports_workflow_graph_counts_the_maps_iterations_as_the_history_does(swept, sweep_events):
+    report, _ = swept
+    started = [e for e in sweep_events if e["type"] == "MapStateStarted"]
+    [length] = [e["mapStateStartedEventDetails"]["length"] for e in started]
+    done = sum(e["type"] == "MapIterationSucceeded" for e in sweep_events)
+    assert length == done == K_RANGE[1] - K_RANGE[0] + 1
+
+    states = graph_states(report.html)
+
+    assert states[SWEEP_STATE][-1] == f"Map: {done}/{length} done"
+    noted = [name for name, lines in states.items() if any(line.startswith("Map:") for line in lines)]
+    assert noted == [SWEEP_STATE]  # only the Map carries counts

@@ -31,6 +31,36 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The workflow graph's states whose text (name, type, notes) leaves its box, as sentences: each
+#: box's corners are placed with the plot's own axes, the text is measured as drawn.
+STATE_NAMES_OUTSIDE_BOXES = """() => {
+    const problems = [];
+    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+        const states = (plot.data || []).find(trace => trace.name === 'states');
+        if (!states) continue;
+        const layout = plot._fullLayout, xaxis = layout.xaxis, yaxis = layout.yaxis;
+        const frame = plot.getBoundingClientRect();
+        const px = x => frame.left + layout._size.l + xaxis.l2p(x);
+        const py = y => frame.top + layout._size.t + yaxis.l2p(y);
+        const index = plot._fullData.findIndex(trace => trace.name === 'states');
+        const trace = [...plot.querySelectorAll('.scatterlayer .trace')][index];
+        const texts = trace ? [...trace.querySelectorAll('.textpoint text')] : [];
+        states.customdata.forEach((name, i) => {
+            const near = (a, b) => Math.abs(a - b) < 1e-6;
+            const box = (plot.layout.shapes || []).find(s => s.fillcolor && s.type === 'path'
+                && near((s.x0 + s.x1) / 2, states.x[i]) && near((s.y0 + s.y1) / 2, states.y[i]));
+            const text = texts[i];
+            if (!box || !text) { problems.push(`the state "${name}" is not drawn`); return; }
+            const drawn = text.getBoundingClientRect();
+            if (drawn.left < px(box.x0) - 1 || drawn.right > px(box.x1) + 1
+                || drawn.top < py(box.y0) - 1 || drawn.bottom > py(box.y1) + 1) {
+                problems.push(`the name of "${name}" leaves its box in the workflow graph`);
+            }
+        });
+    }
+    return problems;
+}"""
+
 HEALTH_TIMEOUT = 90.0  # seconds: a cold start imports streamlit, pandas and plotly on a busy machine
 HTTP_TIMEOUT = 2.0  # seconds for one health request
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,38 @@ def unescaped_punctuation(body: str) -> list[str]:
 
 def _is_punctuation(char: str) -> bool:
     return char.isascii() and not char.isalnum() and char.isprintable() and not char.isspace()
+
+
+def drawn_workflow(at: Any) -> dict[str, Any]:
+    """The workflow graph a page drew (the plotly chart whose figure has the "states" trace):
+    ``states`` (name -> hover text, one entry a drawn state), ``fills`` (the state boxes' fill
+    colours, not the Start and End markers') and ``legend`` (whether the status legend is shown)."""
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        states = [trace for trace in figure["data"] if trace.get("name") == "states"]
+        if states:
+            names, hovers = states[0]["customdata"], states[0]["hovertext"]
+            assert len(set(names)) == len(names), names  # each state drawn once
+            return {
+                "states": dict(zip(names, hovers, strict=True)),
+                "fills": [
+                    s["fillcolor"]
+                    for s in figure["layout"]["shapes"]
+                    if s["type"] == "path" and "fillcolor" in s
+                ],
+                "legend": figure["layout"].get("showlegend", True),
+            }
+    raise AssertionError("no workflow graph on the page")
+
+
+def definition_states(definition: dict[str, Any]) -> set[str]:
+    """Every state name of an ASL definition, those inside Map and Parallel branches included."""
+    names = set()
+    for name, state in definition["States"].items():
+        names.add(name)
+        branches = state.get("Branches", []) + [
+            b for b in (state.get("ItemProcessor"), state.get("Iterator")) if b
+        ]
+        for branch in branches:
+            names |= definition_states(branch)
+    return names

@@ -111,11 +111,44 @@ def test_rf_heatmap_counts_customers_in_each_r_and_f_cell(rfm):
 def test_rfm_distributions_put_the_skewed_frequency_and_monetary_on_a_log_axis(rfm):
     fig = charts.rfm_distributions(rfm)
 
-    assert [trace.type for trace in fig.data] == ["histogram"] * 3
     titles = [annotation.text for annotation in fig.layout.annotations]
     assert titles == ["Recency (days)", "Frequency (orders, log axis)", "Monetary (£, log axis)"]
-    assert np.asarray(fig.data[2].x) == pytest.approx(np.log10(rfm["Monetary"].to_numpy(dtype=float)))
-    assert len(fig.data[0].x) == len(rfm)
+    monetary = np.log10(rfm["Monetary"].to_numpy(dtype=float))
+    centers = np.asarray(fig.data[2].x)
+    assert centers.min() > monetary.min() and centers.max() < monetary.max()  # bins in log10 units
+
+
+def test_rfm_distributions_are_binned_on_the_server_and_count_every_customer(rfm):
+    fig = charts.rfm_distributions(rfm)
+
+    # 40 bars a panel, whatever the number of customers: the browser gets counts, not values.
+    assert [trace.type for trace in fig.data] == ["bar"] * 3
+    assert [len(trace.y) for trace in fig.data] == [40, 40, 40]
+    assert [int(np.sum(trace.y)) for trace in fig.data] == [len(rfm)] * 3
+    recency = rfm["Recency"].to_numpy()
+    first_bin = fig.data[0].customdata[0]
+    assert fig.data[0].y[0] == ((recency >= first_bin[0]) & (recency < first_bin[1])).sum()
+
+
+def test_rfm_distributions_say_each_bins_range_in_the_columns_unit(rfm):
+    fig = charts.rfm_distributions(rfm)
+
+    low, high = fig.data[2].customdata[0]  # Monetary, binned on a log axis: the range in pounds
+    assert low == pytest.approx(rfm["Monetary"].min())
+    assert high > low
+    assert "£" in fig.data[2].hovertemplate and "customers" in fig.data[2].hovertemplate
+
+
+def test_segment_charts_set_their_margins_instead_of_measuring_tick_labels(rfm):
+    for fig in (
+        charts.segment_bars(rfm, order=SEGMENTS),
+        charts.rf_heatmap(rfm),
+        charts.rfm_distributions(rfm),
+    ):
+        layout = fig.to_plotly_json()["layout"]
+        axes = [value for name, value in layout.items() if name.startswith(("xaxis", "yaxis"))]
+        assert axes and all(axis["automargin"] is False for axis in axes)
+        assert layout["margin"]["l"] >= 60  # room for the tick labels and axis titles
 
 
 def test_rfm_distributions_are_stacked_so_each_panel_gets_the_charts_full_width(rfm):

@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.backends.local import LocalBackend
 from pipeline.views.execution_view import state_statuses
-from pipeline.views.graph_figure import NOTED_HALF_HEIGHT, workflow_figure
+from pipeline.views.graph_figure import workflow_figure
+from pipeline.views.graph_layout import NOTED_HALF_HEIGHT
 from pipeline.views.map_iterations import SUCCEEDED, map_runs, progress_label, progress_labels
 from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
@@ -79,5 +80,5 @@ def test_a_running_maps_box_is_taller_and_keeps_each_line_short_for_800_px(sweep
     assert lines[1].endswith(f"Map: 1/{KS} done")
     assert "running" in lines[2]
     assert all(len(line.split(">")[-1].split("<")[0]) <= 20 for line in lines[1:])
-    heights = {round(s.y1 - s.y0, 6) for s in figure.layout.shapes if s.type == "path"}
+    heights = {round(s.y1 - s.y0, 6) for s in figure.layout.shapes if s.type == "path" and s.fillcolor}
     assert round(2 * NOTED_HALF_HEIGHT, 6) in heights
