@@ -6,7 +6,7 @@ fields are a form function found by its parameters type (``PARAMETER_FORMS``), a
 field's value is kept across pages (``ui.fields.kept``).
 
 Every widget change reruns the page, so what costs more than a few milliseconds is cached
-by small keys: the workflow (definition, DOT graph, ASL JSON, CloudFormation template) by
+by small keys: the workflow (definition, ASL JSON, CloudFormation template) by
 backend name, Try k by dataset hash and filters. Preflight is the backend's health
 (``ui.backend.health``), the cache Home shows too.
 """

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.views import routing
-from pipeline.views.graph import _choice_label
+from pipeline.views.graph import choice_label
 from pipeline.views.routing import BOX_HALF_WIDTH, Box, Point
 
 #: Horizontal distance between two slots of one rank, in layout units (a box is 1.1 wide).
@@ -113,7 +113,7 @@ def _flow_edges(prefix: str, name: str, state: Mapping[str, Any]) -> list[Edge]:
     if state.get("Next"):
         edges.append(Edge(source, prefix + state["Next"], "", "next"))
     for rule in state.get("Choices", []):
-        edges.append(Edge(source, prefix + rule["Next"], _choice_label(rule), "choice"))
+        edges.append(Edge(source, prefix + rule["Next"], choice_label(rule), "choice"))
     if state.get("Default"):
         edges.append(Edge(source, prefix + state["Default"], "default", "default"))
     for catcher in state.get("Catch", []):
