@@ -3,17 +3,13 @@ it draws in. The time itself is measured by benchmarks/first_page.py and bench_b
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from typing import NoReturn
 
 from streamlit.testing.v1 import AppTest
 from support.page_support import APP
+from support.probe_support import run_probe
 
 import ui.backend
-from pipeline.config import PROJECT_ROOT
 from ui.page import end_page
 
 RUN_TIMEOUT = 300
@@ -49,19 +45,9 @@ def fill_definition_cache() -> None:
 
 def test_a_fresh_process_draws_home_without_numpy_or_walking_the_call_stack(studio_home):
     fill_definition_cache()
-    env = dict(os.environ, RFM_STUDIO_HOME=str(studio_home), PYTHONPATH=str(PROJECT_ROOT))
 
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_RUN_PROBE],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=600,
-    )
+    probe = run_probe(FIRST_RUN_PROBE, studio_home)
 
-    assert done.returncode == 0, done.stderr
-    probe = json.loads(done.stdout.splitlines()[-1])
     assert probe["exceptions"] == []
     assert probe["title"] == ["RFM Workflow Studio"]
     assert probe["numpy"] is False  # the page icon went through Streamlit's image path before

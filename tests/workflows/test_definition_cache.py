@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
+from support.probe_support import run_probe
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.workflows import definition_cache
@@ -146,18 +144,8 @@ def test_a_fresh_process_with_a_warm_cache_imports_neither_stepfunctions_nor_sag
         backend.workflow_documents(spec)
     documents = backend.workflow_documents()
 
-    env = dict(os.environ, RFM_STUDIO_HOME=str(studio_home), PYTHONPATH=str(PROJECT_ROOT))
-    done = subprocess.run(
-        [sys.executable, "-c", HIT_PROBE],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=300,
-    )
+    probe = run_probe(HIT_PROBE, studio_home, timeout=300)
 
-    assert done.returncode == 0, done.stderr
-    probe = json.loads(done.stdout.splitlines()[-1])
     assert probe["imported"] == []
     assert probe["definition"] == documents.definition and probe["template"] == documents.template
     assert all(probe["checks"])
