@@ -33,11 +33,14 @@ navigation = st.navigation(
         st.Page(Page.PRICES, title="Prices", icon=":material/price_check:"),
     ]
 )
-slot = st.sidebar.container()
+dataset_slot = st.sidebar.container()
+# The backend choice before the page: on a first page the browser fetches the radio's component
+# while the page runs, not after it (ui/sidebar.py).
+sidebar.render_backend()
 try:
     navigation.run()
 except PageEnded:
     pass  # the page ended early (ui.page.end_page), the sidebar is still drawn
 finally:
     # Filled after the page so a dataset loaded by this very run already shows.
-    sidebar.render(slot)
+    sidebar.render_dataset(dataset_slot)

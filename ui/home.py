@@ -1,4 +1,9 @@
-"""The Home page's logic: the backend's health as lines to show, and the session's next steps."""
+"""The Home page's logic: its text, the backend's health as lines to show, the next steps.
+
+Home is the first page a browser draws, and every element costs the browser a render of its
+own (benchmarks/README.md, "Round 5: the first page"), so the fixed text is one Markdown block
+and each health check is one line.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +26,18 @@ def workflows() -> list[tuple[str, str]]:
     return [(spec.title, spec.purpose) for spec in WORKFLOWS]
 
 
-def check_line(name: str, ok: bool) -> str:
-    """A health check's headline: a passed or failed icon and its name in bold (as plain text)."""
+def intro_markdown() -> str:
+    """What the app does and its workflows, as one Markdown block (the workflows under a
+    "Workflows" heading of the same size as ``st.subheader``)."""
+    listed = "\n".join(f"- **{title}**: {purpose}" for title, purpose in workflows())
+    return f"{INTRO}\n\n### Workflows\n\n{listed}"
+
+
+def check_line(name: str, ok: bool, message: str) -> str:
+    """A health check as one line: a passed or failed icon, its name in bold, what it found
+    (name and message as plain text: they can quote settings and errors)."""
     icon = ":material/check_circle:" if ok else ":material/error:"
-    return f"{icon} **{plain(name)}**"
+    return f"{icon} **{plain(name)}**: {plain(message)}"
 
 
 def next_steps(active: ActiveDataset | None) -> list[tuple[str, str, str]]:

@@ -1,4 +1,10 @@
-"""The sidebar every page shows: the active dataset and the backend that runs workflows."""
+"""The sidebar every page shows: the active dataset and the backend that runs workflows.
+
+app.py draws it in two parts around the page: the backend choice before the page runs (a radio:
+the browser fetches its component on first use, so on a first page it arrives with the page
+instead of after it) and the dataset summary after, into a container made above the choice, so
+a dataset loaded by this very run already shows and the summary stays at the top.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,14 @@ from ui.backend import render_selector
 from ui.state import get_active
 
 
-def render(container: DeltaGenerator | None = None) -> None:
-    """Draw the dataset summary (name, rows, customers, date range) and the backend in the sidebar.
-
-    app.py passes a sidebar container made before the page ran and fills it afterwards, so a
-    dataset loaded by this very run already shows and the block stays at the top.
+def render_dataset(container: DeltaGenerator) -> None:
+    """Draw the dataset summary (name, rows, customers, date range) into ``container``.
 
     The name comes from the user's file or URL, so it is shown with ``st.text`` (never parsed
     as Markdown or HTML).
     """
     active = get_active()
-    with container if container is not None else st.sidebar:
+    with container:
         st.subheader("Dataset")
         if active is None:
             st.caption("No dataset loaded yet: choose one on the Data page.")
@@ -30,5 +33,10 @@ def render(container: DeltaGenerator | None = None) -> None:
                 f"{active.customers:,} customers\n"
                 f"{active.first_invoice:%Y-%m-%d} to {active.last_invoice:%Y-%m-%d}"
             )
+
+
+def render_backend() -> None:
+    """Draw the backend choice in the sidebar, below whatever the sidebar already holds."""
+    with st.sidebar:
         st.subheader("Backend")
         render_selector()

@@ -62,18 +62,22 @@ def test_home_draws_every_other_section_before_it_checks_the_backend(monkeypatch
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
 
     assert not at.exception
-    assert [subheader.value for subheader in at.main.subheader] == [
-        "Active dataset",
-        "Backend",
-        "Workflows",
-        "Next step",
-    ]
+    assert [subheader.value for subheader in at.main.subheader] == ["Next step", "Active dataset", "Backend"]
+    assert "### Workflows" in at.markdown[0].value  # the intro and the workflows are one block
     assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
     assert not [block for block in at.markdown if block.value.startswith(":material/")]
     assert at.sidebar.radio(key="backend").value == "local"
 
 
-def test_home_shows_the_backend_health_under_the_backend_heading():
+def test_home_sends_its_fixed_text_as_one_markdown_block_and_no_captions():
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    blocks = [block.value for block in at.main.markdown]
+    assert len([block for block in blocks if not block.startswith(":material/")]) == 1
+    assert not at.main.caption  # each health check's message is on its line, not a caption below
+
+
+def test_home_shows_each_backend_check_as_one_line_under_the_backend_heading():
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
 
     backend_column = at.columns[1]
@@ -81,4 +85,27 @@ def test_home_shows_the_backend_health_under_the_backend_heading():
     checks = [block.value for block in backend_column.markdown]
     assert len(checks) == 2
     assert all(check.startswith(":material/check_circle:") for check in checks)
-    assert len(backend_column.caption) == 2  # each check's message under its line
+    assert "passes the engine" in checks[-1]  # the message is on the check's line
+
+
+def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_after(monkeypatch):
+    import ui.home
+    import ui.sidebar
+
+    drawn: list[str] = []
+
+    def record(name, function):
+        def recorded(*args, **kwargs):
+            drawn.append(name)
+            return function(*args, **kwargs)
+
+        return recorded
+
+    monkeypatch.setattr(ui.sidebar, "render_selector", record("backend choice", ui.sidebar.render_selector))
+    monkeypatch.setattr(ui.home, "intro_markdown", record("page", ui.home.intro_markdown))
+    monkeypatch.setattr(ui.sidebar, "get_active", record("dataset summary", ui.sidebar.get_active))
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    assert not at.exception
+    assert drawn == ["backend choice", "page", "dataset summary"]
+    assert [subheader.value for subheader in at.sidebar.subheader] == ["Dataset", "Backend"]

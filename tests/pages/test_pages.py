@@ -126,9 +126,9 @@ def test_home_shows_the_active_dataset_and_links_to_the_next_pages(loaded, expec
 def test_home_presents_every_registry_workflow_with_its_purpose():
     at = start()
 
-    shown = [markdown.value for markdown in at.markdown]
+    shown = "\n".join(markdown.value for markdown in at.markdown)
     for spec in WORKFLOWS:
-        assert f"**{spec.title}**: {spec.purpose}" in shown
+        assert f"- **{spec.title}**: {spec.purpose}" in shown
 
 
 def test_home_shows_the_local_backend_healthy():
@@ -151,7 +151,7 @@ def test_home_shows_what_the_aws_backend_is_missing():
     assert not at.exception
     assert "AWS (Step Functions + SageMaker)" in [text.value for text in at.text]
     assert any(":material/error:" in block.value for block in at.markdown)
-    assert "RFM_AWS_REGION" in unescaped(" ".join(caption.value for caption in at.caption))
+    assert "RFM_AWS_REGION" in unescaped(" ".join(block.value for block in at.markdown))
     assert at.warning
 
 
