@@ -40,6 +40,8 @@ def studio_home(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("RFM_STUDIO_HOME", str(home))
     monkeypatch.delenv("RFM_STORAGE", raising=False)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    # Home waits for the backend's health to the end, however loaded the machine (ui/backend.py).
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "600")
     return home
 
 

@@ -7,9 +7,19 @@ workflow, so they are made once per process with ``st.cache_resource``.
 A backend's health (its preflight checks) is one cache shared by Home and Launch: on aws the
 checks call several services, so they are reused for a while, and "Check again" on Launch
 (:func:`check_again`) forgets them for every page at once.
+
+The checks run in a background thread that fills that cache, so a page can choose how long to
+wait for them: Launch waits (with a spinner once it takes a moment), Home waits about a second
+(:func:`health_within`) and otherwise shows the rest of the page and checks back. The first
+check on a new data directory builds every workflow definition with the SDK (~10 s); a fresh
+server's first page no longer waits for it.
 """
 
 from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
 
 import streamlit as st
 
@@ -39,8 +49,21 @@ def backend_of(execution_arn: str) -> Backend:
     return backend(backend_for_arn(execution_arn))
 
 
-@st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner="Checking the backend…")
-def health(name: str) -> list[Check]:
+#: How long Home waits for the health before it draws the page without it (seconds): a warm
+#: server knows it at once, a new data directory's first check builds the definitions (~10 s).
+HOME_HEALTH_WAIT_SECONDS = 2.0
+#: Overrides ``HOME_HEALTH_WAIT_SECONDS`` (the page tests set it high: they read the checks).
+HOME_HEALTH_WAIT_VARIABLE = "RFM_STUDIO_HOME_HEALTH_WAIT"
+#: How long ``health`` waits quietly before it shows a spinner.
+SPINNER_AFTER_SECONDS = 0.1
+
+_checks_runner = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="backend-health")
+_running: dict[str, concurrent.futures.Future[list[Check]]] = {}
+_running_lock = threading.RLock()  # a check that ends at once is forgotten inside _checking
+
+
+@st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
+def cached_health(name: str) -> list[Check]:
     """The backend's preflight checks, shared by every page and session for a couple of minutes.
 
     A backend that cannot even be made (its settings are unreadable) is one failed check that
@@ -52,13 +75,62 @@ def health(name: str) -> list[Check]:
         return [Check("Backend settings", False, str(error))]
 
 
+def _checking(name: str) -> concurrent.futures.Future[list[Check]]:
+    """The background check of ``name`` under way, or a new one (a cache hit ends at once).
+
+    A check is forgotten as soon as it ends, so every later caller asks the cache again (which
+    may have expired or been cleared by "Check again").
+    """
+    with _running_lock:
+        future = _running.get(name)
+        if future is None:
+            future = _running[name] = _checks_runner.submit(cached_health, name)
+            future.add_done_callback(lambda done: _forget(name, done))
+    return future
+
+
+def _forget(name: str, future: concurrent.futures.Future[list[Check]]) -> None:
+    with _running_lock:
+        if _running.get(name) is future:
+            del _running[name]
+
+
+def health(name: str) -> list[Check]:
+    """The backend's health (:func:`cached_health`), waited for, with a spinner if it takes a while."""
+    future = _checking(name)
+    try:
+        return future.result(timeout=SPINNER_AFTER_SECONDS)
+    except concurrent.futures.TimeoutError:
+        with st.spinner("Checking the backend…"):
+            return future.result()
+
+
+def health_within(name: str, seconds: float | None) -> list[Check] | None:
+    """The backend's health if it is known within ``seconds``; None while it is still checked
+    (the check goes on in the background and fills the shared cache). None waits to the end."""
+    try:
+        return _checking(name).result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        return None
+
+
+def home_health_wait() -> float:
+    """Seconds Home waits for the health: ``RFM_STUDIO_HOME_HEALTH_WAIT`` if it is a number >= 0,
+    otherwise ``HOME_HEALTH_WAIT_SECONDS``."""
+    try:
+        seconds = float(os.environ.get(HOME_HEALTH_WAIT_VARIABLE, HOME_HEALTH_WAIT_SECONDS))
+    except ValueError:
+        return HOME_HEALTH_WAIT_SECONDS
+    return seconds if seconds >= 0 else HOME_HEALTH_WAIT_SECONDS
+
+
 def check_again(name: str) -> None:
     """Forget what was learnt about the backends' health, so every page checks afresh.
 
     For aws the backend object is made again too: it reads its settings (environment and
     secrets) when made, so settings fixed since then only count after this.
     """
-    health.clear()
+    cached_health.clear()
     if name != "local":
         backend.clear()
 

@@ -55,10 +55,10 @@ def test_a_fresh_process_draws_home_without_numpy_or_walking_the_call_stack(stud
 
 
 def test_home_draws_every_other_section_before_it_checks_the_backend(monkeypatch):
-    def check_never_answers(name: str) -> NoReturn:
+    def check_never_answers(name: str, seconds: float) -> NoReturn:
         end_page()  # the page stops where the check is: what was drawn before it stays
 
-    monkeypatch.setattr(ui.backend, "health", check_never_answers)
+    monkeypatch.setattr(ui.backend, "health_within", check_never_answers)
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
 
     assert not at.exception
@@ -109,3 +109,47 @@ def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_af
     assert not at.exception
     assert drawn == ["backend choice", "page", "dataset summary"]
     assert [subheader.value for subheader in at.sidebar.subheader] == ["Dataset", "Backend"]
+
+
+def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(monkeypatch):
+    import threading
+
+    import streamlit as st
+
+    from pipeline.backends.local import LocalBackend
+
+    st.cache_data.clear()  # the health is cached per process: this test's check must run
+    release = threading.Event()
+    real_preflight = LocalBackend.preflight
+
+    def slow_preflight(self):  # as slow as a new data directory's first build, until released
+        release.wait(RUN_TIMEOUT)
+        return real_preflight(self)
+
+    monkeypatch.setattr(LocalBackend, "preflight", slow_preflight)
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "0")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    assert not at.exception
+    assert [subheader.value for subheader in at.main.subheader] == ["Next step", "Active dataset", "Backend"]
+    assert "Checking the backend" in at.columns[1].caption[0].value
+    assert not [block for block in at.markdown if block.value.startswith(":material/")]
+    assert at.sidebar.radio(key="backend").value == "local"
+
+    release.set()
+    checks = ui.backend.health_within("local", None)  # the background check ends
+    at.run()
+
+    assert [check.ok for check in checks] == [True, True]
+    assert not at.columns[1].caption
+    lines = [block.value for block in at.columns[1].markdown]
+    assert len(lines) == 2 and all(line.startswith(":material/check_circle:") for line in lines)
+
+
+def test_the_home_health_wait_falls_back_to_its_default_on_a_value_that_is_not_seconds(monkeypatch):
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "soon")
+    assert ui.backend.home_health_wait() == ui.backend.HOME_HEALTH_WAIT_SECONDS
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "-1")
+    assert ui.backend.home_health_wait() == ui.backend.HOME_HEALTH_WAIT_SECONDS
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "0.5")
+    assert ui.backend.home_health_wait() == 0.5

@@ -28,10 +28,10 @@ RUN_FINISH_TIMEOUT = 300
 def fresh_caches():
     """Backends and their health are cached per process: each test's private home gets its own."""
     ui_backend.backend.clear()
-    ui_backend.health.clear()
+    ui_backend.cached_health.clear()
     yield
     ui_backend.backend.clear()
-    ui_backend.health.clear()
+    ui_backend.cached_health.clear()
 
 
 @pytest.fixture
