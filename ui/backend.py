@@ -59,6 +59,9 @@ SPINNER_AFTER_SECONDS = 0.1
 
 _checks_runner = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="backend-health")
 _running: dict[str, concurrent.futures.Future[list[Check]]] = {}
+#: Backends checked to the end in this process: their next checks run in the caller's thread (a
+#: cache hit, or a recheck of a backend already made), without the hop to the background thread.
+_ended_once: set[str] = set()
 _running_lock = threading.RLock()  # a check that ends at once is forgotten inside _checking
 
 
@@ -93,10 +96,14 @@ def _forget(name: str, future: concurrent.futures.Future[list[Check]]) -> None:
     with _running_lock:
         if _running.get(name) is future:
             del _running[name]
+        if future.exception() is None:
+            _ended_once.add(name)
 
 
 def health(name: str) -> list[Check]:
     """The backend's health (:func:`cached_health`), waited for, with a spinner if it takes a while."""
+    if name in _ended_once:
+        return cached_health(name)
     future = _checking(name)
     try:
         return future.result(timeout=SPINNER_AFTER_SECONDS)
@@ -108,6 +115,8 @@ def health(name: str) -> list[Check]:
 def health_within(name: str, seconds: float | None) -> list[Check] | None:
     """The backend's health if it is known within ``seconds``; None while it is still checked
     (the check goes on in the background and fills the shared cache). None waits to the end."""
+    if name in _ended_once:
+        return cached_health(name)
     try:
         return _checking(name).result(timeout=seconds)
     except concurrent.futures.TimeoutError:
@@ -131,6 +140,7 @@ def check_again(name: str) -> None:
     secrets) when made, so settings fixed since then only count after this.
     """
     cached_health.clear()
+    _ended_once.discard(name)  # the next check runs in the background again
     if name != "local":
         backend.clear()
 

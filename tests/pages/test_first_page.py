@@ -114,11 +114,9 @@ def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_af
 def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(monkeypatch):
     import threading
 
-    import streamlit as st
-
     from pipeline.backends.local import LocalBackend
 
-    st.cache_data.clear()  # the health is cached per process: this test's check must run
+    ui.backend.check_again("local")  # the health is cached per process: this test's check must run
     release = threading.Event()
     real_preflight = LocalBackend.preflight
 
