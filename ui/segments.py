@@ -22,7 +22,7 @@ import streamlit as st
 
 from pipeline.analysis import rfm
 from pipeline.views import charts
-from ui.state import cleaned
+from ui.state import transactions_index
 
 
 def download_name(dataset_name: str) -> str:
@@ -60,11 +60,10 @@ def segments_view(
     Raises ``DataError`` when the filters leave nothing to score or ``as_of`` is too early;
     errors are not cached, so correcting the filter recomputes.
     """
-    clean, _ = cleaned(content_hash, path)
-    window = rfm.filter_transactions(clean, list(countries) or None, start, end)
-    snapshot = pd.Timestamp(as_of) if as_of is not None else None
-    table = rfm.compute_rfm(window, snapshot)
-    used_as_of = snapshot if snapshot is not None else rfm.default_as_of(window)
+    scored = transactions_index(content_hash, path).score(
+        list(countries) or None, start, end, pd.Timestamp(as_of) if as_of is not None else None
+    )
+    table = scored.table
     summary = rfm.segment_summary(table)
     summary["Description"] = summary["Segment"].map(rfm.SEGMENT_DESCRIPTIONS).astype("string")
     figures = {
@@ -75,8 +74,8 @@ def segments_view(
     }
     return SegmentsView(
         rfm=table,
-        as_of=used_as_of.date(),
-        transactions=len(window),
+        as_of=scored.as_of.date(),
+        transactions=scored.transactions,
         summary=summary,
         figures=figures,
     )

@@ -7,6 +7,8 @@ expensive step is cached by that hash, never by hashing a large frame on each re
 
 - ``cleaned(hash, path)``: read and clean once per dataset and process (``st.cache_resource``:
   the frame is shared, not copied; pandas copy-on-write keeps it read-only for callers);
+- ``transactions_index(hash, path)``: the numbers RFM is scored from for any filter choice
+  (``pipeline.analysis.rfm_index``), built once per dataset (shared too);
 - ``countries(hash, path)``: the countries the Segments and Launch filters offer (shared too);
 - each page's own views, keyed the same way, in its ``ui/<page>.py``.
 """
@@ -25,6 +27,8 @@ from ui.names import Key
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from pipeline.analysis.rfm_index import TransactionsIndex
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +112,19 @@ def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     return data.clean_transactions(transactions)
 
 
+@st.cache_resource(max_entries=4, show_spinner="Indexing the transactions…")
+def transactions_index(content_hash: str, path: str) -> TransactionsIndex:
+    """The dataset's ``TransactionsIndex``, built once per dataset and process and shared
+    read-only: Segments, Launch's k table and the clustering check score RFM for any filter
+    from it in a tenth of a second at 10x, without copying the frame's text columns."""
+    from pipeline.analysis.rfm_index import TransactionsIndex
+
+    clean, _ = cleaned(content_hash, path)
+    return TransactionsIndex(clean)
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def countries(content_hash: str, path: str) -> tuple[str, ...]:
     """The countries of the clean transactions, sorted, for the Segments and Launch filters
     (a tuple: the cached value is shared by every session, not copied)."""
-    clean, _ = cleaned(content_hash, path)
-    return tuple(sorted(str(c) for c in clean["Country"].dropna().unique()))
+    return transactions_index(content_hash, path).countries
