@@ -180,7 +180,7 @@ def gc_census(top: int = 12) -> str:
     import collections
 
     objects = gc.get_objects()
-    by_type = collections.Counter(type(o).__module__ + "." + type(o).__qualname__ for o in objects)
+    by_type = collections.Counter(f"{type(o).__module__!s}.{type(o).__qualname__!s}" for o in objects)
     sized = sorted(
         ((len(o), type(o).__qualname__) for o in objects if isinstance(o, list | dict | tuple | set)),
         reverse=True,
