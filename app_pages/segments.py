@@ -6,7 +6,6 @@ import streamlit as st
 
 from ui import segments, state
 from ui.errors import show_error
-from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -72,31 +71,35 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         return
 
     metric_row(segments.view_metrics(view))
-    late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
-    if late:
-        st.warning(late)
-    if not custom_as_of:
-        st.caption("Recency counts days up to the day after the last invoice in the window.")
-    else:
-        st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
+    # The notes sit in one container, present on every run: a warning that comes and goes does
+    # not move the elements after it (the front end would redraw every one of them).
+    with st.container():
+        late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
+        if late:
+            st.warning(late)
+        if not custom_as_of:
+            st.caption("Recency counts days up to the day after the last invoice in the window.")
+        else:
+            st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 
-    chart_row([(view.figures["treemap"], "chart_treemap"), (view.figures["bars"], "chart_segment_bars")])
-    chart_row(
-        [
-            (view.figures["heatmap"], "chart_rf_heatmap"),
-            (view.figures["distributions"], "chart_distributions"),
-        ]
+    # One chart a tab, and only the open one drawn: a filter change redraws one Plotly.js chart.
+    tabs = st.tabs(
+        [label for label, _, _ in segments.CHART_TABS], key=f"seg_chart_tab_{suffix}", on_change="rerun"
     )
+    for tab, (_, name, key) in zip(tabs, segments.CHART_TABS, strict=True):
+        if tab.open:
+            with tab:
+                st.plotly_chart(view.figures[name], key=key, width="stretch")
 
-    st.subheader("What each segment means")
-    # A static table: every one of the 11 segments visible, descriptions wrapped, figures formatted;
-    # four columns, so it fits at 800 px; the averages in their own table below.
-    st.table(segments.summary_table(view.summary), hide_index=True)
-    # Drawn only while open: closed (as it starts), a filter change does not redraw its 44 cells.
-    averages = st.expander("Averages per segment", key=f"seg_averages_{suffix}", on_change="rerun")
-    if averages.open:
-        with averages:
-            st.table(segments.averages_table(view.summary), hide_index=True)
+    st.subheader("Segments in figures")
+    # A keyed st.dataframe: its element keeps its identity between reruns, so a filter change
+    # updates the grid in place (an st.table drew each of its 44 cells as Markdown again).
+    st.dataframe(
+        segments.segment_figures(view.summary),
+        hide_index=True,
+        column_config=segments.segment_figure_columns(),
+        key="seg_figures_table",
+    )
 
     st.subheader("RFM table")
     st.dataframe(
@@ -106,6 +109,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             "CustomerID": st.column_config.NumberColumn(format="%d"),
             "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
         },
+        key="seg_rfm_table",
     )
     st.download_button(
         "Download the RFM table (CSV)",
@@ -118,3 +122,6 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
 
 
 filters_and_segments(active)
+# The segments' descriptions do not change with the filters: drawn once, outside the fragment.
+st.subheader("What each segment means")
+st.table(segments.descriptions_table(), hide_index=True)

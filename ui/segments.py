@@ -105,44 +105,61 @@ def count_and_share(count: float, share: float) -> str:
     return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The segment summary as the page shows it: four columns (so it fits an 800 px window),
-    readable headers, thousands separators, each figure with its share; every value as text."""
-    shown = pd.DataFrame(
+#: The Segments charts as tabs: (tab label, figure name in ``SegmentsView.figures``, element key).
+#: Only the open tab is drawn (``st.tabs(on_change="rerun")``, ``.open``): a filter change redraws one
+#: Plotly.js chart, not four. Each chart was remounted and drawn from scratch on every change
+#: (Streamlit's chart id includes the figure), ~0.6 s of the page's CPU per change for the four.
+CHART_TABS: tuple[tuple[str, str, str], ...] = (
+    ("Segment sizes", "treemap", "chart_treemap"),
+    ("Customers and revenue", "bars", "chart_segment_bars"),
+    ("R and F scores", "heatmap", "chart_rf_heatmap"),
+    ("Distributions", "distributions", "chart_distributions"),
+)
+
+
+def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row a segment present: customers, revenue, their shares (0-1) and the segment's averages,
+    as numbers for ``st.dataframe`` (formatted by ``segment_figure_columns``, not turned into text);
+    revenue and spend in whole pounds."""
+    return pd.DataFrame(
         {
             "Segment": summary["Segment"].astype(str),
-            "What it means": summary.get("Description", pd.Series("", index=summary.index))
-            .fillna("")
-            .astype(str),
-            "Customers (share)": [
-                count_and_share(n, share)
-                for n, share in zip(summary["Customers"], summary["CustomerShare"], strict=True)
-            ],
-            "Revenue £ (share)": [
-                count_and_share(revenue, share)
-                for revenue, share in zip(summary["Revenue"], summary["RevenueShare"], strict=True)
-            ],
+            "Customers": summary["Customers"].astype("int64"),
+            "Share of customers": summary["CustomerShare"].astype(float),
+            "Revenue": summary["Revenue"].round().astype("int64"),
+            "Share of revenue": summary["RevenueShare"].astype(float),
+            "Days since last purchase": summary["MeanRecency"].astype(float),
+            "Purchases": summary["MeanFrequency"].astype(float),
+            "Spend per customer": summary["MeanMonetary"].round().astype("int64"),
+        }
+    ).reset_index(drop=True)
+
+
+def segment_figure_columns() -> dict[str, object]:
+    """``st.dataframe`` column settings for ``segment_figures``: thousands separators, shares as
+    bars with their percentage, the units in the headers."""
+    number = st.column_config.NumberColumn
+    share = st.column_config.ProgressColumn
+    return {
+        "Customers": number(format="localized"),
+        "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
+        "Revenue": number("Revenue (£)", format="localized"),
+        "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
+        "Days since last purchase": number("Avg. days since purchase", format="%.0f"),
+        "Purchases": number("Avg. purchases", format="%.1f"),
+        "Spend per customer": number("Avg. spend (£)", format="localized"),
+    }
+
+
+def descriptions_table() -> pd.DataFrame:
+    """What every segment means, in ``SEGMENTS`` order: the same for any filter, so the page draws
+    it once, outside the fragment the filters rerun."""
+    return pd.DataFrame(
+        {
+            "Segment": list(rfm.SEGMENTS),
+            "What it means": [rfm.SEGMENT_DESCRIPTIONS.get(name, "") for name in rfm.SEGMENTS],
         }
     )
-    return shown.reset_index(drop=True)
-
-
-#: The segment averages' columns as the page shows them: readable headers, formatted figures.
-AVERAGE_COLUMNS = {
-    "Segment": ("Segment", str),
-    "MeanRecency": ("Days since last purchase", "{:,.0f}".format),
-    "MeanFrequency": ("Purchases", "{:,.1f}".format),
-    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}".format),
-}
-
-
-def averages_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Each segment's mean recency, frequency and spend, formatted, every value as text."""
-    shown = pd.DataFrame(index=summary.index)
-    for column, (header, formatter) in AVERAGE_COLUMNS.items():
-        if column in summary:
-            shown[header] = [formatter(value) if pd.notna(value) else "" for value in summary[column]]
-    return shown.reset_index(drop=True)
 
 
 def every_country_is_no_filter(key: str, countries: tuple[str, ...]) -> None:
