@@ -9,6 +9,7 @@ from ui.errors import show_error
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
+from ui.text import plain
 
 st.title("Segments")
 active = state.get_active()
@@ -90,6 +91,9 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         if tab.open:
             with tab:
                 st.plotly_chart(view.figures[name], key=key, width="stretch")
+                small = segments.small_segments_note(view.summary) if name == "treemap" else None
+                if small:
+                    st.caption(plain(small))
 
     st.subheader("Segments in figures")
     # A keyed st.dataframe: its element keeps its identity between reruns, so a filter change

@@ -12,7 +12,7 @@ import json
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP
+from support.page_support import APP, unescaped
 
 from pipeline.analysis import rfm
 from pipeline.loading.dataset import clean_transactions, load_transactions
@@ -163,3 +163,16 @@ def test_the_shared_view_keeps_every_figure_for_the_tabs(loaded_state):
     view = segments.segments_view(*loaded_state.key, (), first, last)
 
     assert set(view.figures) == {name for _, name, _ in segments.CHART_TABS}
+
+
+def test_the_treemap_names_the_segments_too_small_to_label(segments_page):
+    counts = segments_page.dataframe[1].value["Segment"].astype(str).value_counts()
+    small = [name for name in rfm.SEGMENTS if name in counts and counts[name] / counts.sum() < 0.05]
+
+    (note,) = [unescaped(c.value) for c in segments_page.main.caption if "too small to label" in c.value]
+    assert small  # the sample has such segments (four at the time of writing)
+    named = note.split(": ", 1)[1].rstrip(".").split("; ")
+    assert [part.rsplit(" ", 2)[0] for part in named] == small
+    assert [int(part.rsplit(" ", 2)[1].replace(",", "")) for part in named] == [
+        counts[name] for name in small
+    ]
