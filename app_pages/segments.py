@@ -83,27 +83,28 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         else:
             st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 
-    # One chart a tab, and only the open one drawn: a filter change redraws one Plotly.js chart.
-    tabs = st.tabs(
-        [label for label, _, _ in segments.CHART_TABS], key=f"seg_chart_tab_{suffix}", on_change="rerun"
-    )
-    for tab, (_, name, key) in zip(tabs, segments.CHART_TABS, strict=True):
-        if tab.open:
-            with tab:
-                st.plotly_chart(view.figures[name], key=key, width="stretch")
-                small = segments.small_segments_note(view.summary) if name == "treemap" else None
-                if small:
-                    st.caption(plain(small))
-
-    st.subheader("Segments in figures")
-    # A keyed st.dataframe: its element keeps its identity between reruns, so a filter change
-    # updates the grid in place (an st.table drew each of its 44 cells as Markdown again).
-    st.dataframe(
-        segments.segment_figures(view.summary),
-        hide_index=True,
-        column_config=segments.segment_figure_columns(),
-        key="seg_figures_table",
-    )
+    # One view a tab, and only the open one drawn: a filter change redraws one chart or one grid.
+    tabs = st.tabs(list(segments.VIEW_TABS), key=f"seg_view_tab_{suffix}", on_change="rerun")
+    charts = {label: (name, key) for label, name, key in segments.CHART_TABS}
+    for tab, label in zip(tabs, segments.VIEW_TABS, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            if label == segments.FIGURES_TAB:
+                # A keyed st.dataframe keeps its element between reruns: a filter change updates
+                # the grid in place (an st.table drew each of its 44 cells as Markdown again).
+                st.dataframe(
+                    segments.segment_figures(view.summary),
+                    hide_index=True,
+                    column_config=segments.segment_figure_columns(),
+                    key="seg_figures_table",
+                )
+                continue
+            name, key = charts[label]
+            st.plotly_chart(view.figures[name], key=key, width="stretch")
+            small = segments.small_segments_note(view.summary) if name == "treemap" else None
+            if small:
+                st.caption(plain(small))
 
     st.subheader("RFM table")
     st.dataframe(

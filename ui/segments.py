@@ -105,16 +105,21 @@ def count_and_share(count: float, share: float) -> str:
     return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
-#: The Segments charts as tabs: (tab label, figure name in ``SegmentsView.figures``, element key).
-#: Only the open tab is drawn (``st.tabs(on_change="rerun")``, ``.open``): a filter change redraws one
-#: Plotly.js chart, not four. Each chart was remounted and drawn from scratch on every change
-#: (Streamlit's chart id includes the figure), ~0.6 s of the page's CPU per change for the four.
+#: The Segments charts: (tab label, figure name in ``SegmentsView.figures``, element key).
 CHART_TABS: tuple[tuple[str, str, str], ...] = (
     ("Segment sizes", "treemap", "chart_treemap"),
     ("Customers and revenue", "bars", "chart_segment_bars"),
     ("R and F scores", "heatmap", "chart_rf_heatmap"),
     ("Distributions", "distributions", "chart_distributions"),
 )
+#: The tab with the segment figures as a grid (``segment_figures``).
+FIGURES_TAB = "Figures"
+#: The page's views of a filter choice, as tabs in this order; only the open one is drawn
+#: (``st.tabs(on_change="rerun")``, ``.open``), so a filter change redraws one chart or one grid.
+#: Drawn all at once, a change remounted and drew four Plotly.js charts from scratch (Streamlit's
+#: chart id includes the figure), ~0.35 s of the page's CPU, and the figures' grid ~0.1 s more
+#: (benchmarks/README.md, "Round 5: the Segments redraw").
+VIEW_TABS: tuple[str, ...] = (CHART_TABS[0][0], FIGURES_TAB, *(label for label, _, _ in CHART_TABS[1:]))
 
 
 #: A segment with less of the customers than this gets a treemap tile too small for its label

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1400, "height": 1000}
 STEP_TIMEOUT = 120_000  # ms: a step on a shared, busy machine
 
-#: Marks the descriptions table (the page's last static table), both grids and the chart tabs' bar.
+#: Marks the descriptions table (the page's last static table), the grids and the view tabs' bar.
 MARK = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const tables = main.querySelectorAll('[data-testid="stTable"]');
@@ -95,14 +95,27 @@ def choose_france(page) -> None:
     settled(page, STEP_TIMEOUT)
 
 
-def test_a_filter_change_redraws_one_chart_and_updates_the_grids_in_place(segments_tab):
+def test_a_filter_change_redraws_one_chart_and_keeps_the_descriptions_and_the_grid(segments_tab):
     segments_tab.evaluate(MARK)
 
     choose_france(segments_tab)
 
     kept = segments_tab.evaluate(KEPT)
-    assert kept == {"descriptions": True, "grids": [True, True], "tabs": True}
+    assert kept == {"descriptions": True, "grids": [True], "tabs": True}  # the RFM table updated in place
     assert segments_tab.evaluate(CHART_TITLES) == ["Segment sizes (area) and revenue share"]
+
+
+def test_the_figures_tab_shows_the_grid_alone_and_a_filter_change_updates_it_in_place(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    main.get_by_role("tab", name="Figures").click()
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(2)
+    settled(segments_tab, STEP_TIMEOUT)
+    assert segments_tab.evaluate(CHART_TITLES) == []
+    segments_tab.evaluate(MARK)
+
+    choose_france(segments_tab)
+
+    assert segments_tab.evaluate(KEPT)["grids"] == [True, True]
 
 
 def test_a_chart_tab_shows_its_chart_alone_and_stays_open_across_a_filter_change(segments_tab):

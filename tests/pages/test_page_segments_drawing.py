@@ -1,5 +1,5 @@
-"""What the Segments page draws for a filter choice: one chart tab at a time, the segment figures
-as a grid, the segments' descriptions once outside the filters' fragment.
+"""What the Segments page draws for a filter choice: one view tab at a time (a chart, or the
+segment figures as a grid), the segments' descriptions once outside the filters' fragment.
 
 A filter change redraws everything in the fragment in the browser; these tests pin down what is
 in it (issue 10: a change under 0.3 s). Figures are checked against plain pandas on the real sample.
@@ -57,23 +57,42 @@ def chart_titles(at: AppTest) -> list[str]:
     return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
 
 
-def figures_table(at: AppTest) -> pd.DataFrame:
-    """The "Segments in figures" grid (the first dataframe; the RFM table is the second)."""
-    return at.dataframe[0].value
-
-
-def open_chart_tab(at: AppTest, label: str) -> None:
-    """Switch the chart tabs to ``label``, as a click on the tab does."""
+def open_view_tab(at: AppTest, label: str) -> None:
+    """Switch the view tabs to ``label``, as a click on the tab does."""
     suffix = at.session_state[Key.ACTIVE_DATASET].content_hash[:12]
-    at.session_state[f"seg_chart_tab_{suffix}"] = label
+    at.session_state[f"seg_view_tab_{suffix}"] = label
     at.run()
 
 
-def test_the_charts_are_tabs_and_only_the_open_one_is_drawn(segments_page):
+def figures_table(at: AppTest) -> pd.DataFrame:
+    """The segment figures' grid, drawn in its tab above the RFM table (the grid is opened first)."""
+    if len(at.dataframe) < 2:
+        open_view_tab(at, segments.FIGURES_TAB)
+    return at.dataframe[0].value
+
+
+def rfm_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[-1].value
+
+
+def test_the_views_are_tabs_and_only_the_open_one_is_drawn(segments_page):
     labels = [tab.label for tab in segments_page.tabs]
 
-    assert labels == [label for label, _, _ in segments.CHART_TABS]
+    assert labels == ["Segment sizes", "Figures", "Customers and revenue", "R and F scores", "Distributions"]
     assert chart_titles(segments_page) == ["Segment sizes (area) and revenue share"]
+    assert len(segments_page.dataframe) == 1  # the RFM table: the figures' grid is in a closed tab
+
+
+def test_the_figures_tab_draws_the_grid_and_no_chart(segments_page):
+    open_view_tab(segments_page, segments.FIGURES_TAB)
+
+    assert not segments_page.exception and not segments_page.error
+    assert chart_titles(segments_page) == []
+    assert list(segments_page.dataframe[0].value.columns)[:3] == [
+        "Segment",
+        "Customers",
+        "Share of customers",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -85,14 +104,14 @@ def test_the_charts_are_tabs_and_only_the_open_one_is_drawn(segments_page):
     ],
 )
 def test_opening_a_chart_tab_draws_that_chart_alone(segments_page, label, title):
-    open_chart_tab(segments_page, label)
+    open_view_tab(segments_page, label)
 
     assert not segments_page.exception and not segments_page.error
     assert chart_titles(segments_page) == [title]
 
 
 def test_the_open_chart_tab_stays_open_across_a_filter_change(segments_page):
-    open_chart_tab(segments_page, "R and F scores")
+    open_view_tab(segments_page, "R and F scores")
 
     segments_page.multiselect[0].set_value(["France"]).run()
 
@@ -101,18 +120,20 @@ def test_the_open_chart_tab_stays_open_across_a_filter_change(segments_page):
 
 def test_the_segment_figures_count_every_customer_once_with_shares_adding_to_one(segments_page):
     shown = figures_table(segments_page)
-    customers = len(segments_page.dataframe[1].value)
+    customers = len(rfm_table(segments_page))
 
     assert list(shown["Segment"]) == [name for name in rfm.SEGMENTS if name in set(shown["Segment"])]
     assert shown["Customers"].sum() == customers
     assert shown["Share of customers"].sum() == pytest.approx(1.0)
     assert shown["Share of revenue"].sum() == pytest.approx(1.0)
     assert shown["Customers"].tolist() == [
-        int(n) for n in segments_page.dataframe[1].value["Segment"].value_counts()[shown["Segment"]]
+        int(n) for n in rfm_table(segments_page)["Segment"].value_counts()[shown["Segment"]]
     ]
 
 
 def test_the_segment_figures_follow_the_country_filter(segments_page, customers_by_country):
+    open_view_tab(segments_page, segments.FIGURES_TAB)
+
     segments_page.multiselect[0].set_value(["France"]).run()
 
     assert figures_table(segments_page)["Customers"].sum() == customers_by_country["France"]
@@ -121,8 +142,8 @@ def test_the_segment_figures_follow_the_country_filter(segments_page, customers_
 def test_the_segment_averages_are_the_means_of_the_rfm_table(segments_page):
     shown = figures_table(segments_page).set_index("Segment")
     means = (
-        segments_page.dataframe[1]
-        .value.groupby("Segment", observed=True)[["Recency", "Frequency", "Monetary"]]
+        rfm_table(segments_page)
+        .groupby("Segment", observed=True)[["Recency", "Frequency", "Monetary"]]
         .mean()
     )
 
@@ -151,6 +172,7 @@ def test_the_descriptions_are_drawn_even_when_the_filters_leave_nothing_to_score
 
 
 def test_the_figures_grid_and_the_rfm_table_keep_their_identity_between_filter_choices(segments_page):
+    open_view_tab(segments_page, segments.FIGURES_TAB)
     before = [frame.proto.id for frame in segments_page.dataframe]
 
     segments_page.multiselect[0].set_value(["France"]).run()
@@ -163,10 +185,11 @@ def test_the_shared_view_keeps_every_figure_for_the_tabs(loaded_state):
     view = segments.segments_view(*loaded_state.key, (), first, last)
 
     assert set(view.figures) == {name for _, name, _ in segments.CHART_TABS}
+    assert set(segments.VIEW_TABS) == {label for label, _, _ in segments.CHART_TABS} | {segments.FIGURES_TAB}
 
 
 def test_the_treemap_names_the_segments_too_small_to_label(segments_page):
-    counts = segments_page.dataframe[1].value["Segment"].astype(str).value_counts()
+    counts = rfm_table(segments_page)["Segment"].astype(str).value_counts()
     small = [name for name in rfm.SEGMENTS if name in counts and counts[name] / counts.sum() < 0.05]
 
     (note,) = [unescaped(c.value) for c in segments_page.main.caption if "too small to label" in c.value]

@@ -72,7 +72,7 @@ def test_the_download_gives_the_filtered_tables_csv_when_clicked(segments_page, 
     build, file_name, mime = deferred_downloads[-1]
     assert (file_name, mime) == ("rfm-online_retail_sample_40k.csv", "text/csv")
     downloaded = pd.read_csv(io.BytesIO(build()))
-    shown = segments_page.dataframe[1].value  # the RFM table (the first is the segment figures)
+    shown = segments_page.dataframe[0].value
     assert set(downloaded["Country"]) == {"France"}
     assert downloaded["CustomerID"].tolist() == shown["CustomerID"].tolist()
     assert downloaded["Segment"].tolist() == shown["Segment"].astype(str).tolist()
