@@ -105,11 +105,12 @@ def count_and_share(count: float, share: float) -> str:
     return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
-#: The Segments charts: (tab label, figure name in ``SegmentsView.figures``, element key).
+#: The Segments charts: (tab label, figure name in ``SegmentsView.figures``, element key). The labels
+#: are short so the five tabs fit an 800 px window's main area (each chart's title says the rest).
 CHART_TABS: tuple[tuple[str, str, str], ...] = (
-    ("Segment sizes", "treemap", "chart_treemap"),
+    ("Sizes", "treemap", "chart_treemap"),
     ("Customers and revenue", "bars", "chart_segment_bars"),
-    ("R and F scores", "heatmap", "chart_rf_heatmap"),
+    ("R and F", "heatmap", "chart_rf_heatmap"),
     ("Distributions", "distributions", "chart_distributions"),
 )
 #: The tab with the segment figures as a grid (``segment_figures``).

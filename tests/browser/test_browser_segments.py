@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 from support.browser_support import StreamlitServer, settled, streamlit_server
+from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
 
 pytestmark = pytest.mark.browser
 
@@ -127,3 +128,22 @@ def test_a_chart_tab_shows_its_chart_alone_and_stays_open_across_a_filter_change
 
     expect(main.get_by_role("tab", name="Distributions")).to_have_attribute("aria-selected", "true")
     segments_tab.wait_for_function(f"() => ({CHART_TITLES})().join() === 'Distributions'")
+
+
+def test_every_view_tab_is_legible_at_both_widths(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    problems = {}
+    for label in ("Sizes", "Figures", "Customers and revenue", "R and F", "Distributions"):
+        main.get_by_role("tab", name=label).click()
+        expect(main.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+        settled(segments_tab, STEP_TIMEOUT)
+        for width in WIDTHS:
+            segments_tab.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+            segments_tab.wait_for_function(DRAWN)
+            segments_tab.evaluate(STABLE_HEIGHT)  # the charts have taken the new width
+            found = segments_tab.evaluate(LAYOUT_PROBLEMS)
+            if found:
+                problems[f"{label} at {width} px"] = found
+        segments_tab.set_viewport_size(VIEWPORT)
+
+    assert not problems, problems

@@ -78,7 +78,7 @@ def rfm_table(at: AppTest) -> pd.DataFrame:
 def test_the_views_are_tabs_and_only_the_open_one_is_drawn(segments_page):
     labels = [tab.label for tab in segments_page.tabs]
 
-    assert labels == ["Segment sizes", "Figures", "Customers and revenue", "R and F scores", "Distributions"]
+    assert labels == ["Sizes", "Figures", "Customers and revenue", "R and F", "Distributions"]
     assert chart_titles(segments_page) == ["Segment sizes (area) and revenue share"]
     assert len(segments_page.dataframe) == 1  # the RFM table: the figures' grid is in a closed tab
 
@@ -99,7 +99,7 @@ def test_the_figures_tab_draws_the_grid_and_no_chart(segments_page):
     ("label", "title"),
     [
         ("Customers and revenue", "Customers and revenue per segment"),
-        ("R and F scores", "Customers per R and F score"),
+        ("R and F", "Customers per R and F score"),
         ("Distributions", "Distributions"),
     ],
 )
@@ -111,7 +111,7 @@ def test_opening_a_chart_tab_draws_that_chart_alone(segments_page, label, title)
 
 
 def test_the_open_chart_tab_stays_open_across_a_filter_change(segments_page):
-    open_view_tab(segments_page, "R and F scores")
+    open_view_tab(segments_page, "R and F")
 
     segments_page.multiselect[0].set_value(["France"]).run()
 
