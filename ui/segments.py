@@ -104,44 +104,88 @@ def count_and_share(count: float, share: float) -> str:
     return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The segment summary as the page shows it: four columns (so it fits an 800 px window),
-    readable headers, thousands separators, each figure with its share; every value as text."""
-    shown = pd.DataFrame(
+#: The Segments charts: (tab label, figure name in ``SegmentsView.figures``, element key). The labels
+#: are short so the five tabs fit an 800 px window's main area (each chart's title says the rest).
+CHART_TABS: tuple[tuple[str, str, str], ...] = (
+    ("Sizes", "treemap", "chart_treemap"),
+    ("Customers and revenue", "bars", "chart_segment_bars"),
+    ("R and F", "heatmap", "chart_rf_heatmap"),
+    ("Distributions", "distributions", "chart_distributions"),
+)
+#: The tab with the segment figures as a grid (``segment_figures``).
+FIGURES_TAB = "Figures"
+#: The page's views of a filter choice, as tabs in this order; only the open one is drawn
+#: (``st.tabs(on_change="rerun")``, ``.open``), so a filter change redraws one chart or one grid.
+#: Drawn all at once, a change remounted and drew four Plotly.js charts from scratch (Streamlit's
+#: chart id includes the figure), ~0.35 s of the page's CPU, and the figures' grid ~0.1 s more
+#: (benchmarks/README.md, "Round 5: the Segments redraw").
+VIEW_TABS: tuple[str, ...] = (CHART_TABS[0][0], FIGURES_TAB, *(label for label, _, _ in CHART_TABS[1:]))
+
+
+#: A segment with less of the customers than this gets a treemap tile too small for its label
+#: (Plotly.js hides a label that would need a font under 11 px): at 1400 px the four smallest
+#: of the sample, 0.3-4.7% of its customers, were unlabeled. The page names them under the chart.
+SMALL_SEGMENT_SHARE = 0.05
+
+
+def small_segments_note(summary: pd.DataFrame) -> str | None:
+    """The segments too small to be labeled in the treemap, with their customers and share, as a
+    sentence for a caption under it (``None`` when every segment has room for its label)."""
+    small = summary[summary["CustomerShare"] < SMALL_SEGMENT_SHARE]
+    if small.empty:
+        return None
+    named = "; ".join(
+        f"{name} {count_and_share(count, share)}"
+        for name, count, share in zip(
+            small["Segment"], small["Customers"], small["CustomerShare"], strict=True
+        )
+    )
+    return f"Under {SMALL_SEGMENT_SHARE:.0%} of the customers, too small to label: {named}."
+
+
+def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row a segment present: customers, revenue, their shares (0-1) and the segment's averages,
+    as numbers for ``st.dataframe`` (formatted by ``segment_figure_columns``, not turned into text);
+    revenue and spend in whole pounds."""
+    return pd.DataFrame(
         {
             "Segment": summary["Segment"].astype(str),
-            "What it means": summary.get("Description", pd.Series("", index=summary.index))
-            .fillna("")
-            .astype(str),
-            "Customers (share)": [
-                count_and_share(n, share)
-                for n, share in zip(summary["Customers"], summary["CustomerShare"], strict=True)
-            ],
-            "Revenue £ (share)": [
-                count_and_share(revenue, share)
-                for revenue, share in zip(summary["Revenue"], summary["RevenueShare"], strict=True)
-            ],
+            "Customers": summary["Customers"].astype("int64"),
+            "Share of customers": summary["CustomerShare"].astype(float),
+            "Revenue": summary["Revenue"].round().astype("int64"),
+            "Share of revenue": summary["RevenueShare"].astype(float),
+            "Days since last purchase": summary["MeanRecency"].astype(float),
+            "Purchases": summary["MeanFrequency"].astype(float),
+            "Spend per customer": summary["MeanMonetary"].round().astype("int64"),
+        }
+    ).reset_index(drop=True)
+
+
+def segment_figure_columns() -> dict[str, object]:
+    """``st.dataframe`` column settings for ``segment_figures``: thousands separators, shares as
+    bars with their percentage, the units in the headers."""
+    number = st.column_config.NumberColumn
+    share = st.column_config.ProgressColumn
+    return {
+        "Customers": number(format="localized"),
+        "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
+        "Revenue": number("Revenue (£)", format="localized"),
+        "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
+        "Days since last purchase": number("Avg. days since purchase", format="%.0f"),
+        "Purchases": number("Avg. purchases", format="%.1f"),
+        "Spend per customer": number("Avg. spend (£)", format="localized"),
+    }
+
+
+def descriptions_table() -> pd.DataFrame:
+    """What every segment means, in ``SEGMENTS`` order: the same for any filter, so the page draws
+    it once, outside the fragment the filters rerun."""
+    return pd.DataFrame(
+        {
+            "Segment": list(rfm.SEGMENTS),
+            "What it means": [rfm.SEGMENT_DESCRIPTIONS.get(name, "") for name in rfm.SEGMENTS],
         }
     )
-    return shown.reset_index(drop=True)
-
-
-#: The segment averages' columns as the page shows them: readable headers, formatted figures.
-AVERAGE_COLUMNS = {
-    "Segment": ("Segment", str),
-    "MeanRecency": ("Days since last purchase", "{:,.0f}".format),
-    "MeanFrequency": ("Purchases", "{:,.1f}".format),
-    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}".format),
-}
-
-
-def averages_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Each segment's mean recency, frequency and spend, formatted, every value as text."""
-    shown = pd.DataFrame(index=summary.index)
-    for column, (header, formatter) in AVERAGE_COLUMNS.items():
-        if column in summary:
-            shown[header] = [formatter(value) if pd.notna(value) else "" for value in summary[column]]
-    return shown.reset_index(drop=True)
 
 
 def every_country_is_no_filter(key: str, countries: tuple[str, ...]) -> None:
