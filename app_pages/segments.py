@@ -101,7 +101,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                 )
                 continue
             name, key = charts[label]
-            st.plotly_chart(view.figures[name], key=key, width="stretch")
+            st.plotly_chart(view.figure(name), key=key, width="stretch")
             small = segments.small_segments_note(view.summary) if name == "treemap" else None
             if small:
                 st.caption(plain(small))

@@ -180,11 +180,17 @@ def test_the_figures_grid_and_the_rfm_table_keep_their_identity_between_filter_c
     assert [frame.proto.id for frame in segments_page.dataframe] == before
 
 
-def test_the_shared_view_keeps_every_figure_for_the_tabs(loaded_state):
+def test_the_shared_view_builds_each_tabs_chart_once_when_first_asked(loaded_state):
     first, last = loaded_state.first_invoice, loaded_state.last_invoice
     view = segments.segments_view(*loaded_state.key, (), first, last)
+    names = [name for _, name, _ in segments.CHART_TABS]
+    assert set(names) == set(segments.FIGURE_BUILDERS)
 
-    assert set(view.figures) == {name for _, name, _ in segments.CHART_TABS}
+    built = {name: view.figure(name) for name in names}
+
+    assert all(view.figure(name) is figure for name, figure in built.items())  # kept, not rebuilt
+    assert built["treemap"].data[0].type == "treemap"
+    assert segments.segments_view(*loaded_state.key, (), first, last) is view
     assert set(segments.VIEW_TABS) == {label for label, _, _ in segments.CHART_TABS} | {segments.FIGURES_TAB}
 
 
