@@ -6,10 +6,10 @@ import streamlit as st
 
 from ui import segments, state
 from ui.errors import show_error
-from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
+from ui.text import plain
 
 st.title("Segments")
 active = state.get_active()
@@ -72,31 +72,39 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         return
 
     metric_row(segments.view_metrics(view))
-    late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
-    if late:
-        st.warning(late)
-    if not custom_as_of:
-        st.caption("Recency counts days up to the day after the last invoice in the window.")
-    else:
-        st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
+    # The notes sit in one container, present on every run: a warning that comes and goes does
+    # not move the elements after it (the front end would redraw every one of them).
+    with st.container():
+        late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
+        if late:
+            st.warning(late)
+        if not custom_as_of:
+            st.caption("Recency counts days up to the day after the last invoice in the window.")
+        else:
+            st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 
-    chart_row([(view.figures["treemap"], "chart_treemap"), (view.figures["bars"], "chart_segment_bars")])
-    chart_row(
-        [
-            (view.figures["heatmap"], "chart_rf_heatmap"),
-            (view.figures["distributions"], "chart_distributions"),
-        ]
-    )
-
-    st.subheader("What each segment means")
-    # A static table: every one of the 11 segments visible, descriptions wrapped, figures formatted;
-    # four columns, so it fits at 800 px; the averages in their own table below.
-    st.table(segments.summary_table(view.summary), hide_index=True)
-    # Drawn only while open: closed (as it starts), a filter change does not redraw its 44 cells.
-    averages = st.expander("Averages per segment", key=f"seg_averages_{suffix}", on_change="rerun")
-    if averages.open:
-        with averages:
-            st.table(segments.averages_table(view.summary), hide_index=True)
+    # One view a tab, and only the open one drawn: a filter change redraws one chart or one grid.
+    tabs = st.tabs(list(segments.VIEW_TABS), key=f"seg_view_tab_{suffix}", on_change="rerun")
+    charts = {label: (name, key) for label, name, key in segments.CHART_TABS}
+    for tab, label in zip(tabs, segments.VIEW_TABS, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            if label == segments.FIGURES_TAB:
+                # A keyed st.dataframe keeps its element between reruns: a filter change updates
+                # the grid in place (an st.table drew each of its 44 cells as Markdown again).
+                st.dataframe(
+                    segments.segment_figures(view.summary),
+                    hide_index=True,
+                    column_config=segments.segment_figure_columns(),
+                    key="seg_figures_table",
+                )
+                continue
+            name, key = charts[label]
+            st.plotly_chart(view.figure(name), key=key, width="stretch")
+            small = segments.small_segments_note(view.summary) if name == "treemap" else None
+            if small:
+                st.caption(plain(small))
 
     st.subheader("RFM table")
     st.dataframe(
@@ -106,6 +114,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             "CustomerID": st.column_config.NumberColumn(format="%d"),
             "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
         },
+        key="seg_rfm_table",
     )
     st.download_button(
         "Download the RFM table (CSV)",
@@ -118,3 +127,6 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
 
 
 filters_and_segments(active)
+# The segments' descriptions do not change with the filters: drawn once, outside the fragment.
+st.subheader("What each segment means")
+st.table(segments.descriptions_table(), hide_index=True)

@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_browser                    # this checkout
     python -m benchmarks.bench_browser --before DIR       # and another checkout, same run
+    python -m benchmarks.bench_browser --before DIR --no-first-page   # filter changes only
 
 For the floor (a one-line ``st.write("hi")`` app) and each checkout, one after the other:
 ``streamlit run app.py`` with a fresh ``RFM_STUDIO_HOME`` (each server once with an empty data
@@ -101,6 +102,15 @@ def first_pages(browser, trees: dict[str, Path], homes: dict[str, Path], runs: i
     return servers
 
 
+def widget_servers(trees: dict[str, Path], homes: dict[str, Path]) -> dict:
+    """One server a tree for the filter changes alone (``--no-first-page``): no first-page samples."""
+    servers = {}
+    for label, tree in trees.items():
+        server = timeline.start_server(tree, homes[label], timeline.free_port())
+        servers[label] = (server.process, server.url)
+    return servers
+
+
 def first_page_figures(visit) -> str:
     """A sample's heading, whole page (ms from the server answering), and the whole page from
     the navigation's start (Playwright's new context and page come before it)."""
@@ -116,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--no-filters", action="store_true", help="first page only")
+    parser.add_argument(
+        "--no-first-page", action="store_true", help="filter changes only (one warm server a checkout)"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="back-and-forth changes between seen choices")
     parser.add_argument("--first-page-runs", type=int, default=1, help="warm first-page samples per checkout")
     args = parser.parse_args(argv)
@@ -132,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        servers = first_pages(browser, trees, homes, args.first_page_runs)
+        if args.no_first_page:
+            servers = widget_servers(trees, homes)
+        else:
+            servers = first_pages(browser, trees, homes, args.first_page_runs)
         try:
             if not args.no_filters:
                 print(

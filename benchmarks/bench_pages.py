@@ -22,6 +22,7 @@ every rerun with its time. Each run of a page must end without an exception or s
     python -m benchmarks.bench_pages                 # builds the workbook first if needed
     python -m benchmarks.bench_pages --rows 20000    # quick smoke run, smaller workbook
     python -m benchmarks.bench_pages --profile 0.3   # cProfile each rerun, print those over 0.3 s
+    python -m benchmarks.bench_pages --gc-census 0.3 # what the collector walks when it takes 0.3 s
     python -m benchmarks.bench_pages --data benchmarks/out/online_retail_resampled_541909_x10.parquet
 
 ``--profile`` wraps the script thread of every timed run in cProfile (AppTest runs the page
@@ -173,14 +174,31 @@ class GcClock:
             gc.callbacks.remove(self)
 
 
+def gc_census(top: int = 12) -> str:
+    """What a full collection walks: the tracked objects by type, and the largest containers
+    (``--gc-census``; to find the cause of a long collection, not for the timing table)."""
+    import collections
+
+    objects = gc.get_objects()
+    by_type = collections.Counter(f"{type(o).__module__!s}.{type(o).__qualname__!s}" for o in objects)
+    sized = sorted(
+        ((len(o), type(o).__qualname__) for o in objects if isinstance(o, list | dict | tuple | set)),
+        reverse=True,
+    )[:top]
+    kinds = ", ".join(f"{name} {count:,}" for name, count in by_type.most_common(top))
+    largest = ", ".join(f"{name}[{size:,}]" for size, name in sized)
+    return f"{len(objects):,} tracked objects: {kinds}\n    largest containers: {largest}"
+
+
 class Session:
     """One AppTest session of app.py, timing each run and failing loudly on a broken page."""
 
-    def __init__(self, profiler: PageProfiler | None = None) -> None:
+    def __init__(self, profiler: PageProfiler | None = None, census_over: float | None = None) -> None:
         from streamlit.testing.v1 import AppTest
 
         self.at = AppTest.from_file(APP, default_timeout=PAGE_TIMEOUT_SECONDS)
         self.profiler = profiler
+        self.census_over = census_over
         self.gc_clock = GcClock()
         self.last_gc = 0.0
 
@@ -196,6 +214,8 @@ class Session:
         self.last_gc = self.gc_clock.total - gc_before
         if self.profiler is not None:
             self.profiler.report(label, seconds)
+        if self.census_over is not None and self.last_gc >= self.census_over:
+            print(f"\n--- gc {self.last_gc:.3f} s in '{label}': {gc_census()}", flush=True)
         problems = [str(e.value) for e in self.at.exception] + [str(e.value) for e in self.at.error]
         if problems:
             raise RuntimeError(f"'{label}' left the page with an error: {problems[0][:500]}")
@@ -430,11 +450,13 @@ def print_results(pages: list[PageTimes]) -> None:
         )
 
 
-def run_pages(data_file: Path, profiler: PageProfiler | None = None) -> tuple[Any, list[PageTimes]]:
+def run_pages(
+    data_file: Path, profiler: PageProfiler | None = None, census_over: float | None = None
+) -> tuple[Any, list[PageTimes]]:
     """Load ``data_file`` on the Data page, launch the two runs, time every page; the active
     dataset record and each page's times. Needs ``use_private_home()`` first."""
     with profiler.installed() if profiler else _nothing():
-        session = Session(profiler)
+        session = Session(profiler, census_over)
         pages = [bench_data(session, data_file)]
         active = session.at.session_state["active_dataset"]
         print(f"dataset: {active.rows_read:,} rows read, {active.customers:,} customers", flush=True)
@@ -456,6 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=float, metavar="SECONDS", help="cProfile runs, print those slower than this"
     )
+    parser.add_argument(
+        "--gc-census",
+        type=float,
+        metavar="SECONDS",
+        help="after a run whose garbage collections took this long, print what the collector walks",
+    )
     args = parser.parse_args(argv)
 
     data_file = args.data if args.data is not None else full_workbook(args.rows)
@@ -464,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {data_file.name}; RFM_STUDIO_HOME={home}", flush=True)
 
     profiler = PageProfiler(args.profile) if args.profile is not None else None
-    _, pages = run_pages(data_file, profiler)
+    _, pages = run_pages(data_file, profiler, args.gc_census)
     print_results(pages)
     shutil.rmtree(home, ignore_errors=True)  # kept when a page failed: its logs tell why
     return 0

@@ -39,7 +39,7 @@ from ui.fields import instance_inputs, kept
 from ui.launch_regression import regression_inputs
 from ui.names import Key
 from ui.runs import forget_aws_listing
-from ui.state import ActiveDataset, cleaned, countries
+from ui.state import ActiveDataset, countries, transactions_index
 
 ALL_COUNTRIES = "All countries"
 
@@ -83,18 +83,20 @@ def k_table(content_hash: str, path: str, country: str | None, as_of: dt.date | 
     the silhouette here predicts the run's quality figure. Raises ``DataError`` when the
     choice leaves too few customers (errors are not cached).
     """
-    clean, _ = cleaned(content_hash, path)
-    window = rfm.filter_transactions(clean, country) if country else clean
-    table = rfm.compute_rfm(window, pd.Timestamp(as_of) if as_of else None)
+    table = (
+        transactions_index(content_hash, path)
+        .score(country or None, as_of=pd.Timestamp(as_of) if as_of else None)
+        .table
+    )
     return k_selection.try_k(rfm.clustering_features(table))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def data_facts(workflow: str, content_hash: str, path: str, scope: Any) -> Any:
     """What a run's first step will find in one dataset for ``scope`` (the workflow's
-    ``data_scope`` of the parameters), cached: the same scoring as the step itself."""
-    clean, _ = cleaned(content_hash, path)
-    return get_workflow(workflow).data_facts(clean, scope)
+    ``data_scope`` of the parameters), cached: the same scoring as the step itself, from the
+    dataset's index (``ui.state.transactions_index``) rather than the frame."""
+    return get_workflow(workflow).data_facts(transactions_index(content_hash, path), scope)
 
 
 def run_problem(content_hash: str, path: str, params: Any) -> str | None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,7 +24,7 @@ import streamlit as st
 
 from pipeline.analysis import rfm
 from pipeline.views import charts
-from ui.state import cleaned
+from ui.state import transactions_index
 
 
 def download_name(dataset_name: str) -> str:
@@ -31,15 +33,36 @@ def download_name(dataset_name: str) -> str:
     return f"rfm-{stem}.csv"
 
 
+#: The Segments charts by name, each built from the RFM table of a filter choice.
+FIGURE_BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure]] = {
+    "treemap": lambda table: charts.segment_treemap(table, order=rfm.SEGMENTS),
+    "bars": lambda table: charts.segment_bars(table, order=rfm.SEGMENTS),
+    "heatmap": charts.rf_heatmap,
+    "distributions": charts.rfm_distributions,
+}
+
+
 @dataclass(frozen=True)
 class SegmentsView:
-    """Everything the Segments page draws for one filter choice (cached as one value)."""
+    """Everything the Segments page draws for one filter choice (cached as one value).
+
+    The charts are built on first ask (``figure``) and kept: the page draws only the open tab's
+    chart, so a new filter choice builds one figure, not four (~0.05 s each at full scale).
+    """
 
     rfm: pd.DataFrame
     as_of: dt.date
     transactions: int
     summary: pd.DataFrame
-    figures: dict[str, go.Figure]
+    _figures: dict[str, go.Figure] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def figure(self, name: str) -> go.Figure:
+        """The chart ``name`` (a key of ``FIGURE_BUILDERS``), built once and shared read-only."""
+        with self._lock:  # one build even when two sessions open the same tab at once
+            if name not in self._figures:
+                self._figures[name] = FIGURE_BUILDERS[name](self.rfm)
+            return self._figures[name]
 
     def csv(self) -> bytes:
         """The RFM table as UTF-8 CSV: what the download button gives, built when it is clicked."""
@@ -55,30 +78,20 @@ def segments_view(
     end: dt.date | None = None,
     as_of: dt.date | None = None,
 ) -> SegmentsView:
-    """RFM table, segment summary and charts for one (dataset, filters, as-of) choice, shared read-only.
+    """RFM table and segment summary for one (dataset, filters, as-of) choice, shared read-only
+    (its charts are built when first drawn).
 
     Raises ``DataError`` when the filters leave nothing to score or ``as_of`` is too early;
     errors are not cached, so correcting the filter recomputes.
     """
-    clean, _ = cleaned(content_hash, path)
-    window = rfm.filter_transactions(clean, list(countries) or None, start, end)
-    snapshot = pd.Timestamp(as_of) if as_of is not None else None
-    table = rfm.compute_rfm(window, snapshot)
-    used_as_of = snapshot if snapshot is not None else rfm.default_as_of(window)
+    scored = transactions_index(content_hash, path).score(
+        list(countries) or None, start, end, pd.Timestamp(as_of) if as_of is not None else None
+    )
+    table = scored.table
     summary = rfm.segment_summary(table)
     summary["Description"] = summary["Segment"].map(rfm.SEGMENT_DESCRIPTIONS).astype("string")
-    figures = {
-        "treemap": charts.segment_treemap(table, order=rfm.SEGMENTS),
-        "bars": charts.segment_bars(table, order=rfm.SEGMENTS),
-        "heatmap": charts.rf_heatmap(table),
-        "distributions": charts.rfm_distributions(table),
-    }
     return SegmentsView(
-        rfm=table,
-        as_of=used_as_of.date(),
-        transactions=len(window),
-        summary=summary,
-        figures=figures,
+        rfm=table, as_of=scored.as_of.date(), transactions=scored.transactions, summary=summary
     )
 
 
@@ -105,44 +118,88 @@ def count_and_share(count: float, share: float) -> str:
     return f"{text} ({share:.1%})" if pd.notna(share) else text
 
 
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The segment summary as the page shows it: four columns (so it fits an 800 px window),
-    readable headers, thousands separators, each figure with its share; every value as text."""
-    shown = pd.DataFrame(
+#: The Segments charts: (tab label, figure name in ``FIGURE_BUILDERS``, element key). The labels
+#: are short so the five tabs fit an 800 px window's main area (each chart's title says the rest).
+CHART_TABS: tuple[tuple[str, str, str], ...] = (
+    ("Sizes", "treemap", "chart_treemap"),
+    ("Customers and revenue", "bars", "chart_segment_bars"),
+    ("R and F", "heatmap", "chart_rf_heatmap"),
+    ("Distributions", "distributions", "chart_distributions"),
+)
+#: The tab with the segment figures as a grid (``segment_figures``).
+FIGURES_TAB = "Figures"
+#: The page's views of a filter choice, as tabs in this order; only the open one is drawn
+#: (``st.tabs(on_change="rerun")``, ``.open``), so a filter change redraws one chart or one grid.
+#: Drawn all at once, a change remounted and drew four Plotly.js charts from scratch (Streamlit's
+#: chart id includes the figure), ~0.35 s of the page's CPU, and the figures' grid ~0.1 s more
+#: (benchmarks/README.md, "Round 5: the Segments redraw").
+VIEW_TABS: tuple[str, ...] = (CHART_TABS[0][0], FIGURES_TAB, *(label for label, _, _ in CHART_TABS[1:]))
+
+
+#: A segment with less of the customers than this gets a treemap tile too small for its label
+#: (Plotly.js hides a label that would need a font under 11 px): at 1400 px the four smallest
+#: of the sample, 0.3-4.7% of its customers, were unlabeled. The page names them under the chart.
+SMALL_SEGMENT_SHARE = 0.05
+
+
+def small_segments_note(summary: pd.DataFrame) -> str | None:
+    """The segments too small to be labeled in the treemap, with their customers and share, as a
+    sentence for a caption under it (``None`` when every segment has room for its label)."""
+    small = summary[summary["CustomerShare"] < SMALL_SEGMENT_SHARE]
+    if small.empty:
+        return None
+    named = "; ".join(
+        f"{name} {count_and_share(count, share)}"
+        for name, count, share in zip(
+            small["Segment"], small["Customers"], small["CustomerShare"], strict=True
+        )
+    )
+    return f"Under {SMALL_SEGMENT_SHARE:.0%} of the customers, too small to label: {named}."
+
+
+def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:
+    """One row a segment present: customers, revenue, their shares (0-1) and the segment's averages,
+    as numbers for ``st.dataframe`` (formatted by ``segment_figure_columns``, not turned into text);
+    revenue and spend in whole pounds."""
+    return pd.DataFrame(
         {
             "Segment": summary["Segment"].astype(str),
-            "What it means": summary.get("Description", pd.Series("", index=summary.index))
-            .fillna("")
-            .astype(str),
-            "Customers (share)": [
-                count_and_share(n, share)
-                for n, share in zip(summary["Customers"], summary["CustomerShare"], strict=True)
-            ],
-            "Revenue £ (share)": [
-                count_and_share(revenue, share)
-                for revenue, share in zip(summary["Revenue"], summary["RevenueShare"], strict=True)
-            ],
+            "Customers": summary["Customers"].astype("int64"),
+            "Share of customers": summary["CustomerShare"].astype(float),
+            "Revenue": summary["Revenue"].round().astype("int64"),
+            "Share of revenue": summary["RevenueShare"].astype(float),
+            "Days since last purchase": summary["MeanRecency"].astype(float),
+            "Purchases": summary["MeanFrequency"].astype(float),
+            "Spend per customer": summary["MeanMonetary"].round().astype("int64"),
+        }
+    ).reset_index(drop=True)
+
+
+def segment_figure_columns() -> dict[str, object]:
+    """``st.dataframe`` column settings for ``segment_figures``: thousands separators, shares as
+    bars with their percentage, the units in the headers."""
+    number = st.column_config.NumberColumn
+    share = st.column_config.ProgressColumn
+    return {
+        "Customers": number(format="localized"),
+        "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
+        "Revenue": number("Revenue (£)", format="localized"),
+        "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
+        "Days since last purchase": number("Avg. days since purchase", format="%.0f"),
+        "Purchases": number("Avg. purchases", format="%.1f"),
+        "Spend per customer": number("Avg. spend (£)", format="localized"),
+    }
+
+
+def descriptions_table() -> pd.DataFrame:
+    """What every segment means, in ``SEGMENTS`` order: the same for any filter, so the page draws
+    it once, outside the fragment the filters rerun."""
+    return pd.DataFrame(
+        {
+            "Segment": list(rfm.SEGMENTS),
+            "What it means": [rfm.SEGMENT_DESCRIPTIONS.get(name, "") for name in rfm.SEGMENTS],
         }
     )
-    return shown.reset_index(drop=True)
-
-
-#: The segment averages' columns as the page shows them: readable headers, formatted figures.
-AVERAGE_COLUMNS = {
-    "Segment": ("Segment", str),
-    "MeanRecency": ("Days since last purchase", "{:,.0f}".format),
-    "MeanFrequency": ("Purchases", "{:,.1f}".format),
-    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}".format),
-}
-
-
-def averages_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Each segment's mean recency, frequency and spend, formatted, every value as text."""
-    shown = pd.DataFrame(index=summary.index)
-    for column, (header, formatter) in AVERAGE_COLUMNS.items():
-        if column in summary:
-            shown[header] = [formatter(value) if pd.notna(value) else "" for value in summary[column]]
-    return shown.reset_index(drop=True)
 
 
 def every_country_is_no_filter(key: str, countries: tuple[str, ...]) -> None:

@@ -7,6 +7,8 @@ expensive step is cached by that hash, never by hashing a large frame on each re
 
 - ``cleaned(hash, path)``: read and clean once per dataset and process (``st.cache_resource``:
   the frame is shared, not copied; pandas copy-on-write keeps it read-only for callers);
+- ``transactions_index(hash, path)``: the numbers RFM is scored from for any filter choice
+  (``pipeline.analysis.rfm_index``), built once per dataset (shared too);
 - ``countries(hash, path)``: the countries the Segments and Launch filters offer (shared too);
 - each page's own views, keyed the same way, in its ``ui/<page>.py``.
 """
@@ -14,7 +16,9 @@ expensive step is cached by that hash, never by hashing a large frame on each re
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +29,8 @@ from ui.names import Key
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from pipeline.analysis.rfm_index import TransactionsIndex
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +100,40 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     _, report = cleaned(dataset.content_hash, str(path))
     active = ActiveDataset.of(dataset, path, report)
     st.session_state[Key.ACTIVE_DATASET] = active
+    freeze_long_lived_objects()
     return active
+
+
+_frozen_once = threading.Lock()
+_frozen = False
+
+
+def freeze_long_lived_objects() -> bool:
+    """Take what the process holds by now out of the cyclic garbage collector's walks, once.
+
+    By the first dataset load the app holds ~0.6M container objects that live as long as the
+    process: modules, classes, botocore's service models (OrderedDicts), plotly's validators.
+    A full collection walks every one of them, and one lands on whichever rerun allocates the
+    most: 2.3-3.0 s of Clusters' first comparison at 10x under load (``bench_pages
+    --gc-census``). ``gc.freeze()`` moves them to the permanent generation, so later full
+    collections walk only what the pages made since.
+
+    Why it is safe: frozen objects are still freed by reference counting the moment nothing
+    uses them (the data frames, figures and caches behave as before); only a reference cycle
+    among frozen objects that becomes garbage later would never be reclaimed. ``gc.collect()``
+    first, so no garbage is frozen, and once per process (later loads do not freeze again), so
+    what can be kept that way is bounded by what lived at the first load, mostly imports that
+    live for good anyway. Returns whether this call froze.
+    """
+    global _frozen
+    with _frozen_once:
+        if _frozen:
+            return False
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+        log.info("froze %d long-lived objects out of the garbage collector's walks", gc.get_freeze_count())
+        return True
 
 
 @st.cache_resource(max_entries=4, show_spinner="Cleaning the transactions…")
@@ -108,9 +147,19 @@ def cleaned(content_hash: str, path: str) -> tuple[pd.DataFrame, Any]:
     return data.clean_transactions(transactions)
 
 
+@st.cache_resource(max_entries=4, show_spinner="Indexing the transactions…")
+def transactions_index(content_hash: str, path: str) -> TransactionsIndex:
+    """The dataset's ``TransactionsIndex``, built once per dataset and process and shared
+    read-only: Segments, Launch's k table and the clustering check score RFM for any filter
+    from it in a tenth of a second at 10x, without copying the frame's text columns."""
+    from pipeline.analysis.rfm_index import TransactionsIndex
+
+    clean, _ = cleaned(content_hash, path)
+    return TransactionsIndex(clean)
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def countries(content_hash: str, path: str) -> tuple[str, ...]:
     """The countries of the clean transactions, sorted, for the Segments and Launch filters
     (a tuple: the cached value is shared by every session, not copied)."""
-    clean, _ = cleaned(content_hash, path)
-    return tuple(sorted(str(c) for c in clean["Country"].dropna().unique()))
+    return transactions_index(content_hash, path).countries

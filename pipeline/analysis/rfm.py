@@ -156,23 +156,11 @@ def filter_transactions(
     """
     _require_columns(clean, ("Country", "InvoiceDate"), "The transactions table")
     keep = pd.Series(True, index=clean.index)
-    if isinstance(countries, str):
-        countries = [countries]
-    wanted = [str(country) for country in countries or []]
+    wanted = wanted_countries(countries)
     if wanted:
-        present = set(clean["Country"].dropna().unique())
-        unknown = [country for country in wanted if country not in present]
-        if unknown:
-            raise DataError(
-                f"No transactions from {', '.join(unknown)}. Choose among: {', '.join(sorted(present))}."
-            )
+        check_countries(wanted, clean["Country"].dropna().unique())
         keep &= clean["Country"].isin(wanted).to_numpy()
-    first_day = _to_day(start, "start") if start is not None else None
-    last_day = _to_day(end, "end") if end is not None else None
-    if first_day is not None and last_day is not None and last_day < first_day:
-        raise DataError(
-            f"The date window ends ({last_day.date()}) before it starts ({first_day.date()}): swap the dates."
-        )
+    first_day, last_day = window_days(start, end)
     if first_day is not None:
         keep &= (clean["InvoiceDate"] >= first_day).to_numpy()
     if last_day is not None:
@@ -180,6 +168,40 @@ def filter_transactions(
     if keep.all():
         return clean.copy(deep=False)  # copy-on-write: the caller's changes never reach ``clean``
     return select_rows(clean, keep.to_numpy())
+
+
+def wanted_countries(countries: str | Iterable[str] | None) -> list[str]:
+    """The country filter as a list of names (one name or several; ``None`` or empty: all)."""
+    if isinstance(countries, str):
+        countries = [countries]
+    return [str(country) for country in countries or []]
+
+
+def check_countries(wanted: list[str], present: Iterable[str]) -> None:
+    """Raise ``DataError`` naming the wanted countries that are not in the data, and those that are.
+
+    Shared by ``filter_transactions`` and the per-dataset index, so both say the same sentence."""
+    present = set(present)
+    unknown = [country for country in wanted if country not in present]
+    if unknown:
+        raise DataError(
+            f"No transactions from {', '.join(unknown)}. Choose among: {', '.join(sorted(present))}."
+        )
+
+
+def window_days(
+    start: _DateLike | None, end: _DateLike | None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last calendar day of a date window (midnight; ``None``: open), checked.
+
+    Raises ``DataError`` for a date that is not one or a window that ends before it starts."""
+    first_day = _to_day(start, "start") if start is not None else None
+    last_day = _to_day(end, "end") if end is not None else None
+    if first_day is not None and last_day is not None and last_day < first_day:
+        raise DataError(
+            f"The date window ends ({last_day.date()}) before it starts ({first_day.date()}): swap the dates."
+        )
+    return first_day, last_day
 
 
 def default_as_of(clean: pd.DataFrame) -> pd.Timestamp:
@@ -282,30 +304,46 @@ def compute_rfm(clean: pd.DataFrame, as_of: _DateLike | None = None) -> pd.DataF
     if clean["CustomerID"].hasnans:
         clean = clean[clean["CustomerID"].notna()]
     if clean.empty:
-        raise DataError(
-            "There are no transactions with a customer to score: load another dataset or widen the filters."
-        )
-    last_invoice = clean["InvoiceDate"].max()
-    if as_of is None:
-        snapshot = last_invoice.normalize() + pd.Timedelta(days=1)  # default_as_of(clean)
-    else:
-        try:
-            snapshot = pd.Timestamp(as_of)
-        except (ValueError, TypeError) as error:
-            raise DataError(f"The as-of date {as_of!r} is not a date: use the form YYYY-MM-DD.") from error
-        if pd.isna(snapshot):
-            raise DataError("The as-of date is empty: give a date as YYYY-MM-DD.")
-        if snapshot.tzinfo is not None:
-            # Invoice times are the shop's local wall-clock times, without a zone: compare alike.
-            snapshot = snapshot.tz_localize(None)
-        if snapshot < last_invoice:
-            raise DataError(
-                f"The as-of date {snapshot:%Y-%m-%d %H:%M} is before the last invoice "
-                f"({last_invoice:%Y-%m-%d %H:%M}): choose "
-                f"{default_as_of(clean).date()} or later (or leave out the transactions after it)."
-            )
+        raise DataError(NO_CUSTOMERS_MESSAGE)
+    snapshot = snapshot_date(as_of, clean["InvoiceDate"].max())
+    return score_customers(_aggregate(clean, snapshot))
 
-    rfm = _aggregate(clean, snapshot)
+
+#: What ``compute_rfm`` says when the filters leave no transaction with a customer.
+NO_CUSTOMERS_MESSAGE = (
+    "There are no transactions with a customer to score: load another dataset or widen the filters."
+)
+
+
+def snapshot_date(as_of: _DateLike | None, last_invoice: pd.Timestamp) -> pd.Timestamp:
+    """The RFM snapshot: ``as_of`` checked against the last invoice scored, or the day after it.
+
+    Raises ``DataError`` when ``as_of`` is not a date or falls before the last invoice
+    (Recency would be negative). Shared with the per-dataset index: the same sentences."""
+    if as_of is None:
+        return last_invoice.normalize() + pd.Timedelta(days=1)  # default_as_of of the scored rows
+    try:
+        snapshot = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as error:
+        raise DataError(f"The as-of date {as_of!r} is not a date: use the form YYYY-MM-DD.") from error
+    if pd.isna(snapshot):
+        raise DataError("The as-of date is empty: give a date as YYYY-MM-DD.")
+    if snapshot.tzinfo is not None:
+        # Invoice times are the shop's local wall-clock times, without a zone: compare alike.
+        snapshot = snapshot.tz_localize(None)
+    if snapshot < last_invoice:
+        raise DataError(
+            f"The as-of date {snapshot:%Y-%m-%d %H:%M} is before the last invoice "
+            f"({last_invoice:%Y-%m-%d %H:%M}): choose "
+            f"{(last_invoice.normalize() + pd.Timedelta(days=1)).date()} or later "
+            "(or leave out the transactions after it)."
+        )
+    return snapshot
+
+
+def score_customers(rfm: pd.DataFrame) -> pd.DataFrame:
+    """Scores, RFM code, FM and Segment added to the per-customer CustomerID, Country, Recency,
+    Frequency and Monetary (sorted by CustomerID), in ``RFM_COLUMNS`` order."""
     r = _scores(rfm["Recency"].to_numpy(dtype="float64"), higher_is_better=False)
     f = _scores(rfm["Frequency"].to_numpy(dtype="float64"), higher_is_better=True)
     m = _scores(rfm["Monetary"].to_numpy(dtype="float64"), higher_is_better=True)

@@ -306,20 +306,25 @@ def note_lines(note: str, width: int = 20) -> tuple[str, ...]:
     return (first, *lines)
 
 
-def line_chars(left: float, right: float, char_px: float = NAME_CHAR_PX) -> int:
-    """How many characters of ``char_px`` px fit a line of a box when the graph spanning
-    ``left``..``right`` is drawn ``NARROW_WIDTH`` px wide."""
-    box_px = NARROW_WIDTH * 2 * BOX_HALF_WIDTH / (right - left)
+def line_chars(left: float, right: float, char_px: float = NAME_CHAR_PX, box_px: float | None = None) -> int:
+    """How many characters of ``char_px`` px fit a line of a box ``box_px`` wide; by default
+    the width a box has when the graph spanning ``left``..``right`` is drawn ``NARROW_WIDTH`` px wide."""
+    if box_px is None:
+        box_px = NARROW_WIDTH * 2 * BOX_HALF_WIDTH / (right - left)
     return max(6, int((box_px - 8) / char_px))
 
 
-def layout_workflow(definition: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> GraphLayout:
+def layout_workflow(
+    definition: Mapping[str, Any], notes: Mapping[str, str] | None = None, *, box_px: float | None = None
+) -> GraphLayout:
     """Positions of every state of ``definition`` (plus Start and End), their text lines, and
     the edges between them, each routed clear of the boxes it does not connect.
 
     Node ids are the state names at the top level and ``parent/branch index/name`` inside
     Parallel and Map branches; ``Node.name`` is always the state's own name. ``notes`` (state
     name -> a few words, a Map's progress) go on a top-level state's box under its name.
+    ``box_px``: the width a box is drawn at, in px, where that is fixed (the report's SVG): names
+    are wrapped to fit it; by default they fit the narrowest plot the app draws (``NARROW_WIDTH``).
     """
     notes = notes or {}
     layout = GraphLayout()
@@ -330,7 +335,7 @@ def layout_workflow(definition: Mapping[str, Any], notes: Mapping[str, str] | No
     layout.nodes.sort(key=lambda node: node.node_id == END_ID)  # End last, as it is drawn
     left, right = layout.x_range()
     span = (left - 0.12, right + 0.12)  # room for the channels routing adds
-    chars, note_chars = line_chars(*span, NAME_CHAR_PX), line_chars(*span, NOTE_CHAR_PX)
+    chars, note_chars = line_chars(*span, NAME_CHAR_PX, box_px), line_chars(*span, NOTE_CHAR_PX, box_px)
     sized = []
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:

@@ -139,7 +139,8 @@ class WorkflowSpec:
     parameters_from_input: Callable[[Mapping[str, Any]], Any]
     #: ``data_scope(params)``: the part of the parameters that decides which data a run sees.
     data_scope: Callable[[Any], Hashable]
-    #: ``data_facts(clean_transactions, scope)``: what the run's first step will find in the data.
+    #: ``data_facts(clean_transactions, scope)``: what the run's first step will find in the data
+    #: (the app's pages pass the dataset's ``TransactionsIndex`` instead of the frame: same facts).
     data_facts: Callable[[Any, Any], Any]
     #: ``problems(params, facts or None) -> list of sentences``: empty when the run can succeed.
     problems: Callable[[Any, Any], list[str]]

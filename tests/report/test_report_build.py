@@ -93,10 +93,16 @@ def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, re
 def test_the_workflow_graph_shows_every_state_and_each_steps_time(built):
     facts, report = built
     svg = re.search(r'<svg class="workflow-graph".*?</svg>', report.html, re.S).group(0)
-    assert set(re.findall(r"<title>(.*?):", svg)) == set(facts.definition["States"])
-    assert "Train KMeans</text>" in svg
-    assert re.search(r"Task · succeeded · \d", svg)  # a duration after each step that ran
-    assert "Quality too low</text>" in svg and "Fail · not reached" in svg
+    states = set(facts.definition["States"])
+    inner = {
+        name
+        for state in facts.definition["States"].values()
+        for name in (state.get("ItemProcessor") or state.get("Iterator") or {}).get("States", {})
+    }
+    assert set(re.findall(r"<title>(.*?):", svg)) == states | inner  # the Map's branch too, as the app
+    assert re.search(r"<title>Train KMeans: Task · succeeded · \d", svg)  # its time after its status
+    assert '<text x="' in svg and ">Task · succeeded · " in svg
+    assert "<title>Quality too low: Fail · not reached</title>" in svg
 
 
 def test_provenance_names_the_run_backend_dataset_and_versions(built):
@@ -136,3 +142,19 @@ def test_text_from_the_data_is_escaped_never_markup(built):
     page = _Resources()
     page.feed(html)
     assert page.addresses == []
+
+
+def test_the_reports_graph_draws_the_apps_layout_with_its_routed_edges(built):
+    """The report draws ``graph_layout``'s picture, as Executions does: every edge routed clear of
+    the boxes it does not connect (the layout's own tests walk those), catches dashed."""
+    from pipeline.views.graph_layout import layout_workflow
+
+    facts, report = built
+    svg = re.search(r'<svg class="workflow-graph".*?</svg>', report.html, re.S).group(0)
+    layout = layout_workflow(facts.definition)
+    edges = re.findall(r'<polyline class="edge"[^>]*/>', svg)
+    assert len(edges) == len(layout.edges)
+    dashed = [tag for tag in edges if "stroke-dasharray" in tag]
+    assert len(dashed) == sum(e.kind == "catch" for e in layout.edges) > 0
+    points = [re.search(r'points="([^"]*)"', tag).group(1).split() for tag in edges]
+    assert [len(bends) for bends in points] == [len(e.points) for e in layout.edges]

@@ -39,12 +39,13 @@ def sweep_events(finished_sweep):
 
 
 def graph_states(html: str) -> dict[str, list[str]]:
-    """State name -> the lines of text on its box, from the report's workflow SVG."""
+    """State name -> the lines of text under its name on its box, from the report's workflow SVG."""
     svg = re.search(r'<svg class="workflow-graph".*?</svg>', html, re.DOTALL).group(0)
     states = {}
     for group in re.findall(r'<g class="state">(.*?)</g>', svg, re.DOTALL):
-        lines = [unescape(text) for text in re.findall(r"<text[^>]*>(.*?)</text>", group)]
-        states[lines[0]] = lines[1:]
+        name = unescape(re.search(r"<title>(.*?): ", group).group(1))
+        lines = re.findall(r'<text (?![^>]*class="name")[^>]*>(.*?)</text>', group)
+        states[name] = [unescape(line) for line in lines]
     return states
 
 
@@ -120,6 +121,7 @@ def test_the_reports_workflow_graph_counts_the_maps_iterations_as_the_history_do
 
     states = graph_states(report.html)
 
-    assert states[SWEEP_STATE][-1] == f"Map: {done}/{length} done"
-    noted = [name for name, lines in states.items() if any(line.startswith("Map:") for line in lines)]
+    assert states[SWEEP_STATE][0].startswith("Map · succeeded · ")
+    assert states[SWEEP_STATE][-1] == f"{done}/{length} done"
+    noted = [name for name, lines in states.items() if any(line.endswith(" done") for line in lines)]
     assert noted == [SWEEP_STATE]  # only the Map carries counts

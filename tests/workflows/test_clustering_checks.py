@@ -130,3 +130,21 @@ def test_the_workflows_check_raises_one_workflow_error_with_every_problem(clean)
         spec.check(params, spec.facts_for(clean, params))
 
     assert "at least 2" in str(error.value) and "between -1 and 1" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        (None, None),
+        ("Germany", None),
+        ("Iceland", dt.date(2011, 12, 31)),
+        ("Atlantis", None),
+        (None, dt.date(2011, 1, 1)),
+        ("United Kingdom", dt.date(2011, 12, 9)),
+    ],
+    ids=repr,
+)
+def test_the_datasets_index_gives_the_same_clustering_facts_as_the_frame(clean, scope):
+    from pipeline.analysis.rfm_index import TransactionsIndex
+
+    assert clustering_data(TransactionsIndex(clean), scope) == clustering_data(clean, scope)

@@ -37,6 +37,12 @@ def test_the_data_facts_are_the_cleaned_lines_the_prepare_step_splits(clean):
     assert regression_data(clean).rows == len(clean)
 
 
+def test_the_datasets_index_gives_the_same_regression_facts_as_the_frame(clean):
+    from pipeline.analysis.rfm_index import TransactionsIndex
+
+    assert regression_data(TransactionsIndex(clean)) == regression_data(clean)
+
+
 @pytest.mark.parametrize("threshold", [0, -1.5, math.inf, math.nan])
 def test_a_threshold_that_is_not_a_positive_number_is_refused(threshold):
     [problem] = parameter_problems(RegressionParameters(rmse_threshold=threshold))

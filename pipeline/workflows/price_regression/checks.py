@@ -41,7 +41,8 @@ def data_scope(params: RegressionParameters) -> tuple[()]:
 
 
 def regression_data(clean: Any, scope: Any = ()) -> RegressionData:
-    """What the prepare step will find in the clean transactions; never raises."""
+    """What the prepare step will find in the clean transactions (the frame or its
+    ``TransactionsIndex``: both have the lines' count as ``len``); never raises."""
     return RegressionData(rows=len(clean), problem=rows_problem(len(clean)))
 
 

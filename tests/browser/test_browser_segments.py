@@ -1,0 +1,149 @@
+"""What a Segments filter change redraws in the browser (issue 10: a change under 0.3 s).
+
+AppTest sees the elements a run sends, not what the front end does with them: whether an
+element is updated in place or thrown away and mounted again, and whether an element outside
+the filters' fragment is touched at all. Here chromium draws the page: DOM nodes are marked
+before a filter change, and the marks that survive it show what was kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from support.browser_support import StreamlitServer, settled, streamlit_server
+from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1400, "height": 1000}
+STEP_TIMEOUT = 120_000  # ms: a step on a shared, busy machine
+
+#: Marks the descriptions table (the page's last static table), the grids and the view tabs' bar.
+MARK = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const tables = main.querySelectorAll('[data-testid="stTable"]');
+    const marked = {descriptions: tables[tables.length - 1],
+                    grids: [...main.querySelectorAll('[data-testid="stDataFrame"]')],
+                    tabs: main.querySelector('[data-testid="stTabs"] [role="tablist"]')};
+    marked.descriptions.__kept = true;
+    marked.grids.forEach(grid => { grid.__kept = true; });
+    marked.tabs.__kept = true;
+}"""
+
+#: Which marked nodes are still in the page, each the same node as before.
+KEPT = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const tables = main.querySelectorAll('[data-testid="stTable"]');
+    return {descriptions: tables[tables.length - 1].__kept === true,
+            grids: [...main.querySelectorAll('[data-testid="stDataFrame"]')].map(g => g.__kept === true),
+            tabs: main.querySelector('[data-testid="stTabs"] [role="tablist"]').__kept === true};
+}"""
+
+#: The titles of the Plotly charts on the page, once each has drawn its SVG.
+CHART_TITLES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .map(plot => (plot.querySelector('.gtitle') || {}).textContent || '')"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[StreamlitServer]:
+    home = tmp_path_factory.mktemp("segments-home")
+    logs = tmp_path_factory.mktemp("segments-logs")
+    with streamlit_server(home, logs) as running:
+        yield running
+
+
+@pytest.fixture
+def segments_tab(browser, server):
+    """A tab that has loaded the bundled sample and opened Segments, its first chart drawn."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(STEP_TIMEOUT)
+    expect.set_options(timeout=STEP_TIMEOUT)
+    page.goto(server.url)
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Data", exact=True).click()
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Bundled sample", exact=True).click()
+    main.get_by_role("button", name="Load", exact=True).click()
+    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
+    settled(page, STEP_TIMEOUT)
+    nav.get_by_role("link", name="Segments", exact=True).click()
+    expect(main.get_by_role("heading", name="What each segment means")).to_be_visible()
+    expect(main.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    expect(main.get_by_test_id("stTable").last).to_be_visible()  # its code arrives after the run
+    settled(page, STEP_TIMEOUT)
+    yield page
+    context.close()
+
+
+def customers(page) -> str:
+    return page.get_by_test_id("stMain").get_by_test_id("stMetric").filter(has_text="Customers").inner_text()
+
+
+def choose_france(page) -> None:
+    """Pick France in the Countries box and wait until the page shows its figures."""
+    before = customers(page)
+    box = page.get_by_test_id("stMain").get_by_role("combobox", name="Countries")
+    box.click()
+    box.fill("France")
+    page.get_by_role("option", name="France", exact=True).click()
+    page.keyboard.press("Escape")
+    expect(
+        page.get_by_test_id("stMain").get_by_test_id("stMetric").filter(has_text="Customers")
+    ).not_to_have_text(before)
+    settled(page, STEP_TIMEOUT)
+
+
+def test_a_filter_change_redraws_one_chart_and_keeps_the_descriptions_and_the_grid(segments_tab):
+    segments_tab.evaluate(MARK)
+
+    choose_france(segments_tab)
+
+    kept = segments_tab.evaluate(KEPT)
+    assert kept == {"descriptions": True, "grids": [True], "tabs": True}  # the RFM table updated in place
+    assert segments_tab.evaluate(CHART_TITLES) == ["Segment sizes (area) and revenue share"]
+
+
+def test_the_figures_tab_shows_the_grid_alone_and_a_filter_change_updates_it_in_place(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    main.get_by_role("tab", name="Figures").click()
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(2)
+    settled(segments_tab, STEP_TIMEOUT)
+    assert segments_tab.evaluate(CHART_TITLES) == []
+    segments_tab.evaluate(MARK)
+
+    choose_france(segments_tab)
+
+    assert segments_tab.evaluate(KEPT)["grids"] == [True, True]
+
+
+def test_a_chart_tab_shows_its_chart_alone_and_stays_open_across_a_filter_change(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    main.get_by_role("tab", name="Distributions").click()
+    segments_tab.wait_for_function(f"() => ({CHART_TITLES})().join() === 'Distributions'")
+
+    choose_france(segments_tab)
+
+    expect(main.get_by_role("tab", name="Distributions")).to_have_attribute("aria-selected", "true")
+    segments_tab.wait_for_function(f"() => ({CHART_TITLES})().join() === 'Distributions'")
+
+
+def test_every_view_tab_is_legible_at_both_widths(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    problems = {}
+    for label in ("Sizes", "Figures", "Customers and revenue", "R and F", "Distributions"):
+        main.get_by_role("tab", name=label).click()
+        expect(main.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+        settled(segments_tab, STEP_TIMEOUT)
+        for width in WIDTHS:
+            segments_tab.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+            segments_tab.wait_for_function(DRAWN)
+            segments_tab.evaluate(STABLE_HEIGHT)  # the charts have taken the new width
+            found = segments_tab.evaluate(LAYOUT_PROBLEMS)
+            if found:
+                problems[f"{label} at {width} px"] = found
+        segments_tab.set_viewport_size(VIEWPORT)
+
+    assert not problems, problems
