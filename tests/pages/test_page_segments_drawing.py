@@ -12,37 +12,24 @@ import json
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP, unescaped
+from support.page_support import unescaped
+from support.segments_support import load_sample_state, open_segments
 
 from pipeline.analysis import rfm
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from ui import segments
-from ui.names import Key, Page
-
-RUN_TIMEOUT = 120
+from ui.names import Key
 
 
 @pytest.fixture(scope="module")
 def loaded_state(tmp_path_factory):
-    """The bundled sample's active dataset record, loaded once through the Data page."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RFM_STUDIO_HOME", str(tmp_path_factory.mktemp("segments-drawing-home")))
-        at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
-        at.switch_page(Page.DATA).run()
-        at.radio(key="data_source").set_value("Bundled sample").run()
-        at.button(key="data_load").click().run()
-    assert not at.exception
-    return at.session_state[Key.ACTIVE_DATASET]
+    """The bundled sample's active dataset record, loaded once for the module."""
+    return load_sample_state(tmp_path_factory.mktemp("segments-drawing-home"))
 
 
 @pytest.fixture
 def segments_page(loaded_state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.session_state[Key.ACTIVE_DATASET] = loaded_state
-    at.run()
-    at.switch_page(Page.SEGMENTS).run()
-    assert not at.exception and not at.error
-    return at
+    return open_segments(loaded_state)
 
 
 @pytest.fixture(scope="module")

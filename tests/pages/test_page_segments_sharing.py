@@ -15,36 +15,20 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP
+from support.segments_support import load_sample_state, open_segments
 
 from ui import segments, state
-from ui.names import Key, Page
-
-RUN_TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
 def loaded_state(tmp_path_factory):
-    """The active dataset record of the bundled sample, loaded once through the Data page (into a
-    data directory of this module's, which outlives each test's own)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RFM_STUDIO_HOME", str(tmp_path_factory.mktemp("segments-home")))
-        at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
-        at.switch_page(Page.DATA).run()
-        at.radio(key="data_source").set_value("Bundled sample").run()
-        at.button(key="data_load").click().run()
-    assert not at.exception
-    return at.session_state[Key.ACTIVE_DATASET]
+    """The bundled sample's active dataset record, loaded once for the module."""
+    return load_sample_state(tmp_path_factory.mktemp("segments-home"))
 
 
 @pytest.fixture
 def segments_page(loaded_state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.session_state[Key.ACTIVE_DATASET] = loaded_state
-    at.run()
-    at.switch_page(Page.SEGMENTS).run()
-    assert not at.exception and not at.error
-    return at
+    return open_segments(loaded_state)
 
 
 @pytest.fixture
