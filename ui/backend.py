@@ -103,7 +103,10 @@ def _forget(name: str, future: concurrent.futures.Future[list[Check]]) -> None:
 def health(name: str) -> list[Check]:
     """The backend's health (:func:`cached_health`), waited for, with a spinner if it takes a while."""
     if name in _ended_once:
-        return cached_health(name)
+        # A cache hit is instant; an aws recheck after the cache expired calls several services:
+        # st.spinner shows only past half a second, as the cache's own spinner did.
+        with st.spinner("Checking the backend…"):
+            return cached_health(name)
     future = _checking(name)
     try:
         return future.result(timeout=SPINNER_AFTER_SECONDS)
