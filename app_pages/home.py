@@ -51,7 +51,11 @@ def draw_health(checks: list) -> None:
 @st.fragment(run_every=HEALTH_POLL_SECONDS)
 def await_health(name: str) -> None:
     """While the check goes on: say so, look again every second, redraw the page once it is known."""
-    if health_within(name, HEALTH_LOOK_SECONDS) is None:
+    try:
+        pending = health_within(name, HEALTH_LOOK_SECONDS) is None
+    except Exception:  # the check failed: the page's own run reports it (show_error), not a traceback here
+        pending = False
+    if pending:
         st.caption(
             "Checking the backend: on a new data directory the first check builds the workflow "
             "definitions with the SDK, about 10 s."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP
+from support.page_support import APP, unescaped
 from support.probe_support import run_probe
 
 import ui.backend
@@ -142,6 +142,33 @@ def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(m
     assert not at.columns[1].caption
     lines = [block.value for block in at.columns[1].markdown]
     assert len(lines) == 2 and all(line.startswith(":material/check_circle:") for line in lines)
+
+
+def test_a_slow_health_check_that_then_fails_ends_in_a_message_not_a_traceback(monkeypatch):
+    import threading
+
+    from pipeline.backends.local import LocalBackend
+
+    ui.backend.check_again("local")
+    release = threading.Event()
+
+    def failing_preflight(self):  # slow, then something no check expected
+        release.wait(RUN_TIMEOUT)
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(LocalBackend, "preflight", failing_preflight)
+    monkeypatch.setenv("RFM_STUDIO_HOME_HEALTH_WAIT", "0")
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+    assert "Checking the backend" in at.columns[1].caption[0].value
+
+    release.set()
+    at.run()
+
+    assert not at.exception
+    [shown] = [error.value for error in at.columns[1].error]
+    assert "Checking the backend failed unexpectedly (RuntimeError)" in unescaped(shown)
+    assert not at.columns[1].caption  # no longer "checking"
+    ui.backend.check_again("local")  # later tests check the real backend afresh
 
 
 def test_the_home_health_wait_falls_back_to_its_default_on_a_value_that_is_not_seconds(monkeypatch):
