@@ -249,6 +249,42 @@ def test_the_evaluate_step_shows_silhouette_and_clusters_as_tables(runs):
     assert "rfm-studio-evaluate-clusters" in [code.value for code in at.code]  # the Lambda function
 
 
+def test_the_details_panel_follows_a_watched_run_to_the_state_that_failed(tmp_path, monkeypatch):
+    # Opened while "Hold" runs, the panel shows it; when the run then fails, the panel moves on to
+    # the failure instead of staying on the step that was running when the page was opened.
+    use_home(tmp_path / "following", monkeypatch)
+    client = LocalStepFunctionsClient(mode="thread")
+    definition = {
+        "StartAt": "Hold",
+        "States": {
+            "Hold": {"Type": "Wait", "Seconds": 8, "Next": "Give up"},
+            "Give up": {"Type": "Fail", "Error": "GaveUp", "Cause": "held long enough"},
+        },
+    }
+    machine = client.create_state_machine(
+        name=WORKFLOW_NAME, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/x"
+    )
+    arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], name="held", input="{}")[
+        "executionArn"
+    ]
+    at = open_page(arn)
+    assert at.selectbox(key=f"step_{arn}").value == "Hold"  # in progress while the page opened
+
+    assert wait_for_status(client, arn, 60)["status"] == "FAILED"
+    at.run()  # what the page's refresh does once the run has ended
+
+    assert at.selectbox(key=f"step_{arn}").value == "Give up"
+
+
+def test_a_step_the_user_picked_stays_shown_while_the_run_goes_on(runs):
+    arn = runs["failed"]
+    at = open_page(arn)
+    at.selectbox(key=f"step_{arn}").select("Workflow failed").run()
+    at.run()
+
+    assert at.selectbox(key=f"step_{arn}").value == "Workflow failed"
+
+
 def test_a_failed_run_opens_on_the_step_that_failed_with_its_error(runs):
     at = open_page(runs["failed"])
 
