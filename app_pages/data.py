@@ -4,6 +4,7 @@ import streamlit as st
 
 from pipeline.config import BUNDLED_SAMPLE_PATH, UCI_ONLINE_RETAIL_URL
 from pipeline.loading.addresses import address_problem
+from pipeline.views.wording import counted
 from ui import data, state
 from ui.errors import show_error
 from ui.layout import CHART_WIDTH, row
@@ -37,7 +38,8 @@ if st.button("Load", type="primary", disabled=source is None, key="data_load"):
             problem = data.load(source, name=name)
             if problem is None:
                 loaded = state.get_active()
-                status.update(label=f"Loaded {loaded.rows_read:,} rows", state="complete", expanded=False)
+                loaded_label = f"Loaded {counted(loaded.rows_read, 'row')}"
+                status.update(label=loaded_label, state="complete", expanded=False)
             else:
                 status.update(label="Loading failed", state="error", expanded=False)
     if problem is not None:

@@ -143,8 +143,10 @@ SMALL_SEGMENT_SHARE = 0.05
 
 
 def small_segments_note(summary: pd.DataFrame) -> str | None:
-    """The segments too small to be labeled in the treemap, with their customers and share, as a
-    sentence for a caption under it (``None`` when every segment has room for its label)."""
+    """The segments under ``SMALL_SEGMENT_SHARE`` of the customers, with their customers and share,
+    as a sentence for a caption under the treemap (``None`` when there are none). Whether Plotly
+    labels a tile depends on its shape as well as its area, so the caption says such a tile *may*
+    have no label: a small tile that did get one is still named here, never claimed unlabelled."""
     small = summary[summary["CustomerShare"] < SMALL_SEGMENT_SHARE]
     if small.empty:
         return None
@@ -154,7 +156,8 @@ def small_segments_note(summary: pd.DataFrame) -> str | None:
             small["Segment"], small["Customers"], small["CustomerShare"], strict=True
         )
     )
-    return f"Under {SMALL_SEGMENT_SHARE:.0%} of the customers, too small to label: {named}."
+    share = f"{SMALL_SEGMENT_SHARE:.0%}"
+    return f"Under {share} of the customers, their tiles may be too small for a label: {named}."
 
 
 def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:

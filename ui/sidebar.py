@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from pipeline.views.wording import counted
 from ui.backend import render_selector
 from ui.state import get_active
 
@@ -29,8 +30,8 @@ def render_dataset(container: DeltaGenerator) -> None:
         else:
             st.text(active.name)
             st.text(
-                f"{active.rows_kept:,} of {active.rows_read:,} rows kept\n"
-                f"{active.customers:,} customers\n"
+                f"{active.rows_kept:,} of {counted(active.rows_read, 'row')} kept\n"
+                f"{counted(active.customers, 'customer')}\n"
                 f"{active.first_invoice:%Y-%m-%d} to {active.last_invoice:%Y-%m-%d}"
             )
 

@@ -21,6 +21,7 @@ from pipeline.analysis.rfm import segment_totals
 from pipeline.views.binning import equal_bins
 from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_text, plain_texts
+from pipeline.views.wording import counted
 
 #: One colour a segment, so the treemap and the bars of the Segments page agree.
 SEGMENT_COLORS: dict[str, str] = {
@@ -114,7 +115,9 @@ def top_countries(clean: pd.DataFrame, n: int = 10) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=f"Top {len(by_country)} countries by revenue", xaxis_title="Revenue (£)", **_LAYOUT
+        title=f"Top {counted(len(by_country), 'country', 'countries')} by revenue",
+        xaxis_title="Revenue (£)",
+        **_LAYOUT,
     )
     return fig
 

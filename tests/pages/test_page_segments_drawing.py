@@ -181,11 +181,11 @@ def test_the_shared_view_builds_each_tabs_chart_once_when_first_asked(loaded_sta
     assert set(segments.VIEW_TABS) == {label for label, _, _ in segments.CHART_TABS} | {segments.FIGURES_TAB}
 
 
-def test_the_treemap_names_the_segments_too_small_to_label(segments_page):
+def test_the_treemap_names_the_segments_whose_tiles_may_be_too_small_for_a_label(segments_page):
     counts = rfm_table(segments_page)["Segment"].astype(str).value_counts()
     small = [name for name in rfm.SEGMENTS if name in counts and counts[name] / counts.sum() < 0.05]
 
-    (note,) = [unescaped(c.value) for c in segments_page.main.caption if "too small to label" in c.value]
+    (note,) = [unescaped(c.value) for c in segments_page.main.caption if "too small for a label" in c.value]
     assert small  # the sample has such segments (four at the time of writing)
     named = note.split(": ", 1)[1].rstrip(".").split("; ")
     assert [part.rsplit(" ", 2)[0] for part in named] == small

@@ -437,3 +437,21 @@ def test_data_page_reruns_share_the_datasets_figures_instead_of_copying_them(loa
     assert len(loaded.get("plotly_chart")) == 3
     assert data.dataset_figures(*active.key) is figures  # the very object: no unpickled copy per rerun
     assert {name: figure.to_json() for name, figure in figures.items()} == before
+
+
+def test_a_one_line_upload_is_counted_in_the_singular(sample_xlsx):
+    # One real line of the sample, alone in a CSV: "Loaded 1 rows" and "1 customers" read as bugs.
+    sample = pd.read_excel(sample_xlsx, nrows=50)
+    line = sample[sample["CustomerID"].notna() & (sample["Quantity"] > 0)].head(1)
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("Upload").run()
+    body = line.to_csv(index=False).encode()
+    at.file_uploader(key="data_upload").set_value(("one-line.csv", body, "text/csv"))
+    at.run()
+
+    at.button(key="data_load").click().run()
+
+    assert not at.exception and not at.error
+    assert [status.label for status in at.status] == ["Loaded 1 row"]
+    text = sidebar_text(at)
+    assert "1 of 1 row kept\n1 customer\n" in text

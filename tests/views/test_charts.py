@@ -52,6 +52,13 @@ def test_top_countries_lists_the_largest_revenues_largest_on_top(clean):
     assert list(bar.x)[::-1] == pytest.approx(revenue.to_list())
 
 
+def test_top_countries_title_counts_the_countries_drawn_in_the_right_number(clean):
+    one_country = clean[clean["Country"] == "Germany"]
+
+    assert charts.top_countries(clean, n=5).layout.title.text == "Top 5 countries by revenue"
+    assert charts.top_countries(one_country, n=5).layout.title.text == "Top 1 country by revenue"
+
+
 def test_cleaning_waterfall_steps_from_rows_read_down_to_rows_kept(report):
     fig = charts.cleaning_waterfall(report.rows_read, report.removed())
 
