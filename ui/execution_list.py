@@ -52,7 +52,7 @@ def quality_of(execution_arn: str, status: str) -> float | None:
     return _outcome(execution_arn)[0]
 
 
-def k_of(parameters: dict[str, Any], execution_arn: str, status: str) -> str | None:
+def k_of(parameters: dict[str, Any], execution_arn: str, status: str) -> str:
     """The k column: a fixed run's k; a sweep's range, with the k it chose once it has (``3 of 2-10``).
 
     A sweep's execution input keeps the fixed k it was launched beside, which it does not use:
@@ -61,10 +61,22 @@ def k_of(parameters: dict[str, Any], execution_arn: str, status: str) -> str | N
     k_range = parameters.get("k_range")
     if not k_range:
         k = parameters.get("k")
-        return None if k is None else str(k)
+        return "" if k is None else str(k)  # blank for a workflow without k (a price regression)
     span = f"{k_range[0]}-{k_range[1]}"
     chosen = _outcome(execution_arn)[1] if status in TERMINAL_STATUSES else None
     return span if chosen is None else f"{chosen} of {span}"
+
+
+def threshold_of(parameters: dict[str, Any]) -> str:
+    """The Threshold column: the run's quality gate as it reads, ``silhouette ≥ 0.25`` for a
+    clustering run, ``RMSE ≤ 30`` for a price regression (whose gate is an upper bound: a bare
+    number beside the silhouettes read as one), blank when the input did not say."""
+    silhouette, rmse = parameters.get("quality_threshold"), parameters.get("rmse_threshold")
+    if isinstance(silhouette, int | float):
+        return f"silhouette ≥ {silhouette:g}"
+    if isinstance(rmse, int | float):
+        return f"RMSE ≤ {rmse:g}"
+    return ""
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -115,7 +127,7 @@ def executions_table(
                 "Started": start,
                 "Duration (s)": round((stop - start).total_seconds(), 1),
                 "k": k_of(parameters, item["executionArn"], item["status"]),
-                "Threshold": parameters.get("quality_threshold"),
+                "Threshold": threshold_of(parameters),
                 "Country": parameters.get("country") or ("All" if parameters else ""),
                 "Silhouette": quality_of(item["executionArn"], item["status"]),
                 "Dataset": item.get("dataset", ""),
@@ -141,7 +153,7 @@ def column_config() -> dict[str, Any]:
         "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
         "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),
-        "Threshold": st.column_config.NumberColumn(format="%.2f"),
+        "Threshold": st.column_config.TextColumn(help="The quality gate the run had to pass."),
         "Silhouette": st.column_config.NumberColumn(format="%.3f"),
     }
 

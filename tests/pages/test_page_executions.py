@@ -26,6 +26,7 @@ from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
 from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
+from pipeline.workflows.price_regression.parameters import RegressionParameters
 from ui import execution_list
 from ui.names import RUN_QUERY_PARAM, Key, Page
 from ui.runs import Listing
@@ -184,11 +185,28 @@ def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs
     table = at.dataframe[0].value.set_index("Name")
     succeeded, failed = table.loc[name_of(runs["succeeded"])], table.loc[name_of(runs["failed"])]
     assert succeeded["Workflow"] == "clustering" and succeeded["k"] == "4"
-    assert succeeded["Threshold"] == -1.0 and succeeded["Country"] == "All"
+    assert succeeded["Threshold"] == "silhouette ≥ -1" and succeeded["Country"] == "All"
     assert failed["Country"] == "Atlantis"
     summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(runs["succeeded"]).summary
     assert succeeded["Silhouette"] == pytest.approx(summary["silhouette"])
     assert pd.isna(failed["Silhouette"])  # it failed before any clustering
+
+
+def test_a_price_regression_row_shows_its_rmse_gate_and_no_k(runs):
+    listing = runs_listing()
+    price = {  # a price regression still running (nothing to describe yet)
+        **listing.items[0],
+        "executionArn": "price-arn",
+        "status": "RUNNING",
+        "stopDate": None,
+        "workflow": "price-regression",
+        "parameters": RegressionParameters(rmse_threshold=30.0).to_dict(),
+    }
+
+    table = execution_list.executions_table(Listing([price])).set_index("ARN")
+
+    assert table.loc["price-arn", "Threshold"] == "RMSE ≤ 30"
+    assert table.loc["price-arn", "k"] == ""  # blank, not "None"
 
 
 def test_running_runs_are_listed_first_however_old(runs):
