@@ -48,6 +48,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks import first_page_steps
 from benchmarks.common import REPO_ROOT, machine_note
 
 CHROMIUM = "/usr/bin/chromium"
@@ -90,7 +91,8 @@ TIMELINE_SCRIPT = """(() => {
     if (t.heading && headingIs(main, t.heading)) seen('heading');
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const lastOk = (!t.last || headingIs(main, t.last)) && (!t.text || text.includes(t.text));
-    const sidebarOk = !t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]'));
+    const sidebarOk = (!t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]')))
+      && (!t.sidebarText || (sidebar && headingIs(sidebar, t.sidebarText)));
     if (t.whole && lastOk && sidebarOk) seen('whole page');
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
@@ -187,6 +189,8 @@ class Visit:
     """One first page: ms from the server answering, by event name (None: did not happen)."""
 
     marks: dict[str, float | None] = field(default_factory=dict)
+    #: CPU and work figures, load-independent: the server's script run, the page's main thread
+    cpu: dict[str, float] = field(default_factory=dict)
     cached: int = 0
     resources: int = 0
     js_mb: float = 0.0
@@ -198,11 +202,14 @@ def open_first_page(context, server: Server, targets: dict) -> Visit:
 
     page = context.new_page()
     page.add_init_script(TIMELINE_SCRIPT + f"\nwindow.__fp.targets = {json.dumps(targets)};")
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable", {"timeDomain": "threadTicks"})
     page.goto(server.url)
     page.wait_for_function("() => window.__fp.marks['whole page'] > 0", timeout=TIMEOUT_MS, polling=20)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
     page.wait_for_timeout(300)  # messages after the run (none expected) would show here
     timings = page.evaluate(READ_TIMINGS)
+    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
     page.close()
     origin = timings["timeOrigin"] / 1000 - server.answered  # s from answered to navigation start
 
@@ -225,7 +232,23 @@ def open_first_page(context, server: Server, targets: dict) -> Visit:
     for name in ("first element", "heading", "whole page"):
         marks[name] = since_answered(timings["marks"].get(name))
     marks["last message"] = since_answered(messages[-1][0]) if messages else None
-    return Visit(marks, timings["cached"], timings["resources"], timings["jsBytes"] / 1e6)
+    cpu = {"server script run CPU": run.get("cpu", float("nan")) * 1000}
+    cpu.update(
+        {label: metrics.get(name, float("nan")) * scale for label, (name, scale) in BROWSER_METRICS.items()}
+    )
+    cpu["websocket messages"] = len(messages)
+    return Visit(marks, cpu, timings["cached"], timings["resources"], timings["jsBytes"] / 1e6)
+
+
+#: The page's main-thread work for the whole visit (Chrome's Performance.getMetrics in thread
+#: ticks, ms; DOM nodes as a count): what drawing the page costs whatever the machine's load.
+BROWSER_METRICS = {
+    "browser main thread CPU": ("ThreadTime", 1000),
+    "  of which script": ("ScriptDuration", 1000),
+    "  of which style": ("RecalcStyleDuration", 1000),
+    "  of which layout": ("LayoutDuration", 1000),
+    "DOM nodes": ("Nodes", 1),
+}
 
 
 def first_script_run(server: Server, since: float) -> dict[str, float]:
@@ -295,6 +318,12 @@ def print_medians(title: str, visits: dict[str, list[Visit]]) -> None:
             cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
         shown = "navigation start (from answered)" if name == "navigation start" else name
         print(f"  {shown:26}" + "".join(cells))
+    for name in next(iter(visits.values()))[0].cpu:
+        cells = []
+        for label in labels:
+            values = [v.cpu[name] for v in visits[label] if name in v.cpu and v.cpu[name] == v.cpu[name]]
+            cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
+        print(f"  {name:26}" + "".join(cells))
     cached = "".join(f"{statistics.median(v.cached for v in visits[label]):10.0f}" for label in labels)
     print(f"  {'resources from the cache':26}" + cached)
     sizes = "".join(f"{statistics.median(v.js_mb for v in visits[label]):10.1f}" for label in labels)
@@ -359,8 +388,11 @@ def switch_pages(context, server: Server) -> list[tuple[str, float, float]]:
 
 
 def targets_of(label: str) -> dict:
-    """What the first page's timeline watches for: the floor's one line, or Home's parts."""
-    return FLOOR_TARGETS if label == "floor" else HOME_TARGETS
+    """What the first page's timeline watches for: the floor's one line, a step's parts
+    (benchmarks/first_page_steps.py), or Home's parts."""
+    if label == "floor":
+        return FLOOR_TARGETS
+    return first_page_steps.STEP_TARGETS.get(label, HOME_TARGETS)
 
 
 def record(store: dict[str, list[Visit]], label: str, kind: str, run: int, visit: Visit) -> None:
@@ -388,8 +420,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write each tree's first script run's pstats here")
     parser.add_argument("--switches", action="store_true", help="also time Home -> Segments -> Launch")
     parser.add_argument("--json", type=Path, help="write every visit's marks here")
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="also the floors between the one-line app and Home (first_page_steps)",
+    )
     args = parser.parse_args(argv)
     trees = {"floor": floor_tree()}
+    if args.steps:
+        trees["nav"] = first_page_steps.write_nav_tree(private_dir("rfm-bench-nav-"), radio=False)
+        trees["radio"] = first_page_steps.write_nav_tree(private_dir("rfm-bench-radio-"), radio=True)
+        trees["no-health"] = first_page_steps.write_no_health_tree(private_dir("rfm-bench-no-health-"))
     if args.before:
         trees["before"] = args.before.resolve()
     for item in args.tree:
