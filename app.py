@@ -7,7 +7,6 @@ call the ``pipeline`` library through their ``ui`` helper modules.
 import streamlit as st
 
 from ui import sidebar
-from ui.backend import active_backend_name, start_health_check
 from ui.deep_link import run_link
 from ui.names import Page
 from ui.page import PageEnded
@@ -23,10 +22,9 @@ set_page_icon()
 # A link to a run (?run=NAME) lands on Executions, which selects that run.
 linked_run = run_link() is not None
 
-home_page = st.Page(Page.HOME, title="Home", icon=":material/home:", default=not linked_run)
 navigation = st.navigation(
     [
-        home_page,
+        st.Page(Page.HOME, title="Home", icon=":material/home:", default=not linked_run),
         st.Page(Page.DATA, title="Data", icon=":material/table_view:"),
         st.Page(Page.SEGMENTS, title="Segments", icon=":material/donut_small:"),
         st.Page(Page.LAUNCH, title="Launch", icon=":material/rocket_launch:"),
@@ -35,10 +33,6 @@ navigation = st.navigation(
         st.Page(Page.PRICES, title="Prices", icon=":material/price_check:"),
     ]
 )
-if navigation is home_page:
-    # Home ends with the backend's health: on a new server its first check starts now and goes on
-    # while the sidebar and the page are sent (ui/backend.py).
-    start_health_check(active_backend_name())
 dataset_slot = st.sidebar.container()
 # The backend choice before the page: on a first page the browser fetches the radio's component
 # while the page runs, not after it (ui/sidebar.py).

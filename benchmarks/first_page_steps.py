@@ -74,9 +74,6 @@ HOME_HEALTH = """    try:
         draw_health(checks)
 """
 
-#: app.py's start of Home's health check (round 6), also taken out for ``no-health``.
-HEALTH_START = "start_health_check(active_backend_name())\n"
-
 #: What each step's "whole page" is (benchmarks/first_page.py's targets): the one line and the
 #: sidebar's "Backend" heading; with the radio drawn; Home's parts without its health lines.
 STEP_TARGETS = {
@@ -130,6 +127,4 @@ def write_no_health_tree(tree: Path, source: Path = REPO_ROOT) -> Path:
     if HOME_HEALTH not in text:
         raise RuntimeError(f"{home}: Home's health check is not where the no-health step expects it")
     home.write_text(text.replace(HOME_HEALTH, ""), encoding="utf-8")
-    app = tree / "app.py"  # and its start in app.py, where there is one (round 6)
-    app.write_text(app.read_text(encoding="utf-8").replace(HEALTH_START, "pass\n"), encoding="utf-8")
     return tree

@@ -115,19 +115,6 @@ def health(name: str) -> list[Check]:
             return future.result()
 
 
-def start_health_check(name: str) -> None:
-    """Begin the backend's first health check of this process in the background, if it has not
-    ended yet, and return at once.
-
-    app.py calls it when the page is Home, before the sidebar and the page are drawn: on a new
-    server the first check makes the backend (its client's imports, the preflight), so starting it
-    with the run instead of at Home's last section lets it go on while the run sends the rest.
-    Later checks (a cache hit, a recheck once the cache expired) stay where the page asks for them.
-    """
-    if name not in _ended_once:
-        _checking(name)
-
-
 def health_within(name: str, seconds: float | None) -> list[Check] | None:
     """The backend's health if it is known within ``seconds``; None while it is still checked
     (the check goes on in the background and fills the shared cache). None waits to the end."""

@@ -10,7 +10,6 @@ from support.page_support import APP, unescaped
 from support.probe_support import run_probe
 
 import ui.backend
-from ui.names import Page
 from ui.page import end_page
 
 RUN_TIMEOUT = 300
@@ -110,49 +109,6 @@ def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_af
     assert not at.exception
     assert drawn == ["backend choice", "page", "dataset summary"]
     assert [subheader.value for subheader in at.sidebar.subheader] == ["Dataset", "Backend"]
-
-
-def record_health_check_starts(monkeypatch, drawn: list[str]) -> None:
-    """Note in ``drawn`` each time a background health check is started (``ui.backend._checking``)."""
-    start = ui.backend._checking
-
-    def recorded(name):
-        drawn.append("health check")
-        return start(name)
-
-    monkeypatch.setattr(ui.backend, "_checking", recorded)
-
-
-def test_home_starts_the_backends_first_check_before_the_sidebar_and_the_page(monkeypatch):
-    import ui.home
-    import ui.sidebar
-
-    ui.backend.check_again("local")  # the first check of this process again
-    drawn: list[str] = []
-    record_health_check_starts(monkeypatch, drawn)
-    render_selector, intro_markdown = ui.sidebar.render_selector, ui.home.intro_markdown
-    monkeypatch.setattr(
-        ui.sidebar, "render_selector", lambda: drawn.append("backend choice") or render_selector()
-    )
-    monkeypatch.setattr(ui.home, "intro_markdown", lambda: drawn.append("page") or intro_markdown())
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
-
-    assert not at.exception
-    assert drawn[:3] == ["health check", "backend choice", "page"]
-    lines = [block.value for block in at.columns[1].markdown]  # the same check's lines, at the page's end
-    assert len(lines) == 2 and all(line.startswith(":material/check_circle:") for line in lines)
-
-
-def test_a_first_page_other_than_home_starts_no_backend_check(monkeypatch):
-    ui.backend.check_again("local")
-    drawn: list[str] = []
-    record_health_check_starts(monkeypatch, drawn)
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
-    at.switch_page(Page.DATA).run()
-
-    assert not at.exception
-    assert [title.value for title in at.title] == ["Data"]
-    assert drawn == []
 
 
 def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(monkeypatch):
