@@ -422,15 +422,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every visit's marks here")
     parser.add_argument(
         "--steps",
-        action="store_true",
-        help="also the floors between the one-line app and Home (first_page_steps)",
+        nargs="?",
+        const=",".join(first_page_steps.STEP_TARGETS),
+        default="",
+        metavar="STEP,...",
+        help="also floors between the one-line app and Home (first_page_steps; all of them without a list)",
     )
     args = parser.parse_args(argv)
     trees = {"floor": floor_tree()}
-    if args.steps:
-        trees["nav"] = first_page_steps.write_nav_tree(private_dir("rfm-bench-nav-"), radio=False)
-        trees["radio"] = first_page_steps.write_nav_tree(private_dir("rfm-bench-radio-"), radio=True)
-        trees["no-health"] = first_page_steps.write_no_health_tree(private_dir("rfm-bench-no-health-"))
+    for step in filter(None, args.steps.split(",")):
+        trees[step] = first_page_steps.write_tree(step, private_dir(f"rfm-bench-{step}-"))
     if args.before:
         trees["before"] = args.before.resolve()
     for item in args.tree:

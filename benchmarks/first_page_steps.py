@@ -128,3 +128,12 @@ def write_no_health_tree(tree: Path, source: Path = REPO_ROOT) -> Path:
         raise RuntimeError(f"{home}: Home's health check is not where the no-health step expects it")
     home.write_text(text.replace(HOME_HEALTH, ""), encoding="utf-8")
     return tree
+
+
+def write_tree(step: str, tree: Path) -> Path:
+    """Write the step called ``step`` (a key of ``STEP_TARGETS``) into the empty folder ``tree``."""
+    if step == "no-health":
+        return write_no_health_tree(tree)
+    if step in ("nav", "radio"):
+        return write_nav_tree(tree, radio=step == "radio")
+    raise ValueError(f"unknown step {step!r}: choose from {', '.join(STEP_TARGETS)}")
