@@ -99,8 +99,8 @@ def nav_app(radio: bool) -> str:
 
 
 def write_nav_tree(tree: Path, radio: bool) -> Path:
-    """Write the ``nav`` or ``radio`` step into the empty folder ``tree``; returns it."""
-    (tree / "app_pages").mkdir()
+    """Write the ``nav`` or ``radio`` step into the folder ``tree`` (made if missing); returns it."""
+    (tree / "app_pages").mkdir(parents=True)
     for name, _, _ in PAGES:
         (tree / "app_pages" / f"{name}.py").write_text(
             'import streamlit as st\n\nst.write("hi")\n', encoding="utf-8"
@@ -131,7 +131,7 @@ def write_no_health_tree(tree: Path, source: Path = REPO_ROOT) -> Path:
 
 
 def write_tree(step: str, tree: Path) -> Path:
-    """Write the step called ``step`` (a key of ``STEP_TARGETS``) into the empty folder ``tree``."""
+    """Write the step called ``step`` (a key of ``STEP_TARGETS``) into the folder ``tree``."""
     if step == "no-health":
         return write_no_health_tree(tree)
     if step in ("nav", "radio"):
