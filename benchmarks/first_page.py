@@ -37,22 +37,18 @@ import atexit
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks import first_page_steps
 from benchmarks.common import REPO_ROOT, machine_note
+from benchmarks.first_page_server import Server, first_script_run, free_port, start_server, stop_server
+from benchmarks.first_page_switches import switch_pages
 
 CHROMIUM = "/usr/bin/chromium"
-PROBED_SERVER = Path(__file__).resolve().parent / "probed_server.py"
 TIMEOUT_MS = 600_000
 FLOOR_APP = 'import streamlit as st\n\nst.write("hi")\n'
 
@@ -128,62 +124,6 @@ READ_TIMINGS = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    #: wall-clock time (time.time()) the server first answered its health check
-    answered: float
-    probe_log: Path
-
-
-def start_server(tree: Path, home: Path, port: int, profile: Path | None = None) -> Server:
-    """``streamlit run app.py`` in ``tree`` through probed_server, answering on 127.0.0.1:port."""
-    probe_log = home / f"probe-{port}-{time.time_ns()}.jsonl"
-    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
-    env["RFM_BENCH_PROBE_LOG"] = str(probe_log)
-    # As an installed app runs: Python keeps the compiled modules (this machine's shell sets
-    # PYTHONDONTWRITEBYTECODE, which made every server compile the app's ~60 modules again).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if profile is not None:
-        env["RFM_BENCH_PROFILE"] = str(profile)
-    command = [sys.executable, str(PROBED_SERVER), "run", "app.py", "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log = open(home / "streamlit.log", "ab")  # noqa: SIM115 - closed with the server
-    process = subprocess.Popen(
-        command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return Server(process, url, time.time(), probe_log)
-        except OSError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: see {home / 'streamlit.log'}")
-        time.sleep(0.02)
-    raise RuntimeError("streamlit did not answer within 300 s")
-
-
-def stop_server(server: Server) -> None:
-    os.killpg(server.process.pid, signal.SIGTERM)
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
-        server.process.wait()
-
-
 @dataclass
 class Visit:
     """One first page: ms from the server answering, by event name (None: did not happen)."""
@@ -249,19 +189,6 @@ BROWSER_METRICS = {
     "  of which layout": ("LayoutDuration", 1000),
     "DOM nodes": ("Nodes", 1),
 }
-
-
-def first_script_run(server: Server, since: float) -> dict[str, float]:
-    """The first script run the probe logged after ``since`` (this page's own; wall clock)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if server.probe_log.exists():
-            lines = server.probe_log.read_text(encoding="utf-8").splitlines()
-            runs = [run for run in map(json.loads, lines) if run["start"] >= since]
-            if runs:
-                return runs[0]
-        time.sleep(0.05)
-    return {}
 
 
 def private_dir(prefix: str) -> Path:
@@ -337,54 +264,6 @@ def save_visits(path: Path, visits: dict[str, dict[str, list[Visit]]]) -> None:
         for kind, per in visits.items()
     }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
-
-
-#: The time of the user's click (capture phase), and the frame after the new page's title shows.
-WATCH_SWITCH = """(title) => {
-  window.__switch = {clicked: null, shown: null};
-  document.addEventListener('click', () => { window.__switch.clicked ??= performance.now(); },
-                            {capture: true, once: true});
-  const main = document.querySelector('[data-testid="stMain"]');
-  const showing = () => [...main.querySelectorAll('h1')].some(h => h.textContent.trim() === title);
-  const observer = new MutationObserver(() => {
-    if (window.__switch.shown === null && showing()) {
-      observer.disconnect();
-      window.__switch.shown = -1;
-      requestAnimationFrame(() => { window.__switch.shown = performance.now(); });
-    }
-  });
-  observer.observe(main, {subtree: true, childList: true, characterData: true});
-}"""
-
-
-def switch_pages(context, server: Server) -> list[tuple[str, float, float]]:
-    """Load the bundled sample, then time Home -> Segments -> Launch twice (the first time in the
-    server process, then again): (page, ms to its title shown, ms to its run finished)."""
-    from playwright.sync_api import expect
-
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server.url)
-    nav = page.get_by_test_id("stSidebarNav")
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Next step")).to_be_visible(timeout=TIMEOUT_MS)
-    nav.get_by_role("link", name="Data", exact=True).click()
-    main.get_by_role("button", name="Load", exact=True).click()
-    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-    timed = []
-    pages = (("Home", "RFM Workflow Studio"), ("Segments", "Segments"), ("Launch", "Launch"))
-    for name, title in pages + pages:
-        page.evaluate(WATCH_SWITCH, title)
-        nav.get_by_role("link", name=name, exact=True).click()
-        page.wait_for_function("() => window.__switch.shown > 0", timeout=TIMEOUT_MS, polling=10)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        ended = page.evaluate("() => performance.now()")
-        clicked, shown = page.evaluate("() => [window.__switch.clicked, window.__switch.shown]")
-        timed.append((name, shown - clicked, ended - clicked))
-    page.close()
-    return timed
 
 
 def targets_of(label: str) -> dict:
