@@ -23,8 +23,11 @@ from support import browser_support
 from support.browser_support import (
     REPO_ROOT,
     STATE_NAMES_OUTSIDE_BOXES,
+    STEP_TIMEOUT,
+    VIEWPORT,
     StreamlitServer,
     click_state,
+    open_tab,
     streamlit_server,
 )
 
@@ -34,8 +37,6 @@ from pipeline.workflows.price_regression.parameters import RegressionParameters
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: a step that parses, scores or renders on a shared, busy machine
 RUN_TIMEOUT = 300_000  # ms: a whole local workflow run (prepare, train, transform, evaluate)
 LAUNCH_BUTTON = "Launch"
 # The states a successful run goes through (docs/ARCHITECTURE.md, Workflow).
@@ -74,15 +75,11 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 @pytest.fixture
 def page(browser, server):
     """A fresh browser tab on the app; the test fails on any uncaught page error."""
-    context = browser.new_context(viewport=VIEWPORT)
-    tab = context.new_page()
-    tab.set_default_timeout(STEP_TIMEOUT)
-    expect.set_options(timeout=STEP_TIMEOUT)
     page_errors: list[str] = []
-    tab.on("pageerror", lambda error: page_errors.append(str(error)))
-    tab.goto(server.url)
-    yield tab
-    context.close()
+    with open_tab(browser) as tab:
+        tab.on("pageerror", lambda error: page_errors.append(str(error)))
+        tab.goto(server.url)
+        yield tab
     assert not page_errors, f"errors in the page: {page_errors}"
 
 

@@ -12,12 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, streamlit_server
+from support.browser_support import StreamlitServer, open_tab, streamlit_server
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: a cold server imports streamlit, pandas and plotly on a busy machine
 DEEP_LINKS = {
     "segments": ("Segments", "Load a dataset on the Data page to see its customer segments."),
     "executions": ("Executions", "No executions yet: launch a clustering run on the Launch page."),
@@ -36,12 +34,7 @@ def test_a_deep_link_as_first_request_opens_the_page_inside_the_app_with_its_sid
     browser, fresh_server, path
 ):
     title, empty_state = DEEP_LINKS[path]
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
-
+    with open_tab(browser) as tab:
         tab.goto(f"{fresh_server.url}/{path}")
 
         main = tab.get_by_test_id("stMain")
@@ -51,5 +44,3 @@ def test_a_deep_link_as_first_request_opens_the_page_inside_the_app_with_its_sid
         expect(sidebar.get_by_role("link", name="Launch", exact=True)).to_be_visible()
         expect(sidebar.get_by_text("No dataset loaded yet: choose one on the Data page.")).to_be_visible()
         expect(sidebar.get_by_text("Local engine (this machine)")).to_be_visible()
-    finally:
-        context.close()

@@ -12,11 +12,17 @@ renders for screen readers), never assumed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, click_state, settled, streamlit_server
+from support.browser_support import (
+    STEP_TIMEOUT,
+    StreamlitServer,
+    click_state,
+    open_tab,
+    settled,
+    streamlit_server,
+)
 from support.cluster_support import FinishedRuns, make_runs
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -24,7 +30,6 @@ from pipeline.workflows.clustering.sweep_steps import PICK_STATE, SWEEP_STATE
 
 pytestmark = pytest.mark.browser
 
-STEP_TIMEOUT = 120_000  # ms: a cold app on a busy machine
 HEADER_HEIGHT = 36  # px: the grid's header row (35) and its border
 ROW_HEIGHT = 35  # px: Streamlit's default row height
 ROW_MARKER_X = 17  # px from the grid's left edge to the centre of a row's selection box
@@ -96,11 +101,7 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
     moved = [position for position, name in enumerate(by_name) if newest_first[position] != name]
     assert len(moved) >= 2, (newest_first, by_name)
     arn_of = {arn.rsplit(":", 1)[-1]: arn for arn in finished.arns.values()}
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
+    with open_tab(browser) as tab:
         tab.goto(f"{server.url}/executions")
         main = tab.get_by_test_id("stMain")
         table = main.get_by_test_id("stDataFrame").first
@@ -126,8 +127,6 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
             assert [row["selected"] for row in shown_rows(tab)[: len(by_name)]] == [
                 "▶" if index == position else "" for index in range(len(by_name))
             ]
-    finally:
-        context.close()
 
 
 def map_box_text(tab) -> str:
@@ -145,19 +144,6 @@ def map_box_text(tab) -> str:
     )
 
 
-@contextmanager
-def narrow_tab(browser) -> Iterator:
-    """A tab in an 800 px wide window (the sidebar open leaves the page ~500 px), closed after."""
-    context = browser.new_context(viewport={"width": 800, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
-        yield tab
-    finally:
-        context.close()
-
-
 def graph_drawn(tab) -> None:
     """Wait until plotly has drawn the workflow graph's state labels."""
     tab.wait_for_function(
@@ -171,7 +157,7 @@ def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_
     browser, server, finished
 ):
     name = finished.arns["sweep"].rsplit(":", 1)[-1]
-    with narrow_tab(browser) as tab:
+    with open_tab(browser, width=800) as tab:
         tab.goto(f"{server.url}/executions")  # the newest run, the sweep, is watched
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
@@ -190,7 +176,7 @@ def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_
 def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, server, finished):
     """A demo starts from a bookmark (?run=NAME of an older run): the graph's clicks still work."""
     name = finished.arns["k3"].rsplit(":", 1)[-1]
-    with narrow_tab(browser) as tab:
+    with open_tab(browser, width=800) as tab:
         tab.goto(f"{server.url}/?run={name}")
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()

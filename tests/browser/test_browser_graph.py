@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from support.browser_support import STATE_NAMES_OUTSIDE_BOXES
+from support.browser_support import STATE_NAMES_OUTSIDE_BOXES, open_tab
 
 from pipeline.views.graph_figure import workflow_figure
 from pipeline.workflows.clustering.build import workflow_definition as clustering_definition
@@ -64,9 +64,7 @@ def page_html(workflow: str, width: int) -> str:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("workflow", FIGURES)
 def test_every_state_name_stays_inside_its_box(browser, workflow, width):
-    context = browser.new_context(viewport={"width": width + 40, "height": 900})
-    try:
-        tab = context.new_page()
+    with open_tab(browser, width=width + 40, height=900) as tab:
         tab.route("**/*", lambda route: route.abort())  # nothing leaves the page
         tab.set_content(page_html(workflow, width))
         tab.evaluate("() => document.fonts.load('bold 13px \"Source Sans\"')")
@@ -76,8 +74,6 @@ def test_every_state_name_stays_inside_its_box(browser, workflow, width):
             ".customdata.length"
         )
         problems = tab.evaluate(STATE_NAMES_OUTSIDE_BOXES)
-    finally:
-        context.close()
 
     assert drawn >= 10
     assert not problems, problems

@@ -14,13 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, streamlit_server
+from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, streamlit_server
 
 from ui.page_icon import ICON
 
 pytestmark = pytest.mark.browser
-
-STEP_TIMEOUT = 120_000  # ms
 
 
 @pytest.fixture
@@ -30,7 +28,6 @@ def server(tmp_path) -> Iterator[StreamlitServer]:
 
 
 def test_the_app_and_its_page_icon_load_with_every_outside_request_blocked(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside: list[str] = []
 
     def only_local(route) -> None:
@@ -41,10 +38,8 @@ def test_the_app_and_its_page_icon_load_with_every_outside_request_blocked(brows
             outside.append(url)
             route.abort()
 
-    context.route("**/*", only_local)
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
+    with open_tab(browser) as tab:
+        tab.context.route("**/*", only_local)
         tab.goto(server.url)
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("heading", name="RFM Workflow Studio")).to_be_visible(timeout=STEP_TIMEOUT)
@@ -55,7 +50,5 @@ def test_the_app_and_its_page_icon_load_with_every_outside_request_blocked(brows
         tab.get_by_test_id("stSidebarNav").get_by_role("link", name="Executions", exact=True).click()
         expect(main.get_by_text("No executions yet")).to_be_visible(timeout=STEP_TIMEOUT)
         tab.wait_for_load_state("networkidle")
-    finally:
-        context.close()
 
     assert outside == []

@@ -9,17 +9,15 @@ is uploaded, and the Data page's error and the Launch page's warning that quote 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, settled, streamlit_server
 from support.hostile_data import HOSTILE, HOSTILE_HEADER_CSV, ONE_HOSTILE_COUNTRY, transactions_csv
 from support.page_support import WORD_JOINER
 
 pytestmark = pytest.mark.browser
-
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: a step on a shared, busy machine
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +31,17 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 @pytest.fixture
 def new_tab(browser, server):
     """Opens tabs on the app, each in a session of its own; every request they make is recorded."""
-    contexts, requests = [], []
+    requests: list[str] = []
+    with ExitStack() as tabs:
 
-    def open_tab():
-        context = browser.new_context(viewport=VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(server.url)
-        return page
+        def new_session_tab():
+            tab = tabs.enter_context(open_tab(browser))
+            tab.on("request", lambda request: requests.append(request.url))
+            tab.goto(server.url)
+            return tab
 
-    open_tab.requests = requests
-    yield open_tab
-    for context in contexts:
-        context.close()
+        new_session_tab.requests = requests
+        yield new_session_tab
 
 
 def upload(tab, name: str, body: bytes) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, settled, streamlit_server
 from support.cluster_support import FinishedRuns, make_runs
 
 from pipeline.__main__ import main
@@ -20,7 +20,6 @@ from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 pytestmark = pytest.mark.browser
 
-STEP_TIMEOUT = 120_000  # ms: rendering eight charts (one WebGL) or a cold app on a busy machine
 #: Charts of each report: the clustering report has 2 dataset, 1 segments, 4 clusters and 1 timeline
 #: charts; a run that swept k has its sweep curve besides.
 REPORT_FIGURES = {"k3": 8, "sweep": 9}
@@ -56,10 +55,7 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
     report_file = write_report(finished, label, tmp_path, monkeypatch, capsys)
     figures = REPORT_FIGURES[label]
     clusters = len(finished.results[label].summary["clusters"])
-    context = browser.new_context(viewport={"width": width, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
+    with open_tab(browser, width=width) as tab:
         blocked: list[str] = []
         failed: list[str] = []
         errors: list[str] = []
@@ -91,8 +87,6 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
         assert blocked == []
         assert failed == []
         assert errors == []
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -103,11 +97,7 @@ def app(finished, tmp_path) -> Iterator[StreamlitServer]:
 
 def test_the_clusters_page_download_report_button_gives_the_runs_report(browser, app, finished, tmp_path):
     name = finished.arns["sweep"].rsplit(":", 1)[-1]  # the page opens on the newest run: the sweep
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
+    with open_tab(browser, accept_downloads=True) as tab:
         tab.goto(f"{app.url}/clusters")
         main_area = tab.get_by_test_id("stMain")
         button = main_area.get_by_role("button", name="Download report (HTML)")
@@ -125,5 +115,3 @@ def test_the_clusters_page_download_report_button_gives_the_runs_report(browser,
         assert f"Customer clustering report: {name}" in html
         assert html.count("plotly.js v") == 1
         assert "<h2>How k was chosen</h2>" in html
-    finally:
-        context.close()

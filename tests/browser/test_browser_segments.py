@@ -12,13 +12,18 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, settled, streamlit_server
+from support.browser_support import (
+    STEP_TIMEOUT,
+    VIEWPORT,
+    StreamlitServer,
+    open_tab,
+    settled,
+    streamlit_server,
+)
 from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: a step on a shared, busy machine
 
 #: Marks the descriptions table (the page's last static table), the grids and the view tabs' bar.
 MARK = """() => {
@@ -57,25 +62,21 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 @pytest.fixture
 def segments_tab(browser, server):
     """A tab that has loaded the bundled sample and opened Segments, its first chart drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(STEP_TIMEOUT)
-    expect.set_options(timeout=STEP_TIMEOUT)
-    page.goto(server.url)
-    nav = page.get_by_test_id("stSidebarNav")
-    nav.get_by_role("link", name="Data", exact=True).click()
-    main = page.get_by_test_id("stMain")
-    main.get_by_text("Bundled sample", exact=True).click()
-    main.get_by_role("button", name="Load", exact=True).click()
-    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
-    settled(page, STEP_TIMEOUT)
-    nav.get_by_role("link", name="Segments", exact=True).click()
-    expect(main.get_by_role("heading", name="What each segment means")).to_be_visible()
-    expect(main.locator(".js-plotly-plot .main-svg").first).to_be_visible()
-    expect(main.get_by_test_id("stTable").last).to_be_visible()  # its code arrives after the run
-    settled(page, STEP_TIMEOUT)
-    yield page
-    context.close()
+    with open_tab(browser) as page:
+        page.goto(server.url)
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name="Data", exact=True).click()
+        main = page.get_by_test_id("stMain")
+        main.get_by_text("Bundled sample", exact=True).click()
+        main.get_by_role("button", name="Load", exact=True).click()
+        expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
+        settled(page, STEP_TIMEOUT)
+        nav.get_by_role("link", name="Segments", exact=True).click()
+        expect(main.get_by_role("heading", name="What each segment means")).to_be_visible()
+        expect(main.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+        expect(main.get_by_test_id("stTable").last).to_be_visible()  # its code arrives after the run
+        settled(page, STEP_TIMEOUT)
+        yield page
 
 
 def customers(page) -> str:

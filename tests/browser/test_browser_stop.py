@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, streamlit_server
+from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, streamlit_server
 from support.held_resources import FACTORY
 
 from pipeline.local.worker import RESOURCES_ENV
@@ -23,8 +23,6 @@ from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: a step on a shared, busy machine
 ATTEMPTS = 6
 
 
@@ -71,11 +69,7 @@ def wait_for_a_refresh(tab) -> None:
 
 
 def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        tab = context.new_page()
-        tab.set_default_timeout(STEP_TIMEOUT)
-        expect.set_options(timeout=STEP_TIMEOUT)
+    with open_tab(browser) as tab:
         tab.goto(f"{server.url}/executions")  # a new session selects the newest run: this one
         main = tab.get_by_test_id("stMain")
         # The run is the one watched: its name heads the watch part, its ARN is shown in full.
@@ -97,8 +91,6 @@ def stop_from_the_browser(browser, server: StreamlitServer, arn: str) -> None:
         expect(status_metric(tab)).to_have_count(1)  # the run's earlier layout is gone
         expect(status_metric(tab)).to_contain_text("ABORTED")
         expect(main.get_by_text("The execution was stopped. Reason:")).to_be_visible()
-    finally:
-        context.close()
 
 
 def test_stop_pressed_while_the_page_refreshes_ends_every_run_aborted(browser, server, held_backend):

@@ -11,15 +11,13 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, streamlit_server
+from support.browser_support import StreamlitServer, open_tab, streamlit_server
 from support.hostile_files import far_apart_cells
 
 from pipeline.views.charts import top_countries
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1400, "height": 1000}
-STEP_TIMEOUT = 120_000  # ms: parsing and rendering on a shared, busy machine
 HOSTILE_COUNTRY = '<a href="https://evil.example/login">United Kingdom</a>'
 
 
@@ -33,12 +31,8 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
 
 @pytest.fixture
 def tab(browser):
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(STEP_TIMEOUT)
-    expect.set_options(timeout=STEP_TIMEOUT)
-    yield page
-    context.close()
+    with open_tab(browser) as page:
+        yield page
 
 
 def open_page(page, title: str) -> None:

@@ -61,6 +61,11 @@ STATE_NAMES_OUTSIDE_BOXES = """() => {
     return problems;
 }"""
 
+#: A laptop window: the size every page's layout is checked at first (800 px is the narrow one).
+VIEWPORT = {"width": 1400, "height": 1000}
+#: ms a browser step (a click, an expect) may take: parsing, scoring or rendering on a shared, busy
+#: machine, or a cold server importing streamlit, pandas and plotly.
+STEP_TIMEOUT = 120_000
 HEALTH_TIMEOUT = 90.0  # seconds: a cold start imports streamlit, pandas and plotly on a busy machine
 HTTP_TIMEOUT = 2.0  # seconds for one health request
 
@@ -172,7 +177,27 @@ def streamlit_server(
         stop_local_executions(home)
 
 
-def settled(page, timeout_ms: float) -> None:
+@contextlib.contextmanager
+def open_tab(browser, *, width: int = VIEWPORT["width"], height: int = VIEWPORT["height"], **context_options):
+    """A tab in a browser context of its own, closed afterwards.
+
+    A context of its own is a new visitor: no cookies, no HTTP cache, so a new Streamlit session.
+    Every action and ``expect`` waits up to ``STEP_TIMEOUT``. ``context_options`` go to
+    ``browser.new_context`` (e.g. ``accept_downloads=True``).
+    """
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(STEP_TIMEOUT)
+        expect.set_options(timeout=STEP_TIMEOUT)
+        yield tab
+    finally:
+        context.close()
+
+
+def settled(page, timeout_ms: float = STEP_TIMEOUT) -> None:
     """Wait until Streamlit has finished the current script run (its 'running' widget is gone)."""
     from playwright.sync_api import expect
 
