@@ -366,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.switches:
                 print("\nSwitching pages once warm (ms from the click: title shown / run finished)")
                 for label, tree in trees.items():
-                    if label == "floor":
-                        continue
+                    if label == "floor" or label in first_page_steps.STEP_TARGETS:
+                        continue  # no pages to switch to
                     server = start_server(tree, homes[label], ports[label])
                     context = browser.new_context(viewport={"width": 1400, "height": 900})
                     for name, shown, done in switch_pages(context, server):
