@@ -19,20 +19,22 @@ st.set_page_config(page_title="RFM Workflow Studio", layout="wide")
 # Our own PNG, inline: Streamlit's page_icon path imports numpy and PIL; a Material icon is
 # fetched from a CDN (ui/page_icon.py).
 set_page_icon()
-# A link to a run (?run=NAME) lands on Executions, which selects that run.
-linked_run = run_link() is not None
-
+executions_page = st.Page(Page.EXECUTIONS, title="Executions", icon=":material/monitoring:")
 navigation = st.navigation(
     [
-        st.Page(Page.HOME, title="Home", icon=":material/home:", default=not linked_run),
+        st.Page(Page.HOME, title="Home", icon=":material/home:", default=True),
         st.Page(Page.DATA, title="Data", icon=":material/table_view:"),
         st.Page(Page.SEGMENTS, title="Segments", icon=":material/donut_small:"),
         st.Page(Page.LAUNCH, title="Launch", icon=":material/rocket_launch:"),
-        st.Page(Page.EXECUTIONS, title="Executions", icon=":material/monitoring:", default=linked_run),
+        executions_page,
         st.Page(Page.CLUSTERS, title="Clusters", icon=":material/scatter_plot:"),
         st.Page(Page.PRICES, title="Prices", icon=":material/price_check:"),
     ]
 )
+# A link to a run (/?run=NAME) lands on Executions, which selects that run. Executions stays at
+# /executions (were it the default page for such links, /executions?run=NAME would be "not found").
+if navigation.url_path == "" and run_link() is not None:
+    st.switch_page(executions_page, query_params=dict(st.query_params))
 dataset_slot = st.sidebar.container()
 # The backend choice before the page: on a first page the browser fetches the radio's component
 # while the page runs, not after it (ui/sidebar.py).

@@ -6,7 +6,7 @@ from pipeline.config import BUNDLED_SAMPLE_PATH, UCI_ONLINE_RETAIL_URL
 from pipeline.loading.addresses import address_problem
 from ui import data, state
 from ui.errors import show_error
-from ui.layout import CHART_WIDTH, chart_row, row
+from ui.layout import CHART_WIDTH, row
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -59,22 +59,27 @@ st.text(
 )
 metric_row(data.report_metrics(report))
 figures = data.dataset_figures(*active.key)
-chart_row([(figures["removed"], "chart_removed"), (figures["monthly"], "chart_monthly")])
+# Two columns of CHART_WIDTH that wrap: the table of removed rows stays under its chart when a
+# narrow page stacks them (as two rows, the revenue chart came between them at 800 px).
 with row():
-    st.dataframe(
-        data.removed_rows(report),
-        hide_index=True,
-        key="removed_table",
-        width=CHART_WIDTH,
-        column_config={
-            # Fixed widths that add up to the table's: the number column is never cut off.
-            "Reason": st.column_config.TextColumn(width=data.REMOVED_WIDTHS["reason"]),
-            "Rows removed": st.column_config.NumberColumn(
-                format="localized", width=data.REMOVED_WIDTHS["rows"]
-            ),
-        },
-    )
-    st.plotly_chart(figures["countries"], key="chart_countries", width=CHART_WIDTH)
+    with st.container(width=CHART_WIDTH):
+        st.plotly_chart(figures["removed"], key="chart_removed", width=CHART_WIDTH)
+        st.dataframe(
+            data.removed_rows(report),
+            hide_index=True,
+            key="removed_table",
+            width=CHART_WIDTH,
+            column_config={
+                # Fixed widths that add up to the table's: the number column is never cut off.
+                "Reason": st.column_config.TextColumn(width=data.REMOVED_WIDTHS["reason"]),
+                "Rows removed": st.column_config.NumberColumn(
+                    format="localized", width=data.REMOVED_WIDTHS["rows"]
+                ),
+            },
+        )
+    with st.container(width=CHART_WIDTH):
+        st.plotly_chart(figures["monthly"], key="chart_monthly", width=CHART_WIDTH)
+        st.plotly_chart(figures["countries"], key="chart_countries", width=CHART_WIDTH)
 
 st.subheader(f"First {data.PREVIEW_ROWS} rows as read")
 st.dataframe(data.preview(*active.key), hide_index=True, key="preview_table")

@@ -142,10 +142,13 @@ def watch(arn: str, was_running: bool) -> None:
 
     steps = ev.step_runs(view.events, view.status)
     statuses = ev.state_statuses(view.events, view.status)
-    picker_key = f"step_{arn}"
+    picker_key, followed_key = f"step_{arn}", f"step_followed_{arn}"
     names = list(dict.fromkeys(step.name for step in steps))
-    if names and st.session_state.get(picker_key) not in names:
-        st.session_state[picker_key] = executions.default_step(steps)
+    if names:
+        shown = st.session_state.get(picker_key)
+        step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
+        if step_shown != shown:
+            st.session_state[picker_key] = st.session_state[followed_key] = step_shown
     # The graph takes the page's width (legible at 800 px too); the details panel sits below it.
     # A click on a state is read from the graph's selection before the graph is drawn, so the
     # state is outlined and its details shown in the same run; a click acts once.

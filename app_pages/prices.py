@@ -1,6 +1,8 @@
 """Prices page: a succeeded price-regression run's RMSE against its threshold, predicted against
 actual prices, residuals, feature importance, the StockCodes it misses most, and downloads."""
 
+import functools
+
 import streamlit as st
 
 from pipeline.views import price_charts
@@ -60,6 +62,16 @@ st.caption(prices.verdict(run))
 st.text(
     f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
     f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"
+)
+st.download_button(
+    "Download report (HTML)",
+    data=functools.partial(prices.report_html, arn),
+    file_name=f"report-{run.name}.html",
+    mime="text/html",
+    on_click="ignore",
+    icon=":material/description:",
+    help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
+    key="prices_report",
 )
 
 chart_row([(figures["rmse"], "prices_rmse"), (figures["importance"], "prices_importance")])

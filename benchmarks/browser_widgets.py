@@ -1,12 +1,16 @@
 """Widget changes in a real browser, timed in the page's own clock (bench_browser's second part).
 
 Each change is timed from the user's click (a capture-phase listener) to the animation frame
-that shows the new Customers figure ("metric") and to everything drawn: the script run
-finished (Streamlit's status widget starts its exit transition) and two more frames. The
-waiting happens in the page (a MutationObserver resolving a promise that Playwright awaits
+that shows the new Customers figure ("metric") and to everything drawn: the front end has
+handled the run's end (the app's ``data-test-script-state`` is back to ``notRunning``, set when
+the ``script_finished`` message is processed, after every delta of the run) and two more frames.
+The waiting happens in the page (a MutationObserver resolving a promise that Playwright awaits
 once), so no Playwright polling runs inside the timed window. Until round 4 the script polled
 every 10 ms and waited for the status widget to be removed, which happens 200 ms after the run
-ends (its exit transition): "all drawn" carried those 200 ms.
+ends (its exit transition): "all drawn" carried those 200 ms. Until round 6 the run's end was
+read from the status widget alone, which a fragment's rerun never shows: "all drawn" was the
+metric's frame and two more, and for a new choice (the chart and grid sent after the metrics,
+once the server has built them) it could end before the chart and the grid were drawn.
 
 Besides wall-clock seconds, each change reports the CPU seconds of the page's main thread
 (Chrome's ``Performance.getMetrics`` in thread ticks: JavaScript, style, layout, paint). On a
@@ -33,8 +37,12 @@ WATCH = """(before) => {
       .find(m => m.innerText.includes('Customers'));
     return metric ? metric.innerText : null;
   };
-  // The status widget leaves with a 200 ms transition: "StatusWidget-exit" marks the run's end.
+  // The run's end: the app's script state leaves "running" once the front end has handled the
+  // script_finished message (a fragment's rerun never shows the status widget). The status
+  // widget (its exit transition marks the end of a full run) is kept for older front ends.
   const running = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (app !== null && app.getAttribute('data-test-script-state') === 'running') return true;
     const widget = document.querySelector('[data-testid="stStatusWidget"]');
     return widget !== null && !/StatusWidget-exit/.test(widget.className);
   };
@@ -58,7 +66,8 @@ WATCH = """(before) => {
     };
     const observer = new MutationObserver(check);
     observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                     attributes: true, attributeFilter: ['class']});
+                                     attributes: true,
+                                     attributeFilter: ['class', 'data-test-script-state']});
   });
 }"""
 

@@ -1,7 +1,7 @@
 """``?run=NAME``: a bookmarkable link to a run, so a demo can start from it.
 
-Opening the app with ``?run=NAME`` makes Executions the landing page (app.py asks
-:func:`run_link` which page is the default) and selects the run of that name, once per link:
+Opening the app with ``?run=NAME`` lands on Executions (app.py asks :func:`run_link` and
+switches a root address to ``/executions?run=NAME``) and selects the run of that name, once per link:
 afterwards the user's own clicks decide. While a run is selected on the Executions page the
 address bar carries its name, so the page's address is the link to share.
 """

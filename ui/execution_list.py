@@ -49,13 +49,29 @@ def quality_of(execution_arn: str, status: str) -> float | None:
     """The run's silhouette, read once a run has ended (None while running or when it has none)."""
     if status not in TERMINAL_STATUSES:
         return None
-    return _quality(execution_arn)
+    return _outcome(execution_arn)[0]
+
+
+def k_of(parameters: dict[str, Any], execution_arn: str, status: str) -> str | None:
+    """The k column: a fixed run's k; a sweep's range, with the k it chose once it has (``3 of 2-10``).
+
+    A sweep's execution input keeps the fixed k it was launched beside, which it does not use:
+    showing that number would name a k the run never clustered with.
+    """
+    k_range = parameters.get("k_range")
+    if not k_range:
+        k = parameters.get("k")
+        return None if k is None else str(k)
+    span = f"{k_range[0]}-{k_range[1]}"
+    chosen = _outcome(execution_arn)[1] if status in TERMINAL_STATUSES else None
+    return span if chosen is None else f"{chosen} of {span}"
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _quality(execution_arn: str) -> float | None:
+def _outcome(execution_arn: str) -> tuple[float | None, int | None]:
+    """An ended run's silhouette and the k it clustered with (from its output), each None if absent."""
     description = backend_of(execution_arn).describe(execution_arn)
-    return silhouette_in(description)
+    return silhouette_in(description), k_in(description)
 
 
 def silhouette_in(description: dict[str, Any]) -> float | None:
@@ -68,6 +84,16 @@ def silhouette_in(description: dict[str, Any]) -> float | None:
         return float(output["silhouette"])
     match = _LOW_QUALITY.search(str(description.get("cause") or ""))
     return float(match.group(1)) if match else None
+
+
+def k_in(description: dict[str, Any]) -> int | None:
+    """The k a succeeded clustering run reports in its output (a sweep's chosen k), else None."""
+    try:
+        output = json.loads(description.get("output") or "null")
+    except ValueError:
+        return None
+    k = output.get("k") if isinstance(output, dict) else None
+    return k if isinstance(k, int) and not isinstance(k, bool) else None
 
 
 def executions_table(
@@ -88,7 +114,7 @@ def executions_table(
                 "Workflow": item.get("workflow", ""),
                 "Started": start,
                 "Duration (s)": round((stop - start).total_seconds(), 1),
-                "k": parameters.get("k"),
+                "k": k_of(parameters, item["executionArn"], item["status"]),
                 "Threshold": parameters.get("quality_threshold"),
                 "Country": parameters.get("country") or ("All" if parameters else ""),
                 "Silhouette": quality_of(item["executionArn"], item["status"]),
@@ -114,7 +140,7 @@ def column_config() -> dict[str, Any]:
         "Status": st.column_config.TextColumn(width=110),
         "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
-        "k": st.column_config.NumberColumn(format="%d"),
+        "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),
         "Threshold": st.column_config.NumberColumn(format="%.2f"),
         "Silhouette": st.column_config.NumberColumn(format="%.3f"),
     }

@@ -131,6 +131,19 @@ def default_step(steps: list[Any]) -> str:
     return steps[-1].name
 
 
+def step_to_show(steps: list[Any], shown: str | None, followed: str | None) -> str:
+    """The step the details panel shows: the one the user picked, else the run's default step.
+
+    ``shown`` is the step the panel shows now, ``followed`` the default the page chose for it
+    last time. While the user has not picked another step the panel follows the run (the
+    running step, then the one that failed), instead of staying on the step that was running
+    when the page was opened.
+    """
+    if shown != followed and shown in {step.name for step in steps}:
+        return shown
+    return default_step(steps)
+
+
 def region_of(execution_arn: str) -> str:
     """The region part of an execution ARN (``local`` for the local engine)."""
     parts = execution_arn.split(":")

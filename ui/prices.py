@@ -179,6 +179,15 @@ def downloads(arn: str) -> tuple[bytes, bytes]:
     )
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def report_html(arn: str) -> bytes:
+    """The run's self-contained HTML report (``pipeline.report``, its price-regression sections),
+    built once per run when its Download report button is clicked: a finished run never changes."""
+    from pipeline.report.build import build_report
+
+    return build_report(backend_of(arn), arn).html.encode("utf-8")
+
+
 def download_name(run: PriceRun, what: str, extension: str) -> str:
     """A file name for one of the run's downloads: ``<run name>-<what>.<extension>``."""
     return f"{run.name}-{what}.{extension}"

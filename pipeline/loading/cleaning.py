@@ -104,8 +104,16 @@ def clean_transactions(transactions: pd.DataFrame) -> tuple[pd.DataFrame, Cleani
     clean = select_rows(frame, kept & ~duplicated).reset_index(drop=True)
     clean["Revenue"] = clean["Quantity"] * clean["UnitPrice"]
 
+    if frame.empty:
+        raise DataError(
+            "The file has a header but no rows of transactions: check that this is the right "
+            "file and that its export or download finished."
+        )
     if clean.empty:
-        removed = ", ".join(f"{reason.lower()}: {counts[field]}" for field, reason in REMOVAL_STEPS)
+        # The reasons as the report names them (CustomerID, "C"), only those that removed rows.
+        removed = ", ".join(
+            f"{reason}: {counts[field]:,}" for field, reason in REMOVAL_STEPS if counts[field]
+        )
         raise DataError(
             f"Nothing is left after cleaning the {len(frame)} rows read ({removed}). "
             "RFM needs sales with a customer ID, a positive quantity and a positive price: check "

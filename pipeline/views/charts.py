@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.analysis.rfm import segment_totals
 from pipeline.views.binning import equal_bins
 from pipeline.views.style import MARGINS
 from pipeline.views.text import plain_text, plain_texts
@@ -154,9 +155,8 @@ def cleaning_waterfall(rows_read: int, removed: Iterable[tuple[str, int]]) -> go
 
 def _segment_table(rfm: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
     _require(rfm, ["Segment", "CustomerID", "Monetary"], "segment charts")
-    table = rfm.groupby("Segment", sort=False).agg(
-        customers=("CustomerID", "size"), revenue=("Monetary", "sum")
-    )
+    totals = segment_totals(rfm, ("Monetary",))  # np.bincount: a groupby cost 10 ms a chart
+    table = pd.DataFrame({"customers": totals["Customers"], "revenue": totals["Monetary"]})
     if order:
         known = [s for s in order if s in table.index]
         extra = [s for s in table.index if s not in set(order)]

@@ -113,7 +113,7 @@ def predicted_vs_actual(shown: pd.DataFrame, total: int | None = None) -> go.Fig
                 hoverinfo="skip",
             )
         )
-    note = f"{len(shown):,} of {total:,} test lines"
+    note = f"{len(positive):,} of {total:,} test lines drawn"
     note += f"; {dropped:,} predicted at or below 0 not drawn" if dropped else ""
     title = f"Predicted against actual unit price<br><sup>{note}</sup>"
     figure.update_layout(

@@ -10,6 +10,7 @@ Lambda function a task called, :func:`log_link` points to its CloudWatch logs on
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -57,6 +58,24 @@ def _payload(step: StepRun) -> Any:
     return result
 
 
+#: Keys of the times in a SageMaker Describe* result (CreationTime, StartTime, Timestamp, ...).
+_TIME_KEY = re.compile(r"(Time|Timestamp)$")
+#: Epoch milliseconds from 1973 to 5138: how Step Functions writes those times into a task's result.
+_EPOCH_MS = (1e11, 1e14)
+
+
+def _as_time(key: str, value: Any) -> Any:
+    """A time in epoch milliseconds under a time key, as a UTC date and time; anything else as is."""
+    if (
+        _TIME_KEY.search(str(key))
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and _EPOCH_MS[0] <= value < _EPOCH_MS[1]
+    ):
+        return dt.datetime.fromtimestamp(value / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return value
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -89,7 +108,7 @@ def result_figures(step: StepRun) -> pd.DataFrame:
                 continue
             if value is None or value == "":
                 continue
-            rows.append({"Figure": name, "Value": _format(value)})
+            rows.append({"Figure": name, "Value": _format(_as_time(key, value))})
 
     payload = _payload(step)
     if isinstance(payload, Mapping):
@@ -108,6 +127,9 @@ def result_tables(step: StepRun) -> dict[str, pd.DataFrame]:
     for key, value in payload.items():
         if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
             frame = pd.json_normalize(value, max_level=1)
+            for column in frame.columns:
+                if _TIME_KEY.search(column):
+                    frame[column] = [_as_time(column, cell) for cell in frame[column]]
             frame.columns = [readable(column.replace(".", "_")) for column in frame.columns]
             tables[readable(key)] = frame
     return tables

@@ -19,6 +19,7 @@ from pipeline.analysis.rfm import (
     quintile_scores,
     segment_for,
     segment_summary,
+    segment_totals,
 )
 from pipeline.errors import DataError
 
@@ -312,6 +313,27 @@ def test_segment_summary_means_are_the_segments_own(rfm):
     champions = rfm[rfm["Segment"] == "Champions"]
     assert summary.loc["Champions", "MeanRecency"] == pytest.approx(champions["Recency"].mean())
     assert summary.loc["Champions", "MeanMonetary"] == pytest.approx(champions["Monetary"].mean())
+
+
+def test_segment_totals_are_a_groupby_by_segment_in_order_of_first_appearance(rfm):
+    totals = segment_totals(rfm, ("Monetary", "Recency"))
+    expected = rfm.groupby("Segment", sort=False).agg(
+        Customers=("CustomerID", "size"), Monetary=("Monetary", "sum"), Recency=("Recency", "sum")
+    )
+    assert totals.index.tolist() == expected.index.tolist()
+    assert totals["Customers"].tolist() == expected["Customers"].tolist()
+    np.testing.assert_allclose(totals["Monetary"], expected["Monetary"], rtol=1e-12)
+    np.testing.assert_array_equal(totals["Recency"], expected["Recency"])
+
+
+def test_segment_totals_leave_out_customers_without_a_segment_and_skip_missing_values(rfm):
+    table = rfm.head(40).copy()
+    table["Segment"] = table["Segment"].astype("string")
+    table.loc[table.index[0], "Segment"] = pd.NA
+    table.loc[table.index[1], "Monetary"] = np.nan
+    totals = segment_totals(table, ("Monetary",))
+    assert totals["Customers"].sum() == 39
+    assert totals["Monetary"].sum() == pytest.approx(table["Monetary"].iloc[2:].sum())
 
 
 # --- clustering features ------------------------------------------------------------------------

@@ -187,3 +187,18 @@ def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, serv
             expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
             settled(tab, STEP_TIMEOUT)
         assert f"run={name}" in tab.url
+
+
+def test_the_executions_address_with_a_run_opens_that_run_without_a_page_not_found_dialog(
+    browser, server, finished
+):
+    """The address the app shows after a launch (/executions?run=NAME), bookmarked or shared,
+    opens that run on Executions and keeps its address: no "Page not found" dialog over it."""
+    name = finished.arns["k2"].rsplit(":", 1)[-1]
+    with open_tab(browser) as tab:
+        tab.goto(f"{server.url}/executions?run={name}")
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        expect(tab.get_by_role("dialog")).to_have_count(0)
+        assert tab.url.endswith(f"/executions?run={name}")

@@ -171,10 +171,20 @@ def test_each_removed_row_is_counted_once_at_its_first_reason():
 
 def test_nothing_left_after_cleaning_is_an_error_with_the_breakdown():
     frame = _frame([("1", None, 1, 1.0), ("C2", 5, 1, 1.0)])
-    with pytest.raises(
-        DataError, match=r"Nothing is left after cleaning the 2 rows read.*missing customerid: 1"
-    ):
+    with pytest.raises(DataError) as error:
         clean_transactions(frame)
+    # The reasons as the cleaning report names them (not lower-cased: CustomerID, "C"), only those
+    # that removed rows.
+    assert str(error.value).startswith(
+        "Nothing is left after cleaning the 2 rows read "
+        "(Missing CustomerID: 1, Cancellation (invoice starts with C): 1). "
+    )
+
+
+def test_a_file_with_a_header_and_no_rows_says_so(sample_dataset):
+    header = ",".join(sample_dataset.transactions.columns.drop("Revenue", errors="ignore")) + "\n"
+    with pytest.raises(DataError, match=r"^The file has a header but no rows of transactions"):
+        clean_transactions(load_transactions(header.encode("utf-8")).transactions)
 
 
 def test_online_retail_ii_two_sheet_workbook_loads_to_the_same_frame(sample_dataset, tmp_path):

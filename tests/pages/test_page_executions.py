@@ -135,7 +135,7 @@ def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):
     table = table[table["Name"].isin(names)]  # a Re-run test may have added another run
     assert table["Name"].tolist() == names
     assert table["Status"].tolist() == ["SUCCEEDED", "FAILED"]
-    assert table["k"].tolist() == [4, 3]
+    assert table["k"].tolist() == ["4", "3"]
     assert table["Dataset"].tolist() == ["sample", "bad shop"]
     assert set(table["Backend"]) == {"local"}
     assert (table["Duration (s)"] >= 0).all()
@@ -183,7 +183,7 @@ def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs
 
     table = at.dataframe[0].value.set_index("Name")
     succeeded, failed = table.loc[name_of(runs["succeeded"])], table.loc[name_of(runs["failed"])]
-    assert succeeded["Workflow"] == "clustering" and succeeded["k"] == 4
+    assert succeeded["Workflow"] == "clustering" and succeeded["k"] == "4"
     assert succeeded["Threshold"] == -1.0 and succeeded["Country"] == "All"
     assert failed["Country"] == "Atlantis"
     summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(runs["succeeded"]).summary
@@ -247,6 +247,42 @@ def test_the_evaluate_step_shows_silhouette_and_clusters_as_tables(runs):
     assert clusters["Customers"].sum() == summary["customers"]
     assert len(clusters) == 4
     assert "rfm-studio-evaluate-clusters" in [code.value for code in at.code]  # the Lambda function
+
+
+def test_the_details_panel_follows_a_watched_run_to_the_state_that_failed(tmp_path, monkeypatch):
+    # Opened while "Hold" runs, the panel shows it; when the run then fails, the panel moves on to
+    # the failure instead of staying on the step that was running when the page was opened.
+    use_home(tmp_path / "following", monkeypatch)
+    client = LocalStepFunctionsClient(mode="thread")
+    definition = {
+        "StartAt": "Hold",
+        "States": {
+            "Hold": {"Type": "Wait", "Seconds": 8, "Next": "Give up"},
+            "Give up": {"Type": "Fail", "Error": "GaveUp", "Cause": "held long enough"},
+        },
+    }
+    machine = client.create_state_machine(
+        name=WORKFLOW_NAME, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/x"
+    )
+    arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], name="held", input="{}")[
+        "executionArn"
+    ]
+    at = open_page(arn)
+    assert at.selectbox(key=f"step_{arn}").value == "Hold"  # in progress while the page opened
+
+    assert wait_for_status(client, arn, 60)["status"] == "FAILED"
+    at.run()  # what the page's refresh does once the run has ended
+
+    assert at.selectbox(key=f"step_{arn}").value == "Give up"
+
+
+def test_a_step_the_user_picked_stays_shown_while_the_run_goes_on(runs):
+    arn = runs["failed"]
+    at = open_page(arn)
+    at.selectbox(key=f"step_{arn}").select("Workflow failed").run()
+    at.run()
+
+    assert at.selectbox(key=f"step_{arn}").value == "Workflow failed"
 
 
 def test_a_failed_run_opens_on_the_step_that_failed_with_its_error(runs):

@@ -189,13 +189,30 @@ def test_the_predictions_download_has_one_row_a_test_line(with_runs):
     at = open_page(with_runs.arns["prices"])
 
     labels = [button.label for button in at.download_button]
-    assert labels == ["Download the predictions (CSV)", "Download the scores (JSON)"]
+    assert labels == [
+        "Download report (HTML)",
+        "Download the predictions (CSV)",
+        "Download the scores (JSON)",
+    ]
     # The bytes the button offers (AppTest keeps no media file once a run ends): the page's own source.
     csv, _ = prices.downloads(with_runs.arns["prices"])
     table = pd.read_csv(io.BytesIO(csv))
     assert len(table) == len(predictions)
     assert table["Predicted"].to_numpy() == pytest.approx(predictions["Predicted"].to_numpy())
     assert table["UnitPrice"].to_numpy() == pytest.approx(predictions["UnitPrice"].to_numpy())
+
+
+def test_the_report_button_downloads_the_price_runs_self_contained_report(with_runs):
+    # The run report covers price regressions too (README): the page that shows them offers it.
+    arn = with_runs.arns["prices"]
+    at = open_page(arn)
+
+    assert at.download_button(key="prices_report").label == "Download report (HTML)"
+    html = prices.report_html(arn).decode("utf-8")  # the bytes the button offers, built on click
+    assert f"<title>Price regression report: {arn.rsplit(':', 1)[-1]}</title>" in html
+    scores = with_runs.results["prices"].scores
+    assert f"{scores['validation_rmse']:.3f}" in html
+    assert "<script src=" not in html  # stands alone: nothing fetched when opened offline
 
 
 def test_a_selected_run_that_failed_its_threshold_is_explained(with_runs):

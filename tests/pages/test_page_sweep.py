@@ -223,3 +223,12 @@ def test_clusters_draws_the_sweep_curve_from_the_runs_own_record_with_the_chosen
     table = table_with(at, "Silhouette")
     assert table["k"].tolist() == SWEPT
     assert table.loc[table["Chosen"], "k"].tolist() == [chosen]
+
+
+def test_the_runs_table_shows_a_sweeps_range_and_the_k_it_chose_not_the_unused_fixed_k(with_sweep):
+    arn = with_sweep.arns["poland"]
+    chosen = with_sweep.results["poland"].sweep["chosen_k"]
+    at = open_page(Page.EXECUTIONS, **{Key.SELECTED_EXECUTION: arn})
+
+    table = at.dataframe[0].value.set_index("Name")
+    assert table.loc[arn.rsplit(":", 1)[-1], "k"] == f"{chosen} of 2-8"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,6 +13,7 @@ import pytest
 import streamlit as st
 from moto import mock_aws
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 from support.page_support import APP, metrics_in_columns, unescaped
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
@@ -91,6 +93,26 @@ def test_loading_the_bundled_sample_shows_the_cleaning_report_charts_and_preview
     assert removed_table.value["Reason"].iloc[0] == "Missing CustomerID"
     assert len(preview.value) == 100
     assert not loaded.error
+
+
+def test_the_table_of_removed_rows_follows_its_chart_where_a_narrow_page_stacks_them(loaded):
+    # At 800 px the charts stack in reading order: the table of what cleaning removed must come
+    # right under its chart, not after the revenue by month chart.
+    order = [
+        "table"
+        if isinstance(element, Dataframe)
+        else json.loads(element.proto.spec)["layout"]["title"]["text"]
+        for element in loaded.main
+        if isinstance(element, Dataframe) or element.type == "plotly_chart"
+    ]
+
+    assert order[:4] == [
+        "What cleaning removed, and why",
+        "table",
+        "Revenue by month",
+        order[3],
+    ]
+    assert order[3].startswith("Top 10 countries")
 
 
 def test_the_sidebar_shows_the_active_dataset_on_every_page(loaded, expected):

@@ -60,6 +60,40 @@ def test_lists_of_records_become_tables_and_addresses_a_file_list():
     assert result_files(EVALUATE)["Address"].tolist() == ["s3://b/p/runs/r/clusters.csv"]
 
 
+#: A training task's result as the local engine and Step Functions give it: DescribeTrainingJob with
+#: its times as epoch milliseconds (the figures of a real local price-regression run).
+TRAINING = step(
+    result={
+        "TrainingJobName": "price-20261126-073136-e4da5063-train",
+        "TrainingJobStatus": "Completed",
+        "CreationTime": 1795678297572,
+        "TrainingEndTime": 1795678304421,
+        "SecondaryStatusTransitions": [
+            {"Status": "Starting", "StartTime": 1795678297572, "EndTime": 1795678297572},
+            {"Status": "Completed", "StartTime": 1795678304421, "EndTime": 1795678304421},
+        ],
+        "FinalMetricDataList": [
+            {"MetricName": "validation:rmse", "Value": 26.1418, "Timestamp": 1795678304362},
+        ],
+    },
+    parameters={"TrainingJobName": "price-20261126-073136-e4da5063-train"},
+)
+
+
+def test_times_in_epoch_milliseconds_read_as_utc_dates_and_times():
+    figures = dict(zip(*result_figures(TRAINING).to_dict("list").values(), strict=True))
+    tables = result_tables(TRAINING)
+
+    assert figures["Creation time"] == "2026-11-26 07:31:37 UTC"
+    assert figures["Training end time"] == "2026-11-26 07:31:44 UTC"
+    assert tables["Secondary status transitions"]["Start time"].tolist() == [
+        "2026-11-26 07:31:37 UTC",
+        "2026-11-26 07:31:44 UTC",
+    ]
+    assert tables["Final metric data list"]["Timestamp"].tolist() == ["2026-11-26 07:31:44 UTC"]
+    assert tables["Final metric data list"]["Value"].tolist() == [26.1418]  # other numbers stay
+
+
 def test_the_job_a_task_called_comes_from_its_request():
     assert job_of(EVALUATE) == Job("Lambda function", "rfm-studio-evaluate-clusters")
     training = step(parameters={"TrainingJobName": "run-train", "AlgorithmSpecification": {}})
