@@ -37,21 +37,18 @@ import atexit
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks import first_page_steps
 from benchmarks.common import REPO_ROOT, machine_note
+from benchmarks.first_page_server import Server, first_script_run, free_port, start_server, stop_server
+from benchmarks.first_page_switches import switch_pages
 
 CHROMIUM = "/usr/bin/chromium"
-PROBED_SERVER = Path(__file__).resolve().parent / "probed_server.py"
 TIMEOUT_MS = 600_000
 FLOOR_APP = 'import streamlit as st\n\nst.write("hi")\n'
 
@@ -90,7 +87,8 @@ TIMELINE_SCRIPT = """(() => {
     if (t.heading && headingIs(main, t.heading)) seen('heading');
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const lastOk = (!t.last || headingIs(main, t.last)) && (!t.text || text.includes(t.text));
-    const sidebarOk = !t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]'));
+    const sidebarOk = (!t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]')))
+      && (!t.sidebarText || (sidebar && headingIs(sidebar, t.sidebarText)));
     if (t.whole && lastOk && sidebarOk) seen('whole page');
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
@@ -126,67 +124,13 @@ READ_TIMINGS = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    #: wall-clock time (time.time()) the server first answered its health check
-    answered: float
-    probe_log: Path
-
-
-def start_server(tree: Path, home: Path, port: int, profile: Path | None = None) -> Server:
-    """``streamlit run app.py`` in ``tree`` through probed_server, answering on 127.0.0.1:port."""
-    probe_log = home / f"probe-{port}-{time.time_ns()}.jsonl"
-    env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
-    env["RFM_BENCH_PROBE_LOG"] = str(probe_log)
-    # As an installed app runs: Python keeps the compiled modules (this machine's shell sets
-    # PYTHONDONTWRITEBYTECODE, which made every server compile the app's ~60 modules again).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if profile is not None:
-        env["RFM_BENCH_PROFILE"] = str(profile)
-    command = [sys.executable, str(PROBED_SERVER), "run", "app.py", "--server.headless", "true"]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log = open(home / "streamlit.log", "ab")  # noqa: SIM115 - closed with the server
-    process = subprocess.Popen(
-        command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return Server(process, url, time.time(), probe_log)
-        except OSError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: see {home / 'streamlit.log'}")
-        time.sleep(0.02)
-    raise RuntimeError("streamlit did not answer within 300 s")
-
-
-def stop_server(server: Server) -> None:
-    os.killpg(server.process.pid, signal.SIGTERM)
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.process.pid, signal.SIGKILL)
-        server.process.wait()
-
-
 @dataclass
 class Visit:
     """One first page: ms from the server answering, by event name (None: did not happen)."""
 
     marks: dict[str, float | None] = field(default_factory=dict)
+    #: CPU and work figures, load-independent: the server's script run, the page's main thread
+    cpu: dict[str, float] = field(default_factory=dict)
     cached: int = 0
     resources: int = 0
     js_mb: float = 0.0
@@ -198,11 +142,14 @@ def open_first_page(context, server: Server, targets: dict) -> Visit:
 
     page = context.new_page()
     page.add_init_script(TIMELINE_SCRIPT + f"\nwindow.__fp.targets = {json.dumps(targets)};")
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable", {"timeDomain": "threadTicks"})
     page.goto(server.url)
     page.wait_for_function("() => window.__fp.marks['whole page'] > 0", timeout=TIMEOUT_MS, polling=20)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
     page.wait_for_timeout(300)  # messages after the run (none expected) would show here
     timings = page.evaluate(READ_TIMINGS)
+    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
     page.close()
     origin = timings["timeOrigin"] / 1000 - server.answered  # s from answered to navigation start
 
@@ -225,20 +172,23 @@ def open_first_page(context, server: Server, targets: dict) -> Visit:
     for name in ("first element", "heading", "whole page"):
         marks[name] = since_answered(timings["marks"].get(name))
     marks["last message"] = since_answered(messages[-1][0]) if messages else None
-    return Visit(marks, timings["cached"], timings["resources"], timings["jsBytes"] / 1e6)
+    cpu = {"server script run CPU": run.get("cpu", float("nan")) * 1000}
+    cpu.update(
+        {label: metrics.get(name, float("nan")) * scale for label, (name, scale) in BROWSER_METRICS.items()}
+    )
+    cpu["websocket messages"] = len(messages)
+    return Visit(marks, cpu, timings["cached"], timings["resources"], timings["jsBytes"] / 1e6)
 
 
-def first_script_run(server: Server, since: float) -> dict[str, float]:
-    """The first script run the probe logged after ``since`` (this page's own; wall clock)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if server.probe_log.exists():
-            lines = server.probe_log.read_text(encoding="utf-8").splitlines()
-            runs = [run for run in map(json.loads, lines) if run["start"] >= since]
-            if runs:
-                return runs[0]
-        time.sleep(0.05)
-    return {}
+#: The page's main-thread work for the whole visit (Chrome's Performance.getMetrics in thread
+#: ticks, ms; DOM nodes as a count): what drawing the page costs whatever the machine's load.
+BROWSER_METRICS = {
+    "browser main thread CPU": ("ThreadTime", 1000),
+    "  of which script": ("ScriptDuration", 1000),
+    "  of which style": ("RecalcStyleDuration", 1000),
+    "  of which layout": ("LayoutDuration", 1000),
+    "DOM nodes": ("Nodes", 1),
+}
 
 
 def private_dir(prefix: str) -> Path:
@@ -295,6 +245,12 @@ def print_medians(title: str, visits: dict[str, list[Visit]]) -> None:
             cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
         shown = "navigation start (from answered)" if name == "navigation start" else name
         print(f"  {shown:26}" + "".join(cells))
+    for name in next(iter(visits.values()))[0].cpu:
+        cells = []
+        for label in labels:
+            values = [v.cpu[name] for v in visits[label] if name in v.cpu and v.cpu[name] == v.cpu[name]]
+            cells.append(f"{statistics.median(values):10.0f}" if values else f"{'-':>10}")
+        print(f"  {name:26}" + "".join(cells))
     cached = "".join(f"{statistics.median(v.cached for v in visits[label]):10.0f}" for label in labels)
     print(f"  {'resources from the cache':26}" + cached)
     sizes = "".join(f"{statistics.median(v.js_mb for v in visits[label]):10.1f}" for label in labels)
@@ -310,57 +266,12 @@ def save_visits(path: Path, visits: dict[str, dict[str, list[Visit]]]) -> None:
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
-#: The time of the user's click (capture phase), and the frame after the new page's title shows.
-WATCH_SWITCH = """(title) => {
-  window.__switch = {clicked: null, shown: null};
-  document.addEventListener('click', () => { window.__switch.clicked ??= performance.now(); },
-                            {capture: true, once: true});
-  const main = document.querySelector('[data-testid="stMain"]');
-  const showing = () => [...main.querySelectorAll('h1')].some(h => h.textContent.trim() === title);
-  const observer = new MutationObserver(() => {
-    if (window.__switch.shown === null && showing()) {
-      observer.disconnect();
-      window.__switch.shown = -1;
-      requestAnimationFrame(() => { window.__switch.shown = performance.now(); });
-    }
-  });
-  observer.observe(main, {subtree: true, childList: true, characterData: true});
-}"""
-
-
-def switch_pages(context, server: Server) -> list[tuple[str, float, float]]:
-    """Load the bundled sample, then time Home -> Segments -> Launch twice (the first time in the
-    server process, then again): (page, ms to its title shown, ms to its run finished)."""
-    from playwright.sync_api import expect
-
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server.url)
-    nav = page.get_by_test_id("stSidebarNav")
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Next step")).to_be_visible(timeout=TIMEOUT_MS)
-    nav.get_by_role("link", name="Data", exact=True).click()
-    main.get_by_role("button", name="Load", exact=True).click()
-    expect(main.get_by_role("heading", name="Active dataset")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-    timed = []
-    pages = (("Home", "RFM Workflow Studio"), ("Segments", "Segments"), ("Launch", "Launch"))
-    for name, title in pages + pages:
-        page.evaluate(WATCH_SWITCH, title)
-        nav.get_by_role("link", name=name, exact=True).click()
-        page.wait_for_function("() => window.__switch.shown > 0", timeout=TIMEOUT_MS, polling=10)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        ended = page.evaluate("() => performance.now()")
-        clicked, shown = page.evaluate("() => [window.__switch.clicked, window.__switch.shown]")
-        timed.append((name, shown - clicked, ended - clicked))
-    page.close()
-    return timed
-
-
 def targets_of(label: str) -> dict:
-    """What the first page's timeline watches for: the floor's one line, or Home's parts."""
-    return FLOOR_TARGETS if label == "floor" else HOME_TARGETS
+    """What the first page's timeline watches for: the floor's one line, a step's parts
+    (benchmarks/first_page_steps.py), or Home's parts."""
+    if label == "floor":
+        return FLOOR_TARGETS
+    return first_page_steps.STEP_TARGETS.get(label, HOME_TARGETS)
 
 
 def record(store: dict[str, list[Visit]], label: str, kind: str, run: int, visit: Visit) -> None:
@@ -388,8 +299,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="write each tree's first script run's pstats here")
     parser.add_argument("--switches", action="store_true", help="also time Home -> Segments -> Launch")
     parser.add_argument("--json", type=Path, help="write every visit's marks here")
+    parser.add_argument(
+        "--steps",
+        nargs="?",
+        const=",".join(first_page_steps.STEP_TARGETS),
+        default="",
+        metavar="STEP,...",
+        help="also floors between the one-line app and Home (first_page_steps; all of them without a list)",
+    )
     args = parser.parse_args(argv)
     trees = {"floor": floor_tree()}
+    for step in filter(None, args.steps.split(",")):
+        trees[step] = first_page_steps.write_tree(step, private_dir(f"rfm-bench-{step}-"))
     if args.before:
         trees["before"] = args.before.resolve()
     for item in args.tree:
@@ -445,8 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.switches:
                 print("\nSwitching pages once warm (ms from the click: title shown / run finished)")
                 for label, tree in trees.items():
-                    if label == "floor":
-                        continue
+                    if label == "floor" or label in first_page_steps.STEP_TARGETS:
+                        continue  # no pages to switch to
                     server = start_server(tree, homes[label], ports[label])
                     context = browser.new_context(viewport={"width": 1400, "height": 900})
                     for name, shown, done in switch_pages(context, server):

@@ -5,7 +5,8 @@
 Run as a file (not ``-m``), so it works from any checkout's directory: a "before" checkout has
 no copy of it. ``RFM_BENCH_PROBE_LOG`` names a JSON-lines file that gets, for every script run,
 its start and end on the wall clock (``time.time()``, the clock the browser's
-``performance.timeOrigin`` shares on this machine) and the first and last delta it sent;
+``performance.timeOrigin`` shares on this machine), the first and last delta it sent and the
+CPU seconds of the script's thread (``cpu``: what the run costs whatever the machine's load);
 with ``RFM_BENCH_PROFILE`` set, the first script run is profiled into that pstats file.
 Nothing here changes what the server does.
 """
@@ -46,6 +47,7 @@ def install_probe(log_path: str, profile_path: str | None) -> None:
 
     def run(self, rerun_data):  # type: ignore[no-untyped-def]
         record: dict[str, float] = {"start": time.time()}
+        cpu_start = time.thread_time()
         current[id(self)] = record
         profiler = None
         with lock:
@@ -63,6 +65,7 @@ def install_probe(log_path: str, profile_path: str | None) -> None:
                 profiler.disable()
                 profiler.dump_stats(profile_path)
             record["end"] = time.time()
+            record["cpu"] = time.thread_time() - cpu_start  # the script thread's CPU seconds
             current.pop(id(self), None)
             with lock, open(log_path, "a", encoding="utf-8") as log:
                 log.write(json.dumps(record) + "\n")
