@@ -232,6 +232,7 @@ def map_iterations_section(events: list[dict[str, Any]]) -> None:
     from pipeline.workflows.runs import failure_message
     from ui.metrics import metric_row
 
+    ended_early = (("Aborted", mi.ABORTED), ("Not started", mi.NOT_STARTED))  # shown when not 0
     for run in mi.map_runs(events):
         counts = run.counts()
         st.subheader(plain(f"Map state: {run.name}"))
@@ -242,6 +243,8 @@ def map_iterations_section(events: list[dict[str, Any]]) -> None:
                 ("Running", str(counts[mi.RUNNING])),
                 ("Pending", str(counts[mi.PENDING])),
                 ("Failed", str(counts[mi.FAILED] + counts[mi.CAUGHT])),
+                # A stopped or failed Map: its aborted iteration and the items it never started.
+                *[(label, str(counts[status])) for label, status in ended_early if counts[status]],
             ]
         )
         if counts[mi.CAUGHT]:

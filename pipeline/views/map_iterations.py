@@ -25,6 +25,8 @@ FAILED = "failed"
 ABORTED = "aborted"
 RUNNING = "running"
 PENDING = "pending"
+#: Items a Map that has ended (aborted, or failed) never started: not pending, they never will be.
+NOT_STARTED = "not started"
 
 _ITERATION_ENDS = {
     "MapIterationSucceeded": SUCCEEDED,
@@ -60,11 +62,15 @@ class MapRun:
     ended: bool = False
 
     def counts(self) -> dict[str, int]:
-        """Iterations by status (the console's done / running / failed), pending ones included."""
-        counts = {status: 0 for status in (SUCCEEDED, CAUGHT, FAILED, ABORTED, RUNNING, PENDING)}
+        """Iterations by status (the console's done / running / failed), the items not started
+        included: pending while the Map runs, "not started" once it ended without them (a stopped
+        sweep), so the counts always add up to the Map's length."""
+        statuses = (SUCCEEDED, CAUGHT, FAILED, ABORTED, RUNNING, PENDING, NOT_STARTED)
+        counts = dict.fromkeys(statuses, 0)
         for iteration in self.iterations:
             counts[iteration.status] += 1
-        counts[PENDING] = max(0, self.length - len(self.iterations)) if not self.ended else 0
+        unstarted = max(0, self.length - len(self.iterations))
+        counts[NOT_STARTED if self.ended else PENDING] = unstarted
         return counts
 
 
@@ -181,8 +187,8 @@ def progress_label(run: MapRun) -> str:
     """The Map's iterations in a few words, for its box in the graph: "3/9 done, 1 failed, 2 running".
 
     Done counts the iterations that succeeded; failed counts those that failed or were caught
-    inside the iteration, as the Executions page's Map section counts them; aborted and running
-    ones are named when there are any.
+    inside the iteration, as the Executions page's Map section counts them; aborted, running and
+    (once the Map ended) never started ones are named when there are any.
     """
     counts = run.counts()
     parts = [f"{counts[SUCCEEDED]}/{run.length} done"]
@@ -191,6 +197,8 @@ def progress_label(run: MapRun) -> str:
             parts.append(f"{count} {word}")
     if counts[RUNNING]:
         parts.append(f"{counts[RUNNING]} running")
+    if counts[NOT_STARTED]:
+        parts.append(f"{counts[NOT_STARTED]} not started")
     return ", ".join(parts)
 
 

@@ -7,7 +7,17 @@ import threading
 from support.asl_support import BlockingResources, FakeResources, fail, machine, run
 
 from pipeline.local.asl.interpreter import run_state_machine
-from pipeline.views.map_iterations import CAUGHT, FAILED, PENDING, RUNNING, SUCCEEDED, map_runs
+from pipeline.views.map_iterations import (
+    ABORTED,
+    CAUGHT,
+    FAILED,
+    NOT_STARTED,
+    PENDING,
+    RUNNING,
+    SUCCEEDED,
+    map_runs,
+    progress_label,
+)
 
 TRAIN = "arn:aws:states:::sagemaker:createTrainingJob.sync"
 
@@ -111,3 +121,26 @@ def test_while_the_map_runs_the_items_not_started_yet_are_pending():
         worker.join(30)
     [sweep] = map_runs(seen)
     assert sweep.counts()[SUCCEEDED] == 4 and sweep.counts()[PENDING] == 0
+
+
+def test_a_stopped_map_counts_its_aborted_iteration_and_the_items_it_never_started():
+    resources = BlockingResources()
+    seen: list[dict] = []
+    cancel = threading.Event()
+    worker = threading.Thread(
+        target=run_state_machine,
+        args=(sweep_like(max_concurrency=1), {"ks": [2, 3, 4, 5]}),
+        kwargs={"resources": resources, "on_event": seen.append, "cancel": cancel},
+    )
+    worker.start()
+    assert resources.wait_until_running(1)
+
+    cancel.set()  # the Stop button: the run ends ABORTED with one iteration in flight
+    worker.join(30)
+
+    [sweep] = map_runs(seen)
+    counts = sweep.counts()
+    assert sweep.ended
+    assert (counts[ABORTED], counts[NOT_STARTED], counts[PENDING]) == (1, 3, 0)
+    assert sum(counts.values()) == sweep.length == 4  # every item is counted somewhere
+    assert progress_label(sweep) == "0/4 done, 1 aborted, 3 not started"
