@@ -16,13 +16,14 @@ from typing import Any
 from pipeline.report.page import esc
 from pipeline.views.execution_view import StepRun
 from pipeline.views.graph import CAUGHT_ERROR, LEGEND_ORDER, NOT_REACHED, STATUS_COLOURS
-from pipeline.views.graph_figure import short_label
+from pipeline.views.graph_figure import FRAME_COLOUR, short_label
 from pipeline.views.graph_layout import (
     END_ID,
     LABEL_CHARS,
     MARKER_HALF,
     START_ID,
     Edge,
+    Frame,
     Node,
     layout_workflow,
     wrap,
@@ -105,6 +106,18 @@ def _edge(edge: Edge, canvas: _Canvas) -> str:
     )
 
 
+def _frame(frame: Frame, canvas: _Canvas) -> str:
+    """A branch's dashed frame and its caption, bottom left inside it (as the app draws them)."""
+    (x0, y0), (x1, y1) = canvas.point(frame.left, frame.top), canvas.point(frame.right, frame.bottom)
+    return (
+        f'<g class="branch-frame"><rect x="{x0:.0f}" y="{y0:.0f}" '
+        f'width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="none" '
+        f'stroke="{FRAME_COLOUR}" stroke-dasharray="6 4"/>'
+        f'<text x="{x0 + 6:.0f}" y="{y1 - 6:.0f}" font-size="{LABEL_SIZE}" fill="#616161">'
+        f"{esc(frame.label)}</text></g>"
+    )
+
+
 def _marker_node(node: Node, canvas: _Canvas) -> str:
     x, y = canvas.point(node.x, node.y)
     rx, ry = MARKER_HALF[0] * X_PX, MARKER_HALF[1] * Y_PX
@@ -172,6 +185,7 @@ def workflow_svg(
     canvas = _Canvas(left, MARGIN + LEGEND_HEIGHT)
     width = round(2 * MARGIN + (right - left) * X_PX)
     height = round(canvas.top + layout.ranks * Y_PX + MARGIN)
+    frames = "".join(_frame(frame, canvas) for frame in layout.frames)
     edges = [_edge(edge, canvas) for edge in layout.edges]
     nodes = []
     for node in layout.nodes:
@@ -188,5 +202,5 @@ def workflow_svg(
     return (
         f'<svg class="workflow-graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Workflow graph">'
-        f"<defs>{markers}</defs>{_legend()}{''.join(edges)}{''.join(nodes)}</svg>"
+        f"<defs>{markers}</defs>{_legend()}{frames}{''.join(edges)}{''.join(nodes)}</svg>"
     )

@@ -23,6 +23,7 @@ from pipeline.views.graph_layout import (
     MARKER_HALF,
     START_ID,
     Edge,
+    Frame,
     Node,
     layout_workflow,
     wrap,
@@ -36,6 +37,36 @@ RANK_HEIGHT = 80
 NAME_SIZE = 13
 LABEL_SIZE = 12
 SELECTED_BORDER = "#111111"
+#: The dashed frame round a Map's or Parallel's branch.
+FRAME_COLOUR = "#9e9e9e"
+
+
+def _frame_marks(frame: Frame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A branch's dashed frame (under everything) and its caption, bottom left inside it."""
+    shape = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y",
+        "x0": frame.left,
+        "x1": frame.right,
+        "y0": frame.top,
+        "y1": frame.bottom,
+        "line": {"color": FRAME_COLOUR, "width": 1, "dash": "dash"},
+        "fillcolor": "rgba(0,0,0,0)",
+        "layer": "below",
+    }
+    caption = {
+        "x": frame.left,
+        "y": frame.bottom,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "xshift": 4,
+        "yshift": 2,
+        "text": plain_text(frame.label),
+        "showarrow": False,
+        "font": {"size": LABEL_SIZE, "color": "#616161"},
+    }
+    return shape, caption
 
 
 def _box(node: Node, fill: str, border: str, width: float) -> dict[str, Any]:
@@ -151,6 +182,10 @@ def workflow_figure(
     figure = go.Figure()
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
+    for frame in layout.frames:
+        frame_shape, caption = _frame_marks(frame)
+        shapes.append(frame_shape)
+        annotations.append(caption)
     for edge in layout.edges:
         edge_shapes, edge_annotations = _edge_marks(edge)
         shapes.extend(edge_shapes)

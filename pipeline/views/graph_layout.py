@@ -33,6 +33,10 @@ SPREAD = 1.2
 LANE_GAP = 0.25
 #: Extra room under a rank holding a Choice, for the labels of its rules (layout units).
 CHOICE_GAP = 0.3
+#: A branch's frame: its margin round the branch's boxes (wider than the channels routing uses
+#: beside a box) and the room at its foot for its caption, in layout units.
+FRAME_PAD = 0.2
+FRAME_CAPTION = 0.3
 #: Node ids of the start and end markers (no state name can hold a NUL character).
 START_ID = "\0start"
 END_ID = "\0end"
@@ -82,17 +86,33 @@ class Edge:
     points: tuple[Point, ...] = ()
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The lane of one branch of a Map or Parallel state: a dashed box around the branch's states,
+    captioned at its foot (``label``), so the states read as running inside ``parent``."""
+
+    parent: str
+    label: str
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
 @dataclass
 class GraphLayout:
-    """Nodes with positions and the edges between them."""
+    """Nodes with positions, the edges between them and the frames of Map and Parallel branches."""
 
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
 
     @property
     def ranks(self) -> float:
-        """How many rows the graph takes (its height in ranks, a Choice's wider gap included)."""
-        return max((node.y for node in self.nodes), default=0.0) + 1
+        """How many rows the graph takes (its height in ranks, a Choice's wider gap and a frame's
+        caption included)."""
+        lowest = max((node.y for node in self.nodes), default=0.0)
+        return max([lowest, *(frame.bottom - 0.5 for frame in self.frames)]) + 1
 
     def node(self, node_id: str) -> Node:
         """The node with ``node_id``."""
@@ -101,8 +121,9 @@ class GraphLayout:
     def x_range(self) -> tuple[float, float]:
         """Left and right edges of the drawing, boxes and routed edges included."""
         pad = 0.05
-        lefts = [n.x - BOX_HALF_WIDTH for n in self.nodes] + [x for e in self.edges for x, _ in e.points]
-        rights = [n.x + BOX_HALF_WIDTH for n in self.nodes] + [x for e in self.edges for x, _ in e.points]
+        points = [x for e in self.edges for x, _ in e.points]
+        lefts = [n.x - BOX_HALF_WIDTH for n in self.nodes] + [f.left for f in self.frames] + points
+        rights = [n.x + BOX_HALF_WIDTH for n in self.nodes] + [f.right for f in self.frames] + points
         return min(lefts) - pad, max(rights) + pad
 
 
@@ -171,13 +192,20 @@ def _ranks(forward: list[tuple[str, str]], start: str, count: int) -> dict[str, 
 
 
 def _slots(
-    forward: list[tuple[str, str]], ranks: dict[str, int], order: list[str], x_offset: float
+    forward: list[tuple[str, str]],
+    ranks: dict[str, int],
+    order: list[str],
+    x_offset: float,
+    leftmost: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, float], dict[tuple[str, str], list[str]]]:
     """x of every ranked id, and the dummy slots of each edge that skips ranks.
 
-    Each rank is ordered by the mean x of what leads into it from the rank above (ties in
-    definition order) and centred on ``x_offset``; a dummy slot holds a column of its own, so
-    the long edge runs straight down it.
+    Each rank is ordered by the mean x of what leads into it from the rank above (ties: the
+    ``leftmost`` ids first, then definition order) and centred on ``x_offset``; a dummy slot
+    holds a column of its own, so the long edge runs straight down it. ``leftmost`` are the
+    states with branches: their branches are drawn in lanes on the left, so a Map placed beside
+    a sibling (a Choice's two ways) goes on the left of it and the arrow into its branch crosses
+    nothing (on its right, that arrow crossed the sibling's way down).
     """
     members: dict[int, list[str]] = {}
     parents: dict[str, list[str]] = {}
@@ -202,7 +230,9 @@ def _slots(
             above = [x[p] for p in parents.get(node_id, []) if p in x]
             return sum(above) / len(above) if above else x_offset
 
-        ids = sorted(first_seen, key=lambda node_id: (centre(node_id), first_seen[node_id]))
+        ids = sorted(
+            first_seen, key=lambda node_id: (centre(node_id), node_id not in leftmost, first_seen[node_id])
+        )
         for index, node_id in enumerate(ids):
             x[node_id] = x_offset + (index - (len(ids) - 1) / 2) * SPREAD
     return x, chains
@@ -236,7 +266,8 @@ def _place_level(
     forward = _forward(start, edges)
     ranks = _ranks(forward, start, len(states) + 1)
     order = [prefix + name for name in states] + ([END_ID] if top else [])
-    x, chains = _slots(forward, ranks, order, x_offset)
+    with_branches = frozenset(prefix + name for name, state in states.items() if _branches(state))
+    x, chains = _slots(forward, ranks, order, x_offset, with_branches)
     choices = {
         ranks[prefix + n] for n, s in states.items() if s.get("Type") == "Choice" and prefix + n in ranks
     }
@@ -266,7 +297,9 @@ def _place_level(
         layout.nodes.append(Node(END_ID, "End", "", *placed.pop(END_ID)))
     # Branches of Map and Parallel: lanes on the left, starting a rank below their parent, so the
     # arrow into a branch runs under the parent's neighbours instead of through them.
-    branch_x = min(x.values()) - SPREAD
+    # Each lane is a frame's margins wider than a column, so frames clear the boxes beside them.
+    lane_width = SPREAD + 2 * FRAME_PAD
+    branch_x = min(x.values()) - lane_width
     for name, state in states.items():
         node_id = prefix + name
         layout.nodes.append(Node(node_id, name, state.get("Type", ""), *placed[node_id]))
@@ -276,8 +309,35 @@ def _place_level(
             below = placed[node_id][1] + 1
             _place_level(branch["States"], branch["StartAt"], branch_prefix, branch_x, below, layout, routes)
             layout.edges.append(Edge(node_id, branch_prefix + branch["StartAt"], "", "branch"))
-            branch_x = min((n.x for n in layout.nodes[before:]), default=branch_x) - SPREAD
+            branch_x = min((n.x for n in layout.nodes[before:]), default=branch_x) - lane_width
     layout.edges.extend(edges)
+
+
+def _frames(nodes: list[Node]) -> list[Frame]:
+    """A frame round each branch's states (nested branches inside their parent's frame), fitted
+    to the boxes as sized, captioned with what runs them: a Map's branch once per item, a
+    Parallel's branches side by side."""
+    frames = []
+    for parent in nodes:
+        inside = [n for n in nodes if n.node_id.startswith(parent.node_id + "/")]
+        branches = sorted({int(n.node_id[len(parent.node_id) + 1 :].split("/", 1)[0]) for n in inside})
+        for index in branches:
+            members = [n for n in inside if n.node_id.startswith(f"{parent.node_id}/{index}/")]
+            # Short: the caption fits the frame of one 468 px column; the arrow names the parent.
+            label = f"branch {index + 1} of {len(branches)}"
+            if parent.state_type == "Map":
+                label = "once per item"
+            frames.append(
+                Frame(
+                    parent.node_id,
+                    label,
+                    min(n.x for n in members) - BOX_HALF_WIDTH - FRAME_PAD,
+                    max(n.x for n in members) + BOX_HALF_WIDTH + FRAME_PAD,
+                    min(n.y - n.half_height for n in members) - FRAME_PAD,
+                    max(n.y + n.half_height for n in members) + FRAME_CAPTION,
+                )
+            )
+    return frames
 
 
 def wrap(text: str, width: int) -> tuple[str, ...]:
@@ -333,6 +393,7 @@ def layout_workflow(
     layout.edges.append(Edge(START_ID, definition["StartAt"], "", "next"))
     _place_level(definition["States"], definition["StartAt"], "", 0.0, 1.0, layout, routes, top=True)
     layout.nodes.sort(key=lambda node: node.node_id == END_ID)  # End last, as it is drawn
+    layout.frames = _frames(layout.nodes)  # their width counts in the span; heights come after sizing
     left, right = layout.x_range()
     span = (left - 0.12, right + 0.12)  # room for the channels routing adds
     chars, note_chars = line_chars(*span, NAME_CHAR_PX, box_px), line_chars(*span, NOTE_CHAR_PX, box_px)
@@ -348,6 +409,7 @@ def layout_workflow(
         half = HALF_HEIGHTS[min(max(lines, 2), max(HALF_HEIGHTS))]
         sized.append(Node(node.node_id, node.name, node.state_type, node.x, node.y, names, noted, half))
     layout.nodes = sized
+    layout.frames = _frames(sized)
     boxes = {
         node.node_id: Box(
             node.x,

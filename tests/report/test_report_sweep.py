@@ -125,3 +125,13 @@ def test_the_reports_workflow_graph_counts_the_maps_iterations_as_the_history_do
     assert states[SWEEP_STATE][-1] == f"{done}/{length} done"
     noted = [name for name, lines in states.items() if any(line.endswith(" done") for line in lines)]
     assert noted == [SWEEP_STATE]  # only the Map carries counts
+
+
+def test_the_reports_graph_frames_the_maps_branch_with_its_caption(swept):
+    report, _ = swept
+    svg = re.search(r'<svg class="workflow-graph".*?</svg>', report.html, re.DOTALL).group(0)
+
+    [frame] = re.findall(r'<g class="branch-frame">(.*?)</g>', svg, re.DOTALL)
+    assert 'stroke-dasharray="6 4"' in frame
+    assert re.search(r"<text [^>]*>once per item</text>", frame)
+    assert svg.index('class="branch-frame"') < svg.index('class="edge"')  # drawn under the arrows

@@ -103,3 +103,52 @@ def test_at_the_narrow_width_every_name_line_fits_its_box_in_13px_bold(workflow)
             assert len(line) * 7.4 <= box_px - 8, (node.name, line, box_px)
     # and the wider drawing keeps names on one line where they fit
     assert any(len(node.name_lines) == 1 for node in states)
+
+
+def segments(points):
+    return list(itertools.pairwise(points))
+
+
+def cross(a, b) -> bool:
+    """Whether segments ``a`` and ``b`` cross at a point inside both (touching ends do not count)."""
+    (x1, y1), (x2, y2) = a
+    (x3, y3), (x4, y4) = b
+    denominator = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+    if abs(denominator) < 1e-12:
+        return False
+    t = ((x1 - x3) * (y3 - y4) - (y1 - y3) * (x3 - x4)) / denominator
+    u = ((x1 - x3) * (y1 - y2) - (y1 - y3) * (x1 - x2)) / denominator
+    return 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6
+
+
+@pytest.mark.parametrize("workflow", ["clustering", "clustering while sweeping"])
+def test_the_maps_branch_sits_in_a_frame_of_its_own_that_no_other_box_enters(workflow):
+    definition, notes = WORKFLOWS[workflow]()
+    layout = layout_workflow(definition, notes)
+
+    [frame] = layout.frames
+    assert (frame.parent, frame.label) == (SWEEP_STATE, "once per item")
+    branch = [n for n in layout.nodes if n.node_id.startswith(f"{SWEEP_STATE}/0/")]
+    assert {n.name for n in branch} == {"Train k", "Score k", "k failed"}
+    for node in layout.nodes:
+        left, right = node.x - BOX_HALF_WIDTH, node.x + BOX_HALF_WIDTH
+        top, bottom = node.y - node.half_height, node.y + node.half_height
+        within = frame.left < left and right < frame.right and frame.top < top and bottom < frame.bottom
+        apart = right < frame.left or left > frame.right or bottom < frame.top or top > frame.bottom
+        assert within if node in branch else apart, node.node_id
+    assert frame.bottom - 0.5 < layout.ranks  # the caption is inside the drawing
+
+
+@pytest.mark.parametrize("workflow", ["clustering", "clustering while sweeping"])
+def test_the_arrow_into_the_maps_branch_crosses_no_other_arrow_of_the_flow(workflow):
+    definition, notes = WORKFLOWS[workflow]()
+    layout = layout_workflow(definition, notes)
+
+    [into_branch] = [e for e in layout.edges if e.kind == "branch"]
+    flow = [e for e in layout.edges if e.kind != "catch" and e is not into_branch]
+    crossed = [
+        f"{e.source} -> {e.target}"
+        for e in flow
+        if any(cross(a, b) for a in segments(into_branch.points) for b in segments(e.points))
+    ]
+    assert not crossed, crossed
