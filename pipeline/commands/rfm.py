@@ -42,9 +42,16 @@ def run(args: argparse.Namespace) -> int:
     """Load, clean, filter, score; print the report and the segment counts; write the CSV."""
     import pandas as pd
 
-    from pipeline.analysis.rfm import compute_rfm, default_as_of, filter_transactions, segment_summary
+    from pipeline.analysis.rfm import (
+        compute_rfm,
+        default_as_of,
+        filter_transactions,
+        segment_summary,
+        window_days,
+    )
     from pipeline.loading.dataset import clean_transactions, load_transactions
 
+    window_days(args.start, args.end)  # a mistyped date fails now, not after the whole file is read
     dataset = load_transactions(args.input)
     clean, report = clean_transactions(dataset.transactions)
     print(f"Cleaning report for {dataset.name} ({dataset.schema})")

@@ -111,3 +111,11 @@ def test_an_as_of_before_the_last_invoice_exits_2(tmp_path):
     result = run_cli(data, "--as-of", "2010-11-30")
     assert result.returncode == 2
     assert "before the last invoice" in result.stderr
+
+
+def test_a_date_that_is_no_date_exits_2_before_the_file_is_read(sample_xlsx):
+    result = run_cli(sample_xlsx, "--start", "2011-13-01")
+
+    assert result.returncode == 2
+    assert "2011-13-01" in result.stderr
+    assert "Cleaning report" not in result.stdout  # nothing printed as if the run were going well
