@@ -119,7 +119,12 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
     st.download_button(
         "Download the RFM table (CSV)",
         data=view.csv,  # a callable: the CSV is built when the button is clicked, not on every rerun
-        file_name=segments.download_name(active.name),
+        file_name=segments.download_name(
+            active.name,
+            chosen,
+            None if (start, end) == (active.first_invoice, active.last_invoice) else (start, end),
+            as_of if custom_as_of else None,
+        ),
         mime="text/csv",
         on_click="ignore",
         key="rfm_download",

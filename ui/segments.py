@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,10 +27,30 @@ from pipeline.views import charts
 from ui.state import transactions_index
 
 
-def download_name(dataset_name: str) -> str:
-    """The RFM table's file name for a dataset: ``rfm-<name without extension>.csv``, safe characters only."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", dataset_name.rsplit(".", 1)[0]).strip("_") or "dataset"
-    return f"rfm-{stem}.csv"
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+
+
+def download_name(
+    dataset_name: str,
+    countries: Sequence[str] = (),
+    window: tuple[dt.date | None, dt.date | None] | None = None,
+    as_of: dt.date | None = None,
+) -> str:
+    """The RFM table's file name: ``rfm-<dataset>[-<countries>][-<first>_<last>][-asof-<day>].csv``,
+    safe characters only. The filters that shaped the table are in the name (``window`` only
+    when it is not the whole dataset's), so a Germany download does not take the name of the
+    unfiltered one; more than three countries are counted, not listed."""
+    parts = [_slug(dataset_name.rsplit(".", 1)[0]) or "dataset"]
+    if countries:
+        listed = "+".join(_slug(country) or "country" for country in countries)
+        parts.append(listed if len(countries) <= 3 else f"{len(countries)}_countries")
+    if window is not None:
+        first, last = (f"{day:%Y-%m-%d}" if day else "open" for day in window)
+        parts.append(f"{first}_{last}")
+    if as_of is not None:
+        parts.append(f"asof-{as_of:%Y-%m-%d}")
+    return f"rfm-{'-'.join(parts)}.csv"
 
 
 #: The Segments charts by name, each built from the RFM table of a filter choice.

@@ -9,6 +9,7 @@ Streamlit runs when the user clicks it, and it must still give the table the pag
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 
 import pandas as pd
@@ -54,13 +55,34 @@ def test_the_download_gives_the_filtered_tables_csv_when_clicked(segments_page, 
     segments_page.multiselect[0].set_value(["France"]).run()
 
     build, file_name, mime = deferred_downloads[-1]
-    assert (file_name, mime) == ("rfm-online_retail_sample_40k.csv", "text/csv")
+    assert (file_name, mime) == ("rfm-online_retail_sample_40k-France.csv", "text/csv")  # the filter named
     downloaded = pd.read_csv(io.BytesIO(build()))
     shown = segments_page.dataframe[0].value
     assert set(downloaded["Country"]) == {"France"}
     assert downloaded["CustomerID"].tolist() == shown["CustomerID"].tolist()
     assert downloaded["Segment"].tolist() == shown["Segment"].astype(str).tolist()
     assert downloaded["Monetary"].round(2).tolist() == shown["Monetary"].round(2).tolist()
+
+
+def test_the_unfiltered_download_is_named_after_the_dataset_alone(segments_page, deferred_downloads):
+    segments_page.run()
+
+    _, file_name, _ = deferred_downloads[-1]
+    assert file_name == "rfm-online_retail_sample_40k.csv"
+
+
+def test_the_download_name_carries_every_filter_that_shaped_the_table():
+    name = segments.download_name(
+        "Online Retail (2).xlsx",
+        ("United Kingdom", "EIRE"),
+        (dt.date(2011, 1, 1), dt.date(2011, 6, 30)),
+        dt.date(2011, 7, 1),
+    )
+    assert name == "rfm-Online_Retail_2-United_Kingdom+EIRE-2011-01-01_2011-06-30-asof-2011-07-01.csv"
+    assert segments.download_name("shop.csv", ("A", "B", "C", "D")) == "rfm-shop-4_countries.csv"
+    half_open = (dt.date(2011, 1, 1), None)  # the window's end not picked yet
+    assert segments.download_name("shop.csv", (), half_open) == "rfm-shop-2011-01-01_open.csv"
+    assert segments.download_name("<script>.csv", ("../etc",)) == "rfm-script-.._etc.csv"
 
 
 def test_reruns_get_the_same_view_object_and_leave_it_unchanged(segments_page, loaded_state):
