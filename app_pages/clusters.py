@@ -69,16 +69,7 @@ if summary.get("silhouette_sampled"):
         f"{summary['silhouette_sample_size']:,} customers."
     )
 st.text(f"Dataset: {run.dataset or 'unnamed'}")
-st.download_button(
-    "Download report (HTML)",
-    data=functools.partial(clusters.report_html, arn),
-    file_name=f"report-{run.name}.html",
-    mime="text/html",
-    on_click="ignore",
-    icon=":material/description:",
-    help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
-    key="clusters_report",
-)
+runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="clusters_report")
 
 overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
 

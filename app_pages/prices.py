@@ -63,16 +63,7 @@ st.text(
     f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
     f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"
 )
-st.download_button(
-    "Download report (HTML)",
-    data=functools.partial(prices.report_html, arn),
-    file_name=f"report-{run.name}.html",
-    mime="text/html",
-    on_click="ignore",
-    icon=":material/description:",
-    help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
-    key="prices_report",
-)
+runs.report_button(functools.partial(prices.report_html, arn), run.name, key="prices_report")
 
 chart_row([(figures["rmse"], "prices_rmse"), (figures["importance"], "prices_importance")])
 chart_row([(figures["scatter"], "prices_scatter"), (figures["residuals"], "prices_residuals")])

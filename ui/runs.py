@@ -15,6 +15,7 @@ executions: its message comes back as a warning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,3 +99,19 @@ def picker_label(item: dict[str, Any], *facts: str) -> str:
     RMSE threshold). The pages say the run's dataset under the picker; with it and the start time
     the label ran past the picker and was cut with an ellipsis at 800 px."""
     return " · ".join([item["name"], *facts])
+
+
+def report_button(build_report: Callable[[], str], run_name: str, key: str) -> None:
+    """A run's "Download report (HTML)" button, as Clusters and Prices show it. ``build_report``
+    is called when the button is clicked, not on every rerun (a report holds plotly.js and every
+    chart: ~5 MB)."""
+    st.download_button(
+        "Download report (HTML)",
+        data=build_report,
+        file_name=f"report-{run_name}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/description:",
+        help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
+        key=key,
+    )
