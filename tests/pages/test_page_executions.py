@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from support.asl_support import BlockingResources
 from support.page_support import APP, metrics_in_columns, unescaped
 from support.run_support import start_unchecked
 
@@ -270,12 +271,20 @@ def test_the_evaluate_step_shows_silhouette_and_clusters_as_tables(runs):
 def test_the_details_panel_follows_a_watched_run_to_the_state_that_failed(tmp_path, monkeypatch):
     # Opened while "Hold" runs, the panel shows it; when the run then fails, the panel moves on to
     # the failure instead of staying on the step that was running when the page was opened.
+    # "Hold" is a Task held until the test releases it, so however slowly the page opens, it
+    # opens while the run is still there.
     use_home(tmp_path / "following", monkeypatch)
-    client = LocalStepFunctionsClient(mode="thread")
+    held = BlockingResources(hold_seconds=600)
+    client = LocalStepFunctionsClient(mode="thread", resources=held)
     definition = {
         "StartAt": "Hold",
         "States": {
-            "Hold": {"Type": "Wait", "Seconds": 8, "Next": "Give up"},
+            "Hold": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "hold"},
+                "Next": "Give up",
+            },
             "Give up": {"Type": "Fail", "Error": "GaveUp", "Cause": "held long enough"},
         },
     }
@@ -285,8 +294,12 @@ def test_the_details_panel_follows_a_watched_run_to_the_state_that_failed(tmp_pa
     arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], name="held", input="{}")[
         "executionArn"
     ]
-    at = open_page(arn)
-    assert at.selectbox(key=f"step_{arn}").value == "Hold"  # in progress while the page opened
+    try:
+        assert held.wait_until_running(1)
+        at = open_page(arn)
+        assert at.selectbox(key=f"step_{arn}").value == "Hold"  # in progress while the page opened
+    finally:
+        held.release.set()
 
     assert wait_for_status(client, arn, 60)["status"] == "FAILED"
     at.run()  # what the page's refresh does once the run has ended

@@ -43,7 +43,8 @@ class FakeResources:
 class BlockingResources:
     """A Task that blocks until released: for timeouts and cancel. Counts concurrent calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold_seconds: float = 30) -> None:
+        self.hold_seconds = hold_seconds  # the most a call waits for ``release``
         self.started = threading.Event()
         self.release = threading.Event()
         self._changed = threading.Condition()
@@ -62,7 +63,7 @@ class BlockingResources:
             self._changed.notify_all()
         self.started.set()
         try:
-            self.release.wait(30)
+            self.release.wait(self.hold_seconds)
             return parameters
         finally:
             with self._changed:
