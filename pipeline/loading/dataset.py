@@ -25,10 +25,12 @@ import pyarrow.compute as pc
 from pipeline.config import data_subdir
 from pipeline.errors import DataError
 from pipeline.hashing import content_hash as hash_of
+from pipeline.loading import limits
 from pipeline.loading.arrow_text import arrow_strings, string_series
+from pipeline.loading.cell_limit import check_cell_lengths, longest_text
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
 from pipeline.loading.readers import RawTable, read_tables
-from pipeline.loading.remembered import cache_paths, remember_path, remembered_hash
+from pipeline.loading.remembered import cache_paths, remember_path, remembered_hash, within_cell_limit
 from pipeline.loading.shown import shown_label, shown_names, shown_value
 from pipeline.loading.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
 from pipeline.loading.validation import parse_dates_in_range, require_finite_in_range
@@ -157,12 +159,15 @@ def canonical_parquet(dataset: Dataset) -> Path:
     return path
 
 
-def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
+def normalise_tables(tables: list[RawTable], max_cell_chars: int | None = None) -> tuple[pd.DataFrame, str]:
     """Canonical transactions from raw tables (e.g. the two yearly sheets of Online Retail II).
 
     Tables whose header does not hold the required columns are skipped (a notes sheet, say);
-    if none does, the error names the missing columns and lists those found.
+    if none does, the error names the missing columns and lists those found. A cell of the
+    columns kept longer than ``max_cell_chars`` (default ``RFM_STUDIO_MAX_CELL_CHARS``) is
+    refused (:mod:`pipeline.loading.cell_limit`).
     """
+    max_chars = limits.max_cell_chars() if max_cell_chars is None else int(max_cell_chars)
     matched: list[pd.DataFrame] = []
     schemas: set[str] = set()
     best_miss: tuple[list[str], RawTable] | None = None
@@ -172,6 +177,9 @@ def normalise_tables(tables: list[RawTable]) -> tuple[pd.DataFrame, str]:
             if best_miss is None or len(missing) < len(best_miss[0]):
                 best_miss = (missing, table)
             continue
+        check_cell_lengths(
+            {original: table.frame[original] for original in mapping.values()}, table.label, max_chars
+        )
         schemas.add(_schema_of(mapping))
         renamed = table.frame.loc[:, list(mapping.values())]
         renamed.columns = list(mapping.keys())
@@ -326,9 +334,12 @@ def _read_cache(content_hash: str) -> tuple[pd.DataFrame, str] | None:
     if not (frame_path.is_file() and meta_path.is_file()):
         return None
     try:
-        schema = json.loads(meta_path.read_text())["schema"]
+        meta = json.loads(meta_path.read_text())
+        schema = meta["schema"]
+        if not within_cell_limit(meta):
+            return None  # parsed under a higher limit (or before there was one): parse it again
         frame = pd.read_parquet(frame_path, memory_map=True)
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None  # a damaged cache entry is re-parsed and rewritten
     if list(frame.columns) != list(CANONICAL_COLUMNS):
         return None
@@ -345,7 +356,12 @@ def _write_cache(content_hash: str, frame: pd.DataFrame, schema: str) -> Path | 
         # Parquet"); the launch copies it into the bucket and the prepare step reads it whole.
         frame.to_parquet(tmp, index=False, compression="snappy")
         tmp.replace(frame_path)
-        meta_path.write_text(json.dumps({"schema": schema, "rows": len(frame)}))
+        meta = {
+            "schema": schema,
+            "rows": len(frame),
+            "longest_cell": longest_text(frame, limits.max_cell_chars()),
+        }
+        meta_path.write_text(json.dumps(meta))
     except OSError:
         return None  # caching is an optimisation: a read-only or full disk must not fail the load
     return frame_path

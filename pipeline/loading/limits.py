@@ -27,6 +27,7 @@ MAX_CELLS = ("RFM_STUDIO_MAX_CELLS", 20_000_000, "cells")
 PARSE_MEMORY_MB = ("RFM_STUDIO_PARSE_MEMORY_MB", 2048, "MB")
 PARSE_SECONDS = ("RFM_STUDIO_PARSE_SECONDS", 300, "s")
 DOWNLOAD_SECONDS = ("RFM_STUDIO_DOWNLOAD_SECONDS", 180, "s")
+MAX_CELL_CHARS = ("RFM_STUDIO_MAX_CELL_CHARS", 1000, "characters")
 
 #: Every limit, in the order docs/SECURITY.md and the README list them.
 ALL_SETTINGS = (
@@ -37,6 +38,7 @@ ALL_SETTINGS = (
     PARSE_MEMORY_MB,
     PARSE_SECONDS,
     DOWNLOAD_SECONDS,
+    MAX_CELL_CHARS,
 )
 
 #: The longest first line a CSV may have: no header of a transactions table comes near it.
@@ -75,6 +77,7 @@ class Limits:
     parse_memory_bytes: int
     parse_seconds: float
     download_seconds: float
+    max_cell_chars: int = int(MAX_CELL_CHARS[1])
 
 
 def current_limits(max_bytes: int | None = None) -> Limits:
@@ -87,7 +90,13 @@ def current_limits(max_bytes: int | None = None) -> Limits:
         parse_memory_bytes=int(setting(PARSE_MEMORY_MB) * _MB),
         parse_seconds=setting(PARSE_SECONDS),
         download_seconds=setting(DOWNLOAD_SECONDS),
+        max_cell_chars=max_cell_chars(),
     )
+
+
+def max_cell_chars() -> int:
+    """The most characters one cell may hold (``RFM_STUDIO_MAX_CELL_CHARS``, default 1000)."""
+    return int(setting(MAX_CELL_CHARS))
 
 
 def human_size(n_bytes: float) -> str:

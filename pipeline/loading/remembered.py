@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from pipeline.config import data_subdir
+from pipeline.loading.limits import max_cell_chars
 
 #: Bump when parsing changes, so stale cached Parquet files are not reused.
 CACHE_VERSION = 1
@@ -79,4 +80,12 @@ def remembered_parquet(path: Path, max_bytes: int) -> Path | None:
         return None
     if not (isinstance(meta, dict) and isinstance(meta.get("schema"), str) and frame_path.is_file()):
         return None
-    return frame_path
+    return frame_path if within_cell_limit(meta) else None
+
+
+def within_cell_limit(meta: dict) -> bool:
+    """True when a cache entry's longest cell (recorded when it was parsed) is within
+    ``RFM_STUDIO_MAX_CELL_CHARS`` now: an entry parsed under a higher limit, or before cells
+    were measured, is parsed again, so the limit in force is the one applied."""
+    longest = meta.get("longest_cell")
+    return isinstance(longest, int) and longest <= max_cell_chars()

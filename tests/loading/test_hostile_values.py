@@ -152,6 +152,7 @@ def test_an_unusable_size_limit_setting_is_named(monkeypatch, value):
         "RFM_STUDIO_MAX_COLUMNS",
         "RFM_STUDIO_MAX_CELLS",
         "RFM_STUDIO_PARSE_MEMORY_MB",
+        "RFM_STUDIO_MAX_CELL_CHARS",
     ],
 )
 def test_every_limit_setting_is_checked(monkeypatch, setting):
