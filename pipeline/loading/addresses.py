@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import socket
 import threading
 from collections.abc import Callable
@@ -24,18 +23,14 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from pipeline.errors import DataError
+from pipeline.loading.s3_address import parse_s3_uri
+from pipeline.loading.shown import shown_url
 
 #: Set to 1 (or true/yes) to allow URLs on loopback, private and link-local addresses.
 ALLOW_PRIVATE_SETTING = "RFM_STUDIO_ALLOW_PRIVATE_URLS"
 
-#: ``scheme://user:password@`` (everything up to the last "@" before the path).
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
-
 #: Characters left as they are in a request's path and query (RFC 3986 reserved ones and "%").
 _SAFE_IN_TARGET = "/:@!$&'()*+,;=?%~-._"
-
-#: The most characters of an address a message repeats.
-_SHOWN_URL_CHARS = 200
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``(host, port, timeout) -> addresses``: how host names are resolved (replaceable in tests).
@@ -71,13 +66,6 @@ class HttpUrl:
             return self.authority.encode("ascii").decode()
         except UnicodeEncodeError:
             return self.authority.replace(self.host, self.host.encode("idna").decode("ascii"))
-
-
-def shown_url(url: str) -> str:
-    """``url`` fit for a message: without ``user:password@``, cut to 200 characters."""
-    url = _USERINFO.sub(r"\1", str(url))
-    url = "".join(ch if ch.isprintable() else "?" for ch in url)
-    return url if len(url) <= _SHOWN_URL_CHARS else url[: _SHOWN_URL_CHARS - 3] + "..."
 
 
 def parse_http_url(url: str) -> HttpUrl:
@@ -122,8 +110,11 @@ def address_problem(choice: str, address: str) -> str | None:
             parse_http_url(address)
         except DataError as error:
             return str(error)
-    if choice == "S3" and not address.lower().startswith("s3://"):
-        return f"'{shown_url(address)}' is not an S3 URI: write it as s3://bucket/key.xlsx."
+    if choice == "S3":
+        try:
+            parse_s3_uri(address)
+        except DataError as error:
+            return str(error)
     return None
 
 

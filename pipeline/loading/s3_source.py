@@ -15,7 +15,8 @@ from typing import Any
 from pipeline.errors import DataError
 from pipeline.loading import limits
 from pipeline.loading.limits import human_size
-from pipeline.storage import make_s3_client, split_s3_uri
+from pipeline.loading.s3_address import parse_s3_uri
+from pipeline.storage import make_s3_client
 
 #: Bytes an S3 body is read in (the caller's deadline does not wait for a read to end).
 _S3_CHUNK = 1 << 16
@@ -48,9 +49,8 @@ def fetch_s3(uri: str, *, max_bytes: int, client: Any = None, deadline_seconds: 
         ReadTimeoutError,
     )
 
-    bucket, key = split_s3_uri(uri)
-    if not key or key.endswith("/"):
-        raise DataError(f"'{uri}' names no object: write it as s3://bucket/path/to/file.xlsx.")
+    address = parse_s3_uri(uri)
+    bucket, key, uri = address.bucket, address.key, address.shown
     if client is None:
         client = make_s3_client()
     total = limits.current_limits().download_seconds if deadline_seconds is None else float(deadline_seconds)

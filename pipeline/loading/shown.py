@@ -23,6 +23,10 @@ _PLAIN_VALUE_CHARACTER = re.compile(r"[A-Za-z0-9 .,:;/+\-_()%'#@&]")
 MAX_VALUE_CHARS = 40
 #: The most names a message lists.
 MAX_NAMES = 20
+#: ``scheme://user:password@`` (everything up to the last "@" before the path).
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+#: The most characters of an address a message repeats.
+_SHOWN_URL_CHARS = 200
 
 
 def is_plain_name(name: Any) -> bool:
@@ -61,3 +65,10 @@ def shown_label(label: str) -> str:
     if bracket and not is_plain_name(sheet.removesuffix("]")):
         sheet = "a sheet]"
     return f"'{name}{bracket}{sheet}'"
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for a message: without ``user:password@``, cut to 200 characters."""
+    url = _USERINFO.sub(r"\1", str(url))
+    url = "".join(ch if ch.isprintable() else "?" for ch in url)
+    return url if len(url) <= _SHOWN_URL_CHARS else url[: _SHOWN_URL_CHARS - 3] + "..."

@@ -23,8 +23,8 @@ from pipeline.loading import limits
 from pipeline.loading.addresses import AddressPolicy, HttpUrl, parse_http_url, shown_url
 from pipeline.loading.http_fetch import BodyTooLarge, Deadline, FetchError, Timeouts, exchange
 from pipeline.loading.limits import human_size
+from pipeline.loading.s3_address import parse_s3_uri
 from pipeline.loading.s3_source import fetch_s3, too_large
-from pipeline.storage import split_s3_uri
 
 __all__ = [
     "SourceBytes",
@@ -92,8 +92,9 @@ def read_source(
             url = parse_http_url(source)
             return SourceBytes(fetch_url(source, max_bytes=limit, timeout=timeout), _url_name(url), url.shown)
         if scheme == "s3":
+            address = parse_s3_uri(source)
             data = fetch_s3(source, max_bytes=limit, client=s3_client)
-            return SourceBytes(data, PurePosixPath(split_s3_uri(source)[1]).name or source, source)
+            return SourceBytes(data, address.file_name, address.shown)
         raise DataError(
             f"'{shown_url(source)}' is a {scheme[:20]}:// address, which cannot be read: give an http:// or "
             "https:// URL, an s3://bucket/key URI, or a copy of the file on this computer."
