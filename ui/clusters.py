@@ -20,6 +20,7 @@ import streamlit as st
 
 from pipeline.analysis import cluster_compare
 from pipeline.views import cluster_charts, compare_charts, sweep_charts
+from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
@@ -152,7 +153,7 @@ def segment_figure(arn: str, normalise: bool) -> go.Figure:
 def customers_csv(arn: str) -> bytes:
     """The run's customers as CSV: the download button calls it when clicked (35,910 rows at 10x
     were written and handed to Streamlit's media store on every rerun before)."""
-    return load_run(arn).clusters.to_csv(index=False).encode("utf-8")
+    return spreadsheet_safe_csv(load_run(arn).clusters)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

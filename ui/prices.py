@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.views import price_charts
+from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
 from pipeline.workflows.price_regression.parameters import RegressionParameters, parameters_from_input
 from pipeline.workflows.price_regression.results import RegressionResults
@@ -174,7 +175,7 @@ def downloads(arn: str) -> tuple[bytes, bytes]:
     """The run's predictions (one row a test line) as CSV and its scores as JSON."""
     run = load_run(arn)
     return (
-        run.results.predictions.to_csv(index=False).encode("utf-8"),
+        spreadsheet_safe_csv(run.results.predictions),
         json.dumps(run.results.scores, indent=2).encode("utf-8"),
     )
 

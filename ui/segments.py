@@ -24,6 +24,7 @@ import streamlit as st
 
 from pipeline.analysis import rfm
 from pipeline.views import charts
+from pipeline.views.csv_download import spreadsheet_safe_csv
 from ui.state import transactions_index
 
 
@@ -86,7 +87,7 @@ class SegmentsView:
 
     def csv(self) -> bytes:
         """The RFM table as UTF-8 CSV: what the download button gives, built when it is clicked."""
-        return self.rfm.to_csv(index=False).encode("utf-8")
+        return spreadsheet_safe_csv(self.rfm)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Scoring customers…")

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
         window_days,
     )
     from pipeline.loading.dataset import clean_transactions, load_transactions
+    from pipeline.views.csv_download import spreadsheet_safe_csv
 
     window_days(args.start, args.end)  # a mistyped date fails now, not after the whole file is read
     dataset = load_transactions(args.input)
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            rfm.to_csv(args.out, index=False)
+            args.out.write_bytes(spreadsheet_safe_csv(rfm))
         except OSError as error:
             raise DataError(
                 f"Cannot write {args.out}: {error.strerror or error}. Choose another --out path."
