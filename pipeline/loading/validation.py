@@ -21,6 +21,11 @@ from pipeline.loading.shown import shown_value
 #: Quantity x UnitPrice summed over any file stays finite.
 MAX_ABS_NUMBER = float(2**53 - 1)
 
+#: The most years a file's invoices may span: Recency (a timedelta64[ns], at most ~292 years) must
+#: stay measurable from the first invoice to an as-of date set decades after the last one.
+MAX_SPAN_YEARS = 200
+_NS_PER_YEAR = 365.2425 * 86_400 * 10**9
+
 #: The years a datetime64[ns] column can hold (pandas.Timestamp.min / .max).
 FIRST_YEAR, LAST_YEAR = pd.Timestamp.min.year, pd.Timestamp.max.year
 
@@ -48,7 +53,7 @@ def parse_dates_in_range(values: pd.Series, column: str = "InvoiceDate") -> pd.S
     raise OutOfBoundsDatetime. The example is looked up only once parsing has failed.
     """
     try:
-        return parse_dates(values, column)
+        dates = parse_dates(values, column)
     except (pd.errors.OutOfBoundsDatetime, OverflowError) as error:
         example = _first_out_of_range(values)
         where = (
@@ -61,6 +66,30 @@ def parse_dates_in_range(values: pd.Series, column: str = "InvoiceDate") -> pd.S
             "Dates that far out cannot be stored; check the year (a date kept as a number counts days "
             "from 1899-12-30, as Excel does)."
         ) from error
+    require_measurable_span(dates, column)
+    return dates
+
+
+def require_measurable_span(dates: pd.Series, column: str = "InvoiceDate") -> None:
+    """A DataError when the dates span more than ``MAX_SPAN_YEARS``: Recency counts nanoseconds
+    in an int64 (at most 292 years), so a file with invoices in 1700 and 2010, each date fine on
+    its own, made every RFM computation fail with an OverflowError. The earliest and the latest
+    date are named with their rows."""
+    stamps = dates.to_numpy(dtype="datetime64[ns]").view("int64")
+    present = ~pd.isna(dates.to_numpy())
+    if not present.any():
+        return
+    first = int(np.flatnonzero(present)[np.argmin(stamps[present])])
+    last = int(np.flatnonzero(present)[np.argmax(stamps[present])])
+    span_ns = int(stamps[last]) - int(stamps[first])  # Python ints: no overflow
+    if span_ns <= MAX_SPAN_YEARS * _NS_PER_YEAR:
+        return
+    raise DataError(
+        f"Column '{column}' spans {span_ns / _NS_PER_YEAR:,.0f} years, from {dates.iloc[first]:%Y-%m-%d} in "
+        f"data row {first + 1} to {dates.iloc[last]:%Y-%m-%d} in data row {last + 1}: Recency cannot be "
+        f"counted over more than {MAX_SPAN_YEARS} years. Check the year of those dates (a date kept as a "
+        "number counts days from 1899-12-30, as Excel does)."
+    )
 
 
 def _first_out_of_range(values: pd.Series) -> int | None:

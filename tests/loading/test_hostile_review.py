@@ -1,0 +1,33 @@
+"""Round 7's hostile-file review: what broke, each with the test that failed before its fix
+(the list of what was tried, and what held, is in benchmarks/README.md, "Round 7: hardening")."""
+
+from __future__ import annotations
+
+import pytest
+from support.hostile_files import csv_bytes
+
+from pipeline.analysis.rfm import compute_rfm
+from pipeline.errors import DataError
+from pipeline.loading.dataset import clean_transactions, load_transactions
+
+
+@pytest.mark.parametrize(
+    "written, first, last",
+    [
+        ("1/2/1700 9:00", "1700-01-02 in data row 2", "2010-12-01 in data row 1"),
+        ("12/30/2261 9:00", "2010-12-01 in data row 1", "2261-12-30 in data row 2"),
+    ],
+)
+def test_dates_spanning_more_than_recency_can_count_are_refused_naming_both_ends(written, first, last):
+    # Each date is within 1678-2261 on its own; together they made compute_rfm raise OverflowError.
+    with pytest.raises(DataError, match=rf"'InvoiceDate' spans \d+ years, from {first} to {last}"):
+        load_transactions(csv_bytes(InvoiceDate=written, CustomerID="17851"), use_cache=False)
+
+
+def test_dates_a_century_apart_load_and_score():
+    loaded = load_transactions(csv_bytes(InvoiceDate="1/2/1911 9:00", CustomerID="17851"), use_cache=False)
+    clean, _ = clean_transactions(loaded.transactions)
+
+    rfm = compute_rfm(clean).set_index("CustomerID")
+
+    assert rfm.loc[17851, "Recency"] == 36_493  # 1911-01-02 09:00 to 2010-12-02, whole days
