@@ -43,6 +43,7 @@ import pandas as pd
 from pipeline.analysis.codes import dense_codes, invoice_codes
 from pipeline.errors import DataError
 from pipeline.loading.arrow_text import select_rows
+from pipeline.loading.shown import shown_list
 
 #: The 11 segment names, best customers first; the order charts and summaries use.
 SEGMENTS: list[str] = [
@@ -185,7 +186,7 @@ def check_countries(wanted: list[str], present: Iterable[str]) -> None:
     unknown = [country for country in wanted if country not in present]
     if unknown:
         raise DataError(
-            f"No transactions from {', '.join(unknown)}. Choose among: {', '.join(sorted(present))}."
+            f"No transactions from {shown_list(unknown)}. Choose among: {shown_list(sorted(present))}."
         )
 
 

@@ -72,3 +72,18 @@ def shown_url(url: str) -> str:
     url = _USERINFO.sub(r"\1", str(url))
     url = "".join(ch if ch.isprintable() else "?" for ch in url)
     return url if len(url) <= _SHOWN_URL_CHARS else url[: _SHOWN_URL_CHARS - 3] + "..."
+
+
+def shown_text(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """``value`` for a list in a message (a country a file holds): as written when short and
+    printable; control characters (a terminal escape, a NUL) become "?" and a long one is cut."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value)[: limit + 1])
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def shown_list(values: Iterable[Any], limit: int = 50) -> str:
+    """At most ``limit`` values through :func:`shown_text`, comma-separated, with how many more
+    there are: a file may hold ten thousand countries of a thousand characters each."""
+    values = list(values)
+    listed = ", ".join(shown_text(value) for value in values[:limit])
+    return listed + (f" and {len(values) - limit:,} more" if len(values) > limit else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support.hostile_files import csv_bytes
 
-from pipeline.analysis.rfm import compute_rfm
+from pipeline.analysis.rfm import compute_rfm, filter_transactions
 from pipeline.errors import DataError
 from pipeline.loading.dataset import clean_transactions, load_transactions
 
@@ -31,3 +31,39 @@ def test_dates_a_century_apart_load_and_score():
     rfm = compute_rfm(clean).set_index("CustomerID")
 
     assert rfm.loc[17851, "Recency"] == 36_493  # 1911-01-02 09:00 to 2010-12-02, whole days
+
+
+def many_countries_csv(countries: list[str]) -> bytes:
+    header, good = csv_bytes().decode().splitlines()[:2]
+    rows = [
+        good.replace("17850", str(20000 + i)).replace("United Kingdom", country)
+        for i, country in enumerate(countries)
+    ]
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_an_unknown_country_lists_a_bounded_number_of_the_files_countries():
+    countries = [f"Country {i:05d} " + "x" * 900 for i in range(10_000)]
+    clean, _ = clean_transactions(
+        load_transactions(many_countries_csv(countries), use_cache=False).transactions
+    )
+
+    with pytest.raises(DataError) as raised:
+        filter_transactions(clean, countries=["Atlantis"])
+
+    message = str(raised.value)
+    assert message.startswith("No transactions from Atlantis. Choose among: Country 00000 xxx")
+    assert message.endswith("and 9,950 more.") and len(message) < 3_000
+
+
+def test_control_characters_in_a_country_never_reach_a_message():
+    countries = ["United Kingdom", "\x1b]0;owned\x07Evil\x7fLand"]
+    clean, _ = clean_transactions(
+        load_transactions(many_countries_csv(countries), use_cache=False).transactions
+    )
+
+    with pytest.raises(DataError) as raised:
+        filter_transactions(clean, countries=["Atlantis\x1b[2J"])
+
+    assert "?]0;owned?Evil?Land" in str(raised.value) and "Atlantis?[2J" in str(raised.value)
+    assert all(ch.isprintable() for ch in str(raised.value))
