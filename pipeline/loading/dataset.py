@@ -31,7 +31,7 @@ from pipeline.loading.cell_limit import check_cell_lengths, longest_text
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
 from pipeline.loading.readers import RawTable, read_tables
 from pipeline.loading.remembered import cache_paths, remember_path, remembered_hash, within_cell_limit
-from pipeline.loading.shown import shown_label, shown_names, shown_value
+from pipeline.loading.shown import shown_file_name, shown_label, shown_names, shown_value
 from pipeline.loading.sources import DEFAULT_URL_TIMEOUT, default_max_bytes, read_source
 from pipeline.loading.validation import parse_dates_in_range, require_finite_in_range
 
@@ -100,7 +100,7 @@ def load_transactions(
         if remembered is not None:
             return remembered
     raw = read_source(source, max_bytes=max_bytes, timeout=timeout, s3_client=s3_client)
-    display_name = name or raw.name
+    display_name = shown_file_name(name or raw.name)
     content_hash = hash_of(raw.data)
     cached = _read_cache(content_hash) if use_cache else None
     if cached is not None:
@@ -139,7 +139,13 @@ def _remembered_dataset(path: Path, name: str | None, max_bytes: int | None) -> 
         return None
     frame, schema = cached
     return Dataset(
-        frame, name or path.name, str(path), content_hash, schema, True, cache_paths(content_hash)[0]
+        frame,
+        shown_file_name(name or path.name),
+        str(path),
+        content_hash,
+        schema,
+        True,
+        cache_paths(content_hash)[0],
     )
 
 
@@ -242,6 +248,7 @@ def _canonical_frame(raw: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in _TEXT_COLUMNS:
         out[column] = _text(raw[column])
+    _require_invoice_numbers(out["InvoiceNo"])
     out["Quantity"] = _whole_numbers(raw["Quantity"], "Quantity", nullable=False)
     out["InvoiceDate"] = parse_dates_in_range(raw["InvoiceDate"], "InvoiceDate")
     out["UnitPrice"] = _required_numbers(raw["UnitPrice"], "UnitPrice")
@@ -264,6 +271,19 @@ def _text(values: pd.Series) -> pd.Series:
     if pc.any(blank).as_py():
         text = pc.if_else(blank, pa.scalar(None, text.type), text)
     return string_series(text, values.index)
+
+
+def _require_invoice_numbers(invoices: pd.Series) -> None:
+    """A DataError when an invoice number is blank: Frequency counts invoices, and a line without
+    one was counted against another customer's invoice (a customer of one invoice got Frequency 0
+    and the other's Country)."""
+    missing = invoices.isna().to_numpy()
+    if missing.any():
+        position = int(missing.nonzero()[0][0])
+        raise DataError(
+            f"Column 'InvoiceNo' is empty in {int(missing.sum()):,} row(s) (first at data row "
+            f"{position + 1}): every transaction needs an invoice number. Fill them in or remove those rows."
+        )
 
 
 def _numbers(values: pd.Series, column: str) -> pd.Series:

@@ -87,3 +87,11 @@ def shown_list(values: Iterable[Any], limit: int = 50) -> str:
     values = list(values)
     listed = ", ".join(shown_text(value) for value in values[:limit])
     return listed + (f" and {len(values) - limit:,} more" if len(values) > limit else "")
+
+
+def shown_file_name(name: str, limit: int = 120) -> str:
+    """A file name from a URL, an upload or an S3 key, fit to show as the dataset's name: control
+    characters (a terminal escape decoded from ``%1B``) become "?", a long name keeps its start
+    and its end (the extension)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(name))
+    return text if len(text) <= limit else f"{text[: limit - 20]}...{text[-17:]}"

@@ -25,6 +25,7 @@ from pipeline.loading.http_fetch import BodyTooLarge, Deadline, FetchError, Time
 from pipeline.loading.limits import human_size
 from pipeline.loading.s3_address import parse_s3_uri
 from pipeline.loading.s3_source import fetch_s3, too_large
+from pipeline.loading.shown import shown_file_name
 
 __all__ = [
     "SourceBytes",
@@ -94,7 +95,7 @@ def read_source(
         if scheme == "s3":
             address = parse_s3_uri(source)
             data = fetch_s3(source, max_bytes=limit, client=s3_client)
-            return SourceBytes(data, address.file_name, address.shown)
+            return SourceBytes(data, shown_file_name(address.file_name), address.shown)
         raise DataError(
             f"'{shown_url(source)}' is a {scheme[:20]}:// address, which cannot be read: give an http:// or "
             "https:// URL, an s3://bucket/key URI, or a copy of the file on this computer."
@@ -103,7 +104,7 @@ def read_source(
         path = Path(source).expanduser()
         return SourceBytes(read_path(path, max_bytes=limit), path.name, str(path))
     if hasattr(source, "read"):
-        name = Path(str(getattr(source, "name", "") or "upload")).name
+        name = shown_file_name(Path(str(getattr(source, "name", "") or "upload")).name)
         return SourceBytes(read_filelike(source, name=name, max_bytes=limit), name, f"upload:{name}")
     raise DataError(
         f"Cannot read a dataset from a {type(source).__name__}: give a file path, a URL, an s3:// URI "
@@ -146,7 +147,7 @@ def read_filelike(stream: BinaryIO, *, name: str, max_bytes: int) -> bytes:
 
 
 def _url_name(url: HttpUrl) -> str:
-    return unquote(PurePosixPath(url.target.split("?", 1)[0]).name) or url.authority
+    return shown_file_name(unquote(PurePosixPath(url.target.split("?", 1)[0]).name) or url.authority)
 
 
 def fetch_url(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from support.hostile_files import GOOD_ROW, HEADER
 
 from pipeline.errors import DataError
 from pipeline.loading.addresses import (
@@ -228,6 +229,16 @@ def test_credentials_in_a_url_are_never_shown(serve):
     assert "hunter2" not in str(raised.value) and "bob" not in str(raised.value)
     assert shown_url("https://bob:hunter2@example.com/x.csv?a=1") == "https://example.com/x.csv?a=1"
     assert parse_http_url("https://bob:hunter2@example.com/x.csv").shown == "https://example.com/x.csv"
+
+
+def test_a_control_character_escaped_in_a_urls_file_name_is_not_in_the_datasets_name(serve, monkeypatch):
+    csv = HEADER + "\n" + ",".join(GOOD_ROW.values()) + "\n"
+    server = serve(routes={"/shop%1B%5B2J.csv": (200, {}, csv.encode())})
+    monkeypatch.setenv("RFM_STUDIO_ALLOW_PRIVATE_URLS", "1")
+
+    loaded = load_transactions(f"{server.base}/shop%1B%5B2J.csv", use_cache=False)
+
+    assert loaded.name == "shop?[2J.csv"
 
 
 def test_fetched_content_is_not_echoed_when_it_has_none_of_the_columns(serve, monkeypatch):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from support.hostile_files import csv_bytes
 
@@ -67,3 +69,27 @@ def test_control_characters_in_a_country_never_reach_a_message():
 
     assert "?]0;owned?Evil?Land" in str(raised.value) and "Atlantis?[2J" in str(raised.value)
     assert all(ch.isprintable() for ch in str(raised.value))
+
+
+@pytest.mark.parametrize("written", ["", "   "])
+def test_a_blank_invoice_number_is_refused_naming_its_row(written):
+    # It was loaded, and compute_rfm then gave the other customer's invoice to the first one
+    # (Frequency 0 and the wrong Country), with no error.
+    with pytest.raises(DataError, match=r"Column 'InvoiceNo' is empty in 1 row\(s\) \(first at data row 2\)"):
+        load_transactions(csv_bytes(InvoiceNo=written, CustomerID="17851"), use_cache=False)
+
+
+def test_control_characters_in_an_uploaded_files_name_are_not_kept_in_the_datasets_name():
+    upload = io.BytesIO(csv_bytes())
+    upload.name = "shop\x1b]0;owned\x07\x00.csv"
+
+    loaded = load_transactions(upload, use_cache=False)
+
+    assert loaded.name == "shop?]0;owned??.csv"
+    assert load_transactions(csv_bytes(), name="a\x1b[2Jb.csv", use_cache=False).name == "a?[2Jb.csv"
+
+
+def test_a_very_long_file_name_keeps_its_start_and_extension():
+    loaded = load_transactions(csv_bytes(), name="x" * 5000 + ".csv", use_cache=False)
+
+    assert len(loaded.name) == 120 and loaded.name.startswith("xxx") and loaded.name.endswith("xxx.csv")
