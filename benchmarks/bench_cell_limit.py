@@ -6,16 +6,26 @@ on the columns the app keeps. For the 541,909-row file as CSV (make_scaled.py), 
 ``normalise_tables`` is timed with the check and with the check replaced by a no-op, the two
 alternating in one run (medians of ``--reps``), beside the read itself for scale.
 
-    python -m benchmarks.bench_cell_limit [--reps 7] [--rows N]
+With ``--before DIR`` (another checkout, e.g. ``git archive main`` unpacked), the whole load
+(``load_transactions(path, use_cache=False)``: read, normalise, every check) of each file is
+also timed in a fresh process of each checkout, the two alternating, imports not counted: what
+all of round 7's load-time checks (cell length, date span, blank invoice numbers) cost together.
+
+    python -m benchmarks.bench_cell_limit [--reps 7] [--rows N] [--before DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from benchmarks.common import machine_note, median_of, use_private_home
+from benchmarks.common import REPO_ROOT, machine_note, median_of, use_private_home
 from benchmarks.make_full_workbook import FULL_ROWS, full_workbook
 from benchmarks.make_scaled import scaled_file
 
@@ -30,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--rows", type=int, default=FULL_ROWS)
+    parser.add_argument("--before", type=Path, help="another checkout to time whole loads against")
     args = parser.parse_args(argv)
     use_private_home()
 
@@ -61,7 +72,45 @@ def main(argv: list[str] | None = None) -> int:
             f"{off * 1000:7.1f} ms ({on / off:.3f}x) | the check alone {check_only * 1000:6.2f} ms "
             f"({check_only / (read_s + off) * 100:.2f} % of read + normalise)"
         )
+    if args.before is not None:
+        print(f"whole load (use_cache=False) in a fresh process, medians of {args.reps}, after vs before:")
+        for kind, path in files.items():
+            after, before = [], []
+            for _ in range(args.reps):
+                after.append(_load_seconds(REPO_ROOT, path))
+                before.append(_load_seconds(args.before.resolve(), path))
+            on, off = median_of(after), median_of(before)
+            runs = f"after {_listed(after)} | before {_listed(before)}"
+            print(f"{kind:8s} after {on:6.3f} s, before {off:6.3f} s ({on / off:.3f}x) | {runs}")
     return 0
+
+
+_LOAD = (
+    "import sys, time\n"
+    "from pipeline.loading.dataset import load_transactions\n"
+    "started = time.perf_counter()\n"
+    "load_transactions(sys.argv[1], use_cache=False)\n"
+    "print(time.perf_counter() - started)\n"
+)
+
+
+def _listed(seconds: list[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in seconds)
+
+
+def _load_seconds(root: Path, path: Path) -> float:
+    """One load of ``path`` by the checkout at ``root``, in a fresh process with an empty home."""
+    with tempfile.TemporaryDirectory(prefix="rfm-bench-load-") as home:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD, str(path)],
+            cwd=root,
+            env=os.environ | {"RFM_STUDIO_HOME": home, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _check_only(tables: list, check: Callable) -> None:

@@ -25,6 +25,7 @@ MAX_ABS_NUMBER = float(2**53 - 1)
 #: stay measurable from the first invoice to an as-of date set decades after the last one.
 MAX_SPAN_YEARS = 200
 _NS_PER_YEAR = 365.2425 * 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min  # how datetime64 stores a missing date
 
 #: The years a datetime64[ns] column can hold (pandas.Timestamp.min / .max).
 FIRST_YEAR, LAST_YEAR = pd.Timestamp.min.year, pd.Timestamp.max.year
@@ -76,11 +77,14 @@ def require_measurable_span(dates: pd.Series, column: str = "InvoiceDate") -> No
     its own, made every RFM computation fail with an OverflowError. The earliest and the latest
     date are named with their rows."""
     stamps = dates.to_numpy(dtype="datetime64[ns]").view("int64")
-    present = ~pd.isna(dates.to_numpy())
-    if not present.any():
+    if not len(stamps):
         return
-    first = int(np.flatnonzero(present)[np.argmin(stamps[present])])
-    last = int(np.flatnonzero(present)[np.argmax(stamps[present])])
+    first, last = int(np.argmin(stamps)), int(np.argmax(stamps))
+    if stamps[first] == _NAT:  # a missing date (parse_dates refuses them; kept safe all the same)
+        present = np.flatnonzero(stamps != _NAT)
+        if not len(present):
+            return
+        first = int(present[np.argmin(stamps[present])])
     span_ns = int(stamps[last]) - int(stamps[first])  # Python ints: no overflow
     if span_ns <= MAX_SPAN_YEARS * _NS_PER_YEAR:
         return
