@@ -44,5 +44,6 @@ def invoice_codes(invoices: pd.Series) -> tuple[np.ndarray, int]:
             return codes, len(uniques)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
         pass
-    codes, uniques = pd.factorize(invoices)
+    # A missing invoice number is a code of its own: factorize's -1 for it indexed the last invoice.
+    codes, uniques = pd.factorize(invoices, use_na_sentinel=False)
     return codes, len(uniques)

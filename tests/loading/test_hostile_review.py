@@ -93,3 +93,19 @@ def test_a_very_long_file_name_keeps_its_start_and_extension():
     loaded = load_transactions(csv_bytes(), name="x" * 5000 + ".csv", use_cache=False)
 
     assert len(loaded.name) == 120 and loaded.name.startswith("xxx") and loaded.name.endswith("xxx.csv")
+
+
+def test_rfm_of_a_frame_with_a_missing_invoice_number_keeps_each_customer_to_their_own_lines():
+    # A frame built without the loader (which refuses blank invoice numbers): factorize's -1 for
+    # the missing one indexed the last invoice, so customer 17850 got Frequency 0 and France.
+    frame = load_transactions(
+        csv_bytes(InvoiceNo="536366", CustomerID="17851", Country="France"), use_cache=False
+    )
+    clean, _ = clean_transactions(frame.transactions)
+    clean["InvoiceNo"] = clean["InvoiceNo"].astype("string")
+    clean.loc[1, "InvoiceNo"] = None
+
+    rfm = compute_rfm(clean).set_index("CustomerID")
+
+    assert rfm.loc[17850, ["Country", "Frequency"]].tolist() == ["United Kingdom", 1]
+    assert rfm.loc[17851, ["Country", "Frequency"]].tolist() == ["France", 1]
