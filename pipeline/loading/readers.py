@@ -37,6 +37,7 @@ __all__ = [
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARQUET_MAGIC = b"PAR1"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ def detect_format(data: bytes, name: str = "The file") -> str:
         return "excel"
     if data.startswith(_PARQUET_MAGIC):
         return "parquet"
+    if data.startswith(_UTF16_BOMS):
+        return "csv"  # Excel's "Unicode Text" export: UTF-16 (its NUL bytes are no binary file)
     head = data[:4096]
     if b"\x00" in head:
         raise _not_a_table(name)
@@ -79,8 +82,20 @@ def read_tables(data: bytes, name: str = "data", limits: Limits | None = None) -
         return read_excel(data, name, limits)
     if kind == "parquet":
         return [RawTable(name, read_parquet(data, name, limits))]
+    data = utf16_as_utf8(data, name)
     check_csv_header(data, name, limits)
     return [RawTable(name, read_csv(data, name))]
+
+
+def utf16_as_utf8(data: bytes, name: str) -> bytes:
+    """Text with a UTF-16 byte-order mark (Excel's "Unicode Text", tab-separated) as UTF-8, so the
+    CSV readers and the header check see it as any other CSV; other bytes as they are."""
+    if not data.startswith(_UTF16_BOMS):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _not_a_table(name, " (it starts as UTF-16 text but is not)") from error
 
 
 def read_excel(data: bytes, name: str, limits: Limits | None = None) -> list[RawTable]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from support.hostile_files import csv_bytes
 
@@ -109,3 +110,21 @@ def test_rfm_of_a_frame_with_a_missing_invoice_number_keeps_each_customer_to_the
 
     assert rfm.loc[17850, ["Country", "Frequency"]].tolist() == ["United Kingdom", 1]
     assert rfm.loc[17851, ["Country", "Frequency"]].tolist() == ["France", 1]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_text_as_excel_exports_it_loads_the_same_rows_as_utf8(sample_dataset, encoding):
+    # Excel's "Unicode Text" is tab-separated UTF-16 with a byte-order mark; its NUL bytes made
+    # it "not a spreadsheet, CSV or Parquet file".
+    text = sample_dataset.transactions.head(2000).to_csv(sep="\t", index=False, lineterminator="\r\n")
+    data = text.encode("utf-16") if encoding == "utf-16" else b"\xfe\xff" + text.encode("utf-16-be")
+
+    loaded = load_transactions(data, use_cache=False).transactions
+
+    pd.testing.assert_frame_equal(loaded, load_transactions(text.encode(), use_cache=False).transactions)
+    assert loaded["Country"].nunique() > 1 and len(loaded) == 2000
+
+
+def test_bytes_that_start_like_utf16_but_are_not_are_not_a_table():
+    with pytest.raises(DataError, match=r"is not a spreadsheet, CSV or Parquet file \(it starts as UTF-16"):
+        load_transactions(b"\xff\xfe\x00\xd8", use_cache=False)
