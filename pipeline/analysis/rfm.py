@@ -316,6 +316,11 @@ NO_CUSTOMERS_MESSAGE = (
 )
 
 
+#: The latest as-of date, in years after the last invoice: with the loader's 200-year span of dates,
+#: Recency (int64 nanoseconds, at most ~292 years) stays countable; 2300-01-01 raised OutOfBoundsDatetime.
+MAX_AS_OF_YEARS_AFTER = 50
+
+
 def snapshot_date(as_of: _DateLike | None, last_invoice: pd.Timestamp) -> pd.Timestamp:
     """The RFM snapshot: ``as_of`` checked against the last invoice scored, or the day after it.
 
@@ -332,6 +337,12 @@ def snapshot_date(as_of: _DateLike | None, last_invoice: pd.Timestamp) -> pd.Tim
     if snapshot.tzinfo is not None:
         # Invoice times are the shop's local wall-clock times, without a zone: compare alike.
         snapshot = snapshot.tz_localize(None)
+    if snapshot > last_invoice + pd.DateOffset(years=MAX_AS_OF_YEARS_AFTER):
+        raise DataError(
+            f"The as-of date {snapshot:%Y-%m-%d} is more than {MAX_AS_OF_YEARS_AFTER} years after the last "
+            f"invoice ({last_invoice:%Y-%m-%d}): Recency cannot be counted that far. Choose a date closer "
+            "to the data."
+        )
     if snapshot < last_invoice:
         raise DataError(
             f"The as-of date {snapshot:%Y-%m-%d %H:%M} is before the last invoice "

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +15,8 @@ from support.hostile_files import csv_bytes
 from pipeline.analysis.rfm import compute_rfm, filter_transactions
 from pipeline.errors import DataError
 from pipeline.loading.dataset import clean_transactions, load_transactions
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -128,3 +133,32 @@ def test_utf16_text_as_excel_exports_it_loads_the_same_rows_as_utf8(sample_datas
 def test_bytes_that_start_like_utf16_but_are_not_are_not_a_table():
     with pytest.raises(DataError, match=r"is not a spreadsheet, CSV or Parquet file \(it starts as UTF-16"):
         load_transactions(b"\xff\xfe\x00\xd8", use_cache=False)
+
+
+@pytest.mark.parametrize("as_of", ["2262-01-01", "2300-01-01"])
+def test_an_as_of_date_too_far_after_the_data_is_a_message_not_an_overflow(as_of):
+    # 2262 raised OverflowError in compute_rfm (Recency from 1900), 2300 OutOfBoundsDatetime.
+    loaded = load_transactions(csv_bytes(InvoiceDate="1/2/1900 9:00", CustomerID="17851"), use_cache=False)
+    clean, _ = clean_transactions(loaded.transactions)
+
+    with pytest.raises(
+        DataError, match=rf"The as-of date {as_of} is more than 50 years after the last invoice"
+    ):
+        compute_rfm(clean, as_of=as_of)
+
+
+def test_the_rfm_command_says_why_an_as_of_date_is_too_far_without_a_traceback(tmp_path):
+    path = tmp_path / "old.csv"
+    path.write_bytes(csv_bytes(InvoiceDate="1/2/1900 9:00", CustomerID="17851"))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "rfm", str(path), "--as-of", "2300-01-01"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert "more than 50 years after the last invoice" in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
