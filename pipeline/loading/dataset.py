@@ -29,6 +29,7 @@ from pipeline.loading import limits
 from pipeline.loading.arrow_text import arrow_strings, string_series
 from pipeline.loading.cell_limit import check_cell_lengths, longest_text
 from pipeline.loading.cleaning import CANONICAL_COLUMNS, REMOVAL_STEPS, CleaningReport, clean_transactions
+from pipeline.loading.parquet_guard import refuse_nested_values
 from pipeline.loading.readers import RawTable, read_tables
 from pipeline.loading.remembered import cache_paths, remember_path, remembered_hash, within_cell_limit
 from pipeline.loading.shown import shown_file_name, shown_label, shown_names, shown_value
@@ -183,9 +184,9 @@ def normalise_tables(tables: list[RawTable], max_cell_chars: int | None = None) 
             if best_miss is None or len(missing) < len(best_miss[0]):
                 best_miss = (missing, table)
             continue
-        check_cell_lengths(
-            {original: table.frame[original] for original in mapping.values()}, table.label, max_chars
-        )
+        kept = {original: table.frame[original] for original in mapping.values()}
+        refuse_nested_values(kept, table.label)
+        check_cell_lengths(kept, table.label, max_chars)
         schemas.add(_schema_of(mapping))
         renamed = table.frame.loc[:, list(mapping.values())]
         renamed.columns = list(mapping.keys())

@@ -9,11 +9,12 @@ with a UnicodeDecodeError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pipeline.errors import DataError
 from pipeline.loading.limits import Limits, check_columns, check_unzipped
-from pipeline.loading.shown import is_plain_name
+from pipeline.loading.shown import is_plain_name, shown_label
 
 
 def check_parquet_metadata(metadata: Any, name: str, limits: Limits) -> None:
@@ -45,3 +46,23 @@ def as_text_where_binary(table: Any, name: str) -> Any:
             ) from None
         table = table.set_column(index, pa.field(field.name, text.type), text)
     return table
+
+
+def refuse_nested_values(columns: Mapping[str, Any], label: str) -> None:
+    """A DataError when a column the app keeps holds lists or records (a Parquet list, struct or
+    map column), not one value a cell: such a Country was read as the text "['United Kingdom']".
+
+    Only columns of Python objects are looked at (text, numbers and dates have dtypes of their
+    own), and only their first value, so the check costs nothing on the usual files."""
+    import numpy as np
+
+    for position, (header, values) in enumerate(columns.items()):
+        if values.dtype != object:
+            continue
+        present = values.dropna()
+        if len(present) and isinstance(present.iloc[0], list | tuple | dict | np.ndarray):
+            shown = f"'{header}'" if is_plain_name(header) else f"number {position + 1}"
+            raise DataError(
+                f"Column {shown} of {shown_label(label)} holds lists or records, not one value a cell: "
+                "write it as a plain text, number or date column and export the file again."
+            )

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
-from support.hostile_files import csv_bytes
+from support.hostile_files import GOOD_ROW, csv_bytes
 
 from pipeline.analysis.rfm import compute_rfm, filter_transactions
 from pipeline.errors import DataError
@@ -162,3 +164,16 @@ def test_the_rfm_command_says_why_an_as_of_date_is_too_far_without_a_traceback(t
     assert result.returncode == 2
     assert "more than 50 years after the last invoice" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "country", [pa.array([["United Kingdom"], ["France"]]), pa.array([{"name": "UK"}, {"name": "FR"}])]
+)
+def test_a_parquet_column_of_lists_or_records_is_refused_naming_it(country):
+    # It loaded, and the Country became the text "['United Kingdom']".
+    table = pa.table({**{name: [value, value] for name, value in GOOD_ROW.items()}, "Country": country})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+
+    with pytest.raises(DataError, match=r"Column 'Country' of 'upload' holds lists or records"):
+        load_transactions(buffer.getvalue(), use_cache=False)
