@@ -130,6 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         "--no-first-page", action="store_true", help="filter changes only (one warm server a checkout)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="back-and-forth changes between seen choices")
+    parser.add_argument(
+        "--new-choices",
+        type=int,
+        default=5,
+        choices=range(1, len(browser_widgets.MISSED_COUNTRIES) + 1),
+        metavar=f"1-{len(browser_widgets.MISSED_COUNTRIES)}",
+        help="countries chosen for the first time (cache misses), each then cleared",
+    )
     parser.add_argument("--first-page-runs", type=int, default=1, help="warm first-page samples per checkout")
     args = parser.parse_args(argv)
     if not FULL_WORKBOOK.exists() and not args.no_filters:
@@ -160,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                     browser_widgets.open_segments(browser, label, url, FULL_WORKBOOK)
                     for label, (_, url) in servers.items()
                 ]
-                changes = browser_widgets.filter_changes(tabs, args.repeats, browser_widgets.print_change)
+                changes = browser_widgets.filter_changes(
+                    tabs, args.repeats, browser_widgets.print_change, args.new_choices
+                )
                 for label, done in changes.items():
                     for line in browser_widgets.summary(done):
                         print(f"  {label:6} {line}", flush=True)

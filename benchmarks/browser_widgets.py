@@ -27,8 +27,13 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT_MS = 600_000
-#: Countries chosen for the first time in the session (each a cache miss), in this order.
-MISSED_COUNTRIES = ("France", "Germany", "Spain", "Belgium", "Portugal")
+#: Countries chosen for the first time in the session (each a cache miss), in this order; the
+#: first five by default (``--new-choices`` takes more, for more samples of a new choice).
+MISSED_COUNTRIES = (
+    "France", "Germany", "Spain", "Belgium", "Portugal",
+    "Switzerland", "Italy", "Finland", "Norway", "Australia",
+    "Austria", "Denmark", "Sweden", "Cyprus", "Netherlands",
+)  # fmt: skip
 
 #: Installs the watcher; ``window.__bench.done`` resolves once everything is drawn.
 WATCH = """(before) => {
@@ -183,13 +188,13 @@ def clear_countries(tab: Tab, what: str) -> Change:
     return change
 
 
-def filter_changes(tabs: list[Tab], repeats: int, report) -> dict[str, list[Change]]:
+def filter_changes(tabs: list[Tab], repeats: int, report, new_choices: int = 5) -> dict[str, list[Change]]:
     """Countries changes on every tab, interleaved (each change of one checkout is followed by
     the same change of the other, the order flipped every round, so both see the same load):
-    five new choices (cache misses) each followed by clearing the filter, then ``repeats`` times
-    France and cleared again (choices seen before)."""
+    ``new_choices`` new choices (cache misses, five by default) each followed by clearing the
+    filter, then ``repeats`` times France and cleared again (choices seen before)."""
     changes: dict[str, list[Change]] = {tab.label: [] for tab in tabs}
-    rounds = [(country, f"+ {country} (new)") for country in MISSED_COUNTRIES]
+    rounds = [(country, f"+ {country} (new)") for country in MISSED_COUNTRIES[:new_choices]]
     rounds += [(MISSED_COUNTRIES[0], f"+ {MISSED_COUNTRIES[0]} (seen before)")] * repeats
     for number, (country, what) in enumerate(rounds):
         for tab in tabs if number % 2 == 0 else tabs[::-1]:
