@@ -125,6 +125,13 @@ def first_page_figures(visit) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL=DIR",
+        help="with --no-first-page: one more checkout measured in the same run, interleaved (repeatable)",
+    )
     parser.add_argument("--no-filters", action="store_true", help="first page only")
     parser.add_argument(
         "--no-first-page", action="store_true", help="filter changes only (one warm server a checkout)"
@@ -147,6 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     trees = {"after": REPO_ROOT}
     if args.before:
         trees = {"before": args.before.resolve(), **trees}
+    if args.variant and not args.no_first_page:
+        parser.error("--variant needs --no-first-page (the first page compares before and after only)")
+    for variant in args.variant:
+        label, _, tree = variant.partition("=")
+        if not label or not tree or label in trees:
+            parser.error(f"--variant {variant!r}: give a new LABEL=DIR")
+        trees = {
+            **{k: v for k, v in trees.items() if k != "after"},
+            label: Path(tree).resolve(),
+            "after": REPO_ROOT,
+        }
     homes = {label: Path(tempfile.mkdtemp(prefix=f"rfm-bench-browser-{label}-")) for label in trees}
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
