@@ -27,13 +27,16 @@ def metric_row(
     """Draw ``items`` as metrics side by side, wrapping instead of truncating on narrow pages;
     with ``group_size`` > 1, every ``group_size`` consecutive metrics wrap as one block."""
     parent = container if container is not None else st
-    with parent.container(horizontal=True, gap="large"):
-        if group_size <= 1:
+    if group_size <= 1:
+        with parent.container(horizontal=True, gap="large"):
             for item in items:
                 _metric(item)
-            return
+        return
+    # "medium", not "large": a wrapping row's gap is also the space between its lines, and the
+    # large one set the second pair apart from the first (screenshot at 800 px) instead of under it.
+    with parent.container(horizontal=True, gap="medium"):
         for start in range(0, len(items), group_size):
-            with st.container(horizontal=True, wrap=False, gap="large", width="content"):
+            with st.container(horizontal=True, wrap=False, gap="medium", width="content"):
                 for item in items[start : start + group_size]:
                     _metric(item)
 
