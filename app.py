@@ -7,6 +7,7 @@ call the ``pipeline`` library through their ``ui`` helper modules.
 import streamlit as st
 
 from ui import sidebar
+from ui.backend import keep_choice
 from ui.deep_link import run_link
 from ui.names import Page
 from ui.page import PageEnded
@@ -35,9 +36,9 @@ navigation = st.navigation(
 # /executions (were it the default page for such links, /executions?run=NAME would be "not found").
 if navigation.url_path == "" and run_link() is not None:
     st.switch_page(executions_page, query_params=dict(st.query_params))
+# The backend radio is on Launch only: its value is kept on the other pages (ui/backend.py).
+keep_choice()
 dataset_slot = st.sidebar.container()
-# The backend choice before the page: on a first page the browser fetches the radio's component
-# while the page runs, not after it (ui/sidebar.py).
 sidebar.render_backend()
 try:
     navigation.run()

@@ -45,7 +45,7 @@ def draw_health(checks: list) -> None:
     for check in checks:
         st.markdown(home.check_line(check.name, check.ok, check.message))
     if not all(check.ok for check in checks):
-        st.warning("Fix the failed checks (or choose the local backend in the sidebar) to launch runs.")
+        st.warning("Fix the failed checks (or choose the local backend on the Launch page) to launch runs.")
 
 
 @st.fragment(run_every=HEALTH_POLL_SECONDS)

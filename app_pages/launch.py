@@ -7,12 +7,14 @@ from pipeline.analysis import k_selection
 from pipeline.views import charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import launch, state
-from ui.backend import LABELS, active_backend_name
+from ui.backend import active_backend_name, render_selector
 from ui.errors import show_error, show_warning
 from ui.names import Page
 from ui.page import end_page
 
 st.title("Launch")
+# Before the dataset check: the backend (and its health on Home) can be chosen before any data.
+render_selector()
 active = state.get_active()
 if active is None:
     st.info("Load a dataset on the Data page first: every workflow runs on the active dataset.")
@@ -22,7 +24,6 @@ if active is None:
 backend_name = active_backend_name()
 st.caption("Dataset")
 st.text(active.name)
-st.caption(f"Backend: {LABELS.get(backend_name, backend_name)} (change it in the sidebar)")
 
 st.subheader("Workflow")
 spec = launch.workflow_choice()

@@ -88,19 +88,21 @@ TIMELINE_SCRIPT = """(() => {
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     const lastOk = (!t.last || headingIs(main, t.last)) && (!t.text || text.includes(t.text));
     const sidebarOk = (!t.sidebar || (sidebar && sidebar.querySelector('[role="radiogroup"]')))
-      && (!t.sidebarText || (sidebar && headingIs(sidebar, t.sidebarText)));
+      && (!t.sidebarText || (sidebar && headingIs(sidebar, t.sidebarText)))
+      && (!t.sidebarBackend || (sidebar && sidebar.textContent.includes(t.sidebarBackend)));
     if (t.whole && lastOk && sidebarOk) seen('whole page');
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
 })();"""
 
 #: Home is whole with its "Next step" heading, the backend's health (the local backend's last
-#: check says the definition "passes the engine's checks") and the sidebar's backend choice.
+#: check says the definition "passes the engine's checks") and the sidebar's backend: its name,
+#: which before round 7 was a radio's option (drawn once the radio's code had come) and is text since.
 HOME_TARGETS = {
     "heading": "RFM Workflow Studio",
     "last": "Next step",
     "text": "passes the engine",
-    "sidebar": True,
+    "sidebarBackend": "Local engine (this machine)",
     "whole": True,
 }
 FLOOR_TARGETS = {"text": "hi", "whole": True}

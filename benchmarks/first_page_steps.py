@@ -5,10 +5,12 @@ real app. Between them, each tree adds one thing, so the difference of two neigh
 thing costs the first page:
 
 - ``nav``: the one line inside ``st.navigation`` over the same 7 pages (titles and Material icons
-  as app.py's), with the sidebar's fixed text (the "Dataset" and "Backend" subheadings and the
-  no-dataset caption), the same ``st.set_page_config`` and page icon (ui/page_icon.py) and, as
-  app.py, Streamlit's REPL check skipped (the floor pays it: 0.1-0.6 s of its first run here);
-- ``radio``: ``nav`` plus the sidebar's backend radio (same label and choices);
+  as app.py's), with the sidebar's text (the "Dataset" and "Backend" subheadings, the no-dataset
+  caption and, since round 7, the backend's name and where to choose it), the same
+  ``st.set_page_config`` and page icon (ui/page_icon.py) and, as app.py, Streamlit's REPL check
+  skipped (the floor pays it: 0.1-0.6 s of its first run here);
+- ``radio``: ``nav`` plus a backend radio in the sidebar (same label and choices), as every page
+  had until round 7 moved the choice to Launch: what that radio cost a first page;
 - ``no-health``: this checkout with Home's health check and lines taken out (the backend's name
   under its heading stays), i.e. Home's own content and the app's imports, without making the
   backend;
@@ -53,6 +55,8 @@ navigation = st.navigation(
 dataset_slot = st.sidebar.container()
 with st.sidebar:
     st.subheader("Backend")
+    st.text("Local engine (this machine)")
+    st.caption("Chosen on the Launch page.")
 {radio}navigation.run()
 with dataset_slot:
     st.subheader("Dataset")
@@ -83,7 +87,7 @@ STEP_TARGETS = {
         "heading": "RFM Workflow Studio",
         "last": "Next step",
         "text": "Local engine (this machine)",
-        "sidebar": True,
+        "sidebarBackend": "Local engine (this machine)",
         "whole": True,
     },
 }

@@ -1,7 +1,10 @@
 """Which backend runs workflows in this session, one cached backend object per name, its health.
 
 The choice lives in ``st.session_state[Key.BACKEND]`` (default ``local``: no AWS account
-needed); the sidebar offers it on every page. Backend objects hold clients and the built
+needed). Launch offers it, where it takes effect; the sidebar and Home name it on every page. A
+radio in the sidebar of every page made each first page wait for Streamlit to fetch the radio's
+code (~0.3 s, benchmarks/README.md, round 7), and only Launch acts on the choice (Executions lists
+the runs of both backends). Backend objects hold clients and the built
 workflow, so they are made once per process with ``st.cache_resource``.
 
 A backend's health (its preflight checks) is one cache shared by Home and Launch: on aws the
@@ -148,7 +151,23 @@ def check_again(name: str) -> None:
         backend.clear()
 
 
+def keep_choice() -> None:
+    """Keep the backend choice for the session, on every page.
+
+    The radio is drawn on Launch only, and Streamlit forgets a widget's value after a run that
+    does not draw it; set as the session's own value at the start of every run, it stays.
+    """
+    st.session_state[Key.BACKEND] = st.session_state.get(Key.BACKEND, "local")
+
+
 def render_selector() -> None:
-    """The backend choice in the sidebar (a radio bound to the session's backend key)."""
-    st.session_state.setdefault(Key.BACKEND, "local")
-    st.radio("Backend", BACKENDS, key=Key.BACKEND, format_func=LABELS.get)
+    """The backend choice (a radio bound to the session's backend key), on Launch; app.py keeps
+    its value on the other pages (:func:`keep_choice`)."""
+    st.radio(
+        "Run on",
+        BACKENDS,
+        key=Key.BACKEND,
+        format_func=LABELS.get,
+        horizontal=True,
+        help="Executions lists the runs of both backends; Home shows the chosen one's health.",
+    )

@@ -27,7 +27,7 @@ class Key:
 
     #: The loaded dataset (a small ``ui.state.ActiveDataset``), set only by a successful load.
     ACTIVE_DATASET: Final = "active_dataset"
-    #: The backend chosen in the sidebar for launching ("local" or "aws"); the sidebar radio's key.
+    #: The backend chosen for launching ("local" or "aws"); Launch's "Run on" radio's key.
     BACKEND: Final = "backend"
     #: The execution ARN the user is looking at: set by Launch, Executions and Clusters.
     SELECTED_EXECUTION: Final = "selected_execution"

@@ -4,7 +4,7 @@ Local executions are read fresh on every run of a page (one SQLite query). Listi
 executions costs API calls, so they are asked for only when they can matter and kept for a
 few seconds in one cache the two pages share:
 
-- the user chose aws in the sidebar, or
+- the user chose aws on Launch, or
 - the selected execution is an aws one (a run opened from elsewhere), or
 - aws's bucket and region are set (the user runs on both), or its settings are broken (the
   listing's warning then helps fix them).

@@ -1,9 +1,9 @@
 """The sidebar every page shows: the active dataset and the backend that runs workflows.
 
-app.py draws it in two parts around the page: the backend choice before the page runs (a radio:
-the browser fetches its component on first use, so on a first page it arrives with the page
-instead of after it) and the dataset summary after, into a container made above the choice, so
-a dataset loaded by this very run already shows and the summary stays at the top.
+app.py draws it in two parts around the page: the backend's name before the page runs and the
+dataset summary after, into a container made above it, so a dataset loaded by this very run
+already shows and the summary stays at the top. Both are text: the backend is chosen on Launch
+(ui/backend.py says why it is not a radio here).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from pipeline.views.wording import counted
-from ui.backend import render_selector
+from ui.backend import LABELS, active_backend_name
 from ui.state import get_active
 
 
@@ -37,7 +37,8 @@ def render_dataset(container: DeltaGenerator) -> None:
 
 
 def render_backend() -> None:
-    """Draw the backend choice in the sidebar, below whatever the sidebar already holds."""
+    """Name the session's backend in the sidebar, below whatever the sidebar already holds."""
     with st.sidebar:
         st.subheader("Backend")
-        render_selector()
+        st.text(LABELS[active_backend_name()])
+        st.caption("Chosen on the Launch page.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP, unescaped
+from support.page_support import APP, sidebar_backend, unescaped
 from support.probe_support import run_probe
 
 import ui.backend
@@ -66,7 +66,7 @@ def test_home_draws_every_other_section_before_it_checks_the_backend(monkeypatch
     assert "### Workflows" in at.markdown[0].value  # the intro and the workflows are one block
     assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
     assert not [block for block in at.markdown if block.value.startswith(":material/")]
-    assert at.sidebar.radio(key="backend").value == "local"
+    assert sidebar_backend(at) == "Local engine (this machine)"
 
 
 def test_home_sends_its_fixed_text_as_one_markdown_block_and_no_captions():
@@ -88,7 +88,7 @@ def test_home_shows_each_backend_check_as_one_line_under_the_backend_heading():
     assert "passes the engine" in checks[-1]  # the message is on the check's line
 
 
-def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_after(monkeypatch):
+def test_the_sidebar_names_the_backend_before_the_page_and_the_dataset_after(monkeypatch):
     import ui.home
     import ui.sidebar
 
@@ -101,14 +101,23 @@ def test_the_sidebar_draws_the_backend_choice_before_the_page_and_the_dataset_af
 
         return recorded
 
-    monkeypatch.setattr(ui.sidebar, "render_selector", record("backend choice", ui.sidebar.render_selector))
+    monkeypatch.setattr(ui.sidebar, "active_backend_name", record("backend", ui.sidebar.active_backend_name))
     monkeypatch.setattr(ui.home, "intro_markdown", record("page", ui.home.intro_markdown))
     monkeypatch.setattr(ui.sidebar, "get_active", record("dataset summary", ui.sidebar.get_active))
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
 
     assert not at.exception
-    assert drawn == ["backend choice", "page", "dataset summary"]
+    assert drawn == ["backend", "page", "dataset summary"]
     assert [subheader.value for subheader in at.sidebar.subheader] == ["Dataset", "Backend"]
+
+
+def test_the_first_page_has_no_radio_whose_code_the_browser_would_fetch_first():
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT).run()
+
+    assert not at.exception
+    assert not at.radio  # the backend is chosen on Launch; Home and the sidebar name it as text
+    assert sidebar_backend(at) == "Local engine (this machine)"
+    assert "Chosen on the Launch page." in [caption.value for caption in at.sidebar.caption]
 
 
 def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(monkeypatch):
@@ -132,7 +141,7 @@ def test_home_draws_the_page_while_a_slow_health_check_goes_on_then_the_checks(m
     assert [subheader.value for subheader in at.main.subheader] == ["Next step", "Active dataset", "Backend"]
     assert "Checking the backend" in at.columns[1].caption[0].value
     assert not [block for block in at.markdown if block.value.startswith(":material/")]
-    assert at.sidebar.radio(key="backend").value == "local"
+    assert sidebar_backend(at) == "Local engine (this machine)"
 
     release.set()
     checks = ui.backend.health_within("local", None)  # the background check ends

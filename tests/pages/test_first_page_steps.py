@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.page_support import sidebar_backend
 
 from benchmarks import first_page_steps
 from ui.backend import LABELS
@@ -13,7 +14,7 @@ from ui.backend import LABELS
 RUN_TIMEOUT = 300
 
 
-def test_the_nav_step_is_the_one_line_app_inside_the_navigation_with_the_sidebars_fixed_text(tmp_path):
+def test_the_nav_step_is_the_one_line_app_inside_the_navigation_with_the_sidebars_text(tmp_path):
     tree = first_page_steps.write_tree("nav", tmp_path / "nav")
 
     at = AppTest.from_file(str(tree / "app.py"), default_timeout=RUN_TIMEOUT).run()
@@ -22,6 +23,7 @@ def test_the_nav_step_is_the_one_line_app_inside_the_navigation_with_the_sidebar
     assert [block.value for block in at.main.markdown] == ["hi"]
     assert [subheader.value for subheader in at.sidebar.subheader] == ["Dataset", "Backend"]
     assert not at.sidebar.radio
+    assert [text.value for text in at.sidebar.text] == [LABELS["local"]]  # as app.py's sidebar
 
 
 def test_the_radio_step_adds_the_sidebars_backend_choice_and_nothing_else(tmp_path):
@@ -48,7 +50,8 @@ def test_the_no_health_step_draws_home_without_its_backend_checks(tmp_path):
     assert [text.value for text in backend_column.text] == [LABELS["local"]]
     assert not backend_column.markdown  # no check lines (Home itself has two: tests/pages/test_first_page.py)
     assert not backend_column.caption  # and no "Checking the backend" either
-    assert at.sidebar.radio(key="backend").value == "local"
+    assert sidebar_backend(at) == LABELS["local"]
+    assert not at.radio
 
 
 def test_the_no_health_step_says_so_when_home_no_longer_checks_the_backend_where_it_expects(tmp_path):

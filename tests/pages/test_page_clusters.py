@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
-from support.page_support import APP, metrics_in_columns, unescaped
+from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui.names import Key, Page
@@ -73,7 +73,7 @@ def test_without_executions_the_page_points_to_the_launch_page():
     assert "No executions yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a run"]
     assert not at.get("plotly_chart") and not at.download_button
-    assert at.sidebar.radio(key=Key.BACKEND).value == "local"  # the sidebar still renders
+    assert sidebar_backend(at) == "Local engine (this machine)"  # the sidebar still renders
 
 
 def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs):

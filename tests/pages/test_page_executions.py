@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.asl_support import BlockingResources
-from support.page_support import APP, metrics_in_columns, unescaped
+from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 from support.run_support import start_unchecked
 
 import ui.backend
@@ -126,7 +126,7 @@ def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeyp
     assert "No executions yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a run"]
     assert not at.get("plotly_chart")
-    assert at.sidebar.radio(key=Key.BACKEND).value == "local"  # the sidebar still renders
+    assert sidebar_backend(at) == "Local engine (this machine)"  # the sidebar still renders
 
 
 def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
-from support.page_support import APP, definition_states, drawn_workflow
+from support.page_support import APP, definition_states, drawn_workflow, sidebar_backend
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
@@ -170,6 +170,42 @@ def test_the_aws_backend_without_settings_shows_failed_checks_and_disables_launc
     assert at.number_input(key="launch_instance_count").value == 1
     assert "placeholder settings" in at.warning[0].value
     assert "Train KMeans" in drawn_workflow(at)["states"]  # the workflow is still drawn
+
+
+def test_the_backend_chosen_on_launch_is_kept_on_every_page_and_named_in_the_sidebar(
+    active, monkeypatch, tmp_path
+):
+    isolate_aws_environment(monkeypatch, tmp_path)
+    at = open_launch(active)
+    choice = at.radio(key=Key.BACKEND)
+    assert choice.value == "local" and choice.label == "Run on"
+    assert sidebar_backend(at) == "Local engine (this machine)"
+
+    choice.set_value("aws").run()
+    assert sidebar_backend(at) == "AWS (Step Functions + SageMaker)"
+    assert launch_button(at).disabled  # aws without settings: its preflight fails
+
+    for page in (Page.HOME, Page.EXECUTIONS, Page.DATA):  # pages that do not draw the radio
+        at.switch_page(page).run()
+        assert not at.exception
+        assert sidebar_backend(at) == "AWS (Step Functions + SageMaker)", page
+    assert "AWS (Step Functions + SageMaker)" in [
+        text.value for text in at.switch_page(Page.HOME).run().main.text
+    ]
+
+    at.switch_page(LAUNCH_PAGE).run()
+    assert at.radio(key=Key.BACKEND).value == "aws"
+
+
+def test_without_a_dataset_the_backend_can_still_be_chosen(monkeypatch, tmp_path):
+    isolate_aws_environment(monkeypatch, tmp_path)
+    at = open_launch()
+
+    at.radio(key=Key.BACKEND).set_value("aws").run()
+
+    assert not at.exception
+    assert "Load a dataset on the Data page first" in at.info[0].value
+    assert sidebar_backend(at) == "AWS (Step Functions + SageMaker)"
 
 
 def customers_in(sample_xlsx: Path, country: str) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP, unescaped
+from support.page_support import APP, sidebar_backend, unescaped
 
 import ui.backend
-from ui.names import Key, Page
+from ui.names import Page
 
 PAGE_TIMEOUT = 120
 
@@ -51,7 +51,7 @@ def test_a_page_listing_runs_names_the_damaged_store_and_keeps_the_sidebar(corru
     shown = shown_text(at)
     assert str(corrupt_store) in shown and "Move it aside" in shown
     assert "failed unexpectedly" not in shown
-    assert at.sidebar.radio(key=Key.BACKEND).value == "local"
+    assert sidebar_backend(at) == "Local engine (this machine)"
 
 
 def test_the_data_page_still_loads_the_sample_over_a_damaged_store(corrupt_store):

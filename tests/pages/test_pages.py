@@ -14,7 +14,7 @@ import streamlit as st
 from moto import mock_aws
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
-from support.page_support import APP, metrics_in_columns, unescaped
+from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 from support.segments_support import open_rfm_table
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
@@ -74,7 +74,7 @@ def test_home_explains_the_app_and_links_to_the_data_page_when_nothing_is_loaded
     assert at.title[0].value == "RFM Workflow Studio"
     assert "Load a dataset on the Data page" in [link.label for link in at.get("page_link")]
     assert "No dataset loaded yet" in at.sidebar.caption[0].value
-    assert at.sidebar.radio(key="backend").value == "local"
+    assert sidebar_backend(at) == "Local engine (this machine)"
 
 
 def test_data_page_offers_the_four_sources_and_shows_the_sample_attribution():

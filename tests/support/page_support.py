@@ -102,3 +102,10 @@ def definition_states(definition: dict[str, Any]) -> set[str]:
         for branch in branches:
             names |= definition_states(branch)
     return names
+
+
+def sidebar_backend(at: Any) -> str | None:
+    """The backend the sidebar names (its text under the "Backend" heading), or None if absent."""
+    texts = [text.value for text in at.sidebar.text]
+    names = [text for text in texts if text.startswith(("Local engine", "AWS"))]
+    return names[0] if names else None
