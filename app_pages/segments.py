@@ -71,7 +71,9 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         show_error(error, "Scoring")
         return
 
-    metric_row(segments.view_metrics(view))
+    # In pairs: one row at 1400 px, two rows of two at 800 px (a plain wrapping row left "As of"
+    # alone on a third line there).
+    metric_row(segments.view_metrics(view), group_size=2)
     # The notes sit in one container, present on every run: a warning that comes and goes does
     # not move the elements after it (the front end would redraw every one of them).
     with st.container():
@@ -106,16 +108,21 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             if small:
                 st.caption(plain(small))
 
-    st.subheader("RFM table")
-    st.dataframe(
-        view.rfm,
-        hide_index=True,
-        column_config={
-            "CustomerID": st.column_config.NumberColumn(format="%d"),
-            "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
-        },
-        key="seg_rfm_table",
-    )
+    # The per-customer table is for looking customers up: closed by default and drawn only while
+    # open, so a filter change does not send and lay out a new grid of up to every customer (its
+    # CSV, what the table is mostly for, is the button under it, always in view).
+    rfm_table = st.expander(segments.RFM_TABLE_LABEL, key=f"seg_rfm_open_{suffix}", on_change="rerun")
+    with rfm_table:
+        if rfm_table.open:
+            st.dataframe(
+                view.rfm,
+                hide_index=True,
+                column_config={
+                    "CustomerID": st.column_config.NumberColumn(format="%d"),
+                    "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
+                },
+                key="seg_rfm_table",
+            )
     st.download_button(
         "Download the RFM table (CSV)",
         data=view.csv,  # a callable: the CSV is built when the button is clicked, not on every rerun

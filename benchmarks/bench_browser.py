@@ -125,11 +125,26 @@ def first_page_figures(visit) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another checkout to measure in the same run")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="LABEL=DIR",
+        help="with --no-first-page: one more checkout measured in the same run, interleaved (repeatable)",
+    )
     parser.add_argument("--no-filters", action="store_true", help="first page only")
     parser.add_argument(
         "--no-first-page", action="store_true", help="filter changes only (one warm server a checkout)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="back-and-forth changes between seen choices")
+    parser.add_argument(
+        "--new-choices",
+        type=int,
+        default=5,
+        choices=range(1, len(browser_widgets.MISSED_COUNTRIES) + 1),
+        metavar=f"1-{len(browser_widgets.MISSED_COUNTRIES)}",
+        help="countries chosen for the first time (cache misses), each then cleared",
+    )
     parser.add_argument("--first-page-runs", type=int, default=1, help="warm first-page samples per checkout")
     args = parser.parse_args(argv)
     if not FULL_WORKBOOK.exists() and not args.no_filters:
@@ -139,6 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     trees = {"after": REPO_ROOT}
     if args.before:
         trees = {"before": args.before.resolve(), **trees}
+    if args.variant and not args.no_first_page:
+        parser.error("--variant needs --no-first-page (the first page compares before and after only)")
+    for variant in args.variant:
+        label, _, tree = variant.partition("=")
+        if not label or not tree or label in trees:
+            parser.error(f"--variant {variant!r}: give a new LABEL=DIR")
+        trees = {
+            **{k: v for k, v in trees.items() if k != "after"},
+            label: Path(tree).resolve(),
+            "after": REPO_ROOT,
+        }
     homes = {label: Path(tempfile.mkdtemp(prefix=f"rfm-bench-browser-{label}-")) for label in trees}
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
@@ -160,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                     browser_widgets.open_segments(browser, label, url, FULL_WORKBOOK)
                     for label, (_, url) in servers.items()
                 ]
-                changes = browser_widgets.filter_changes(tabs, args.repeats, browser_widgets.print_change)
+                changes = browser_widgets.filter_changes(
+                    tabs, args.repeats, browser_widgets.print_change, args.new_choices
+                )
                 for label, done in changes.items():
                     for line in browser_widgets.summary(done):
                         print(f"  {label:6} {line}", flush=True)

@@ -27,8 +27,13 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT_MS = 600_000
-#: Countries chosen for the first time in the session (each a cache miss), in this order.
-MISSED_COUNTRIES = ("France", "Germany", "Spain", "Belgium", "Portugal")
+#: Countries chosen for the first time in the session (each a cache miss), in this order; the
+#: first five by default (``--new-choices`` takes more, for more samples of a new choice).
+MISSED_COUNTRIES = (
+    "France", "Germany", "Spain", "Belgium", "Portugal",
+    "Switzerland", "Italy", "Finland", "Norway", "Australia",
+    "Austria", "Denmark", "Sweden", "Cyprus", "Netherlands",
+)  # fmt: skip
 
 #: Installs the watcher; ``window.__bench.done`` resolves once everything is drawn.
 WATCH = """(before) => {
@@ -47,7 +52,18 @@ WATCH = """(before) => {
     return widget !== null && !/StatusWidget-exit/.test(widget.className);
   };
   const frame = () => new Promise(done => requestAnimationFrame(() => done(performance.now())));
-  const bench = window.__bench = {clicked: null, shown: null, ended: null};
+  const bench = window.__bench = {clicked: null, requested: null, shown: null, ended: null};
+  // The rerun request: the first message the page sends after the click (a widget's new value
+  // goes to the server as a rerun BackMsg). Wrapped once a page; reads the current __bench.
+  if (!WebSocket.prototype.__benchSend) {
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      const now = window.__bench;
+      if (now && now.clicked !== null && now.requested === null) now.requested = performance.now();
+      return send.call(this, data);
+    };
+    WebSocket.prototype.__benchSend = true;
+  }
   document.addEventListener('click', () => { bench.clicked ??= performance.now(); },
                             {capture: true, once: true});
   bench.done = new Promise(resolve => {
@@ -83,6 +99,8 @@ class Change:
     settled: float
     #: CPU seconds of the page's main thread over the change (JavaScript, style, layout, paint)
     browser_cpu: float = float("nan")
+    #: to the rerun request leaving the page (the widget's own work on the click)
+    requested: float = float("nan")
 
 
 @dataclass
@@ -118,10 +136,11 @@ def timed_change(tab: Tab, what: str, act) -> Change:
     act()
     tab.page.evaluate("() => window.__bench.done")
     cpu = main_thread_cpu(tab.devtools) - cpu_before
-    clicked, shown, ended = tab.page.evaluate(
-        "() => [window.__bench.clicked, window.__bench.shown, window.__bench.ended]"
+    clicked, requested, shown, ended = tab.page.evaluate(
+        "() => [window.__bench.clicked, window.__bench.requested, window.__bench.shown, window.__bench.ended]"
     )
-    return Change(what, (shown - clicked) / 1000, (ended - clicked) / 1000, cpu)
+    asked = (requested - clicked) / 1000 if requested is not None else float("nan")
+    return Change(what, (shown - clicked) / 1000, (ended - clicked) / 1000, cpu, asked)
 
 
 def open_segments(browser, label: str, url: str, workbook: Path) -> Tab:
@@ -169,13 +188,13 @@ def clear_countries(tab: Tab, what: str) -> Change:
     return change
 
 
-def filter_changes(tabs: list[Tab], repeats: int, report) -> dict[str, list[Change]]:
+def filter_changes(tabs: list[Tab], repeats: int, report, new_choices: int = 5) -> dict[str, list[Change]]:
     """Countries changes on every tab, interleaved (each change of one checkout is followed by
     the same change of the other, the order flipped every round, so both see the same load):
-    five new choices (cache misses) each followed by clearing the filter, then ``repeats`` times
-    France and cleared again (choices seen before)."""
+    ``new_choices`` new choices (cache misses, five by default) each followed by clearing the
+    filter, then ``repeats`` times France and cleared again (choices seen before)."""
     changes: dict[str, list[Change]] = {tab.label: [] for tab in tabs}
-    rounds = [(country, f"+ {country} (new)") for country in MISSED_COUNTRIES]
+    rounds = [(country, f"+ {country} (new)") for country in MISSED_COUNTRIES[:new_choices]]
     rounds += [(MISSED_COUNTRIES[0], f"+ {MISSED_COUNTRIES[0]} (seen before)")] * repeats
     for number, (country, what) in enumerate(rounds):
         for tab in tabs if number % 2 == 0 else tabs[::-1]:
@@ -187,7 +206,10 @@ def filter_changes(tabs: list[Tab], repeats: int, report) -> dict[str, list[Chan
 
 def print_change(label: str, change: Change) -> None:
     """One line a change, with the machine's load average at its end."""
-    figures = f"metric {change.metric:.3f}  drawn {change.settled:.3f}  CPU {change.browser_cpu:.3f}"
+    figures = (
+        f"request {change.requested:.3f}  metric {change.metric:.3f}  drawn {change.settled:.3f}"
+        f"  CPU {change.browser_cpu:.3f}"
+    )
     print(f"  {label:6} {change.what:30} {figures}  (load average {os.getloadavg()[0]:.1f})", flush=True)
 
 
@@ -202,8 +224,12 @@ def summary(changes: list[Change]) -> list[str]:
             metric = statistics.median(c.metric for c in chosen)
             drawn = statistics.median(c.settled for c in chosen)
             cpu = statistics.median(c.browser_cpu for c in chosen)
+            asked = statistics.median(c.requested for c in chosen)
             lines.append(
-                f"{kind:26} median of {len(chosen):2}: metric {metric:.3f}  all drawn {drawn:.3f}"
-                f"  browser CPU {cpu:.3f}"
+                f"{kind:26} median of {len(chosen):2}: request {asked:.3f}  metric {metric:.3f}"
+                f"  all drawn {drawn:.3f}  browser CPU {cpu:.3f}"
             )
+            if kind.startswith("new"):
+                samples = " ".join(f"{c.settled:.3f}" for c in chosen)
+                lines.append(f"{'':26} every sample, all drawn: {samples}")
     return lines

@@ -126,6 +126,10 @@ def view_metrics(view: SegmentsView) -> list[tuple[str, str]]:
     ]
 
 
+#: The expander holding the RFM table (one row a customer); fixed text: an expander's label is
+#: part of its identity, and a changing one would close it.
+RFM_TABLE_LABEL = "RFM table: one row per customer"
+
 #: Widths (px) of the Segments filters: one row at 1400 px, wrapped onto three at 800 px, no
 #: label or date cut (st.columns gave each of the four a quarter of the row).
 FILTER_WIDTHS = {"countries": 280, "window": 250, "as_of": 150}

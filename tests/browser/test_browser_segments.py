@@ -22,6 +22,8 @@ from support.browser_support import (
 )
 from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
 
+from ui.segments import RFM_TABLE_LABEL
+
 pytestmark = pytest.mark.browser
 
 
@@ -97,27 +99,65 @@ def choose_france(page) -> None:
     settled(page, STEP_TIMEOUT)
 
 
-def test_a_filter_change_redraws_one_chart_and_keeps_the_descriptions_and_the_grid(segments_tab):
+def test_a_filter_change_redraws_one_chart_and_keeps_the_descriptions_and_the_tabs(segments_tab):
     segments_tab.evaluate(MARK)
 
     choose_france(segments_tab)
 
     kept = segments_tab.evaluate(KEPT)
-    assert kept == {"descriptions": True, "grids": [True], "tabs": True}  # the RFM table updated in place
+    assert kept == {"descriptions": True, "grids": [], "tabs": True}  # no grid: the RFM table is closed
     assert segments_tab.evaluate(CHART_TITLES) == ["Segment sizes (area) and revenue share"]
+
+
+def test_an_opened_rfm_table_is_updated_in_place_by_a_filter_change(segments_tab):
+    main = segments_tab.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(0)
+    main.get_by_test_id("stExpander").filter(has_text=RFM_TABLE_LABEL).get_by_text(RFM_TABLE_LABEL).click()
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(1)
+    settled(segments_tab, STEP_TIMEOUT)
+    segments_tab.evaluate(MARK)
+
+    choose_france(segments_tab)
+
+    assert segments_tab.evaluate(KEPT)["grids"] == [True]
+    expect(main.get_by_role("button", name="Download the RFM table (CSV)")).to_be_visible()
+
+
+#: The top and left edges of the main area's metrics, in page order.
+METRIC_BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')]
+    .map(metric => {
+        const box = metric.getBoundingClientRect();
+        const label = metric.querySelector('[data-testid="stMetricLabel"]').innerText.trim();
+        return [label, Math.round(box.top), Math.round(box.left)];
+    })"""
+
+
+@pytest.mark.parametrize(("width", "rows"), [(1400, [4]), (800, [2, 2])])
+def test_the_four_metrics_read_as_one_group_at_each_width(segments_tab, width, rows):
+    segments_tab.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+    segments_tab.wait_for_function(DRAWN)
+    segments_tab.evaluate(STABLE_HEIGHT)
+
+    boxes = segments_tab.evaluate(METRIC_BOXES)
+
+    assert [label for label, _, _ in boxes] == ["Customers", "Transactions scored", "Revenue", "As of"]
+    tops = sorted({top for _, top, _ in boxes})
+    assert [sum(1 for _, top, _ in boxes if top == row) for row in tops] == rows
+    if len(rows) == 2:  # two rows of two, the second starting under the first
+        assert boxes[2][2] == boxes[0][2]
 
 
 def test_the_figures_tab_shows_the_grid_alone_and_a_filter_change_updates_it_in_place(segments_tab):
     main = segments_tab.get_by_test_id("stMain")
     main.get_by_role("tab", name="Figures").click()
-    expect(main.get_by_test_id("stDataFrame")).to_have_count(2)
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # the RFM table's expander is closed
     settled(segments_tab, STEP_TIMEOUT)
     assert segments_tab.evaluate(CHART_TITLES) == []
     segments_tab.evaluate(MARK)
 
     choose_france(segments_tab)
 
-    assert segments_tab.evaluate(KEPT)["grids"] == [True, True]
+    assert segments_tab.evaluate(KEPT)["grids"] == [True]
 
 
 def test_a_chart_tab_shows_its_chart_alone_and_stays_open_across_a_filter_change(segments_tab):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.page_support import unescaped
-from support.segments_support import load_sample_state, open_segments
+from support.segments_support import load_sample_state, open_rfm_table, open_segments
 
 from pipeline.analysis import rfm
 from pipeline.loading.dataset import clean_transactions, load_transactions
@@ -52,14 +52,14 @@ def open_view_tab(at: AppTest, label: str) -> None:
 
 
 def figures_table(at: AppTest) -> pd.DataFrame:
-    """The segment figures' grid, drawn in its tab above the RFM table (the grid is opened first)."""
-    if len(at.dataframe) < 2:
-        open_view_tab(at, segments.FIGURES_TAB)
+    """The segment figures' grid, drawn in its tab above the RFM table (its tab is opened first)."""
+    open_view_tab(at, segments.FIGURES_TAB)
     return at.dataframe[0].value
 
 
 def rfm_table(at: AppTest) -> pd.DataFrame:
-    return at.dataframe[-1].value
+    """The RFM table, its expander opened first."""
+    return open_rfm_table(at).value
 
 
 def test_the_views_are_tabs_and_only_the_open_one_is_drawn(segments_page):
@@ -67,7 +67,9 @@ def test_the_views_are_tabs_and_only_the_open_one_is_drawn(segments_page):
 
     assert labels == ["Sizes", "Figures", "Customers and revenue", "R and F", "Distributions"]
     assert chart_titles(segments_page) == ["Segment sizes (area) and revenue share"]
-    assert len(segments_page.dataframe) == 1  # the RFM table: the figures' grid is in a closed tab
+    assert (
+        not segments_page.dataframe
+    )  # the figures' grid is in a closed tab, the RFM table in a closed expander
 
 
 def test_the_figures_tab_draws_the_grid_and_no_chart(segments_page):
@@ -160,6 +162,8 @@ def test_the_descriptions_are_drawn_even_when_the_filters_leave_nothing_to_score
 
 def test_the_figures_grid_and_the_rfm_table_keep_their_identity_between_filter_choices(segments_page):
     open_view_tab(segments_page, segments.FIGURES_TAB)
+    open_rfm_table(segments_page)
+    assert len(segments_page.dataframe) == 2
     before = [frame.proto.id for frame in segments_page.dataframe]
 
     segments_page.multiselect[0].set_value(["France"]).run()
@@ -192,3 +196,46 @@ def test_the_treemap_names_the_segments_whose_tiles_may_be_too_small_for_a_label
     assert [int(part.rsplit(" ", 2)[1].replace(",", "")) for part in named] == [
         counts[name] for name in small
     ]
+
+
+def rfm_expander(at: AppTest):
+    (expander,) = [block for block in at.main.expander if block.label == segments.RFM_TABLE_LABEL]
+    return expander
+
+
+def test_the_rfm_table_is_closed_at_first_and_its_download_is_in_view(segments_page):
+    expander = rfm_expander(segments_page)
+
+    assert not expander.proto.expanded
+    assert not segments_page.dataframe  # nothing drawn inside the closed expander
+    assert segments_page.download_button[0].label == "Download the RFM table (CSV)"
+
+
+def test_opening_the_rfm_table_draws_every_customer_of_the_choice(segments_page):
+    table = open_rfm_table(segments_page).value
+
+    assert rfm_expander(segments_page).proto.expanded
+    assert len(table) == segments_page.session_state[Key.ACTIVE_DATASET].customers
+    assert {"CustomerID", "Recency", "Frequency", "Monetary", "Segment"} <= set(table.columns)
+
+
+def test_an_opened_rfm_table_stays_open_and_follows_a_filter_change(segments_page, customers_by_country):
+    open_rfm_table(segments_page)
+
+    segments_page.multiselect[0].set_value(["France"]).run()
+
+    table = segments_page.dataframe[-1].value
+    assert set(table["Country"]) == {"France"}
+    assert len(table) == customers_by_country["France"]
+
+
+def test_the_metrics_come_in_pairs_that_wrap_as_blocks(segments_page):
+    metric_blocks = [
+        block
+        for block in segments_page.main.get("flex_container")
+        if block.children and all(child.type == "metric" for child in block.children.values())
+    ]
+
+    pairs = [[metric.label for metric in block.children.values()] for block in metric_blocks]
+    assert pairs == [["Customers", "Transactions scored"], ["Revenue", "As of"]]
+    assert [block.proto.flex_container.wrap for block in metric_blocks] == [False, False]

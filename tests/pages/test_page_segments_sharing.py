@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from support.segments_support import load_sample_state, open_segments
+from support.segments_support import load_sample_state, open_rfm_table, open_segments
 
 from ui import segments, state
 
@@ -57,7 +57,7 @@ def test_the_download_gives_the_filtered_tables_csv_when_clicked(segments_page, 
     build, file_name, mime = deferred_downloads[-1]
     assert (file_name, mime) == ("rfm-online_retail_sample_40k-France.csv", "text/csv")  # the filter named
     downloaded = pd.read_csv(io.BytesIO(build()))
-    shown = segments_page.dataframe[0].value
+    shown = open_rfm_table(segments_page).value
     assert set(downloaded["Country"]) == {"France"}
     assert downloaded["CustomerID"].tolist() == shown["CustomerID"].tolist()
     assert downloaded["Segment"].tolist() == shown["Segment"].astype(str).tolist()

@@ -15,6 +15,7 @@ from moto import mock_aws
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
+from support.segments_support import open_rfm_table
 
 from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.loading.dataset import clean_transactions, load_transactions
@@ -220,7 +221,7 @@ def test_segments_page_scores_every_customer_of_the_sample(loaded, expected):
     assert metrics(loaded)["As of"] == "2011-12-10"
     # One chart drawn: the open tab's (tests/pages/test_page_segments_drawing.py has the others).
     assert len(loaded.get("plotly_chart")) == 1
-    (table,) = loaded.dataframe  # the RFM table; the segment figures' grid is in a closed tab
+    table = open_rfm_table(loaded)  # in its expander; the segment figures' grid is in a closed tab
     assert len(table.value) == expected["customers"]
     columns = {"CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "Segment"}
     assert columns <= set(table.value.columns)
@@ -236,7 +237,7 @@ def test_segments_page_country_filter_scores_only_that_country(loaded, sample_xl
 
     assert not loaded.exception and not loaded.error
     assert metrics(loaded)["Customers"] == f"{france:,}"
-    assert set(loaded.dataframe[0].value["Country"]) == {"France"}
+    assert set(open_rfm_table(loaded).value["Country"]) == {"France"}
 
 
 def test_segments_page_explains_an_as_of_date_before_the_last_invoice(loaded):

@@ -36,3 +36,12 @@ def open_segments(active: Any) -> AppTest:
     at.switch_page(Page.SEGMENTS).run()
     assert not at.exception and not at.error
     return at
+
+
+def open_rfm_table(at: AppTest) -> Any:
+    """Open the RFM table's expander, as a click on it does, and return the table it draws."""
+    suffix = at.session_state[Key.ACTIVE_DATASET].content_hash[:12]
+    at.session_state[f"seg_rfm_open_{suffix}"] = True
+    at.run()
+    assert not at.exception
+    return at.dataframe[-1]  # the RFM table is the page's last grid (the figures' grid is above it)
