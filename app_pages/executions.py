@@ -1,5 +1,7 @@
 """Executions page: every run of both backends, and the selected one watched live like the console."""
 
+from typing import Any
+
 import streamlit as st
 
 from pipeline.views import execution_view as ev
@@ -141,45 +143,20 @@ def watch(arn: str, was_running: bool) -> None:
         st.page_link(page, label=label, icon=icon)
 
     steps = ev.step_runs(view.events, view.status)
-    statuses = ev.state_statuses(view.events, view.status)
-    picker_key, followed_key = f"step_{arn}", f"step_followed_{arn}"
     names = list(dict.fromkeys(step.name for step in steps))
     if names:
+        picker_key, followed_key = f"step_{arn}", f"step_followed_{arn}"
         shown = st.session_state.get(picker_key)
         step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
         if step_shown != shown:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
-    # The graph takes the page's width (legible at 800 px too); the details panel sits below it.
-    # A click on a state is read from the graph's selection before the graph is drawn, so the
-    # state is outlined and its details shown in the same run; a click acts once.
-    graph_key, click_key = f"graph_{arn}", f"graph_click_{arn}"
-    click = clicked_state(st.session_state.get(graph_key))
-    if click != st.session_state.get(click_key):
-        st.session_state[click_key] = click
-        if click in names:
-            st.session_state[picker_key] = click
-    st.subheader("Workflow")
-    st.plotly_chart(
-        workflow_figure(
-            view.definition,
-            statuses,
-            st.session_state.get(picker_key),
-            map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
-        ),
-        key=graph_key,
-        on_select="rerun",
-        selection_mode="points",
-        config={"displayModeBar": False, "scrollZoom": False},
+    chosen_step(
+        arn,
+        view.definition,
+        steps,
+        ev.state_statuses(view.events, view.status),
+        map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
     )
-    with st.container(border=True, key=f"details_{arn}"):
-        st.subheader("Step details")
-        if not names:
-            st.info("No state has started yet.")
-        else:
-            name = st.selectbox("Step (or click a state in the graph)", names, key=picker_key)
-            step = step_panel.latest_visit(steps, name)
-            if step is not None:
-                step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))
     executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
@@ -198,6 +175,52 @@ def watch(arn: str, was_running: bool) -> None:
         )
         if picked_event is not None:
             st.json(ev.event_details(by_id[picked_event]))
+
+
+@st.fragment
+def chosen_step(
+    arn: str,
+    definition: dict[str, Any],
+    steps: list[ev.StepRun],
+    statuses: dict[str, str],
+    map_labels: dict[str, str],
+) -> None:
+    """The workflow graph with the chosen state outlined, the step picker and the step's details.
+
+    A fragment nested in ``watch``: choosing a step (in the picker or by a click on the graph)
+    reruns only this part, so the metrics, the Map section, the timeline and the event history,
+    which do not depend on the step, are neither rebuilt nor redrawn by the browser. The graph
+    is in here because its outline follows the chosen step. ``watch``'s refresh while the run
+    goes calls it again with the new steps.
+    """
+    picker_key = f"step_{arn}"
+    names = list(dict.fromkeys(step.name for step in steps))
+    # The graph takes the page's width (legible at 800 px too); the details panel sits below it.
+    # A click on a state is read from the graph's selection before the graph is drawn, so the
+    # state is outlined and its details shown in the same run; a click acts once.
+    graph_key, click_key = f"graph_{arn}", f"graph_click_{arn}"
+    click = clicked_state(st.session_state.get(graph_key))
+    if click != st.session_state.get(click_key):
+        st.session_state[click_key] = click
+        if click in names:
+            st.session_state[picker_key] = click
+    st.subheader("Workflow")
+    st.plotly_chart(
+        workflow_figure(definition, statuses, st.session_state.get(picker_key), map_labels),
+        key=graph_key,
+        on_select="rerun",
+        selection_mode="points",
+        config={"displayModeBar": False, "scrollZoom": False},
+    )
+    with st.container(border=True, key=f"details_{arn}"):
+        st.subheader("Step details")
+        if not names:
+            st.info("No state has started yet.")
+        else:
+            name = st.selectbox("Step (or click a state in the graph)", names, key=picker_key)
+            step = step_panel.latest_visit(steps, name)
+            if step is not None:
+                step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))
 
 
 watch(selected, running)

@@ -1,0 +1,73 @@
+"""A step change on Executions in a real browser at full scale: bench_browser_pages' Executions
+part alone (issue 10, round 7: "a step change on Executions under 0.3 s in the browser").
+
+    python -m benchmarks.bench_browser_executions                # 3 samples of each step change
+    python -m benchmarks.bench_browser_executions --repeats 5
+
+The same set-up as ``bench_browser_pages`` (its functions, not a copy): ``streamlit run app.py``
+with a fresh ``RFM_STUDIO_HOME``, one chromium tab at 1400x900, the full-scale workbook uploaded
+and loaded, two clustering runs (k = 4 and 5) and a price-regression run launched and watched
+until they succeed; then the price run's steps are chosen in "Step (or click a state in the
+graph)" (options 2, 3, 1, ``--repeats`` times), each timed from the click on the option to the
+end of the rerun it caused, drawn, with the page's main-thread CPU seconds. The other pages'
+changes are left out so that a before/after pair fits in a few minutes of a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import bench_browser_pages as pages
+from benchmarks.common import REPO_ROOT, machine_note
+from benchmarks.first_page_server import free_port, start_server, stop_server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="samples of each step change")
+    parser.add_argument("--workbook", type=Path, default=pages.FULL_WORKBOOK, help="the data to load")
+    args = parser.parse_args(argv)
+    if args.workbook == pages.FULL_WORKBOOK and not pages.FULL_WORKBOOK.exists():
+        from benchmarks import make_full_workbook
+
+        make_full_workbook.main([])
+    home = Path(tempfile.mkdtemp(prefix="rfm-bench-browser-executions-"))
+    print(machine_note("streamlit", "playwright"), flush=True)
+    from playwright.sync_api import sync_playwright
+
+    server = start_server(REPO_ROOT, home, free_port())
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=pages.CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(pages.TIMEOUT_MS)
+            page.goto(server.url)
+            tab = pages.Tab(page)
+            tab.settled()
+            pages.load_workbook(tab, args.workbook)
+            print(f"\nLoaded {args.workbook.name}; launching 3 runs (not timed)", flush=True)
+            pages.launch_and_watch(tab, "Customer clustering", k=4)
+            pages.launch_and_watch(tab, "Customer clustering", k=5)
+            pages.launch_and_watch(tab, "Price regression")
+            print(
+                "\nStep changes: the click on the option -> the rerun it caused ended and drawn "
+                f"(seconds; target < {pages.TARGET_SECONDS}); the page's main-thread CPU seconds",
+                flush=True,
+            )
+            pages.executions_changes(tab, args.repeats)
+            print("\nSummary")
+            for line in pages.summary(tab.changes):
+                print(line)
+            print(f"  load average now {os.getloadavg()[0]:.1f}", flush=True)
+            browser.close()
+    finally:
+        stop_server(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

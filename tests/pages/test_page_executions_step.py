@@ -1,0 +1,214 @@
+"""A step change on the Executions page reruns only the step's part (issue 10: under 0.3 s).
+
+The browser reruns only the fragment a widget was drawn in. AppTest reruns the whole script
+on every interaction, so these tests send the rerun as the browser does: with the fragment id
+the browser read from the widget's delta (``RerunData.fragment_id``). Which parts of the page
+were built is counted by wrapping the real functions that build them (they still run).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import streamlit as st
+import streamlit.testing.v1.local_script_runner as local_script_runner
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.testing.v1 import AppTest
+from support.page_support import APP
+
+import ui.backend
+import ui.executions
+import ui.step_panel
+from pipeline.backends.local import LocalBackend
+from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
+from pipeline.views import execution_view, graph_figure
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+from ui.names import Key, Page
+
+RUN_TIMEOUT = 180
+TRAIN_STATE = "Train KMeans"
+
+
+def local_backend() -> LocalBackend:
+    return LocalBackend(LocalStepFunctionsClient(mode="thread"))
+
+
+@pytest.fixture(scope="module")
+def succeeded(sample_dataset, tmp_path_factory) -> dict[str, Any]:
+    """A private data directory holding one SUCCEEDED clustering run of the sample."""
+    home = tmp_path_factory.mktemp("executions-step-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(home))
+        path = home / "sample.parquet"
+        sample_dataset.transactions.to_parquet(path, index=False)
+        backend = local_backend()
+        arn = backend.launch(path, ClusteringParameters(k=4, quality_threshold=-1.0), dataset_name="sample")
+        wait_for_status(backend.client, arn, RUN_TIMEOUT)
+    return {"home": home, "arn": arn}
+
+
+@pytest.fixture
+def messages(succeeded, monkeypatch) -> list[ForwardMsg]:
+    """The app's home and backend set for the test; the deltas of the latest AppTest run."""
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(succeeded["home"]))
+    real = ui.backend.get_backend
+    monkeypatch.setattr(
+        ui.backend, "get_backend", lambda name: local_backend() if name == "local" else real(name)
+    )
+    ui.backend.backend.clear()
+    st.cache_data.clear()
+    recorded: list[ForwardMsg] = []
+    parse = local_script_runner.parse_tree_from_messages
+
+    def recording(msgs: list[ForwardMsg]) -> Any:
+        recorded[:] = msgs
+        return parse(msgs)
+
+    monkeypatch.setattr(local_script_runner, "parse_tree_from_messages", recording)
+    yield recorded
+    ui.backend.backend.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def built(monkeypatch) -> Counter:
+    """How many times each part of the page was built: its real builder, wrapped to count calls."""
+    calls: Counter = Counter()
+
+    def count(owner: Any, name: str) -> None:
+        real: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(real)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    count(ui.executions, "status_metrics")
+    count(ui.executions, "map_iterations_section")
+    count(execution_view, "timeline_figure")
+    count(execution_view, "history_table")
+    count(graph_figure, "workflow_figure")
+    count(ui.step_panel, "draw")
+    return calls
+
+
+def open_page(arn: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.session_state[Key.SELECTED_EXECUTION] = arn
+    at.run()
+    at.switch_page(Page.EXECUTIONS).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fragment_of(messages: list[ForwardMsg], element_kind: str, key: str) -> str:
+    """The fragment id the browser sends back when the element drawn with ``key`` changes."""
+    for msg in messages:
+        if msg.HasField("delta") and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == element_kind and getattr(element, element_kind).id.endswith(key):
+                return msg.delta.fragment_id
+    raise AssertionError(f"no {element_kind} keyed {key} was drawn")
+
+
+def rerun_as_the_browser(at: AppTest, fragment_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run ``at`` once as the browser reruns after a change in the fragment ``fragment_id``."""
+    monkeypatch.setattr(
+        local_script_runner, "RerunData", functools.partial(RerunData, fragment_id=fragment_id)
+    )
+    try:
+        at.run()
+    finally:
+        monkeypatch.setattr(local_script_runner, "RerunData", RerunData)
+    assert not at.exception, at.exception
+
+
+def outlined_state(at: AppTest) -> str:
+    """The state the workflow graph outlines (the box drawn with the selected border)."""
+    [chart] = [chart for chart in at.get("plotly_chart") if "graph_" in chart.proto.id]
+    figure = json.loads(chart.proto.spec)
+    states = next(trace for trace in figure["data"] if trace.get("name") == "states")
+    [box] = [
+        shape
+        for shape in figure["layout"]["shapes"]
+        if shape.get("line", {}).get("color") == graph_figure.SELECTED_BORDER
+    ]
+    centre = ((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2)
+    return next(
+        name
+        for name, x, y in zip(states["customdata"], states["x"], states["y"], strict=True)
+        if abs(x - centre[0]) < 1e-6 and abs(y - centre[1]) < 1e-6
+    )
+
+
+def test_the_step_picker_and_the_graph_are_drawn_in_a_fragment_of_their_own(succeeded, messages):
+    arn = succeeded["arn"]
+    open_page(arn)
+
+    picker = fragment_of(messages, "selectbox", f"step_{arn}")
+    graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
+    history_picker = fragment_of(messages, "selectbox", f"event_{arn}")
+
+    assert picker and picker == graph  # a click on the graph reruns the same part as the picker
+    assert history_picker and history_picker != picker  # the rest of the watched run is another fragment
+
+
+def test_a_step_change_rebuilds_the_graph_and_the_step_panel_and_nothing_else(
+    succeeded, messages, built, monkeypatch
+):
+    arn = succeeded["arn"]
+    at = open_page(arn)
+    picker = fragment_of(messages, "selectbox", f"step_{arn}")
+    built.clear()
+
+    at.selectbox(key=f"step_{arn}").select(TRAIN_STATE)
+    rerun_as_the_browser(at, picker, monkeypatch)
+
+    assert built == Counter({"workflow_figure": 1, "draw": 1})  # no metrics, Map, timeline or history
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+    assert f"{arn.rsplit(':', 1)[-1]}-train" in [code.value for code in at.code]  # its training job
+    assert outlined_state(at) == TRAIN_STATE
+
+
+def test_a_click_on_a_graph_state_in_its_fragment_selects_and_outlines_that_step(
+    succeeded, messages, built, monkeypatch
+):
+    arn = succeeded["arn"]
+    at = open_page(arn)
+    graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
+    assert outlined_state(at) == "Clusters ready"  # a finished run opens on its end
+    built.clear()
+
+    at.session_state[f"graph_{arn}"] = {
+        "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
+    }
+    rerun_as_the_browser(at, graph, monkeypatch)
+
+    assert built == Counter({"workflow_figure": 1, "draw": 1})
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+    assert outlined_state(at) == TRAIN_STATE
+
+
+def test_after_a_step_change_a_full_rerun_keeps_the_chosen_step(succeeded, messages, monkeypatch):
+    # The refresh of a running execution and any other widget rerun the whole watched part: the
+    # step the user picked in the step part stays picked (ui.executions.step_to_show).
+    arn = succeeded["arn"]
+    at = open_page(arn)
+    at.selectbox(key=f"step_{arn}").select(TRAIN_STATE)
+    rerun_as_the_browser(at, fragment_of(messages, "selectbox", f"step_{arn}"), monkeypatch)
+
+    at.run()
+
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+    assert outlined_state(at) == TRAIN_STATE
+    assert [
+        chart for chart in at.get("plotly_chart") if "graph_" not in chart.proto.id
+    ]  # the timeline is back
