@@ -212,3 +212,19 @@ def test_after_a_step_change_a_full_rerun_keeps_the_chosen_step(succeeded, messa
     assert [
         chart for chart in at.get("plotly_chart") if "graph_" not in chart.proto.id
     ]  # the timeline is back
+
+
+def test_a_steps_json_is_drawn_only_while_its_expander_is_open(succeeded, messages, monkeypatch):
+    # A closed expander's elements are still sent to the browser and mounted: the step's input
+    # and output JSON (and the worker log, the files grid) are drawn once the user opens it.
+    arn = succeeded["arn"]
+    at = open_page(arn)
+    at.selectbox(key=f"event_{arn}").set_value(1).run()  # the event details' JSON, outside the step part
+    assert len(at.json) == 1
+
+    at.session_state[f"step_json_open_{arn}"] = True
+    rerun_as_the_browser(at, fragment_of(messages, "selectbox", f"step_{arn}"), monkeypatch)
+
+    shown = [json.loads(view.value) for view in at.json]
+    assert len(shown) == 2  # the input and the output of "Clusters ready", the step shown
+    assert shown[0]["DatasetName"] == "sample"
