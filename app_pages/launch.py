@@ -1,12 +1,11 @@
-"""Launch page: the workflow catalogue, the chosen workflow's parameters and preflight, Try k
-(clustering only), and the Launch button."""
+"""Launch page: the backend, the workflow catalogue, the chosen workflow's parameters and preflight,
+the Launch button, Try k (clustering only), the workflow's graph and its definitions."""
 
 import streamlit as st
 
-from pipeline.analysis import k_selection
-from pipeline.views import charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
-from ui import launch, state
+from pipeline.workflows.spec import WorkflowSpec
+from ui import launch, state, try_k
 from ui.backend import active_backend_name, render_selector
 from ui.errors import show_error, show_warning
 from ui.names import Page
@@ -33,44 +32,59 @@ except Exception as error:
     show_error(error, "Building the workflow")
     view = None
 
-st.subheader("Parameters")
-params = launch.parameter_inputs(active, backend_name, spec)
-problem = launch.run_problem(*active.key, params)
-if problem:
-    show_warning(f"{problem} Launch is disabled until the parameters fit the data.")
 
-st.subheader("Preflight")
-ready = launch.preflight_section(backend_name)
+# What a parameter change redraws: a fragment, so typing a k or a threshold reruns the parameters,
+# their check, the preflight, Launch and Try k, not the workflow's graph or its definitions (those
+# follow the workflow and the backend alone). Measured in the browser by bench_browser_pages.
+@st.fragment
+def parameters_and_launch(active: state.ActiveDataset, backend_name: str, spec: WorkflowSpec) -> None:
+    """The chosen workflow's parameters, their check against the data, the preflight, Launch, Try k."""
+    st.subheader("Parameters")
+    params = launch.parameter_inputs(active, backend_name, spec)
+    problem = launch.run_problem(*active.key, params)
+    if problem:
+        show_warning(f"{problem} Launch is disabled until the parameters fit the data.")
 
-if backend_name == "aws" and st.button(
-    "Deploy the workflows to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
-):
-    with st.status("Deploying the Lambda functions and the state machines…", expanded=True) as status:
-        try:
-            launch.deploy(progress=st.text)
-            status.update(label="Deployed", state="complete")
-        except Exception as error:
-            status.update(label="Deploy failed", state="error")
-            show_error(error, "Deploying")
+    st.subheader("Preflight")
+    ready = launch.preflight_section(backend_name)
 
-if st.button(
-    "Launch",
-    type="primary",
-    disabled=not ready or problem is not None,
-    key="launch_run",
-    icon=":material/rocket_launch:",
-):
-    started = None
-    with st.status(f"Launching {spec.title.lower()} on the {backend_name} backend…", expanded=True) as status:
-        try:
-            started = launch.start_run(active, backend_name, params, progress=st.text)
-        except Exception as error:
-            status.update(label="Launch failed", state="error")
-            show_error(error, "Launching")
-        else:
-            status.update(label="Execution started", state="complete")
-    if started is not None:
-        st.switch_page(Page.EXECUTIONS)
+    if backend_name == "aws" and st.button(
+        "Deploy the workflows to AWS", disabled=not ready, key="launch_deploy", icon=":material/cloud_upload:"
+    ):
+        with st.status("Deploying the Lambda functions and the state machines…", expanded=True) as status:
+            try:
+                launch.deploy(progress=st.text)
+                status.update(label="Deployed", state="complete")
+            except Exception as error:
+                status.update(label="Deploy failed", state="error")
+                show_error(error, "Deploying")
+
+    if st.button(
+        "Launch",
+        type="primary",
+        disabled=not ready or problem is not None,
+        key="launch_run",
+        icon=":material/rocket_launch:",
+    ):
+        started = None
+        with st.status(
+            f"Launching {spec.title.lower()} on the {backend_name} backend…", expanded=True
+        ) as status:
+            try:
+                started = launch.start_run(active, backend_name, params, progress=st.text)
+            except Exception as error:
+                status.update(label="Launch failed", state="error")
+                show_error(error, "Launching")
+            else:
+                status.update(label="Execution started", state="complete")
+        if started is not None:
+            st.switch_page(Page.EXECUTIONS)
+
+    if isinstance(params, ClusteringParameters):
+        try_k.try_k_section(active, params)
+
+
+parameters_and_launch(active, backend_name, spec)
 
 if view is not None:
     # The whole width: the graph stays legible at 800 px (a narrow column shrank it to a thumbnail).
@@ -84,35 +98,4 @@ if view is not None:
     st.plotly_chart(
         launch.preview_figure(view), key="launch_workflow_graph", config={"displayModeBar": False}
     )
-
-if isinstance(params, ClusteringParameters):
-    with st.expander("Try k: a quick preview, outside the workflow", expanded=False):
-        st.caption(
-            f"A quick preview: KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} "
-            "in this app, on the same features and filters (country, as-of date) as the run, recorded "
-            'nowhere. For a choice made and recorded by the run itself, choose "Sweep a range of k" above.'
-        )
-        pressed = st.button("Try k", key="launch_try_k", icon=":material/insights:")
-        table = None
-        if launch.try_k_wanted(active, params, pressed):
-            try:
-                with st.spinner("Clustering for each k…"):
-                    table = launch.k_table(*active.key, params.country, params.as_of)
-            except Exception as error:
-                show_error(error, "Try k")
-        if table is not None:
-            best = k_selection.best_k(table)
-            st.plotly_chart(charts.k_selection_chart(table, best), key="launch_k_chart")
-            score = table.loc[table["k"] == best, "silhouette"].item()
-            st.info(f"Best silhouette: k = {best} ({score:.3f}).")
-            st.button(
-                f"Use k = {best}",
-                on_click=launch.use_k,
-                args=(best,),
-                disabled=best == params.k,
-                key="launch_use_best_k",
-            )
-            st.dataframe(table, hide_index=True)
-
-if view is not None:
-    launch.definition_tabs(view, spec)
+    launch.definitions_section(view, spec)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -42,6 +41,7 @@ FULL_WORKBOOK = OUT_DIR / "online_retail_resampled_541909.xlsx"
 TIMEOUT_MS = int(os.environ.get("RFM_BENCH_TIMEOUT_MS", 600_000))
 TARGET_SECONDS = 0.3
 STEP_PICKER = "Step (or click a state in the graph)"
+THRESHOLD = "Quality threshold (silhouette)"
 
 #: Installs the watcher; ``window.__bench.done`` resolves once the rerun the next click or key
 #: press causes has ended and is drawn.
@@ -114,18 +114,32 @@ class Tab:
 
         self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
         name = heading or title
-        expect(self.main.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(self.main.get_by_role("heading", name=name, exact=True).first).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
         self.settled()
 
-    def timed(self, page: str, what: str, act: Callable[[], None]) -> Change:
-        """Install the watcher, do ``act()`` (ending with the click or key press), await the page."""
+    def timed(
+        self, page: str, what: str, act: Callable[[], None], before: Callable[[], None] | None = None
+    ) -> Change:
+        """Do ``before()`` (e.g. open a select box's list), install the watcher, do ``act()`` (the
+        click or key press that changes the widget), await the page."""
         self.settled()
+        if before is not None:
+            before()
         self.page.evaluate(WATCH_RUN)
-        before = self.cpu()
+        cpu_before = self.cpu()
         act()
-        self.page.wait_for_function("() => window.__bench.ended > 0", timeout=TIMEOUT_MS, polling=100)
+        try:
+            self.page.wait_for_function("() => window.__bench.ended > 0", timeout=TIMEOUT_MS, polling=100)
+        except Exception as error:
+            state = self.page.evaluate(
+                "() => [window.__bench, document.querySelector('[data-testid=\"stApp\"]')"
+                ".getAttribute('data-test-script-state')]"
+            )
+            raise RuntimeError(f"{page}: {what}: no rerun seen to its end ({state})") from error
         acted, ended = self.page.evaluate("() => [window.__bench.acted, window.__bench.ended]")
-        change = Change(page, what, (ended - acted) / 1000, self.cpu() - before)
+        change = Change(page, what, (ended - acted) / 1000, self.cpu() - cpu_before)
         self.changes.append(change)
         print(
             f"  {page:10} {what:42} {change.seconds:6.3f} s  CPU {change.cpu:6.3f} s"
@@ -161,24 +175,27 @@ def set_number(tab: Tab, label: str, value: str) -> Callable[[], None]:
     return act
 
 
-def choose(tab: Tab, label: str, option: str) -> Callable[[], None]:
-    """The action of opening the select box ``label`` and clicking ``option`` (the timed click)."""
+def open_list(tab: Tab, label: str, option: Any) -> Callable[[], None]:
+    """The step before a choice: open the select box ``label`` until ``option`` is listed."""
 
-    def act() -> None:
-        tab.main.get_by_role("combobox", name=label).click()
-        tab.page.get_by_role("option", name=option, exact=True).click()
+    def before() -> None:
+        for _ in range(3):  # a rerun arriving just then can close the list as it opens
+            tab.main.get_by_role("combobox", name=label).click()
+            try:
+                option.wait_for(timeout=5000)
+                return
+            except Exception:
+                tab.page.keyboard.press("Escape")
+        option.wait_for(timeout=TIMEOUT_MS)
 
-    return act
+    return before
 
 
-def choose_nth(tab: Tab, label: str, index: int) -> Callable[[], None]:
-    """As :func:`choose`, the ``index``-th option (run labels are long and made at run time)."""
-
-    def act() -> None:
-        tab.main.get_by_role("combobox", name=label).click()
-        tab.page.get_by_role("option").nth(index).click()
-
-    return act
+def timed_choice(tab: Tab, page: str, what: str, label: str, index: int) -> Change:
+    """Time a click on the ``index``-th option of the select box ``label`` (its list opened first,
+    untimed: run labels are long and made at run time, so options are taken by position)."""
+    option = tab.page.get_by_role("option").nth(index)
+    return tab.timed(page, what, option.click, before=open_list(tab, label, option))
 
 
 def click_text(tab: Tab, scope: Any, text: str) -> Callable[[], None]:
@@ -196,7 +213,9 @@ def launch_and_watch(tab: Tab, workflow: str, k: int | None = None) -> None:
         set_number(tab, "Clusters (k)", str(k))()
         tab.settled()
     tab.main.get_by_role("button", name="Launch", exact=True).click()
-    expect(tab.main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(tab.main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
     status = tab.main.get_by_test_id("stMetric").filter(has_text="Status")
     expect(status).to_contain_text("SUCCEEDED", timeout=TIMEOUT_MS)
     tab.settled()
@@ -218,32 +237,32 @@ def launch_changes(tab: Tab, repeats: int) -> None:
     for _ in range(repeats):
         tab.timed("Launch", "k: 4", set_number(tab, "Clusters (k)", "4"))
         tab.timed("Launch", "k: 5", set_number(tab, "Clusters (k)", "5"))
-        tab.timed("Launch", "quality threshold: 0.20", set_number(tab, "Quality threshold (silhouette)", "0.20"))
-        tab.timed("Launch", "quality threshold: 0.25", set_number(tab, "Quality threshold (silhouette)", "0.25"))
+        tab.timed("Launch", "quality threshold: 0.20", set_number(tab, THRESHOLD, "0.20"))
+        tab.timed("Launch", "quality threshold: 0.25", set_number(tab, THRESHOLD, "0.25"))
         k_mode = tab.main.get_by_test_id("stRadio").filter(has_text="Sweep a range of k")
         tab.timed("Launch", "k: sweep a range", click_text(tab, k_mode, "Sweep a range of k"))
         tab.timed("Launch", "k: fixed", click_text(tab, k_mode, "Fixed k"))
-        tab.timed("Launch", "workflow: price regression", click_text(tab, catalogue, "Price regression"))
-        tab.timed("Launch", "workflow: customer clustering", click_text(tab, catalogue, "Customer clustering"))
+        for workflow in ("Price regression", "Customer clustering"):
+            tab.timed("Launch", f"workflow: {workflow.lower()}", click_text(tab, catalogue, workflow))
 
 
 def executions_changes(tab: Tab, repeats: int) -> None:
     tab.open("Executions")
     for _ in range(repeats):  # the newest run is selected: the price run; its steps in their order
         for index in (1, 2, 0):
-            tab.timed("Executions", f"step: option {index + 1}", choose_nth(tab, STEP_PICKER, index))
+            timed_choice(tab, "Executions", f"step: option {index + 1}", STEP_PICKER, index)
 
 
 def clusters_changes(tab: Tab, repeats: int) -> None:
     tab.open("Clusters")
     shares = tab.main.get_by_text("Show each cluster's segments as shares", exact=True)
     for _ in range(repeats):
-        tab.timed("Clusters", "run: the other one", choose_nth(tab, "Succeeded run", 1))
-        tab.timed("Clusters", "run: back", choose_nth(tab, "Succeeded run", 1))
+        timed_choice(tab, "Clusters", "run: the other one", "Succeeded run", 1)
+        timed_choice(tab, "Clusters", "run: back", "Succeeded run", 0)
         tab.timed("Clusters", "segments as shares: on", shares.click)
         tab.timed("Clusters", "segments as shares: off", shares.click)
     tab.main.get_by_role("tab", name="Compare runs").click()
-    tab.timed("Clusters", "compare with: the other run", choose_nth(tab, "Compare with", 0))
+    timed_choice(tab, "Clusters", "compare with: the other run", "Compare with", 0)
 
 
 def summary(changes: list[Change]) -> list[str]:
@@ -256,7 +275,8 @@ def summary(changes: list[Change]) -> list[str]:
         under = sum(value < TARGET_SECONDS for value in seconds)
         lines.append(
             f"  {page:10} {len(mine):3} changes  median {statistics.median(seconds):.3f} s  "
-            f"slowest {slowest.seconds:.3f} s ({slowest.what})  under {TARGET_SECONDS} s: {under}/{len(mine)}  "
+            f"slowest {slowest.seconds:.3f} s ({slowest.what})  "
+            f"under {TARGET_SECONDS} s: {under}/{len(mine)}  "
             f"median CPU {statistics.median(change.cpu for change in mine):.3f} s"
         )
     return lines

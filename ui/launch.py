@@ -366,6 +366,21 @@ def preflight_section(backend_name: str) -> bool:
     return bool(checks) and not failed
 
 
+#: The expander holding the definitions (fixed text: its open state is kept by its key).
+DEFINITIONS_LABEL = "The definitions: ASL JSON and CloudFormation template"
+DEFINITIONS_KEY = "launch_definitions_open"
+
+
+def definitions_section(view: WorkflowView, spec: WorkflowSpec) -> None:
+    """The ASL JSON and the CloudFormation template, each viewable and downloadable, in an
+    expander drawn only while open: syntax-highlighted, they are ~4,000 DOM nodes that every
+    rerun of the page had the browser restyle (a k change took 0.3 s, bench_browser_pages)."""
+    section = st.expander(DEFINITIONS_LABEL, key=DEFINITIONS_KEY, on_change="rerun")
+    with section:
+        if section.open:
+            definition_tabs(view, spec)
+
+
 def definition_tabs(view: WorkflowView, spec: WorkflowSpec) -> None:
     """The ASL JSON and the CloudFormation template, each viewable and downloadable."""
     asl_tab, cfn_tab = st.tabs(["ASL definition", "CloudFormation template"])

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
-from support.page_support import APP, definition_states, drawn_workflow, sidebar_backend
+from support.page_support import APP, definition_states, drawn_workflow, open_definitions, sidebar_backend
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
@@ -89,7 +89,7 @@ def test_with_the_sample_the_page_shows_graph_parameters_preflight_and_definitio
     assert countries[0] == "All countries" and "United Kingdom" in countries
     assert preflight_table(at)["Result"].tolist() == ["passed", "passed"]
     assert not launch_button(at).disabled
-    asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
+    asl, cfn = open_definitions(at)
     definition = asl.value  # shown expanded, indented, in a scrollable box
     graph = drawn_workflow(at)
     assert set(graph["states"]) == definition_states(
@@ -102,6 +102,22 @@ def test_with_the_sample_the_page_shows_graph_parameters_preflight_and_definitio
     assert machine["Type"] == "AWS::StepFunctions::StateMachine"
     assert json.loads(machine["Properties"]["DefinitionString"]) == json.loads(definition)
     assert len(at.get("download_button")) == 2
+
+
+def test_the_definitions_are_drawn_only_once_their_section_is_opened_and_stay_open(active):
+    at = open_launch(active)
+    assert not [code for code in at.code if code.language in {"json", "yaml"}]  # closed: not sent
+    assert not at.get("download_button")
+    assert [e.label for e in at.expander if e.label.startswith("The definitions")] == [
+        "The definitions: ASL JSON and CloudFormation template"
+    ]
+
+    asl, cfn = open_definitions(at)
+    assert json.loads(asl.value)["StartAt"] == "Prepare RFM features"
+    assert "AWS::StepFunctions::StateMachine" in cfn.value
+
+    at.number_input(key="launch_k").set_value(4).run()  # a parameter change keeps it open
+    assert len([code for code in at.code if code.language in {"json", "yaml"}]) == 2
 
 
 def test_try_k_plots_elbow_and_silhouette_and_offers_the_best_k(active):
@@ -245,7 +261,7 @@ def test_the_workflow_preview_draws_every_state_not_started_without_a_status_leg
     at = open_launch(active)
 
     graph = drawn_workflow(at)
-    asl = next(code for code in at.code if code.language == "json")
+    asl, _ = open_definitions(at)
     assert set(graph["states"]) == definition_states(json.loads(asl.value))
     assert set(graph["fills"]) == {STATUS_COLOURS[NOT_REACHED][0]}
     assert len(graph["fills"]) == len(graph["states"])  # one box a state

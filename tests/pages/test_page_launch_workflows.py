@@ -11,7 +11,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
-from support.page_support import APP, definition_states, drawn_workflow
+from support.page_support import APP, definition_states, drawn_workflow, open_definitions
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
@@ -100,7 +100,7 @@ def test_choosing_price_regression_shows_its_graph_fields_and_definitions(active
     assert not [field for field in at.number_input if field.key == Key.LAUNCH_K]
     assert not [button for button in at.button if button.key == "launch_try_k"]
     assert all(field.key != Key.LAUNCH_INSTANCE_COUNT for field in at.number_input)  # local: no instances
-    asl, cfn = (code for code in at.code if code.language in {"json", "yaml"})
+    asl, cfn = open_definitions(at)
     definition = json.loads(asl.value)
     assert definition["StartAt"] == "Prepare data"
     assert drawn == definition_states(definition)  # every state of the SDK-built definition

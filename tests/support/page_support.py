@@ -109,3 +109,14 @@ def sidebar_backend(at: Any) -> str | None:
     texts = [text.value for text in at.sidebar.text]
     names = [text for text in texts if text.startswith(("Local engine", "AWS"))]
     return names[0] if names else None
+
+
+def open_definitions(at: Any) -> Any:
+    """Open Launch's definitions expander, as a click on it does; returns the ASL and CloudFormation
+    code blocks it then draws."""
+    from ui.launch import DEFINITIONS_KEY
+
+    at.session_state[DEFINITIONS_KEY] = True
+    at.run()
+    assert not at.exception
+    return [code for code in at.code if code.language in {"json", "yaml"}]
