@@ -11,6 +11,8 @@ until they succeed; then the price run's steps are chosen in "Step (or click a s
 graph)" (options 2, 3, 1, ``--repeats`` times), each timed from the click on the option to the
 end of the rerun it caused, drawn, with the page's main-thread CPU seconds. The other pages'
 changes are left out so that a before/after pair fits in a few minutes of a shared machine.
+``--profile`` adds one step change under Chrome's sampling profiler and prints where the page's
+main thread spent it.
 """
 
 from __future__ import annotations
@@ -19,17 +21,47 @@ import argparse
 import os
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from benchmarks import bench_browser_pages as pages
 from benchmarks.common import REPO_ROOT, machine_note
 from benchmarks.first_page_server import free_port, start_server, stop_server
 
 
+def profile_step_change(tab: pages.Tab, index: int, top: int = 15) -> list[str]:
+    """One more step change under Chrome's sampling profiler: the main thread's self time by
+    function (the script file's name beside it), the largest first, as "(program)" is style and
+    layout, "(garbage collector)" and "(idle)" what they say."""
+    tab.devtools.send("Profiler.enable")
+    tab.devtools.send("Profiler.setSamplingInterval", {"interval": 200})
+    tab.devtools.send("Profiler.start")
+    change = pages.timed_choice(
+        tab, "Executions", f"step: option {index + 1} (profiled)", pages.STEP_PICKER, index
+    )
+    profile: dict[str, Any] = tab.devtools.send("Profiler.stop")["profile"]
+    frames = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+    self_ms: Counter = Counter()
+    for node_id, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        frame = frames[node_id]
+        where = frame["url"].rsplit("/", 1)[-1].split("?")[0]
+        self_ms[f"{frame['functionName'] or '(anonymous)'} {where}".strip()] += delta / 1000
+    busy = sum(ms for name, ms in self_ms.items() if not name.startswith("(idle)"))
+    lines = [
+        f"  profiled change: {change.seconds:.3f} s, page CPU {change.cpu:.3f} s, sampled busy {busy:.0f} ms"
+    ]
+    lines += [
+        f"    {ms:7.1f} ms  {name}" for name, ms in self_ms.most_common(top) if not name.startswith("(idle)")
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="samples of each step change")
     parser.add_argument("--workbook", type=Path, default=pages.FULL_WORKBOOK, help="the data to load")
+    parser.add_argument("--profile", action="store_true", help="then one step change under the profiler")
     args = parser.parse_args(argv)
     if args.workbook == pages.FULL_WORKBOOK and not pages.FULL_WORKBOOK.exists():
         from benchmarks import make_full_workbook
@@ -63,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             for line in pages.summary(tab.changes):
                 print(line)
             print(f"  load average now {os.getloadavg()[0]:.1f}", flush=True)
+            if args.profile:
+                print("\nWhere the page's main thread spent one step change (self time)")
+                for line in profile_step_change(tab, 1):
+                    print(line, flush=True)
             browser.close()
     finally:
         stop_server(server)
