@@ -71,31 +71,19 @@ if summary.get("silhouette_sampled"):
 st.text(f"Dataset: {run.dataset or 'unnamed'}")
 runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="clusters_report")
 
-overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
 
-with overview:
-    sweep = clusters.sweep_view(arn)
-    if sweep is not None:
-        curve, sweep_table, note = sweep
-        st.subheader("How k was chosen")
-        st.caption(plain(note))
-        st.plotly_chart(curve, key="chart_sweep")
-        st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
-    st.plotly_chart(figures["scatter"], key="chart_scatter")
-    if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
-        st.caption(
-            f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
-            f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
-        )
-    chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
+# The widgets below each change one part of the page: each part is a fragment, so a change reruns
+# that part, not the 3-D scatter and the charts around it (bench_browser_pages times them).
+@st.fragment
+def segments_by_cluster(arn: str) -> None:
+    """Each cluster's RFM segments, as counts or as shares of the cluster."""
     normalise = st.toggle("Show each cluster's segments as shares", key="clusters_normalise")
     st.plotly_chart(clusters.segment_figure(arn, normalise), key="chart_segments")
-    # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
-    st.table(clusters.summary_table(summary), hide_index=True)
-    with st.expander("The average customer of each cluster"):
-        st.table(clusters.averages_table(summary), hide_index=True)
 
-with customers:
+
+@st.fragment
+def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
+    """Find customers by ID, cluster, segment or country; download every customer or the summary."""
     left, right = st.columns(2)
     query = left.text_input(
         "Search", placeholder="Customer ID, cluster, segment or country", key="clusters_search"
@@ -133,12 +121,14 @@ with customers:
         key="clusters_json",
     )
 
-with compare:
-    others = [a for a in arns if a != arn]
+
+@st.fragment
+def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict) -> None:
+    """The run chosen above against a second one: sizes, profiles, and how customers moved."""
     if not others:
         st.info("Only one run has succeeded: launch another (another k, say) to compare them.")
         st.page_link(Page.LAUNCH, label="Launch another run", icon=":material/rocket_launch:")
-        end_page()
+        return
     other = st.selectbox(
         "Compare with",
         others,
@@ -148,12 +138,12 @@ with compare:
         key="clusters_compare",
     )
     if other is None:
-        end_page()
+        return
     try:
         result, compare_figures = clusters.comparison(arn, other)
     except Exception as error:
         show_error(error, "Comparing the runs")
-        end_page()
+        return
     st.caption("Run A is the run chosen above; run B the one compared with it.")
     metric_row(clusters.comparison_metrics(result, run, clusters.load_run(other)))
     if result.shared == 0:
@@ -175,3 +165,33 @@ with compare:
         },
         key="clusters_moves",
     )
+
+
+overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
+
+with overview:
+    sweep = clusters.sweep_view(arn)
+    if sweep is not None:
+        curve, sweep_table, note = sweep
+        st.subheader("How k was chosen")
+        st.caption(plain(note))
+        st.plotly_chart(curve, key="chart_sweep")
+        st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
+    st.plotly_chart(figures["scatter"], key="chart_scatter")
+    if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
+        st.caption(
+            f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
+            f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
+        )
+    chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
+    segments_by_cluster(arn)
+    # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
+    st.table(clusters.summary_table(summary), hide_index=True)
+    with st.expander("The average customer of each cluster"):
+        st.table(clusters.averages_table(summary), hide_index=True)
+
+with customers:
+    customer_lookup(arn, run, summary)
+
+with compare:
+    compare_runs([a for a in arns if a != arn], arn, run, succeeded)

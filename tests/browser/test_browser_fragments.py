@@ -1,0 +1,144 @@
+"""Which widget changes rerun only their part of the page (issue 10: every widget change under
+0.3 s in the browser, benchmarks/bench_browser_pages.py).
+
+A Streamlit fragment's rerun is asked for by the browser: the rerun message it sends names the
+fragment (``RerunScript.fragment_id``); a rerun of the whole page names none. AppTest always
+reruns the whole script, so this is seen here, in chromium, by reading the messages the page
+sends. Each test also checks the change did what the user asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, settled, streamlit_server
+
+from ui.launch import DEFINITIONS_LABEL
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[StreamlitServer]:
+    home = tmp_path_factory.mktemp("fragments-home")
+    logs = tmp_path_factory.mktemp("fragments-logs")
+    with streamlit_server(home, logs) as running:
+        yield running
+
+
+class Reruns:
+    """The rerun requests the page sends, in order: each one's fragment id ("" for the page)."""
+
+    def __init__(self, page) -> None:
+        self.sent: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", self._read))
+
+    def _read(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = BackMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "rerun_script":
+            self.sent.append(message.rerun_script.fragment_id)
+
+    def after(self, page, action) -> list[str]:
+        """The rerun requests ``action`` caused, once the run they started has ended."""
+        before = len(self.sent)
+        action()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stApp\"]')"
+            ".getAttribute('data-test-script-state') !== 'running'"
+        )
+        settled(page, STEP_TIMEOUT)
+        return self.sent[before:]
+
+
+@pytest.fixture
+def loaded_tab(browser, server):
+    """A tab that has loaded the bundled sample, with its rerun requests recorded."""
+    with open_tab(browser) as page:
+        reruns = Reruns(page)
+        page.goto(server.url)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data", exact=True).click()
+        main = page.get_by_test_id("stMain")
+        main.get_by_text("Bundled sample", exact=True).click()
+        main.get_by_role("button", name="Load", exact=True).click()
+        expect(main.get_by_role("heading", name="Active dataset")).to_be_visible()
+        settled(page, STEP_TIMEOUT)
+        yield page, reruns
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name=title, exact=True).first).to_be_visible()
+    settled(page, STEP_TIMEOUT)
+
+
+def type_number(page, label: str, value: str):
+    box = page.get_by_test_id("stMain").get_by_role("spinbutton", name=label)
+
+    def act() -> None:
+        box.fill(value)
+        box.press("Enter")
+
+    return act
+
+
+def test_a_launch_parameter_reruns_its_fragment_and_the_workflow_choice_the_page(loaded_tab):
+    page, reruns = loaded_tab
+    open_page(page, "Launch")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(DEFINITIONS_LABEL)).to_be_visible()
+    expect(main.get_by_test_id("stCode")).to_have_count(0)  # the definitions are drawn once opened
+
+    sent = reruns.after(page, type_number(page, "Clusters (k)", "4"))
+    assert len(sent) == 1 and sent[0] != "", sent  # the parameters' fragment
+    expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_value("4")
+
+    sent = reruns.after(page, lambda: main.get_by_text("Sweep a range of k", exact=True).click())
+    assert len(sent) == 1 and sent[0] != "", sent
+    expect(main.get_by_text("k range", exact=True)).to_be_visible()
+
+    catalogue = main.get_by_test_id("stRadio").filter(has_text="Price regression")
+    sent = reruns.after(page, lambda: catalogue.get_by_text("Price regression", exact=True).click())
+    assert sent == [""]  # the whole page: the graph and the definitions follow the workflow
+    expect(main.get_by_role("heading", name="Price regression: the workflow")).to_be_visible()
+
+    main.get_by_text(DEFINITIONS_LABEL).click()
+    expect(main.get_by_test_id("stCode").filter(has_text='"StartAt": "Prepare data"').first).to_be_visible()
+
+
+def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded_tab):
+    page, reruns = loaded_tab
+    open_page(page, "Launch")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name="Launch", exact=True).click()
+    expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
+        "SUCCEEDED", timeout=STEP_TIMEOUT
+    )
+    open_page(page, "Clusters")
+    heatmap_title = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
+    expect(heatmap_title).to_have_text("Clusters by RFM segment (customers)")
+
+    sent = reruns.after(page, lambda: main.get_by_text("Show each cluster's segments as shares").click())
+    assert len(sent) == 1 and sent[0] != "", sent
+    expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()
+    expect(heatmap_title).to_have_text("Clusters by RFM segment (share of each cluster)")
+
+    main.get_by_role("tab", name="Customers").click()
+    search = main.get_by_role("textbox", name="Search")
+
+    def look_up() -> None:
+        search.fill("Germany")
+        search.press("Enter")
+
+    sent = reruns.after(page, look_up)
+    assert len(sent) == 1 and sent[0] != "", sent
+    expect(main.get_by_text(re.compile(r"^\d[\d,]* of [\d,]+ customers$"))).not_to_have_text(
+        re.compile(r"^([\d,]+) of \1 customers$")
+    )
