@@ -1,12 +1,10 @@
 """Executions page: every run of both backends, and the selected one watched live like the console."""
 
-from typing import Any
-
 import streamlit as st
 
 from pipeline.views import execution_view as ev
 from pipeline.views import map_iterations
-from pipeline.views.graph_figure import clicked_state, workflow_figure
+from pipeline.views.graph_figure import clicked_state, state_box_indices, workflow_figure
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
@@ -150,13 +148,26 @@ def watch(arn: str, was_running: bool) -> None:
         step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
         if step_shown != shown:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
-    chosen_step(
-        arn,
+    # The graph is drawn by watch, never outlined in its figure: a step change then leaves the
+    # figure, hence the chart, as it is (a changed figure is a new chart, drawn from scratch).
+    # The step part outlines the chosen state by styling its box; a click on a state reruns
+    # only the step part (the chart's callback names it), which reads the click.
+    figure = workflow_figure(
         view.definition,
-        steps,
         ev.state_statuses(view.events, view.status),
+        None,
         map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
     )
+    st.subheader("Workflow")
+    with st.container(key=executions.GRAPH_BOX_KEY):
+        st.plotly_chart(
+            figure,
+            key=f"graph_{arn}",
+            on_select=executions.show_clicked_step,
+            selection_mode="points",
+            config={"displayModeBar": False, "scrollZoom": False},
+        )
+    chosen_step(arn, steps, state_box_indices(figure))
     executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
@@ -177,41 +188,28 @@ def watch(arn: str, was_running: bool) -> None:
             st.json(ev.event_details(by_id[picked_event]))
 
 
-@st.fragment
-def chosen_step(
-    arn: str,
-    definition: dict[str, Any],
-    steps: list[ev.StepRun],
-    statuses: dict[str, str],
-    map_labels: dict[str, str],
-) -> None:
-    """The workflow graph with the chosen state outlined, the step picker and the step's details.
+@st.fragment(key=executions.STEP_PART_KEY)
+def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> None:
+    """The step picker and the chosen step's details, with the chosen state outlined in the graph.
 
-    A fragment nested in ``watch``: choosing a step (in the picker or by a click on the graph)
-    reruns only this part, so the metrics, the Map section, the timeline and the event history,
-    which do not depend on the step, are neither rebuilt nor redrawn by the browser. The graph
-    is in here because its outline follows the chosen step. ``watch``'s refresh while the run
-    goes calls it again with the new steps.
+    A fragment nested in ``watch``: choosing a step in the picker, or by a click on the graph
+    (whose callback reruns this fragment by its key), reruns only this part, so the graph, the
+    metrics, the Map section, the timeline and the event history, which do not depend on the
+    step, are neither rebuilt nor redrawn. ``watch``'s refresh while the run goes calls it again.
     """
     picker_key = f"step_{arn}"
     names = list(dict.fromkeys(step.name for step in steps))
-    # The graph takes the page's width (legible at 800 px too); the details panel sits below it.
-    # A click on a state is read from the graph's selection before the graph is drawn, so the
-    # state is outlined and its details shown in the same run; a click acts once.
+    # A click on a state is read from the graph's selection, so the state is outlined and its
+    # details shown in the same run; a click acts once.
     graph_key, click_key = f"graph_{arn}", f"graph_click_{arn}"
     click = clicked_state(st.session_state.get(graph_key))
     if click != st.session_state.get(click_key):
         st.session_state[click_key] = click
         if click in names:
             st.session_state[picker_key] = click
-    st.subheader("Workflow")
-    st.plotly_chart(
-        workflow_figure(definition, statuses, st.session_state.get(picker_key), map_labels),
-        key=graph_key,
-        on_select="rerun",
-        selection_mode="points",
-        config={"displayModeBar": False, "scrollZoom": False},
-    )
+    chosen = st.session_state.get(picker_key)
+    if chosen in boxes:
+        st.html(executions.outline_style(boxes[chosen]))
     with st.container(border=True, key=f"details_{arn}"):
         st.subheader("Step details")
         if not names:

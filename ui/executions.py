@@ -144,6 +144,29 @@ def step_to_show(steps: list[Any], shown: str | None, followed: str | None) -> s
     return default_step(steps)
 
 
+#: The key of the step part's fragment (``st.rerun(STEP_PART_KEY)`` reruns only it).
+STEP_PART_KEY = "executions_step_part"
+#: The key of the container around the workflow graph (its CSS class: ``st-key-exec_graph``).
+GRAPH_BOX_KEY = "exec_graph"
+
+
+def show_clicked_step() -> None:
+    """The graph's selection callback: rerun only the step part, which reads the click."""
+    st.rerun(STEP_PART_KEY)
+
+
+def outline_style(box_index: int) -> str:
+    """A style sheet outlining the graph's box ``box_index`` as ``workflow_figure`` outlines its
+    ``selected`` state: Plotly.js draws layout shape ``i`` as ``path[data-index="i"]``. Only
+    numbers and constants: nothing from the run's data."""
+    from pipeline.views.graph_figure import SELECTED_BORDER
+
+    return (
+        f'<style>.st-key-{GRAPH_BOX_KEY} path[data-index="{int(box_index)}"]'
+        f"{{stroke:{SELECTED_BORDER}!important;stroke-width:4px!important}}</style>"
+    )
+
+
 def region_of(execution_arn: str) -> str:
     """The region part of an execution ARN (``local`` for the local engine)."""
     parts = execution_arn.split(":")

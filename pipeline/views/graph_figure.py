@@ -308,3 +308,23 @@ def clicked_state(selection: Any) -> str | None:
         if isinstance(data, str):
             return data
     return None
+
+
+def state_box_indices(figure: go.Figure) -> dict[str, int]:
+    """State name -> the index, in ``figure.layout.shapes``, of the box drawn around it.
+
+    Plotly.js draws shape ``i`` as an SVG path with ``data-index="i"``: the Executions page
+    outlines the chosen state by styling that path, without drawing the figure again.
+    """
+    states = next(trace for trace in figure.data if trace.name == "states")
+    centres = {
+        (round(x, 6), round(y, 6)): name
+        for name, x, y in zip(states.customdata, states.x, states.y, strict=True)
+    }
+    indices = {}
+    for index, shape in enumerate(figure.layout.shapes):
+        if shape.type == "path" and shape.x0 is not None and shape.y0 is not None:
+            centre = (round((shape.x0 + shape.x1) / 2, 6), round((shape.y0 + shape.y1) / 2, 6))
+            if centre in centres:
+                indices[centres[centre]] = index
+    return indices

@@ -202,3 +202,62 @@ def test_the_executions_address_with_a_run_opens_that_run_without_a_page_not_fou
         settled(tab, STEP_TIMEOUT)
         expect(tab.get_by_role("dialog")).to_have_count(0)
         assert tab.url.endswith(f"/executions?run={name}")
+
+
+def outlined_states(tab) -> list[str]:
+    """The states whose box the browser draws with the chosen state's thick outline (4 px)."""
+    return tab.evaluate(
+        """() => {
+            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+                .find(p => (p.data || []).some(t => t.name === 'states'));
+            const states = plot.data.find(t => t.name === 'states');
+            const shapes = plot.layout.shapes;
+            return [...plot.querySelectorAll('path[data-index]')]
+                .filter(path => parseFloat(getComputedStyle(path).strokeWidth) >= 4)
+                .map(path => {
+                    const s = shapes[Number(path.getAttribute('data-index'))];
+                    const x = (s.x0 + s.x1) / 2, y = (s.y0 + s.y1) / 2;
+                    const i = states.x.findIndex(
+                        (sx, j) => Math.abs(sx - x) < 1e-6 && Math.abs(states.y[j] - y) < 1e-6);
+                    return states.customdata[i];
+                });
+        }"""
+    )
+
+
+def choose_step(tab, state: str) -> None:
+    """Open the step picker (again if a rerun closed its list as it opened) and click ``state``."""
+    option = tab.get_by_role("option", name=state, exact=True)
+    for _ in range(3):
+        tab.get_by_test_id("stMain").get_by_role(
+            "combobox", name="Step (or click a state in the graph)"
+        ).click()
+        try:
+            option.wait_for(timeout=5000)
+            break
+        except Exception:
+            tab.keyboard.press("Escape")
+    option.click()
+
+
+def test_the_graph_outlines_the_step_chosen_in_the_picker_or_by_a_click(browser, server, finished):
+    """A step change redraws only the step part; the graph, drawn once, still outlines the chosen
+    state, one at a time, whether it was chosen in the picker or by a click on its box."""
+    name = finished.arns["k4"].rsplit(":", 1)[-1]
+    with open_tab(browser) as tab:
+        tab.goto(f"{server.url}/executions?run={name}")
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        graph_drawn(tab)
+        assert outlined_states(tab) == ["Clusters ready"]  # a finished run opens on its end
+
+        choose_step(tab, "Evaluate clusters")
+        expect(main.get_by_role("heading", name="Evaluate clusters", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        assert outlined_states(tab) == ["Evaluate clusters"]
+
+        click_state(tab, "Train KMeans")
+        expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        assert outlined_states(tab) == ["Train KMeans"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -100,6 +101,13 @@ def built(monkeypatch) -> Counter:
     return calls
 
 
+def executions_definition(arn: str) -> dict[str, Any]:
+    """The definition of the state machine that ran ``arn`` (what the page draws)."""
+    backend = local_backend()
+    machine = backend.client.describe_execution(executionArn=arn)["stateMachineArn"]
+    return backend.state_machine_definition(machine)
+
+
 def open_page(arn: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.session_state[Key.SELECTED_EXECUTION] = arn
@@ -131,25 +139,15 @@ def rerun_as_the_browser(at: AppTest, fragment_id: str, monkeypatch: pytest.Monk
     assert not at.exception, at.exception
 
 
-def outlined_state(at: AppTest) -> str:
-    """The state the workflow graph outlines (the box drawn with the selected border)."""
-    [chart] = [chart for chart in at.get("plotly_chart") if "graph_" in chart.proto.id]
-    figure = json.loads(chart.proto.spec)
-    states = next(trace for trace in figure["data"] if trace.get("name") == "states")
-    [box] = [
-        shape
-        for shape in figure["layout"]["shapes"]
-        if shape.get("line", {}).get("color") == graph_figure.SELECTED_BORDER
-    ]
-    centre = ((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2)
-    return next(
-        name
-        for name, x, y in zip(states["customdata"], states["x"], states["y"], strict=True)
-        if abs(x - centre[0]) < 1e-6 and abs(y - centre[1]) < 1e-6
-    )
+def outlined_state(at: AppTest, arn: str) -> str:
+    """The state the step part outlines: the graph's box its one style sheet styles."""
+    [style] = [element.proto.body for element in at.get("html") if "data-index" in element.proto.body]
+    [index] = re.findall(r"data-index=\\?\"(\d+)", style)
+    boxes = graph_figure.state_box_indices(graph_figure.workflow_figure(executions_definition(arn)))
+    return next(name for name, box in boxes.items() if box == int(index))
 
 
-def test_the_step_picker_and_the_graph_are_drawn_in_a_fragment_of_their_own(succeeded, messages):
+def test_the_step_picker_is_drawn_in_a_fragment_of_its_own_apart_from_the_graph(succeeded, messages):
     arn = succeeded["arn"]
     open_page(arn)
 
@@ -157,13 +155,11 @@ def test_the_step_picker_and_the_graph_are_drawn_in_a_fragment_of_their_own(succ
     graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
     history_picker = fragment_of(messages, "selectbox", f"event_{arn}")
 
-    assert picker and picker == graph  # a click on the graph reruns the same part as the picker
-    assert history_picker and history_picker != picker  # the rest of the watched run is another fragment
+    assert picker and graph and picker != graph  # a step change does not redraw the graph
+    assert graph == history_picker  # the graph is drawn with the rest of the watched run
 
 
-def test_a_step_change_rebuilds_the_graph_and_the_step_panel_and_nothing_else(
-    succeeded, messages, built, monkeypatch
-):
+def test_a_step_change_rebuilds_the_step_panel_and_nothing_else(succeeded, messages, built, monkeypatch):
     arn = succeeded["arn"]
     at = open_page(arn)
     picker = fragment_of(messages, "selectbox", f"step_{arn}")
@@ -172,29 +168,31 @@ def test_a_step_change_rebuilds_the_graph_and_the_step_panel_and_nothing_else(
     at.selectbox(key=f"step_{arn}").select(TRAIN_STATE)
     rerun_as_the_browser(at, picker, monkeypatch)
 
-    assert built == Counter({"workflow_figure": 1, "draw": 1})  # no metrics, Map, timeline or history
+    assert built == Counter({"draw": 1})  # no graph, metrics, Map, timeline or history
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
     assert f"{arn.rsplit(':', 1)[-1]}-train" in [code.value for code in at.code]  # its training job
-    assert outlined_state(at) == TRAIN_STATE
+    assert outlined_state(at, arn) == TRAIN_STATE
 
 
-def test_a_click_on_a_graph_state_in_its_fragment_selects_and_outlines_that_step(
+def test_a_click_on_a_graph_state_reruns_the_step_part_which_selects_and_outlines_that_step(
     succeeded, messages, built, monkeypatch
 ):
+    # The chart's selection callback reruns the step part by its key (st.rerun(STEP_PART_KEY)):
+    # the browser then reruns that fragment alone, with the chart's new selection.
     arn = succeeded["arn"]
     at = open_page(arn)
-    graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
-    assert outlined_state(at) == "Clusters ready"  # a finished run opens on its end
+    step_part = fragment_of(messages, "selectbox", f"step_{arn}")
+    assert outlined_state(at, arn) == "Clusters ready"  # a finished run opens on its end
     built.clear()
 
     at.session_state[f"graph_{arn}"] = {
         "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
     }
-    rerun_as_the_browser(at, graph, monkeypatch)
+    rerun_as_the_browser(at, step_part, monkeypatch)
 
-    assert built == Counter({"workflow_figure": 1, "draw": 1})
+    assert built == Counter({"draw": 1})
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
-    assert outlined_state(at) == TRAIN_STATE
+    assert outlined_state(at, arn) == TRAIN_STATE
 
 
 def test_after_a_step_change_a_full_rerun_keeps_the_chosen_step(succeeded, messages, monkeypatch):
@@ -208,7 +206,7 @@ def test_after_a_step_change_a_full_rerun_keeps_the_chosen_step(succeeded, messa
     at.run()
 
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
-    assert outlined_state(at) == TRAIN_STATE
+    assert outlined_state(at, arn) == TRAIN_STATE
     assert [
         chart for chart in at.get("plotly_chart") if "graph_" not in chart.proto.id
     ]  # the timeline is back
