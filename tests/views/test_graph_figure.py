@@ -11,6 +11,7 @@ from pipeline.views.graph_figure import (
     SELECTED_BORDER,
     clicked_state,
     short_label,
+    state_box_indices,
     workflow_figure,
 )
 from pipeline.views.graph_layout import END_ID, NOTED_HALF_HEIGHT, START_ID, layout_workflow
@@ -140,6 +141,16 @@ def test_every_state_is_a_clickable_point_carrying_its_name_and_status():
     assert f": {CAUGHT_ERROR}<br>" in hover["Train KMeans"]
     fills = {shape.fillcolor for shape in figure.layout.shapes}
     assert {STATUS_COLOURS[s][0] for s in statuses.values()} <= fills
+
+
+def test_each_state_maps_to_the_box_the_figure_outlines_when_it_is_selected():
+    # The Executions page outlines the chosen state by styling shape i of the unoutlined figure.
+    boxes = state_box_indices(workflow_figure(workflow_definition()))
+
+    assert {PREPARE_STATE, FAILED_STATE} <= set(boxes) and len(set(boxes.values())) == len(boxes)
+    for state, index in boxes.items():
+        outlined = workflow_figure(workflow_definition(), {}, selected=state).layout.shapes
+        assert [i for i, shape in enumerate(outlined) if shape.line.color == SELECTED_BORDER] == [index]
 
 
 def test_the_selected_state_has_a_thick_dark_outline():
