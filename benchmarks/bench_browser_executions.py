@@ -137,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=pages.CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(pages.TIMEOUT_MS)
-            page.goto(server.url)
+            page.add_init_script(pages.MESSAGES)  # pages.timed_choice (the profiled change) reads them
             tab = pages.Tab(page)
+            page.goto(server.url)
             tab.settled()
             pages.load_workbook(tab, args.workbook)
             print(f"\nLoaded {args.workbook.name}; launching 3 runs (not timed)", flush=True)

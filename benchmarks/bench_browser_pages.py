@@ -28,6 +28,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,34 +44,29 @@ TARGET_SECONDS = 0.3
 STEP_PICKER = "Step (or click a state in the graph)"
 THRESHOLD = "Quality threshold (silhouette)"
 
-#: Installs the watcher; ``window.__bench.done`` resolves once the rerun the next click or key
-#: press causes has ended and is drawn.
-WATCH_RUN = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const frame = () => new Promise(done => requestAnimationFrame(() => done(performance.now())));
-  const bench = window.__bench = {acted: null, ran: false, ended: null};
+#: Installed before the app loads: the time of every websocket message the page receives, and of
+#: the second animation frame after it (``drawn``: what that message changed is on screen).
+MESSAGES = """(() => {
+  const log = window.__messages = {received: [], drawn: []};
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        const index = log.received.length;
+        log.received.push(performance.now());
+        requestAnimationFrame(() => requestAnimationFrame(() => { log.drawn[index] = performance.now(); }));
+      });
+    }
+  };
+})();"""
+
+#: Notes the time of the user's next click or key press (capture phase: before any handler).
+WATCH_ACTION = """() => {
+  const bench = window.__bench = {acted: null};
   const acted = () => { bench.acted ??= performance.now(); };
   document.addEventListener('click', acted, {capture: true, once: true});
   document.addEventListener('keydown', acted, {capture: true, once: true});
-  bench.done = new Promise(resolve => {
-    const observer = new MutationObserver(async (records) => {
-      for (const record of records) {
-        if (record.oldValue === 'running' || app.getAttribute('data-test-script-state') === 'running') {
-          bench.ran = true;
-        }
-      }
-      if (bench.ran && bench.acted !== null && bench.ended === null
-          && app.getAttribute('data-test-script-state') !== 'running') {
-        bench.ended = -1;
-        observer.disconnect();
-        await frame();
-        bench.ended = await frame();
-        resolve();
-      }
-    });
-    observer.observe(app, {attributes: true, attributeOldValue: true,
-                           attributeFilter: ['data-test-script-state']});
-  });
 }"""
 
 
@@ -85,7 +81,13 @@ class Change:
 
 
 class Tab:
-    """The one browser tab the benchmark works in, with its DevTools session for CPU figures."""
+    """The one browser tab the benchmark works in, with its DevTools session for CPU figures.
+
+    A change ends with the rerun it caused: the server's ``script_finished`` message (read here
+    from the websocket, in order) and the second frame after the page received it. The app's
+    ``data-test-script-state`` attribute cannot say it: a fragment rerun of a few milliseconds
+    starts and ends within one React update, so "running" never reaches the DOM.
+    """
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -93,6 +95,29 @@ class Tab:
         self.devtools = page.context.new_cdp_session(page)
         self.devtools.send("Performance.enable", {"timeDomain": "threadTicks"})
         self.changes: list[Change] = []
+        #: the type of every message the page received, in order (as window.__messages counts them)
+        self.received: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framereceived", self._read))
+
+    def _read(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            self.received.append("text")
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        self.received.append(message.WhichOneof("type") or "")
+
+    def run_finished_after(self, start: int) -> int:
+        """The index of the first ``script_finished`` message received at or after ``start``."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while time.monotonic() < deadline:
+            found = [i for i in range(start, len(self.received)) if self.received[i] == "script_finished"]
+            if found:
+                return found[0]
+            self.page.wait_for_timeout(20)  # Playwright delivers websocket events while it waits
+        raise RuntimeError("no script_finished message: the change started no rerun")
 
     def cpu(self) -> float:
         metrics = self.devtools.send("Performance.getMetrics")["metrics"]
@@ -127,18 +152,17 @@ class Tab:
         self.settled()
         if before is not None:
             before()
-        self.page.evaluate(WATCH_RUN)
+        self.page.wait_for_timeout(300)  # messages of the step before (a list opening) are in
+        start = len(self.received)
+        self.page.evaluate(WATCH_ACTION)
         cpu_before = self.cpu()
         act()
         try:
-            self.page.wait_for_function("() => window.__bench.ended > 0", timeout=TIMEOUT_MS, polling=100)
-        except Exception as error:
-            state = self.page.evaluate(
-                "() => [window.__bench, document.querySelector('[data-testid=\"stApp\"]')"
-                ".getAttribute('data-test-script-state')]"
-            )
-            raise RuntimeError(f"{page}: {what}: no rerun seen to its end ({state})") from error
-        acted, ended = self.page.evaluate("() => [window.__bench.acted, window.__bench.ended]")
+            index = self.run_finished_after(start)
+        except RuntimeError as error:
+            raise RuntimeError(f"{page}: {what}: {error}") from error
+        self.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
+        acted, ended = self.page.evaluate(f"() => [window.__bench.acted, window.__messages.drawn[{index}]]")
         change = Change(page, what, (ended - acted) / 1000, self.cpu() - cpu_before)
         self.changes.append(change)
         print(
@@ -301,8 +325,9 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(TIMEOUT_MS)
-            page.goto(server.url)
+            page.add_init_script(MESSAGES)
             tab = Tab(page)
+            page.goto(server.url)
             tab.settled()
             load_workbook(tab, args.workbook)
             print(f"\nLoaded {args.workbook.name}; launching 3 runs (not timed)", flush=True)
