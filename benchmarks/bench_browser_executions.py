@@ -123,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workbook", type=Path, default=pages.FULL_WORKBOOK, help="the data to load")
     parser.add_argument("--profile", action="store_true", help="then one step change under the profiler")
     args = parser.parse_args(argv)
-    if args.workbook == pages.FULL_WORKBOOK and not pages.FULL_WORKBOOK.exists():
-        from benchmarks import make_full_workbook
-
-        make_full_workbook.main([])
+    pages.ensure_workbook(args.workbook)
     home = Path(tempfile.mkdtemp(prefix="rfm-bench-browser-executions-"))
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
@@ -135,17 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=pages.CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(pages.TIMEOUT_MS)
-            page.add_init_script(pages.MESSAGES)  # pages.timed_choice (the profiled change) reads them
-            tab = pages.Tab(page)
-            page.goto(server.url)
-            tab.settled()
-            pages.load_workbook(tab, args.workbook)
-            print(f"\nLoaded {args.workbook.name}; launching 3 runs (not timed)", flush=True)
-            pages.launch_and_watch(tab, "Customer clustering", k=4)
-            pages.launch_and_watch(tab, "Customer clustering", k=5)
-            pages.launch_and_watch(tab, "Price regression")
+            tab = pages.prepared_tab(browser, server.url, args.workbook)
             print(
                 "\nStep changes: the click on the option -> the rerun it caused ended and drawn "
                 f"(seconds; target < {pages.TARGET_SECONDS}); the page's main-thread CPU seconds",
