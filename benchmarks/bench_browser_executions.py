@@ -139,10 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             step_changes(tab, args.repeats)
-            print("\nSummary")
-            for line in pages.summary(tab.changes):
-                print(line)
-            print(f"  load average now {os.getloadavg()[0]:.1f}", flush=True)
+            pages.print_summary(tab.changes)
             if args.profile:
                 print("\nWhere the page's main thread spent one step change (self time)")
                 for line in profile_step_change(tab, 1):

@@ -306,6 +306,14 @@ def summary(changes: list[Change]) -> list[str]:
     return lines
 
 
+def print_summary(changes: list[Change]) -> None:
+    """The summary lines and the load average at the end."""
+    print("\nSummary")
+    for line in summary(changes):
+        print(line)
+    print(f"  load average now {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def ensure_workbook(workbook: Path) -> None:
     """Build the full-scale workbook (benchmarks/out) the first time it is asked for."""
     if workbook == FULL_WORKBOOK and not FULL_WORKBOOK.exists():
@@ -355,10 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             launch_changes(tab, args.repeats)
             executions_changes(tab, args.repeats)
             clusters_changes(tab, args.repeats)
-            print("\nSummary")
-            for line in summary(tab.changes):
-                print(line)
-            print(f"  load average now {os.getloadavg()[0]:.1f}", flush=True)
+            print_summary(tab.changes)
             browser.close()
     finally:
         stop_server(server)
