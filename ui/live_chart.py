@@ -5,7 +5,9 @@ and the browser replaces it: Plotly draws it from nothing, and a 3-D scatter com
 shaders again. Choosing another run on Clusters took 2.2-2.9 s in chromium, 1.6 s of it the 3-D
 scatter (benchmarks/README.md, round 7). This chart is a custom component (Streamlit's
 version-1 protocol, ``ui/live_chart_frontend``) whose identity is its key, so its frame stays,
-and a new figure reaches ``Plotly.react`` there, which changes only what changed.
+and a new figure reaches ``Plotly.react`` there, which changes only what changed. It looks as the
+app's st.plotly_chart charts do: Streamlit's chart template for the page's light or dark theme, read
+from Streamlit's front end (``scripts/streamlit_chart_look.py`` writes ``streamlit_look.js``).
 
 The frame loads the plotly.js that the installed plotly package ships, copied next to the
 frame's page in the data directory (Streamlit serves a component's files from one folder and
@@ -33,16 +35,6 @@ FRONTEND = Path(__file__).with_name("live_chart_frontend")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 #: A figure's height when its layout sets none (plotly's own default).
 DEFAULT_HEIGHT = 450
-#: What Streamlit's light theme gives a Plotly chart, so these charts look like st.plotly_chart's.
-STREAMLIT_LOOK: dict[str, Any] = {
-    "colorway": [
-        *("#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d"),
-        *("#7defa1", "#ff8700", "#ffd16a", "#6d3fc0", "#d5dae5"),
-    ],
-    "paper_bgcolor": "rgba(0,0,0,0)",
-    "plot_bgcolor": "rgba(0,0,0,0)",
-    "font": {"family": '"Source Sans", sans-serif', "size": 14, "color": "#31333f"},
-}
 
 
 def live_chart(figure: go.Figure, key: str, *, config: dict[str, Any] | None = None) -> None:
@@ -63,14 +55,10 @@ def live_chart(figure: go.Figure, key: str, *, config: dict[str, Any] | None = N
 
 
 def _figure_json(figure: go.Figure) -> str:
-    """The figure as plotly.js takes it: its template dropped (``st.plotly_chart`` replaces it by
-    Streamlit's theme too) and Streamlit's look wherever the figure's layout sets nothing."""
+    """The figure as plotly.js takes it, without its template: the frame gives it the template
+    st.plotly_chart gives the app's other charts in the page's theme (``streamlit_look.js``)."""
     spec = figure.to_dict()
-    layout = spec.setdefault("layout", {})
-    layout.pop("template", None)
-    for name, value in STREAMLIT_LOOK.items():
-        own = layout.get(name)
-        layout[name] = {**value, **own} if isinstance(value, dict) and isinstance(own, dict) else own or value
+    spec.setdefault("layout", {}).pop("template", None)
     return pio.to_json(spec, validate=False)
 
 

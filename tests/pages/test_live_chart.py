@@ -69,14 +69,22 @@ def test_the_figure_reaches_the_frame_with_its_data_and_layout():
     assert arguments["height"] == 320
 
 
-def test_the_figure_gets_streamlits_look_where_it_sets_none():
-    live, _ = figures(run_page())
+def test_the_figure_goes_without_its_template_the_frame_gives_it_streamlits():
+    live, plain = figures(run_page())
 
-    layout = live["layout"]
-    assert "template" not in layout  # st.plotly_chart replaces plotly's template by Streamlit's too
-    assert layout["colorway"][0] == "#0068c9"  # Streamlit's first chart colour
-    assert layout["font"] == {"family": '"Source Sans", sans-serif', "size": 11, "color": "#31333f"}
-    assert layout["paper_bgcolor"] == "rgba(0,0,0,0)"
+    assert "template" not in live["layout"]  # 8 KB of plotly_white a rerun, and the frame's look wins
+    assert live["layout"]["font"] == plain["layout"]["font"] == {"size": 11}  # its own font kept
+
+
+def test_the_frames_look_is_streamlits_chart_template_in_both_themes():
+    look = (live_chart.FRONTEND / "streamlit_look.js").read_text(encoding="utf-8")
+    templates = json.loads(look[look.index("= ") + 2 :].rstrip().rstrip(";"))
+
+    assert set(templates) == {"light", "dark"}
+    light, dark = templates["light"]["layout"], templates["dark"]["layout"]
+    assert light["font"]["family"] == dark["font"]["family"] == '"Source Sans", sans-serif'
+    assert light["paper_bgcolor"] != dark["paper_bgcolor"]  # each theme's background
+    assert light["colorway"][0] == "#636efa"  # plotly_white's, as every chart of the app
 
 
 def test_a_figure_without_a_height_gets_plotlys_default_height():
@@ -93,7 +101,12 @@ def test_a_figure_without_a_height_gets_plotlys_default_height():
 def test_the_served_folder_holds_the_frame_and_the_packages_plotly_js():
     folder = live_chart._served_folder()
 
-    assert {path.name for path in folder.iterdir()} == {"index.html", "live_chart.js", "plotly.min.js"}
+    assert {path.name for path in folder.iterdir()} == {
+        "index.html",
+        "live_chart.js",
+        "streamlit_look.js",
+        "plotly.min.js",
+    }
     assert (folder / "plotly.min.js").read_bytes() == live_chart.PLOTLY_JS.read_bytes()
     assert 'src="plotly.min.js"' in (folder / "index.html").read_text()
 
