@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 from pipeline.analysis.rfm import segment_totals
 from pipeline.views.binning import equal_bins
 from pipeline.views.style import MARGINS
-from pipeline.views.text import plain_text, plain_texts
+from pipeline.views.text import HOVER_TEXT_CHARS, axis_labels, plain_text, plain_texts, short_text
 from pipeline.views.wording import counted
 
 #: One colour a segment, so the treemap and the bars of the Segments page agree.
@@ -106,12 +106,13 @@ def top_countries(clean: pd.DataFrame, n: int = 10) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=by_country["revenue"].to_numpy(dtype=float),
-            y=plain_texts(by_country.index),
+            y=axis_labels(by_country.index),  # a long name cut, not the chart squeezed
             orientation="h",
             name="Revenue",
             customdata=by_country["customers"].to_numpy(),
+            hovertext=[short_text(country, HOVER_TEXT_CHARS) for country in by_country.index],
             marker_color="#66bd63",
-            hovertemplate="%{y}<br>revenue %{x:,.0f}<br>%{customdata} customers<extra></extra>",
+            hovertemplate="%{hovertext}<br>revenue %{x:,.0f}<br>%{customdata} customers<extra></extra>",
         )
     )
     fig.update_layout(

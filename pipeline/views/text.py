@@ -36,3 +36,37 @@ def plain_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].astype("object").map(plain_text, na_action="ignore")
     return out
+
+
+#: The longest tick label taken from data: the loaders accept a country of up to 1,000 characters
+#: (RFM_STUDIO_MAX_CELL_CHARS), and Plotly gives its tick labels the room they need, so one long
+#: name squeezed the bars of a 450 px chart into a sliver.
+AXIS_LABEL_CHARS = 32
+#: The longest hover text taken from data (a hover box wider than the chart leaves the window).
+HOVER_TEXT_CHARS = 120
+
+
+def short_text(value: Any, limit: int) -> str:
+    """``value`` as plain text of at most ``limit`` characters, cut with "…" (cut before escaping,
+    so no entity is cut in half)."""
+    text = str(value)
+    return plain_text(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+
+
+def axis_labels(values: Iterable[Any], limit: int = AXIS_LABEL_CHARS) -> list[str]:
+    """Plain tick labels of at most ``limit`` characters, still distinct: Plotly draws one bar a
+    distinct label, so two long names cut alike would have become one bar. A cut label that meets
+    another gets a number: "Very long country n…", "Very long country… (2)"."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        text = str(value)
+        label = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        number = 2
+        while label in seen:
+            suffix = f"… ({number})"
+            label = text[: max(limit - len(suffix), 1)].rstrip() + suffix
+            number += 1
+        seen.add(label)
+        labels.append(plain_text(label))
+    return labels

@@ -52,6 +52,25 @@ def test_top_countries_lists_the_largest_revenues_largest_on_top(clean):
     assert list(bar.x)[::-1] == pytest.approx(revenue.to_list())
 
 
+def test_top_countries_cuts_long_names_keeping_each_country_its_own_bar(clean):
+    # Two of the largest countries renamed to 1,000-character names (the cell limit) that differ
+    # only at the end, one with markup: the loaders accept them, the chart must stay readable.
+    prefix = "<b>Republic</b> of a very long country name " * 30
+    top = clean.groupby("Country")["Revenue"].sum().nlargest(2).index
+    renamed = clean.assign(
+        Country=clean["Country"].replace({top[0]: (prefix + "East")[:1000], top[1]: (prefix + "West")[:990]})
+    )
+
+    (bar,) = charts.top_countries(renamed, n=5).data
+
+    labels = list(bar.y)
+    assert len(labels) == len(set(labels)) == 5  # still one bar a country
+    assert all(len(label.replace("&lt;", "<").replace("&gt;", ">")) <= 32 for label in labels)
+    assert labels[-1].startswith("&lt;b&gt;Republic&lt;/b&gt; of")  # cut, and still plain text
+    hover = bar.hovertext[-1].replace("&lt;", "<").replace("&gt;", ">")
+    assert len(hover) <= 120 and hover.endswith("…") and hover.startswith(prefix[:100])
+
+
 def test_top_countries_title_counts_the_countries_drawn_in_the_right_number(clean):
     one_country = clean[clean["Country"] == "Germany"]
 
