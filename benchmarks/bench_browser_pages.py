@@ -86,7 +86,10 @@ class Tab:
     A change ends with the rerun it caused: the server's ``script_finished`` message (read here
     from the websocket, in order) and the second frame after the page received it. The app's
     ``data-test-script-state`` attribute cannot say it: a fragment rerun of a few milliseconds
-    starts and ends within one React update, so "running" never reaches the DOM.
+    starts and ends within one React update, so "running" never reaches the DOM. A run that ends
+    with ``st.rerun()`` is not the end: the change ends with the run that follows. A live chart
+    (ui.live_chart) draws in its own frame after the page hands it the figure: the change ends
+    when the last one has the new figure on screen, if that is later.
     """
 
     def __init__(self, page: Any) -> None:
@@ -107,10 +110,15 @@ class Tab:
             return
         message = ForwardMsg()
         message.ParseFromString(payload)
-        self.received.append(message.WhichOneof("type") or "")
+        kind = message.WhichOneof("type") or ""
+        if kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            kind = "script_rerun"  # st.rerun(): the change goes on in the run that follows
+        self.received.append(kind)
 
     def run_finished_after(self, start: int) -> int:
-        """The index of the first ``script_finished`` message received at or after ``start``."""
+        """The index of the first ``script_finished`` message received at or after ``start``: the
+        end of the rerun a change caused, or of the last one when the first asked for another
+        (``st.rerun()``: a click on an Executions row reruns its fragment, which reruns the app)."""
         deadline = time.monotonic() + TIMEOUT_MS / 1000
         while time.monotonic() < deadline:
             found = [i for i in range(start, len(self.received)) if self.received[i] == "script_finished"]
@@ -179,16 +187,17 @@ class Tab:
         except RuntimeError as error:
             raise RuntimeError(f"{page}: {what}: {error}") from error
         self.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
-        acted, ended = self.page.evaluate(
-            f"() => [window.__bench.acted, window.__messages.drawn[{index}]]"
-            ".map(t => performance.timeOrigin + t)"
+        acted, finished, page_drawn = self.page.evaluate(
+            f"() => [window.__bench.acted, window.__messages.received[{index}],"
+            f" window.__messages.drawn[{index}]].map(t => performance.timeOrigin + t)"
         )
-        ended = max([ended, *(drawn for drawn in self.live_charts_drawn() if drawn > acted)])
+        ended = max([page_drawn, *(drawn for drawn in self.live_charts_drawn() if drawn > acted)])
         change = Change(page, what, (ended - acted) / 1000, self.cpu() - cpu_before)
         self.changes.append(change)
         print(
             f"  {page:10} {what:42} {change.seconds:6.3f} s  CPU {change.cpu:6.3f} s"
-            f"  (load average {os.getloadavg()[0]:.1f})",
+            f"  (run ended {(finished - acted) / 1000:.3f} s, page drawn {(page_drawn - acted) / 1000:.3f} s;"
+            f" load average {os.getloadavg()[0]:.1f})",
             flush=True,
         )
         self.settled()
@@ -291,11 +300,33 @@ def launch_changes(tab: Tab, repeats: int) -> None:
             tab.timed("Launch", f"workflow: {workflow.lower()}", click_text(tab, catalogue, workflow))
 
 
+#: Where a click on the runs table's row ``n`` (0: the top one) lands, from the grid's top left:
+#: its selection box (as tests/browser/test_browser_executions.py clicks it).
+RUN_ROW_MARKER = (17, 36 + 17)
+RUN_ROW_HEIGHT = 35
+
+
+def timed_run_row(tab: Tab, what: str, row: int) -> Change:
+    """Time a click on the runs table's row ``row`` (newest first), which watches that run; the
+    table is scrolled into view first, untimed (the step changes before scrolled the page down)."""
+    table = tab.main.get_by_test_id("stDataFrame").first
+
+    def act() -> None:
+        box = table.bounding_box()
+        x, y = RUN_ROW_MARKER
+        tab.page.mouse.click(box["x"] + x, box["y"] + y + RUN_ROW_HEIGHT * row)
+
+    return tab.timed("Executions", what, act, before=table.scroll_into_view_if_needed)
+
+
 def executions_changes(tab: Tab, repeats: int) -> None:
     tab.open("Executions")
     for _ in range(repeats):  # the newest run is selected: the price run; its steps in their order
         for index in (1, 2, 0):
             timed_choice(tab, "Executions", f"step: option {index + 1}", STEP_PICKER, index)
+    for _ in range(repeats):  # the watched run: a clustering one (second newest), then the price run
+        timed_run_row(tab, "run: another (a row of the table)", 1)
+        timed_run_row(tab, "run: back", 0)
 
 
 def clusters_changes(tab: Tab, repeats: int) -> None:
