@@ -8,7 +8,6 @@ from pipeline.views.graph_figure import clicked_state, state_box_indices, workfl
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
-from ui.live_chart import live_chart
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -172,8 +171,7 @@ def watch(arn: str, was_running: bool) -> None:
     executions.map_iterations_section(view.events)
     if steps:
         st.subheader("Timeline")
-        # Updated in place while the run goes on (the watch refreshes every 1.5 s): no redraw from nothing.
-        live_chart(ev.timeline_figure(ev.timeline(steps)), key="timeline", config={"displayModeBar": False})
+        st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})
 
     st.subheader("Event history")
     st.dataframe(

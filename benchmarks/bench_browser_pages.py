@@ -87,9 +87,7 @@ class Tab:
     from the websocket, in order) and the second frame after the page received it. The app's
     ``data-test-script-state`` attribute cannot say it: a fragment rerun of a few milliseconds
     starts and ends within one React update, so "running" never reaches the DOM. A run that ends
-    with ``st.rerun()`` is not the end: the change ends with the run that follows. A live chart
-    (ui.live_chart) draws in its own frame after the page hands it the figure: the change ends
-    when the last one has the new figure on screen, if that is later.
+    with ``st.rerun()`` is not the end: the change ends with the run that follows.
     """
 
     def __init__(self, page: Any) -> None:
@@ -141,23 +139,6 @@ class Tab:
             timeout=TIMEOUT_MS,
         )
 
-    def live_charts_drawn(self) -> list[float]:
-        """When each live chart (ui.live_chart, a frame of its own) last had a new figure on screen,
-        in ms since the epoch, once none is still drawing. Such a chart draws after the page's own
-        frames: the page hands it the figure, and Plotly draws it in the chart's frame."""
-        self.page.wait_for_timeout(100)  # a figure handed over at the page's last frame has arrived
-        found = []
-        for frame in self.page.frames:
-            if "live_chart" not in frame.url:
-                continue
-            frame.wait_for_function(
-                "() => !document.getElementById('chart').dataset.pending", timeout=TIMEOUT_MS
-            )
-            drawn_at = frame.evaluate("() => document.getElementById('chart').dataset.drawnAt")
-            if drawn_at:
-                found.append(float(drawn_at))
-        return found
-
     def open(self, title: str, heading: str | None = None) -> None:
         """Go to a page through the sidebar's navigation and wait for its run to end."""
         from playwright.sync_api import expect
@@ -191,8 +172,7 @@ class Tab:
             f"() => [window.__bench.acted, window.__messages.received[{index}],"
             f" window.__messages.drawn[{index}]].map(t => performance.timeOrigin + t)"
         )
-        ended = max([page_drawn, *(drawn for drawn in self.live_charts_drawn() if drawn > acted)])
-        change = Change(page, what, (ended - acted) / 1000, self.cpu() - cpu_before)
+        change = Change(page, what, (page_drawn - acted) / 1000, self.cpu() - cpu_before)
         self.changes.append(change)
         print(
             f"  {page:10} {what:42} {change.seconds:6.3f} s  CPU {change.cpu:6.3f} s"

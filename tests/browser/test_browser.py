@@ -21,14 +21,12 @@ import pytest
 from playwright.sync_api import expect
 from support import browser_support
 from support.browser_support import (
-    LIVE_CHARTS,
     REPO_ROOT,
     STATE_NAMES_OUTSIDE_BOXES,
     STEP_TIMEOUT,
     VIEWPORT,
     StreamlitServer,
     click_state,
-    live_chart_frames,
     open_tab,
     streamlit_server,
 )
@@ -116,12 +114,10 @@ def open_page(page, title: str) -> None:
 
 
 def wait_for_charts(page, count: int) -> None:
-    """Wait until ``count`` plotly charts have been drawn (their SVG exists), live charts' included."""
+    """Wait until ``count`` plotly charts have been drawn (their SVG exists)."""
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
     page.wait_for_function(
-        f"n => document.querySelectorAll('.js-plotly-plot .main-svg').length + ({LIVE_CHARTS}).filter("
-        "chart => chart.querySelector('.main-svg')).length >= n",
-        arg=count,
-        timeout=STEP_TIMEOUT,
+        "n => document.querySelectorAll('.js-plotly-plot').length >= n", arg=count, timeout=STEP_TIMEOUT
     )
 
 
@@ -150,20 +146,14 @@ def graph_statuses(page) -> dict[str, str]:
 
 
 #: True once the page is fully drawn: its title, no skeleton, no script running, every chart's SVG.
-DRAWN = (
-    """() => {
+DRAWN = """() => {
     const count = selector => document.querySelectorAll(selector).length;
     const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    const liveCharts = """
-    + LIVE_CHARTS
-    + """;
     return count('[data-testid="stMain"] h1') > 0
         && count('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]') === 0
         && count('[data-testid="stStatusWidget"]') === 0
-        && charts.every(chart => chart.querySelector('.main-svg'))
-        && liveCharts.every(chart => chart && chart.querySelector('.main-svg') && !chart.dataset.pending);
+        && charts.every(chart => chart.querySelector('.main-svg'));
 }"""
-)
 #: The widths every page is shot at: a wide desktop window and a narrow one.
 WIDTHS = (1400, 800)
 PAGES = ("Home", "Data", "Segments", "Launch", "Executions", "Clusters", "Prices")
@@ -199,9 +189,7 @@ LAYOUT_PROBLEMS = (
     const overlap = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
         && a.top < b.bottom - 1 && b.top < a.bottom - 1;
     const visible = box => box.width > 0 && box.height > 0;
-    // st.plotly_chart's plots, and a live chart's (ui.live_chart) when run in its frame
-    const plots = '[data-testid="stPlotlyChart"] .js-plotly-plot, #chart.js-plotly-plot';
-    for (const plot of document.querySelectorAll(plots)) {
+    for (const plot of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
         const chart = plot.getBoundingClientRect();
         const name = (plot.querySelector('.gtitle') || {}).textContent || '(untitled chart)';
         const texts = plot.querySelectorAll(
@@ -265,12 +253,8 @@ LAYOUT_PROBLEMS = (
 
 
 def layout_problems(page) -> list[str]:
-    """What is cut off or overlapping on the page as drawn now (``LAYOUT_PROBLEMS``), in the page
-    and in each live chart's frame."""
-    found = page.evaluate(LAYOUT_PROBLEMS)
-    for frame in live_chart_frames(page):
-        found += frame.evaluate(LAYOUT_PROBLEMS)
-    return found
+    """What is cut off or overlapping on the page as drawn now (``LAYOUT_PROBLEMS``)."""
+    return page.evaluate(LAYOUT_PROBLEMS)
 
 
 def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -> Path:

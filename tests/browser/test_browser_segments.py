@@ -20,7 +20,7 @@ from support.browser_support import (
     settled,
     streamlit_server,
 )
-from test_browser import DRAWN, STABLE_HEIGHT, WIDTHS, layout_problems
+from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
 
 from ui.segments import RFM_TABLE_LABEL
 
@@ -182,7 +182,7 @@ def test_every_view_tab_is_legible_at_both_widths(segments_tab):
             segments_tab.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
             segments_tab.wait_for_function(DRAWN)
             segments_tab.evaluate(STABLE_HEIGHT)  # the charts have taken the new width
-            found = layout_problems(segments_tab)
+            found = segments_tab.evaluate(LAYOUT_PROBLEMS)
             if found:
                 problems[f"{label} at {width} px"] = found
         segments_tab.set_viewport_size(VIEWPORT)

@@ -17,7 +17,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.asl_support import BlockingResources
-from support.page_support import APP, figures, metrics_in_columns, sidebar_backend, unescaped
+from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 from support.run_support import start_unchecked
 
 import ui.backend
@@ -157,7 +157,7 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
-    assert len(figures(at)) == 2  # the graph and the timeline
+    assert len(at.get("plotly_chart")) == 2  # the graph and the timeline
     history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"

@@ -19,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,17 +33,6 @@ CHROMIUM_ARGS = [
 ]
 #: The workflow graph's states whose text (name, type, notes) leaves its box, as sentences: each
 #: box's corners are placed with the plot's own axes, the text is measured as drawn.
-#: The charts of ui.live_chart on the page, each the plot element in its own frame (same origin),
-#: as a JavaScript expression (an array; null for a frame whose page has not loaded yet).
-LIVE_CHARTS = """[...document.querySelectorAll('iframe[src*="live_chart"]')]
-    .map(frame => frame.contentDocument && frame.contentDocument.getElementById('chart'))"""
-
-
-def live_chart_frames(page: Any) -> list[Any]:
-    """The Playwright frames of the page's live charts (ui.live_chart), in page order."""
-    return [frame for frame in page.frames if "live_chart" in frame.url]
-
-
 STATE_NAMES_OUTSIDE_BOXES = """() => {
     const problems = [];
     for (const plot of document.querySelectorAll('.js-plotly-plot')) {

@@ -69,26 +69,6 @@ def _is_punctuation(char: str) -> bool:
     return char.isascii() and not char.isalnum() and char.isprintable() and not char.isspace()
 
 
-def figures(at: Any) -> list[dict[str, Any]]:
-    """Every chart the page drew, in page order, as plotly.js receives it: an ``st.plotly_chart``'s
-    spec or a ``ui.live_chart``'s figure (a custom component, which AppTest keeps as its proto)."""
-    found: list[dict[str, Any]] = []
-
-    def visit(node: Any) -> None:
-        kind = getattr(node, "type", None)
-        if kind == "plotly_chart":
-            found.append(json.loads(node.proto.spec))
-        elif kind == "component_instance":
-            arguments = json.loads(node.proto.json_args)
-            if "figure" in arguments:
-                found.append(json.loads(arguments["figure"]))
-        for child in getattr(node, "children", {}).values():
-            visit(child)
-
-    visit(at._tree)
-    return found
-
-
 def drawn_workflow(at: Any) -> dict[str, Any]:
     """The workflow graph a page drew (the plotly chart whose figure has the "states" trace):
     ``states`` (name -> hover text, one entry a drawn state), ``fills`` (the state boxes' fill
