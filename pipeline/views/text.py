@@ -49,8 +49,12 @@ HOVER_TEXT_CHARS = 120
 def short_text(value: Any, limit: int) -> str:
     """``value`` as plain text of at most ``limit`` characters, cut with "…" (cut before escaping,
     so no entity is cut in half)."""
-    text = str(value)
-    return plain_text(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+    return plain_text(_cut(str(value), limit))
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` itself, or its first characters and "…" in ``limit`` characters at most."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def axis_labels(values: Iterable[Any], limit: int = AXIS_LABEL_CHARS) -> list[str]:
@@ -61,7 +65,7 @@ def axis_labels(values: Iterable[Any], limit: int = AXIS_LABEL_CHARS) -> list[st
     seen: set[str] = set()
     for value in values:
         text = str(value)
-        label = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        label = _cut(text, limit)
         number = 2
         while label in seen:
             suffix = f"… ({number})"
