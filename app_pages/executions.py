@@ -44,15 +44,25 @@ if not listing.items:
     st.page_link(Page.LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     end_page()
 
-selected = execution_list.selected_execution(execution_list.executions_table(listing))
+# A click on a row of the table (below) is read here, before the page is drawn: while nothing runs
+# the table is drawn in the page's own run, so the click's one rerun draws the run it picked.
+listed = execution_list.executions_table(listing)
+picked = execution_list.picked_execution(listed, execution_list.table_rows())
+if picked:
+    st.session_state[Key.SELECTED_EXECUTION] = picked
+selected = execution_list.selected_execution(listed)
 st.session_state[Key.SELECTED_EXECUTION] = selected
 deep_link.show_in_address(selected)
 running = listing.status_of(selected) == "RUNNING"
 
 
-@st.fragment(run_every=executions.REFRESH_SECONDS if execution_list.any_running(listing) else None)
 def run_table(chosen: str, anything_was_running: bool) -> None:
-    """The runs, running ones first; refreshed while any runs; a click on a row selects the run."""
+    """The runs, running ones first; refreshed while any runs; a click on a row selects the run.
+
+    While a run goes on the table is a fragment that refreshes itself: a click there reruns the
+    fragment, which hands the pick to the app (``st.rerun(scope="app")``); otherwise the table is
+    part of the page's run and its click is read at the top of the page.
+    """
     fresh = runs.list_executions(chosen) if anything_was_running else listing
     table = execution_list.executions_table(fresh, chosen)
     event = st.dataframe(
@@ -73,7 +83,10 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
         st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling
 
 
-run_table(selected, execution_list.any_running(listing))
+if execution_list.any_running(listing):
+    st.fragment(run_table, run_every=executions.REFRESH_SECONDS)(selected, True)
+else:
+    run_table(selected, False)
 
 st.subheader(plain(selected.rsplit(":", 1)[-1]))
 st.code(selected, language=None)  # the full ARN, with Streamlit's copy button

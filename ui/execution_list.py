@@ -164,6 +164,15 @@ def selected_execution(table: pd.DataFrame) -> str:
     return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
 
 
+def table_rows() -> list[int]:
+    """The rows ticked in the runs table, as its widget state holds them (empty before any click)."""
+    state = st.session_state.get(TABLE_KEY)
+    try:
+        return [int(row) for row in state["selection"]["rows"]]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
 def picked_execution(table: pd.DataFrame, rows: list[int]) -> str | None:
     """The run a new click on the table picked, or None when the pick has not changed.
 

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from support.browser_support import (
     STEP_TIMEOUT,
+    Reruns,
     StreamlitServer,
     click_state,
     open_tab,
@@ -103,6 +104,7 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
     assert len(moved) >= 2, (newest_first, by_name)
     arn_of = {arn.rsplit(":", 1)[-1]: arn for arn in finished.arns.values()}
     with open_tab(browser) as tab:
+        reruns = Reruns(tab)
         tab.goto(f"{server.url}/executions")
         main = tab.get_by_test_id("stMain")
         table = main.get_by_test_id("stDataFrame").first
@@ -118,9 +120,13 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
         for position in (moved[0], moved[-1]):
             name = shown_rows(tab)[position]["name"]
             assert name == by_name[position]
+            asked = len(reruns.sent)
             tab.mouse.click(box["x"] + ROW_MARKER_X, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * position + 17)
             expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
             settled(tab, STEP_TIMEOUT)
+            # Nothing runs, so the table is part of the page: the click asks for one run of the
+            # page (no fragment id), not for the table's fragment that then reruns the page.
+            assert reruns.sent[asked:] == [""], reruns.sent[asked:]
             assert watched_run(tab) == name
             expect(main.get_by_test_id("stCode").filter(has_text=arn_of[name]).first).to_be_visible()
             # The table stays sorted and marks the watched run on the row that was clicked.

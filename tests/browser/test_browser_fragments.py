@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, settled, streamlit_server
+from support.browser_support import STEP_TIMEOUT, Reruns, StreamlitServer, open_tab, settled, streamlit_server
 
 from ui.launch import DEFINITIONS_LABEL
 
@@ -28,33 +27,6 @@ def server(tmp_path_factory) -> Iterator[StreamlitServer]:
     logs = tmp_path_factory.mktemp("fragments-logs")
     with streamlit_server(home, logs) as running:
         yield running
-
-
-class Reruns:
-    """The rerun requests the page sends, in order: each one's fragment id ("" for the page)."""
-
-    def __init__(self, page) -> None:
-        self.sent: list[str] = []
-        page.on("websocket", lambda socket: socket.on("framesent", self._read))
-
-    def _read(self, payload) -> None:
-        if isinstance(payload, str):
-            return
-        message = BackMsg()
-        message.ParseFromString(payload)
-        if message.WhichOneof("type") == "rerun_script":
-            self.sent.append(message.rerun_script.fragment_id)
-
-    def after(self, page, action) -> list[str]:
-        """The rerun requests ``action`` caused, once the run they started has ended."""
-        before = len(self.sent)
-        action()
-        page.wait_for_function(
-            "() => document.querySelector('[data-testid=\"stApp\"]')"
-            ".getAttribute('data-test-script-state') !== 'running'"
-        )
-        settled(page, STEP_TIMEOUT)
-        return self.sent[before:]
 
 
 @pytest.fixture

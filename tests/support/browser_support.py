@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -279,3 +281,36 @@ def click_state(page, state: str) -> None:
         state,
     )
     page.mouse.click(point["x"], point["y"])
+
+
+class Reruns:
+    """The rerun requests the page sends, in order: each one's fragment id ("" for the page)."""
+
+    def __init__(self, page) -> None:
+        self.sent: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", self._read))
+
+    def _read(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = BackMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "rerun_script":
+            self.sent.append(message.rerun_script.fragment_id)
+
+    def after(self, page, action) -> list[str]:
+        """The rerun requests ``action`` caused, once the run they started has ended."""
+        before = len(self.sent)
+        action()
+        # The request leaves the page a moment after the click: on a busy machine the page can
+        # still look idle (and settled) before it went, so wait for it first. Playwright delivers
+        # the socket's frames while it waits.
+        deadline = time.monotonic() + STEP_TIMEOUT / 1000
+        while len(self.sent) == before and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stApp\"]')"
+            ".getAttribute('data-test-script-state') !== 'running'"
+        )
+        settled(page, STEP_TIMEOUT)
+        return self.sent[before:]
