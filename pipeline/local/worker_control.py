@@ -21,15 +21,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import psutil
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config import PROJECT_ROOT, data_home
 from pipeline.local.store import ExecutionRecord, RunStore
 from pipeline.local.warm_worker import SERVER_MODULE as WARM_SERVER_MODULE
 from pipeline.local.warm_worker import WarmWorkerError, WarmWorkerServer
 from pipeline.local.worker import STORE_ENV, WORKER_DIED_ERROR, run_execution
+
+if TYPE_CHECKING:
+    import psutil
 
 #: The module a worker process runs.
 WORKER_MODULE = "pipeline.local.worker"
@@ -44,6 +45,8 @@ def process_identity(pid: int) -> str | None:
     Together with the pid it names one process for its whole life: a later process that
     reuses the pid has another start time. Zombies (exited, not yet reaped) count as gone.
     """
+    import psutil  # imported on first use: 20-30 ms the first page of a server need not pay
+
     try:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
@@ -102,6 +105,8 @@ def start_worker(arn: str, log_path: Path, store_path: Path) -> subprocess.Popen
 def _is_worker_of(process: psutil.Process, arn: str) -> bool:
     """Whether ``process`` is a worker: the worker command of ``arn``, or a child forked by a
     warm server (its command line is the server's; unlike the server, it leads its own session)."""
+    import psutil
+
     try:
         command = process.cmdline()
         if WARM_SERVER_MODULE in command:
@@ -130,6 +135,8 @@ def terminate_worker(pid: int | None, identity: str | None, arn: str, *, wait_se
     """
     if pid is None or pid == os.getpid() or not process_alive(pid, identity):
         return not process_alive(pid, identity)
+    import psutil
+
     try:
         process = psutil.Process(pid)
     except psutil.NoSuchProcess:

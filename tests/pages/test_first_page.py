@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 at = AppTest.from_file("app.py", default_timeout=300).run()
 print(json.dumps({
     "numpy": "numpy" in sys.modules,
+    "psutil": "psutil" in sys.modules,
     "stack_walks": len(walked),
     "title": [title.value for title in at.title],
     "exceptions": [str(exception.value) for exception in at.exception],
@@ -43,7 +44,7 @@ def fill_definition_cache() -> None:
         backend.workflow_documents(spec)
 
 
-def test_a_fresh_process_draws_home_without_numpy_or_walking_the_call_stack(studio_home):
+def test_a_fresh_process_draws_home_without_numpy_psutil_or_walking_the_call_stack(studio_home):
     fill_definition_cache()
 
     probe = run_probe(FIRST_RUN_PROBE, studio_home)
@@ -51,6 +52,7 @@ def test_a_fresh_process_draws_home_without_numpy_or_walking_the_call_stack(stud
     assert probe["exceptions"] == []
     assert probe["title"] == ["RFM Workflow Studio"]
     assert probe["numpy"] is False  # the page icon went through Streamlit's image path before
+    assert probe["psutil"] is False  # the local backend's health does not look at processes
     assert probe["stack_walks"] == 0  # Streamlit's REPL check is skipped (ui/repl_check.py)
 
 
