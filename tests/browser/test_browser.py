@@ -257,6 +257,10 @@ def layout_problems(page) -> list[str]:
     return page.evaluate(LAYOUT_PROBLEMS)
 
 
+#: How many times a shot's viewport is grown to the main area's settled height, at most.
+SHOT_FITS = 5
+
+
 def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -> Path:
     """A full-page screenshot of the app at ``width``, including what lies below the fold.
 
@@ -264,14 +268,16 @@ def screenshot(page, out_dir: Path, name: str, width: int = VIEWPORT["width"]) -
     area's height for the shot (and restored afterwards), once that height has settled.
     """
     page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
-    settled(page)
-    page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
-    height = page.evaluate(STABLE_HEIGHT)
-    page.set_viewport_size({"width": width, "height": max(VIEWPORT["height"], int(height))})
     page.mouse.move(width - 5, 5)  # no hover effects (the sidebar's collapse button)
-    settled(page)
-    page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
-    page.evaluate(STABLE_HEIGHT)
+    # Grown until the main area fits the viewport: on a busy machine a chart can arrive after
+    # the height first looked settled (a Prices shot once held only its first 1,000 px).
+    for _ in range(SHOT_FITS):
+        settled(page)
+        page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
+        height = max(VIEWPORT["height"], int(page.evaluate(STABLE_HEIGHT)))
+        if page.viewport_size == {"width": width, "height": height}:
+            break
+        page.set_viewport_size({"width": width, "height": height})
     path = out_dir / name
     page.screenshot(path=str(path), full_page=True, timeout=STEP_TIMEOUT)
     return path
