@@ -56,7 +56,6 @@ arn = st.selectbox(
 )
 try:
     run = clusters.load_run(arn)
-    figures = clusters.run_figures(arn)
 except Exception as error:
     show_error(error, "Reading the run's results")
     end_page()
@@ -167,31 +166,46 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     )
 
 
-overview, customers, compare = st.tabs(["Clusters", "Customers", "Compare runs"])
+def draw_view(view: str) -> None:
+    """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``)."""
+    if view == clusters.SCATTER_VIEW:
+        st.plotly_chart(clusters.scatter_figure(arn), key="chart_scatter")
+        if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
+            st.caption(
+                f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
+                f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
+            )
+    elif view == clusters.SIZES_VIEW:
+        figures = clusters.run_figures(arn)
+        chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
+        # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
+        st.table(clusters.summary_table(summary), hide_index=True)
+        with st.expander("The average customer of each cluster"):
+            st.table(clusters.averages_table(summary), hide_index=True)
+    elif view == clusters.SEGMENTS_VIEW:
+        segments_by_cluster(arn)
+    elif view == clusters.SWEEP_VIEW:
+        sweep = clusters.sweep_view(arn)
+        if sweep is not None:
+            curve, sweep_table, note = sweep
+            st.caption(plain(note))
+            st.plotly_chart(curve, key="chart_sweep")
+            st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
+    elif view == clusters.CUSTOMERS_VIEW:
+        customer_lookup(arn, run, summary)
+    elif view == clusters.COMPARE_VIEW:
+        compare_runs([a for a in arns if a != arn], arn, run, succeeded)
 
-with overview:
-    sweep = clusters.sweep_view(arn)
-    if sweep is not None:
-        curve, sweep_table, note = sweep
-        st.subheader("How k was chosen")
-        st.caption(plain(note))
-        st.plotly_chart(curve, key="chart_sweep")
-        st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
-    st.plotly_chart(figures["scatter"], key="chart_scatter")
-    if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
-        st.caption(
-            f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
-            f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
-        )
-    chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
-    segments_by_cluster(arn)
-    # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
-    st.table(clusters.summary_table(summary), hide_index=True)
-    with st.expander("The average customer of each cluster"):
-        st.table(clusters.averages_table(summary), hide_index=True)
 
-with customers:
-    customer_lookup(arn, run, summary)
-
-with compare:
-    compare_runs([a for a in arns if a != arn], arn, run, succeeded)
+# One view a tab, only the open one drawn: choosing another run remounts the open view's charts,
+# not the 3-D scatter's WebGL scene and every chart of the page (benchmarks/README.md, round 9).
+labels = clusters.view_labels(sweep=run.sweep is not None)
+clusters.keep_view_state(labels)  # the open view stays open across a run switch
+tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun")
+for tab, label in zip(tabs, labels, strict=True):
+    if tab.open:
+        with tab:
+            try:
+                draw_view(label)
+            except Exception as error:
+                show_error(error, "Drawing the clusters")

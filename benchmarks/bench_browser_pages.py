@@ -214,15 +214,25 @@ class Tab:
         self.settled()
 
     def timed(
-        self, page: str, what: str, act: Callable[[], None], before: Callable[[], None] | None = None
+        self,
+        page: str,
+        what: str,
+        act: Callable[[], None],
+        before: Callable[[], None] | None = None,
+        *,
+        charts: bool = False,
     ) -> Change:
         """Do ``before()`` (e.g. open a select box's list), install the watcher, do ``act()`` (the
-        click or key press that changes the widget), await the page."""
+        click or key press that changes the widget), await the page. With ``charts`` the change
+        ends no earlier than the last frame at which a chart came, went or got its SVG (as an
+        opening does): a view tab of Clusters draws charts that were not there."""
         self.settled()
         if before is not None:
             before()
         self.page.wait_for_timeout(300)  # messages of the step before (a list opening) are in
         start = len(self.received)
+        if charts:
+            self.page.evaluate(WATCH_CHARTS)
         self.page.evaluate(WATCH_ACTION)
         cpu_before = self.cpu()
         act()
@@ -231,13 +241,21 @@ class Tab:
         except RuntimeError as error:
             raise RuntimeError(f"{page}: {what}: {error}") from error
         self.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
-        acted, finished, page_drawn = self.page.evaluate(
+        if charts:
+            self.settled()
+            self.page.wait_for_function(PLOTLY_CHARTS_DRAWN, timeout=TIMEOUT_MS)
+            self.page.wait_for_timeout(300)  # a chart still arriving would change the watch's time
+        acted, finished, page_drawn, charts_changed = self.page.evaluate(
             f"() => [window.__bench.acted, window.__messages.received[{index}],"
-            f" window.__messages.drawn[{index}]].map(t => performance.timeOrigin + t)"
+            f" window.__messages.drawn[{index}], window.__charts ? window.__charts.changed : 0]"
+            ".map(t => performance.timeOrigin + t)"
         )
+        ended = max(page_drawn, charts_changed) if charts else page_drawn
         change = self._record(
-            Change(page, what, (page_drawn - acted) / 1000, self.cpu() - cpu_before),
-            f"run ended {(finished - acted) / 1000:.3f} s, page drawn {(page_drawn - acted) / 1000:.3f} s; ",
+            Change(page, what, (ended - acted) / 1000, self.cpu() - cpu_before),
+            f"run ended {(finished - acted) / 1000:.3f} s, page drawn {(page_drawn - acted) / 1000:.3f} s"
+            + (f", charts {(charts_changed - acted) / 1000:.3f} s" if charts else "")
+            + "; ",
         )
         self.settled()
         return change
@@ -284,11 +302,11 @@ def open_list(tab: Tab, label: str, option: Any) -> Callable[[], None]:
     return before
 
 
-def timed_choice(tab: Tab, page: str, what: str, label: str, index: int) -> Change:
+def timed_choice(tab: Tab, page: str, what: str, label: str, index: int, *, charts: bool = False) -> Change:
     """Time a click on the ``index``-th option of the select box ``label`` (its list opened first,
     untimed: run labels are long and made at run time, so options are taken by position)."""
     option = tab.page.get_by_role("option").nth(index)
-    return tab.timed(page, what, option.click, before=open_list(tab, label, option))
+    return tab.timed(page, what, option.click, before=open_list(tab, label, option), charts=charts)
 
 
 def click_text(tab: Tab, scope: Any, text: str) -> Callable[[], None]:
@@ -376,16 +394,49 @@ def timed_opens(tab: Tab, page: str, title: str, heading: str | None = None) -> 
     tab.timed_open(page, "open: again", title, heading)
 
 
+#: Clusters' views before round 9: three tabs, every one drawn on every run (switched in the browser).
+CLUSTERS_EVERY_VIEW_DRAWN = ["Clusters", "Customers", "Compare runs"]
+SHARES = "Show each cluster's segments as shares"
+
+
 def clusters_changes(tab: Tab, repeats: int) -> None:
+    """Clusters' changes. Since round 9 the page draws only its open view (lazy tabs): each view
+    tab is timed (it reruns the page), and the run switch on each view; the shares toggle on the
+    segments' view; the run to compare with on the comparison's. A tree from before (``--app``),
+    whose tabs are all drawn on every run, gets the changes it had: run switch, toggle, compare."""
     timed_opens(tab, "Clusters", "Clusters")
-    shares = tab.main.get_by_text("Show each cluster's segments as shares", exact=True)
+    views = tab.main.get_by_role("tab").all_inner_texts()
+    if views == CLUSTERS_EVERY_VIEW_DRAWN:
+        every_view_drawn_changes(tab, repeats)
+        return
+    shares = tab.main.get_by_text(SHARES, exact=True)
     for _ in range(repeats):
-        timed_choice(tab, "Clusters", "run: the other one", "Succeeded run", 1)
-        timed_choice(tab, "Clusters", "run: back", "Succeeded run", 0)
+        for view in [*views[1:], views[0]]:  # back to the view the page opens on, at the end
+            tab.timed("Clusters", f"view: {view}", click_tab(tab, view), charts=True)
+            timed_choice(tab, "Clusters", f"run: the other one ({view})", "Succeeded run", 1, charts=True)
+            timed_choice(tab, "Clusters", f"run: back ({view})", "Succeeded run", 0, charts=True)
+            if tab.main.get_by_text(SHARES, exact=True).count():
+                tab.timed("Clusters", "segments as shares: on", shares.click)
+                tab.timed("Clusters", "segments as shares: off", shares.click)
+    compare = next(view for view in views if view.startswith("Compare"))
+    tab.timed("Clusters", f"view: {compare}", click_tab(tab, compare), charts=True)
+    timed_choice(tab, "Clusters", "compare with: the other run", "Compare with", 0, charts=True)
+
+
+def click_tab(tab: Tab, label: str) -> Callable[[], None]:
+    return lambda: tab.main.get_by_role("tab", name=label, exact=True).click()
+
+
+def every_view_drawn_changes(tab: Tab, repeats: int) -> None:
+    """Clusters' changes before round 9 (every view drawn on every run)."""
+    shares = tab.main.get_by_text(SHARES, exact=True)
+    for _ in range(repeats):
+        timed_choice(tab, "Clusters", "run: the other one", "Succeeded run", 1, charts=True)
+        timed_choice(tab, "Clusters", "run: back", "Succeeded run", 0, charts=True)
         tab.timed("Clusters", "segments as shares: on", shares.click)
         tab.timed("Clusters", "segments as shares: off", shares.click)
     tab.main.get_by_role("tab", name="Compare runs").click()
-    timed_choice(tab, "Clusters", "compare with: the other run", "Compare with", 0)
+    timed_choice(tab, "Clusters", "compare with: the other run", "Compare with", 0, charts=True)
 
 
 def prices_changes(tab: Tab, repeats: int) -> None:

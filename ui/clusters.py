@@ -94,6 +94,59 @@ def follow_choice() -> None:
     st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.CLUSTERS_RUN]
 
 
+#: The page's views, one a tab (``st.tabs(..., on_change="rerun")``), only the open one drawn.
+#: Streamlit 1.67 puts a hash of a Plotly figure into the chart's element id and the browser
+#: remounts a chart whose id changed: with every view drawn, choosing another run remounted
+#: every chart, the 3-D scatter's WebGL scene among them, 1.3-3.3 s at full scale
+#: (benchmarks/README.md, "Round 9: Clusters, only the open view drawn"). The labels are short so
+#: that the six tabs fit an 800 px window's main area: 453 of its 468 px ("Sizes and profiles"
+#: took 511 and hid "Compare runs" behind a scroll).
+SCATTER_VIEW = "3-D scatter"
+SIZES_VIEW = "Profiles"
+SEGMENTS_VIEW = "Segments"
+SWEEP_VIEW = "Choice of k"
+CUSTOMERS_VIEW = "Customers"
+COMPARE_VIEW = "Compare runs"
+#: The views in their order, the first open by default; ``SWEEP_VIEW`` only for a sweep run.
+#: The sizes and profiles open first: they answer what a user asks first of a run (how many
+#: customers and how much revenue each cluster holds, and what its customers are like) and they
+#: draw in ~0.2-0.5 s at full scale. The 3-D scatter, the page's signature view, is one click away:
+#: its WebGL scene takes ~1.6-2.5 s to draw whenever it is drawn, and as the default it would make
+#: the page's opening and every run switch on it that slow for users who came for the figures.
+VIEWS: tuple[str, ...] = (SIZES_VIEW, SCATTER_VIEW, SEGMENTS_VIEW, SWEEP_VIEW, CUSTOMERS_VIEW, COMPARE_VIEW)
+#: The view tabs' widget key: its value is the open view's label.
+VIEW_KEY = "clusters_view"
+#: The labels of the view tabs the last full run drew (the sweep view comes and goes).
+VIEW_LABELS_KEY = "clusters_view_labels"
+#: The keys of the widgets in the views' fragments, kept while their view is closed.
+VIEW_WIDGET_KEYS = ("clusters_normalise", "clusters_search", "clusters_names", "clusters_compare")
+
+
+def view_labels(sweep: bool) -> list[str]:
+    """The view tabs of a run: every view, the k sweep's only when the run was a sweep."""
+    return [view for view in VIEWS if sweep or view != SWEEP_VIEW]
+
+
+def keep_view_state(labels: list[str]) -> None:
+    """Before the view tabs are drawn: keep the open view and the closed views' widget values.
+
+    The tabs' element id includes their labels, so a run with the k sweep's view next to one
+    without gives new tabs, which would open on the first view: the view that was open is set
+    again when it is among the new labels. Streamlit forgets the value of a widget a run does not
+    draw, and a closed view is not drawn: its fragments' widgets (the shares toggle, the search,
+    the cluster filter, the run compared with) are written back to session state so they keep
+    their values (Streamlit's own advice for widgets that are not always drawn).
+    """
+    state = st.session_state
+    wanted = state.get(VIEW_KEY)
+    if state.get(VIEW_LABELS_KEY) != labels and wanted in labels:
+        state[VIEW_KEY] = wanted
+    state[VIEW_LABELS_KEY] = labels
+    for key in VIEW_WIDGET_KEYS:
+        if key in state:
+            state[key] = state[key]
+
+
 @st.cache_resource(max_entries=8, show_spinner="Reading the run's results…")
 def load_run(arn: str) -> Run:
     """The results of the succeeded execution ``arn``, read once per process (they never change)."""
@@ -124,14 +177,21 @@ def run_metrics(run: Run) -> list[tuple[str, str]]:
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")
 def run_figures(arn: str) -> dict[str, go.Figure]:
-    """The charts of one run that do not depend on a widget."""
+    """The sizes and profiles charts of one run (they do not depend on a widget)."""
     run = load_run(arn)
-    shown = cluster_charts.sample_customers(run.clusters)
     return {
-        "scatter": cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters)),
         "sizes": cluster_charts.cluster_sizes(run.summary),
         "profiles": cluster_charts.cluster_profiles(run.summary),
     }
+
+
+@st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")
+def scatter_figure(arn: str) -> go.Figure:
+    """The run's 3-D RFM scatter over a per-cluster sample, built only when its view is opened
+    (sampling and building it is the costliest of the run's figures)."""
+    run = load_run(arn)
+    shown = cluster_charts.sample_customers(run.clusters)
+    return cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -84,25 +84,54 @@ def test_a_launch_parameter_reruns_its_fragment_and_the_workflow_choice_the_page
     expect(main.get_by_test_id("stCode").filter(has_text='"StartAt": "Prepare data"').first).to_be_visible()
 
 
-def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded_tab):
-    page, reruns = loaded_tab
+def launch_and_watch(page, k: str) -> None:
+    """Launch a clustering run with ``k`` clusters from Launch and wait on Executions for its success."""
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
+    type_number(page, "Clusters (k)", k)()
+    settled(page, STEP_TIMEOUT)
     main.get_by_role("button", name="Launch", exact=True).click()
     expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
     expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
         "SUCCEEDED", timeout=STEP_TIMEOUT
     )
+
+
+def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded_tab):
+    page, reruns = loaded_tab
+    launch_and_watch(page, "4")
+    main = page.get_by_test_id("stMain")
     open_page(page, "Clusters")
+    charts = main.get_by_test_id("stPlotlyChart")
+    # Only the open view is drawn: the sizes and profiles with their table, not the 3-D scatter.
+    expect(main.get_by_test_id("stTable").first).to_be_visible()
+    expect(charts).to_have_count(2)
+    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
+    reruns.after(page, lambda: main.get_by_role("tab", name="3-D scatter", exact=True).click())
+    expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()
+    expect(charts).to_have_count(1)
+    expect(main.get_by_test_id("stTable")).to_have_count(0)
+
+    sent = reruns.after(page, lambda: main.get_by_role("tab", name="Segments", exact=True).click())
+    assert sent == [""], sent  # a tab reruns the page: it draws the view just opened
     heatmap_title = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
     expect(heatmap_title).to_have_text("Clusters by RFM segment (customers)")
+    expect(charts).to_have_count(1)
+    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)  # the scatter is gone
 
     sent = reruns.after(page, lambda: main.get_by_text("Show each cluster's segments as shares").click())
     assert len(sent) == 1 and sent[0] != "", sent
     expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()
+    # The fragment's rerun may end (for the browser) before the old chart is taken away: the
+    # new title first, then one chart.
+    expect(heatmap_title.filter(has_text="share of each cluster")).to_be_visible()
+    expect(heatmap_title).to_have_count(1)
     expect(heatmap_title).to_have_text("Clusters by RFM segment (share of each cluster)")
 
-    main.get_by_role("tab", name="Customers").click()
+    reruns.after(page, lambda: main.get_by_role("tab", name="Customers", exact=True).click())
+    every_customer = re.compile(r"^([\d,]+) of \1 customers$")
+    expect(main.get_by_text(every_customer)).to_be_visible()  # the view is drawn: its grid is there
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
     search = main.get_by_role("textbox", name="Search")
 
     def look_up() -> None:
@@ -111,6 +140,28 @@ def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded
 
     sent = reruns.after(page, look_up)
     assert len(sent) == 1 and sent[0] != "", sent
-    expect(main.get_by_text(re.compile(r"^\d[\d,]* of [\d,]+ customers$"))).not_to_have_text(
-        re.compile(r"^([\d,]+) of \1 customers$")
-    )
+    expect(main.get_by_text(re.compile(r"^\d[\d,]* of [\d,]+ customers$"))).not_to_have_text(every_customer)
+
+
+def test_clusters_open_view_stays_open_when_another_run_is_chosen(loaded_tab):
+    page, reruns = loaded_tab
+    launch_and_watch(page, "3")
+    launch_and_watch(page, "5")  # the newest: the run Clusters opens on
+    main = page.get_by_test_id("stMain")
+    open_page(page, "Clusters")
+    reruns.after(page, lambda: main.get_by_role("tab", name="Segments", exact=True).click())
+    reruns.after(page, lambda: main.get_by_text("Show each cluster's segments as shares").click())
+    k = main.get_by_test_id("stMetric").filter(has_text="Clusters (k)")
+    expect(k).to_contain_text("5")
+
+    main.get_by_role("combobox", name="Succeeded run").click()
+    sent = reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=3").first.click())
+
+    assert sent == [""], sent
+    expect(k).to_contain_text("3")
+    expect(main.get_by_role("tab", name="Segments", exact=True)).to_have_attribute("aria-selected", "true")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()  # kept
+    heatmap = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
+    expect(heatmap).to_have_text("Clusters by RFM segment (share of each cluster)")
+    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)

@@ -8,6 +8,8 @@ from the runs' summary.json and clusters table (read through the backend), not f
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -15,6 +17,7 @@ from support.cluster_support import make_runs
 from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
+from ui import clusters as clusters_ui
 from ui.names import Key, Page
 
 CLUSTERS_PAGE = Page.CLUSTERS
@@ -67,6 +70,19 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.main.metric}
 
 
+def open_view(at: AppTest, view: str) -> AppTest:
+    """Open the view tab ``view``, as a click on the tab does (the page reruns)."""
+    at.session_state[clusters_ui.VIEW_KEY] = view
+    at.run()
+    assert not at.exception
+    return at
+
+
+def chart_keys(at: AppTest) -> list[str]:
+    """The keys of the Plotly charts the page sent, in order (the element id ends with the key)."""
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
 def test_without_executions_the_page_points_to_the_launch_page():
     at = open_page()
 
@@ -86,7 +102,7 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
     assert shown["Clusters (k)"] == "3"
     assert shown["Customers"] == f"{summary['customers']:,}"
     assert shown["Quality threshold"] == "-1.00"
-    assert len(at.get("plotly_chart")) == 4  # 3-D scatter, sizes, profiles, cluster x segment
+    assert chart_keys(at) == ["chart_sizes", "chart_profiles"]  # the view open by default
     cluster_table, averages = at.table
     assert list(cluster_table.value["Cluster"]) == [
         c["Name"] for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
@@ -96,6 +112,8 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
         for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
     ]
     assert "Days since last purchase" in averages.value.columns and len(averages.value) == 3
+
+    open_view(at, clusters_ui.CUSTOMERS_VIEW)
     (customer_table,) = at.dataframe
     assert len(customer_table.value) == summary["customers"]
     assert [button.label for button in at.download_button] == [
@@ -103,6 +121,99 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
         "Download all customers (CSV)",
         "Download the summary (JSON)",
     ]
+
+
+#: The charts each view of a fixed-k run sends (the customers' view has a grid, no chart).
+VIEW_CHARTS = {
+    clusters_ui.SIZES_VIEW: ["chart_sizes", "chart_profiles"],
+    clusters_ui.SCATTER_VIEW: ["chart_scatter"],
+    clusters_ui.SEGMENTS_VIEW: ["chart_segments"],
+    clusters_ui.CUSTOMERS_VIEW: [],
+    clusters_ui.COMPARE_VIEW: [],  # until a run to compare with is chosen
+}
+
+
+def test_the_views_are_tabs_and_only_the_open_views_charts_are_sent(with_runs):
+    at = open_page(with_runs.arns["k3"])
+
+    assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)  # no k sweep's view: a fixed k
+    for view, charts in VIEW_CHARTS.items():
+        open_view(at, view)
+        assert not at.error
+        assert chart_keys(at) == charts, view
+        assert bool(at.dataframe) == (view == clusters_ui.CUSTOMERS_VIEW), view
+        assert bool(at.table) == (view == clusters_ui.SIZES_VIEW), view
+        # above the views, whichever is open: the metrics and the report button
+        assert metrics(at)["Clusters (k)"] == "3"
+        assert at.download_button(key="clusters_report").label == "Download report (HTML)"
+
+
+def test_the_open_view_stays_open_across_a_run_switch(with_runs):
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.SEGMENTS_VIEW)
+
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(with_runs.arns["k5"]).run()
+
+    assert not at.exception and not at.error
+    assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.SEGMENTS_VIEW
+    assert chart_keys(at) == ["chart_segments"]
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
+    k5 = {cluster["Name"] for cluster in with_runs.results["k5"].summary["clusters"]}
+    assert set(heatmap["data"][0]["y"]) == k5  # the chosen run's clusters
+    assert metrics(at)["Clusters (k)"] == "5"
+
+
+def test_a_closed_views_widgets_keep_their_values(with_runs):
+    clusters = with_runs.results["k5"].clusters
+    at = open_view(open_page(with_runs.arns["k5"]), clusters_ui.CUSTOMERS_VIEW)
+    at.text_input(key="clusters_search").set_value("france").run()
+    open_view(at, clusters_ui.SEGMENTS_VIEW)
+    at.toggle(key="clusters_normalise").set_value(True).run()
+
+    open_view(at, clusters_ui.SCATTER_VIEW)
+    open_view(at, clusters_ui.CUSTOMERS_VIEW)
+
+    assert at.text_input(key="clusters_search").value == "france"
+    assert len(at.dataframe[0].value) == int((clusters["Country"] == "France").sum())
+    open_view(at, clusters_ui.SEGMENTS_VIEW)
+    assert at.toggle(key="clusters_normalise").value is True
+    assert "share of each cluster" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_the_k_sweeps_view_is_a_sweep_runs_only_and_the_open_view_outlives_it(
+    sample_xlsx, tmp_path, monkeypatch
+):
+    poland = make_runs(
+        tmp_path,
+        sample_xlsx,
+        {
+            "sweep": ClusteringParameters(k_range=(2, 3), quality_threshold=-1.0, country="Poland"),
+            "fixed": ClusteringParameters(k=2, quality_threshold=-1.0, country="Poland"),
+        },
+    )
+    assert set(poland.results) == {"sweep", "fixed"}, poland.descriptions
+    monkeypatch.setenv("RFM_STUDIO_HOME", str(poland.home))
+    at = open_page(poland.arns["sweep"])
+    assert [tab.label for tab in at.tabs] == clusters_ui.view_labels(sweep=True)
+    assert clusters_ui.SWEEP_VIEW in clusters_ui.view_labels(sweep=True)
+    open_view(at, clusters_ui.SWEEP_VIEW)
+    assert chart_keys(at) == ["chart_sweep"]
+
+    open_view(at, clusters_ui.CUSTOMERS_VIEW)
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(poland.arns["fixed"]).run()
+
+    assert not at.exception and not at.error
+    assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)  # new tabs, without the sweep's
+    assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.CUSTOMERS_VIEW  # still open
+    assert len(at.dataframe[0].value) == poland.results["fixed"].summary["customers"]
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(poland.arns["sweep"]).run()
+    assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.CUSTOMERS_VIEW
+    assert at.dataframe and not at.get("plotly_chart")
+
+    # The sweep's own view open, a fixed-k run has none: its first view opens instead.
+    open_view(at, clusters_ui.SWEEP_VIEW)
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(poland.arns["fixed"]).run()
+    assert not at.exception and not at.error
+    assert chart_keys(at) == VIEW_CHARTS[clusters_ui.VIEWS[0]]
 
 
 def test_the_report_button_downloads_the_chosen_runs_report_built_once(with_runs, monkeypatch):
@@ -145,7 +256,7 @@ def test_the_run_selector_lists_only_succeeded_runs_and_defaults_to_the_selected
 
 def test_searching_a_country_filters_the_customer_table(with_runs):
     clusters = with_runs.results["k5"].clusters
-    at = open_page(with_runs.arns["k5"])
+    at = open_view(open_page(with_runs.arns["k5"]), clusters_ui.CUSTOMERS_VIEW)
 
     at.text_input(key="clusters_search").set_value("france").run()
 
@@ -156,17 +267,18 @@ def test_searching_a_country_filters_the_customer_table(with_runs):
 
 
 def test_showing_segments_as_shares_redraws_the_heatmap(with_runs):
-    at = open_page(with_runs.arns["k5"])
+    at = open_view(open_page(with_runs.arns["k5"]), clusters_ui.SEGMENTS_VIEW)
 
     at.toggle(key="clusters_normalise").set_value(True).run()
 
     assert not at.exception and not at.error
-    assert "share of each cluster" in at.get("plotly_chart")[3].proto.spec
+    assert chart_keys(at) == ["chart_segments"]
+    assert "share of each cluster" in at.get("plotly_chart")[0].proto.spec
 
 
 def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     customers = with_runs.results["k3"].summary["customers"]
-    at = open_page(with_runs.arns["k3"])
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.COMPARE_VIEW)
 
     at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
 
@@ -174,14 +286,19 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     shown = metrics(at)
     assert shown["Customers in both runs"] == f"{customers:,}"
     assert shown["Only in A / only in B"] == "0 / 0"
-    assert len(at.get("plotly_chart")) == 8  # the run's 4 and sizes, profiles, heatmap, Sankey
-    moves = at.dataframe[1].value
+    assert chart_keys(at) == [
+        "chart_compare_sizes",
+        "chart_compare_profiles",
+        "chart_compare_moves",
+        "chart_compare_sankey",
+    ]
+    moves = at.dataframe[0].value
     assert int(moves["Customers"].sum()) == customers
 
 
 def test_the_comparison_shows_both_runs_k_and_silhouette(with_runs):
     a, b = with_runs.results["k3"].summary, with_runs.results["k5"].summary
-    at = open_page(with_runs.arns["k3"])
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.COMPARE_VIEW)
 
     at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
 
@@ -259,7 +376,7 @@ def test_picking_a_succeeded_run_replaces_the_note_about_a_failed_selection(with
 
 
 def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs):
-    at = open_page(with_runs.arns["k3"])
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.COMPARE_VIEW)
     at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
 
     assert "Agreement (adjusted Rand)" in metrics(at)
@@ -270,15 +387,21 @@ def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
     from ui import clusters
 
     arn = with_runs.arns["k3"]
-    at = open_page(arn)
-    figures = clusters.run_figures(arn)
+    at = open_view(open_page(arn), clusters_ui.SIZES_VIEW)
+    figures, scatter = clusters.run_figures(arn), clusters.scatter_figure(arn)
     before = {name: figure.to_json() for name, figure in figures.items()}
+    scatter_before = scatter.to_json()
 
+    open_view(at, clusters_ui.SEGMENTS_VIEW)
     at.toggle(key="clusters_normalise").set_value(True).run()
+    open_view(at, clusters_ui.SCATTER_VIEW)
+    open_view(at, clusters_ui.SIZES_VIEW)
 
     assert not at.exception and not at.error
     assert clusters.run_figures(arn) is figures  # the very object: no unpickled copy per rerun
+    assert clusters.scatter_figure(arn) is scatter
     assert {name: figure.to_json() for name, figure in figures.items()} == before
+    assert scatter.to_json() == scatter_before
     assert clusters.segment_figure(arn, True) is clusters.segment_figure(arn, True)
 
 
@@ -299,7 +422,7 @@ def test_the_customers_csv_is_built_when_its_download_is_clicked(with_runs, monk
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
     arn = with_runs.arns["k3"]
-    open_page(arn)
+    open_view(open_page(arn), clusters_ui.CUSTOMERS_VIEW)
 
     (build,) = [build for build, name in deferred if name and name.startswith("clusters-")]
     downloaded = pd.read_csv(io.BytesIO(build()))
