@@ -365,8 +365,9 @@ RUN_ROW_HEIGHT = 35
 
 
 def timed_run_row(tab: Tab, what: str, row: int) -> Change:
-    """Time a click on the runs table's row ``row`` (newest first), which watches that run; the
-    table is scrolled into view first, untimed (the step changes before scrolled the page down)."""
+    """Time a click on the runs table's row ``row`` (newest first), which watches that run, to
+    its charts drawn; the table is scrolled into view first, untimed (the step changes before
+    scrolled the page down)."""
     table = tab.main.get_by_test_id("stDataFrame").first
 
     def act() -> None:
@@ -374,7 +375,7 @@ def timed_run_row(tab: Tab, what: str, row: int) -> Change:
         x, y = RUN_ROW_MARKER
         tab.page.mouse.click(box["x"] + x, box["y"] + y + RUN_ROW_HEIGHT * row)
 
-    return tab.timed("Executions", what, act, before=table.scroll_into_view_if_needed)
+    return tab.timed("Executions", what, act, before=table.scroll_into_view_if_needed, charts=True)
 
 
 def executions_changes(tab: Tab, repeats: int) -> None:
