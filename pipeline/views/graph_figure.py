@@ -95,46 +95,40 @@ def _box(node: Node, fill: str, border: str, width: float) -> dict[str, Any]:
     }
 
 
+#: The arrowheads' size and how far their tip stays off the box it points at (px).
+ARROW_SIZE = 10
+ARROW_STANDOFF = 5
+
+
+def _edge_style(edge: Edge) -> tuple[str, float, float]:
+    """An edge's colour, line width and opacity: a Catch's path fainter than the flow's."""
+    if edge.kind == "catch":
+        return STATUS_COLOURS[CAUGHT_ERROR][1], 1.2, 0.55
+    return "#616161", 1.6, 1.0
+
+
 def _edge_marks(edge: Edge) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Shapes (the bends of a routed edge) and annotations (its arrow and Choice label)."""
-    catch = edge.kind == "catch"
-    colour = STATUS_COLOURS[CAUGHT_ERROR][1] if catch else "#616161"
-    width, opacity = (1.2, 0.55) if catch else (1.6, 1.0)
+    """The edge's line (a path shape through its bends) and its Choice label (an annotation).
+
+    Its arrowhead is a marker of ``_arrowheads``, not an annotation's arrow: Plotly.js measures
+    each annotation arrow's path (``getTotalLength``), which makes the browser lay the page out
+    again once an arrow, ~85 ms a graph of a dozen edges when a run's graph is drawn.
+    """
+    colour, width, opacity = _edge_style(edge)
     points = list(edge.points)
-    shapes = []
-    if len(points) > 2:
-        path = "M " + " L ".join(f"{x},{y}" for x, y in points[:-1])
-        shapes.append(
-            {
-                "type": "path",
-                "path": path,
-                "xref": "x",
-                "yref": "y",
-                "line": {"color": colour, "width": width},
-                "opacity": opacity,
-                "layer": "below",
-            }
-        )
-    (x0, y0), (x1, y1) = points[-2], points[-1]
-    annotations: list[dict[str, Any]] = [
+    path = "M " + " L ".join(f"{x},{y}" for x, y in points)
+    shapes = [
         {
-            "x": x1,
-            "y": y1,
-            "ax": x0,
-            "ay": y0,
+            "type": "path",
+            "path": path,
             "xref": "x",
             "yref": "y",
-            "axref": "x",
-            "ayref": "y",
-            "text": "",
-            "showarrow": True,
-            "arrowhead": 2,
-            "arrowsize": 1.2,
-            "arrowwidth": width,
-            "arrowcolor": colour,
+            "line": {"color": colour, "width": width},
             "opacity": opacity,
+            "layer": "below",
         }
     ]
+    annotations: list[dict[str, Any]] = []
     if edge.label and edge.kind in {"choice", "default"}:
         (x0, y0), (x1, y1) = points[0], points[1]
         label = "<br>".join(plain_text(line) for line in wrap(short_label(edge.label), LABEL_CHARS))
@@ -152,6 +146,44 @@ def _edge_marks(edge: Edge) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
             }
         )
     return shapes, annotations
+
+
+def _arrowheads(edges: list[Edge]) -> list[go.Scatter]:
+    """One marker trace per edge style with every edge's arrowhead: each edge gives two points,
+    its last bend (an invisible marker) and its end, whose arrow points away from the point
+    before it (``angleref="previous"``), its tip ``ARROW_STANDOFF`` px off the end."""
+    traces = []
+    for catch in (False, True):
+        mine = [edge for edge in edges if (edge.kind == "catch") == catch]
+        if not mine:
+            continue
+        colour, _, opacity = _edge_style(mine[0])
+        xs: list[float] = []
+        ys: list[float] = []
+        for edge in mine:
+            (x0, y0), (x1, y1) = edge.points[-2], edge.points[-1]
+            xs += [x0, x1]
+            ys += [y0, y1]
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers",
+                marker={
+                    "symbol": "triangle-up",
+                    "angleref": "previous",
+                    "standoff": ARROW_STANDOFF,
+                    "size": [0, ARROW_SIZE] * len(mine),
+                    "color": colour,
+                    "line": {"width": 0},
+                },
+                opacity=opacity,
+                hoverinfo="skip",
+                showlegend=False,
+                name="catch arrows" if catch else "arrows",
+            )
+        )
+    return traces
 
 
 _PATH = re.compile(r"\$(?:\.[A-Za-z_][\w]*|\[[^\]]*\])+")
@@ -190,6 +222,8 @@ def workflow_figure(
         edge_shapes, edge_annotations = _edge_marks(edge)
         shapes.extend(edge_shapes)
         annotations.extend(edge_annotations)
+    for arrows in _arrowheads(list(layout.edges)):
+        figure.add_trace(arrows)
     xs, ys, texts, names, hovers = [], [], [], [], []
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:

@@ -152,7 +152,7 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     figure = workflow_graph(at)
     assert state_status(figure)[PREPARE_STATE] == SUCCEEDED
     assert state_status(figure)[FAILED_STATE] == "not reached"
-    legend = {trace["name"] for trace in figure["data"] if trace.get("name") != "states"}
+    legend = {trace["name"] for trace in figure["data"] if trace.get("showlegend", True)}
     assert legend == {status.capitalize() for status in STATUS_COLOURS}
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE

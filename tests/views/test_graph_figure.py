@@ -181,3 +181,34 @@ def test_state_names_from_a_definition_are_escaped_for_plotly():
 
     states = next(trace for trace in figure.data if trace.name == "states")
     assert "<a href" not in states.text[0] and "&lt;a href" in states.text[0]
+
+
+def test_every_transition_ends_in_an_arrowhead_marker_pointing_along_its_last_segment():
+    # Arrowheads are markers, not annotation arrows: Plotly.js measures each annotation arrow's
+    # path, a layout of the page an arrow whenever the graph is drawn (benchmarks/README.md).
+    definition = workflow_definition()
+    figure = workflow_figure(definition, {PREPARE_STATE: SUCCEEDED})
+    edges = layout_workflow(definition).edges
+
+    assert not [annotation for annotation in figure.layout.annotations if annotation.showarrow]
+    heads = [trace for trace in figure.data if trace.name in {"arrows", "catch arrows"}]
+    drawn = {
+        (round(x, 6), round(y, 6))
+        for trace in heads
+        for x, y, size in zip(trace.x, trace.y, trace.marker.size, strict=True)
+        if size > 0
+    }
+    ends = {(round(edge.points[-1][0], 6), round(edge.points[-1][1], 6)) for edge in edges}
+    assert drawn == ends
+    for trace in heads:
+        assert trace.marker.angleref == "previous" and trace.hoverinfo == "skip"
+        assert list(trace.marker.size[::2]) == [0] * (len(trace.x) // 2)  # each edge's bend: no marker
+    catch_colour = STATUS_COLOURS[CAUGHT_ERROR][1]
+    assert {trace.name: trace.marker.color for trace in heads}["catch arrows"] == catch_colour
+    # Each edge's line runs to its end: the path shapes end where the arrowheads point.
+    path_ends = {
+        tuple(round(float(value), 6) for value in shape.path.rsplit("L", 1)[-1].split(","))
+        for shape in figure.layout.shapes
+        if shape.type == "path" and shape.path and not set(shape.path) & {"Q", "Z"}  # not a box
+    }
+    assert ends <= path_ends
