@@ -116,6 +116,8 @@ COMPARE_VIEW = "Compare runs"
 VIEWS: tuple[str, ...] = (SIZES_VIEW, SCATTER_VIEW, SEGMENTS_VIEW, SWEEP_VIEW, CUSTOMERS_VIEW, COMPARE_VIEW)
 #: The view tabs' widget key: its value is the open view's label.
 VIEW_KEY = "clusters_view"
+#: The view last open, kept outside the tabs' widget state (which a run of another page clears).
+LAST_VIEW_KEY = "clusters_last_view"
 #: The labels of the view tabs the last full run drew (the sweep view comes and goes).
 VIEW_LABELS_KEY = "clusters_view_labels"
 #: The keys of the widgets in the views' fragments, kept while their view is closed.
@@ -138,9 +140,14 @@ def keep_view_state(labels: list[str]) -> None:
     their values (Streamlit's own advice for widgets that are not always drawn).
     """
     state = st.session_state
-    wanted = state.get(VIEW_KEY)
-    if state.get(VIEW_LABELS_KEY) != labels and wanted in labels:
+    # The tabs' own state is forgotten once another page's run does not draw them: the view last
+    # open is also kept under a key of its own, so coming back to Clusters opens it again.
+    forgotten = VIEW_KEY not in state
+    wanted = state.get(LAST_VIEW_KEY) if forgotten else state.get(VIEW_KEY)
+    if (forgotten or state.get(VIEW_LABELS_KEY) != labels) and wanted in labels:
         state[VIEW_KEY] = wanted
+    if wanted in labels:
+        state[LAST_VIEW_KEY] = wanted
     state[VIEW_LABELS_KEY] = labels
     for key in VIEW_WIDGET_KEYS:
         if key in state:

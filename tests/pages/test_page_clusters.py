@@ -162,6 +162,17 @@ def test_the_open_view_stays_open_across_a_run_switch(with_runs):
     assert metrics(at)["Clusters (k)"] == "5"
 
 
+def test_the_view_left_is_open_again_when_the_user_comes_back_from_another_page(with_runs):
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.SEGMENTS_VIEW)
+
+    at.switch_page(Page.HOME).run()
+    at.switch_page(CLUSTERS_PAGE).run()
+
+    assert not at.exception and not at.error
+    assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.SEGMENTS_VIEW
+    assert chart_keys(at) == ["chart_segments"]
+
+
 def test_a_closed_views_widgets_keep_their_values(with_runs):
     clusters = with_runs.results["k5"].clusters
     at = open_view(open_page(with_runs.arns["k5"]), clusters_ui.CUSTOMERS_VIEW)
