@@ -1,8 +1,9 @@
 """The Prices page's logic: which price-regression runs have results, reading them, their figures.
 
 A finished run never changes, so everything drawn from it is cached by its execution ARN: the
-results and the model's feature importance once per process (``st.cache_resource``, shared
-read-only), the figures and the predictions CSV per ARN (``st.cache_data``). The executions
+results and the model's feature importance once per process, and each figure once its tab is
+first opened (``st.cache_resource``, shared read-only); the predictions CSV is built when its
+download is clicked. The page shows one view tab at a time (``VIEW_TABS``). The executions
 come from :mod:`ui.runs`, the listing the Executions and Clusters pages use too; only the
 price-regression workflow's runs are offered here.
 """
