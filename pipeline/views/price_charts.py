@@ -133,9 +133,9 @@ def residual_histogram(predictions: pd.DataFrame) -> go.Figure:
     a few very expensive lines would otherwise squash the rest into one bar.
 
     Binned here (``RESIDUAL_BINS`` bars, each's range and count in its hover), not by Plotly.js:
-    a ``go.Histogram`` sent every error to the browser (570 KB of JSON for 54,000 test lines at
-    full scale) and binned them there at each mount, ~3x the time of drawing 60 bars
-    (benchmarks/README.md, round 9)."""
+    a ``go.Histogram`` sent every error (418 KB of JSON for the 39,251 test lines of the full-scale
+    run, 10 KB as bars) over the websocket on each run switch, and into the HTML report; chromium
+    draws both in the same ~40 ms (benchmarks/README.md, round 9, bench_price_charts_browser)."""
     errors = predictions["Error"].to_numpy("float64")
     errors = errors[np.isfinite(errors)]
     if len(errors):
