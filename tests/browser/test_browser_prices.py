@@ -77,11 +77,17 @@ def open_prices(page, server: StreamlitServer, query: str = "") -> None:
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
     expect(main.get_by_role("tab", name=prices.ERRORS_TAB, exact=True)).to_be_visible()
-    drawn(page)
+    drawn(page, prices.ERRORS_TAB)
 
 
-def drawn(page) -> None:
-    """Wait until the run ended and every chart on the page has its SVG."""
+def drawn(page, label: str) -> None:
+    """Wait until the view tab ``label``'s charts and grid are there (elements arrive one by one:
+    the first chart can be drawn while the second is on its way), the run ended and every chart
+    on the page has its SVG."""
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]))
+    grids = 1 if label in (prices.STOCK_CODES_TAB, prices.PREDICTIONS_TAB) else 0
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(grids)
     settled(page, STEP_TIMEOUT)
     page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
     page.evaluate(STABLE_HEIGHT)
@@ -97,21 +103,19 @@ def open_view(page, label: str) -> None:
     main = page.get_by_test_id("stMain")
     main.get_by_role("tab", name=label, exact=True).click()
     expect(main.get_by_role("tab", name=label, exact=True)).to_have_attribute("aria-selected", "true")
-    grids = 1 if label in (prices.STOCK_CODES_TAB, prices.PREDICTIONS_TAB) else 0
-    expect(main.get_by_test_id("stDataFrame")).to_have_count(grids)
-    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]))
-    drawn(page)
+    drawn(page, label)
 
 
-def choose_run(page, index: int) -> None:
-    """Pick the ``index``-th run of the picker (newest first) and wait for its figures."""
+def choose_run(page, index: int, label: str) -> None:
+    """Pick the ``index``-th run of the picker (newest first) and wait for its figures (the open
+    view tab ``label``'s)."""
     main = page.get_by_test_id("stMain")
     threshold = main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")
     before = threshold.inner_text()
     main.get_by_role("combobox", name="Succeeded run").click()
     page.get_by_role("option").nth(index).click()
     expect(threshold).not_to_have_text(before)
-    drawn(page)
+    drawn(page, label)
 
 
 def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_a_run_switch(browser, server):
@@ -123,7 +127,7 @@ def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_a_ru
 
         open_view(page, prices.SCATTER_TAB)
         assert titles(page) == TITLES[prices.SCATTER_TAB]
-        choose_run(page, 1)  # the shallow run (threshold 1,000)
+        choose_run(page, 1, prices.SCATTER_TAB)  # the shallow run (threshold 1,000)
 
         expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
         expect(main.get_by_role("tab", name=prices.SCATTER_TAB, exact=True)).to_have_attribute(
@@ -132,7 +136,7 @@ def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_a_ru
         assert titles(page) == TITLES[prices.SCATTER_TAB]
 
         open_view(page, prices.PREDICTIONS_TAB)
-        choose_run(page, 0)
+        choose_run(page, 0, prices.PREDICTIONS_TAB)
         expect(main.get_by_role("tab", name=prices.PREDICTIONS_TAB, exact=True)).to_have_attribute(
             "aria-selected", "true"
         )
