@@ -1,5 +1,6 @@
-"""Prices page: a succeeded price-regression run's RMSE against its threshold, predicted against
-actual prices, residuals, feature importance, the StockCodes it misses most, and downloads."""
+"""Prices page: a succeeded price-regression run's RMSE against its threshold and downloads, then
+its views one a tab (errors, predicted against actual prices, feature importance, the StockCodes
+it misses most, the predictions), only the open tab drawn: a run switch remounts one view."""
 
 import functools
 
