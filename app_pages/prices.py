@@ -95,10 +95,12 @@ def views(arn: str) -> None:
     """The run's views, one a tab, only the open one drawn (``prices.VIEW_TABS``). A fragment: a
     tab switch reruns this function only, not app.py's navigation, the listing or the metrics."""
     run = prices.load_run(arn)
+    prices.restore_view()  # the tab left when the user went to another page
     tabs = st.tabs(list(prices.VIEW_TABS), key=prices.VIEW_TAB_KEY, on_change="rerun")
     for tab, label in zip(tabs, prices.VIEW_TABS, strict=True):
         if not tab.open:
             continue
+        st.session_state[prices.LAST_VIEW_KEY] = label
         with tab:
             try:
                 view(run, label)

@@ -118,7 +118,9 @@ def choose_run(page, index: int, label: str) -> None:
     drawn(page, label)
 
 
-def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_a_run_switch(browser, server):
+def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_run_and_page_switches(
+    browser, server
+):
     with open_tab(browser) as page:
         open_prices(page, server)
         main = page.get_by_test_id("stMain")
@@ -149,6 +151,18 @@ def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_a_ru
             "Download the scores (JSON)",
         ):
             expect(main.get_by_role("button", name=label)).to_be_visible()
+
+        # Another page and back: the view left is open again.
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name="Executions", exact=True).click()
+        expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+        settled(page, STEP_TIMEOUT)
+        nav.get_by_role("link", name="Prices", exact=True).click()
+        expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
+        expect(main.get_by_role("tab", name=prices.PREDICTIONS_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        drawn(page, prices.PREDICTIONS_TAB)
 
 
 def test_a_run_link_opens_that_runs_predictions(browser, server, finished):

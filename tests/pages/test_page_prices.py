@@ -159,6 +159,17 @@ def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
     assert not at.dataframe
 
 
+def test_the_open_tab_is_open_again_after_another_page(with_runs):
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
+
+    at.switch_page(Page.EXECUTIONS).run()
+    assert prices.VIEW_TAB_KEY not in at.session_state  # Streamlit forgot the widget's state
+    at.switch_page(Page.PRICES).run()
+
+    assert not at.exception and not at.error
+    assert list(charts(at)) == ["Feature importance (gain)"]
+
+
 def test_a_run_link_opens_that_runs_predictions(with_runs):
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.run()
