@@ -1,14 +1,15 @@
-"""Prices page: a succeeded price-regression run's RMSE against its threshold, predicted against
-actual prices, residuals, feature importance, the StockCodes it misses most, and downloads."""
+"""Prices page: a succeeded price-regression run's RMSE against its threshold and downloads, then
+its views one a tab (errors, predicted against actual prices, feature importance, the StockCodes
+it misses most, the predictions), only the open tab drawn: a run switch remounts one view."""
 
 import functools
 
 import streamlit as st
 
 from pipeline.views import price_charts
-from ui import prices, runs
+from ui import deep_link, prices, runs
 from ui.errors import show_error, show_warning
-from ui.layout import chart_row
+from ui.layout import chart_row, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -25,6 +26,10 @@ except Exception as error:
     end_page()
 for warning in listing.warnings:
     show_warning(warning)
+link_problem = deep_link.apply_run_link(listing)  # /prices?run=NAME opens that run's predictions
+if link_problem:
+    show_warning(link_problem)
+selected = st.session_state.get(Key.SELECTED_EXECUTION)
 succeeded = prices.succeeded_runs(listing)
 
 note = prices.selection_note(listing, selected)
@@ -52,7 +57,7 @@ arn = st.selectbox(
 )
 try:
     run = prices.load_run(arn)
-    figures = prices.run_figures(arn)
+    scores_json = prices.scores_json(arn)
 except Exception as error:
     show_error(error, "Reading the run's results")
     end_page()
@@ -63,57 +68,85 @@ st.text(
     f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
     f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"
 )
-runs.report_button(functools.partial(prices.report_html, arn), run.name, key="prices_report")
-
-chart_row([(figures["rmse"], "prices_rmse"), (figures["importance"], "prices_importance")])
-chart_row([(figures["scatter"], "prices_scatter"), (figures["residuals"], "prices_residuals")])
-if len(run.results.predictions) > price_charts.MAX_SCATTER_POINTS:
-    st.caption(
-        f"For a responsive chart the scatter draws {price_charts.MAX_SCATTER_POINTS:,} of the "
-        f"{len(run.results.predictions):,} test lines, sampled with a fixed seed."
+# The downloads sit above the views, in view whichever tab is open; a wrapping row (one line at
+# 1400 px, the buttons under each other where they do not fit).
+with row():
+    runs.report_button(functools.partial(prices.report_html, arn), run.name, key="prices_report")
+    st.download_button(
+        "Download the predictions (CSV)",
+        data=functools.partial(prices.predictions_csv, arn),  # built on the click, not every rerun
+        file_name=prices.download_name(run, "predictions", "csv"),
+        mime="text/csv",
+        on_click="ignore",
+        key="prices_csv",
+    )
+    st.download_button(
+        "Download the scores (JSON)",
+        data=scores_json,
+        file_name=prices.download_name(run, "scores", "json"),
+        mime="application/json",
+        on_click="ignore",
+        key="prices_json",
     )
 
-st.subheader("StockCodes with the largest errors")
-st.caption("Ordered by their share of the test set's squared error: these lines weigh most in the RMSE.")
-st.dataframe(
-    price_charts.largest_errors(run.results.stock_codes),
-    hide_index=True,
-    column_config={
-        "MeanActual": st.column_config.NumberColumn("Mean actual", format="%.2f"),
-        "MeanPredicted": st.column_config.NumberColumn("Mean predicted", format="%.2f"),
-        "MAE": st.column_config.NumberColumn(format="%.2f"),
-        "RMSE": st.column_config.NumberColumn(format="%.2f"),
-        "SquaredErrorShare": st.column_config.NumberColumn("Share of squared error", format="percent"),
-    },
-    key="prices_largest_errors",
-)
 
-st.subheader("Predictions")
-st.dataframe(
-    run.results.predictions,
-    hide_index=True,
-    column_config={
-        "CustomerID": st.column_config.NumberColumn(format="%d"),
-        "Predicted": st.column_config.NumberColumn(format="%.2f"),
-        "Error": st.column_config.NumberColumn(format="%.2f"),
-    },
-    key="prices_predictions",
-)
-predictions_csv, scores_json = prices.downloads(arn)
-left, right = st.columns(2)
-left.download_button(
-    "Download the predictions (CSV)",
-    data=predictions_csv,
-    file_name=prices.download_name(run, "predictions", "csv"),
-    mime="text/csv",
-    on_click="ignore",
-    key="prices_csv",
-)
-right.download_button(
-    "Download the scores (JSON)",
-    data=scores_json,
-    file_name=prices.download_name(run, "scores", "json"),
-    mime="application/json",
-    on_click="ignore",
-    key="prices_json",
-)
+@st.fragment
+def views(arn: str) -> None:
+    """The run's views, one a tab, only the open one drawn (``prices.VIEW_TABS``). A fragment: a
+    tab switch reruns this function only, not app.py's navigation, the listing or the metrics."""
+    run = prices.load_run(arn)
+    prices.restore_view()  # the tab left when the user went to another page
+    tabs = st.tabs(list(prices.VIEW_TABS), key=prices.VIEW_TAB_KEY, on_change="rerun")
+    for tab, label in zip(tabs, prices.VIEW_TABS, strict=True):
+        if not tab.open:
+            continue
+        st.session_state[prices.LAST_VIEW_KEY] = label
+        with tab:
+            try:
+                view(run, label)
+            except Exception as error:
+                show_error(error, "Drawing the run's results")
+
+
+def view(run: prices.PriceRun, label: str) -> None:
+    """The content of the view tab ``label``."""
+    if label in prices.TAB_CHARTS:
+        chart_row([(prices.run_figure(run.arn, name), key) for name, key in prices.TAB_CHARTS[label]])
+        if label == prices.SCATTER_TAB and len(run.results.predictions) > price_charts.MAX_SCATTER_POINTS:
+            st.caption(
+                f"For a responsive chart the scatter draws {price_charts.MAX_SCATTER_POINTS:,} of the "
+                f"{len(run.results.predictions):,} test lines, sampled with a fixed seed."
+            )
+    elif label == prices.STOCK_CODES_TAB:
+        st.caption(
+            "The StockCodes with the largest errors, ordered by their share of the test set's "
+            "squared error: these lines weigh most in the RMSE."
+        )
+        st.dataframe(
+            price_charts.largest_errors(run.results.stock_codes),
+            hide_index=True,
+            column_config={
+                "MeanActual": st.column_config.NumberColumn("Mean actual", format="%.2f"),
+                "MeanPredicted": st.column_config.NumberColumn("Mean predicted", format="%.2f"),
+                "MAE": st.column_config.NumberColumn(format="%.2f"),
+                "RMSE": st.column_config.NumberColumn(format="%.2f"),
+                "SquaredErrorShare": st.column_config.NumberColumn(
+                    "Share of squared error", format="percent"
+                ),
+            },
+            key="prices_largest_errors",
+        )
+    else:
+        st.dataframe(
+            run.results.predictions,
+            hide_index=True,
+            column_config={
+                "CustomerID": st.column_config.NumberColumn(format="%d"),
+                "Predicted": st.column_config.NumberColumn(format="%.2f"),
+                "Error": st.column_config.NumberColumn(format="%.2f"),
+            },
+            key="prices_predictions",
+        )
+
+
+views(arn)

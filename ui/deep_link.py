@@ -2,7 +2,8 @@
 
 Opening the app with ``?run=NAME`` lands on Executions (app.py asks :func:`run_link` and
 switches a root address to ``/executions?run=NAME``) and selects the run of that name, once per link:
-afterwards the user's own clicks decide. While a run is selected on the Executions page the
+afterwards the user's own clicks decide (``/clusters?run=NAME`` and ``/prices?run=NAME`` select it
+the same way). While a run is selected on the Executions page the
 address bar carries its name, so the page's address is the link to share.
 """
 
@@ -32,6 +33,7 @@ def apply_run_link(listing: Listing) -> str | None:
     st.session_state[Key.SELECTED_EXECUTION] = arn
     st.session_state[Key.TABLE_PICK] = None
     st.session_state.pop(Key.CLUSTERS_RUN, None)  # the Clusters selector follows the link
+    st.session_state.pop(Key.PRICES_RUN, None)  # and the Prices one
     return None
 
 

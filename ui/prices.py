@@ -1,8 +1,9 @@
 """The Prices page's logic: which price-regression runs have results, reading them, their figures.
 
 A finished run never changes, so everything drawn from it is cached by its execution ARN: the
-results and the model's feature importance once per process (``st.cache_resource``, shared
-read-only), the figures and the predictions CSV per ARN (``st.cache_data``). The executions
+results and the model's feature importance once per process, and each figure once its tab is
+first opened (``st.cache_resource``, shared read-only); the predictions CSV is built when its
+download is clicked. The page shows one view tab at a time (``VIEW_TABS``). The executions
 come from :mod:`ui.runs`, the listing the Executions and Clusters pages use too; only the
 price-regression workflow's runs are offered here.
 """
@@ -10,6 +11,7 @@ price-regression workflow's runs are offered here.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,30 +156,68 @@ def verdict(run: PriceRun) -> str:
     )
 
 
-@st.cache_data(max_entries=8, show_spinner="Drawing the predictions…")
-def run_figures(arn: str) -> dict[str, go.Figure]:
-    """The run's charts: RMSE against the threshold, predicted vs actual (sampled), residuals,
-    feature importance."""
-    run = load_run(arn)
-    predictions = run.results.predictions
-    return {
-        "rmse": price_charts.rmse_chart(run.results.scores),
-        "scatter": price_charts.predicted_vs_actual(
-            price_charts.sample_predictions(predictions), total=len(predictions)
-        ),
-        "residuals": price_charts.residual_histogram(predictions),
-        "importance": price_charts.importance_chart(run.importance),
-    }
+#: The run's charts by name, each built from its ``PriceRun`` on first ask.
+FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure]] = {
+    "rmse": lambda run: price_charts.rmse_chart(run.results.scores),
+    "residuals": lambda run: price_charts.residual_histogram(run.results.predictions),
+    "scatter": lambda run: price_charts.predicted_vs_actual(
+        price_charts.sample_predictions(run.results.predictions), total=len(run.results.predictions)
+    ),
+    "importance": lambda run: price_charts.importance_chart(run.importance),
+}
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def downloads(arn: str) -> tuple[bytes, bytes]:
-    """The run's predictions (one row a test line) as CSV and its scores as JSON."""
-    run = load_run(arn)
-    return (
-        spreadsheet_safe_csv(run.results.predictions),
-        json.dumps(run.results.scores, indent=2).encode("utf-8"),
-    )
+@st.cache_resource(max_entries=32, show_spinner="Drawing the predictions…")
+def run_figure(arn: str, name: str) -> go.Figure:
+    """One of the run's charts (``FIGURE_BUILDERS``): built when its tab is first opened, then
+    shared read-only (``st.cache_resource``: no unpickled copy of a 5,000-point scatter per rerun,
+    as ``st.cache_data`` made; a finished run never changes)."""
+    return FIGURE_BUILDERS[name](load_run(arn))
+
+
+#: The tabs of the page's views, in this order, each with the charts it draws (``FIGURE_BUILDERS``
+#: names); the two grids have tabs of their own. Only the open tab is drawn
+#: (``st.tabs(on_change="rerun")``, ``.open``): Streamlit 1.67 hashes a Plotly figure into its
+#: element id, so drawn all at once a run change unmounted and mounted four charts and two grids
+#: again, 0.9-1.6 s in the browser at full scale (benchmarks/README.md, rounds 8 and 9). Errors
+#: first: whether the model passed and by how much is what a run is opened for, and its two
+#: charts are the lightest to draw. Labels are short so the five tabs fit an 800 px window.
+ERRORS_TAB = "Errors"
+SCATTER_TAB = "Predicted vs actual"
+IMPORTANCE_TAB = "Importance"
+STOCK_CODES_TAB = "Largest errors"
+PREDICTIONS_TAB = "Predictions"
+VIEW_TABS: tuple[str, ...] = (ERRORS_TAB, SCATTER_TAB, IMPORTANCE_TAB, STOCK_CODES_TAB, PREDICTIONS_TAB)
+#: The charts of each chart tab, as (figure name, element key), side by side where they fit.
+TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    ERRORS_TAB: (("rmse", "prices_rmse"), ("residuals", "prices_residuals")),
+    SCATTER_TAB: (("scatter", "prices_scatter"),),
+    IMPORTANCE_TAB: (("importance", "prices_importance"),),
+}
+#: The view tabs' widget key: not the run's, so the open tab stays open when another run is chosen.
+VIEW_TAB_KEY = "prices_view_tab"
+#: The tab last opened, kept outside the widget: Streamlit forgets a widget's state once a run of
+#: another page does not draw it, and coming back to Prices should show the view the user left.
+LAST_VIEW_KEY = "prices_last_view"
+
+
+def restore_view() -> None:
+    """Before the view tabs are drawn: reopen the tab the user left when the widget has no state
+    (the page was left and opened again)."""
+    last = st.session_state.get(LAST_VIEW_KEY)
+    if VIEW_TAB_KEY not in st.session_state and last in VIEW_TABS:
+        st.session_state[VIEW_TAB_KEY] = last
+
+
+def predictions_csv(arn: str) -> bytes:
+    """The run's predictions (one row a test line) as CSV: built when its download is clicked
+    (given to ``st.download_button`` as a callable), not on every rerun."""
+    return spreadsheet_safe_csv(load_run(arn).results.predictions)
+
+
+def scores_json(arn: str) -> bytes:
+    """The run's scores as JSON (small: built on every rerun)."""
+    return json.dumps(load_run(arn).results.scores, indent=2).encode("utf-8")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -1,10 +1,10 @@
 """AppTest runs of the Prices page, with finished local runs of the UCI sample.
 
-The runs (a price regression that succeeds, one whose threshold is below the achievable RMSE so
-it fails, and a clustering run) are made once for the module in a data directory of their own;
-each test points RFM_STUDIO_HOME at it and clears Streamlit's caches. Expected figures come from
-the run's files read through the backend and from the model file loaded with ``xgboost.Booster``,
-not from the page.
+The runs (two price regressions that succeed, a shallow one first, one whose threshold is below
+the achievable RMSE so it fails, and a clustering run) are made once for the module in a data
+directory of their own; each test points RFM_STUDIO_HOME at it and clears Streamlit's caches.
+Expected figures come from the run's files read through the backend and from the model file
+loaded with ``xgboost.Booster``, not from the page.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pipeline.views import price_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 from ui import prices
-from ui.names import Key, Page
+from ui.names import RUN_QUERY_PARAM, Key, Page
 
 RUN_TIMEOUT = 120
 
@@ -39,13 +39,14 @@ def runs(sample_xlsx, tmp_path_factory):
         tmp_path_factory.mktemp("page-prices"),
         sample_xlsx,
         {
+            "shallow": RegressionParameters(max_depth=3, rmse_threshold=1000.0),
             "prices": RegressionParameters(),
             "too_strict": RegressionParameters(rmse_threshold=1.0),
             "clusters": ClusteringParameters(k=3, quality_threshold=-1.0),
         },
     )
     assert finished.descriptions["too_strict"]["status"] == "FAILED"
-    assert set(finished.results) == {"prices", "clusters"}, finished.descriptions
+    assert set(finished.results) == {"shallow", "prices", "clusters"}, finished.descriptions
     return finished
 
 
@@ -80,9 +81,21 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """The page's plotly figures by their title's first line (a subtitle follows a <br>)."""
+    """The page's plotly figures by their title's first line (a subtitle follows a <br>), in order."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {figure["layout"]["title"]["text"].split("<br>")[0]: figure for figure in figures}
+
+
+def open_view_tab(at: AppTest, label: str) -> AppTest:
+    """Switch the view tabs to ``label``, as a click on the tab does."""
+    at.session_state[prices.VIEW_TAB_KEY] = label
+    at.run()
+    assert not at.exception and not at.error
+    return at
+
+
+def grids(at: AppTest) -> list[pd.DataFrame]:
+    return [frame.value for frame in at.dataframe]
 
 
 def values(array) -> list:
@@ -105,9 +118,81 @@ def test_the_selector_offers_only_succeeded_price_regression_runs(with_runs):
 
     selector = at.selectbox(key=Key.PRICES_RUN)
     assert selector.value == with_runs.arns["prices"]
-    assert len(selector.options) == 1  # not the failed run, not the clustering run
-    name = with_runs.arns["prices"].rsplit(":", 1)[-1]
-    assert selector.options[0] == f"{name} · RMSE ≤ 30 · basic"  # reads whole in the picker at 800 px
+    # Newest first; not the failed run, not the clustering run.
+    assert selector.options == [
+        f"{with_runs.arns[label].rsplit(':', 1)[-1]} · RMSE ≤ {threshold} · basic"  # whole at 800 px
+        for label, threshold in (("prices", 30), ("shallow", 1000))
+    ]
+
+
+def test_the_views_are_tabs_and_only_the_open_one_is_sent(with_runs):
+    at = open_page(with_runs.arns["prices"])
+
+    assert [tab.label for tab in at.tabs] == [
+        "Errors",
+        "Predicted vs actual",
+        "Importance",
+        "Largest errors",
+        "Predictions",
+    ]
+    # The first tab's two charts alone: no scatter, importance or grid in the closed tabs.
+    assert list(charts(at)) == ["RMSE by split against the threshold", "Residuals, predicted - actual"]
+    assert not at.dataframe
+    # What stays in view whichever tab is open: the figures, the verdict and every download.
+    assert "Validation RMSE" in metrics(at) and "is within the threshold" in at.caption[0].value
+    assert len(at.download_button) == 3
+
+
+def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
+    shallow = with_runs.results["shallow"]
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.SCATTER_TAB)
+
+    at.selectbox(key=Key.PRICES_RUN).set_value(with_runs.arns["shallow"]).run()
+
+    assert not at.exception and not at.error
+    assert at.session_state[Key.SELECTED_EXECUTION] == with_runs.arns["shallow"]
+    assert metrics(at)["Validation RMSE"] == f"{shallow.scores['validation_rmse']:,.2f}"
+    assert list(charts(at)) == ["Predicted against actual unit price"]  # still the scatter alone
+    drawn = charts(at)["Predicted against actual unit price"]["data"][0]
+    positive = shallow.predictions[shallow.predictions["Predicted"] > 0]
+    assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))  # the shallow run's
+    assert not at.dataframe
+
+
+def test_the_open_tab_is_open_again_after_another_page(with_runs):
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
+
+    at.switch_page(Page.EXECUTIONS).run()
+    assert prices.VIEW_TAB_KEY not in at.session_state  # Streamlit forgot the widget's state
+    at.switch_page(Page.PRICES).run()
+
+    assert not at.exception and not at.error
+    assert list(charts(at)) == ["Feature importance (gain)"]
+
+
+def test_a_run_link_opens_that_runs_predictions(with_runs):
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
+    at.run()
+    at.query_params[RUN_QUERY_PARAM] = with_runs.arns["shallow"].rsplit(":", 1)[-1]
+    at.switch_page(Page.PRICES).run()
+
+    assert not at.exception and not at.warning
+    assert at.selectbox(key=Key.PRICES_RUN).value == with_runs.arns["shallow"]
+    assert metrics(at)["RMSE threshold"] == "1,000.00"
+    open_view_tab(at, prices.IMPORTANCE_TAB)  # the user's own clicks decide afterwards
+    assert at.selectbox(key=Key.PRICES_RUN).value == with_runs.arns["shallow"]
+    assert list(charts(at)) == ["Feature importance (gain)"]
+
+
+def test_the_predictions_tab_is_the_grid_of_every_test_line(with_runs):
+    predictions = with_runs.results["prices"].predictions
+
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.PREDICTIONS_TAB)
+
+    assert not at.get("plotly_chart")
+    [table] = grids(at)
+    assert len(table) == len(predictions)
+    assert table["Predicted"].to_numpy() == pytest.approx(predictions["Predicted"].to_numpy())
 
 
 def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
@@ -126,7 +211,7 @@ def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
         f"Validation RMSE {scores['validation_rmse']:,.2f} is within the threshold 30" in at.caption[0].value
     )
     assert not metrics_in_columns(at.main)
-    rmse = charts(at)["RMSE by split against the threshold"]
+    rmse = charts(at)["RMSE by split against the threshold"]  # in the first tab, open at first
     assert rmse["data"][0]["x"] == ["Train", "Validation", "Test"]
     assert values(rmse["data"][0]["y"]) == pytest.approx(
         [scores["train_rmse"], scores["validation_rmse"], scores["test_rmse"]]
@@ -138,8 +223,9 @@ def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
 def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with_runs):
     predictions = with_runs.results["prices"].predictions
 
-    at = open_page(with_runs.arns["prices"])
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.SCATTER_TAB)
 
+    assert list(charts(at)) == ["Predicted against actual unit price"]  # that tab's chart alone
     scatter = charts(at)["Predicted against actual unit price"]
     assert scatter["layout"]["xaxis"]["type"] == "log" and scatter["layout"]["yaxis"]["type"] == "log"
     assert len(predictions) <= price_charts.MAX_SCATTER_POINTS  # the sample's test set: not sampled
@@ -150,8 +236,19 @@ def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with
     dropped = len(predictions) - len(positive)
     if dropped:
         assert f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["text"]
+
+
+def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(with_runs):
+    predictions = with_runs.results["prices"].predictions
+
+    at = open_page(with_runs.arns["prices"])
+
     residuals = charts(at)["Residuals, predicted - actual"]
-    assert residuals["data"][0]["type"] == "histogram"
+    assert residuals["data"][0]["type"] == "bar"  # binned on the server: 60 bars, not every error
+    drawn = sum(values(residuals["data"][0]["y"]))
+    low, high = np.quantile(predictions["Error"], price_charts.RESIDUAL_SPAN)
+    assert drawn == ((predictions["Error"] >= low) & (predictions["Error"] <= high)).sum()
+    assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["text"]
 
 
 def test_feature_importance_is_the_model_files_gain(with_runs):
@@ -165,8 +262,9 @@ def test_feature_importance_is_the_model_files_gain(with_runs):
     gains = booster.get_score(importance_type="gain")
     expected = {name: gains.get(f"f{index}", 0.0) for index, name in enumerate(results.feature_names)}
 
-    at = open_page(with_runs.arns["prices"])
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
 
+    assert list(charts(at)) == ["Feature importance (gain)"]
     bars = charts(at)["Feature importance (gain)"]["data"][0]
     assert dict(zip(values(bars["y"]), values(bars["x"]), strict=True)) == pytest.approx(expected)
     assert set(bars["y"]) == {"StockCode", "Quantity", "CustomerID"}
@@ -175,9 +273,10 @@ def test_feature_importance_is_the_model_files_gain(with_runs):
 def test_the_stock_codes_with_the_largest_errors_come_first(with_runs):
     stock_codes = with_runs.results["prices"].stock_codes
 
-    at = open_page(with_runs.arns["prices"])
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.STOCK_CODES_TAB)
 
-    table = next(frame.value for frame in at.dataframe if "SquaredErrorShare" in frame.value.columns)
+    assert not at.get("plotly_chart")
+    [table] = grids(at)
     largest = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(table))
     assert table["StockCode"].tolist() == largest["StockCode"].tolist()
     assert table["SquaredErrorShare"].is_monotonic_decreasing
@@ -194,8 +293,8 @@ def test_the_predictions_download_has_one_row_a_test_line(with_runs):
         "Download the predictions (CSV)",
         "Download the scores (JSON)",
     ]
-    # The bytes the button offers (AppTest keeps no media file once a run ends): the page's own source.
-    csv, _ = prices.downloads(with_runs.arns["prices"])
+    # The bytes the button offers (built on the click): the page's own source.
+    csv = prices.predictions_csv(with_runs.arns["prices"])
     table = pd.read_csv(io.BytesIO(csv))
     assert len(table) == len(predictions)
     assert table["Predicted"].to_numpy() == pytest.approx(predictions["Predicted"].to_numpy())
@@ -235,5 +334,5 @@ def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_price
     at = open_page(with_runs.arns["prices"], page=Page.EXECUTIONS)
 
     table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
-    assert sorted(table["Workflow"]) == ["clustering", "price-regression", "price-regression"]
+    assert sorted(table["Workflow"]) == ["clustering", *["price-regression"] * 3]
     assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]

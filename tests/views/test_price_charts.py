@@ -74,7 +74,15 @@ def test_the_residual_histogram_spans_the_middle_of_the_errors_and_counts_the_ta
 
     figure = price_charts.residual_histogram(predictions).to_plotly_json()
 
-    assert len(values(figure["data"][0]["x"])) == inside
+    bars = figure["data"][0]
+    assert bars["type"] == "bar" and len(values(bars["x"])) == price_charts.RESIDUAL_BINS  # binned here
+    assert sum(values(bars["y"])) == inside  # every error inside the span counted once
+    edges = np.array(values(bars["customdata"])).reshape(-1, 2)  # each bar's range, in its hover
+    assert edges[0, 0] == pytest.approx(low) and edges[-1, 1] == pytest.approx(high)
+    assert edges[1:, 0] == pytest.approx(edges[:-1, 1])  # bars side by side, none left out
+    assert (edges[:, 0] < np.array(values(bars["x"]))).all() and (
+        np.array(values(bars["x"])) < edges[:, 1]
+    ).all()
     assert f"{len(errors) - inside:,} beyond" in figure["layout"]["title"]["text"]
 
 

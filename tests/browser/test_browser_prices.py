@@ -1,0 +1,192 @@
+"""The Prices page's view tabs in chromium (issue 10: a run switch redraws only the open view).
+
+AppTest sees the elements a run sends; here chromium draws them: only the open tab's charts or
+grid are on the page, the open tab stays open when another run is chosen, ``/prices?run=NAME``
+opens that run, and the five tabs, and each view, are legible at 1400 and 800 px.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+from support.browser_support import (
+    STEP_TIMEOUT,
+    VIEWPORT,
+    StreamlitServer,
+    open_tab,
+    settled,
+    streamlit_server,
+)
+from support.cluster_support import FinishedRuns, make_runs
+from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
+
+from pipeline.workflows.price_regression.parameters import RegressionParameters
+from ui import prices
+
+pytestmark = pytest.mark.browser
+
+#: Each chart's title as drawn (a subtitle, in a <sup>, follows the title's text), once its SVG is.
+CHART_TITLES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .map(plot => (plot.querySelector('.gtitle') || {}).textContent || '')"""
+
+#: The view tabs' bar: how wide its tabs are (from its left edge to the last tab's right one, and
+#: what it would scroll) against the room it has (424 px of 468 at 800 px with the sidebar open).
+TAB_BAR = """() => {
+    const bar = document.querySelector('[data-testid="stMain"] [data-testid="stTabs"] [role="tablist"]');
+    const tabs = bar.querySelectorAll('[role="tab"]');
+    const last = tabs[tabs.length - 1].getBoundingClientRect();
+    const needed = Math.max(last.right - bar.getBoundingClientRect().left, bar.scrollWidth);
+    return {needed: Math.round(needed), room: bar.clientWidth, tabs: tabs.length};
+}"""
+
+#: The title each chart tab draws, in order (``ui.prices.TAB_CHARTS``); the grid tabs draw none.
+TITLES = {
+    prices.ERRORS_TAB: ["RMSE by split against the threshold", "Residuals, predicted - actual"],
+    prices.SCATTER_TAB: ["Predicted against actual unit price"],
+    prices.IMPORTANCE_TAB: ["Feature importance (gain)"],
+    prices.STOCK_CODES_TAB: [],
+    prices.PREDICTIONS_TAB: [],
+}
+
+
+@pytest.fixture(scope="module")
+def finished(sample_xlsx, tmp_path_factory) -> FinishedRuns:
+    runs = make_runs(
+        tmp_path_factory.mktemp("prices-browser-home"),
+        sample_xlsx,
+        {
+            "shallow": RegressionParameters(max_depth=3, rmse_threshold=1000.0),
+            "prices": RegressionParameters(),
+        },
+    )
+    assert set(runs.results) == {"shallow", "prices"}, runs.descriptions
+    return runs
+
+
+@pytest.fixture(scope="module")
+def server(finished, tmp_path_factory) -> Iterator[StreamlitServer]:
+    with streamlit_server(finished.home, tmp_path_factory.mktemp("prices-logs")) as running:
+        yield running
+
+
+def open_prices(page, server: StreamlitServer, query: str = "") -> None:
+    page.goto(f"{server.url}/prices{query}")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
+    expect(main.get_by_role("tab", name=prices.ERRORS_TAB, exact=True)).to_be_visible()
+    drawn(page, prices.ERRORS_TAB)
+
+
+def drawn(page, label: str) -> None:
+    """Wait until the view tab ``label``'s charts and grid are there (elements arrive one by one:
+    the first chart can be drawn while the second is on its way), the run ended and every chart
+    on the page has its SVG."""
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]))
+    grids = 1 if label in (prices.STOCK_CODES_TAB, prices.PREDICTIONS_TAB) else 0
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(grids)
+    settled(page, STEP_TIMEOUT)
+    page.wait_for_function(DRAWN, timeout=STEP_TIMEOUT)
+    page.evaluate(STABLE_HEIGHT)
+
+
+def titles(page) -> list[str]:
+    """The charts on the page by their title's first line (``TITLES``' names), in order."""
+    known = [title for shown in TITLES.values() for title in shown]
+    return [next((t for t in known if title.startswith(t)), title) for title in page.evaluate(CHART_TITLES)]
+
+
+def open_view(page, label: str) -> None:
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("tab", name=label, exact=True).click()
+    expect(main.get_by_role("tab", name=label, exact=True)).to_have_attribute("aria-selected", "true")
+    drawn(page, label)
+
+
+def choose_run(page, index: int, label: str) -> None:
+    """Pick the ``index``-th run of the picker (newest first) and wait for its figures (the open
+    view tab ``label``'s)."""
+    main = page.get_by_test_id("stMain")
+    threshold = main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")
+    before = threshold.inner_text()
+    main.get_by_role("combobox", name="Succeeded run").click()
+    page.get_by_role("option").nth(index).click()
+    expect(threshold).not_to_have_text(before)
+    drawn(page, label)
+
+
+def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_run_and_page_switches(
+    browser, server
+):
+    with open_tab(browser) as page:
+        open_prices(page, server)
+        main = page.get_by_test_id("stMain")
+        assert titles(page) == TITLES[prices.ERRORS_TAB]
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(0)
+
+        open_view(page, prices.SCATTER_TAB)
+        assert titles(page) == TITLES[prices.SCATTER_TAB]
+        choose_run(page, 1, prices.SCATTER_TAB)  # the shallow run (threshold 1,000)
+
+        expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
+        expect(main.get_by_role("tab", name=prices.SCATTER_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        assert titles(page) == TITLES[prices.SCATTER_TAB]
+
+        open_view(page, prices.PREDICTIONS_TAB)
+        choose_run(page, 0, prices.PREDICTIONS_TAB)
+        expect(main.get_by_role("tab", name=prices.PREDICTIONS_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        expect(main.get_by_test_id("stDataFrame")).to_have_count(1)
+        assert titles(page) == []
+        # The downloads stay in view whichever tab is open.
+        for label in (
+            "Download report (HTML)",
+            "Download the predictions (CSV)",
+            "Download the scores (JSON)",
+        ):
+            expect(main.get_by_role("button", name=label)).to_be_visible()
+
+        # Another page and back: the view left is open again.
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name="Executions", exact=True).click()
+        expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+        settled(page, STEP_TIMEOUT)
+        nav.get_by_role("link", name="Prices", exact=True).click()
+        expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
+        expect(main.get_by_role("tab", name=prices.PREDICTIONS_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        drawn(page, prices.PREDICTIONS_TAB)
+
+
+def test_a_run_link_opens_that_runs_predictions(browser, server, finished):
+    name = finished.arns["shallow"].rsplit(":", 1)[-1]
+    with open_tab(browser) as page:
+        open_prices(page, server, f"?run={name}")
+
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
+        expect(main.get_by_role("combobox", name="Succeeded run")).to_have_value(re.compile(f"^{name} "))
+        assert titles(page) == TITLES[prices.ERRORS_TAB]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_view_and_the_tab_bar_are_legible_at_each_width(browser, server, width):
+    with open_tab(browser, width=width, height=VIEWPORT["height"]) as page:
+        open_prices(page, server)
+        bar = page.evaluate(TAB_BAR)
+        assert bar["tabs"] == 5 and bar["needed"] <= bar["room"], bar  # they fit: none scrolled out of sight
+        problems = {}
+        for label in prices.VIEW_TABS[1:] + prices.VIEW_TABS[:1]:
+            open_view(page, label)
+            assert titles(page) == TITLES[label]
+            found = page.evaluate(LAYOUT_PROBLEMS)
+            if found:
+                problems[label] = found
+        assert not problems, problems
