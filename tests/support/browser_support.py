@@ -280,6 +280,18 @@ def click_state(page, state: str) -> None:
         }}""",
         state,
     )
+    # Plotly.js reports a click with the points its last hover found, and its hover is throttled:
+    # a click that lands before the hover has caught up (a busy machine) selects the state hovered
+    # before. So the pointer rests on the state until plotly hovers it, then clicks.
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_function(
+        f"""state => {{
+            const hovered = {_GRAPH}._hoverdata || [];
+            return hovered.some(point => point.customdata === state);
+        }}""",
+        arg=state,
+        timeout=STEP_TIMEOUT,
+    )
     page.mouse.click(point["x"], point["y"])
 
 
