@@ -21,7 +21,7 @@ A change that is back and forth (k 5 -> 4 -> 5) is timed both ways; every change
 Prices has one widget, the run to show: with ``--pages`` naming prices a second price run
 (``SECOND_PRICE_RUN``) is launched in the set-up, so there is another run to choose. Its views
 are tabs (round 9): each is opened from the one before (``view: <tab>``) and the run is switched
-on each; a Prices change ends when its charts are drawn too (``timed_prices``). A tree without
+on each; a Prices change ends when its charts are drawn too (``Tab.timed(charts=True)``). A tree without
 the tabs (``--app`` of an older commit) times the run switch alone.
 
 Clusters and Prices also time their opening (``open: first`` in the tab, ``open: again`` after
@@ -447,45 +447,11 @@ def every_view_drawn_changes(tab: Tab, repeats: int) -> None:
 PRICES_VIEWS = ("Errors", "Predicted vs actual", "Importance", "Largest errors", "Predictions")
 
 
-def timed_prices(
-    tab: Tab, what: str, act: Callable[[], None], before: Callable[[], None] | None = None
-) -> Change:
-    """``Tab.timed`` for Prices, ending when the charts are drawn too: the rerun ended and drawn, and
-    every ``st.plotly_chart`` has its SVG (the last frame at which the count of charts or of their
-    SVGs changed, as ``timed_open`` reads it). The detail gives "page drawn", ``Tab.timed``'s end."""
-    tab.settled()
-    if before is not None:
-        before()
-    tab.page.wait_for_timeout(300)
-    start = len(tab.received)
-    tab.page.evaluate(WATCH_CHARTS)
-    tab.page.evaluate(WATCH_ACTION)
-    cpu_before = tab.cpu()
-    act()
-    try:
-        index = tab.run_finished_after(start)
-    except RuntimeError as error:
-        raise RuntimeError(f"Prices: {what}: {error}") from error
-    tab.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
-    tab.page.wait_for_function(PLOTLY_CHARTS_DRAWN, timeout=TIMEOUT_MS)
-    tab.page.wait_for_timeout(300)  # a chart still arriving would change the watch's time
-    acted, finished, page_drawn, charts = tab.page.evaluate(
-        f"() => [window.__bench.acted, window.__messages.received[{index}],"
-        f" window.__messages.drawn[{index}], window.__charts.changed].map(t => performance.timeOrigin + t)"
-    )
-    cpu = tab.cpu() - cpu_before
-    change = tab._record(
-        Change("Prices", what, (max(page_drawn, charts) - acted) / 1000, cpu),
-        f"run ended {(finished - acted) / 1000:.3f} s, page drawn {(page_drawn - acted) / 1000:.3f} s; ",
-    )
-    tab.settled()
-    return change
-
-
 def timed_price_run(tab: Tab, what: str, index: int) -> Change:
     """Choose the ``index``-th run of Prices' picker (its list opened first, untimed)."""
     option = tab.page.get_by_role("option").nth(index)
-    return timed_prices(tab, what, option.click, before=open_list(tab, "Succeeded run", option))
+    before = open_list(tab, "Succeeded run", option)
+    return tab.timed("Prices", what, option.click, before=before, charts=True)
 
 
 def prices_changes(tab: Tab, repeats: int) -> None:
@@ -497,7 +463,7 @@ def prices_changes(tab: Tab, repeats: int) -> None:
     views = [view for view in PRICES_VIEWS if tabs.filter(has_text=view).count()]  # before: none
     for _ in range(repeats):  # each view opened from the one before, back to the first
         for view in views[1:] + views[:1]:
-            timed_prices(tab, f"view: {view}", tab.main.get_by_role("tab", name=view, exact=True).click)
+            tab.timed("Prices", f"view: {view}", click_tab(tab, view), charts=True)
             timed_price_run(tab, f"run: the other one ({view})", 1)
             timed_price_run(tab, f"run: back ({view})", 0)
 
