@@ -178,7 +178,7 @@ def watch(arn: str, was_running: bool) -> None:
             key=f"graph_{arn}",
             on_select=executions.show_clicked_step,
             selection_mode="points",
-            config={"displayModeBar": False, "scrollZoom": False},
+            config=executions.GRAPH_CONFIG,
         )
     chosen_step(arn, steps, state_box_indices(figure))
     executions.map_iterations_section(view.events)

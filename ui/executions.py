@@ -148,6 +148,12 @@ def step_to_show(steps: list[Any], shown: str | None, followed: str | None) -> s
 STEP_PART_KEY = "executions_step_part"
 #: The key of the container around the workflow graph (its CSS class: ``st-key-exec_graph``).
 GRAPH_BOX_KEY = "exec_graph"
+#: Plotly.js's options for the workflow graph. Its layout is fixed (no zoom, no pan), so a double
+#: click has nothing to reset; yet Plotly.js counts two clicks within ``doubleClickDelay`` (500 ms
+#: by default) as one double click, whose reset replots the graph and clears the selection the
+#: second click had just made: a user clicking one state, then another half a second later, saw
+#: nothing happen. With no delay every click is its own click.
+GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "doubleClickDelay": 0}
 
 
 def show_clicked_step() -> None:
