@@ -25,6 +25,7 @@ from pipeline.views.execution_view import (
     FAILED,
     IN_PROGRESS,
     SUCCEEDED,
+    drawn_bars,
     event_details,
     history_table,
     state_statuses,
@@ -32,6 +33,7 @@ from pipeline.views.execution_view import (
     timeline,
     timeline_figure,
 )
+from pipeline.views.graph import STATUS_COLOURS
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import (
     CHOICE_STATE,
@@ -300,6 +302,39 @@ def test_the_timeline_has_one_bar_a_state_visit_and_a_gantt_figure():
     assert frame["Step"].tolist() == ["Start", "Work", "Done"]
     assert (frame["Finish"] >= frame["Start"]).all()
     assert {trace.name for trace in figure.data} == {SUCCEEDED}
+    # Each bar starts at its visit's start and is at least the drawn span long, in milliseconds
+    # on a date axis (as px.timeline draws it); its hover gives the true seconds.
+    (bars,) = figure.data
+    drawn = drawn_bars(frame)
+    assert list(bars.y) == ["Start", "Work", "Done"] and bars.orientation == "h"
+    assert [pd.Timestamp(base) for base in bars.base] == drawn["Start"].tolist()
+    expected_ms = ((drawn["Finish"] - drawn["Start"]).dt.total_seconds() * 1000).tolist()
+    assert list(bars.x) == pytest.approx(expected_ms)
+    assert min(bars.x) > 0  # a visit of no time still shows
+    assert [row[0] for row in bars.customdata] == pytest.approx(frame["Seconds"].tolist())
+    assert figure.layout.xaxis.type == "date" and figure.layout.yaxis.autorange == "reversed"
+
+
+def test_the_timeline_colours_each_status_and_shows_state_names_as_plain_text():
+    """A failed visit gets the failed colour; a state named like markup is shown as its text."""
+    start = pd.Timestamp("2026-01-01 10:00:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "Step": ["<b>Prepare</b>", "Train"],
+            "Status": [SUCCEEDED, FAILED],
+            "Start": [start, start + pd.Timedelta(seconds=2)],
+            "Finish": [start + pd.Timedelta(seconds=2), start + pd.Timedelta(seconds=5)],
+            "Seconds": [2.0, 3.0],
+        }
+    )
+
+    figure = timeline_figure(frame)
+
+    by_status = {trace.name: trace for trace in figure.data}
+    assert set(by_status) == {SUCCEEDED, FAILED}
+    assert by_status[FAILED].marker.color == STATUS_COLOURS[FAILED][1]
+    assert list(by_status[FAILED].x) == pytest.approx([3000.0])
+    assert "<b>" not in by_status[SUCCEEDED].y[0] and "Prepare" in by_status[SUCCEEDED].y[0]
 
 
 # A real local run of the SDK workflow on the sample --------------------------------------------
