@@ -399,19 +399,41 @@ def bench_executions(session: Session, arns: list[str]) -> PageTimes:
     return times
 
 
+def open_clusters_view(view: str) -> Callable[[Any], Any]:
+    """Open one of Clusters' view tabs, as a click on the tab does (the page reruns): since
+    round 9 only the open view is drawn, so a view's widgets exist only while it is open."""
+    from ui.clusters import VIEW_KEY
+
+    def choose(at: Any) -> Any:
+        at.session_state[VIEW_KEY] = view
+        return at.run()
+
+    return choose
+
+
 def bench_clusters(session: Session, arns: list[str]) -> PageTimes:
-    """Search, cluster filter, segment-share toggle, run comparison and run switch on the Clusters page."""
+    """View tabs, search, cluster filter, segment-share toggle, run comparison and run switch on
+    the Clusters page."""
+    from ui.clusters import COMPARE_VIEW, CUSTOMERS_VIEW, SEGMENTS_VIEW, SIZES_VIEW
+
     times = session.first_load(CLUSTERS_PAGE)
     shown = session.at.selectbox(key="clusters_run").value
     other = next(arn for arn in arns if arn != shown)
+    session.rerun(times, f"view: {CUSTOMERS_VIEW}", open_clusters_view(CUSTOMERS_VIEW))
     first_cluster = session.at.multiselect(key="clusters_names").options[0]
     steps = [
         ("search: france", change("text_input", "clusters_search", "france")),
         ("cluster filter: one", change("multiselect", "clusters_names", [first_cluster])),
+        (f"view: {SEGMENTS_VIEW}", open_clusters_view(SEGMENTS_VIEW)),
         ("segments as shares: on", change("toggle", "clusters_normalise", True)),
+        (f"view: {COMPARE_VIEW}", open_clusters_view(COMPARE_VIEW)),
         ("compare with the other run", change("selectbox", "clusters_compare", other)),
+        (f"view: {CUSTOMERS_VIEW} again", open_clusters_view(CUSTOMERS_VIEW)),
         ("search: cleared", change("text_input", "clusters_search", "")),
+        (f"view: {SEGMENTS_VIEW} again", open_clusters_view(SEGMENTS_VIEW)),
         ("segments as shares: off (cached)", change("toggle", "clusters_normalise", False)),
+        (f"view: {SIZES_VIEW}", open_clusters_view(SIZES_VIEW)),
+        ("run: the other", change("selectbox", "clusters_run", other)),
     ]
     for label, action in steps:
         session.rerun(times, label, action)
