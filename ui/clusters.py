@@ -83,9 +83,15 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> s
 
 
 def run_label(item: dict[str, Any]) -> str:
-    """How a run reads in the selectors: its name and k (``ui.runs.picker_label``)."""
-    k = (item.get("parameters") or {}).get("k", "?")
-    return picker_label(item, f"k={k}")
+    """How a run reads in the selectors: its name and k (``ui.runs.picker_label``). A sweep says
+    the range it tried: its ``k`` parameter is only the form's default, not the k it chose (which
+    is in its results; the page shows it once the run is picked)."""
+    parameters = item.get("parameters") or {}
+    k_range = parameters.get("k_range")
+    if k_range:
+        low, high = k_range
+        return picker_label(item, f"k swept {low}-{high}")
+    return picker_label(item, f"k={parameters.get('k', '?')}")
 
 
 def follow_choice() -> None:
