@@ -328,7 +328,15 @@ def timeline_figure(frame: pd.DataFrame):
         )
     layout = {
         "barmode": "overlay",
-        "xaxis": {"type": "date", "title": None, "tickformat": "%H:%M:%S"},
+        # Ticks under a second apart show their milliseconds: "%H:%M:%S" alone read 20:35:20 twice.
+        "xaxis": {
+            "type": "date",
+            "title": None,
+            "tickformatstops": [
+                {"dtickrange": [None, 1000], "value": "%H:%M:%S.%L"},
+                {"dtickrange": [1000, None], "value": "%H:%M:%S"},
+            ],
+        },
         "yaxis": {"autorange": "reversed", "title": None, "tickfont": {"size": 13}},
         "height": max(220, 40 * frame["Step"].nunique() + 120),
         "legend": {"title": {"text": None}, "orientation": "h", "y": -0.2},

@@ -335,6 +335,10 @@ def test_the_timeline_colours_each_status_and_shows_state_names_as_plain_text():
     assert by_status[FAILED].marker.color == STATUS_COLOURS[FAILED][1]
     assert list(by_status[FAILED].x) == pytest.approx([3000.0])
     assert "<b>" not in by_status[SUCCEEDED].y[0] and "Prepare" in by_status[SUCCEEDED].y[0]
+    # A run of a few seconds gets ticks half a second apart: those show their milliseconds, so
+    # no two ticks read the same time.
+    stops = {tuple(stop.dtickrange): stop.value for stop in figure.layout.xaxis.tickformatstops}
+    assert stops[(None, 1000)].endswith(".%L") and stops[(1000, None)] == "%H:%M:%S"
 
 
 # A real local run of the SDK workflow on the sample --------------------------------------------
