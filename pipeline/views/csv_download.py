@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+#: Decimal places floats are written with: far below a penny or a prediction's precision, far
+#: above binary rounding noise.
+FLOAT_DECIMALS = 10
 #: What a spreadsheet may read as the start of a formula.
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -35,12 +38,28 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def without_rounding_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with float columns rounded to ``FLOAT_DECIMALS`` places: a sum of prices such as
+    28.2 is held as 28.200000000000003, and the CSV wrote that noise (Python writes the shortest
+    text that reads back as the same double). Rounded, each value is the double nearest its
+    amount, written as ``28.2``; whole values keep their ``.0``."""
+    floats = [name for name, values in frame.items() if pd.api.types.is_float_dtype(values.dtype)]
+    if not floats:
+        return frame
+    return frame.assign(**{name: frame[name].round(FLOAT_DECIMALS) for name in floats})
+
+
 def spreadsheet_safe_csv(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV (no index) whose text cells no spreadsheet runs as formulas.
 
+    Floats lose their rounding noise (:func:`without_rounding_noise`).
     Lines end in CRLF (RFC 4180): Python's csv module quotes a cell holding a line end only when
     the character is part of its line terminator, and with ``\n`` alone a carriage return in a
     cell went out unquoted, so a spreadsheet started a new row there and the text after it (a
     formula, unchecked) landed at the start of a cell.
     """
-    return spreadsheet_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    return (
+        spreadsheet_safe(without_rounding_noise(frame))
+        .to_csv(index=False, lineterminator="\r\n")
+        .encode("utf-8")
+    )

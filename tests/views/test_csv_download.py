@@ -50,6 +50,21 @@ def test_numbers_blanks_and_ordinary_text_are_written_as_they_are():
     assert spreadsheet_safe_csv(frame) == frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
+def test_money_sums_are_written_without_binary_rounding_noise(sample_clean):
+    """Monetary is a sum of prices: 28.2 is held as 28.200000000000003, and the download said so.
+    Rounded to 10 places, each value reads as the amount it is and parses back to it."""
+    clean, _ = sample_clean
+    rfm = compute_rfm(clean)
+    assert any(len(repr(value)) > 16 for value in rfm["Monetary"])  # the noise is in the data
+
+    written = pd.read_csv(io.BytesIO(spreadsheet_safe_csv(rfm)), dtype={"Monetary": str})
+
+    assert not written["Monetary"].str.contains(r"\.\d*(?:0000000|9999999)\d").any()
+    assert written["Monetary"].astype(float).to_numpy() == pytest.approx(
+        rfm["Monetary"].to_numpy(), rel=1e-11
+    )
+
+
 def test_a_carriage_return_inside_a_cell_cannot_start_a_row_with_a_formula():
     frame = pd.DataFrame({"Country": ["EIRE\r=cmd|' /C calc'!A0", "France"], "Monetary": [1.0, 2.0]})
 
