@@ -6,6 +6,7 @@ import functools
 
 import streamlit as st
 
+from pipeline.report.price_regression import no_better_than_the_mean
 from pipeline.views import price_charts
 from ui import deep_link, prices, runs
 from ui.errors import show_error, show_warning
@@ -64,6 +65,9 @@ except Exception as error:
 
 metric_row(prices.run_metrics(run))
 st.caption(prices.verdict(run))
+useless = no_better_than_the_mean(run.results.scores)
+if useless:
+    st.warning(useless, icon=":material/warning:")
 st.text(
     f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
     f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"

@@ -37,6 +37,21 @@ def rmse_verdict(scores: dict[str, Any]) -> tuple[bool | None, str]:
     )
 
 
+def no_better_than_the_mean(scores: dict[str, Any]) -> str | None:
+    """A warning when the model's test RMSE is no better than always predicting the training
+    lines' mean price (the baseline), else None. The workflow's gate compares the validation RMSE
+    with a threshold the user chose, so a useless model passes a loose threshold (a small or
+    random dataset); the page and the report say so rather than only "accepted"."""
+    test, baseline = scores.get("test_rmse"), scores.get("baseline_test_rmse")
+    if test is None or baseline is None or float(test) < float(baseline):
+        return None
+    return (
+        f"But the model does no better than always predicting the mean price: its test RMSE "
+        f"{float(test):,.2f} is not below the mean's {float(baseline):,.2f}. Do not use its predictions; "
+        "try more data, the extended features or a lower RMSE threshold."
+    )
+
+
 def _gate_section(scores: dict[str, Any]) -> Section:
     from pipeline.views import price_charts
 
@@ -58,6 +73,9 @@ def _gate_section(scores: dict[str, Any]) -> Section:
         ),
         paragraph(sentence, "note" if passed is None else "pass" if passed else "fail"),
     )
+    warning = no_better_than_the_mean(scores)
+    if warning and passed:
+        section.add(paragraph(warning, "fail"))
     section.add_figure(price_charts.rmse_chart(scores))
     return section
 

@@ -32,7 +32,16 @@ _JOB_KEYS = (
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 #: Words kept as written when a key is made readable.
-_ACRONYMS = {"uri": "URI", "id": "ID", "rmse": "RMSE", "mae": "MAE", "k": "k", "gb": "GB", "s3": "S3"}
+_ACRONYMS = {
+    "uri": "URI",
+    "id": "ID",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
+    "k": "k",
+    "gb": "GB",
+    "s3": "S3",
+}
 
 
 def readable(key: str) -> str:

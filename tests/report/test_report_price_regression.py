@@ -7,6 +7,7 @@ from support.cluster_support import make_runs
 
 from pipeline.backends.local import LocalBackend
 from pipeline.report.build import build_report
+from pipeline.report.price_regression import no_better_than_the_mean
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 
 
@@ -50,3 +51,21 @@ def test_the_report_draws_rmse_predictions_residuals_importance_and_lists_the_wo
     assert "<h3>StockCodes with the largest errors</h3>" in report.html
     assert f"<td>{worst['StockCode'].iloc[0]}</td>" in report.html
     assert "Prepare" in report.html and "workflow-graph" in report.html
+
+
+def test_a_model_no_better_than_the_mean_is_flagged_even_when_it_passed_its_threshold(report, price_run):
+    """The gate compares the validation RMSE with the user's threshold, so a useless model can
+    pass it. The real run beats the mean (no warning); the same scores with a baseline below its
+    test RMSE (what a random dataset gave a reviewer: test RMSE 6.46 against the mean's 5.30) are
+    flagged, with both numbers."""
+    scores = price_run.results["price"].scores
+    assert scores["test_rmse"] < scores["baseline_test_rmse"]
+    assert no_better_than_the_mean(scores) is None
+    assert "no better than always predicting the mean" not in report.html
+
+    useless = {**scores, "baseline_test_rmse": scores["test_rmse"] * 0.8}
+    warning = no_better_than_the_mean(useless)
+
+    assert warning is not None
+    assert f"{scores['test_rmse']:,.2f}" in warning and f"{useless['baseline_test_rmse']:,.2f}" in warning
+    assert no_better_than_the_mean({**scores, "baseline_test_rmse": None}) is None

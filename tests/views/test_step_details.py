@@ -44,6 +44,7 @@ def test_keys_read_as_words():
     assert readable("clusters_found") == "Clusters found"
     assert readable("rfm_uri") == "Rfm URI"
     assert readable("MeanRecency") == "Mean recency"
+    assert readable("test_r2") == "Test R²"  # as the Prices page says it
 
 
 def test_a_lambda_result_shows_its_payload_figures_not_the_http_envelope():
