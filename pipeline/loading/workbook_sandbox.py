@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -205,6 +206,9 @@ def _parse_sheets(data: bytes, folder: Path, name: str, limits: Limits) -> list[
     except (fastexcel.FastExcelError, ValueError, OSError) as error:
         # fastexcel appends a multi-line context to its messages; the first line says what failed.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        # The reader's name is no help to the user: "calamine error: Cannot detect file format".
+        reason = re.sub(r"^(?:calamine|fastexcel)\s+error:\s*", "", reason, flags=re.IGNORECASE)
+        reason = reason[:1].lower() + reason[1:]
         raise not_a_table(name, f" (the workbook could not be opened: {_plain(reason)})") from error
     if not sheets:
         raise DataError(f"The workbook '{name}' has no data on any sheet.")

@@ -378,8 +378,22 @@ def test_zip_that_is_not_a_workbook_is_not_a_spreadsheet():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "hello")
-    with pytest.raises(DataError, match=r"'archive.zip' is not a spreadsheet, CSV or Parquet file"):
+    with pytest.raises(DataError, match=r"'archive.zip' is not a spreadsheet, CSV or Parquet file") as caught:
         load_transactions(buffer.getvalue(), name="archive.zip")
+    assert "calamine" not in str(caught.value)  # the reader's name means nothing to the user
+
+
+def test_a_zip_named_xlsx_says_the_workbook_could_not_be_opened_in_plain_words():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(DataError, match=r"'sales.xlsx' is not a spreadsheet") as caught:
+        load_transactions(buffer.getvalue(), name="sales.xlsx")
+    message = str(caught.value)
+    assert "could not be opened: " in message and "calamine" not in message.lower()
+    assert message.endswith(
+        "Choose the Online Retail workbook (.xlsx), a CSV export of it, or a Parquet file."
+    )
 
 
 def test_empty_file_is_reported():
