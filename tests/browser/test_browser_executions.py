@@ -180,15 +180,21 @@ def test_the_sweeps_graph_shows_its_map_counts_and_a_click_on_a_state_opens_its_
             settled(tab, STEP_TIMEOUT)
 
 
+def open_run_graph(tab, address: str, name: str):
+    """Open ``address`` (a run's link), wait for the run ``name`` and its graph; the main area."""
+    tab.goto(address)
+    main = tab.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    settled(tab, STEP_TIMEOUT)
+    graph_drawn(tab)
+    return main
+
+
 def test_a_run_opened_from_its_link_shows_a_clicked_states_details(browser, server, finished):
     """A demo starts from a bookmark (?run=NAME of an older run): the graph's clicks still work."""
     name = finished.arns["k3"].rsplit(":", 1)[-1]
     with open_tab(browser, width=800) as tab:
-        tab.goto(f"{server.url}/?run={name}")
-        main = tab.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
-        settled(tab, STEP_TIMEOUT)
-        graph_drawn(tab)
+        main = open_run_graph(tab, f"{server.url}/?run={name}", name)
         for state in ("Train KMeans", "Prepare RFM features"):
             click_state(tab, state)
             expect(main.get_by_role("heading", name=state, exact=True, level=4)).to_be_visible()
@@ -203,11 +209,7 @@ def test_a_click_on_another_state_right_after_a_click_shows_that_states_details(
     came (seen as a flake of the test above on a busy machine)."""
     name = finished.arns["k2"].rsplit(":", 1)[-1]
     with open_tab(browser, width=800) as tab:
-        tab.goto(f"{server.url}/executions?run={name}")
-        main = tab.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
-        settled(tab, STEP_TIMEOUT)
-        graph_drawn(tab)
+        main = open_run_graph(tab, f"{server.url}/executions?run={name}", name)
         click_state(tab, "Train KMeans")
         click_state(tab, "Prepare RFM features")  # no wait for the first click's answer
         expect(main.get_by_role("heading", name="Prepare RFM features", exact=True, level=4)).to_be_visible()

@@ -374,21 +374,23 @@ def test_binary_file_is_not_a_spreadsheet():
         load_transactions(png, name="photo.png")
 
 
-def test_zip_that_is_not_a_workbook_is_not_a_spreadsheet():
+def zip_of_a_text_file() -> bytes:
+    """A zip archive (the container of an .xlsx) holding no workbook."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "hello")
+    return buffer.getvalue()
+
+
+def test_zip_that_is_not_a_workbook_is_not_a_spreadsheet():
     with pytest.raises(DataError, match=r"'archive.zip' is not a spreadsheet, CSV or Parquet file") as caught:
-        load_transactions(buffer.getvalue(), name="archive.zip")
+        load_transactions(zip_of_a_text_file(), name="archive.zip")
     assert "calamine" not in str(caught.value)  # the reader's name means nothing to the user
 
 
 def test_a_zip_named_xlsx_says_the_workbook_could_not_be_opened_in_plain_words():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "hello")
     with pytest.raises(DataError, match=r"'sales.xlsx' is not a spreadsheet") as caught:
-        load_transactions(buffer.getvalue(), name="sales.xlsx")
+        load_transactions(zip_of_a_text_file(), name="sales.xlsx")
     message = str(caught.value)
     assert "could not be opened: " in message and "calamine" not in message.lower()
     assert message.endswith(
