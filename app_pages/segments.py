@@ -52,24 +52,37 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         )
         custom_as_of = st.toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
         latest = segments.latest_as_of(active.last_invoice)
-        as_of = st.date_input(
-            "As of",
-            value=active.last_invoice + dt.timedelta(days=1),
-            min_value=active.first_invoice,
-            max_value=latest,
-            help=segments.as_of_help(active.first_invoice, active.last_invoice, latest),
-            disabled=not custom_as_of,
-            key=f"seg_as_of_{suffix}",
-            width=segments.FILTER_WIDTHS["as_of"],
-        )
+        as_of_help = segments.as_of_help(active.first_invoice, active.last_invoice, latest)
+        # Without an own date the box shows the as-of in force, known only once the choice is
+        # scored (a country whose last invoice is earlier has an earlier one): filled below.
+        as_of_slot = st.empty()
+        as_of = None
+        if custom_as_of:
+            as_of = as_of_slot.date_input(
+                "As of",
+                # The own date starts from the one in force when the toggle was switched on.
+                value=st.session_state.get(
+                    f"seg_as_of_in_force_{suffix}", active.last_invoice + dt.timedelta(days=1)
+                ),
+                min_value=active.first_invoice,
+                max_value=latest,
+                help=as_of_help,
+                key=f"seg_as_of_{suffix}",
+                width=segments.FILTER_WIDTHS["as_of"],
+            )
     start = window[0] if len(window) > 0 else None
     end = window[1] if len(window) > 1 else None
 
     try:
-        view = segments.segments_view(*active.key, tuple(chosen), start, end, as_of if custom_as_of else None)
+        view = segments.segments_view(*active.key, tuple(chosen), start, end, as_of)
     except Exception as error:
+        if not custom_as_of:
+            segments.as_of_in_force_box(as_of_slot, None, active, as_of_help)
         show_error(error, "Scoring")
         return
+    if not custom_as_of:
+        st.session_state[f"seg_as_of_in_force_{suffix}"] = view.as_of
+        segments.as_of_in_force_box(as_of_slot, view.as_of, active, as_of_help)
 
     # In pairs: one row at 1400 px, two rows of two at 800 px (a plain wrapping row left "As of"
     # alone on a third line there).
@@ -77,7 +90,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
     # The notes sit in one container, present on every run: a warning that comes and goes does
     # not move the elements after it (the front end would redraw every one of them).
     with st.container():
-        late = segments.as_of_warning(as_of if custom_as_of else None, active.last_invoice)
+        late = segments.as_of_warning(as_of, active.last_invoice)
         if late:
             st.warning(late)
         if not custom_as_of:
@@ -130,7 +143,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             active.name,
             chosen,
             None if (start, end) == (active.first_invoice, active.last_invoice) else (start, end),
-            as_of if custom_as_of else None,
+            as_of,
         ),
         mime="text/csv",
         on_click="ignore",

@@ -25,7 +25,7 @@ import streamlit as st
 from pipeline.analysis import rfm
 from pipeline.views import charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
-from ui.state import transactions_index
+from ui.state import ActiveDataset, transactions_index
 
 
 def _slug(text: str) -> str:
@@ -258,6 +258,27 @@ def as_of_help(first_invoice: dt.date, last_invoice: dt.date, latest: dt.date) -
     return (
         f"A day from {first_invoice:%Y-%m-%d} to {latest:%Y-%m-%d} (a typed date outside is refused). "
         f"Recency needs a day after the last invoice in the window ({last_invoice:%Y-%m-%d} for all of it)."
+    )
+
+
+def as_of_in_force_box(
+    slot: st.delta_generator.DeltaGenerator, as_of: dt.date | None, active: ActiveDataset, help: str
+) -> None:
+    """The greyed "As of" box while no own date is chosen, filling ``slot``: it shows the as-of in
+    force for the choice (``as_of``, the metric's date), not the whole dataset's, so the two never
+    disagree; the day after the dataset's last invoice when the choice could not be scored.
+
+    Without a key: the box is identified by its date, so a new choice's date replaces it (a keyed
+    box would keep showing the date it was created with)."""
+    shown = as_of if as_of is not None else active.last_invoice + dt.timedelta(days=1)
+    slot.date_input(
+        "As of",
+        value=shown,
+        min_value=min(active.first_invoice, shown),
+        max_value=max(latest_as_of(active.last_invoice), shown),
+        help=help,
+        disabled=True,
+        width=FILTER_WIDTHS["as_of"],
     )
 
 

@@ -239,3 +239,34 @@ def test_the_metrics_come_in_pairs_that_wrap_as_blocks(segments_page):
     pairs = [[metric.label for metric in block.children.values()] for block in metric_blocks]
     assert pairs == [["Customers", "Transactions scored"], ["Revenue", "As of"]]
     assert [block.proto.flex_container.wrap for block in metric_blocks] == [False, False]
+
+
+def as_of_metric(at: AppTest) -> str:
+    (value,) = [metric.value for metric in at.metric if metric.label == "As of"]
+    return value
+
+
+def test_the_greyed_as_of_box_shows_the_as_of_in_force_for_the_chosen_countries(segments_page):
+    # The sample's last Brazilian invoice is on 2011-04-15: Brazil alone is scored as of the 16th,
+    # and the box said the whole dataset's 2011-12-10 beside a metric saying 2011-04-16.
+    assert str(segments_page.date_input[1].value) == as_of_metric(segments_page) == "2011-12-10"
+
+    segments_page.multiselect[0].set_value(["Brazil"]).run()
+
+    as_of_box = segments_page.date_input[1]
+    assert as_of_box.disabled
+    assert str(as_of_box.value) == as_of_metric(segments_page) == "2011-04-16"
+
+
+def test_an_own_as_of_date_starts_from_the_one_in_force(segments_page):
+    segments_page.multiselect[0].set_value(["Brazil"]).run()
+
+    segments_page.toggle[0].set_value(True).run()
+
+    own = segments_page.date_input[1]
+    assert not own.disabled
+    assert str(own.value) == as_of_metric(segments_page) == "2011-04-16"
+    own.set_value(own.value.replace(day=30)).run()
+    assert as_of_metric(segments_page) == "2011-04-30"
+    segments_page.toggle[0].set_value(False).run()
+    assert str(segments_page.date_input[1].value) == as_of_metric(segments_page) == "2011-04-16"
