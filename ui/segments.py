@@ -161,17 +161,20 @@ FIGURES_TAB = "Figures"
 VIEW_TABS: tuple[str, ...] = (CHART_TABS[0][0], FIGURES_TAB, *(label for label, _, _ in CHART_TABS[1:]))
 
 
-#: A segment with less of the customers than this gets a treemap tile too small for its label
-#: (Plotly.js hides a label that would need a font under 11 px): at 1400 px the four smallest
-#: of the sample, 0.3-4.7% of its customers, were unlabeled. The page names them under the chart.
-SMALL_SEGMENT_SHARE = 0.05
+#: The segments the note under the treemap names with their figures: those whose tiles carry only
+#: their name (``charts.COMPACT_LABEL_SHARE``), or no label where even the name does not fit.
+SMALL_SEGMENT_SHARE = charts.COMPACT_LABEL_SHARE
 
 
 def small_segments_note(summary: pd.DataFrame) -> str | None:
     """The segments under ``SMALL_SEGMENT_SHARE`` of the customers, with their customers and share,
-    as a sentence for a caption under the treemap (``None`` when there are none). Whether Plotly
-    labels a tile depends on its shape as well as its area, so the caption says such a tile *may*
-    have no label: a small tile that did get one is still named here, never claimed unlabelled."""
+    as a sentence for a caption under the treemap (``None`` when there are none).
+
+    Their tiles show the name alone, and Plotly hides even that when it does not fit (which depends
+    on the tile's shape and the window's width, unknown here): every such segment is named in the
+    note, so none goes unnamed in both. A larger segment has room for its three lines except in a
+    narrow window, where a tall, thin tile can still lose its label (its hover and the Figures tab
+    keep its figures)."""
     small = summary[summary["CustomerShare"] < SMALL_SEGMENT_SHARE]
     if small.empty:
         return None
@@ -182,7 +185,10 @@ def small_segments_note(summary: pd.DataFrame) -> str | None:
         )
     )
     share = f"{SMALL_SEGMENT_SHARE:.0%}"
-    return f"Under {share} of the customers, their tiles may be too small for a label: {named}."
+    return (
+        f"Under {share} of the customers, their tiles show the name alone, or no label where it does "
+        f"not fit: {named}."
+    )
 
 
 def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:

@@ -176,10 +176,21 @@ def _segment_labels(table: pd.DataFrame) -> list[str]:
     return plain_texts(table.index)
 
 
+#: A segment with less of the customers than this gets only its name on its treemap tile (its
+#: figures are in the hover and, on the Segments page, in the note under the chart). Plotly.js hides
+#: a label that would need a font under 11 px: with three lines, a 4.7-6.5% segment lost its label at
+#: 640-1000 px wide (a wide, short tile), while its name alone fits on one line.
+COMPACT_LABEL_SHARE = 0.10
+
+_FULL_TILE_LABEL = "%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of revenue"
+
+
 def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
-    """Customers per segment as a treemap (area = customers), with each segment's revenue share."""
+    """Customers per segment as a treemap (area = customers), with each segment's revenue share;
+    segments under ``COMPACT_LABEL_SHARE`` of the customers labelled with their name alone."""
     table = _segment_table(rfm, order)
     total_revenue = float(table["revenue"].sum()) or 1.0
+    customer_shares = table["customers"] / max(int(table["customers"].sum()), 1)
     names = list(table.index)
     labels = _segment_labels(table)
     # Plotly templates cannot pluralise, so the customer count is written out here.
@@ -194,7 +205,9 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
                 for revenue, count in zip(table["revenue"], counts, strict=True)
             ],
             marker={"colors": [_segment_color(s, i) for i, s in enumerate(names)]},
-            texttemplate="%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of revenue",
+            texttemplate=[
+                _FULL_TILE_LABEL if share >= COMPACT_LABEL_SHARE else "%{label}" for share in customer_shares
+            ],
             hovertemplate="%{label}<br>%{customdata[2]}<br>revenue %{customdata[0]:,.0f}<extra></extra>",
             sort=False,
         )

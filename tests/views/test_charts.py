@@ -104,6 +104,20 @@ def test_segment_treemap_areas_are_customers_per_segment_in_segment_order(rfm):
     assert shares == pytest.approx([revenue[s] / revenue.sum() for s in treemap.labels])
 
 
+def test_segment_treemap_labels_small_segments_with_their_name_alone(rfm):
+    (treemap,) = charts.segment_treemap(rfm, order=SEGMENTS).data
+
+    shares = rfm["Segment"].value_counts(normalize=True)
+    labels = dict(zip(treemap.labels, treemap.texttemplate, strict=True))
+    assert {name for name, text in labels.items() if text == "%{label}"} == set(
+        shares[shares < charts.COMPACT_LABEL_SHARE].index
+    )
+    assert {name for name, text in labels.items() if "of revenue" in text} == set(
+        shares[shares >= charts.COMPACT_LABEL_SHARE].index
+    )
+    assert 0 < (shares < charts.COMPACT_LABEL_SHARE).sum() < len(shares)
+
+
 def test_segment_treemap_says_customer_for_one_and_customers_for_more(rfm):
     two_segments = pd.concat([rfm[rfm["Segment"] == "Champions"].head(1), rfm[rfm["Segment"] == "Lost"]])
     (treemap,) = charts.segment_treemap(two_segments, order=SEGMENTS).data
