@@ -94,7 +94,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         if late:
             st.warning(late)
         if not custom_as_of:
-            st.caption("Recency counts days up to the day after the last invoice in the window.")
+            st.caption(segments.default_as_of_caption(chosen))
         else:
             st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 

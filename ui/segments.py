@@ -288,6 +288,13 @@ def as_of_in_force_box(
     )
 
 
+def default_as_of_caption(countries: Sequence[str]) -> str:
+    """What the as-of date in force is, under the metrics: with countries chosen it is their last
+    invoice's next day, which can be months before the dataset's end (Brazil in the sample)."""
+    whose = " of the chosen countries" if countries else ""
+    return f"Recency counts days up to the day after the last invoice{whose} in the window."
+
+
 def as_of_warning(as_of: dt.date | None, last_invoice: dt.date) -> str | None:
     """A warning when the as-of date is after the data's end: Recency would count unknown silence."""
     if as_of is None:

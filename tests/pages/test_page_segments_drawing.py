@@ -264,6 +264,11 @@ def test_the_greyed_as_of_box_shows_the_as_of_in_force_for_the_chosen_countries(
     as_of_box = segments_page.date_input[1]
     assert as_of_box.disabled
     assert str(as_of_box.value) == as_of_metric(segments_page) == "2011-04-16"
+    captions = [caption.value for caption in segments_page.main.caption]
+    assert (
+        "Recency counts days up to the day after the last invoice of the chosen countries in the window."
+        in captions
+    )
 
 
 def test_an_own_as_of_date_starts_from_the_one_in_force(segments_page):
