@@ -142,7 +142,7 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
 
     The session's active dataset changes only when everything succeeded, so a bad file never
     costs the user the dataset they had. Raises what ``pipeline.loading.dataset`` raises (``DataError``
-    with a message for the user).
+    with a message for the user). Its record is kept on disk for :func:`restore_active`.
     """
     from pipeline.loading import dataset as data  # imported late: the loader is the heavy part of the library
 

@@ -6,6 +6,8 @@ shows comes from the address alone, and from this server's cache of the real sam
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.page_support import APP
@@ -13,6 +15,7 @@ from support.page_support import APP
 import pipeline.loading.loaded_records as loaded_records
 from ui.dataset_link import GONE_MESSAGE
 from ui.names import DATASET_QUERY_PARAM, RUN_QUERY_PARAM, Key, Page
+from ui.state import ActiveDataset
 
 RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
 SAMPLE_NAME = "online_retail_sample_40k.xlsx"
@@ -130,6 +133,19 @@ def test_a_link_to_a_dataset_this_server_no_longer_has_says_so_in_one_line():
     assert GONE_MESSAGE not in [info.value for info in at.info]
 
 
+def test_a_damaged_record_beside_an_intact_cache_entry_is_the_same_one_line(sample_xlsx):
+    from pipeline.loading.dataset import load_transactions
+
+    content_hash = load_transactions(sample_xlsx).content_hash  # a real cache entry
+    loaded_records.save_loaded(content_hash, {"content_hash": content_hash, "rows_read": "many"})
+
+    at = new_session({DATASET_QUERY_PARAM: content_hash})
+
+    assert not at.exception and not at.error
+    assert GONE_MESSAGE in [info.value for info in at.info]
+    assert Key.ACTIVE_DATASET not in at.session_state
+
+
 def test_a_run_link_still_lands_on_executions_and_keeps_the_dataset():
     content_hash = load_bundled_sample().query_params[DATASET_QUERY_PARAM]
 
@@ -140,3 +156,22 @@ def test_a_run_link_still_lands_on_executions_and_keeps_the_dataset():
     assert at.query_params[RUN_QUERY_PARAM] == "rfm-19990101-000000-deadbeef"
     assert at.query_params[DATASET_QUERY_PARAM] == content_hash
     assert SAMPLE_NAME in sidebar_text(at)
+
+
+def test_a_record_comes_back_as_the_same_active_dataset_and_a_damaged_one_not_at_all(
+    sample_dataset, sample_clean
+):
+    path = Path("cache") / f"{sample_dataset.content_hash}-v1.parquet"
+    active = ActiveDataset.of(sample_dataset, path, sample_clean[1])
+    record = active.record()
+
+    assert "path" not in record
+    assert ActiveDataset.from_record(record, path) == active
+    for field, damage in [
+        ("rows_read", str(active.rows_read)),
+        ("customers", True),
+        ("first_invoice", "2010-13-01"),
+        ("name", None),
+    ]:
+        assert ActiveDataset.from_record(dict(record, **{field: damage}), path) is None, field
+    assert ActiveDataset.from_record({k: v for k, v in record.items() if k != "schema"}, path) is None
