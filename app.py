@@ -37,7 +37,7 @@ navigation = st.navigation(
 if navigation.url_path == "" and run_link() is not None:
     st.switch_page(executions_page, query_params=dict(st.query_params))
 # The active dataset is in the address (?dataset=<hash>), so a reload or a copied link restores it;
-# the navigation drops query parameters on a page switch, so every run puts it back (ui/dataset_link.py).
+# a page switch may drop query parameters (st.switch_page clears them), so every run puts it back.
 dataset_link.follow_dataset_link()
 # The backend radio is on Launch only: its value is kept on the other pages (ui/backend.py).
 keep_choice()

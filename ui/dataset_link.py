@@ -7,10 +7,11 @@ without a dataset but with the parameter restores it from this server's cache
 (``ui.state.restore_active``).
 
 app.py calls :func:`follow_dataset_link` before every page and :func:`keep_in_address` after it.
-Streamlit's navigation drops the query parameters on a page switch, so they are put back on
-every run; it costs a dictionary look-up and a compare when the address is already right. The
-restore is tried at most once a session: it either makes the dataset active or drops the
-parameter, so no later run tries it again. The parameter is hostile input (anyone can type a
+A page switch may drop the query parameters (``st.switch_page`` clears them; chromium's sidebar
+links kept them in Streamlit 1.67), so the parameter is put back on every run: a dictionary
+look-up and a compare when the address is already right. The restore is tried at most once a
+session: it either makes the dataset active or drops the parameter, so no later run tries it
+again. The parameter is hostile input (anyone can type a
 link): ``pipeline.loading.loaded_records`` accepts only 64 lower-case hex digits, before any file
 is touched, and the hash only ever names an entry of the cache, never a path.
 """

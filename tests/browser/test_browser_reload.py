@@ -2,7 +2,7 @@
 
 The bug this guards against is the browser's: a reload starts a new Streamlit session, and the
 dataset lived only in the old one. AppTest has no reload and no address bar, and Streamlit's
-navigation drops query parameters on a page switch only in the browser, so this is chromium.
+navigation's handling of the address is the browser's, so this is chromium.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_a_reload_and_a_copied_link_keep_the_loaded_dataset(browser, server):
         settled(tab, STEP_TIMEOUT)
         expect(tab).to_have_url(DATASET_IN_ADDRESS)
 
-        open_page(tab, "Segments")  # the navigation drops the parameter; the app puts it back
+        open_page(tab, "Segments")  # the address still names the dataset on another page
         expect(tab).to_have_url(DATASET_IN_ADDRESS)
         address = tab.url
 
