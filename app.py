@@ -6,7 +6,7 @@ call the ``pipeline`` library through their ``ui`` helper modules.
 
 import streamlit as st
 
-from ui import sidebar
+from ui import dataset_link, sidebar
 from ui.backend import keep_choice
 from ui.deep_link import run_link
 from ui.names import Page
@@ -36,6 +36,9 @@ navigation = st.navigation(
 # /executions (were it the default page for such links, /executions?run=NAME would be "not found").
 if navigation.url_path == "" and run_link() is not None:
     st.switch_page(executions_page, query_params=dict(st.query_params))
+# The active dataset is in the address (?dataset=<hash>), so a reload or a copied link restores it;
+# a page switch may drop query parameters (st.switch_page clears them), so every run puts it back.
+dataset_link.follow_dataset_link()
 # The backend radio is on Launch only: its value is kept on the other pages (ui/backend.py).
 keep_choice()
 dataset_slot = st.sidebar.container()
@@ -47,3 +50,4 @@ except PageEnded:
 finally:
     # Filled after the page so a dataset loaded by this very run already shows.
     sidebar.render_dataset(dataset_slot)
+    dataset_link.keep_in_address()  # a dataset this run loaded replaces the one in the address

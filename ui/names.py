@@ -67,3 +67,6 @@ class Key:
 
 #: The query parameter of a link to a run: ``?run=NAME`` opens that run's execution.
 RUN_QUERY_PARAM: Final = "run"
+#: The query parameter that keeps the active dataset in the address (``?dataset=<content hash>``),
+#: so a reload or a copied link restores it (ui/dataset_link.py).
+DATASET_QUERY_PARAM: Final = "dataset"

@@ -11,6 +11,10 @@ expensive step is cached by that hash, never by hashing a large frame on each re
   (``pipeline.analysis.rfm_index``), built once per dataset (shared too);
 - ``countries(hash, path)``: the countries the Segments and Launch filters offer (shared too);
 - each page's own views, keyed the same way, in its ``ui/<page>.py``.
+
+A session ends with a browser reload or a link opened in a new tab, so each load also keeps its
+record on disk (``pipeline.loading.loaded_records``) and ``restore_active`` brings it back for
+a ``?dataset=<hash>`` link (ui/dataset_link.py).
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import datetime as dt
 import gc
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from pipeline.loading.loaded_records import read_loaded, save_loaded
 from ui.names import Key
 
 if TYPE_CHECKING:
@@ -68,6 +73,34 @@ class ActiveDataset:
             last_invoice=pd.Timestamp(report.last_invoice).date(),
         )
 
+    def record(self) -> dict[str, Any]:
+        """The fields a later session needs to restore this record from a link (JSON values; the
+        path is not kept: it is the cache entry of the hash, found again on restore)."""
+        fields = {name: value for name, value in asdict(self).items() if name != "path"}
+        fields["first_invoice"] = self.first_invoice.isoformat()
+        fields["last_invoice"] = self.last_invoice.isoformat()
+        return fields
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], path: Path) -> ActiveDataset | None:
+        """The record :meth:`record` wrote, with its cache entry's ``path``; None if it is damaged."""
+        try:
+            restored = cls(
+                content_hash=_typed(record["content_hash"], str),
+                name=_typed(record["name"], str),
+                source=_typed(record["source"], str),
+                schema=_typed(record["schema"], str),
+                path=str(path),
+                rows_read=_typed(record["rows_read"], int),
+                rows_kept=_typed(record["rows_kept"], int),
+                customers=_typed(record["customers"], int),
+                first_invoice=dt.date.fromisoformat(_typed(record["first_invoice"], str)),
+                last_invoice=dt.date.fromisoformat(_typed(record["last_invoice"], str)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        return restored
+
     @property
     def key(self) -> tuple[str, str]:
         """The cache key of the dataset's frames: its content hash and Parquet path."""
@@ -86,12 +119,30 @@ def get_active() -> ActiveDataset | None:
     return active
 
 
+def restore_active(content_hash: str) -> ActiveDataset | None:
+    """Make the dataset of ``content_hash`` the active one again, as a link asks; None if it cannot be.
+
+    Only a content hash (64 lower-case hex digits, checked before any file access) whose load
+    record and intact cache entry are on this server's disk restores (``pipeline.loading.
+    loaded_records``); the record is the ``ActiveDataset`` that ``load_dataset`` made, so the
+    session gets the same name, source, schema and counts. Two small JSON reads, no pandas.
+    """
+    found = read_loaded(content_hash)
+    if found is None:
+        return None
+    active = ActiveDataset.from_record(*found)
+    if active is None or active.content_hash != content_hash:
+        return None
+    st.session_state[Key.ACTIVE_DATASET] = active
+    return active
+
+
 def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     """Load ``source`` (path, URL, s3:// URI or uploaded file), clean it, and make it the active dataset.
 
     The session's active dataset changes only when everything succeeded, so a bad file never
     costs the user the dataset they had. Raises what ``pipeline.loading.dataset`` raises (``DataError``
-    with a message for the user).
+    with a message for the user). Its record is kept on disk for :func:`restore_active`.
     """
     from pipeline.loading import dataset as data  # imported late: the loader is the heavy part of the library
 
@@ -100,8 +151,16 @@ def load_dataset(source: Any, *, name: str | None = None) -> ActiveDataset:
     _, report = cleaned(dataset.content_hash, str(path))
     active = ActiveDataset.of(dataset, path, report)
     st.session_state[Key.ACTIVE_DATASET] = active
+    save_loaded(active.content_hash, active.record())  # so a reload or a link can restore it
     freeze_long_lived_objects()
     return active
+
+
+def _typed(value: Any, kind: type) -> Any:
+    """``value`` when it is a ``kind`` (a bool is no int here), else a TypeError."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(f"expected {kind.__name__}")
+    return value
 
 
 _frozen_once = threading.Lock()

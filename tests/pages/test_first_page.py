@@ -56,6 +56,39 @@ def test_a_fresh_process_draws_home_without_numpy_psutil_or_walking_the_call_sta
     assert probe["stack_walks"] == 0  # Streamlit's REPL check is skipped (ui/repl_check.py)
 
 
+#: The same first run, opened by a link that names a dataset (``?dataset=<hash>``, a reload).
+LINKED_RUN_PROBE = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=300)
+at.query_params["dataset"] = sys.argv[1]
+at.run()
+print(json.dumps({
+    "numpy": "numpy" in sys.modules,
+    "pandas": "pandas" in sys.modules,
+    "sidebar": [text.value for text in at.sidebar.text],
+    "exceptions": [str(exception.value) for exception in at.exception],
+}))
+"""
+
+
+def test_a_fresh_process_restores_a_linked_dataset_on_home_without_pandas(studio_home, sample_xlsx):
+    from pipeline.loading.dataset import canonical_parquet, clean_transactions, load_transactions
+    from pipeline.loading.loaded_records import save_loaded
+    from ui.state import ActiveDataset
+
+    fill_definition_cache()
+    dataset = load_transactions(sample_xlsx)  # into this test's cache, as the Data page loads it
+    _, report = clean_transactions(dataset.transactions)
+    save_loaded(dataset.content_hash, ActiveDataset.of(dataset, canonical_parquet(dataset), report).record())
+
+    probe = run_probe(LINKED_RUN_PROBE, studio_home, args=[dataset.content_hash])
+
+    assert probe["exceptions"] == []
+    assert probe["sidebar"][0] == "online_retail_sample_40k.xlsx"
+    assert probe["pandas"] is False and probe["numpy"] is False  # two small JSON reads restore it
+
+
 def test_home_draws_every_other_section_before_it_checks_the_backend(monkeypatch):
     def check_never_answers(name: str, seconds: float) -> NoReturn:
         end_page()  # the page stops where the check is: what was drawn before it stays
