@@ -27,6 +27,7 @@ import streamlit as st
 from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check
 from pipeline.views.graph_figure import workflow_figure
+from pipeline.workflows.clustering.checks import largest_k
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import (
     RegressionParameters,
@@ -254,7 +255,10 @@ def clustering_inputs(active: ActiveDataset, backend_name: str) -> ClusteringPar
         instance_count=int(instance_count),
     )
     if params.sweep:
-        st.info(sweep_note(params, on_aws=backend(backend_name).launch_defaults().instances_matter))
+        spec = workflow_of(params)
+        facts = data_facts(spec.name, *active.key, spec.data_scope(params))
+        on_aws = backend(backend_name).launch_defaults().instances_matter
+        st.info(sweep_note(params, on_aws=on_aws, customers=facts.customers or None))
     return params
 
 
@@ -321,17 +325,27 @@ def k_choice_inputs() -> dict[str, Any]:
     return {"k_range": (int(low), int(high)), "pick": str(pick), "max_concurrency": int(at_once)}
 
 
-def sweep_note(params: ClusteringParameters, *, on_aws: bool) -> str:
-    """What a sweep will start, said before launching: how many training jobs, where, how many at once."""
+def sweep_note(params: ClusteringParameters, *, on_aws: bool, customers: int | None = None) -> str:
+    """What a sweep will start, said before launching: how many training jobs, where, how many at once;
+    with the ``customers`` to cluster known, which of its ks they are too few for (those iterations
+    fail, the sweep chooses among the others; only a range starting too high is refused)."""
     ks = params.candidate_ks()
     jobs = f"{len(ks)} training job{'s' if len(ks) != 1 else ''} (k = {ks[0]}..{ks[-1]})"
     at_once = f"at most {params.max_concurrency} at once"
     if on_aws:
-        return (
+        note = (
             f"This run starts {jobs} on SageMaker, each on {params.instance_count} x {params.instance_type}, "
             f"{at_once}, then one model and one batch transform job for the chosen k."
         )
-    return f"This run trains {jobs} on this machine, {at_once}, then goes on with the chosen k."
+    else:
+        note = f"This run trains {jobs} on this machine, {at_once}, then goes on with the chosen k."
+    if customers is not None and ks[0] <= largest_k(customers) < ks[-1]:
+        note += (
+            f" With {customers:,} customers to cluster, k above {largest_k(customers)} cannot be scored: "
+            f"those iterations will fail and k is chosen from {ks[0]}..{largest_k(customers)} "
+            f"(narrow the range to skip them)."
+        )
+    return note
 
 
 #: Each workflow's form, by its parameters type (the registry's ``parameters_type``).

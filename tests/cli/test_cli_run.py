@@ -62,7 +62,7 @@ def test_run_refuses_more_clusters_than_customers_with_exit_status_2_and_starts_
     assert main(["run", str(sample_xlsx), "--k", "5000", "--country", "France"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""  # no execution ARN: nothing started
-    assert "customers in France to cluster, fewer than the k=5000 clusters asked for" in captured.err
+    assert "customers in France to cluster, too few for the k=5000 clusters asked for" in captured.err
     assert LocalStepFunctionsClient().list_state_machines()["stateMachines"] == []
 
 

@@ -39,7 +39,7 @@ def test_run_with_a_k_range_sweeps_then_goes_on_with_the_picked_k(sample_xlsx, c
         (["--k-range", "1-4"], "must run from at least 2 up to at most 20"),
         (["--k-range", "2-3", "--pick", "elbow"], "The elbow rule needs at least 3 values of k"),
         (["--k-range", "2-6", "--max-concurrency", "0"], "concurrency must be a whole number from 1 to 40"),
-        (["--k-range", "7-9", "--country", "Poland"], "fewer than k=7, the smallest k of the sweep"),
+        (["--k-range", "7-9", "--country", "Poland"], "too few for k=7, the smallest k of the sweep"),
     ],
 )
 def test_run_refuses_a_sweep_that_cannot_succeed_with_exit_status_2_and_starts_nothing(

@@ -152,7 +152,7 @@ def test_prepare_refuses_more_clusters_than_customers_with_the_launch_checks_sen
 
 def test_prepare_refuses_a_country_with_too_few_customers_to_cluster(storage):
     with pytest.raises(
-        DataError, match=r"^Only 1 customer in Iceland to cluster, and clustering needs at least 2"
+        DataError, match=r"^Only 1 customer in Iceland to cluster, and clustering needs at least 3"
     ):
         prepare(prepare_event("iceland", Country="Iceland"), storage)
 

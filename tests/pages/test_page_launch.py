@@ -240,9 +240,11 @@ def test_k_above_the_customers_of_the_chosen_country_warns_and_disables_launch(a
 
     assert not at.exception
     assert f"Only {customers} customers in Canada" in at.warning[0].value
-    assert f"choose k of at most {customers}" in at.warning[0].value
+    assert f"choose k of at most {customers - 1}" in at.warning[0].value
     assert launch_button(at).disabled
-    at.number_input(key="launch_k").set_value(customers).run()
+    at.number_input(key="launch_k").set_value(customers).run()  # one cluster a customer: no score
+    assert launch_button(at).disabled
+    at.number_input(key="launch_k").set_value(customers - 1).run()
     assert not at.warning and not launch_button(at).disabled
 
 

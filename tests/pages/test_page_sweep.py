@@ -135,6 +135,19 @@ def test_a_sweep_the_data_cannot_run_warns_and_disables_launch(active):
     assert at.button(key="launch_run").disabled
 
 
+def test_a_sweep_reaching_past_the_customers_says_which_ks_will_fail_and_still_launches(active):
+    at = open_page(Page.LAUNCH, **{Key.ACTIVE_DATASET: active})
+    choose_sweep(at)
+    at.selectbox(key=f"launch_country_{active.content_hash[:12]}").set_value("Canada").run()  # 3 customers
+
+    note = next(info.value for info in at.info if "training jobs" in info.value)
+    assert "With 3 customers to cluster, k above 2 cannot be scored" in note
+    assert "k is chosen from 2..2" in note
+    assert not at.warning and not at.button(key="launch_run").disabled
+    at.selectbox(key=f"launch_country_{active.content_hash[:12]}").set_value("All countries").run()
+    assert "cannot be scored" not in next(info.value for info in at.info if "training jobs" in info.value)
+
+
 def test_try_k_says_it_is_a_quick_preview_outside_the_workflow(active):
     at = open_page(Page.LAUNCH, **{Key.ACTIVE_DATASET: active})
     [expander] = [e for e in at.expander if e.label.startswith("Try k")]

@@ -69,29 +69,41 @@ def test_every_problem_is_reported_at_once():
     assert len(problems) == 3
 
 
-def test_more_clusters_than_the_customers_of_a_country_is_refused_naming_both(clean):
+@pytest.mark.parametrize("extra", [0, 1])
+def test_as_many_clusters_as_customers_or_more_is_refused_naming_both(clean, extra):
+    # k = customers makes every cluster one customer: silhouette 0, and the run FAILED after training.
     customers = customers_of(clean, "Canada")
-    params = ClusteringParameters(k=customers + 1, country="Canada")
+    params = ClusteringParameters(k=customers + extra, country="Canada")
 
     [problem] = run_problems(params, clustering_data(clean, data_scope(params)))
 
     assert problem.startswith(f"Only {customers} customers in Canada to cluster")
-    assert f"k={customers + 1}" in problem and f"choose k of at most {customers}" in problem
+    assert f"k={customers + extra}" in problem and f"choose k of at most {customers - 1}" in problem
 
 
-def test_as_many_clusters_as_customers_passes(clean):
+def test_one_cluster_fewer_than_the_customers_passes(clean):
     customers = customers_of(clean, "Canada")
-    params = ClusteringParameters(k=customers, country="Canada")
+    params = ClusteringParameters(k=customers - 1, country="Canada")
     assert run_problems(params, clustering_data(clean, data_scope(params))) == []
 
 
-def test_a_country_with_one_customer_cannot_be_clustered_at_all(clean):
-    assert customers_of(clean, "Iceland") == 1
-    params = ClusteringParameters(k=2, country="Iceland")
+def test_a_sweep_may_start_at_one_fewer_than_the_customers_but_not_at_the_customers(clean):
+    customers = customers_of(clean, "Canada")
+    ok = ClusteringParameters(k_range=(customers - 1, customers + 3), country="Canada")
+    too_high = ClusteringParameters(k_range=(customers, customers + 3), country="Canada")
+
+    assert run_problems(ok, clustering_data(clean, data_scope(ok))) == []
+    [problem] = run_problems(too_high, clustering_data(clean, data_scope(too_high)))
+    assert f"start the range at most at {customers - 1}" in problem
+
+
+@pytest.mark.parametrize("country, who", [("Iceland", "1 customer"), ("Malta", "2 customers")])
+def test_a_country_with_fewer_than_three_customers_cannot_be_clustered_at_all(clean, country, who):
+    params = ClusteringParameters(k=2, country=country)
 
     [problem] = run_problems(params, clustering_data(clean, data_scope(params)))
 
-    assert problem.startswith("Only 1 customer in Iceland to cluster, and clustering needs at least 2")
+    assert problem.startswith(f"Only {who} in {country} to cluster, and clustering needs at least 3")
 
 
 def test_an_as_of_date_before_the_last_invoice_is_refused(clean):

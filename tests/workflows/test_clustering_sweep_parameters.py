@@ -122,10 +122,10 @@ def test_a_range_whose_smallest_k_exceeds_the_customers_is_refused(clean):
     data = clustering_data(clean, data_scope(params))
     [problem] = run_problems(params, data)
     assert f"Only {data.customers} customers in Poland" in problem
-    assert "smallest k of the sweep" in problem and f"at most at {data.customers}" in problem
+    assert "smallest k of the sweep" in problem and f"at most at {data.customers - 1}" in problem
 
 
 def test_a_range_on_a_country_of_one_customer_is_refused(clean):
     params = ClusteringParameters(country="Lebanon", k_range=(2, 4))
     [problem] = run_problems(params, clustering_data(clean, data_scope(params)))
-    assert "clustering needs at least 2" in problem
+    assert "clustering needs at least 3" in problem

@@ -86,18 +86,29 @@ def _customers(count: int) -> str:
     return f"{count:,} customer" + ("" if count == 1 else "s")
 
 
+def largest_k(customers: int) -> int:
+    """The most clusters ``customers`` customers can be scored in: one fewer than the customers.
+
+    The silhouette is defined for 2 to n-1 clusters of n points. With as many clusters as
+    customers every cluster is one customer, the silhouette is 0 and the quality check fails
+    the run after its training: a 3-customer file launched with k=3 ended FAILED.
+    """
+    return customers - 1
+
+
 def customers_problem(k: int, customers: int, country: str | None = None) -> str:
     """Why ``customers`` customers cannot form ``k`` clusters ("" when they can)."""
     where = f" in {country}" if country else ""
-    if customers < MIN_K:
+    if customers <= MIN_K:
         return (
-            f"Only {_customers(customers)}{where} to cluster, and clustering needs at least {MIN_K}: "
-            "choose another country or All countries."
+            f"Only {_customers(customers)}{where} to cluster, and clustering needs at least {MIN_K + 1} "
+            f"(more customers than its {MIN_K} clusters): choose another country or All countries."
         )
-    if customers < k:
+    if k > largest_k(customers):
         return (
-            f"Only {_customers(customers)}{where} to cluster, fewer than the k={k} clusters asked for: "
-            f"choose k of at most {customers}, or another country."
+            f"Only {_customers(customers)}{where} to cluster, too few for the k={k} clusters asked for "
+            f"(the quality score needs more customers than clusters): choose k of at most "
+            f"{largest_k(customers)}, or another country."
         )
     return ""
 
@@ -151,12 +162,13 @@ def sweep_customers_problem(low: int, customers: int, country: str | None = None
     trains (SageMaker refuses more centres than rows) and the sweep goes on with the others.
     """
     where = f" in {country}" if country else ""
-    if customers < MIN_K:
+    if customers <= MIN_K:
         return customers_problem(low, customers, country)
-    if customers < low:
+    if low > largest_k(customers):
         return (
-            f"Only {_customers(customers)}{where} to cluster, fewer than k={low}, the smallest k of the "
-            f"sweep: start the range at most at {customers}, or choose another country."
+            f"Only {_customers(customers)}{where} to cluster, too few for k={low}, the smallest k of the "
+            f"sweep (the quality score needs more customers than clusters): start the range at most at "
+            f"{largest_k(customers)}, or choose another country."
         )
     return ""
 
