@@ -1,5 +1,7 @@
 """Executions page: every run of both backends, and the selected one watched live like the console."""
 
+from typing import Any
+
 import streamlit as st
 
 from pipeline.views import execution_view as ev
@@ -182,18 +184,32 @@ def watch(arn: str, was_running: bool) -> None:
         )
     chosen_step(arn, steps, state_box_indices(figure))
     executions.map_iterations_section(view.events)
-    if steps:
-        st.subheader("Timeline")
-        st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})
 
-    st.subheader("Event history")
+    # The timeline and the event history as tabs, as the Step Functions console has them, and
+    # only the open one drawn: choosing another run redraws one chart or one grid, not both.
+    tabs = st.tabs(list(executions.HISTORY_TABS), key=executions.HISTORY_TAB_KEY, on_change="rerun")
+    for tab, label in zip(tabs, executions.HISTORY_TABS, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            if label == executions.TIMELINE_TAB:
+                if steps:
+                    st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})
+                else:
+                    st.caption("No state has started yet.")
+                continue
+            event_history(arn, view.events)
+
+
+def event_history(arn: str, events: list[dict[str, Any]]) -> None:
+    """Every event of the execution as a grid, and one event's full details on demand."""
     st.dataframe(
-        ev.history_table(view.events),
+        ev.history_table(events),
         hide_index=True,
         column_config={"Timestamp": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss.SSS")},
     )
     with st.expander("Event details"):
-        by_id = {event["id"]: event for event in view.events}
+        by_id = {event["id"]: event for event in events}
         picked_event = st.selectbox(
             "Event", list(by_id), format_func=lambda i: f"{i} · {by_id[i]['type']}", key=f"event_{arn}"
         )

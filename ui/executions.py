@@ -290,3 +290,11 @@ def map_iterations_section(events: list[dict[str, Any]]) -> None:
                 if iteration.error or iteration.cause:
                     st.markdown("**Error**")
                     st.code(failure_message(iteration.error, iteration.cause), language=None, wrap_lines=True)
+
+
+#: The tab with the steps' timeline (the default) and the one with the event history, below the
+#: step details; only the open one is drawn (``st.tabs(on_change="rerun")``).
+TIMELINE_TAB = "Timeline"
+HISTORY_TABS: tuple[str, ...] = (TIMELINE_TAB, "Event history")
+#: One key for every run: the tab a user opened stays open when they choose another run.
+HISTORY_TAB_KEY = "execution_history_tab"

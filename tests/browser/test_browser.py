@@ -365,7 +365,8 @@ def watch_until_succeeded(page) -> None:
     expect(main.get_by_role("link", name=re.compile("Explore the clusters of this run"))).to_be_visible()
     # The graph is drawn by the app (plotly), coloured like the console: the states the run
     # went through succeeded, the failure states it never reached are left blank.
-    expect(main.get_by_role("heading", name="Event history")).to_be_visible()
+    # The timeline and the event history are tabs below the step details, the timeline open first.
+    expect(main.get_by_role("tab", name="Timeline", exact=True)).to_have_attribute("aria-selected", "true")
     wait_for_charts(page, 2)
     statuses = graph_statuses(page)
     for state in SUCCESS_PATH:
@@ -376,6 +377,10 @@ def watch_until_succeeded(page) -> None:
     click_state(page, "Train KMeans")
     expect(main.get_by_role("heading", name="Train KMeans", exact=True)).to_be_visible()
     expect(main.get_by_text("SageMaker training job", exact=True)).to_be_visible()
+    # The event history's tab draws its grid in place of the timeline.
+    main.get_by_role("tab", name="Event history", exact=True).click()
+    expect(main.get_by_text("Event details", exact=True)).to_be_visible()
+    expect(main.locator(".js-plotly-plot")).to_have_count(1)
 
 
 def explore_clusters(page, figures: dict[str, int]) -> None:
@@ -421,7 +426,7 @@ def watch_price_regression_and_open_its_predictions(page) -> None:
     expect(main.get_by_test_id("stMetric").filter(has_text="Status")).to_contain_text(
         "SUCCEEDED", timeout=RUN_TIMEOUT
     )
-    expect(main.get_by_role("heading", name="Event history")).to_be_visible()
+    expect(main.get_by_role("tab", name="Event history", exact=True)).to_be_visible()
     wait_for_charts(page, 2)
     statuses = graph_statuses(page)
     for state in REGRESSION_SUCCESS_PATH:

@@ -28,7 +28,7 @@ from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
 from pipeline.workflows.price_regression.parameters import RegressionParameters
-from ui import execution_list
+from ui import execution_list, executions
 from ui.names import RUN_QUERY_PARAM, Key, Page
 from ui.runs import Listing
 
@@ -129,6 +129,12 @@ def test_with_no_executions_the_page_points_to_the_launch_page(tmp_path, monkeyp
     assert sidebar_backend(at) == "Local engine (this machine)"  # the sidebar still renders
 
 
+def open_event_history(at: AppTest) -> None:
+    """Open the Event history tab below the step details, as a click on it does."""
+    at.session_state[executions.HISTORY_TAB_KEY] = "Event history"
+    at.run()
+
+
 def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):
     at = open_page()
 
@@ -157,7 +163,9 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
-    assert len(at.get("plotly_chart")) == 2  # the graph and the timeline
+    assert len(at.get("plotly_chart")) == 2  # the graph and the timeline, in its tab open first
+    open_event_history(at)
+    assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn: the timeline went
     history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
@@ -343,6 +351,7 @@ def test_started_shows_the_year_and_agrees_with_the_first_event(runs):
     at = open_page(runs["succeeded"])
 
     started = metrics(at)["Started"]
+    open_event_history(at)
     first_event = at.dataframe[-1].value["Timestamp"].iloc[0]
     assert started == f"{first_event:%Y-%m-%d %H:%M:%S}"
 
@@ -360,6 +369,7 @@ def test_a_failed_execution_shows_its_error_and_cause(runs):
 
 def test_an_events_details_are_shown_decoded(runs):
     at = open_page(runs["succeeded"])
+    open_event_history(at)
 
     at.selectbox(key=f"event_{runs['succeeded']}").set_value(1).run()
 
