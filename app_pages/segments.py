@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import segments, state
 from ui.errors import show_error
+from ui.fields import keep, kept, restore_kept
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -32,25 +33,30 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         st.container(horizontal=True, vertical_alignment="bottom"),
     ):
         countries = state.countries(*active.key)
-        chosen = st.multiselect(
+        # Drawn through ``kept``: leaving the page and coming back keeps the filters (Streamlit
+        # forgets the state of widgets a run of another page does not draw).
+        chosen = kept(
+            st.multiselect,
             "Countries",
-            countries,
-            placeholder="All countries",
             key=f"seg_countries_{suffix}",
+            default=[],
+            options=countries,
+            placeholder="All countries",
             on_change=segments.every_country_is_no_filter,
             args=(f"seg_countries_{suffix}", countries),
             width=segments.FILTER_WIDTHS["countries"],
         )
-        window = st.date_input(
+        window = kept(
+            st.date_input,
             "Invoices between",
-            value=(active.first_invoice, active.last_invoice),
+            key=f"seg_window_{suffix}",
+            default=(active.first_invoice, active.last_invoice),
             min_value=active.first_invoice,
             max_value=active.last_invoice,
             help=segments.window_help(active.first_invoice, active.last_invoice),
-            key=f"seg_window_{suffix}",
             width=segments.FILTER_WIDTHS["window"],
         )
-        custom_as_of = st.toggle("Own as-of date", key=f"seg_custom_as_of_{suffix}")
+        custom_as_of = kept(st.toggle, "Own as-of date", key=f"seg_custom_as_of_{suffix}", default=False)
         latest = segments.latest_as_of(active.last_invoice)
         as_of_help = segments.as_of_help(active.first_invoice, active.last_invoice, latest)
         # Without an own date the box shows the as-of in force, known only once the choice is
@@ -58,16 +64,17 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
         as_of_slot = st.empty()
         as_of = None
         if custom_as_of:
-            as_of = as_of_slot.date_input(
+            as_of = kept(
+                as_of_slot.date_input,
                 "As of",
+                key=f"seg_as_of_{suffix}",
                 # The own date starts from the one in force when the toggle was switched on.
-                value=st.session_state.get(
+                default=st.session_state.get(
                     f"seg_as_of_in_force_{suffix}", active.last_invoice + dt.timedelta(days=1)
                 ),
                 min_value=active.first_invoice,
                 max_value=latest,
                 help=as_of_help,
-                key=f"seg_as_of_{suffix}",
                 width=segments.FILTER_WIDTHS["as_of"],
             )
     start = window[0] if len(window) > 0 else None
@@ -99,7 +106,9 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
             st.caption(segments.as_of_help(active.first_invoice, active.last_invoice, latest))
 
     # One view a tab, and only the open one drawn: a filter change redraws one chart or one grid.
+    restore_kept(f"seg_view_tab_{suffix}")  # the view the user left, when they come back
     tabs = st.tabs(list(segments.VIEW_TABS), key=f"seg_view_tab_{suffix}", on_change="rerun")
+    keep(f"seg_view_tab_{suffix}")
     charts = {label: (name, key) for label, name, key in segments.CHART_TABS}
     for tab, label in zip(tabs, segments.VIEW_TABS, strict=True):
         if not tab.open:
@@ -124,7 +133,9 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
     # The per-customer table is for looking customers up: closed by default and drawn only while
     # open, so a filter change does not send and lay out a new grid of up to every customer (its
     # CSV, what the table is mostly for, is the button under it, always in view).
+    restore_kept(f"seg_rfm_open_{suffix}")
     rfm_table = st.expander(segments.RFM_TABLE_LABEL, key=f"seg_rfm_open_{suffix}", on_change="rerun")
+    keep(f"seg_rfm_open_{suffix}")
     with rfm_table:
         if rfm_table.open:
             st.dataframe(

@@ -1,4 +1,5 @@
-"""Form fields whose values outlive the page: leaving Launch and coming back keeps k, thresholds...
+"""Form fields whose values outlive the page: leaving Launch or Segments and coming back keeps k,
+thresholds, the countries chosen...
 Streamlit drops a widget's value from ``st.session_state`` at the end of any run that does not
 draw the widget, so a field on a page the user navigated away from starts from its default
 when they come back. :func:`kept` draws a field from a copy of its value kept under
@@ -43,12 +44,30 @@ def kept(draw: Callable[..., T], label: str, *, key: str, default: Any, **option
     return value
 
 
+def restore_kept(key: str) -> None:
+    """Before drawing an element whose state Streamlit keeps under ``key`` but that :func:`kept`
+    cannot draw (view tabs, an expander's open state): bring back the state :func:`keep` copied,
+    when Streamlit forgot it because a run of another page did not draw the element."""
+    values = kept_values()
+    if key not in st.session_state and key in values:
+        st.session_state[key] = values[key]
+
+
+def keep(key: str) -> None:
+    """After drawing the element of :func:`restore_kept`: copy its state for the next visit."""
+    if key in st.session_state:
+        kept_values()[key] = st.session_state[key]
+
+
 def fits(value: Any, options: dict[str, Any]) -> bool:
     """Whether a kept value is still one the field offers (its ``options``, bounds), e.g. after
-    the backend or the dataset changed what the field offers."""
+    the backend or the dataset changed what the field offers; a multiselect's list, item by item."""
     choices = options.get("options")
     if choices is not None:
-        return value in list(choices)
+        offered = list(choices)
+        if isinstance(value, list):
+            return all(item in offered for item in value)
+        return value in offered
     low, high = options.get("min_value"), options.get("max_value")
     values = value if isinstance(value, tuple) else (value,)  # a range slider's (low, high)
     try:

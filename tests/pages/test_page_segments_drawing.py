@@ -7,6 +7,8 @@ in it (issue 10: a change under 0.3 s). Figures are checked against plain pandas
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 
 import pandas as pd
@@ -18,7 +20,7 @@ from support.segments_support import load_sample_state, open_rfm_table, open_seg
 from pipeline.analysis import rfm
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from ui import segments
-from ui.names import Key
+from ui.names import Key, Page
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +285,42 @@ def test_an_own_as_of_date_starts_from_the_one_in_force(segments_page):
     assert as_of_metric(segments_page) == "2011-04-30"
     segments_page.toggle[0].set_value(False).run()
     assert str(segments_page.date_input[1].value) == as_of_metric(segments_page) == "2011-04-16"
+
+
+def test_leaving_the_page_and_coming_back_keeps_the_filters_the_open_view_and_the_table(
+    segments_page, customers_by_country
+):
+    suffix = segments_page.session_state[Key.ACTIVE_DATASET].content_hash[:12]
+    segments_page.multiselect[0].set_value(["France"]).run()
+    segments_page.date_input[0].set_value((dt.date(2011, 3, 1), dt.date(2011, 12, 9))).run()
+    segments_page.toggle[0].set_value(True).run()
+    segments_page.date_input[1].set_value(dt.date(2011, 12, 31)).run()
+    open_view_tab(segments_page, "R and F")
+    open_rfm_table(segments_page)
+    before = as_of_metric(segments_page), metrics_of(segments_page)["Customers"]
+
+    segments_page.switch_page(Page.CLUSTERS).run()
+    segments_page.switch_page(Page.SEGMENTS).run()
+
+    assert not segments_page.exception and not segments_page.error
+    assert segments_page.multiselect[0].value == ["France"]
+    assert segments_page.date_input[0].value == (dt.date(2011, 3, 1), dt.date(2011, 12, 9))
+    assert segments_page.toggle[0].value is True
+    assert segments_page.date_input[1].value == dt.date(2011, 12, 31)
+    assert (as_of_metric(segments_page), metrics_of(segments_page)["Customers"]) == before
+    assert int(before[1].replace(",", "")) < customers_by_country["France"]  # the window filtered
+    assert segments_page.session_state[f"seg_view_tab_{suffix}"] == "R and F"
+    assert chart_titles(segments_page) == ["Customers per R and F score"]
+    assert set(segments_page.dataframe[-1].value["Country"]) == {"France"}  # the table is open
+
+
+def test_another_dataset_starts_from_fresh_filters(segments_page, tmp_path):
+    segments_page.multiselect[0].set_value(["France"]).run()
+    other = dataclasses.replace(segments_page.session_state[Key.ACTIVE_DATASET], content_hash="f" * 64)
+    segments_page.session_state[Key.ACTIVE_DATASET] = other
+    segments_page.run()
+    assert segments_page.multiselect[0].value == []
+
+
+def metrics_of(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
