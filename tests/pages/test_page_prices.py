@@ -336,3 +336,22 @@ def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_price
     table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
     assert sorted(table["Workflow"]) == ["clustering", *["price-regression"] * 3]
     assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]
+
+
+def test_the_scoring_steps_panel_lists_the_largest_errors_with_their_share_as_a_percentage(with_runs):
+    # The step's output lists the StockCodes by share of squared error; without the share the
+    # table looked unsorted by RMSE. It reads as the Prices page's column and as a percentage.
+    arn = with_runs.arns["prices"]
+    at = open_page(arn, page=Page.EXECUTIONS)
+    at.selectbox(key=f"step_{arn}").set_value("Score predictions").run()
+    assert not at.exception and not at.error
+
+    grid = next(frame for frame in at.dataframe if "Share of squared error" in frame.value.columns)
+    stock_codes = with_runs.results["prices"].stock_codes
+    top = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(grid.value))
+    assert grid.value["Stock code"].tolist() == top["StockCode"].astype(str).tolist()
+    assert grid.value["Share of squared error"].tolist() == [
+        round(share, 4) for share in top["SquaredErrorShare"]
+    ]
+    columns = json.loads(grid.proto.columns)
+    assert columns["Share of squared error"]["type_config"] == {"type": "number", "format": "percent"}

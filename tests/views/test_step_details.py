@@ -11,6 +11,7 @@ from pipeline.views.step_details import (
     Job,
     job_of,
     log_link,
+    percent_columns,
     readable,
     result_figures,
     result_files,
@@ -59,6 +60,44 @@ def test_lists_of_records_become_tables_and_addresses_a_file_list():
     assert list(tables) == ["Clusters"]
     assert list(tables["Clusters"].columns) == ["Cluster", "Name", "Customers"]
     assert result_files(EVALUATE)["Address"].tolist() == ["s3://b/p/runs/r/clusters.csv"]
+
+
+#: The scoring Lambda's result (its largest errors as a real local price-regression run listed them).
+SCORE = step(
+    result={
+        "StatusCode": 200,
+        "Payload": {
+            "test_rmse": 3.0248,
+            "largest_errors": [
+                {
+                    "stock_code": "M",
+                    "description": "Manual",
+                    "lines": 7,
+                    "rmse": 11.2,
+                    "squared_error_share": 0.3271,
+                },
+                {
+                    "stock_code": "22423",
+                    "description": "CAKESTAND",
+                    "lines": 9,
+                    "rmse": 12.9,
+                    "squared_error_share": 0.0594,
+                },
+            ],
+        },
+    },
+)
+
+
+def test_shares_in_a_result_table_are_named_as_on_prices_and_shown_as_percentages():
+    errors = result_tables(SCORE)["Largest errors"]
+    clusters = result_tables(step(result={"Payload": {"clusters": [{"Name": "A", "CustomerShare": 0.4}]}}))
+
+    assert list(errors.columns) == ["Stock code", "Description", "Lines", "RMSE", "Share of squared error"]
+    assert errors["Share of squared error"].tolist() == [0.3271, 0.0594]  # fractions: the grid formats them
+    assert percent_columns(errors) == ["Share of squared error"]
+    assert percent_columns(clusters["Clusters"]) == ["Customer share"]
+    assert percent_columns(result_tables(EVALUATE)["Clusters"]) == []
 
 
 #: A training task's result as the local engine and Step Functions give it: DescribeTrainingJob with
