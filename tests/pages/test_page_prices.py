@@ -81,9 +81,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """The page's plotly figures by their title's first line (a subtitle follows a <br>), in order."""
+    """The page's plotly figures by their title (a note under it is its subtitle), in order."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"].split("<br>")[0]: figure for figure in figures}
+    return {figure["layout"]["title"]["text"]: figure for figure in figures}
 
 
 def open_view_tab(at: AppTest, label: str) -> AppTest:
@@ -235,7 +235,9 @@ def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with
     assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))
     dropped = len(predictions) - len(positive)
     if dropped:
-        assert f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["text"]
+        assert (
+            f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["subtitle"]["text"]
+        )
 
 
 def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(with_runs):
@@ -248,7 +250,7 @@ def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(w
     drawn = sum(values(residuals["data"][0]["y"]))
     low, high = np.quantile(predictions["Error"], price_charts.RESIDUAL_SPAN)
     assert drawn == ((predictions["Error"] >= low) & (predictions["Error"] <= high)).sum()
-    assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["text"]
+    assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["subtitle"]["text"]
 
 
 def test_feature_importance_is_the_model_files_gain(with_runs):
