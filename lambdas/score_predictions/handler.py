@@ -154,13 +154,15 @@ def score(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     storage.write_bytes(layout.stock_codes_uri, by_stock_code.to_csv(index=False).encode("utf-8"))
     features_uri = event.get("FeaturesUri") or layout.features_uri
     described = json.loads(storage.read_bytes(features_uri)) if storage.exists(features_uri) else {}
+    # The share first after the code and the description last: the step panel shows the keys in
+    # this order, and at 800 px a share after the description was off the grid's right edge.
     largest = [
         {
             "stock_code": str(row.StockCode),
-            "description": None if pd.isna(row.Description) else str(row.Description),
-            "lines": int(row.Lines),
-            "rmse": round(float(row.RMSE), 4),
             "squared_error_share": round(float(row.SquaredErrorShare), SHARE_DECIMALS),
+            "rmse": round(float(row.RMSE), 4),
+            "lines": int(row.Lines),
+            "description": None if pd.isna(row.Description) else str(row.Description),
         }
         for row in by_stock_code.head(LARGEST_ERRORS_LISTED).itertuples()
     ]

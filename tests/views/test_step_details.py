@@ -62,7 +62,8 @@ def test_lists_of_records_become_tables_and_addresses_a_file_list():
     assert result_files(EVALUATE)["Address"].tolist() == ["s3://b/p/runs/r/clusters.csv"]
 
 
-#: The scoring Lambda's result (its largest errors as a real local price-regression run listed them).
+#: The scoring Lambda's result: the last two of the largest errors a real local price-regression run
+#: of the sample listed (POST's RMSE is under C2's, its share above).
 SCORE = step(
     result={
         "StatusCode": 200,
@@ -70,18 +71,18 @@ SCORE = step(
             "test_rmse": 3.0248,
             "largest_errors": [
                 {
-                    "stock_code": "M",
-                    "description": "Manual",
-                    "lines": 7,
-                    "rmse": 11.2,
-                    "squared_error_share": 0.3271,
+                    "stock_code": "POST",
+                    "squared_error_share": 0.0201,
+                    "rmse": 7.7373,
+                    "lines": 9,
+                    "description": "POSTAGE",
                 },
                 {
-                    "stock_code": "22423",
-                    "description": "CAKESTAND",
-                    "lines": 9,
-                    "rmse": 12.9,
-                    "squared_error_share": 0.0594,
+                    "stock_code": "C2",
+                    "squared_error_share": 0.0131,
+                    "rmse": 18.7393,
+                    "lines": 1,
+                    "description": "CARRIAGE",
                 },
             ],
         },
@@ -93,8 +94,8 @@ def test_shares_in_a_result_table_are_named_as_on_prices_and_shown_as_percentage
     errors = result_tables(SCORE)["Largest errors"]
     clusters = result_tables(step(result={"Payload": {"clusters": [{"Name": "A", "CustomerShare": 0.4}]}}))
 
-    assert list(errors.columns) == ["Stock code", "Description", "Lines", "RMSE", "Share of squared error"]
-    assert errors["Share of squared error"].tolist() == [0.3271, 0.0594]  # fractions: the grid formats them
+    assert list(errors.columns) == ["Stock code", "Share of squared error", "RMSE", "Lines", "Description"]
+    assert errors["Share of squared error"].tolist() == [0.0201, 0.0131]  # fractions: the grid formats them
     assert percent_columns(errors) == ["Share of squared error"]
     assert percent_columns(clusters["Clusters"]) == ["Customer share"]
     assert percent_columns(result_tables(EVALUATE)["Clusters"]) == []
