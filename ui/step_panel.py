@@ -72,7 +72,11 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> No
         st.dataframe(figures, hide_index=True, width="stretch")
     for title, table in step_details.result_tables(step).items():
         st.markdown(f"**{plain(title)}**")
-        st.dataframe(table, hide_index=True, width="stretch")
+        shares = {
+            column: st.column_config.NumberColumn(format="percent")
+            for column in step_details.percent_columns(table)
+        }
+        st.dataframe(table, hide_index=True, width="stretch", column_config=shares)
     files = step_details.result_files(step)
     if not files.empty:
         with _drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:

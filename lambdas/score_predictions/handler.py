@@ -7,7 +7,10 @@ predicted UnitPrice a line (``predictions/features.csv.out``, in the order of
 test RMSE, MAE and R² (numpy; Lambda's pandas layer has no scikit-learn), the RMSE of always
 predicting the training mean (the baseline the model must beat), and the errors by StockCode;
 writes ``predictions.csv``, ``stock_codes.csv`` and ``scores.json`` under the run prefix; and
-returns the headline figures, the execution's output.
+returns the headline figures, the execution's output, with the ``LARGEST_ERRORS_LISTED``
+StockCodes that weigh most on the test RMSE. Each carries its share of the test set's squared
+error, the order they are listed in: without it a reader of the step's output saw a list that
+looked unsorted by RMSE (a code with few, very wrong lines can weigh less than one with many).
 
 Event::
 
@@ -32,8 +35,11 @@ from pipeline.storage import Storage, default_storage
 from pipeline.workflows.price_regression.layout import RegressionLayout
 from pipeline.workflows.price_regression.parameters import LABEL
 
-#: StockCodes listed in the step's output (all of them are in stock_codes.csv).
+#: StockCodes listed in the step's output (all of them are in stock_codes.csv): a few hundred
+#: bytes a code, so the payload stays far below Step Functions' 256 KiB.
 LARGEST_ERRORS_LISTED = 5
+#: Decimals of a listed share of squared error: 0.01 of a percentage point, as the panel shows it.
+SHARE_DECIMALS = 4
 #: Column order of stock_codes.csv.
 STOCK_CODE_COLUMNS = [
     "StockCode",
@@ -148,12 +154,15 @@ def score(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
     storage.write_bytes(layout.stock_codes_uri, by_stock_code.to_csv(index=False).encode("utf-8"))
     features_uri = event.get("FeaturesUri") or layout.features_uri
     described = json.loads(storage.read_bytes(features_uri)) if storage.exists(features_uri) else {}
+    # The share first after the code and the description last: the step panel shows the keys in
+    # this order, and at 800 px a share after the description was off the grid's right edge.
     largest = [
         {
             "stock_code": str(row.StockCode),
-            "description": None if pd.isna(row.Description) else str(row.Description),
-            "lines": int(row.Lines),
+            "squared_error_share": round(float(row.SquaredErrorShare), SHARE_DECIMALS),
             "rmse": round(float(row.RMSE), 4),
+            "lines": int(row.Lines),
+            "description": None if pd.isna(row.Description) else str(row.Description),
         }
         for row in by_stock_code.head(LARGEST_ERRORS_LISTED).itertuples()
     ]

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 
 from pipeline.analysis.rfm import segment_totals
 from pipeline.views.binning import equal_bins
-from pipeline.views.style import MARGINS
+from pipeline.views.style import MARGINS, top_margin
 from pipeline.views.text import HOVER_TEXT_CHARS, axis_labels, plain_text, plain_texts, short_text
 from pipeline.views.wording import counted
 
@@ -48,7 +48,9 @@ SKEW_FOR_LOG = 1.0
 _LAYOUT = MARGINS
 
 
-def _fixed_margins(fig: go.Figure, left: int, right: int = 15, top: int = 50, bottom: int = 10) -> go.Figure:
+def _fixed_margins(
+    fig: go.Figure, left: int, right: int = 15, top: int = top_margin(), bottom: int = 10
+) -> go.Figure:
     """Margins set here, none measured by Plotly.js.
 
     With ``automargin`` (which Streamlit's chart theme turns on for every axis) Plotly.js measures
@@ -252,8 +254,8 @@ def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Fi
     fig.update_xaxes(tickprefix="£", row=1, col=2)
     fig.update_layout(title="Customers and revenue per segment", showlegend=False, height=480)
     # Room for the longest segment name ("Potential Loyalist") on the left, the subplot titles
-    # under the chart's title, the ticks below.
-    return _fixed_margins(fig, left=120, bottom=30)
+    # under the chart's title (a line of the top margin), the ticks below.
+    return _fixed_margins(fig, left=120, bottom=30, top=top_margin(2))
 
 
 def rf_heatmap(rfm: pd.DataFrame) -> go.Figure:
@@ -330,7 +332,8 @@ def rfm_distributions(
         fig.add_trace(_binned_bars(values, column, log), row=i, col=1)
         fig.update_yaxes(title_text="Customers", nticks=4, row=i, col=1)
     fig.update_layout(title="Distributions", showlegend=False, height=180 + 170 * len(columns))
-    return _fixed_margins(fig, left=70, bottom=30)
+    # The first panel's title is a line under the chart's title.
+    return _fixed_margins(fig, left=70, bottom=30, top=top_margin(2))
 
 
 def _binned_bars(values: np.ndarray, column: str, log: bool) -> go.Bar:
@@ -400,5 +403,6 @@ def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figu
     fig.update_xaxes(title_text="k (clusters)", dtick=1)
     fig.update_yaxes(title_text="Inertia", row=1, col=1)
     fig.update_yaxes(title_text="Silhouette", row=1, col=2)
-    fig.update_layout(title="Choosing k", showlegend=False, **_LAYOUT)
+    # The subplot titles are a line under the chart's title.
+    fig.update_layout(title="Choosing k", showlegend=False, margin=MARGINS["margin"] | {"t": top_margin(2)})
     return fig

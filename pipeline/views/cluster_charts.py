@@ -21,7 +21,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from pipeline.analysis.rfm import SEGMENTS
-from pipeline.views.style import MARGINS
+from pipeline.views.style import MARGINS, top_margin
 from pipeline.views.text import plain_columns, plain_text, plain_texts
 
 #: Most points the 3-D scatter draws; larger runs are sampled down (WebGL stays responsive).
@@ -160,8 +160,11 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
         },
         **LAYOUT,
     )
-    # The legend below the scene, so the scene keeps the chart's whole width.
-    fig.update_layout(legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}})
+    # The legend below the scene, so the scene keeps the chart's whole width; the top margin holds
+    # the title and its subtitle.
+    fig.update_layout(
+        legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}}, margin_t=top_margin(2)
+    )
     return fig
 
 

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from pipeline.views.cluster_charts import LAYOUT, LEGEND_BELOW, PROFILE_COLUMNS, cluster_color, summary_table
+from pipeline.views.style import top_margin
 from pipeline.views.text import plain_text, plain_texts
 
 
@@ -160,5 +161,6 @@ def profiles_comparison(summary_a: dict[str, Any], summary_b: dict[str, Any]) ->
         )
         fig.update_yaxes(autorange="reversed", type="category", row=row, col=1)
     fig.update_layout(height=160 + 45 * sum(heights))
-    fig.update_layout(title="Cluster profiles, A and B", **LAYOUT)
+    # "Run A" is a line under the chart's title.
+    fig.update_layout(title="Cluster profiles, A and B", margin=LAYOUT["margin"] | {"t": top_margin(2)})
     return fig

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.views.style import MARGINS
+from pipeline.views.style import MARGINS, top_margin
 from pipeline.views.text import plain_text, plain_texts
 
 #: Most points the predicted-vs-actual scatter draws; larger runs are sampled down.
@@ -30,6 +30,9 @@ RESIDUAL_SPAN = (0.01, 0.99)
 RESIDUAL_BINS = 60
 
 _LAYOUT = MARGINS
+#: The margins of a chart whose title has a note under it (a plotly subtitle: a ``<br><sup>`` note was
+#: hung by its first line, so its title rose into the toolbars' strip): a line more at the top.
+_NOTED_MARGIN = MARGINS["margin"] | {"t": top_margin(2)}
 _SPLITS = (("Train", "train_rmse"), ("Validation", "validation_rmse"), ("Test", "test_rmse"))
 
 
@@ -117,13 +120,12 @@ def predicted_vs_actual(shown: pd.DataFrame, total: int | None = None) -> go.Fig
         )
     note = f"{len(positive):,} of {total:,} test lines drawn"
     note += f"; {dropped:,} predicted at or below 0 not drawn" if dropped else ""
-    title = f"Predicted against actual unit price<br><sup>{note}</sup>"
     figure.update_layout(
-        title=title,
+        title={"text": "Predicted against actual unit price", "subtitle": {"text": note}},
         xaxis={"title": "Actual UnitPrice (log)", "type": "log", "dtick": 1},
         yaxis={"title": "Predicted UnitPrice (log)", "type": "log", "dtick": 1},
         legend={"orientation": "h", "y": -0.15},
-        **_LAYOUT,
+        margin=_NOTED_MARGIN,
     )
     return figure
 
@@ -162,12 +164,12 @@ def residual_histogram(predictions: pd.DataFrame) -> go.Figure:
     figure.add_vline(x=0, line_dash="dash", line_color="#d73027")
     note = f"{outside:,} beyond {low:,.2f}..{high:,.2f} not drawn"
     figure.update_layout(
-        title=f"Residuals, predicted - actual<br><sup>{note}</sup>",
+        title={"text": "Residuals, predicted - actual", "subtitle": {"text": note}},
         xaxis={"title": "Error (UnitPrice)"},
         yaxis={"title": "Test lines"},
         showlegend=False,
         bargap=0.05,
-        **_LAYOUT,
+        margin=_NOTED_MARGIN,
     )
     return figure
 

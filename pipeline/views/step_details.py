@@ -44,8 +44,14 @@ _ACRONYMS = {
 }
 
 
+#: Keys read as another page already words them (the Prices page's largest-errors table).
+_NAMES = {"squared_error_share": "Share of squared error"}
+
+
 def readable(key: str) -> str:
     """``TrainingJobStatus`` or ``clusters_found`` -> ``Training job status`` / ``Clusters found``."""
+    if key in _NAMES:
+        return _NAMES[key]
     words = [w for part in str(key).split("_") for w in _CAMEL.sub(" ", part).split()]
     shown = [_ACRONYMS.get(w.lower(), w.lower()) for w in words]
     if shown and shown[0] not in _ACRONYMS.values():
@@ -142,6 +148,22 @@ def result_tables(step: StepRun) -> dict[str, pd.DataFrame]:
             frame.columns = [readable(column.replace(".", "_")) for column in frame.columns]
             tables[readable(key)] = frame
     return tables
+
+
+def percent_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a :func:`result_tables` table that are shares (fractions of 1): the panel
+    shows them as percentages, as the Prices and Clusters pages do.
+
+    A result's shares are named ``..._share`` or ``...Share`` (the score step's
+    ``squared_error_share``, the clusters' ``CustomerShare``); :func:`readable` makes those
+    "... share" or, named in ``_NAMES``, "Share of ...".
+    """
+    return [
+        column
+        for column in table.columns
+        if (column.endswith(" share") or column.startswith("Share of "))
+        and pd.api.types.is_numeric_dtype(table[column])
+    ]
 
 
 def result_files(step: StepRun) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from pipeline.views import style  # noqa: F401 - the charts' template
+from pipeline.views.style import top_margin  # and the charts' template
 from pipeline.views.text import plain_text
 
 SILHOUETTE_COLOUR = "#1f77b4"
@@ -115,7 +115,7 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     figure.update_layout(
         title=f"k sweep {low}-{high}: {plain_text(rule_note(sweep))}",
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60},
+        margin={"t": top_margin()},
     )
     figure.update_xaxes(title_text="k (clusters)", dtick=1)
     figure.update_yaxes(title_text="Silhouette (higher is better)", secondary_y=False)

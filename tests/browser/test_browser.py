@@ -201,6 +201,20 @@ LAYOUT_PROBLEMS = (
                 problems.push(`"${text.textContent}" leaves the chart "${name}"`);
             }
         }
+        // Plotly's toolbar (laid out while hidden, shown on hover in the top right corner) has a
+        // strip of its own (pipeline/views/style.py): no title, subtitle or subplot title under it.
+        const bar = plot.querySelector('.modebar');
+        const barBox = bar ? bar.getBoundingClientRect() : null;
+        if (barBox && visible(barBox)) {
+            const headings = plot.querySelectorAll(
+                '.gtitle, .g-gtitle text, .gtitle-subtitle, .g-gtitle-subtitle text, .annotation-text');
+            for (const heading of headings) {
+                const box = heading.getBoundingClientRect();
+                if (visible(box) && overlap(box, barBox)) {
+                    problems.push(`the chart's toolbar covers "${heading.textContent}" in "${name}"`);
+                }
+            }
+        }
         const titles = [...plot.querySelectorAll('.annotation-text')]
             .map(t => [t, t.getBoundingClientRect()]);
         titles.forEach(([a, boxA], i) => titles.slice(i + 1).forEach(([b, boxB]) => {

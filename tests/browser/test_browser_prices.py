@@ -28,7 +28,7 @@ from ui import prices
 
 pytestmark = pytest.mark.browser
 
-#: Each chart's title as drawn (a subtitle, in a <sup>, follows the title's text), once its SVG is.
+#: Each chart's title as drawn (its note is a plotly subtitle, drawn apart), once its SVG is.
 CHART_TITLES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
     .map(plot => (plot.querySelector('.gtitle') || {}).textContent || '')"""
 

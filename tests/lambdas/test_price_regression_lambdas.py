@@ -296,6 +296,22 @@ def test_errors_by_stock_code_cover_every_line_largest_share_first(storage, scor
     ).tolist()
 
 
+def test_the_listed_stock_codes_carry_the_share_of_squared_error_they_are_ordered_by(storage, scored):
+    # Ordered by share, the list looks unsorted by RMSE unless the share is in it.
+    table = pd.read_csv(
+        io.BytesIO(storage.read_bytes(RegressionLayout(run_prefix("main")).stock_codes_uri)),
+        dtype={"StockCode": str},
+    )
+    listed = scored["largest_errors"]
+    shares = [entry["squared_error_share"] for entry in listed]
+    assert shares == [round(share, 4) for share in table["SquaredErrorShare"].head(5)]
+    assert shares == sorted(shares, reverse=True) and shares[0] > 0
+    assert [entry["rmse"] for entry in listed] != sorted((entry["rmse"] for entry in listed), reverse=True)
+    assert json.loads(storage.read_bytes(scored["scores_uri"]))["largest_errors"] == listed
+    payload = json.dumps(scored, separators=(",", ":")).encode("utf-8")
+    assert len(payload) < 4096  # Step Functions refuses a task result over 256 KiB
+
+
 def test_a_stock_codes_rmse_and_mae_are_those_of_its_own_lines():
     lines = pd.DataFrame(
         {

@@ -81,9 +81,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """The page's plotly figures by their title's first line (a subtitle follows a <br>), in order."""
+    """The page's plotly figures by their title (a note under it is its subtitle), in order."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"].split("<br>")[0]: figure for figure in figures}
+    return {figure["layout"]["title"]["text"]: figure for figure in figures}
 
 
 def open_view_tab(at: AppTest, label: str) -> AppTest:
@@ -235,7 +235,9 @@ def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with
     assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))
     dropped = len(predictions) - len(positive)
     if dropped:
-        assert f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["text"]
+        assert (
+            f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["subtitle"]["text"]
+        )
 
 
 def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(with_runs):
@@ -248,7 +250,7 @@ def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(w
     drawn = sum(values(residuals["data"][0]["y"]))
     low, high = np.quantile(predictions["Error"], price_charts.RESIDUAL_SPAN)
     assert drawn == ((predictions["Error"] >= low) & (predictions["Error"] <= high)).sum()
-    assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["text"]
+    assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["subtitle"]["text"]
 
 
 def test_feature_importance_is_the_model_files_gain(with_runs):
@@ -336,3 +338,22 @@ def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_price
     table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
     assert sorted(table["Workflow"]) == ["clustering", *["price-regression"] * 3]
     assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]
+
+
+def test_the_scoring_steps_panel_lists_the_largest_errors_with_their_share_as_a_percentage(with_runs):
+    # The step's output lists the StockCodes by share of squared error; without the share the
+    # table looked unsorted by RMSE. It reads as the Prices page's column and as a percentage.
+    arn = with_runs.arns["prices"]
+    at = open_page(arn, page=Page.EXECUTIONS)
+    at.selectbox(key=f"step_{arn}").set_value("Score predictions").run()
+    assert not at.exception and not at.error
+
+    grid = next(frame for frame in at.dataframe if "Share of squared error" in frame.value.columns)
+    stock_codes = with_runs.results["prices"].stock_codes
+    top = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(grid.value))
+    assert grid.value["Stock code"].tolist() == top["StockCode"].astype(str).tolist()
+    assert grid.value["Share of squared error"].tolist() == [
+        round(share, 4) for share in top["SquaredErrorShare"]
+    ]
+    columns = json.loads(grid.proto.columns)
+    assert columns["Share of squared error"]["type_config"] == {"type": "number", "format": "percent"}

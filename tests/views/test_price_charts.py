@@ -53,7 +53,7 @@ def test_predicted_against_actual_uses_log_axes_and_counts_what_a_log_axis_canno
     # The count says what is drawn: not "29,264 of 29,264" above the 3 left out.
     assert (
         f"{drawn:,} of {len(predictions):,} test lines drawn; 3 predicted at or below 0 not drawn"
-        in (figure["layout"]["title"]["text"])
+        in figure["layout"]["title"]["subtitle"]["text"]
     )
     diagonal = figure["data"][1]
     assert values(diagonal["x"]) == values(diagonal["y"])
@@ -83,7 +83,7 @@ def test_the_residual_histogram_spans_the_middle_of_the_errors_and_counts_the_ta
     assert (edges[:, 0] < np.array(values(bars["x"]))).all() and (
         np.array(values(bars["x"])) < edges[:, 1]
     ).all()
-    assert f"{len(errors) - inside:,} beyond" in figure["layout"]["title"]["text"]
+    assert f"{len(errors) - inside:,} beyond" in figure["layout"]["title"]["subtitle"]["text"]
 
 
 def test_the_rmse_chart_draws_each_split_and_the_threshold_line():

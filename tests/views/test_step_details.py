@@ -11,6 +11,7 @@ from pipeline.views.step_details import (
     Job,
     job_of,
     log_link,
+    percent_columns,
     readable,
     result_figures,
     result_files,
@@ -59,6 +60,45 @@ def test_lists_of_records_become_tables_and_addresses_a_file_list():
     assert list(tables) == ["Clusters"]
     assert list(tables["Clusters"].columns) == ["Cluster", "Name", "Customers"]
     assert result_files(EVALUATE)["Address"].tolist() == ["s3://b/p/runs/r/clusters.csv"]
+
+
+#: The scoring Lambda's result: the last two of the largest errors a real local price-regression run
+#: of the sample listed (POST's RMSE is under C2's, its share above).
+SCORE = step(
+    result={
+        "StatusCode": 200,
+        "Payload": {
+            "test_rmse": 3.0248,
+            "largest_errors": [
+                {
+                    "stock_code": "POST",
+                    "squared_error_share": 0.0201,
+                    "rmse": 7.7373,
+                    "lines": 9,
+                    "description": "POSTAGE",
+                },
+                {
+                    "stock_code": "C2",
+                    "squared_error_share": 0.0131,
+                    "rmse": 18.7393,
+                    "lines": 1,
+                    "description": "CARRIAGE",
+                },
+            ],
+        },
+    },
+)
+
+
+def test_shares_in_a_result_table_are_named_as_on_prices_and_shown_as_percentages():
+    errors = result_tables(SCORE)["Largest errors"]
+    clusters = result_tables(step(result={"Payload": {"clusters": [{"Name": "A", "CustomerShare": 0.4}]}}))
+
+    assert list(errors.columns) == ["Stock code", "Share of squared error", "RMSE", "Lines", "Description"]
+    assert errors["Share of squared error"].tolist() == [0.0201, 0.0131]  # fractions: the grid formats them
+    assert percent_columns(errors) == ["Share of squared error"]
+    assert percent_columns(clusters["Clusters"]) == ["Customer share"]
+    assert percent_columns(result_tables(EVALUATE)["Clusters"]) == []
 
 
 #: A training task's result as the local engine and Step Functions give it: DescribeTrainingJob with
