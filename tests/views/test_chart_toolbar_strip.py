@@ -13,10 +13,13 @@ the subplot titles of the top row (in the title's band they ran into it).
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from support.cluster_support import make_runs
 
@@ -26,6 +29,29 @@ from pipeline.views import charts, cluster_charts, compare_charts, price_charts,
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
 from pipeline.workflows.price_regression.parameters import RegressionParameters
+
+
+@pytest.fixture(scope="module", autouse=True)
+def studio_template():
+    """The template the app's charts get. Streamlit makes its own template plotly's default when
+    its Plotly module is first imported; the app imports Streamlit before the views, so the views'
+    template wins there (``test_the_app_s_import_order_keeps_the_studio_template``). In a test
+    worker a page test may import Streamlit after this module imported the views: put it back."""
+    before = pio.templates.default
+    pio.templates.default = "studio"
+    yield
+    pio.templates.default = before
+
+
+def test_the_app_s_import_order_keeps_the_studio_template():
+    code = (
+        "import streamlit, plotly.io as pio; from pipeline.views import charts; print(pio.templates.default)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert shown.stdout.strip() == "studio"
+
 
 #: The modules of the charts the pages draw with Plotly's toolbar. The workflow graph
 #: (``graph_figure``) and the timeline (``execution_view``) have no title and are drawn without
