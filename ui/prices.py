@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from pipeline.report.price_regression import validation_context
 from pipeline.views import price_charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
@@ -150,9 +151,12 @@ def verdict(run: PriceRun) -> str:
     if validation is None or threshold is None:
         return "The run did not record its validation RMSE or threshold."
     margin = float(threshold) - float(validation)
-    return (
-        f"Validation RMSE {float(validation):,.2f} is within the threshold {float(threshold):g} "
-        f"(margin {margin:,.2f}), so the model predicted the test lines."
+    return " ".join(
+        [
+            f"Validation RMSE {float(validation):,.2f} is within the threshold {float(threshold):g} "
+            f"(margin {margin:,.2f}), so the model predicted the test lines.",
+            *validation_context(scores),
+        ]
     )
 
 

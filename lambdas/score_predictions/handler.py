@@ -174,6 +174,12 @@ def score(event: dict[str, Any], storage: Storage) -> dict[str, Any]:
         "test_mae": _number(figures["mae"]),
         "test_r2": _number(figures["r2"]),
         "baseline_test_rmse": _number(baseline),
+        # From the prepare step (features.json): the validation RMSE's own baseline, and each
+        # split's highest price, what the page and the report read the gate's RMSE against.
+        "baseline_validation_rmse": _number(described.get("baseline_validation_rmse")),
+        "largest_price": {
+            split: _number(price) for split, price in (described.get("largest_price") or {}).items()
+        },
         "rmse_threshold": _number(event.get("RmseThreshold")),
         "predictions": len(predicted),
         "mean_actual": _number(actual.mean()),

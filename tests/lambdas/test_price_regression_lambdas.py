@@ -285,6 +285,27 @@ def test_scores_compare_with_always_predicting_the_training_mean(storage, scored
     assert scores["model_uri"].endswith("/model.tar.gz")
 
 
+def test_the_validation_rmse_gets_its_own_baseline_and_each_split_its_highest_price(
+    storage, prepared, scored, held_out
+):
+    layout = RegressionLayout(run_prefix("main"))
+    train = read_csv(storage, layout.train_file_uri)[0]
+    validation = read_csv(storage, layout.validation_file_uri)[0]
+    baseline = root_mean_squared_error(validation, np.full(len(validation), train.mean()))
+
+    scores = json.loads(storage.read_bytes(scored["scores_uri"]))
+
+    assert prepared["baseline_validation_rmse"] == pytest.approx(baseline, rel=1e-12)
+    assert scores["baseline_validation_rmse"] == pytest.approx(baseline, rel=1e-12)
+    assert scores["largest_price"] == {
+        "train": train.max(),
+        "validation": validation.max(),
+        "test": held_out["UnitPrice"].max(),
+    }
+    # The sample's validation lines hold its dearest line (the reviewer's £1,270.06).
+    assert scores["largest_price"]["validation"] == pytest.approx(1270.06)
+
+
 def test_errors_by_stock_code_cover_every_line_largest_share_first(storage, scored, held_out):
     table = pd.read_csv(io.BytesIO(storage.read_bytes(RegressionLayout(run_prefix("main")).stock_codes_uri)))
     assert table["Lines"].sum() == len(held_out)

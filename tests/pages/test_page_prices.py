@@ -207,9 +207,17 @@ def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
     assert shown["RMSE threshold"] == "30.00"
     assert shown["Test lines"] == f"{len(with_runs.results['prices'].predictions):,}"
     assert scores["validation_rmse"] < 30.0
+    verdict = at.caption[0].value
+    assert f"Validation RMSE {scores['validation_rmse']:,.2f} is within the threshold 30" in verdict
+    # The gate's RMSE read against its own baseline and, nine times the test RMSE on the sample,
+    # explained by the validation lines' dearest price.
+    gain = 1 - scores["validation_rmse"] / scores["baseline_validation_rmse"]
     assert (
-        f"Validation RMSE {scores['validation_rmse']:,.2f} is within the threshold 30" in at.caption[0].value
+        f"Always predicting the training mean would score {scores['baseline_validation_rmse']:,.2f} on the "
+        f"validation lines: the model is {gain:.0%} better than that." in verdict
     )
+    ratio = scores["validation_rmse"] / scores["test_rmse"]
+    assert ratio > 2 and f"differ {ratio:.0f}-fold" in verdict and "£1,270.06" in verdict
     assert not metrics_in_columns(at.main)
     rmse = charts(at)["RMSE by split against the threshold"]  # in the first tab, open at first
     assert rmse["data"][0]["x"] == ["Train", "Validation", "Test"]

@@ -7,7 +7,7 @@ from support.cluster_support import make_runs
 
 from pipeline.backends.local import LocalBackend
 from pipeline.report.build import build_report
-from pipeline.report.price_regression import no_better_than_the_mean
+from pipeline.report.price_regression import no_better_than_the_mean, validation_context
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 
 
@@ -69,3 +69,33 @@ def test_a_model_no_better_than_the_mean_is_flagged_even_when_it_passed_its_thre
     assert warning is not None
     assert f"{scores['test_rmse']:,.2f}" in warning and f"{useless['baseline_test_rmse']:,.2f}" in warning
     assert no_better_than_the_mean({**scores, "baseline_test_rmse": None}) is None
+
+
+def test_the_gate_is_read_against_the_validation_lines_own_baseline_and_largest_prices(report, price_run):
+    scores = price_run.results["price"].scores
+    context = validation_context(scores)
+
+    assert len(context) == 2  # the baseline, and the sample's ninefold gap explained
+    assert f"{scores['baseline_validation_rmse']:,.2f}" in context[0]
+    assert "£1,270.06" in context[1]
+    baseline = f"{scores['baseline_validation_rmse']:,.3f}"
+    assert (
+        f'<div class="label">Baseline validation RMSE</div><div class="value">{baseline}</div>' in report.html
+    )
+    for sentence in context:
+        assert sentence.replace("'", "&#x27;") in report.html
+
+
+def test_validation_context_says_no_better_and_stays_silent_on_runs_without_the_figures(price_run):
+    scores = price_run.results["price"].scores
+    worse = {**scores, "baseline_validation_rmse": scores["validation_rmse"] * 0.9}
+
+    assert "the model is no better than that" in validation_context(worse)[0]
+    close = {**scores, "test_rmse": scores["validation_rmse"] / 1.5}
+    assert len(validation_context(close)) == 1  # RMSEs within 2x of each other: nothing to explain
+    older = {
+        key: value
+        for key, value in scores.items()
+        if key not in ("baseline_validation_rmse", "largest_price")
+    }
+    assert validation_context(older) == []  # a run scored before these figures existed

@@ -37,6 +37,7 @@ HEADLINE_FIGURES = (
     "rmse_threshold",
     "test_mae",
     "test_r2",
+    "baseline_validation_rmse",
     "baseline_test_rmse",
     "predictions",
 )
