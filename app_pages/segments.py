@@ -121,6 +121,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                     segments.segment_figures(view.summary),
                     hide_index=True,
                     column_config=segments.segment_figure_columns(),
+                    height=segments.FIGURES_HEIGHT,
                     key="seg_figures_table",
                 )
                 continue

@@ -153,6 +153,10 @@ CHART_TABS: tuple[tuple[str, str, str], ...] = (
 )
 #: The tab with the segment figures as a grid (``segment_figures``).
 FIGURES_TAB = "Figures"
+#: The figures grid's height (px): its header and a row for each of the 11 segments (35 px each in
+#: Streamlit's grid, 3 px of borders), so "Lost", the last, is in view without scrolling the grid;
+#: fixed, so a choice with fewer segments keeps the same element.
+FIGURES_HEIGHT = 35 * (len(rfm.SEGMENTS) + 1) + 3
 #: The page's views of a filter choice, as tabs in this order; only the open one is drawn
 #: (``st.tabs(on_change="rerun")``, ``.open``), so a filter change redraws one chart or one grid.
 #: Drawn all at once, a change remounted and drew four Plotly.js charts from scratch (Streamlit's

@@ -153,6 +153,9 @@ def test_the_figures_tab_shows_the_grid_alone_and_a_filter_change_updates_it_in_
     expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # the RFM table's expander is closed
     settled(segments_tab, STEP_TIMEOUT)
     assert segments_tab.evaluate(CHART_TITLES) == []
+    # Every segment in view without scrolling the grid: a header and 11 rows of 35 px ("Lost", the
+    # last, was below the fold of the default 10-row grid).
+    assert main.get_by_test_id("stDataFrame").bounding_box()["height"] >= 35 * 12
     segments_tab.evaluate(MARK)
 
     choose_france(segments_tab)

@@ -84,6 +84,7 @@ def test_the_figures_tab_draws_the_grid_and_no_chart(segments_page):
         "Customers",
         "Share of customers",
     ]
+    assert len(segments_page.dataframe[0].value) == len(rfm.SEGMENTS) == 11  # all in view: browser test
 
 
 @pytest.mark.parametrize(
