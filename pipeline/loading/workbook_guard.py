@@ -37,6 +37,21 @@ _EOCD = b"PK\x05\x06"
 _ZIP64_EOCD = b"PK\x06\x06"
 
 
+#: The first bytes of a zip file's first part: an .xlsx workbook starts with them.
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def damaged_workbook(name: str) -> DataError:
+    """The error for a workbook that starts as one but whose zip cannot be opened: cut short (an
+    interrupted download or copy) or corrupted. It was "not a spreadsheet ... choose the Online
+    Retail workbook (.xlsx)" to a user who had chosen exactly that."""
+    return DataError(
+        f"'{name}' starts as an Excel workbook but is damaged or incomplete (its zip directory is "
+        "missing or unreadable: was the download or copy interrupted?). Download or copy the file "
+        "again, or export it from Excel as CSV."
+    )
+
+
 def check_workbook(data: bytes, name: str, limits: Limits) -> None:
     """Refuse a zip workbook whose directory or declarations exceed the limits (a DataError).
 
@@ -53,7 +68,9 @@ def check_workbook(data: bytes, name: str, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        return  # not a readable zip: the reader says so in its own words
+        if data.startswith(ZIP_SIGNATURE):
+            raise damaged_workbook(name) from None
+        return  # not a zip at all: the reader says what it is not in its own words
     with archive:
         infos = archive.infolist()
         check_unzipped(sum(info.file_size for info in infos), f"'{name}'", limits)

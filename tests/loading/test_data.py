@@ -532,3 +532,16 @@ def test_xlsx_loading_never_imports_openpyxl(sample_xlsx, studio_home):
         [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("kept", [0.5, 0.99])
+def test_a_workbook_cut_short_says_it_is_damaged_or_incomplete_not_that_it_is_no_spreadsheet(
+    sample_xlsx, kept
+):
+    # The real sample cut as an interrupted download leaves it: its zip directory (at the end) gone.
+    data = sample_xlsx.read_bytes()
+    with pytest.raises(DataError) as caught:
+        load_transactions(data[: int(len(data) * kept)], name="truncated.xlsx", use_cache=False)
+    message = str(caught.value)
+    assert message.startswith("'truncated.xlsx' starts as an Excel workbook but is damaged or incomplete")
+    assert "was the download or copy interrupted?" in message and "not a spreadsheet" not in message
