@@ -97,6 +97,7 @@ def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
         hide_index=True,
         column_config={
             "CustomerID": st.column_config.NumberColumn(format="%d"),
+            "ClusterName": st.column_config.TextColumn("Cluster name"),  # clusters.csv's column name
             "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
             "DistanceToCentre": st.column_config.NumberColumn("Distance to centre", format="%.3f"),
         },

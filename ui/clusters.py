@@ -21,6 +21,7 @@ import streamlit as st
 from pipeline.analysis import cluster_compare
 from pipeline.views import cluster_charts, compare_charts, sweep_charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
+from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
 from ui.backend import backend_of
@@ -294,9 +295,9 @@ def summary_table(summary: dict[str, Any]) -> pd.DataFrame:
 
 #: A cluster's averages as the page shows them (summary column -> header, format).
 AVERAGE_COLUMNS = {
-    "MeanRecency": ("Days since last purchase", "{:,.0f}"),
-    "MeanFrequency": ("Purchases", "{:,.1f}"),
-    "MeanMonetary": ("Spend per customer (£)", "{:,.0f}"),
+    "MeanRecency": (AVG_RECENCY_LABEL, "{:,.0f}"),
+    "MeanFrequency": (AVG_FREQUENCY_LABEL, "{:,.1f}"),
+    "MeanMonetary": (AVG_MONETARY_LABEL, "{:,.0f}"),
     "MeanR": ("R score", "{:.1f}"),
     "MeanF": ("F score", "{:.1f}"),
     "MeanM": ("M score", "{:.1f}"),

@@ -265,14 +265,16 @@ def map_iterations_section(events: list[dict[str, Any]]) -> None:
     for run in mi.map_runs(events):
         counts = run.counts()
         st.subheader(plain(f"Map state: {run.name}"))
+        # Running and Pending only while the Map runs: an ended Map has neither, and "Pending 0"
+        # beside "Not started 5" read as two names for the same items.
+        going = [] if run.ended else [("Running", mi.RUNNING), ("Pending", mi.PENDING)]
         metric_row(
             [
                 ("Iterations", str(run.length)),
                 ("Succeeded", str(counts[mi.SUCCEEDED])),
-                ("Running", str(counts[mi.RUNNING])),
-                ("Pending", str(counts[mi.PENDING])),
+                *[(label, str(counts[status])) for label, status in going],
                 ("Failed", str(counts[mi.FAILED] + counts[mi.CAUGHT])),
-                # A stopped or failed Map: its aborted iteration and the items it never started.
+                # A stopped or failed Map: its aborted iterations and the items it never started.
                 *[(label, str(counts[status])) for label, status in ended_early if counts[status]],
             ]
         )

@@ -150,16 +150,14 @@ def use_k(k: int) -> None:
     st.session_state[K_MODE_KEY] = FIXED_K
 
 
-def checks_table(checks: list[Check]) -> pd.DataFrame:
-    """The preflight checks as a table: messages can quote AWS error texts, and a table shows
-    them as plain text."""
-    return pd.DataFrame(
-        {
-            "Result": ["passed" if check.ok else "failed" for check in checks],
-            "Check": [check.name for check in checks],
-            "Message": [check.message for check in checks],
-        }
-    )
+def check_line(check: Check) -> str:
+    """One preflight check as a line of text: "Bucket (passed): Files go to s3://…".
+
+    Shown with ``st.text``, which wraps and never parses Markdown (messages can quote AWS error
+    texts). The checks were a grid, whose Message column was cut at 800 px ("Files go to
+    s3://rfm-studio-local/rfm-studio/ lo…") with no way to read the rest but widening it.
+    """
+    return f"{check.name} ({'passed' if check.ok else 'failed'}): {check.message}"
 
 
 def try_k_wanted(active: ActiveDataset, params: ClusteringParameters, pressed: bool) -> bool:
@@ -362,18 +360,12 @@ def preflight_section(backend_name: str) -> bool:
     except Exception as error:
         show_error(error, "The preflight")
         checks = []
-    if checks:
-        st.dataframe(
-            checks_table(checks),
-            hide_index=True,
-            column_config={"Message": st.column_config.TextColumn(width="large")},
-        )
     failed = [check for check in checks if not check.ok]
     if failed:
         st.error(f"{len(failed)} preflight check(s) failed: launching is disabled until they pass.")
-        with st.expander("What to fix", expanded=True):
-            for check in failed:
-                st.text(f"{check.name}: {check.message}")
+    # Failed checks first: what to fix is what the reader needs, and each message says how.
+    for check in [*failed, *(check for check in checks if check.ok)]:
+        st.text(check_line(check))
     if st.button("Check again", key="launch_recheck", icon=":material/refresh:"):
         recheck(backend_name)
         st.rerun()

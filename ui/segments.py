@@ -25,6 +25,7 @@ import streamlit as st
 from pipeline.analysis import rfm
 from pipeline.views import charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
+from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from ui.state import ActiveDataset, transactions_index
 
 
@@ -223,9 +224,9 @@ def segment_figure_columns() -> dict[str, object]:
         "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
         "Revenue": number("Revenue (£)", format="localized"),
         "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
-        "Days since last purchase": number("Avg. days since purchase", format="%.0f"),
-        "Purchases": number("Avg. purchases", format="%.1f"),
-        "Spend per customer": number("Avg. spend (£)", format="localized"),
+        "Days since last purchase": number(AVG_RECENCY_LABEL, format="%.0f"),
+        "Purchases": number(AVG_FREQUENCY_LABEL, format="%.1f"),
+        "Spend per customer": number(AVG_MONETARY_LABEL, format="localized"),
     }
 
 

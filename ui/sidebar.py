@@ -14,13 +14,19 @@ from streamlit.delta_generator import DeltaGenerator
 from pipeline.views.wording import counted
 from ui.backend import LABELS, active_backend_name
 from ui.state import get_active
+from ui.text import middle_truncated, plain
+
+#: The longest dataset name the sidebar shows whole on one line (33 characters fit; a longer name
+#: is cut in the middle, the full name in its tooltip).
+SIDEBAR_NAME_CHARS = 30
 
 
 def render_dataset(container: DeltaGenerator) -> None:
     """Draw the dataset summary (name, rows, customers, date range) into ``container``.
 
     The name comes from the user's file or URL, so it is shown with ``st.text`` (never parsed
-    as Markdown or HTML).
+    as Markdown or HTML); a long one is cut in the middle, the whole name in the tooltip (which
+    is Markdown, hence ``plain``).
     """
     active = get_active()
     with container:
@@ -28,7 +34,8 @@ def render_dataset(container: DeltaGenerator) -> None:
         if active is None:
             st.caption("No dataset loaded yet: choose one on the Data page.")
         else:
-            st.text(active.name)
+            shown = middle_truncated(active.name, SIDEBAR_NAME_CHARS)
+            st.text(shown, help=plain(active.name) if shown != active.name else None)
             st.text(
                 f"{active.rows_kept:,} of {counted(active.rows_read, 'row')} kept\n"
                 f"{counted(active.customers, 'customer')}\n"

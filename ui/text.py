@@ -35,3 +35,18 @@ def plain(text: object) -> str:
     unlinked = _AUTOLINK_PARTS.sub(WORD_JOINER, str(text))
     escaped = _ASCII_PUNCTUATION.sub(r"\\\1", unlinked)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def middle_truncated(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters, cut in the middle ("online_retail_…led_541909.xlsx").
+
+    A long file name in the narrow sidebar wrapped wherever the line ran out, splitting its
+    extension ("…541909.xl" / "sx"); its end (the extension, often the part that tells files
+    apart) and its start are what a reader scans, so both are kept whole and the middle gives way.
+    Plain characters only: the caller shows the result with ``st.text`` (or through ``plain``).
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    tail = limit - 1 - head
+    return f"{text[:head]}…{text[len(text) - tail :]}"

@@ -23,7 +23,9 @@ def try_k_section(active: ActiveDataset, params: ClusteringParameters) -> None:
         st.caption(
             f"A quick preview: KMeans for k = {k_selection.K_RANGE.start}..{k_selection.K_RANGE.stop - 1} "
             "in this app, on the same features and filters (country, as-of date) as the run, recorded "
-            'nowhere. For a choice made and recorded by the run itself, choose "Sweep a range of k" above.'
+            "nowhere. The elbow chart is the within-cluster sum of squares (WCSS): it always falls as k "
+            "grows, and a good k is where it stops falling fast. "
+            'For a choice made and recorded by the run itself, choose "Sweep a range of k" above.'
         )
         pressed = st.button("Try k", key="launch_try_k", icon=":material/insights:")
         table = None
@@ -46,4 +48,4 @@ def try_k_section(active: ActiveDataset, params: ClusteringParameters) -> None:
             disabled=best == params.k,
             key="launch_use_best_k",
         )
-        st.dataframe(table, hide_index=True)
+        st.dataframe(charts.k_selection_table(table), hide_index=True)

@@ -117,8 +117,8 @@ class AwsBackend(StepFunctionsBackend):
         return None
 
     def not_deployed_hint(self) -> str:
-        """The region searched."""
-        return f" in {self.settings.region}"
+        """The region searched (nothing when none is set: never " in None")."""
+        return f" in {self.settings.region}" if self.settings.region else ""
 
     def launch_defaults(self) -> LaunchDefaults:
         """The instance type and count of the settings; they decide what SageMaker runs."""

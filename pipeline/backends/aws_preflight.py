@@ -97,8 +97,9 @@ def check_bucket(settings: AwsSettings, session) -> Check:
             return Check(
                 "Bucket",
                 False,
-                f"Bucket '{bucket}' does not exist: create it (aws s3 mb s3://{bucket} --region "
-                f"{settings.region}) or set RFM_AWS_BUCKET to an existing bucket.",
+                f"Bucket '{bucket}' does not exist: create it (aws s3 mb s3://{bucket}"
+                f"{f' --region {settings.region}' if settings.region else ''}) or set RFM_AWS_BUCKET "
+                "to an existing bucket.",
             )
         if code in _DENIED:
             return Check(
@@ -178,6 +179,16 @@ def check_role(settings: AwsSettings, field: str, session, account: str | None) 
 def check_layer(settings: AwsSettings, session, account: str | None) -> Check:
     """The pandas/numpy/pyarrow layer is set, in the deploy region, and visible to this identity."""
     arn = settings.lambda_layer_arn
+    if not arn and not settings.region:
+        # The default layer is chosen by region: with none set there is no layer to name (the
+        # message once said "for region None").
+        return Check(
+            "Lambda layer",
+            False,
+            "No AWS region is set, so no default AWS SDK for pandas layer can be chosen: "
+            f"{SETTINGS_BY_FIELD['region'].how_to_set}, or set RFM_LAMBDA_LAYER_ARN to the "
+            "AWSSDKPandas-Python311 layer ARN of your region.",
+        )
     if not arn:
         return Check(
             "Lambda layer",

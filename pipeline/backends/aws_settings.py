@@ -61,6 +61,11 @@ class Setting:
         """The sentence a user needs: which variable or secrets key sets this value."""
         return f"set {self.env[0]} or `{self.key}` in the [aws] table of .streamlit/secrets.toml"
 
+    @property
+    def how_to_set_sentence(self) -> str:
+        """``how_to_set`` as a sentence of its own, capitalised and ended ("...is set. Set ...")."""
+        return f"{self.how_to_set[:1].upper()}{self.how_to_set[1:]}."
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("region", ("RFM_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"), "region", "AWS region"),
@@ -285,7 +290,7 @@ def explain_aws_error(error: BaseException, action: str, settings: AwsSettings |
     if isinstance(error, bx.ProfileNotFound):
         return f"Cannot {action}: {error}. Set AWS_PROFILE to a profile in ~/.aws/config, or unset it."
     if isinstance(error, bx.NoRegionError):
-        return f"Cannot {action}: no AWS region is set. {SETTINGS_BY_FIELD['region'].how_to_set}."
+        return f"Cannot {action}: no AWS region is set. {SETTINGS_BY_FIELD['region'].how_to_set_sentence}"
     if isinstance(error, bx.ReadTimeoutError):
         seconds = settings.read_timeout if settings else "the configured"
         return (

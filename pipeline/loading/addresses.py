@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.errors import DataError
 from pipeline.loading.s3_address import parse_s3_uri
 from pipeline.loading.shown import shown_url
@@ -161,6 +162,26 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+#: The host of the app's own default address (the Data page's URL field starts with it).
+DEFAULT_DATA_HOST = urlsplit(UCI_ONLINE_RETAIL_URL).hostname or ""
+
+
+def unresolved_message(host: str) -> str:
+    """Why ``host`` cannot be reached when its name does not resolve, and what to do.
+
+    For an address the user typed, the likely cause is the address itself. The UCI archive's name
+    is the app's own default, known to resolve: when it does not, this server has no internet (or
+    no DNS), and "Check the URL" sent a new user hunting for a typo that is not there.
+    """
+    if host.lower() == DEFAULT_DATA_HOST:
+        return (
+            f"Cannot reach {host}: the host name does not resolve, so this server seems to have no "
+            "internet connection. Check the server's internet connection, or load the bundled sample "
+            "or upload the file instead."
+        )
+    return f"Cannot reach {host}: the host name does not resolve. Check the URL."
+
+
 def resolve_with_timeout(host: str, port: int, timeout: float) -> list[str]:
     """The IP addresses of ``host`` (IPv4 and IPv6), giving up after ``timeout`` seconds.
 
@@ -183,7 +204,7 @@ def resolve_with_timeout(host: str, port: int, timeout: float) -> list[str]:
             f"Looking up {host} took longer than {timeout:.0f} s: check the address and your network."
         )
     if "error" in answer:
-        raise DataError(f"Cannot reach {host}: the host name does not resolve. Check the URL.")
+        raise DataError(unresolved_message(host))
     infos = answer["infos"]
     assert isinstance(infos, list)
     return list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in infos))
@@ -215,7 +236,7 @@ class AddressPolicy:
         else:
             found = [str(literal)]
         if not found:
-            raise DataError(f"Cannot reach {url.authority}: the host name does not resolve. Check the URL.")
+            raise DataError(unresolved_message(url.authority))
         for address in found:
             self.check(address, url)
         return found

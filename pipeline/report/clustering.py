@@ -18,6 +18,13 @@ from pipeline.report.common import segments_section
 from pipeline.report.page import Section, esc, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts
 from pipeline.report.sweep import sweep_section
+from pipeline.views.wording import (
+    AVG_FREQUENCY_LABEL,
+    AVG_MONETARY_LABEL,
+    AVG_RECENCY_LABEL,
+    REVENUE_LABEL,
+    pounds,
+)
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,12 @@ def _days(days: float) -> str:
 
 def describe_cluster(facts: ClusterFacts) -> str:
     """The cluster in one plain sentence, e.g. "621 customers (17%) bring 61% of revenue; on
-    average they bought 9.4 times, the last 17 days ago, and spent 590 each"."""
+    average they bought 9.4 times, the last 17 days ago, and spent £590 each"."""
     people = f"{facts.customers:,} customer" + ("" if facts.customers == 1 else "s")
     return (
         f"{people} ({_percent(facts.customer_share)}) bring {_percent(facts.revenue_share)} of revenue; "
         f"on average they bought {_times(facts.mean_frequency)}, the last {_days(facts.mean_recency)} ago, "
-        f"and spent {facts.mean_monetary:,.0f} each."
+        f"and spent {pounds(facts.mean_monetary)} each."
     )
 
 
@@ -149,11 +156,11 @@ def _clusters_section(results: Any) -> Section:
             "Name": profile["Name"],
             "Customers": profile["Customers"],
             "Customer share": profile["CustomerShare"],
-            "Revenue": profile["Revenue"],
+            REVENUE_LABEL: profile["Revenue"],
             "Revenue share": profile["RevenueShare"],
-            "Mean days since last purchase": profile["MeanRecency"],
-            "Mean purchases": profile["MeanFrequency"],
-            "Mean spend": profile["MeanMonetary"],
+            AVG_RECENCY_LABEL: profile["MeanRecency"],
+            AVG_FREQUENCY_LABEL: profile["MeanFrequency"],
+            AVG_MONETARY_LABEL: profile["MeanMonetary"],
         }
     )
     percent = lambda value: f"{value:.1%}"  # noqa: E731
@@ -164,9 +171,11 @@ def _clusters_section(results: Any) -> Section:
             {
                 "Cluster": str,
                 "Customer share": percent,
+                REVENUE_LABEL: lambda v: f"{v:,.0f}",
                 "Revenue share": percent,
-                "Mean days since last purchase": lambda v: f"{v:,.0f}",
-                "Mean purchases": lambda v: f"{v:,.1f}",
+                AVG_RECENCY_LABEL: lambda v: f"{v:,.0f}",
+                AVG_FREQUENCY_LABEL: lambda v: f"{v:,.1f}",
+                AVG_MONETARY_LABEL: lambda v: f"{v:,.0f}",
             },
         ),
     )

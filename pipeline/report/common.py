@@ -17,6 +17,7 @@ from pipeline.report.page import Section, key_values, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts
 from pipeline.views.execution_view import step_runs, timeline, timeline_figure
 from pipeline.views.map_iterations import progress_labels
+from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_RECENCY_LABEL, REVENUE_LABEL, pounds
 from pipeline.workflows.runs import failure_message
 
 
@@ -72,7 +73,7 @@ def dataset_section(facts: RunFacts) -> Section:
                 ("Rows kept", f"{report.rows_kept:,}"),
                 ("Customers", f"{report.customers:,}"),
                 ("Countries", f"{report.countries:,}"),
-                ("Revenue", f"{report.revenue:,.2f}"),
+                ("Revenue", pounds(report.revenue)),
             ]
         ),
         paragraph(
@@ -106,10 +107,10 @@ def segments_section(rfm: pd.DataFrame, scope: str) -> Section:
             "Segment": summary["Segment"],
             "Customers": summary["Customers"],
             "Customer share": summary["CustomerShare"],
-            "Revenue": summary["Revenue"],
+            REVENUE_LABEL: summary["Revenue"],
             "Revenue share": summary["RevenueShare"],
-            "Mean days since last purchase": summary["MeanRecency"],
-            "Mean purchases": summary["MeanFrequency"],
+            AVG_RECENCY_LABEL: summary["MeanRecency"],
+            AVG_FREQUENCY_LABEL: summary["MeanFrequency"],
             "What it means": [SEGMENT_DESCRIPTIONS.get(str(name), "") for name in summary["Segment"]],
         }
     )
@@ -119,9 +120,10 @@ def segments_section(rfm: pd.DataFrame, scope: str) -> Section:
             shown,
             {
                 "Customer share": percent,
+                REVENUE_LABEL: lambda v: f"{v:,.0f}",
                 "Revenue share": percent,
-                "Mean days since last purchase": lambda v: f"{v:,.0f}",
-                "Mean purchases": lambda v: f"{v:,.1f}",
+                AVG_RECENCY_LABEL: lambda v: f"{v:,.0f}",
+                AVG_FREQUENCY_LABEL: lambda v: f"{v:,.1f}",
             },
         )
     )
@@ -162,13 +164,44 @@ def _stop_of(facts: RunFacts) -> Any:
     return pd.Timestamp(stop).to_pydatetime() if stop is not None else None
 
 
+#: The report's names for the parameters: the labels of Launch's fields (``ui/launch.py``,
+#: ``ui/launch_regression.py``, ``ui/fields.py``), so a reader finds the setting where it was made;
+#: the code names (``num_round``) stay in brackets where Launch shows them.
+PARAMETER_LABELS = {
+    "k": "Clusters (k)",
+    "quality_threshold": "Quality threshold (silhouette)",
+    "as_of": "As-of date",
+    "country": "Country",
+    "k_range": "k range",
+    "pick": "Pick k by",
+    "max_concurrency": "Max concurrency",
+    "rmse_threshold": "RMSE threshold",
+    "num_round": "Boosting rounds (num_round)",
+    "max_depth": "Tree depth (max_depth)",
+    "eta": "Learning rate (eta)",
+    "feature_set": "Feature set",
+    "instance_type": "Instance type",
+    "instance_count": "Instance count",
+}
+
+
+def parameter_label(key: str) -> str:
+    """A parameter's readable name: Launch's label, or for a key added later its words capitalised
+    ("new_setting" -> "New setting") rather than the code name."""
+    return PARAMETER_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
 def provenance_section(facts: RunFacts) -> Section:
     """The run's parameters and where everything came from: names, backend, dataset hash, versions."""
     section = Section("Parameters and provenance")
     section.add("<h3>Parameters</h3>")
     parameters = facts.parameters.to_dict() if facts.parameters is not None else {}
     if parameters:
-        section.add(key_values([(key, "" if value is None else value) for key, value in parameters.items()]))
+        section.add(
+            key_values(
+                [(parameter_label(key), "" if value is None else value) for key, value in parameters.items()]
+            )
+        )
     else:
         section.add(paragraph("The execution input's parameters could not be read back.", "note"))
     section.add("<h3>Provenance</h3>")

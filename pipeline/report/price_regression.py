@@ -141,8 +141,15 @@ def _predictions_section(facts: RunFacts, results: Any) -> Section:
     section.add(
         paragraph("Ordered by their share of the test set's squared error: these weigh most in the RMSE."),
         table(
-            price_charts.largest_errors(results.stock_codes),
-            {"SquaredErrorShare": lambda value: f"{value:.1%}", "Lines": lambda value: f"{int(value):,}"},
+            price_charts.largest_errors(results.stock_codes).rename(
+                columns=price_charts.LARGEST_ERRORS_HEADERS
+            ),
+            {
+                "Share of squared error": lambda value: f"{value:.1%}",
+                "Lines": lambda value: f"{int(value):,}",
+                "Mean actual": lambda value: f"{value:,.2f}",
+                "Mean predicted": lambda value: f"{value:,.2f}",
+            },
         ),
     )
     return section

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.report.page import Section, paragraph, table
 from pipeline.views import sweep_charts
+from pipeline.views.wording import WCSS_LABEL
 
 #: What each rule means, in the words a stakeholder reads (k_choice.choose is the definition).
 RULE_EXPLANATIONS = {
@@ -50,7 +51,7 @@ def sweep_section(sweep: dict[str, Any]) -> Section:
             {
                 "k": str,
                 "Silhouette": lambda v: f"{v:.4f}",
-                "WCSS": lambda v: f"{v:,.1f}",
+                WCSS_LABEL: lambda v: f"{v:,.1f}",
                 "Clusters found": lambda v: f"{int(v)}",
             },
         )

@@ -21,7 +21,7 @@ from pipeline.analysis.rfm import segment_totals
 from pipeline.views.binning import equal_bins
 from pipeline.views.style import MARGINS, top_margin
 from pipeline.views.text import HOVER_TEXT_CHARS, axis_labels, plain_text, plain_texts, short_text
-from pipeline.views.wording import counted
+from pipeline.views.wording import WCSS_LABEL, counted
 
 #: One colour a segment, so the treemap and the bars of the Segments page agree.
 SEGMENT_COLORS: dict[str, str] = {
@@ -353,21 +353,42 @@ def _binned_bars(values: np.ndarray, column: str, log: bool) -> go.Bar:
     )
 
 
-def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figure:
-    """Elbow (inertia) and silhouette against k side by side, the best silhouette marked.
+#: Try k's table as shown: the measures under the names the rest of the app gives them.
+K_SELECTION_COLUMNS = {
+    "k": "k",
+    "inertia": WCSS_LABEL,
+    "silhouette": "Silhouette",
+    "silhouette_sample": "Customers scored for the silhouette",
+}
 
-    ``table`` is ``pipeline.analysis.k_selection.try_k``'s (columns k, inertia, silhouette). Inertia
-    always falls as k grows: the useful k is where it stops falling fast (the elbow); the
-    silhouette says how well separated the clusters are, and is what the workflow's quality
-    threshold checks.
+
+def k_selection_table(table: pd.DataFrame) -> pd.DataFrame:
+    """``try_k``'s table with readable headers ("inertia" is scikit-learn's word, shown nowhere else)."""
+    _require(table, list(K_SELECTION_COLUMNS), "k_selection_table")
+    return table[list(K_SELECTION_COLUMNS)].rename(columns=K_SELECTION_COLUMNS)
+
+
+def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figure:
+    """Elbow (within-cluster sum of squares) and silhouette against k side by side, best k marked.
+
+    ``table`` is ``pipeline.analysis.k_selection.try_k``'s (columns k, inertia, silhouette). The
+    ``inertia`` column is KMeans' name for the within-cluster sum of squares; the chart says the name
+    the Clusters page, the report and the CLI use (``wording.WCSS_LABEL``), so a user meets one
+    measure under one name. It always falls as k grows: the useful k is where it stops falling fast
+    (the elbow); the silhouette says how well separated the clusters are, and is what the workflow's
+    quality threshold checks.
     """
     _require(table, ["k", "inertia", "silhouette"], "k_selection_chart")
     fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("Elbow: inertia (lower is tighter)", "Silhouette (higher is better)")
+        rows=1, cols=2, subplot_titles=("Elbow: WCSS (lower is tighter)", "Silhouette (higher is better)")
     )
     fig.add_trace(
         go.Scatter(
-            x=table["k"], y=table["inertia"], mode="lines+markers", name="Inertia", marker_color="#4575b4"
+            x=table["k"],
+            y=table["inertia"],
+            mode="lines+markers",
+            name=WCSS_LABEL,
+            marker_color="#4575b4",
         ),
         row=1,
         col=1,
@@ -401,7 +422,7 @@ def k_selection_chart(table: pd.DataFrame, best_k: int | None = None) -> go.Figu
                 col=col,
             )
     fig.update_xaxes(title_text="k (clusters)", dtick=1)
-    fig.update_yaxes(title_text="Inertia", row=1, col=1)
+    fig.update_yaxes(title_text=WCSS_LABEL, row=1, col=1)
     fig.update_yaxes(title_text="Silhouette", row=1, col=2)
     # The subplot titles are a line under the chart's title.
     fig.update_layout(title="Choosing k", showlegend=False, margin=MARGINS["margin"] | {"t": top_margin(2)})

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.executions import ExecutionStatus, is_terminal
-from pipeline.views.graph import CANCELLED, CAUGHT_ERROR, FAILED, IN_PROGRESS, NOT_REACHED, SUCCEEDED
+from pipeline.views.graph import ABORTED, CAUGHT_ERROR, FAILED, IN_PROGRESS, NOT_REACHED, SUCCEEDED
 
 _FAILURE_EVENTS = {
     "TaskFailed",
@@ -45,8 +45,8 @@ _END_STATUS = {
 _OPEN_STATE_AT_END = {
     ExecutionStatus.FAILED: FAILED,
     ExecutionStatus.TIMED_OUT: FAILED,
-    ExecutionStatus.ABORTED: CANCELLED,
-    ExecutionStatus.SUCCEEDED: CANCELLED,
+    ExecutionStatus.ABORTED: ABORTED,
+    ExecutionStatus.SUCCEEDED: ABORTED,
 }
 
 
@@ -138,9 +138,9 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
     """Every state visit in order of entry, with its status as the console would colour it.
 
     A state left after a failure was caught (Catch) is a caught error; a state that failed
-    and was not left is failed; a state stopped by a cancel is cancelled; a state still open
+    and was not left is failed; a state stopped by a Stop is aborted; a state still open
     when the execution ended takes the execution's outcome (failed for FAILED and TIMED_OUT,
-    cancelled for ABORTED).
+    aborted for ABORTED).
     """
     events = sorted(events, key=lambda e: e["id"])
     owner = _owner_map(events)
@@ -202,7 +202,7 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
         if outcome.get(key) == "failed":
             run.status = FAILED
         elif outcome.get(key) == "aborted":
-            run.status = CANCELLED
+            run.status = ABORTED
         elif is_terminal(execution_status):
             run.status = _OPEN_STATE_AT_END[ExecutionStatus(execution_status)]
         else:
@@ -346,7 +346,7 @@ def timeline_figure(frame: pd.DataFrame):
 
 
 __all__ = [
-    "CANCELLED",
+    "ABORTED",
     "CAUGHT_ERROR",
     "FAILED",
     "IN_PROGRESS",

@@ -19,7 +19,10 @@ SUCCEEDED = "succeeded"
 FAILED = "failed"
 IN_PROGRESS = "in progress"
 CAUGHT_ERROR = "caught error"
-CANCELLED = "cancelled"
+#: A step stopped by a Stop (or ended open when the execution ended): "aborted", Step Functions' own
+#: word for a stopped execution (its status ABORTED), so the legend, the step details, the timeline
+#: and the Map section say what the status says (the legend once said "Cancelled").
+ABORTED = "aborted"
 NOT_REACHED = "not reached"
 
 #: Fill and border colours of the Step Functions console for each status.
@@ -28,7 +31,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     FAILED: ("#f8d7da", "#c62828"),
     IN_PROGRESS: ("#d6e9fb", "#1565c0"),
     CAUGHT_ERROR: ("#ffe5cc", "#ef6c00"),
-    CANCELLED: ("#e0e0e0", "#616161"),
+    ABORTED: ("#e0e0e0", "#616161"),
     NOT_REACHED: ("#ffffff", "#9e9e9e"),
 }
 
@@ -62,4 +65,4 @@ def choice_label(rule: Mapping[str, Any]) -> str:
 
 
 #: The legend's order: how far a step got.
-LEGEND_ORDER = (IN_PROGRESS, SUCCEEDED, FAILED, CAUGHT_ERROR, CANCELLED, NOT_REACHED)
+LEGEND_ORDER = (IN_PROGRESS, SUCCEEDED, FAILED, CAUGHT_ERROR, ABORTED, NOT_REACHED)

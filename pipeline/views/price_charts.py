@@ -196,6 +196,14 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
     return figure
 
 
+#: The headers the Prices page gives ``largest_errors``' columns (its column_config), for the report.
+LARGEST_ERRORS_HEADERS = {
+    "MeanActual": "Mean actual",
+    "MeanPredicted": "Mean predicted",
+    "SquaredErrorShare": "Share of squared error",
+}
+
+
 def largest_errors(stock_codes: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     """The ``n`` StockCodes whose lines weigh most in the test RMSE (largest squared-error share)."""
     columns = [

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from pipeline.views.style import top_margin  # and the charts' template
 from pipeline.views.text import plain_text
+from pipeline.views.wording import WCSS_LABEL
 
 SILHOUETTE_COLOUR = "#1f77b4"
 WCSS_COLOUR = "#ff7f0e"
@@ -24,14 +25,15 @@ RULE_LABELS = {"silhouette": "highest silhouette", "elbow": "elbow of the sum of
 
 
 def sweep_table(sweep: dict[str, Any]) -> pd.DataFrame:
-    """One row a k: status, silhouette, WCSS, clusters found, whether it was chosen, why it failed."""
+    """One row a k: status, silhouette, within-cluster sum of squares, clusters found, whether it
+    was chosen, why it failed."""
     chosen = sweep.get("chosen_k")
     rows = [
         {
             "k": int(candidate["k"]),
             "Status": str(candidate.get("status", "")),
             "Silhouette": candidate.get("silhouette"),
-            "WCSS": candidate.get("wcss"),
+            WCSS_LABEL: candidate.get("wcss"),
             "Clusters found": candidate.get("clusters_found"),
             "Chosen": int(candidate["k"]) == chosen,
             "Reason": str(candidate.get("reason") or ""),
@@ -39,9 +41,9 @@ def sweep_table(sweep: dict[str, Any]) -> pd.DataFrame:
         for candidate in sweep.get("candidates", [])
     ]
     table = pd.DataFrame(
-        rows, columns=["k", "Status", "Silhouette", "WCSS", "Clusters found", "Chosen", "Reason"]
+        rows, columns=["k", "Status", "Silhouette", WCSS_LABEL, "Clusters found", "Chosen", "Reason"]
     )
-    return table.astype({"Silhouette": "float64", "WCSS": "float64"})
+    return table.astype({"Silhouette": "float64", WCSS_LABEL: "float64"})
 
 
 def rule_note(sweep: dict[str, Any]) -> str:
@@ -75,11 +77,11 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     figure.add_trace(
         go.Scatter(
             x=done["k"].tolist(),
-            y=done["WCSS"].tolist(),
-            name="Within-cluster sum of squares",
+            y=done[WCSS_LABEL].tolist(),
+            name=WCSS_LABEL,
             mode="lines+markers",
             line={"color": WCSS_COLOUR, "dash": "dot"},
-            hovertemplate="k = %{x}<br>WCSS %{y:,.1f}<extra></extra>",
+            hovertemplate="k = %{x}<br>within-cluster sum of squares %{y:,.1f}<extra></extra>",
         ),
         secondary_y=True,
     )
@@ -119,5 +121,5 @@ def sweep_curve(sweep: dict[str, Any]) -> go.Figure:
     )
     figure.update_xaxes(title_text="k (clusters)", dtick=1)
     figure.update_yaxes(title_text="Silhouette (higher is better)", secondary_y=False)
-    figure.update_yaxes(title_text="Within-cluster sum of squares", secondary_y=True)
+    figure.update_yaxes(title_text=WCSS_LABEL, secondary_y=True)
     return figure

@@ -94,7 +94,22 @@ def test_the_chart_draws_both_curves_and_marks_the_best_k(table):
     figure = charts.k_selection_chart(table, best)
 
     names = [trace.name for trace in figure.data]
-    assert names[:2] == ["Inertia", "Silhouette"]
+    assert names[:2] == ["Within-cluster sum of squares", "Silhouette"]
+    assert figure.layout.yaxis.title.text == "Within-cluster sum of squares"
+    assert "inertia" not in figure.to_json().lower()  # KMeans' word is shown nowhere
     marked = [trace for trace in figure.data if trace.name.startswith("Best silhouette")]
     assert [list(trace.x) for trace in marked] == [[best], [best]]
     assert list(figure.data[1].y) == table["silhouette"].tolist()
+
+
+def test_the_shown_table_names_the_measure_as_the_clusters_page_and_report_do(table):
+    shown = charts.k_selection_table(table)
+
+    assert list(shown.columns) == [
+        "k",
+        "Within-cluster sum of squares",
+        "Silhouette",
+        "Customers scored for the silhouette",
+    ]
+    assert shown["Within-cluster sum of squares"].tolist() == table["inertia"].tolist()
+    assert shown["k"].tolist() == table["k"].tolist()

@@ -233,6 +233,28 @@ def test_a_region_without_a_known_layer_asks_for_the_layer_arn(account):
     assert "RFM_LAMBDA_LAYER_ARN" in check.message
 
 
+def test_no_region_says_the_region_is_not_set_and_how_to_set_it_not_region_none():
+    check = checks_by_name(settings_from({}))["Lambda layer"]
+
+    assert not check.ok
+    assert "None" not in check.message
+    assert check.message.startswith("No AWS region is set, so no default AWS SDK for pandas layer")
+    assert "set RFM_AWS_REGION or `region` in the [aws] table" in check.message
+
+
+def test_a_missing_region_in_an_aws_error_is_a_sentence_of_its_own():
+    from botocore.exceptions import NoRegionError
+
+    from pipeline.backends.aws_settings import explain_aws_error
+
+    message = explain_aws_error(NoRegionError(), "list executions")
+
+    assert message == (
+        "Cannot list executions: no AWS region is set. Set RFM_AWS_REGION or `region` in the [aws] table "
+        "of .streamlit/secrets.toml."
+    )
+
+
 def test_an_unknown_region_is_reported():
     check = checks_by_name(settings_from({"RFM_AWS_REGION": "moon-east-1"}))["Region"]
 

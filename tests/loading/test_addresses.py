@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from support.hostile_files import GOOD_ROW, HEADER
 
+from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.errors import DataError
 from pipeline.loading.addresses import (
     AddressPolicy,
@@ -274,3 +275,32 @@ def test_the_data_page_address_check(choice, address, expected):
 def test_the_data_page_address_check_does_not_repeat_credentials():
     problem = address_problem("URL", "ftp://bob:hunter2@example.com/x.csv")
     assert problem is not None and "hunter2" not in problem
+
+
+# --- a host name that does not resolve -------------------------------------------------------
+
+
+def no_dns(host: str, port: int, timeout: float) -> list[str]:
+    """A resolver with no answer, as on a server without internet."""
+    return []
+
+
+def test_the_apps_default_uci_address_unresolved_blames_the_connection_not_the_url():
+    """A new user on an offline server was told to "Check the URL" of the address the app filled in."""
+    policy = AddressPolicy(resolver=no_dns)
+
+    with pytest.raises(DataError) as raised:
+        policy.addresses(parse_http_url(UCI_ONLINE_RETAIL_URL), 1.0)
+
+    message = str(raised.value)
+    assert message.startswith("Cannot reach archive.ics.uci.edu: the host name does not resolve")
+    assert "Check the server's internet connection" in message
+    assert "bundled sample" in message and "upload the file" in message
+    assert "Check the URL" not in message
+
+
+def test_another_unresolved_address_still_says_to_check_the_url():
+    policy = AddressPolicy(resolver=no_dns)
+
+    with pytest.raises(DataError, match=r"^Cannot reach data\.example\.com: .* Check the URL\.$"):
+        policy.addresses(parse_http_url("https://data.example.com/retail.xlsx"), 1.0)

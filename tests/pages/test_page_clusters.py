@@ -111,11 +111,19 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
         f"{c['Customers']:,} ({c['CustomerShare']:.1%})"
         for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
     ]
-    assert "Days since last purchase" in averages.value.columns and len(averages.value) == 3
+    assert list(averages.value.columns)[:4] == [  # the Segments grid's and the report's headers
+        "Cluster",
+        "Avg. days since last purchase",
+        "Avg. purchases",
+        "Avg. spend (£)",
+    ]
+    assert len(averages.value) == 3
 
     open_view(at, clusters_ui.CUSTOMERS_VIEW)
     (customer_table,) = at.dataframe
     assert len(customer_table.value) == summary["customers"]
+    headers = json.loads(customer_table.proto.columns)
+    assert headers["ClusterName"]["label"] == "Cluster name"  # not the CSV's code name
     assert [button.label for button in at.download_button] == [
         "Download report (HTML)",
         "Download all customers (CSV)",

@@ -23,7 +23,7 @@ from support.run_support import start_unchecked
 import ui.backend
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.views.graph import CANCELLED, STATUS_COLOURS, SUCCEEDED
+from pipeline.views.graph import ABORTED, STATUS_COLOURS, SUCCEEDED
 from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
@@ -435,7 +435,9 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert metrics(at)["Status"] == "ABORTED"
     assert "stopped" in at.warning[0].value
     assert any("Stopped by the user" in code.value for code in at.code)
-    assert state_status(workflow_graph(at))["Wait long"] == CANCELLED
+    assert state_status(workflow_graph(at))["Wait long"] == ABORTED == "aborted"
+    legend = [trace.get("name") for trace in workflow_graph(at)["data"] if trace.get("showlegend", True)]
+    assert "Aborted" in legend and "Cancelled" not in legend  # the status's own word, as "ABORTED"
     assert Key.STOP_CONFIRMED not in at.session_state and Key.STOP_ASKED not in at.session_state
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -64,8 +65,15 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
 
+#: A preflight check's line of text (``ui.launch.check_line``): "Name (passed|failed): message".
+CHECK_LINE = re.compile(r"(?s)^(?P<Check>[^(\n]+) \((?P<Result>passed|failed)\): (?P<Message>.*)$")
+
+
 def preflight_table(at: AppTest) -> pd.DataFrame:
-    return table_with(at, "Check")
+    """The preflight checks the page shows, one row a check line, in the page's order."""
+    found = [CHECK_LINE.match(text.value) for text in at.main.text]
+    rows = [match.groupdict() for match in found if match]
+    return pd.DataFrame(rows, columns=["Result", "Check", "Message"])
 
 
 def test_without_a_dataset_the_page_says_to_load_one_on_the_data_page():
@@ -126,10 +134,11 @@ def test_try_k_plots_elbow_and_silhouette_and_offers_the_best_k(active):
     at.button(key="launch_try_k").click().run()
 
     assert not at.exception and not at.error
-    table = table_with(at, "silhouette")
+    table = table_with(at, "Silhouette")
     assert table["k"].tolist() == list(range(2, 11))
+    assert "Within-cluster sum of squares" in table.columns and "inertia" not in table.columns
     assert at.get("plotly_chart")
-    best = int(table.loc[table["silhouette"].idxmax(), "k"])
+    best = int(table.loc[table["Silhouette"].idxmax(), "k"])
     assert at.button(key="launch_use_best_k").label == f"Use k = {best}"
     at.number_input(key="launch_k").set_value(3 if best == 2 else 2).run()  # any k but the best
     at.button(key="launch_use_best_k").click().run()
@@ -178,8 +187,8 @@ def test_the_aws_backend_without_settings_shows_failed_checks_and_disables_launc
     failed = checks[checks["Result"] == "failed"]
     assert "Region" in failed["Check"].tolist()
     assert failed["Message"].str.contains("RFM_AWS_REGION").any()
-    to_fix = [text.value for text in at.main.text]
-    assert any(line.startswith("Region: ") and "RFM_AWS_REGION" in line for line in to_fix)
+    assert checks["Result"].tolist() == sorted(checks["Result"], key=lambda result: result != "failed")
+    assert not [frame for frame in at.dataframe if "Check" in frame.value.columns]  # text, not a grid
     assert launch_button(at).disabled
     assert at.button(key="launch_deploy").disabled
     assert at.selectbox(key="launch_instance_type").value == "ml.m5.large"

@@ -23,6 +23,8 @@ from pipeline.errors import DataError
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.workflows.clustering.build import WORKFLOW_NAME
 from ui.names import Key, Page
+from ui.sidebar import SIDEBAR_NAME_CHARS
+from ui.text import middle_truncated
 
 RUN_TIMEOUT = 120
 
@@ -122,6 +124,23 @@ def test_a_hostile_file_name_is_plain_text_on_every_page_it_shows():
         assert any(name in text for text in texts), page  # st.text never parses Markdown
         markdown = [element.value for element in (*at.markdown, *at.caption, *at.warning, *at.info)]
         assert not any("](" in body for body in markdown), page
+
+
+def test_a_long_file_name_is_cut_in_the_middle_in_the_sidebar_whole_in_its_tooltip():
+    """The sidebar split "online_retail_resampled_541909.xlsx" inside its extension ("….xl" / "sx")."""
+    name = "online_retail_resampled_541909.xlsx"
+    countries = {17850: "United Kingdom", 13047: "France"}
+    at = upload(name, transactions_csv(countries))
+    assert not at.error
+
+    [shown] = [text for text in at.sidebar.text if "\u2026" in text.value]
+    assert shown.value == "online_retail_\u2026led_541909.xlsx"  # start and extension kept whole
+    assert len(shown.value) == SIDEBAR_NAME_CHARS
+    assert unescaped(shown.proto.help) == name
+    assert not unescaped_punctuation(shown.proto.help)  # the tooltip is Markdown: escaped
+
+    short = "orders.csv"
+    assert middle_truncated(short, SIDEBAR_NAME_CHARS) == short
 
 
 def test_a_hostile_state_name_is_plain_text_in_the_steps_of_an_execution(tmp_path, monkeypatch):

@@ -54,7 +54,7 @@ def test_each_cluster_is_described_with_the_runs_own_figures(built, report_runs)
         assert f"bring {expected['RevenueShare']:.0%} of revenue" in sentence
         assert f"bought {expected['MeanFrequency']:.1f} times" in sentence
         assert f"the last {round(expected['MeanRecency'])} days ago" in sentence
-        assert f"spent {expected['MeanMonetary']:,.0f} each" in sentence
+        assert f"spent £{expected['MeanMonetary']:,.0f} each" in sentence
         assert sentence in report.html
 
 
@@ -62,7 +62,7 @@ def test_a_sentence_reads_naturally_for_one_purchase_one_day_and_tiny_shares():
     item = ClusterFacts(0, "Tiny", 1, 0.001, 0.0004, 1.0, 1.0, 12.5)
     assert describe_cluster(item) == (
         "1 customer (under 1%) bring under 1% of revenue; on average they bought once, the last 1 day ago, "
-        "and spent 12 each."
+        "and spent £12 each."
     )
 
 
@@ -88,6 +88,22 @@ def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, re
         assert f'<div class="value">{figure:,}</div>' in report.html
     for reason, rows in cleaning.removed():
         assert f'<td>{reason}</td><td class="num">{rows:,}</td>' in report.html
+    assert f'<div class="label">Revenue</div><div class="value">£{cleaning.revenue:,.0f}</div>' in report.html
+
+
+def test_averages_and_money_are_labelled_as_the_app_labels_them(built):
+    """The Segments grid and Clusters say "Avg. days since last purchase", "Avg. purchases",
+    "Avg. spend (£)" and "Revenue (£)"; the report once said "Mean days since last purchase" and
+    showed revenue without a currency."""
+    _, report = built
+    heads = re.findall(r"<thead><tr>(.*?)</tr></thead>", report.html)
+    segments = next(head for head in heads if "<th>Segment</th>" in head)
+    profiles = next(head for head in heads if "<th>Name</th>" in head)
+    for head in (segments, profiles):
+        assert "<th>Revenue (£)</th>" in head
+        assert "<th>Avg. days since last purchase</th><th>Avg. purchases</th>" in head
+    assert "<th>Avg. spend (£)</th>" in profiles
+    assert "Mean days" not in report.html and "Mean purchases" not in report.html
 
 
 def test_the_workflow_graph_shows_every_state_and_each_steps_time(built):
@@ -109,8 +125,9 @@ def test_provenance_names_the_run_backend_dataset_and_versions(built):
     facts, report = built
     for value in (facts.name, facts.arn, "local", facts.dataset_name, "stepfunctions", "sagemaker", "pandas"):
         assert f"<td>{value}</td>" in report.html or f"<th>{value}</th>" in report.html
-    assert "<th>k</th><td>3</td>" in report.html
-    assert "<th>quality_threshold</th><td>-1.0</td>" in report.html
+    assert "<th>Clusters (k)</th><td>3</td>" in report.html
+    assert "<th>Quality threshold (silhouette)</th><td>-1.0</td>" in report.html
+    assert "<th>quality_threshold</th>" not in report.html and "<th>max_concurrency</th>" not in report.html
 
 
 def test_a_run_stopped_by_its_quality_gate_reports_the_gate_not_passed(in_report_home):

@@ -50,6 +50,20 @@ def test_the_report_draws_rmse_predictions_residuals_importance_and_lists_the_wo
     worst = price_run.results["price"].stock_codes.sort_values("SquaredErrorShare", ascending=False)
     assert "<h3>StockCodes with the largest errors</h3>" in report.html
     assert f"<td>{worst['StockCode'].iloc[0]}</td>" in report.html
+    section = report.html[report.html.index("<h3>StockCodes with the largest errors</h3>") :]
+    head = section[section.index("<thead>") : section.index("</thead>")]
+    for header in ("Mean actual", "Mean predicted", "Share of squared error"):  # the Prices page's words
+        assert f"<th>{header}</th>" in head
+    assert "MeanActual" not in head and "SquaredErrorShare" not in head
+    assert f'<td class="num">{worst["SquaredErrorShare"].iloc[0]:.1%}</td>' in section
+
+
+def test_the_parameters_are_named_as_launch_names_them(report):
+    params = RegressionParameters()
+    assert f"<th>RMSE threshold</th><td>{params.rmse_threshold}</td>" in report.html
+    assert f"<th>Boosting rounds (num_round)</th><td>{params.num_round}</td>" in report.html
+    assert f"<th>Learning rate (eta)</th><td>{params.eta}</td>" in report.html
+    assert "<th>rmse_threshold</th>" not in report.html and "<th>num_round</th>" not in report.html
     assert "Prepare" in report.html and "workflow-graph" in report.html
 
 

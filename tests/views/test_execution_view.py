@@ -20,7 +20,7 @@ from pipeline.backends.local import LocalBackend
 from pipeline.local.asl.interpreter import run_state_machine
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
 from pipeline.views.execution_view import (
-    CANCELLED,
+    ABORTED,
     CAUGHT_ERROR,
     FAILED,
     IN_PROGRESS,
@@ -175,7 +175,7 @@ def test_a_run_aborted_by_cancel_shows_the_running_task_cancelled_and_later_stat
     runs = step_runs(events, status)
 
     assert status == "ABORTED"
-    assert [(r.name, r.status) for r in runs] == [("Work", CANCELLED)]
+    assert [(r.name, r.status) for r in runs] == [("Work", ABORTED)]
     assert runs[0].exited is not None  # a finished run's bar does not grow in the timeline
 
 

@@ -7,7 +7,7 @@ from support.asl_support import LAMBDA, FakeResources, fail, machine, run
 
 from pipeline.views.execution_view import state_statuses
 from pipeline.views.graph import (
-    CANCELLED,
+    ABORTED,
     CAUGHT_ERROR,
     FAILED,
     IN_PROGRESS,
@@ -36,7 +36,7 @@ def test_the_palette_follows_the_console_green_red_blue_orange_grey_and_blank():
     assert blue > red and blue > green
     red, green, blue = rgb(STATUS_COLOURS[CAUGHT_ERROR][1])
     assert red > green > blue
-    red, green, blue = rgb(STATUS_COLOURS[CANCELLED][1])
+    red, green, blue = rgb(STATUS_COLOURS[ABORTED][1])
     assert max(red, green, blue) - min(red, green, blue) < 16
     assert STATUS_COLOURS[NOT_REACHED][0] == "#ffffff"
 

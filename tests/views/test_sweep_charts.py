@@ -17,6 +17,7 @@ from lambdas.pick_k.handler import pick
 from pipeline.analysis import rfm
 from pipeline.storage import LocalBucketStorage
 from pipeline.views.sweep_charts import rule_note, sweep_curve, sweep_table
+from pipeline.workflows.clustering.results import sweep_lines
 
 HOSTILE = '<a href="https://evil.example">click</a>'
 
@@ -84,3 +85,16 @@ def test_a_failed_k_is_marked_with_its_reason_as_plain_text(candidates, tmp_path
     table = sweep_table(sweep)
     assert table["k"].tolist() == [2, 3, 4, 5, 6, 7]
     assert table["Status"].tolist()[-1] == "FAILED" and HOSTILE in table["Reason"].iloc[-1]
+
+
+def test_the_table_and_the_cli_call_the_measure_by_one_name(candidates, tmp_path):
+    """Try k, the Clusters page, the report and ``run --wait`` once said inertia, WCSS and the full name."""
+    sweep = picked(candidates, "silhouette", tmp_path)
+    table = sweep_table(sweep)
+    assert "WCSS" not in table.columns
+    scored = [c["wcss"] for c in candidates if c["status"] == "SUCCEEDED"]
+    assert table["Within-cluster sum of squares"].dropna().tolist() == pytest.approx(scored)
+    lines = sweep_lines(sweep)
+    first = f"silhouette {candidates[0]['silhouette']:.4f}  within-cluster sum of squares {scored[0]:,.1f}"
+    assert first in lines[1]
+    assert not any("WCSS" in line for line in lines)

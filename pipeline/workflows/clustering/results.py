@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.errors import WorkflowError
 from pipeline.storage import Storage, default_storage
+from pipeline.views.wording import WCSS_LABEL
 from pipeline.workflows.clustering.layout import RunLayout
 
 #: dtypes of clusters.csv's columns (one row a customer).
@@ -155,7 +156,8 @@ def sweep_lines(sweep: dict[str, Any]) -> list[str]:
             silhouette = candidate.get("silhouette")
             shown = "n/a" if silhouette is None else f"{silhouette:.4f}"
             lines.append(
-                f" {marker} k={candidate['k']:>2}  silhouette {shown}  WCSS {candidate.get('wcss', 0):,.1f}"
+                f" {marker} k={candidate['k']:>2}  silhouette {shown}"
+                f"  {WCSS_LABEL.lower()} {candidate.get('wcss', 0):,.1f}"
             )
         else:
             lines.append(f" {marker} k={candidate['k']:>2}  FAILED: {candidate.get('reason', '')}")
