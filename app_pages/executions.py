@@ -76,7 +76,8 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
         column_config=execution_list.column_config(),
     )
-    st.caption("Tick the box at the left of a row to watch that run; click a column header to sort.")
+    # Streamlit lets no app tick a row itself, so the run shown is the one marked ▶, ticked or not.
+    st.caption(execution_list.TABLE_CAPTION)
     picked = execution_list.picked_execution(table, list(event.selection.rows))
     if picked and picked != chosen:
         st.session_state[Key.SELECTED_EXECUTION] = picked

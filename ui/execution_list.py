@@ -144,6 +144,14 @@ def executions_table(
     return table.drop(columns="_running").reset_index(drop=True)
 
 
+#: Under the runs table. A run chosen by a link or a launch is marked ▶ with its box unticked
+#: (Streamlit lets a user tick a row, never the app): the caption says which mark means "shown".
+TABLE_CAPTION = (
+    "▶ marks the run shown below. Tick the box at the left of a row to watch another; "
+    "click a column header to sort."
+)
+
+
 def column_config() -> dict[str, Any]:
     """How the table's columns read: whole statuses, the year in Started, numbers with fixed decimals."""
     return {

@@ -58,6 +58,23 @@ PROFILE_LABELS = {"RecencyZ": "Recency", "FrequencyZ": "Frequency", "MonetaryZ":
 LAYOUT = MARGINS
 #: A horizontal legend under the plot: a legend on the right took a third of a narrow chart.
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0}
+#: A horizontal legend at the chart's bottom edge, under a bar chart's x-axis labels: placed 12% of
+#: the plot's height below it (``LEGEND_BELOW``), it covered the labels ("0%", "20%") of a short plot
+#: (two clusters); hung from the chart's bottom, it keeps ``legend_room`` clear of them.
+LEGEND_UNDER_AXIS = {
+    "orientation": "h",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "xanchor": "left",
+    "x": 0,
+}
+
+
+def legend_room(rows: int = 1) -> int:
+    """The bottom margin (px) for ``LEGEND_UNDER_AXIS`` of ``rows`` rows under the x-axis labels:
+    the labels (~22 px), a gap, and a legend row (~26 px) each."""
+    return 30 + 26 * rows
 
 
 def cluster_color(name: str) -> str:
@@ -205,10 +222,11 @@ def cluster_sizes(summary: dict[str, Any]) -> go.Figure:
         title="Cluster sizes and revenue share",
         barmode="group",
         xaxis_tickformat=".0%",
-        legend=LEGEND_BELOW,
+        legend=LEGEND_UNDER_AXIS,
         height=120 + 60 * max(len(names), 1),
         **LAYOUT,
     )
+    fig.update_layout(margin_b=legend_room())
     fig.update_yaxes(type="category", autorange="reversed")
     return fig
 

@@ -15,7 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from pipeline.views.cluster_charts import LAYOUT, LEGEND_BELOW, PROFILE_COLUMNS, cluster_color, summary_table
+from pipeline.views.cluster_charts import (
+    LAYOUT,
+    LEGEND_UNDER_AXIS,
+    PROFILE_COLUMNS,
+    cluster_color,
+    legend_room,
+    summary_table,
+)
 from pipeline.views.style import top_margin
 from pipeline.views.text import plain_text, plain_texts
 
@@ -48,10 +55,12 @@ def sizes_comparison(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str =
         title="Cluster sizes in both runs",
         barmode="group",
         xaxis_tickformat=".0%",
-        legend=LEGEND_BELOW,
+        legend=LEGEND_UNDER_AXIS,
         height=120 + 50 * max(len(names), 1),
         **LAYOUT,
     )
+    # The runs' labels are long: past ~60 characters together they take two rows at 800 px.
+    fig.update_layout(margin_b=legend_room(1 if len(label_a) + len(label_b) <= 60 else 2))
     fig.update_yaxes(type="category", autorange="reversed")
     return fig
 

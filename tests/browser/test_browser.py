@@ -222,6 +222,18 @@ LAYOUT_PROBLEMS = (
                 problems.push(`"${a.textContent}" overlaps "${b.textContent}" in "${name}"`);
             }
         }));
+        // A legend under the plot clear of the x-axis labels (at 12% of a short plot's height
+        // below it, Clusters' legend covered "0%" and "20%").
+        const legend = plot.querySelector('g.legend');
+        const legendBox = legend ? legend.getBoundingClientRect() : null;
+        if (legendBox && visible(legendBox)) {
+            for (const tick of plot.querySelectorAll('.xtick text, .x2tick text')) {
+                const box = tick.getBoundingClientRect();
+                if (visible(box) && overlap(box, legendBox)) {
+                    problems.push(`the legend covers the tick "${tick.textContent}" in "${name}"`);
+                }
+            }
+        }
         for (const axis of plot.querySelectorAll('.xaxislayer-above, .yaxislayer-above')) {
             const ticks = [...axis.querySelectorAll('text')]
                 .filter(t => !(t.getAttribute('transform') || '').includes('rotate'))

@@ -171,6 +171,10 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
     assert "Explore the clusters of this run" in [link.label for link in at.get("page_link")]
     assert not [button for button in at.button if button.key.startswith("stop_")]  # only while running
+    # Opened by its link, the run's row is marked, not ticked: the caption says what the mark means.
+    table = at.dataframe[0].value
+    assert table.loc[table["Name"] == name_of(runs["succeeded"]), "Selected"].tolist() == ["▶"]
+    assert execution_list.TABLE_CAPTION in [caption.value for caption in at.caption]
 
 
 def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_selects_another(runs):
