@@ -68,17 +68,27 @@ _ended_once: set[str] = set()
 _running_lock = threading.RLock()  # a check that ends at once is forgotten inside _checking
 
 
+def checks_of(name: str) -> list[Check]:
+    """The backend's preflight checks, shared by every page and session for a couple of minutes
+    (:func:`cached_health`)."""
+    return [Check(*fields) for fields in cached_health(name)]
+
+
 @st.cache_data(ttl=HEALTH_TTL_SECONDS, show_spinner=False)
-def cached_health(name: str) -> list[Check]:
-    """The backend's preflight checks, shared by every page and session for a couple of minutes.
+def cached_health(name: str) -> list[tuple[str, bool, str]]:
+    """The backend's preflight checks as plain ``(name, ok, message)`` tuples, cached for every
+    page and session. Tuples: ``st.cache_data`` pickles what it keeps, and a ``Check`` made before
+    the server reloaded a changed module could not be pickled ("not the same object as
+    pipeline.backends.base.Check"), so Launch said the preflight failed until a restart.
 
     A backend that cannot even be made (its settings are unreadable) is one failed check that
     says why. Anything unexpected is raised (and not cached) for the page to report.
     """
     try:
-        return list(backend(name).preflight())
+        checks = list(backend(name).preflight())
     except StudioError as error:
-        return [Check("Backend settings", False, str(error))]
+        checks = [Check("Backend settings", False, str(error))]
+    return [(check.name, bool(check.ok), str(check.message)) for check in checks]
 
 
 def _checking(name: str) -> concurrent.futures.Future[list[Check]]:
@@ -90,7 +100,7 @@ def _checking(name: str) -> concurrent.futures.Future[list[Check]]:
     with _running_lock:
         future = _running.get(name)
         if future is None:
-            future = _running[name] = _checks_runner.submit(cached_health, name)
+            future = _running[name] = _checks_runner.submit(checks_of, name)
             future.add_done_callback(lambda done: _forget(name, done))
     return future
 
@@ -104,12 +114,12 @@ def _forget(name: str, future: concurrent.futures.Future[list[Check]]) -> None:
 
 
 def health(name: str) -> list[Check]:
-    """The backend's health (:func:`cached_health`), waited for, with a spinner if it takes a while."""
+    """The backend's health (:func:`checks_of`), waited for, with a spinner if it takes a while."""
     if name in _ended_once:
         # A cache hit is instant; an aws recheck after the cache expired calls several services:
         # st.spinner shows only past half a second, as the cache's own spinner did.
         with st.spinner("Checking the backend…"):
-            return cached_health(name)
+            return checks_of(name)
     future = _checking(name)
     try:
         return future.result(timeout=SPINNER_AFTER_SECONDS)
@@ -122,7 +132,7 @@ def health_within(name: str, seconds: float | None) -> list[Check] | None:
     """The backend's health if it is known within ``seconds``; None while it is still checked
     (the check goes on in the background and fills the shared cache). None waits to the end."""
     if name in _ended_once:
-        return cached_health(name)
+        return checks_of(name)
     try:
         return _checking(name).result(timeout=seconds)
     except concurrent.futures.TimeoutError:

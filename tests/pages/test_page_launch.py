@@ -279,3 +279,19 @@ def test_the_workflow_preview_draws_every_state_not_started_without_a_status_leg
     assert graph["legend"] is False
     assert all("Click for its details" not in hover for hover in graph["states"].values())
     assert graph["states"]["Try each k"] == "Try each k (Map)"
+
+
+def test_the_cached_preflight_survives_a_reload_of_the_check_class(studio_home, monkeypatch):
+    # A server whose code changed reloads pipeline.backends.base: a Check made by the old class
+    # could no longer be pickled by st.cache_data, and Launch said the preflight failed.
+    import pipeline.backends.base as base
+
+    old_check = base.Check
+    reloaded = type("Check", (), {"__init__": lambda self, *args: None})
+    monkeypatch.setattr(base, "Check", reloaded)  # the name now names another class
+    monkeypatch.setattr(ui_backend, "Check", old_check)  # the page's module still has the old one
+
+    checks = ui_backend.checks_of("local")
+
+    assert checks and all(isinstance(check, old_check) for check in checks)
+    assert all(check.ok for check in checks), checks
