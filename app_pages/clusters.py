@@ -152,7 +152,7 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     metric_row(clusters.comparison_metrics(result, run, other_run))
     if not result.comparable:
         st.info(clusters.too_few_shared_note(result))
-    # Each run's own cluster sizes and profiles: they compare whatever customers the runs share.
+    # Each run's own cluster sizes and profiles (its summary, all its customers): drawn whatever they share.
     chart_row(
         [
             (compare_figures["sizes"], "chart_compare_sizes"),
