@@ -134,26 +134,33 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
         others,
         index=None,
         placeholder="Choose a second run",
-        format_func=lambda a: clusters.run_label(succeeded[a]),
+        format_func=lambda a: clusters.compare_label(succeeded[a]),  # names each run's dataset
         key="clusters_compare",
     )
     if other is None:
         return
     try:
         result, compare_figures = clusters.comparison(arn, other)
+        other_run = clusters.load_run(other)
     except Exception as error:
         show_error(error, "Comparing the runs")
         return
+    different = clusters.different_data_warning(result, run, other_run)
+    if different is not None:
+        st.warning(plain(different))  # dataset names are user input
     st.caption("Run A is the run chosen above; run B the one compared with it.")
-    metric_row(clusters.comparison_metrics(result, run, clusters.load_run(other)))
-    if result.shared == 0:
-        st.warning("The two runs have no customer in common, so no customer can be followed.")
+    metric_row(clusters.comparison_metrics(result, run, other_run))
+    if not result.comparable:
+        st.info(clusters.too_few_shared_note(result))
+    # Each run's own cluster sizes and profiles (its summary, all its customers): drawn whatever they share.
     chart_row(
         [
             (compare_figures["sizes"], "chart_compare_sizes"),
             (compare_figures["profiles"], "chart_compare_profiles"),
         ]
     )
+    if not result.comparable:
+        return  # no moves of a handful of customers drawn as if they told how the runs differ
     # The moves need the width: "A: High-value cooling" labels on both sides of a Sankey.
     st.plotly_chart(compare_figures["heatmap"], key="chart_compare_moves")
     st.plotly_chart(compare_figures["sankey"], key="chart_compare_sankey")

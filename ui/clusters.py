@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import cluster_compare
+from pipeline.backends.datasets import data_key
 from pipeline.views import cluster_charts, compare_charts, sweep_charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
@@ -28,6 +29,7 @@ from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
 from ui.segments import count_and_share
+from ui.text import middle_truncated
 
 #: Statuses of an execution that may still succeed (its clusters are not there yet).
 STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
@@ -44,6 +46,8 @@ class Run:
     dataset: str
     #: The run's sweep record (``sweep.json``), None for a fixed-k run.
     sweep: dict[str, Any] | None = None
+    #: The content hash its DataUri records (``datasets.data_key``): tells runs on other data apart.
+    data_key: str | None = None
 
     @property
     def name(self) -> str:
@@ -93,6 +97,20 @@ def run_label(item: dict[str, Any]) -> str:
         low, high = k_range
         return picker_label(item, f"k swept {low}-{high}")
     return picker_label(item, f"k={parameters.get('k', '?')}")
+
+
+#: Characters of a dataset name in the compare picker: a long name is cut in its middle, keeping
+#: its start and extension, so the run's name and k stay readable in the picker at 800 px.
+COMPARE_DATASET_CHARS = 32
+
+
+def compare_label(item: dict[str, Any]) -> str:
+    """How a run reads in the "Compare with" picker: ``run_label`` and its dataset's name (the
+    listing's ``dataset``, as the Executions table shows it), since comparing runs on different
+    data is the first thing to notice. Plain text: Streamlit shows a selectbox option as typed, so
+    a dataset name (user input) cannot become a link or markup there."""
+    dataset = str(item.get("dataset") or "") or "unnamed dataset"
+    return f"{run_label(item)} · {middle_truncated(dataset, COMPARE_DATASET_CHARS)}"
 
 
 def follow_choice() -> None:
@@ -175,6 +193,7 @@ def load_run(arn: str) -> Run:
         threshold=parameters_from_input(execution_input).quality_threshold,
         dataset=str(execution_input.get("DatasetName", "")),
         sweep=results.sweep,
+        data_key=data_key(str(execution_input.get("DataUri", ""))),
     )
 
 
@@ -261,15 +280,44 @@ def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, d
 
 def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) -> list[tuple[str, str]]:
     """The headline figures of a comparison for ``ui.metrics.metric_row``: each run's k and
-    silhouette first (which run is better separated is the first question), then the moves."""
-    return [
+    silhouette first (which run is better separated is the first question), then the moves.
+    The same-name share and the agreement only when the runs share enough customers for them to
+    mean something (``RunComparison.comparable``): on 3 customers the adjusted Rand read -0.50."""
+    shown = [
         ("Clusters (k), A / B", f"{_clusters_of(a)} / {_clusters_of(b)}"),
         ("Silhouette, A / B", f"{a.summary['silhouette']:.3f} / {b.summary['silhouette']:.3f}"),
         ("Customers in both runs", f"{result.shared:,}"),
-        ("Same cluster name", f"{result.same_name_share:.0%}"),
-        ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
-        ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}"),
     ]
+    if result.comparable:
+        shown += [
+            ("Same cluster name", f"{result.same_name_share:.0%}"),
+            ("Agreement (adjusted Rand)", f"{result.agreement:.2f}"),
+        ]
+    return [*shown, ("Only in A / only in B", f"{result.only_a:,} / {result.only_b:,}")]
+
+
+def different_data_warning(result: cluster_compare.RunComparison, a: Run, b: Run) -> str | None:
+    """What the page warns when runs A and B were made on different datasets (by the content
+    hash their inputs record, else by name: ``cluster_compare.different_data``); None when not.
+    Raw text with dataset names (user input): the page shows it through ``ui.text.plain``."""
+    if not cluster_compare.different_data(a.data_key, a.dataset, b.data_key, b.dataset):
+        return None
+    return (
+        f"These runs were made on different data (run A on {a.dataset or 'an unnamed dataset'}, "
+        f"run B on {b.dataset or 'an unnamed dataset'}), so the cluster movements only cover the "
+        f"{result.shared:,} customers both contain."
+    )
+
+
+def too_few_shared_note(result: cluster_compare.RunComparison) -> str:
+    """Why the page draws no agreement and no moves for runs that share too few customers."""
+    customers = "customer" if result.shared == 1 else "customers"
+    return (
+        f"These runs share {result.shared:,} {customers} (run A has {result.shared + result.only_a:,}, "
+        f"run B {result.shared + result.only_b:,}): too few to say how customers moved between their "
+        "clusters. A comparison needs runs on the same customers: the same dataset, and the same "
+        "country and as-of date, or one run's customers within the other's."
+    )
 
 
 def summary_table(summary: dict[str, Any]) -> pd.DataFrame:

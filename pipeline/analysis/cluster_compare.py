@@ -19,6 +19,15 @@ from sklearn.metrics import adjusted_rand_score
 
 _NEEDED = ("CustomerID", "Cluster", "ClusterName")
 
+#: Fewest shared customers a comparison is drawn for: the adjusted Rand index of a handful of
+#: customers swings between extremes on one customer's move (3 shared customers gave -0.50), and
+#: a movement chart of them says nothing about the runs' clusters.
+MIN_SHARED_CUSTOMERS = 10
+#: Smallest share of the smaller run's customers that must be in both runs. A country filter or a
+#: later as-of date keeps (nearly) all of the smaller run's customers, so it passes; two runs on
+#: mostly different customers do not: their moves would describe fewer customers than they leave out.
+MIN_SHARED_SHARE = 0.5
+
 
 @dataclass(frozen=True)
 class RunComparison:
@@ -36,6 +45,14 @@ class RunComparison:
     moves: pd.DataFrame
     same_name: int
     agreement: float
+
+    @property
+    def comparable(self) -> bool:
+        """Whether enough customers are in both runs for the agreement and the moves to mean
+        something: at least ``MIN_SHARED_CUSTOMERS``, and at least ``MIN_SHARED_SHARE`` of the
+        smaller run's customers."""
+        smaller = min(self.shared + self.only_a, self.shared + self.only_b)
+        return self.shared >= MIN_SHARED_CUSTOMERS and self.shared >= MIN_SHARED_SHARE * smaller
 
     @property
     def same_name_share(self) -> float:
@@ -95,6 +112,19 @@ def compare_runs(clusters_a: pd.DataFrame, clusters_b: pd.DataFrame) -> RunCompa
         same_name=same,
         agreement=agreement,
     )
+
+
+def different_data(key_a: str | None, name_a: str, key_b: str | None, name_b: str) -> bool:
+    """Whether two runs were made on different datasets.
+
+    ``key_*`` is the content hash a run's input records (``pipeline.backends.datasets.data_key``
+    of its DataUri), ``name_*`` its dataset name. The hashes decide when both runs have one: the
+    same file loaded under two names is the same data, two versions of one file are not. Without
+    both, the names decide; two runs without either cannot be told apart and count as the same.
+    """
+    if key_a and key_b:
+        return key_a != key_b
+    return bool(name_a and name_b) and name_a != name_b
 
 
 def sizes_side_by_side(summary_a: dict[str, Any], summary_b: dict[str, Any]) -> pd.DataFrame:

@@ -9,6 +9,7 @@ the workflow's own check sees the transactions exactly as its first step will re
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,20 @@ def read_dataset(path: Path, *, need_frame: bool) -> tuple[bytes, Any]:
 def dataset_uri(bucket: str, prefix: str, data: bytes) -> str:
     """Where ``data`` is stored: ``s3://BUCKET/PREFIX/raw/<content hash>.parquet``."""
     return join_uri(f"s3://{bucket}", prefix, "raw", f"{content_hash(data)[:RAW_KEY_DIGITS]}.parquet")
+
+
+_RAW_KEY = re.compile(rf"/raw/([0-9a-f]{{{RAW_KEY_DIGITS}}})\.parquet$")
+
+
+def data_key(data_uri: str) -> str | None:
+    """The content-hash digits ``dataset_uri`` put in a run's DataUri, None for any other URI.
+
+    Two runs with the same key read the very same transactions, whatever their dataset was
+    called and on whichever backend (bucket and prefix are left out): the Clusters page tells
+    runs on different data apart by it.
+    """
+    match = _RAW_KEY.search(data_uri)
+    return match.group(1) if match else None
 
 
 def check_run_on(spec: WorkflowSpec, params: Any, transactions: Any) -> None:

@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 from support.cluster_support import make_runs
 
-from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
+from pipeline.analysis.cluster_compare import (
+    MIN_SHARED_CUSTOMERS,
+    compare_runs,
+    different_data,
+    sizes_side_by_side,
+)
+from pipeline.backends.datasets import data_key, dataset_uri
+from pipeline.hashing import content_hash
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 
@@ -110,6 +117,37 @@ def test_runs_without_a_common_customer_compare_to_nothing(runs):
     assert comparison.same_name_share == 0.0
     assert comparison.agreement == 0.0
     assert comparison.only_a == len(a) and comparison.only_b == len(b)
+
+
+def test_a_run_within_another_is_comparable_and_a_handful_of_shared_customers_is_not(runs):
+    everyone, uk = runs["k3"].clusters, runs["k3 uk"].clusters
+    assert compare_runs(everyone, runs["k5"].clusters).comparable
+    # every customer of the UK run is in the run on everyone: comparable
+    assert compare_runs(everyone, uk).comparable
+
+    few = everyone.head(MIN_SHARED_CUSTOMERS - 1)  # all of them shared, but too few to mean anything
+    assert compare_runs(everyone, few).shared == MIN_SHARED_CUSTOMERS - 1
+    assert not compare_runs(everyone, few).comparable
+    assert compare_runs(everyone, everyone.head(MIN_SHARED_CUSTOMERS)).comparable
+
+    # 100 shared customers, but under half of the smaller run's: its moves would leave most out
+    other = runs["k5"].clusters.assign(CustomerID=runs["k5"].clusters["CustomerID"] + 10_000_000)
+    mostly_other = pd.concat([everyone.head(100), other.head(300)])
+    assert compare_runs(everyone, mostly_other).shared == 100
+    assert not compare_runs(everyone, mostly_other).comparable
+
+
+def test_runs_on_different_data_are_told_apart_by_content_hash_else_by_name(sample_xlsx):
+    data = sample_xlsx.read_bytes()
+    key = data_key(dataset_uri("bucket", "rfm-studio", data))
+    assert key == content_hash(data)[:16]
+    assert data_key("s3://bucket/elsewhere/sample.parquet") is None  # not a stored dataset
+
+    assert not different_data(key, "sample.xlsx", key, "renamed.xlsx")  # the same bytes, two names
+    assert different_data(key, "sample.xlsx", "0" * 16, "sample.xlsx")  # one name, other bytes
+    assert different_data(None, "sample.xlsx", key, "three_customers.csv")
+    assert not different_data(None, "sample.xlsx", None, "sample.xlsx")
+    assert not different_data(None, "", None, "sample.xlsx")  # an unnamed run: cannot tell
 
 
 def test_moves_long_lists_the_non_empty_cells_with_the_share_of_the_source_cluster(runs):

@@ -305,12 +305,19 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     customers = with_runs.results["k3"].summary["customers"]
     at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.COMPARE_VIEW)
 
-    at.selectbox(key="clusters_compare").set_value(with_runs.arns["k5"]).run()
+    picker = at.selectbox(key="clusters_compare")
+    # each option names its run's dataset (tests/pages/test_page_clusters_compare_data.py: others)
+    assert picker.options == [
+        f"{with_runs.arns['k5'].rsplit(':', 1)[-1]} · k=5 · online_retail_sample_40k.xlsx"
+    ]
+    picker.set_value(with_runs.arns["k5"]).run()
 
     assert not at.exception and not at.error
+    assert not at.warning and not at.info  # the same data, every customer shared: nothing to warn of
     shown = metrics(at)
     assert shown["Customers in both runs"] == f"{customers:,}"
     assert shown["Only in A / only in B"] == "0 / 0"
+    assert "Agreement (adjusted Rand)" in shown and "Same cluster name" in shown
     assert chart_keys(at) == [
         "chart_compare_sizes",
         "chart_compare_profiles",
