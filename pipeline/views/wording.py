@@ -8,8 +8,11 @@ the app, the HTML report and the CLI give each (data columns and JSON keys keep 
 
 from __future__ import annotations
 
-#: The k sweep's measure (KMeans' "inertia", the sweep's ``wcss`` key); "WCSS" where space is short.
-WCSS_LABEL = "Within-cluster sum of squares"
+from pipeline.analysis.measures import WCSS_LABEL as WCSS_LABEL  # re-exported: the views' one place for names
+
+# The k sweep's measure, WCSS_LABEL ("WCSS" where space is short), is defined beside the analysis
+# (pipeline.analysis.measures): the workflows' CLI lines use it and may not import the views.
+
 #: The average customer's recency, frequency and spend, as the Segments figures grid labels them.
 AVG_RECENCY_LABEL = "Avg. days since last purchase"
 AVG_FREQUENCY_LABEL = "Avg. purchases"

@@ -55,6 +55,7 @@ def bad_runs(customers: int) -> dict[str, tuple[ClusteringParameters, str]]:
         "one cluster": (ClusteringParameters(k=1), "at least 2"),
         "threshold above 1": (ClusteringParameters(quality_threshold=1.5), "between -1 and 1"),
         "more clusters than customers": (ClusteringParameters(k=customers + 1), f"k={customers + 1}"),
+        "a cluster a customer": (ClusteringParameters(k=customers), f"choose k of at most {customers - 1}"),
         "no such country": (ClusteringParameters(country="Atlantis"), "No transactions from Atlantis"),
         "as-of before the last invoice": (
             ClusteringParameters(as_of=dt.date(2011, 1, 1)),
@@ -96,8 +97,8 @@ def test_both_backends_refuse_a_run_that_cannot_succeed_with_the_same_sentence(
     assert (aws_backend.list_executions(), s3_keys()) == aws_before
 
 
-def test_as_many_clusters_as_customers_is_let_through(customers, sample_parquet, aws_backend):
-    params = ClusteringParameters(k=customers, quality_threshold=-1.0)  # the most clusters allowed
+def test_one_cluster_fewer_than_the_customers_is_let_through(customers, sample_parquet, aws_backend):
+    params = ClusteringParameters(k=customers - 1, quality_threshold=-1.0)  # the most clusters allowed
 
     arn = aws_backend.launch(sample_parquet, params)
 

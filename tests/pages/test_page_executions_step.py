@@ -108,9 +108,12 @@ def executions_definition(arn: str) -> dict[str, Any]:
     return backend.state_machine_definition(machine)
 
 
-def open_page(arn: str) -> AppTest:
+def open_page(arn: str, *, history: bool = False) -> AppTest:
+    """Executions on ``arn``; with ``history``, the Event history tab open instead of the timeline."""
     at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)
     at.session_state[Key.SELECTED_EXECUTION] = arn
+    if history:
+        at.session_state[ui.executions.HISTORY_TAB_KEY] = "Event history"
     at.run()
     at.switch_page(Page.EXECUTIONS).run()
     assert not at.exception, at.exception
@@ -149,7 +152,7 @@ def outlined_state(at: AppTest, arn: str) -> str:
 
 def test_the_step_picker_is_drawn_in_a_fragment_of_its_own_apart_from_the_graph(succeeded, messages):
     arn = succeeded["arn"]
-    open_page(arn)
+    open_page(arn, history=True)
 
     picker = fragment_of(messages, "selectbox", f"step_{arn}")
     graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
@@ -216,7 +219,7 @@ def test_a_steps_json_is_drawn_only_while_its_expander_is_open(succeeded, messag
     # A closed expander's elements are still sent to the browser and mounted: the step's input
     # and output JSON (and the worker log, the files grid) are drawn once the user opens it.
     arn = succeeded["arn"]
-    at = open_page(arn)
+    at = open_page(arn, history=True)
     at.selectbox(key=f"event_{arn}").set_value(1).run()  # the event details' JSON, outside the step part
     assert len(at.json) == 1
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.analysis.measures import WCSS_LABEL
 from pipeline.errors import WorkflowError
 from pipeline.storage import Storage, default_storage
-from pipeline.views.wording import WCSS_LABEL
 from pipeline.workflows.clustering.layout import RunLayout
 
 #: dtypes of clusters.csv's columns (one row a customer).
