@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
+from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import clusters as clusters_ui
@@ -38,16 +38,6 @@ def runs(sample_xlsx, tmp_path_factory):
     assert finished.descriptions["failed"]["status"] == "FAILED"
     assert set(finished.results) == {"k3", "k5"}, finished.descriptions
     return finished
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Backends and results are cached per process: start every test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

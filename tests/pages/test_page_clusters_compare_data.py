@@ -10,9 +10,9 @@ transactions of those customers, written once for the module.
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from support.cluster_support import make_runs
 from support.page_support import unescaped, unescaped_punctuation
+from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 from test_page_clusters import chart_keys, metrics, open_page, open_view
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -42,16 +42,6 @@ def runs(sample_xlsx, sample_dataset, tmp_path_factory):
         finished.results[label] = more.results[label]
     assert finished.results["few"].summary["customers"] == 3
     return finished
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Backends and results are cached per process: start every test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

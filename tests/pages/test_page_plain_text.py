@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.hostile_data import HOSTILE, HOSTILE_HEADER_CSV, ONE_HOSTILE_COUNTRY, transactions_csv
 from support.page_support import APP, autolinks, unescaped, unescaped_punctuation
+from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 import ui.backend
 from pipeline.backends.local import LocalBackend
@@ -27,15 +26,6 @@ from ui.sidebar import SIDEBAR_NAME_CHARS
 from ui.text import middle_truncated
 
 RUN_TIMEOUT = 120
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def assert_shows_plainly(body: str, text: str) -> None:

@@ -17,11 +17,11 @@ import tarfile
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 import xgboost
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.page_support import APP, metrics_in_columns, unescaped
+from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.storage import default_storage
 from pipeline.views import price_charts
@@ -48,16 +48,6 @@ def runs(sample_xlsx, tmp_path_factory):
     assert finished.descriptions["too_strict"]["status"] == "FAILED"
     assert set(finished.results) == {"shallow", "prices", "clusters"}, finished.descriptions
     return finished
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Backends and results are cached per process: start every test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

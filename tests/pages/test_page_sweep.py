@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
 from support.cluster_support import make_runs
 from support.page_support import APP, unescaped
+from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import wait_for_status
@@ -41,16 +41,6 @@ def sweep_run(sample_xlsx, tmp_path_factory):
     )
     assert finished.descriptions["poland"]["status"] == "SUCCEEDED", finished.descriptions
     return finished
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """Backends, results and figures are cached per process: start every test without them."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
