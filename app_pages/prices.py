@@ -10,6 +10,7 @@ from pipeline.report.price_regression import no_better_than_the_mean
 from pipeline.views import price_charts
 from ui import deep_link, prices, runs
 from ui.errors import show_error, show_warning
+from ui.fields import keep, restore_kept
 from ui.layout import chart_row, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
@@ -99,12 +100,13 @@ def views(arn: str) -> None:
     """The run's views, one a tab, only the open one drawn (``prices.VIEW_TABS``). A fragment: a
     tab switch reruns this function only, not app.py's navigation, the listing or the metrics."""
     run = prices.load_run(arn)
-    prices.restore_view()  # the tab left when the user went to another page
+    # The tab left when the user went to another page (Streamlit forgets the tabs' state then).
+    restore_kept(prices.VIEW_TAB_KEY)
     tabs = st.tabs(list(prices.VIEW_TABS), key=prices.VIEW_TAB_KEY, on_change="rerun")
+    keep(prices.VIEW_TAB_KEY)
     for tab, label in zip(tabs, prices.VIEW_TABS, strict=True):
         if not tab.open:
             continue
-        st.session_state[prices.LAST_VIEW_KEY] = label
         with tab:
             try:
                 view(run, label)

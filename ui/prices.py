@@ -200,17 +200,6 @@ TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: The view tabs' widget key: not the run's, so the open tab stays open when another run is chosen.
 VIEW_TAB_KEY = "prices_view_tab"
-#: The tab last opened, kept outside the widget: Streamlit forgets a widget's state once a run of
-#: another page does not draw it, and coming back to Prices should show the view the user left.
-LAST_VIEW_KEY = "prices_last_view"
-
-
-def restore_view() -> None:
-    """Before the view tabs are drawn: reopen the tab the user left when the widget has no state
-    (the page was left and opened again)."""
-    last = st.session_state.get(LAST_VIEW_KEY)
-    if VIEW_TAB_KEY not in st.session_state and last in VIEW_TABS:
-        st.session_state[VIEW_TAB_KEY] = last
 
 
 def predictions_csv(arn: str) -> bytes:
