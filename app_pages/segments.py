@@ -68,7 +68,8 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                 as_of_slot.date_input,
                 "As of",
                 key=f"seg_as_of_{suffix}",
-                # The own date starts from the one in force when the toggle was switched on.
+                # The own date starts from the one in force the first time the toggle is switched
+                # on; switched off and on again, it comes back to the date the user chose (kept).
                 default=st.session_state.get(
                     f"seg_as_of_in_force_{suffix}", active.last_invoice + dt.timedelta(days=1)
                 ),

@@ -96,7 +96,7 @@ def follow_choice() -> None:
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the run's predictions and model…")
 def load_run(arn: str) -> PriceRun:
-    """The results of the succeeded execution ``arn`` and its model's gain importance, read once
+    """The results of the succeeded execution ``arn`` and its model's total-gain importance, read once
     per process (they never change)."""
     chosen = backend_of(arn)
     description = chosen.describe(arn)

@@ -297,7 +297,10 @@ def default_as_of_caption(countries: Sequence[str]) -> str:
     """What the as-of date in force is, under the metrics: with countries chosen it is their last
     invoice's next day, which can be months before the dataset's end (Brazil in the sample)."""
     whose = " of the chosen countries" if countries else ""
-    return f"Recency counts days up to the day after the last invoice{whose} in the window."
+    return (
+        f"Recency counts whole days from a customer's last purchase to the day after the last invoice{whose} "
+        "in the window, so a purchase on that last day counts 0."
+    )
 
 
 def as_of_warning(as_of: dt.date | None, last_invoice: dt.date) -> str | None:

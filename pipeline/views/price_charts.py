@@ -3,7 +3,7 @@
 Inputs are what ``pipeline.workflows.price_regression.results`` reads: the predictions (one row
 a held-out test line: StockCode, Description, Quantity, CustomerID, Country, UnitPrice,
 Predicted, Error = predicted - actual), the scores written by "Score predictions" and the
-model's gain importance (``model_file.feature_importance``). Prices span four orders of
+model's total-gain importance (``model_file.feature_importance``). Prices span four orders of
 magnitude (0.04 to 1,000+), so predicted against actual uses log axes; the scatter draws a
 fixed-seed sample so a large run stays responsive. Text from the data (stock codes,
 descriptions, feature names) goes through :func:`pipeline.views.text.plain_text` first.
@@ -175,7 +175,7 @@ def residual_histogram(predictions: pd.DataFrame) -> go.Figure:
 
 
 def importance_chart(importance: pd.DataFrame) -> go.Figure:
-    """Each feature's gain (the mean gain of the splits on it), largest on top."""
+    """Each feature's total gain (summed over the splits on it), its share on the bar, largest on top."""
     ordered = importance.iloc[::-1]
     figure = go.Figure(
         go.Bar(
@@ -188,8 +188,8 @@ def importance_chart(importance: pd.DataFrame) -> go.Figure:
         )
     )
     figure.update_layout(
-        title="Feature importance (gain)",
-        xaxis={"title": "Mean gain of the feature's splits"},
+        title="Feature importance (total gain)",
+        xaxis={"title": "Gain summed over the feature's splits"},
         height=max(250, 60 * len(importance) + 100),
         **_LAYOUT,
     )

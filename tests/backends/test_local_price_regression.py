@@ -185,6 +185,13 @@ def test_feature_importance_is_read_from_the_model_file_for_the_runs_features(ba
     assert (importance["Gain"] >= 0).all() and importance["Gain"].max() > 0
     assert importance["Share"].sum() == pytest.approx(1.0)
     assert importance["Gain"].is_monotonic_decreasing
+    # Each feature's figure is the gain summed over its splits: XGBoost's mean gain times its split count.
+    names = {f"f{index}": name for index, name in enumerate(results.feature_names)}
+    mean_gain, splits = booster.get_score(importance_type="gain"), booster.get_score(importance_type="weight")
+    totals = {names[key]: mean_gain[key] * splits[key] for key in mean_gain}
+    assert dict(zip(importance["Feature"], importance["Gain"], strict=True)) == pytest.approx(
+        {feature: totals.get(feature, 0.0) for feature in importance["Feature"]}, rel=1e-4
+    )
 
 
 def test_every_request_the_run_sent_passes_botocores_parameter_validation(default_run):

@@ -46,7 +46,7 @@ TAB_BAR = """() => {
 TITLES = {
     prices.ERRORS_TAB: ["RMSE by split against the threshold", "Residuals, predicted - actual"],
     prices.SCATTER_TAB: ["Predicted against actual unit price"],
-    prices.IMPORTANCE_TAB: ["Feature importance (gain)"],
+    prices.IMPORTANCE_TAB: ["Feature importance (total gain)"],
     prices.STOCK_CODES_TAB: [],
     prices.PREDICTIONS_TAB: [],
 }

@@ -157,7 +157,7 @@ def test_the_open_tab_is_open_again_after_another_page(with_runs):
     at.switch_page(Page.PRICES).run()
 
     assert not at.exception and not at.error
-    assert list(charts(at)) == ["Feature importance (gain)"]
+    assert list(charts(at)) == ["Feature importance (total gain)"]
 
 
 def test_a_run_link_opens_that_runs_predictions(with_runs):
@@ -171,7 +171,7 @@ def test_a_run_link_opens_that_runs_predictions(with_runs):
     assert metrics(at)["RMSE threshold"] == "1,000.00"
     open_view_tab(at, prices.IMPORTANCE_TAB)  # the user's own clicks decide afterwards
     assert at.selectbox(key=Key.PRICES_RUN).value == with_runs.arns["shallow"]
-    assert list(charts(at)) == ["Feature importance (gain)"]
+    assert list(charts(at)) == ["Feature importance (total gain)"]
 
 
 def test_the_predictions_tab_is_the_grid_of_every_test_line(with_runs):
@@ -251,7 +251,7 @@ def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(w
     assert f"{len(predictions) - drawn:,} beyond" in residuals["layout"]["title"]["subtitle"]["text"]
 
 
-def test_feature_importance_is_the_model_files_gain(with_runs):
+def test_feature_importance_is_the_model_files_total_gain(with_runs):
     results = with_runs.results["prices"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_STUDIO_HOME", str(with_runs.home))
@@ -259,13 +259,13 @@ def test_feature_importance_is_the_model_files_gain(with_runs):
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         booster = xgboost.Booster()
         booster.load_model(bytearray(tar.extractfile("xgboost-model").read()))
-    gains = booster.get_score(importance_type="gain")
+    gains = booster.get_score(importance_type="total_gain")
     expected = {name: gains.get(f"f{index}", 0.0) for index, name in enumerate(results.feature_names)}
 
     at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
 
-    assert list(charts(at)) == ["Feature importance (gain)"]
-    bars = charts(at)["Feature importance (gain)"]["data"][0]
+    assert list(charts(at)) == ["Feature importance (total gain)"]
+    bars = charts(at)["Feature importance (total gain)"]["data"][0]
     assert dict(zip(values(bars["y"]), values(bars["x"]), strict=True)) == pytest.approx(expected)
     assert set(bars["y"]) == {"StockCode", "Quantity", "CustomerID"}
 

@@ -269,8 +269,8 @@ def test_the_greyed_as_of_box_shows_the_as_of_in_force_for_the_chosen_countries(
     assert str(as_of_box.value) == as_of_metric(segments_page) == "2011-04-16"
     captions = [caption.value for caption in segments_page.main.caption]
     assert (
-        "Recency counts days up to the day after the last invoice of the chosen countries in the window."
-        in captions
+        "Recency counts whole days from a customer's last purchase to the day after the last invoice of the "
+        "chosen countries in the window, so a purchase on that last day counts 0." in captions
     )
 
 

@@ -74,13 +74,18 @@ def read_booster(model_uri: str, storage: Storage | None = None) -> Any:
 
 
 def feature_importance(booster: Any, feature_names: list[str]) -> pd.DataFrame:
-    """XGBoost's "gain" importance (the mean gain of the splits on a feature), columns Feature,
-    Gain, Share (of the summed gains), largest first.
+    """XGBoost's "total_gain" importance (the summed gain of every split on a feature), columns
+    Feature, Gain, Share (of all splits' gain), largest first.
+
+    Total, not XGBoost's default mean gain: a feature split on a few times with large gains (the
+    extended set's weekday on the sample: 62 splits) outranked on mean gain the product code the
+    trees split on 467 times, and mean gains' shares do not add up to anything. The total is the
+    training loss reduction the model owes to each feature, so the shares read as such.
 
     A feature the trees never split on has gain 0. ``feature_names[i]`` names XGBoost's ``fi``;
     a feature beyond the names keeps XGBoost's name.
     """
-    gains = booster.get_score(importance_type="gain")
+    gains = booster.get_score(importance_type="total_gain")
     keys = [f"f{index}" for index in range(len(feature_names))]
     keys += [key for key in gains if key not in keys]
     names = dict(zip(keys, feature_names, strict=False))
