@@ -91,6 +91,17 @@ if execution_list.any_running(listing):
 else:
     run_table(selected, False)
 
+# The run shown, chosen here or by a click on the table, a link or a launch (each sets the
+# selected execution, which the box follows: set before it is drawn, never given as its index).
+items_by_arn = {item["executionArn"]: item for item in listing.items}
+st.session_state[execution_list.PICKER_KEY] = selected
+st.selectbox(
+    "Run shown",
+    list(listed["ARN"]),
+    format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
+    key=execution_list.PICKER_KEY,
+    on_change=execution_list.follow_picker,
+)
 st.subheader(plain(selected.rsplit(":", 1)[-1]))
 st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
 

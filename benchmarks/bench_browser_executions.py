@@ -12,16 +12,18 @@ graph)" (options 2, 3, 1, ``--repeats`` times), each timed from the click on the
 end of the rerun it caused, drawn, with the page's main-thread CPU seconds. The other pages'
 changes are left out so that a before/after pair fits in a few minutes of a shared machine.
 ``--profile`` adds one step change under Chrome's sampling profiler and prints where the page's
-main thread spent it.
+main thread spent it; ``--profile-run`` four run changes in the "Run shown" box.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,30 +92,32 @@ def step_changes(tab: pages.Tab, repeats: int) -> None:
             timed_step(tab, f"step: option {index + 1}", index)
 
 
-def profile_step_change(tab: pages.Tab, index: int, top: int = 15) -> list[str]:
-    """One more step change under Chrome's sampling profiler: the main thread's self time by
+def profile_change(tab: pages.Tab, change: Callable[[], pages.Change], top: int = 15) -> list[str]:
+    """``change`` made once more under Chrome's sampling profiler: the main thread's self time by
     function (the script file's name beside it), the largest first, as "(program)" is style and
-    layout, "(garbage collector)" and "(idle)" what they say."""
+    layout, "(garbage collector)" and "(idle)" what they say; then the same time by script file."""
     tab.devtools.send("Profiler.enable")
     tab.devtools.send("Profiler.setSamplingInterval", {"interval": 200})
     tab.devtools.send("Profiler.start")
-    change = pages.timed_choice(
-        tab, "Executions", f"step: option {index + 1} (profiled)", pages.STEP_PICKER, index
-    )
+    made = change()
     profile: dict[str, Any] = tab.devtools.send("Profiler.stop")["profile"]
     frames = {node["id"]: node["callFrame"] for node in profile["nodes"]}
     self_ms: Counter = Counter()
+    file_ms: Counter = Counter()
     for node_id, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
         frame = frames[node_id]
         where = frame["url"].rsplit("/", 1)[-1].split("?")[0]
         self_ms[f"{frame['functionName'] or '(anonymous)'} {where}".strip()] += delta / 1000
+        file_ms[where or frame["functionName"] or "(anonymous)"] += delta / 1000
     busy = sum(ms for name, ms in self_ms.items() if not name.startswith("(idle)"))
     lines = [
-        f"  profiled change: {change.seconds:.3f} s, page CPU {change.cpu:.3f} s, sampled busy {busy:.0f} ms"
+        f"  profiled change: {made.seconds:.3f} s, page CPU {made.cpu:.3f} s, sampled busy {busy:.0f} ms"
     ]
     lines += [
         f"    {ms:7.1f} ms  {name}" for name, ms in self_ms.most_common(top) if not name.startswith("(idle)")
     ]
+    lines.append("  by script file")
+    lines += [f"    {ms:7.1f} ms  {name}" for name, ms in file_ms.most_common(top) if name != "(idle)"]
     return lines
 
 
@@ -122,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="samples of each step change")
     parser.add_argument("--workbook", type=Path, default=pages.FULL_WORKBOOK, help="the data to load")
     parser.add_argument("--profile", action="store_true", help="then one step change under the profiler")
+    parser.add_argument(
+        "--profile-run", action="store_true", help="then run changes in the Run shown box under the profiler"
+    )
     args = parser.parse_args(argv)
     pages.ensure_workbook(args.workbook)
     home = Path(tempfile.mkdtemp(prefix="rfm-bench-browser-executions-"))
@@ -142,8 +149,25 @@ def main(argv: list[str] | None = None) -> int:
             pages.print_summary(tab.changes)
             if args.profile:
                 print("\nWhere the page's main thread spent one step change (self time)")
-                for line in profile_step_change(tab, 1):
+                step = functools.partial(
+                    pages.timed_choice, tab, "Executions", "step: option 2 (profiled)", pages.STEP_PICKER, 1
+                )
+                for line in profile_change(tab, step):
                     print(line, flush=True)
+            if args.profile_run:
+                for index, what in ((1, "another"), (0, "back"), (1, "another"), (0, "back")):
+                    print(f"\nWhere the page's main thread spent a run change ({what}, Run shown box)")
+                    run = functools.partial(
+                        pages.timed_choice,
+                        tab,
+                        "Executions",
+                        f"run: {what} (profiled)",
+                        pages.RUN_PICKER,
+                        index,
+                        charts=True,
+                    )
+                    for line in profile_change(tab, run):
+                        print(line, flush=True)
             browser.close()
     finally:
         stop_server(server)

@@ -50,6 +50,8 @@ FULL_WORKBOOK = OUT_DIR / "online_retail_resampled_541909.xlsx"
 TIMEOUT_MS = int(os.environ.get("RFM_BENCH_TIMEOUT_MS", 600_000))
 TARGET_SECONDS = 0.3
 STEP_PICKER = "Step (or click a state in the graph)"
+#: The Executions page's run picker under the runs table.
+RUN_PICKER = "Run shown"
 THRESHOLD = "Quality threshold (silhouette)"
 PRICES_HEADING = "Price predictions"
 #: The second price run's number boxes, for Prices' run picker: another tree depth, and a threshold
@@ -389,6 +391,9 @@ def executions_changes(tab: Tab, repeats: int) -> None:
     for _ in range(repeats):  # the watched run: a clustering one (second newest), then the price run
         timed_run_row(tab, "run: another (a row of the table)", 1)
         timed_run_row(tab, "run: back", 0)
+    for _ in range(repeats):  # the same two runs from the "Run shown" box (no dataframe debounce)
+        timed_choice(tab, "Executions", "run: another (Run shown box)", RUN_PICKER, 1, charts=True)
+        timed_choice(tab, "Executions", "run: back (Run shown box)", RUN_PICKER, 0, charts=True)
 
 
 def timed_opens(tab: Tab, page: str, title: str, heading: str | None = None) -> None:

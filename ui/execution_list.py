@@ -20,7 +20,7 @@ import streamlit as st
 from pipeline.executions import TERMINAL_STATUSES
 from ui.backend import backend_of
 from ui.names import Key
-from ui.runs import Listing
+from ui.runs import Listing, picker_label
 
 #: Columns of the executions table, in display order (ARN last, hidden by the page).
 TABLE_COLUMNS = [
@@ -144,12 +144,30 @@ def executions_table(
     return table.drop(columns="_running").reset_index(drop=True)
 
 
-#: Under the runs table. A run chosen by a link or a launch is marked ▶ with its box unticked
-#: (Streamlit lets a user tick a row, never the app): the caption says which mark means "shown".
+#: Under the runs table. A run chosen by a link, a launch or the "Run shown" box is marked ▶ with
+#: its box unticked (Streamlit lets a user tick a row, never the app): the caption says which mark
+#: means "shown".
 TABLE_CAPTION = (
-    "▶ marks the run shown below. Tick the box at the left of a row to watch another; "
-    "click a column header to sort."
+    "▶ marks the run shown below. Choose another in “Run shown”, or tick the box at the left of its "
+    "row; click a column header to sort."
 )
+#: The widget key of the "Run shown" box under the table.
+PICKER_KEY = "executions_run_shown"
+
+
+def picker_option(item: dict[str, Any]) -> str:
+    """How a run reads in the "Run shown" box: its name (which carries its start), workflow and
+    status, as the table's first columns say them."""
+    return picker_label(item, str(item.get("workflow") or "workflow unknown"), str(item["status"]))
+
+
+def follow_picker() -> None:
+    """The run chosen in the "Run shown" box becomes the session's selected execution.
+
+    The box is a select box, not the table, because Streamlit's dataframe holds a row click back
+    150 ms before it tells the server (its selection debounce, 1.67), and a select box can be used
+    from the keyboard and searched by typing a run's name."""
+    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[PICKER_KEY]
 
 
 def column_config() -> dict[str, Any]:

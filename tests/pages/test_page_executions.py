@@ -192,6 +192,29 @@ def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_sele
     assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
 
 
+def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
+    at = open_page(runs["succeeded"])
+    picker = at.selectbox(key=execution_list.PICKER_KEY)
+    assert picker.label == "Run shown"
+    assert picker.value == runs["succeeded"]
+    assert f"{name_of(runs['failed'])} · clustering · FAILED" in picker.options  # as shown
+
+    at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
+
+    assert metrics(at)["Status"] == "FAILED"
+    assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
+    marked = at.dataframe[0].value
+    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
+    assert [code.value for code in at.code][0] == runs["failed"]
+
+    row = marked["Name"].tolist().index(name_of(runs["succeeded"]))
+    at.session_state[execution_list.TABLE_KEY] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+
+    assert metrics(at)["Status"] == "SUCCEEDED"
+    assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["succeeded"]
+
+
 def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs):
     at = open_page()
 
