@@ -16,7 +16,12 @@ from ui.repl_check import skip_repl_check
 
 # Before the first element: Streamlit's REPL check walks every loaded module (ui/repl_check.py).
 skip_repl_check()
-st.set_page_config(page_title="RFM Workflow Studio", layout="wide")
+# The sidebar starts 272 px wide, not Streamlit's 300: its longest lines (a 30-character file
+# name, "Local engine (this machine)") still fit on one line, and an 800 px window's page gets
+# 528 px instead of 500 (Streamlit collapses the sidebar itself only below 768 px).
+st.set_page_config(
+    page_title="RFM Workflow Studio", layout="wide", initial_sidebar_state=sidebar.SIDEBAR_WIDTH
+)
 # Our own PNG, inline: Streamlit's page_icon path imports numpy and PIL; a Material icon is
 # fetched from a CDN (ui/page_icon.py).
 set_page_icon()

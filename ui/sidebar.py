@@ -16,9 +16,12 @@ from ui.backend import LABELS, active_backend_name
 from ui.state import get_active
 from ui.text import middle_truncated, plain
 
-#: The longest dataset name the sidebar shows whole on one line (33 characters fit; a longer name
+#: The longest dataset name the sidebar shows whole on one line (about 30 fit at its 272 px; a longer name
 #: is cut in the middle, the full name in its tooltip).
 SIDEBAR_NAME_CHARS = 30
+#: The sidebar's width in pixels when a session starts (``st.set_page_config``): the name above
+#: and "Local engine (this machine)" each fit on one line.
+SIDEBAR_WIDTH = 272
 
 
 def render_dataset(container: DeltaGenerator) -> None:

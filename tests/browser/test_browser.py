@@ -33,6 +33,7 @@ from support.browser_support import (
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
+from ui.sidebar import SIDEBAR_WIDTH
 
 pytestmark = pytest.mark.browser
 
@@ -337,6 +338,10 @@ def publish(shots: list[Path]) -> None:
 # The journey ---------------------------------------------------------------------------------
 
 
+#: How many lines of text an element takes: its height over its line height.
+LINES_OF_TEXT = "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+
+
 def load_bundled_sample(page, figures: dict[str, int]) -> None:
     open_page(page, "Data")
     page.get_by_text("Bundled sample", exact=True).click()
@@ -350,8 +355,13 @@ def load_bundled_sample(page, figures: dict[str, int]) -> None:
     expect(customers).to_contain_text(f"{figures['customers']:,}")
     expect(main.get_by_role("heading", name=re.compile(r"^First \d+ rows as read"))).to_be_visible()
     wait_for_charts(page, 3)
-    # The sidebar shows the dataset on every page.
-    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"{figures['customers']:,} customers")
+    # The sidebar shows the dataset on every page, at its own width, the file's name on one line.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text(f"{figures['customers']:,} customers")
+    assert sidebar.bounding_box()["width"] == pytest.approx(SIDEBAR_WIDTH, abs=1)
+    for text in ("online_retail_sample_40k.xlsx", "Local engine (this machine)"):
+        lines = sidebar.get_by_text(text, exact=True).evaluate(LINES_OF_TEXT)
+        assert lines == pytest.approx(1, abs=0.4), f"{text!r} takes {lines:.1f} lines in the sidebar"
 
 
 def see_segments(page, figures: dict[str, int]) -> None:

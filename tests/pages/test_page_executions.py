@@ -205,7 +205,7 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
     marked = at.dataframe[0].value
     assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
-    assert [code.value for code in at.code][0] == runs["failed"]
+    assert at.code[0].value == runs["failed"]
 
     row = marked["Name"].tolist().index(name_of(runs["succeeded"]))
     at.session_state[execution_list.TABLE_KEY] = {"selection": {"rows": [row], "columns": []}}
