@@ -42,7 +42,10 @@ def _available_commands() -> dict[str, ModuleType]:
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the process exit status."""
     commands = _available_commands()
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="RFM Workflow Studio's command line, one command a task (COMMAND --help: its options).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, module in commands.items():
         command_parser = sub.add_parser(name, help=module.HELP, description=module.HELP)

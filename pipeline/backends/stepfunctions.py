@@ -393,11 +393,8 @@ class StepFunctionsBackend:
         description = self.describe(execution_arn)
         status = description["status"]
         if status != ExecutionStatus.SUCCEEDED:
-            why = (
-                f" It ended with {failure_message(description.get('error'), description.get('cause'))}."
-                if description.get("error") or description.get("cause")
-                else ""
-            )
+            ended = failure_message(description.get("error"), description.get("cause")).rstrip(".")
+            why = f" It ended with {ended}." if description.get("error") or description.get("cause") else ""
             raise WorkflowError(
                 f"Execution {description.get('name', execution_arn)} is {status}, not SUCCEEDED: "
                 f"results exist only for succeeded runs.{why}"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import WorkflowError
+from pipeline.output_file import write_output
 
 HELP = "Print (or write with --out) the CloudFormation template of a workflow's state machine."
 
@@ -59,12 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(template if template.endswith("\n") else template + "\n")
         return 0
-    try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(template, encoding="utf-8")
-    except OSError as error:
-        raise WorkflowError(
-            f"Cannot write {args.out}: {error.strerror}. Choose another --out path."
-        ) from error
+    write_output(args.out, template, WorkflowError)
     print(f"Wrote {args.out}", file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.output_file import write_output
 
 HELP = "Clean a transactions file (path, URL or s3://), print its report and segment counts, write RFM CSV."
 
@@ -81,13 +82,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     if args.out is not None:
-        try:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_bytes(spreadsheet_safe_csv(rfm))
-        except OSError as error:
-            raise DataError(
-                f"Cannot write {args.out}: {error.strerror or error}. Choose another --out path."
-            ) from error
+        write_output(args.out, spreadsheet_safe_csv(rfm), DataError)
         print()
         print(f"Wrote {len(rfm):,} customers to {args.out}")
     return 0

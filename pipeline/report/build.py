@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import WorkflowError
+from pipeline.output_file import write_output
 from pipeline.report import common
 from pipeline.report.page import figure_count, render_page
 from pipeline.report.run_facts import RunFacts, gather
@@ -49,11 +50,5 @@ def build_report(backend: Any, execution_arn: str) -> Report:
 
 
 def write_report(report: Report, path: Path) -> None:
-    """Write the report to ``path`` (folders created); WorkflowError saying what to do when it cannot."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(report.html, encoding="utf-8")
-    except OSError as error:
-        raise WorkflowError(
-            f"Cannot write {path}: {error.strerror or error}. Choose another --out path."
-        ) from error
+    """Write the report to ``path`` (its folder must exist); WorkflowError saying what to do if not."""
+    write_output(path, report.html, WorkflowError)

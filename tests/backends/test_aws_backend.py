@@ -555,7 +555,7 @@ def test_deploy_command_stops_with_status_2_when_preflight_fails(account, monkey
 
 
 def test_export_cfn_writes_the_sdk_template_with_the_state_machine(account, tmp_path):
-    out = tmp_path / "cfn" / "template.yaml"
+    out = tmp_path / "template.yaml"
 
     assert main(["export-cfn", "--out", str(out)]) == 0
 

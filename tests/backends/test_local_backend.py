@@ -122,8 +122,9 @@ def test_listed_executions_carry_their_parameters_and_dataset(backend, sample):
 def test_results_of_a_failed_run_say_why_there_are_none(backend, sample):
     arn = start_unchecked(backend, sample["path"], ClusteringParameters(k=sample["customers"] + 1))
     wait_for_status(backend.client, arn, RUN_TIMEOUT)
-    with pytest.raises(WorkflowError, match=r"is FAILED, not SUCCEEDED.*DataError: Only"):
+    with pytest.raises(WorkflowError, match=r"is FAILED, not SUCCEEDED.*DataError: Only") as raised:
         backend.results(arn)
+    assert str(raised.value).endswith(".") and not str(raised.value).endswith("..")  # the cause's own full stop
 
 
 def test_launch_refuses_fewer_than_two_clusters(backend, sample):

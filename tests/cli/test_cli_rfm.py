@@ -119,3 +119,14 @@ def test_a_date_that_is_no_date_exits_2_before_the_file_is_read(sample_xlsx):
     assert result.returncode == 2
     assert "2011-13-01" in result.stderr
     assert "Cleaning report" not in result.stdout  # nothing printed as if the run were going well
+
+
+def test_an_out_file_in_a_missing_folder_exits_2_and_makes_no_folder(tmp_path):
+    data = tmp_path / "tiny.csv"
+    data.write_text(CSV_HEADER + "536365,85123A,HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n")
+    out = tmp_path / "no-such-folder" / "rfm.csv"
+    result = run_cli(data, "--out", out)
+    assert result.returncode == 2
+    assert f"the folder {out.parent} does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.parent.exists()

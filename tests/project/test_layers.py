@@ -20,6 +20,7 @@ LAYERS = {
     "pipeline.errors": 0,
     "pipeline.config": 1,
     "pipeline.hashing": 1,
+    "pipeline.output_file": 1,
     "pipeline.executions": 1,
     "pipeline.storage": 2,
     "pipeline.loading": 3,

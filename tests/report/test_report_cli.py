@@ -13,7 +13,7 @@ def _name(arn: str) -> str:
 
 
 def test_report_by_run_name_writes_one_html_file_of_that_run(in_report_home, tmp_path, capsys):
-    out = tmp_path / "reports" / "run.html"
+    out = tmp_path / "run.html"
     name = _name(in_report_home.arns["k3"])
 
     assert main(["report", name, "--out", str(out)]) == 0
@@ -93,3 +93,14 @@ def test_a_missing_input_file_message_speaks_of_the_command_line_not_uploads(tmp
     err = capsys.readouterr().err
     assert f"There is no file at '{tmp_path / 'missing.xlsx'}': check the path" in err
     assert "upload" not in err.lower()
+
+
+def test_a_report_into_a_missing_folder_is_refused_and_no_folder_is_made(in_report_home, tmp_path, capsys):
+    out = tmp_path / "typo" / "deeper" / "run.html"
+
+    assert main(["report", in_report_home.arns["gate"], "--out", str(out)]) == 2
+
+    err = capsys.readouterr().err
+    assert f"the folder {out.parent} does not exist" in err
+    assert f"mkdir -p {out.parent}" in err
+    assert not (tmp_path / "typo").exists()
