@@ -11,6 +11,7 @@ from ui.layout import chart_row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
+from ui.state import get_active
 from ui.text import plain
 
 st.title("Clusters")
@@ -49,11 +50,12 @@ arns = list(succeeded)
 arn = st.selectbox(
     "Succeeded run",
     arns,
-    index=arns.index(clusters.default_run(succeeded, selected)),
+    index=arns.index(runs.default_run(succeeded, selected, getattr(get_active(), "name", None))),
     format_func=lambda a: clusters.run_label(succeeded[a]),
     key=Key.CLUSTERS_RUN,
     on_change=clusters.follow_choice,
 )
+deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
 try:
     run = clusters.load_run(arn)
 except Exception as error:

@@ -110,7 +110,10 @@ st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
 # container is drawn even when empty, so the part below keeps its place when Stop goes away.
 with st.container():
     if running and executions.stop_asked(selected):
-        st.warning("Stop this execution? It ends ABORTED and cannot be resumed.")
+        question = executions.STOP_QUESTION
+        if not executions.launched_here(selected):
+            question = f"{executions.NOT_LAUNCHED_HERE} {question}"
+        st.warning(question)
         yes, no = st.columns(2)
         yes.button(
             "Yes, stop it",

@@ -15,6 +15,7 @@ from ui.layout import chart_row, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
+from ui.state import get_active
 from ui.text import plain
 
 st.title("Price predictions")
@@ -52,11 +53,12 @@ arns = list(succeeded)
 arn = st.selectbox(
     "Succeeded run",
     arns,
-    index=arns.index(prices.default_run(succeeded, selected)),
+    index=arns.index(runs.default_run(succeeded, selected, getattr(get_active(), "name", None))),
     format_func=lambda a: prices.run_label(succeeded[a]),
     key=Key.PRICES_RUN,
     on_change=prices.follow_choice,
 )
+deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
 try:
     run = prices.load_run(arn)
     scores_json = prices.scores_json(arn)

@@ -82,11 +82,6 @@ def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | 
     return "warning", f"The execution you selected ended {status}, so it has no clusters."
 
 
-def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> str:
-    """The run the selector starts on: the selected execution if it succeeded, else the newest."""
-    return selected if selected in succeeded else next(iter(succeeded))
-
-
 def run_label(item: dict[str, Any]) -> str:
     """How a run reads in the selectors: its name and k (``ui.runs.picker_label``). A sweep says
     the range it tried: its ``k`` parameter is only the form's default, not the k it chose (which

@@ -28,13 +28,13 @@ TABLE_COLUMNS = [
     "Name",
     "Status",
     "Workflow",
+    "Dataset",  # in view at 1400 px: on a shared server it tells whose run a row is
     "Started",
     "Duration (s)",
     "k",
     "Threshold",
     "Country",
     "Silhouette",
-    "Dataset",
     "Backend",
     "ARN",
 ]
@@ -176,6 +176,8 @@ def column_config() -> dict[str, Any]:
         "Selected": st.column_config.TextColumn("", width="small"),
         # Wide enough for the longest status (SUCCEEDED, TIMED_OUT): auto-sizing cut it at 1400 px.
         "Status": st.column_config.TextColumn(width=110),
+        # A long file name is cut in its cell (its whole name on hover), not widening the column.
+        "Dataset": st.column_config.TextColumn(width="medium"),
         "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
         "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),

@@ -25,7 +25,7 @@ import streamlit as st
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
 from ui.names import Key, Page
-from ui.runs import forget_aws_listing
+from ui.runs import forget_aws_listing, launched_here, remember_launched
 from ui.text import plain
 
 #: Seconds between two refreshes of a RUNNING execution.
@@ -183,11 +183,27 @@ def relaunch(execution_arn: str) -> str:
     """Start a new execution with the data and parameters of ``execution_arn``, select it; its ARN."""
     new_arn = backend_of(execution_arn).relaunch(execution_arn)
     st.session_state[Key.SELECTED_EXECUTION] = new_arn
+    remember_launched(new_arn)
     forget_aws_listing()
     return new_arn
 
 
 # Stop: a request in session state ------------------------------------------------------------
+
+
+#: The question before a stop, and what is added for a run this session did not launch.
+STOP_QUESTION = "Stop this execution? It ends ABORTED and cannot be resumed."
+NOT_LAUNCHED_HERE = (
+    "This run was not launched from this browser session: someone else sharing this app may be "
+    "waiting for it, or it was started from the command line."
+)
+
+
+def stop_cause(execution_arn: str) -> str:
+    """The cause recorded with a stop, which the run's page shows to everyone watching it."""
+    if launched_here(execution_arn):
+        return "Stopped from the Executions page by the session that launched it."
+    return "Stopped from the Executions page of another browser session than the one that launched it."
 
 
 def ask_to_stop(execution_arn: str) -> None:
@@ -224,7 +240,7 @@ def carry_out_stop(execution_arn: str) -> None:
     already ended, AWS denied it), the request is dropped too and the error raised for the page.
     """
     try:
-        backend_of(execution_arn).stop(execution_arn)
+        backend_of(execution_arn).stop(execution_arn, cause=stop_cause(execution_arn))
     finally:
         st.session_state.pop(Key.STOP_CONFIRMED, None)
         forget_aws_listing()

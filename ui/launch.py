@@ -39,7 +39,7 @@ from ui.errors import show_error
 from ui.fields import instance_inputs, kept
 from ui.launch_regression import regression_inputs
 from ui.names import Key
-from ui.runs import forget_aws_listing
+from ui.runs import forget_aws_listing, remember_launched
 from ui.state import ActiveDataset, countries, transactions_index
 
 ALL_COUNTRIES = "All countries"
@@ -180,6 +180,7 @@ def start_run(active: ActiveDataset, backend_name: str, params: Any, progress: C
         backend(backend_name), Path(active.path), params, dataset_name=active.name, progress=progress
     )
     st.session_state[Key.SELECTED_EXECUTION] = arn
+    remember_launched(arn)
     forget_aws_listing()
     return arn
 

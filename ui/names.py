@@ -55,6 +55,9 @@ class Key:
     CLUSTERS_RUN: Final = "clusters_run"
     #: Prices' run selector (its choice becomes the selected execution).
     PRICES_RUN: Final = "prices_run"
+    #: The ARNs of the runs this browser session launched (Launch, Re-run): Stop warns before
+    #: stopping any other, which someone else sharing the server may be waiting for.
+    LAUNCHED_HERE: Final = "launched_here"
     #: The execution ARN whose Stop awaits the user's confirmation.
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.

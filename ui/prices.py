@@ -75,11 +75,6 @@ def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | 
     return "warning", f"The run you selected ended {item.get('status')}, so it has no predictions."
 
 
-def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None) -> str:
-    """The run the selector starts on: the selected execution if it succeeded, else the newest."""
-    return selected if selected in succeeded else next(iter(succeeded))
-
-
 def run_label(item: dict[str, Any]) -> str:
     """How a run reads in the selector: its name, RMSE threshold and feature set
     (``ui.runs.picker_label``)."""

@@ -25,6 +25,7 @@ from pipeline.backends import backend_for_arn
 from pipeline.errors import StudioError
 from ui.backend import active_backend_name, backend
 from ui.errors import message_for
+from ui.names import Key
 
 #: Seconds an aws listing is reused: every widget change reruns the page.
 AWS_LISTING_TTL_SECONDS = 15
@@ -93,6 +94,23 @@ def list_executions(selected: str | None = None) -> Listing:
     return Listing(items, warnings)
 
 
+def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None, dataset_name: str | None) -> str:
+    """The run a results page's picker starts on (Clusters, Prices; ``succeeded`` newest first):
+    the selected execution if it succeeded, else the newest run on the session's dataset (by its
+    name, as the listing records it), else the newest run.
+
+    Without the middle rule a new session on a server others use opened on whoever's run came
+    last, on another dataset, while the sidebar named this user's."""
+    if selected in succeeded:
+        return str(selected)
+    if dataset_name:
+        same_data = (arn for arn, item in succeeded.items() if item.get("dataset") == dataset_name)
+        mine = next(same_data, None)
+        if mine is not None:
+            return mine
+    return next(iter(succeeded))
+
+
 def picker_label(item: dict[str, Any], *facts: str) -> str:
     """How a run reads in a run picker (Clusters, Prices): its name, which carries its start
     (``rfm-YYYYmmdd-HHMMSS-...``), and the few ``facts`` that tell one run from another (k, the
@@ -115,3 +133,17 @@ def report_button(build_report: Callable[[], str], run_name: str, key: str) -> N
         help="One self-contained HTML file of this run to hand over: opens offline in any browser.",
         key=key,
     )
+
+
+def remember_launched(execution_arn: str) -> None:
+    """Note that this browser session launched ``execution_arn`` (see :func:`launched_here`)."""
+    st.session_state.setdefault(Key.LAUNCHED_HERE, set()).add(execution_arn)
+
+
+def launched_here(execution_arn: str) -> bool:
+    """Whether this browser session launched ``execution_arn``.
+
+    The app has no accounts: everyone who can open it sees every run and may stop it, as anyone
+    with the permission may in the Step Functions console. Stop then says so for a run this
+    session did not launch, and the stop's cause tells the run's watchers where it came from."""
+    return execution_arn in st.session_state.get(Key.LAUNCHED_HERE, ())

@@ -124,7 +124,7 @@ def test_results_of_a_failed_run_say_why_there_are_none(backend, sample):
     wait_for_status(backend.client, arn, RUN_TIMEOUT)
     with pytest.raises(WorkflowError, match=r"is FAILED, not SUCCEEDED.*DataError: Only") as raised:
         backend.results(arn)
-    assert str(raised.value).endswith(".") and not str(raised.value).endswith("..")  # the cause's own full stop
+    assert str(raised.value).endswith(".") and not str(raised.value).endswith("..")
 
 
 def test_launch_refuses_fewer_than_two_clusters(backend, sample):

@@ -18,7 +18,8 @@ from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no ca
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import clusters as clusters_ui
-from ui.names import Key, Page
+from ui import runs as runs_ui
+from ui.names import RUN_QUERY_PARAM, Key, Page
 
 CLUSTERS_PAGE = Page.CLUSTERS
 RUN_TIMEOUT = 120
@@ -267,6 +268,34 @@ def test_the_run_selector_lists_only_succeeded_runs_and_defaults_to_the_selected
     # name (its start time in it) and k: short enough to read whole in the picker at 800 px
     assert sorted(selector.options) == sorted([f"{names['k3']} · k=3", f"{names['k5']} · k=5"])
     assert not any(names["failed"] in option for option in selector.options)
+
+
+def test_the_chosen_run_is_in_the_address_so_a_reload_opens_it_again(with_runs):
+    names = {label: arn.rsplit(":", 1)[-1] for label, arn in with_runs.arns.items()}
+    at = open_page(with_runs.arns["k3"])
+    assert at.query_params[RUN_QUERY_PARAM] == names["k3"]
+
+    at.selectbox(key="clusters_run").select(with_runs.arns["k5"]).run()
+    assert at.query_params[RUN_QUERY_PARAM] == names["k5"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT)  # a new session, as a reload
+    reloaded.run()
+    reloaded.query_params[RUN_QUERY_PARAM] = names["k5"]
+    reloaded.switch_page(CLUSTERS_PAGE).run()
+    assert reloaded.selectbox(key="clusters_run").value == with_runs.arns["k5"]
+
+
+def test_without_a_selected_run_the_picker_starts_on_the_newest_run_of_the_sessions_dataset():
+    succeeded = {  # newest first, as the listing gives them
+        "arn:theirs-new": {"dataset": "their shop.csv"},
+        "arn:mine": {"dataset": "online_retail_sample_40k.xlsx"},
+        "arn:mine-old": {"dataset": "online_retail_sample_40k.xlsx"},
+    }
+    assert runs_ui.default_run(succeeded, None, "online_retail_sample_40k.xlsx") == "arn:mine"
+    assert runs_ui.default_run(succeeded, "arn:mine-old", "online_retail_sample_40k.xlsx") == "arn:mine-old"
+    assert runs_ui.default_run(succeeded, None, "never run.csv") == "arn:theirs-new"
+    assert runs_ui.default_run(succeeded, None, None) == "arn:theirs-new"
+    assert runs_ui.default_run(succeeded, "arn:failed-elsewhere", None) == "arn:theirs-new"
 
 
 def test_searching_a_country_filters_the_customer_table(with_runs):

@@ -412,6 +412,7 @@ def test_re_run_starts_a_new_execution_with_the_same_data_and_parameters_and_sel
     assert not at.exception and not at.error
     new = at.session_state[Key.SELECTED_EXECUTION]
     assert new != runs["succeeded"]
+    assert at.session_state[Key.LAUNCHED_HERE] == {new}  # its Stop asks without the note
     client = LocalStepFunctionsClient(mode="thread")
     done = wait_for_status(client, new, RUN_TIMEOUT)
     old = json.loads(client.describe_execution(executionArn=runs["succeeded"])["input"])
@@ -453,7 +454,8 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert metrics(at)["Status"] == "RUNNING"
 
     at.button(key=f"stop_{arn}").click().run()
-    assert "Stop this execution?" in at.warning[0].value
+    # Started elsewhere (here: by the test, as another session or the command line would).
+    assert at.warning[0].value == f"{executions.NOT_LAUNCHED_HERE} {executions.STOP_QUESTION}"
     assert client.describe_execution(executionArn=arn)["status"] == "RUNNING"
     at.button(key=f"stop_yes_{arn}").click().run()
 
@@ -461,11 +463,25 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert wait_for_status(client, arn, 30)["status"] == "ABORTED"
     assert metrics(at)["Status"] == "ABORTED"
     assert "stopped" in at.warning[0].value
-    assert any("Stopped by the user" in code.value for code in at.code)
+    cause = "Stopped from the Executions page of another browser session than the one that launched it."
+    assert any(cause in code.value for code in at.code)  # what the run's other watchers read
     assert state_status(workflow_graph(at))["Wait long"] == ABORTED == "aborted"
     legend = [trace.get("name") for trace in workflow_graph(at)["data"] if trace.get("showlegend", True)]
     assert "Aborted" in legend and "Cancelled" not in legend  # the status's own word, as "ABORTED"
     assert Key.STOP_CONFIRMED not in at.session_state and Key.STOP_ASKED not in at.session_state
+
+
+def test_a_run_this_session_launched_is_stopped_without_the_note_and_says_so(tmp_path, monkeypatch):
+    client, arn = start_waiting_execution(tmp_path / "waiting", monkeypatch)
+    at = open_page(arn, **{Key.LAUNCHED_HERE: {arn}})  # as Launch or Re-run records it
+
+    at.button(key=f"stop_{arn}").click().run()
+    assert at.warning[0].value == executions.STOP_QUESTION
+    at.button(key=f"stop_yes_{arn}").click().run()
+
+    assert wait_for_status(client, arn, 30)["cause"] == (
+        "Stopped from the Executions page by the session that launched it."
+    )
 
 
 def test_the_question_survives_refreshes_until_the_user_answers(tmp_path, monkeypatch):

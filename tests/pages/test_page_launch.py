@@ -164,6 +164,7 @@ def test_launch_on_the_local_backend_starts_an_execution_and_opens_it(active):
     launch_button(at).click().run()
 
     arn = at.session_state[Key.SELECTED_EXECUTION]
+    assert at.session_state[Key.LAUNCHED_HERE] == {arn}  # this session may stop it without a note
     backend = LocalBackend()
     try:
         listed = {item["executionArn"]: item for item in backend.list_executions()}
