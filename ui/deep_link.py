@@ -3,8 +3,8 @@
 Opening the app with ``?run=NAME`` lands on Executions (app.py asks :func:`run_link` and
 switches a root address to ``/executions?run=NAME``) and selects the run of that name, once per link:
 afterwards the user's own clicks decide (``/clusters?run=NAME`` and ``/prices?run=NAME`` select it
-the same way). While a run is selected on the Executions page the
-address bar carries its name, so the page's address is the link to share.
+the same way). While a run is shown on Executions, Clusters or Prices the address bar carries its
+name, so the page's address is the link to share and a reload opens the same run.
 """
 
 from __future__ import annotations
