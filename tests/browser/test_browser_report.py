@@ -89,6 +89,45 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
         assert errors == []
 
 
+#: What the report's layout is measured at: a narrow window, a wide one, and A4 paper (794 px) in print.
+LAYOUTS = [(800, "screen"), (1400, "screen"), (794, "print")]
+
+
+@pytest.mark.parametrize(("width", "media"), LAYOUTS)
+def test_the_page_never_scrolls_sideways_and_the_graph_fits_its_card(
+    browser, finished, tmp_path, monkeypatch, capsys, width, media
+):
+    """At 800 px the segments table once made the page 844 px wide, and the 1,404 px workflow graph
+    scrolled inside its card: "Workflow failed" was cut at 1400 px, half the graph in print."""
+    report_file = write_report(finished, "k3", tmp_path, monkeypatch, capsys)
+    with open_tab(browser, width=width) as tab:
+        tab.emulate_media(media=media)
+        tab.goto(report_file.as_uri())
+        graph = tab.locator("svg.workflow-graph")
+        expect(graph).to_be_visible()
+        sizes = tab.evaluate(
+            """() => {
+              const card = document.querySelector('.graph'), svg = card.querySelector('svg');
+              const box = card.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+              const failed = [...svg.querySelectorAll('text')].find(t => t.textContent === 'Workflow failed');
+              return {page: document.documentElement.scrollWidth, window: window.innerWidth,
+                      card: [box.left, box.right], cardScroll: [card.scrollWidth, card.clientWidth],
+                      svg: [drawn.left, drawn.right, drawn.width, drawn.height],
+                      viewBox: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
+                      failed: failed.getBoundingClientRect().right};
+            }"""
+        )
+    assert sizes["page"] <= sizes["window"] == width, sizes
+    left, right = sizes["card"]
+    assert left <= sizes["svg"][0] and sizes["svg"][1] <= right, sizes
+    assert sizes["cardScroll"][0] <= sizes["cardScroll"][1], sizes  # nothing hidden past the card's edge
+    assert sizes["failed"] <= right, sizes
+    view_width, view_height = sizes["viewBox"]
+    drawn_width, drawn_height = sizes["svg"][2:]
+    # scaled, not squashed: the viewBox's proportions kept
+    assert drawn_height == pytest.approx(drawn_width * view_height / view_width, rel=0.01), sizes
+
+
 @pytest.fixture
 def app(finished, tmp_path) -> Iterator[StreamlitServer]:
     with streamlit_server(finished.home, tmp_path) as running:

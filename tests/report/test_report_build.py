@@ -91,6 +91,23 @@ def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, re
     assert f'<div class="label">Revenue</div><div class="value">£{cleaning.revenue:,.0f}</div>' in report.html
 
 
+def test_wide_tables_scroll_in_their_own_box_and_the_graph_scales_to_its_card(built):
+    """The segments table made the page 844 px wide at 800 px, and the 1,404 px graph scrolled sideways
+    in its card (cut at the card's edge in print): each table now sits in a box that scrolls, and the
+    graph's SVG (it has a viewBox) is at most its card's width, its height following."""
+    _, report = built
+    assert report.html.count("<table") == report.html.count('<div class="table-wrap"><table') > 0
+    css = re.search(r"<style>(.*?)</style>", report.html, re.S).group(1)
+    screen = css.split("@media", 1)[0]  # the rules before the narrow-window and print ones
+    rules = {selector.strip(): body for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", screen)}
+    assert "overflow-x:auto" in rules[".table-wrap"]
+    assert "overflow" not in rules[".graph"]
+    assert {"max-width:100%", "height:auto"} <= set(rules[".graph svg"].split(";"))
+    svg = re.search(r'<svg class="workflow-graph"[^>]*>', report.html).group(0)
+    width, height = re.search(r'width="(\d+)" height="(\d+)"', svg).groups()
+    assert f'viewBox="0 0 {width} {height}"' in svg
+
+
 def test_averages_and_money_are_labelled_as_the_app_labels_them(built):
     """The Segments grid and Clusters say "Avg. days since last purchase", "Avg. purchases",
     "Avg. spend (£)" and "Revenue (£)"; the report once said "Mean days since last purchase" and
