@@ -83,7 +83,7 @@ def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, re
     stored = facts.storage.read_bytes(data_uri)
     assert facts.dataset.content_hash == content_hash(stored)
     assert data_uri.endswith(f"/{facts.dataset.content_hash[:16]}.parquet")
-    assert facts.dataset.content_hash in report.html
+    assert f"<th>Stored Parquet SHA-256</th><td>{facts.dataset.content_hash}</td>" in report.html
     for figure in (cleaning.rows_read, cleaning.rows_kept, cleaning.customers):
         assert f'<div class="value">{figure:,}</div>' in report.html
     for reason, rows in cleaning.removed():
