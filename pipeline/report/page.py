@@ -38,9 +38,9 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .graph svg{display:block;max-width:100%;height:auto;margin:0 auto}
 .table-wrap{max-width:100%;overflow-x:auto}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
-@media (max-width:900px){main{padding:16px 16px 48px}}
+@media (max-width:900px){main{padding:16px 16px 48px}table{font-size:.8rem}th,td{padding:3px 6px}}
 @media print{body{background:#fff}main{max-width:none;padding:0}.table-wrap{overflow-x:visible}
-th,td{overflow-wrap:anywhere}.figure,.graph,tr{break-inside:avoid}}
+table{font-size:.8rem}th,td{padding:3px 6px;overflow-wrap:break-word}.figure,.graph,tr{break-inside:avoid}}
 """
 
 

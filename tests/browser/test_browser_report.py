@@ -9,6 +9,7 @@ Clusters page's Download report button is clicked in a live app and gives that f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -89,20 +90,28 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
         assert errors == []
 
 
-#: What the report's layout is measured at: a narrow window, a wide one, and A4 paper (794 px) in print.
-LAYOUTS = [(800, "screen"), (1400, "screen"), (794, "print")]
+#: What the report's layout is measured at: a narrow window, a wide one, A4 paper (794 px) in print,
+#: and a window too narrow for the segments table (it scrolls in its own box there).
+LAYOUTS = [(800, "screen"), (1400, "screen"), (794, "print"), (600, "screen")]
+
+
+@pytest.fixture(scope="module")
+def k3_report(finished, tmp_path_factory) -> Path:
+    """The k3 run's report file, written once for the layout tests."""
+    path = tmp_path_factory.mktemp("report-layout") / "report-k3.html"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(finished.home))
+        assert main(["report", finished.arns["k3"], "--out", str(path)]) == 0
+    return path
 
 
 @pytest.mark.parametrize(("width", "media"), LAYOUTS)
-def test_the_page_never_scrolls_sideways_and_the_graph_fits_its_card(
-    browser, finished, tmp_path, monkeypatch, capsys, width, media
-):
+def test_the_page_never_scrolls_sideways_and_the_graph_fits_its_card(browser, k3_report, width, media):
     """At 800 px the segments table once made the page 844 px wide, and the 1,404 px workflow graph
     scrolled inside its card: "Workflow failed" was cut at 1400 px, half the graph in print."""
-    report_file = write_report(finished, "k3", tmp_path, monkeypatch, capsys)
     with open_tab(browser, width=width) as tab:
         tab.emulate_media(media=media)
-        tab.goto(report_file.as_uri())
+        tab.goto(k3_report.as_uri())
         graph = tab.locator("svg.workflow-graph")
         expect(graph).to_be_visible()
         sizes = tab.evaluate(
