@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.report.graph_svg import workflow_svg
 from pipeline.report.page import Section, key_values, metrics, paragraph, table
-from pipeline.report.run_facts import RunFacts
+from pipeline.report.run_facts import RunFacts, StoredDataset
 from pipeline.views.execution_view import step_runs, timeline, timeline_figure
 from pipeline.views.map_iterations import progress_labels
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_RECENCY_LABEL, REVENUE_LABEL, pounds
@@ -52,6 +52,22 @@ def overview_section(facts: RunFacts, headline: list[tuple[str, str]]) -> Sectio
         message = failure_message(facts.description.get("error"), facts.description.get("cause"))
         section.add(paragraph(f"The run ended {facts.status}: {message}", "fail"))
     return section
+
+
+#: What the provenance's two dataset hashes are.
+HASHES_NOTE = (
+    "A run reads a Parquet copy of the loaded file (its transactions as parsed, stored once under its "
+    "hash). Stored Parquet SHA-256 is that copy's hash, the one the run's input records; loaded file "
+    "SHA-256 is the hash of the file as it was loaded (the app's ?dataset= value), known when this "
+    "machine's dataset cache still holds that file's Parquet, byte for byte the stored copy."
+)
+
+
+def loaded_file_hash_text(dataset: StoredDataset) -> str:
+    """The loaded file's SHA-256 (or each, when several files parsed to the same Parquet), or why unknown."""
+    if dataset.loaded_hashes:
+        return ", ".join(dataset.loaded_hashes)
+    return "not known here: the run records only its Parquet copy, and this machine's cache has no file of it"
 
 
 def dataset_section(facts: RunFacts) -> Section:
@@ -215,11 +231,13 @@ def provenance_section(facts: RunFacts) -> Section:
                 ("Started", _when(facts.description.get("startDate"))),
                 ("Stopped", _when(facts.description.get("stopDate"))),
                 ("Dataset", facts.dataset_name),
-                ("Dataset SHA-256", facts.dataset.content_hash or "unknown"),
+                ("Loaded file SHA-256", loaded_file_hash_text(facts.dataset)),
+                ("Stored Parquet SHA-256", facts.dataset.content_hash or "unknown"),
                 ("Run files", facts.run_prefix),
                 ("Report generated", _when(facts.generated)),
             ]
-        )
+        ),
+        paragraph(HASHES_NOTE, "note"),
     )
     section.add("<h3>Versions</h3>", key_values(sorted(facts.versions.items())))
     return section

@@ -34,8 +34,13 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .figure{background:#fff;border:1px solid #d9dee5;border-radius:8px;margin:8px 0 16px;padding:4px}
 .note{color:#52606d;font-size:.9rem}.pass{color:#2e7d32;font-weight:600}.fail{color:#c62828;font-weight:600}
 .card{background:#fff;border-left:4px solid #888;padding:8px 14px;margin:8px 0}
-.graph{background:#fff;border:1px solid #d9dee5;border-radius:8px;padding:8px;overflow-x:auto}
+.graph{background:#fff;border:1px solid #d9dee5;border-radius:8px;padding:8px}
+.graph svg{display:block;max-width:100%;height:auto;margin:0 auto}
+.table-wrap{max-width:100%;overflow-x:auto}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
+@media (max-width:900px){main{padding:16px 16px 48px}table{font-size:.8rem}th,td{padding:3px 6px}}
+@media print{body{background:#fff}main{max-width:none;padding:0}.table-wrap{overflow-x:visible}
+table{font-size:.8rem}th,td{padding:3px 6px;overflow-wrap:break-word}.figure,.graph,tr{break-inside:avoid}}
 """
 
 
@@ -63,7 +68,7 @@ def paragraph(text: str, css_class: str = "") -> str:
 def key_values(rows: Iterable[tuple[str, Any]]) -> str:
     """A two-column table of named values (provenance, parameters), all escaped."""
     body = "".join(f"<tr><th>{esc(key)}</th><td>{esc(value)}</td></tr>" for key, value in rows)
-    return f"<table>{body}</table>"
+    return f'<div class="table-wrap"><table>{body}</table></div>'
 
 
 def table(
@@ -88,7 +93,8 @@ def table(
     note = ""
     if len(frame) > max_rows:
         note = paragraph(f"The first {max_rows:,} of {len(frame):,} rows.", "note")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+    body = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="table-wrap">{body}</div>{note}'
 
 
 def _cell_text(value: Any, formatter: Callable[[Any], str] | None) -> str:

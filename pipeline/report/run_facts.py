@@ -35,12 +35,19 @@ VERSIONED_PACKAGES = (
 
 @dataclass
 class StoredDataset:
-    """The Parquet a run read (its canonical transactions) and its SHA-256, or why it is missing."""
+    """The Parquet a run read (its canonical transactions) and its SHA-256, or why it is missing.
+
+    ``content_hash`` is the hash of that Parquet copy, not of the file the user loaded (an xlsx
+    or csv is parsed to Parquet first): the run's input records only the copy.
+    ``loaded_hashes`` are the hashes of the loaded files this machine's dataset cache knows
+    for the very same Parquet bytes (:func:`loaded_file_hashes`), empty when it knows none.
+    """
 
     uri: str
     content_hash: str = ""
     transactions: Any = None
     problem: str = ""
+    loaded_hashes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,6 +125,38 @@ def workflow_of_description(description: dict[str, Any], backend: Any) -> Workfl
     )
 
 
+def loaded_file_hashes(data: bytes, digest: str) -> tuple[str, ...]:
+    """The content hashes of the loaded files whose cached Parquet is exactly ``data``.
+
+    The loader caches the Parquet it parsed from a file under that file's hash
+    (``cache/<hash>-v<N>.parquet``, the hash the app's ``?dataset=`` shows), and a run stores
+    those very bytes. So a cache entry of the same size and SHA-256 (``digest``) names the file
+    the user loaded. Only this machine's cache is looked at (no network); an entry cleared
+    since, or a run launched elsewhere, gives nothing.
+    """
+    from pipeline.config import data_home
+    from pipeline.hashing import content_hash
+    from pipeline.loading.loaded_records import is_content_hash
+    from pipeline.loading.remembered import CACHE_VERSION
+
+    suffix = f"-v{CACHE_VERSION}.parquet"
+    found = []
+    try:
+        entries = sorted((data_home() / "cache").glob(f"*{suffix}"))
+    except OSError:
+        return ()
+    for entry in entries:
+        name = entry.name[: -len(suffix)]
+        try:
+            if not is_content_hash(name) or entry.stat().st_size != len(data):
+                continue
+            if content_hash(entry) == digest:
+                found.append(name)
+        except OSError:
+            continue
+    return tuple(found)
+
+
 def read_stored_dataset(storage: Any, uri: str) -> StoredDataset:
     """The run's dataset read back from storage; a ``problem`` sentence instead when it cannot be."""
     from pipeline.errors import StudioError
@@ -136,7 +175,8 @@ def read_stored_dataset(storage: Any, uri: str) -> StoredDataset:
         transactions = load_transactions(data, name=uri.rsplit("/", 1)[-1], use_cache=False).transactions
     except StudioError as error:
         return StoredDataset(uri, content_hash(data), problem=f"The dataset could not be read: {error}")
-    return StoredDataset(uri, content_hash(data), transactions)
+    digest = content_hash(data)
+    return StoredDataset(uri, digest, transactions, loaded_hashes=loaded_file_hashes(data, digest))
 
 
 def gather(backend: Any, execution_arn: str) -> RunFacts:

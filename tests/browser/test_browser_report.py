@@ -9,6 +9,7 @@ Clusters page's Download report button is clicked in a live app and gives that f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -87,6 +88,53 @@ def test_the_report_draws_every_chart_offline_with_no_request_but_the_file(
         assert blocked == []
         assert failed == []
         assert errors == []
+
+
+#: What the report's layout is measured at: a narrow window, a wide one, A4 paper (794 px) in print,
+#: and a window too narrow for the segments table (it scrolls in its own box there).
+LAYOUTS = [(800, "screen"), (1400, "screen"), (794, "print"), (600, "screen")]
+
+
+@pytest.fixture(scope="module")
+def k3_report(finished, tmp_path_factory) -> Path:
+    """The k3 run's report file, written once for the layout tests."""
+    path = tmp_path_factory.mktemp("report-layout") / "report-k3.html"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RFM_STUDIO_HOME", str(finished.home))
+        assert main(["report", finished.arns["k3"], "--out", str(path)]) == 0
+    return path
+
+
+@pytest.mark.parametrize(("width", "media"), LAYOUTS)
+def test_the_page_never_scrolls_sideways_and_the_graph_fits_its_card(browser, k3_report, width, media):
+    """At 800 px the segments table once made the page 844 px wide, and the 1,404 px workflow graph
+    scrolled inside its card: "Workflow failed" was cut at 1400 px, half the graph in print."""
+    with open_tab(browser, width=width) as tab:
+        tab.emulate_media(media=media)
+        tab.goto(k3_report.as_uri())
+        graph = tab.locator("svg.workflow-graph")
+        expect(graph).to_be_visible()
+        sizes = tab.evaluate(
+            """() => {
+              const card = document.querySelector('.graph'), svg = card.querySelector('svg');
+              const box = card.getBoundingClientRect(), drawn = svg.getBoundingClientRect();
+              const failed = [...svg.querySelectorAll('text')].find(t => t.textContent === 'Workflow failed');
+              return {page: document.documentElement.scrollWidth, window: window.innerWidth,
+                      card: [box.left, box.right], cardScroll: [card.scrollWidth, card.clientWidth],
+                      svg: [drawn.left, drawn.right, drawn.width, drawn.height],
+                      viewBox: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height],
+                      failed: failed.getBoundingClientRect().right};
+            }"""
+        )
+    assert sizes["page"] <= sizes["window"] == width, sizes
+    left, right = sizes["card"]
+    assert left <= sizes["svg"][0] and sizes["svg"][1] <= right, sizes
+    assert sizes["cardScroll"][0] <= sizes["cardScroll"][1], sizes  # nothing hidden past the card's edge
+    assert sizes["failed"] <= right, sizes
+    view_width, view_height = sizes["viewBox"]
+    drawn_width, drawn_height = sizes["svg"][2:]
+    # scaled, not squashed: the viewBox's proportions kept
+    assert drawn_height == pytest.approx(drawn_width * view_height / view_width, rel=0.01), sizes
 
 
 @pytest.fixture

@@ -83,12 +83,29 @@ def test_the_dataset_section_describes_the_stored_dataset_the_run_read(built, re
     stored = facts.storage.read_bytes(data_uri)
     assert facts.dataset.content_hash == content_hash(stored)
     assert data_uri.endswith(f"/{facts.dataset.content_hash[:16]}.parquet")
-    assert facts.dataset.content_hash in report.html
+    assert f"<th>Stored Parquet SHA-256</th><td>{facts.dataset.content_hash}</td>" in report.html
     for figure in (cleaning.rows_read, cleaning.rows_kept, cleaning.customers):
         assert f'<div class="value">{figure:,}</div>' in report.html
     for reason, rows in cleaning.removed():
         assert f'<td>{reason}</td><td class="num">{rows:,}</td>' in report.html
     assert f'<div class="label">Revenue</div><div class="value">£{cleaning.revenue:,.0f}</div>' in report.html
+
+
+def test_wide_tables_scroll_in_their_own_box_and_the_graph_scales_to_its_card(built):
+    """The segments table made the page 844 px wide at 800 px, and the 1,404 px graph scrolled sideways
+    in its card (cut at the card's edge in print): each table now sits in a box that scrolls, and the
+    graph's SVG (it has a viewBox) is at most its card's width, its height following."""
+    _, report = built
+    assert report.html.count("<table") == report.html.count('<div class="table-wrap"><table') > 0
+    css = re.search(r"<style>(.*?)</style>", report.html, re.S).group(1)
+    screen = css.split("@media", 1)[0]  # the rules before the narrow-window and print ones
+    rules = {selector.strip(): body for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", screen)}
+    assert "overflow-x:auto" in rules[".table-wrap"]
+    assert "overflow" not in rules[".graph"]
+    assert {"max-width:100%", "height:auto"} <= set(rules[".graph svg"].split(";"))
+    svg = re.search(r'<svg class="workflow-graph"[^>]*>', report.html).group(0)
+    width, height = re.search(r'width="(\d+)" height="(\d+)"', svg).groups()
+    assert f'viewBox="0 0 {width} {height}"' in svg
 
 
 def test_averages_and_money_are_labelled_as_the_app_labels_them(built):
