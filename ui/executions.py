@@ -203,7 +203,7 @@ def stop_cause(execution_arn: str) -> str:
     """The cause recorded with a stop, which the run's page shows to everyone watching it."""
     if launched_here(execution_arn):
         return "Stopped from the Executions page by the session that launched it."
-    return "Stopped from the Executions page of another browser session than the one that launched it."
+    return "Stopped from the Executions page of a browser session that did not launch it."
 
 
 def ask_to_stop(execution_arn: str) -> None:

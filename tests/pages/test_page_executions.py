@@ -463,7 +463,7 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert wait_for_status(client, arn, 30)["status"] == "ABORTED"
     assert metrics(at)["Status"] == "ABORTED"
     assert "stopped" in at.warning[0].value
-    cause = "Stopped from the Executions page of another browser session than the one that launched it."
+    cause = "Stopped from the Executions page of a browser session that did not launch it."
     assert any(cause in code.value for code in at.code)  # what the run's other watchers read
     assert state_status(workflow_graph(at))["Wait long"] == ABORTED == "aborted"
     legend = [trace.get("name") for trace in workflow_graph(at)["data"] if trace.get("showlegend", True)]
