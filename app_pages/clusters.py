@@ -7,7 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
-from ui.layout import chart_row
+from ui.layout import chart_row, plotly
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -79,7 +79,7 @@ runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="
 def segments_by_cluster(arn: str) -> None:
     """Each cluster's RFM segments, as counts or as shares of the cluster."""
     normalise = st.toggle("Show each cluster's segments as shares", key="clusters_normalise")
-    st.plotly_chart(clusters.segment_figure(arn, normalise), key="chart_segments")
+    plotly(clusters.segment_figure(arn, normalise), key="chart_segments")
 
 
 @st.fragment
@@ -164,8 +164,8 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     if not result.comparable:
         return  # no moves of a handful of customers drawn as if they told how the runs differ
     # The moves need the width: "A: High-value cooling" labels on both sides of a Sankey.
-    st.plotly_chart(compare_figures["heatmap"], key="chart_compare_moves")
-    st.plotly_chart(compare_figures["sankey"], key="chart_compare_sankey")
+    plotly(compare_figures["heatmap"], key="chart_compare_moves")
+    plotly(compare_figures["sankey"], key="chart_compare_sankey")
     st.dataframe(
         result.moves_long(),
         hide_index=True,
@@ -179,7 +179,7 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
 def draw_view(view: str) -> None:
     """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``)."""
     if view == clusters.SCATTER_VIEW:
-        st.plotly_chart(clusters.scatter_figure(arn), key="chart_scatter")
+        plotly(clusters.scatter_figure(arn), key="chart_scatter")
         if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
             st.caption(
                 f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
@@ -199,7 +199,7 @@ def draw_view(view: str) -> None:
         if sweep is not None:
             curve, sweep_table, note = sweep
             st.caption(plain(note))
-            st.plotly_chart(curve, key="chart_sweep")
+            plotly(curve, key="chart_sweep")
             st.dataframe(sweep_table, hide_index=True, key="clusters_sweep")
     elif view == clusters.CUSTOMERS_VIEW:
         customer_lookup(arn, run, summary)

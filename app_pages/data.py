@@ -7,7 +7,7 @@ from pipeline.loading.addresses import address_problem
 from pipeline.views.wording import counted
 from ui import data, state
 from ui.errors import show_error
-from ui.layout import CHART_WIDTH, row
+from ui.layout import CHART_WIDTH, plotly, row
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -65,7 +65,7 @@ figures = data.dataset_figures(*active.key)
 # narrow page stacks them (as two rows, the revenue chart came between them at 800 px).
 with row():
     with st.container(width=CHART_WIDTH):
-        st.plotly_chart(figures["removed"], key="chart_removed", width=CHART_WIDTH)
+        plotly(figures["removed"], key="chart_removed", width=CHART_WIDTH)
         st.dataframe(
             data.removed_rows(report),
             hide_index=True,
@@ -80,8 +80,8 @@ with row():
             },
         )
     with st.container(width=CHART_WIDTH):
-        st.plotly_chart(figures["monthly"], key="chart_monthly", width=CHART_WIDTH)
-        st.plotly_chart(figures["countries"], key="chart_countries", width=CHART_WIDTH)
+        plotly(figures["monthly"], key="chart_monthly", width=CHART_WIDTH)
+        plotly(figures["countries"], key="chart_countries", width=CHART_WIDTH)
 
 st.subheader(f"First {data.PREVIEW_ROWS} rows as read")
 st.dataframe(data.preview(*active.key), hide_index=True, key="preview_table")

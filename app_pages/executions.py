@@ -10,6 +10,7 @@ from pipeline.views.graph_figure import clicked_state, state_box_indices, workfl
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
+from ui.layout import plotly
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -190,7 +191,7 @@ def watch(arn: str, was_running: bool) -> None:
     )
     st.subheader("Workflow")
     with st.container(key=executions.GRAPH_BOX_KEY):
-        st.plotly_chart(
+        plotly(
             figure,
             key=f"graph_{arn}",
             on_select=executions.show_clicked_step,
@@ -209,7 +210,12 @@ def watch(arn: str, was_running: bool) -> None:
         with tab:
             if label == executions.TIMELINE_TAB:
                 if steps:
-                    st.plotly_chart(ev.timeline_figure(ev.timeline(steps)), config={"displayModeBar": False})
+                    visits = ev.timeline(steps)
+                    plotly(
+                        ev.timeline_figure(visits),
+                        alt=ev.timeline_alt(visits),
+                        config={"displayModeBar": False},
+                    )
                 else:
                     st.caption("No state has started yet.")
                 continue

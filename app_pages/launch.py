@@ -8,6 +8,7 @@ from pipeline.workflows.spec import WorkflowSpec
 from ui import launch, state, try_k
 from ui.backend import active_backend_name, render_selector
 from ui.errors import show_error, show_warning
+from ui.layout import plotly
 from ui.names import Page
 from ui.page import end_page
 
@@ -95,7 +96,5 @@ if view is not None:
             "(Preflight says what to set)."
         )
     st.caption("Every state the run can go through; Executions colours them as a run goes.")
-    st.plotly_chart(
-        launch.preview_figure(view), key="launch_workflow_graph", config={"displayModeBar": False}
-    )
+    plotly(launch.preview_figure(view), key="launch_workflow_graph", config={"displayModeBar": False})
     launch.definitions_section(view, spec)

@@ -7,6 +7,7 @@ import streamlit as st
 from ui import segments, state
 from ui.errors import show_error
 from ui.fields import keep, kept, restore_kept
+from ui.layout import plotly
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -127,7 +128,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                 )
                 continue
             name, key = charts[label]
-            st.plotly_chart(view.figure(name), key=key, width="stretch")
+            plotly(view.figure(name), key=key, width="stretch")
             small = segments.small_segments_note(view.summary) if name == "treemap" else None
             if small:
                 st.caption(plain(small))

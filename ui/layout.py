@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from pipeline.views.chart_alt import chart_alt
+
 #: Width of a chart in a row, in pixels: two and the gap fit in a 1400 px window's main area
 #: even with a scrollbar (925 px), one fits at 800 px with the sidebar open (468 px).
 CHART_WIDTH = 450
@@ -28,8 +30,15 @@ def row() -> DeltaGenerator:
     return st.container(horizontal=True, gap="small")
 
 
+def plotly(figure: go.Figure, *, alt: str | None = None, **options: Any) -> Any:
+    """``st.plotly_chart`` with the chart's text alternative for screen readers: ``alt``, else
+    what ``pipeline.views.chart_alt`` reads from the figure (its title, or the workflow graph's
+    states and statuses). Every chart of the app is drawn through here."""
+    return st.plotly_chart(figure, alt=alt or chart_alt(figure), **options)
+
+
 def chart_row(charts: Sequence[tuple[go.Figure, str]], **options: Any) -> None:
     """Draw (figure, key) pairs side by side where they fit, one under the other where not."""
     with row():
         for figure, key in charts:
-            st.plotly_chart(figure, key=key, width=CHART_WIDTH, **options)
+            plotly(figure, key=key, width=CHART_WIDTH, **options)

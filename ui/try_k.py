@@ -14,6 +14,7 @@ from pipeline.views import charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import launch
 from ui.errors import show_error
+from ui.layout import plotly
 from ui.state import ActiveDataset
 
 
@@ -38,7 +39,7 @@ def try_k_section(active: ActiveDataset, params: ClusteringParameters) -> None:
         if table is None:
             return
         best = k_selection.best_k(table)
-        st.plotly_chart(charts.k_selection_chart(table, best), key="launch_k_chart")
+        plotly(charts.k_selection_chart(table, best), key="launch_k_chart")
         score = table.loc[table["k"] == best, "silhouette"].item()
         st.info(f"Best silhouette: k = {best} ({score:.3f}).")
         st.button(

@@ -272,6 +272,16 @@ def timeline(runs: Iterable[StepRun], now: dt.datetime | None = None) -> pd.Data
     return pd.DataFrame(rows, columns=["Step", "Status", "Start", "Finish", "Seconds"])
 
 
+def timeline_alt(frame: pd.DataFrame) -> str:
+    """The timeline's text alternative (its chart has no title): each visit in order, its status
+    and seconds ("Prepare RFM features succeeded in 0.31 s; ...")."""
+    visits = [
+        f"{row.Step} {str(row.Status).lower()} in {float(row.Seconds):.2f} s"
+        for row in frame.itertuples(index=False)
+    ]
+    return f"Timeline of {len(visits)} state visits: " + "; ".join(visits) + "."
+
+
 #: The shortest bar drawn, as a share of the whole timeline: a state that took no time (a Fail
 #: state, "Quality too low") still shows as a bar of its status's colour.
 MIN_BAR_SHARE = 0.012

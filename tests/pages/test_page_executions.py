@@ -164,6 +164,12 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
     assert len(at.get("plotly_chart")) == 2  # the graph and the timeline, in its tab open first
+    # Screen readers get each state and its status, and each visit of the timeline.
+    graph_alt, timeline_alt = (chart.proto.alt for chart in at.get("plotly_chart"))
+    assert graph_alt.startswith("Workflow graph of ")
+    assert f"{PREPARE_STATE} (Task): succeeded" in graph_alt
+    assert f"{FAILED_STATE} (Fail): not reached" in graph_alt
+    assert timeline_alt.startswith(f"Timeline of {len(steps)} state visits: {PREPARE_STATE} succeeded in ")
     open_event_history(at)
     assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn: the timeline went
     history = at.dataframe[-1].value

@@ -100,6 +100,8 @@ def test_opening_a_chart_tab_draws_that_chart_alone(segments_page, label, title)
 
     assert not segments_page.exception and not segments_page.error
     assert chart_titles(segments_page) == [title]
+    [chart] = segments_page.get("plotly_chart")
+    assert chart.proto.alt.startswith(title)  # its name for screen readers, not its tick labels
 
 
 def test_the_open_chart_tab_stays_open_across_a_filter_change(segments_page):

@@ -112,3 +112,14 @@ def test_the_layer_check_sees_an_upward_import(tmp_path):
     source = tmp_path / "sample.py"
     source.write_text("def f():\n    from pipeline.backends import local\n    import streamlit as st\n")
     assert imported_modules(source) == {"pipeline.backends", "streamlit"}
+
+
+def test_every_chart_is_drawn_through_ui_layout_plotly_which_gives_it_a_text_alternative():
+    """``st.plotly_chart`` without ``alt`` left screen readers the chart's tick labels as its name."""
+    drawing = [
+        path.relative_to(ROOT).as_posix()
+        for path in project_sources()
+        if path.relative_to(ROOT).parts[0] in ("ui", "app_pages", "app.py")  # pipeline/ draws nothing
+        and "st.plotly_chart(" in path.read_text(encoding="utf-8")
+    ]
+    assert drawing == ["ui/layout.py"]
