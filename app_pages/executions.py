@@ -71,7 +71,7 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
     event = st.dataframe(
         table.drop(columns="ARN"),
         hide_index=True,
-        key=execution_list.TABLE_KEY,
+        key=execution_list.table_key(),
         on_select="rerun",
         selection_mode="single-row",
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),

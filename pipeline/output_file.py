@@ -7,9 +7,21 @@ folder is now refused with the command to make it, as ``cp`` or ``curl -o`` refu
 
 from __future__ import annotations
 
+import argparse
+import os
 from pathlib import Path
 
 from pipeline.errors import StudioError
+
+
+def out_file(text: str) -> Path:
+    """``--out``'s argparse type: a file's path. A path ending in a separator names a folder, which
+    ``Path`` would forget (``nope/`` becomes ``nope``, written as a file): it is refused."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(
+            f"{text} names a folder: add the name of the file to write in it ({text}NAME)."
+        )
+    return Path(text)
 
 
 def write_output(path: Path, content: str | bytes, error: type[StudioError]) -> None:

@@ -168,6 +168,9 @@ def follow_picker() -> None:
     150 ms before it tells the server (its selection debounce, 1.67), and a select box can be used
     from the keyboard and searched by typing a run's name."""
     st.session_state[Key.SELECTED_EXECUTION] = st.session_state[PICKER_KEY]
+    if table_rows():  # a row is ticked: a fresh table, so the tick does not contradict the box
+        st.session_state[Key.TABLE_GENERATION] = st.session_state.get(Key.TABLE_GENERATION, 0) + 1
+        st.session_state[Key.TABLE_PICK] = None
 
 
 def column_config() -> dict[str, Any]:
@@ -192,9 +195,17 @@ def selected_execution(table: pd.DataFrame) -> str:
     return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
 
 
+def table_key() -> str:
+    """The runs table's widget key: ``TABLE_KEY``, with a number once the "Run shown" box has been
+    used. Streamlit lets no app untick a row, so a choice in the box gives the table a new key:
+    its old tick (another run's) goes, and ticking that run's row again is a new pick."""
+    generation = st.session_state.get(Key.TABLE_GENERATION, 0)
+    return TABLE_KEY if not generation else f"{TABLE_KEY}_{generation}"
+
+
 def table_rows() -> list[int]:
     """The rows ticked in the runs table, as its widget state holds them (empty before any click)."""
-    state = st.session_state.get(TABLE_KEY)
+    state = st.session_state.get(table_key())
     try:
         return [int(row) for row in state["selection"]["rows"]]
     except (KeyError, TypeError, ValueError):

@@ -62,6 +62,8 @@ class Key:
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.
     STOP_CONFIRMED: Final = "stop_confirmed"
+    #: How many times the "Run shown" box replaced the runs table to clear its tick (its key's number).
+    TABLE_GENERATION: Final = "executions_table_generation"
     #: The last row pick of the executions table acted on: (row position, ARN) or None.
     TABLE_PICK: Final = "executions_table_pick"
     #: The run name of the ``?run=NAME`` link last applied to the selection.

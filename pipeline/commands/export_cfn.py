@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from pipeline.errors import WorkflowError
-from pipeline.output_file import write_output
+from pipeline.output_file import out_file, write_output
 
 HELP = "Print (or write with --out) the CloudFormation template of a workflow's state machine."
 
@@ -26,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=default_workflow().name,
         help=f"whose state machine (default {default_workflow().name})",
     )
-    parser.add_argument("--out", type=Path, help="write the template to this file instead of stdout")
+    parser.add_argument("--out", type=out_file, help="write the template to this file instead of stdout")
     parser.add_argument("--description", help="the template's Description")
 
 

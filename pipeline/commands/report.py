@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline.commands.run_lookup import add_run_argument, resolve_run
+from pipeline.output_file import out_file
 
 HELP = "Write a finished run's report: one self-contained HTML file (RUN: run name or execution ARN)."
 
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="FILE.html",
-        type=Path,
+        type=out_file,
         default=None,
         help="where to write the report (default: report-<run name>.html in the current folder)",
     )

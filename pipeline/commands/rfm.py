@@ -7,10 +7,9 @@ report and the segment counts, and writes one row a customer to a CSV file.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from pipeline.errors import DataError
-from pipeline.output_file import write_output
+from pipeline.output_file import out_file, write_output
 
 HELP = "Clean a transactions file (path, URL or s3://), print its report and segment counts, write RFM CSV."
 
@@ -21,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "input", metavar="INPUT", help="xlsx/csv/parquet path, http(s):// URL or s3://bucket/key"
     )
     parser.add_argument(
-        "--out", metavar="FILE.csv", type=Path, help="write the RFM table here (one row a customer)"
+        "--out", metavar="FILE.csv", type=out_file, help="write the RFM table here (one row a customer)"
     )
     parser.add_argument(
         "--country",

@@ -130,3 +130,13 @@ def test_an_out_file_in_a_missing_folder_exits_2_and_makes_no_folder(tmp_path):
     assert f"the folder {out.parent} does not exist" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.parent.exists()
+
+
+def test_an_out_path_ending_in_a_separator_is_refused_not_written_as_a_file(tmp_path):
+    data = tmp_path / "tiny.csv"
+    data.write_text(CSV_HEADER + "536365,85123A,HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom\n")
+    folder = f"{tmp_path / 'results'}/"  # Path("results/") would be the file "results"
+    result = run_cli(data, "--out", folder)
+    assert result.returncode == 2
+    assert f"{folder} names a folder: add the name of the file to write in it" in result.stderr
+    assert not (tmp_path / "results").exists()

@@ -220,6 +220,17 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     assert metrics(at)["Status"] == "SUCCEEDED"
     assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["succeeded"]
 
+    # The box again, with that row still ticked: the table is drawn afresh, its tick gone, so the
+    # tick never names another run than the one shown, and ticking that row again shows it again.
+    at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
+    assert metrics(at)["Status"] == "FAILED"
+    table_key = execution_list.TABLE_KEY + "_1"
+    assert at.dataframe[0].proto.id.endswith(table_key)
+    assert not at.session_state[table_key]["selection"]["rows"]
+    at.session_state[table_key] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert metrics(at)["Status"] == "SUCCEEDED"
+
 
 def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs):
     at = open_page()
