@@ -207,17 +207,34 @@ def parameter_label(key: str) -> str:
     return PARAMETER_LABELS.get(key, key.replace("_", " ").capitalize())
 
 
+#: What an unset parameter means, said instead of a blank cell.
+UNSET_MEANS = {
+    "as_of": "the day after the last invoice",
+    "country": "all countries",
+    "k_range": "none: one k",
+}
+#: Parameters of a k sweep alone: a run with one k never used them, so they are not listed.
+SWEEP_ONLY = ("pick", "max_concurrency")
+
+
+def shown_parameters(parameters: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The parameters as the report lists them: Launch's labels, what an unset one means, and no
+    sweep settings for a run with one k (a fixed k=4 run listed "Pick k by: silhouette")."""
+    swept = bool(parameters.get("k_range"))
+    return [
+        (parameter_label(key), UNSET_MEANS.get(key, "") if value is None else value)
+        for key, value in parameters.items()
+        if swept or "k_range" not in parameters or key not in SWEEP_ONLY
+    ]
+
+
 def provenance_section(facts: RunFacts) -> Section:
     """The run's parameters and where everything came from: names, backend, dataset hash, versions."""
     section = Section("Parameters and provenance")
     section.add("<h3>Parameters</h3>")
     parameters = facts.parameters.to_dict() if facts.parameters is not None else {}
     if parameters:
-        section.add(
-            key_values(
-                [(parameter_label(key), "" if value is None else value) for key, value in parameters.items()]
-            )
-        )
+        section.add(key_values(shown_parameters(parameters)))
     else:
         section.add(paragraph("The execution input's parameters could not be read back.", "note"))
     section.add("<h3>Provenance</h3>")

@@ -16,6 +16,7 @@ from pipeline.backends.local import LocalBackend
 from pipeline.hashing import content_hash
 from pipeline.report.build import build_report, report_from_facts
 from pipeline.report.clustering import ClusterFacts, cluster_facts, describe_cluster
+from pipeline.report.common import shown_parameters
 from pipeline.report.run_facts import gather
 
 
@@ -145,6 +146,17 @@ def test_provenance_names_the_run_backend_dataset_and_versions(built):
     assert "<th>Clusters (k)</th><td>3</td>" in report.html
     assert "<th>Quality threshold (silhouette)</th><td>-1.0</td>" in report.html
     assert "<th>quality_threshold</th>" not in report.html and "<th>max_concurrency</th>" not in report.html
+    # A run with one k: what its unset parameters mean, and none of a sweep's settings.
+    assert "<th>As-of date</th><td>the day after the last invoice</td>" in report.html
+    assert "<th>Country</th><td>all countries</td>" in report.html
+    assert "<th>k range</th><td>none: one k</td>" in report.html
+    assert "<th>Pick k by</th>" not in report.html and "<th>Max concurrency</th>" not in report.html
+
+
+def test_a_sweeps_parameters_keep_how_it_picks_k():
+    swept = shown_parameters({"k": 5, "k_range": [2, 6], "pick": "elbow", "max_concurrency": 2})
+    assert ("Pick k by", "elbow") in swept and ("Max concurrency", 2) in swept
+    assert ("k range", [2, 6]) in swept
 
 
 def test_a_run_stopped_by_its_quality_gate_reports_the_gate_not_passed(in_report_home):
