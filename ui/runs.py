@@ -103,12 +103,8 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None, data
     last, on another dataset, while the sidebar named this user's."""
     if selected in succeeded:
         return str(selected)
-    if dataset_name:
-        same_data = (arn for arn, item in succeeded.items() if item.get("dataset") == dataset_name)
-        mine = next(same_data, None)
-        if mine is not None:
-            return mine
-    return next(iter(succeeded))
+    mine = (arn for arn, item in succeeded.items() if dataset_name and item.get("dataset") == dataset_name)
+    return next(mine, next(iter(succeeded)))
 
 
 def picker_label(item: dict[str, Any], *facts: str) -> str:
