@@ -58,6 +58,19 @@ st.session_state[Key.SELECTED_EXECUTION] = selected
 deep_link.show_in_address(selected)
 running = listing.status_of(selected) == "RUNNING"
 
+# The run shown, chosen here or by a click on the table, a link or a launch (each sets the
+# selected execution, which the box follows: set before it is drawn, never given as its index).
+# Above the table, so the keyboard reaches it before the grid's cells.
+items_by_arn = {item["executionArn"]: item for item in listing.items}
+st.session_state[execution_list.PICKER_KEY] = selected
+st.selectbox(
+    "Run shown",
+    list(listed["ARN"]),
+    format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
+    key=execution_list.PICKER_KEY,
+    on_change=execution_list.follow_picker,
+)
+
 
 def run_table(chosen: str, anything_was_running: bool) -> None:
     """The runs, running ones first; refreshed while any runs; a click on a row selects the run.
@@ -92,17 +105,6 @@ if execution_list.any_running(listing):
 else:
     run_table(selected, False)
 
-# The run shown, chosen here or by a click on the table, a link or a launch (each sets the
-# selected execution, which the box follows: set before it is drawn, never given as its index).
-items_by_arn = {item["executionArn"]: item for item in listing.items}
-st.session_state[execution_list.PICKER_KEY] = selected
-st.selectbox(
-    "Run shown",
-    list(listed["ARN"]),
-    format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
-    key=execution_list.PICKER_KEY,
-    on_change=execution_list.follow_picker,
-)
 st.subheader(plain(selected.rsplit(":", 1)[-1]))
 st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
 

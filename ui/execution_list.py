@@ -148,10 +148,10 @@ def executions_table(
 #: its box unticked (Streamlit lets a user tick a row, never the app): the caption says which mark
 #: means "shown".
 TABLE_CAPTION = (
-    "▶ marks the run shown below. Choose another in “Run shown”, or tick the box at the left of its "
+    "▶ marks the run shown below. Choose another in “Run shown” above, or tick the box at the left of its "
     "row; click a column header to sort."
 )
-#: The widget key of the "Run shown" box under the table.
+#: The widget key of the "Run shown" box above the table.
 PICKER_KEY = "executions_run_shown"
 
 

@@ -27,13 +27,14 @@ def metric_row(
     """Draw ``items`` as metrics side by side, wrapping instead of truncating on narrow pages;
     with ``group_size`` > 1, every ``group_size`` consecutive metrics wrap as one block."""
     parent = container if container is not None else st
+    # "medium", not "large": a wrapping row's gap is also the space between its lines, and the
+    # large one (64 px) set a wrapped line ~80 px under the first at 800 px, the second pair apart
+    # from the first instead of under it.
     if group_size <= 1:
-        with parent.container(horizontal=True, gap="large"):
+        with parent.container(horizontal=True, gap="medium"):
             for item in items:
                 _metric(item)
         return
-    # "medium", not "large": a wrapping row's gap is also the space between its lines, and the
-    # large one set the second pair apart from the first (screenshot at 800 px) instead of under it.
     with parent.container(horizontal=True, gap="medium"):
         for start in range(0, len(items), group_size):
             with st.container(horizontal=True, wrap=False, gap="medium", width="content"):

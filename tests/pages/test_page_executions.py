@@ -204,6 +204,9 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     assert picker.label == "Run shown"
     assert picker.value == runs["succeeded"]
     assert f"{name_of(runs['failed'])} · clustering · FAILED" in picker.options  # as shown
+    # Above the runs table, so the keyboard reaches it before the grid's cells.
+    order = [node.type for node in at.main if node.type in {"selectbox", "dataframe"}]
+    assert order[:2] == ["selectbox", "dataframe"], order
 
     at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
 
