@@ -40,6 +40,9 @@ TABLE_COLUMNS = [
 ]
 #: Rows the table shows before it scrolls, so the selected run stays near the top of the page.
 VISIBLE_ROWS = 6
+#: Pixels between the "Run shown" box and the table: the grid's toolbar (shown on hover, above
+#: its top right corner) covered the box's arrow without them.
+TOOLBAR_ROOM = 16
 #: The widget key of the table (its selection lives in session state under it).
 TABLE_KEY = "executions_table"
 _LOW_QUALITY = re.compile(r"silhouette (-?\d+(?:\.\d+)?)")
@@ -156,9 +159,13 @@ PICKER_KEY = "executions_run_shown"
 
 
 def picker_option(item: dict[str, Any]) -> str:
-    """How a run reads in the "Run shown" box: its name (which carries its start), workflow and
-    status, as the table's first columns say them."""
-    return picker_label(item, str(item.get("workflow") or "workflow unknown"), str(item["status"]))
+    """How a run reads in the "Run shown" box: its name (which carries its start) and workflow.
+
+    Never its status, nor anything else that changes: the browser sends back the label it shows,
+    and Streamlit (1.67) hands a label no longer among the options to the app as the value itself,
+    so when the run shown ended, "… · RUNNING" became the run shown (the page jumped to another
+    run, and took the label for an AWS ARN)."""
+    return picker_label(item, str(item.get("workflow") or "workflow unknown"))
 
 
 def follow_picker() -> None:
@@ -167,10 +174,18 @@ def follow_picker() -> None:
     The box is a select box, not the table, because Streamlit's dataframe holds a row click back
     150 ms before it tells the server (its selection debounce, 1.67), and a select box can be used
     from the keyboard and searched by typing a run's name."""
-    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[PICKER_KEY]
+    chosen = st.session_state[PICKER_KEY]
+    if not is_execution_arn(chosen):  # a label the box no longer offers (see picker_option)
+        return
+    st.session_state[Key.SELECTED_EXECUTION] = chosen
     if table_rows():  # a row is ticked: a fresh table, so the tick does not contradict the box
         st.session_state[Key.TABLE_GENERATION] = st.session_state.get(Key.TABLE_GENERATION, 0) + 1
         st.session_state[Key.TABLE_PICK] = None
+
+
+def is_execution_arn(value: Any) -> bool:
+    """Whether ``value`` reads as an execution's ARN (either backend's), not a label."""
+    return isinstance(value, str) and value.startswith("arn:") and ":execution:" in value
 
 
 def column_config() -> dict[str, Any]:
