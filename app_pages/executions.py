@@ -10,7 +10,7 @@ from pipeline.views.graph_figure import clicked_state, state_box_indices, workfl
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
-from ui.layout import plotly
+from ui.layout import plotly, scroll_to_top
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -58,29 +58,33 @@ st.session_state[Key.SELECTED_EXECUTION] = selected
 deep_link.show_in_address(selected)
 running = listing.status_of(selected) == "RUNNING"
 
-# The run shown, chosen here or by a click on the table, a link or a launch (each sets the
-# selected execution, which the box follows: set before it is drawn, never given as its index).
-# Above the table, so the keyboard reaches it before the grid's cells.
-items_by_arn = {item["executionArn"]: item for item in listing.items}
-st.session_state[execution_list.PICKER_KEY] = selected
-st.selectbox(
-    "Run shown",
-    list(listed["ARN"]),
-    format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
-    key=execution_list.PICKER_KEY,
-    on_change=execution_list.follow_picker,
-)
 
+def runs_part(chosen: str, anything_was_running: bool) -> None:
+    """The "Run shown" box above the runs table (running runs first); a choice in either selects a run.
 
-def run_table(chosen: str, anything_was_running: bool) -> None:
-    """The runs, running ones first; refreshed while any runs; a click on a row selects the run.
-
-    While a run goes on the table is a fragment that refreshes itself: a click there reruns the
-    fragment, which hands the pick to the app (``st.rerun(scope="app")``); otherwise the table is
-    part of the page's run and its click is read at the top of the page.
+    While a run goes on this part is a fragment that refreshes itself, so a run started meanwhile
+    (the command line, another browser) joins the box and the table at once; a choice in the box
+    or a click on a row there reruns the fragment, which hands it to the app
+    (``st.rerun(scope="app")``). Otherwise the part is in the page's own run, and its click is
+    read at the top of the page: one run of the page draws the run picked.
     """
+    if st.session_state.get(Key.SELECTED_EXECUTION) != chosen:  # the box's callback, in the fragment
+        st.rerun(scope="app")
     fresh = runs.list_executions(chosen) if anything_was_running else listing
     table = execution_list.executions_table(fresh, chosen)
+    # The run shown, chosen here or by a click on the table, a link or a launch (each sets the
+    # selected execution, which the box follows: set before it is drawn, never given as its
+    # index). Above the table, so the keyboard reaches it before the grid's cells.
+    items_by_arn = {item["executionArn"]: item for item in fresh.items}
+    st.session_state[execution_list.PICKER_KEY] = chosen
+    st.selectbox(
+        "Run shown",
+        list(table["ARN"]),
+        format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
+        key=execution_list.PICKER_KEY,
+        on_change=execution_list.follow_picker,
+    )
+    st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
     event = st.dataframe(
         table.drop(columns="ARN"),
         hide_index=True,
@@ -101,9 +105,9 @@ def run_table(chosen: str, anything_was_running: bool) -> None:
 
 
 if execution_list.any_running(listing):
-    st.fragment(run_table, run_every=executions.REFRESH_SECONDS)(selected, True)
+    st.fragment(runs_part, run_every=executions.REFRESH_SECONDS)(selected, True)
 else:
-    run_table(selected, False)
+    runs_part(selected, False)
 
 st.subheader(plain(selected.rsplit(":", 1)[-1]))
 st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
@@ -274,3 +278,21 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> Non
 
 
 watch(selected, running)
+
+
+@st.fragment(run_every=executions.IDLE_REFRESH_SECONDS)
+def new_runs_watch(shown: tuple[tuple[str, str], ...]) -> None:
+    """While nothing runs, a look every few seconds for a run started elsewhere (the command line,
+    another browser): the page is drawn again when the runs listed change. Draws nothing."""
+    try:
+        now = runs.list_executions(st.session_state.get(Key.SELECTED_EXECUTION))
+    except Exception:  # the page shows the listing it has; the next look tries again
+        return
+    if now.signature() != shown:
+        st.rerun(scope="app")
+
+
+if not execution_list.any_running(listing):
+    new_runs_watch(listing.signature())  # while a run goes, runs_part refreshes the runs itself
+if st.session_state.pop(Key.ARRIVED_FROM_LAUNCH, False):
+    scroll_to_top()  # Launch's button is far down its page, and a page switch keeps the scroll

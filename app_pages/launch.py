@@ -9,7 +9,7 @@ from ui import launch, state, try_k
 from ui.backend import active_backend_name, render_selector
 from ui.errors import show_error, show_warning
 from ui.layout import plotly
-from ui.names import Page
+from ui.names import Key, Page
 from ui.page import end_page
 
 st.title("Launch")
@@ -79,6 +79,7 @@ def parameters_and_launch(active: state.ActiveDataset, backend_name: str, spec: 
             else:
                 status.update(label="Execution started", state="complete")
         if started is not None:
+            st.session_state[Key.ARRIVED_FROM_LAUNCH] = True
             st.switch_page(Page.EXECUTIONS)
 
     if isinstance(params, ClusteringParameters):

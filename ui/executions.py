@@ -30,6 +30,9 @@ from ui.text import plain
 
 #: Seconds between two refreshes of a RUNNING execution.
 REFRESH_SECONDS = 1.5
+#: Seconds between two looks for a run started elsewhere while none runs (a local listing is a
+#: read of the run store; aws's is cached ``ui.runs.AWS_LISTING_TTL_SECONDS``).
+IDLE_REFRESH_SECONDS = 5.0
 #: Seconds the page waits, after Stop, for the execution to record its end.
 STOP_WAIT_SECONDS = 15.0
 

@@ -37,6 +37,19 @@ def plotly(figure: go.Figure, *, alt: str | None = None, **options: Any) -> Any:
     return st.plotly_chart(figure, alt=alt or chart_alt(figure), **options)
 
 
+#: Scrolls the page's main area (Streamlit's ``stMain``, which scrolls inside the window) to its top.
+SCROLL_TO_TOP_SCRIPT = (
+    "<script>document.querySelector('[data-testid=\"stMain\"]')?.scrollTo({top: 0});</script>"
+)
+
+
+def scroll_to_top() -> None:
+    """Show the page from its top: ``st.switch_page`` keeps the scroll of the page it leaves (a
+    sidebar link does not), so Executions opened ~800 px down after Launch's button. A constant
+    script, nothing from the user; it is an element at the point it is called, so call it last."""
+    st.html(SCROLL_TO_TOP_SCRIPT, unsafe_allow_javascript=True)
+
+
 def chart_row(charts: Sequence[tuple[go.Figure, str]], **options: Any) -> None:
     """Draw (figure, key) pairs side by side where they fit, one under the other where not."""
     with row():

@@ -58,6 +58,8 @@ class Key:
     #: The ARNs of the runs this browser session launched (Launch, Re-run): Stop warns before
     #: stopping any other, which someone else sharing the server may be waiting for.
     LAUNCHED_HERE: Final = "launched_here"
+    #: Set by Launch before it switches to Executions, which then scrolls to its top once.
+    ARRIVED_FROM_LAUNCH: Final = "arrived_from_launch"
     #: The execution ARN whose Stop awaits the user's confirmation.
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.

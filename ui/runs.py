@@ -66,6 +66,11 @@ class Listing:
         """The listed status of ``execution_arn``, or None when it is not listed."""
         return next((item["status"] for item in self.items if item["executionArn"] == execution_arn), None)
 
+    def signature(self) -> tuple[tuple[str, str], ...]:
+        """Each run's ARN and status: what changes when a run starts or ends anywhere, so the
+        Executions page can tell, without drawing anything, that its listing is out of date."""
+        return tuple((str(item["executionArn"]), str(item["status"])) for item in self.items)
+
     def workflow_of(self, execution_arn: str | None) -> str | None:
         """The registry name of the workflow that ran ``execution_arn``, or None when not listed."""
         return next(

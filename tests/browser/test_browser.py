@@ -375,6 +375,10 @@ def see_segments(page, figures: dict[str, int]) -> None:
     wait_for_charts(page, 1)  # the open chart tab only
 
 
+#: How far the app's main area (which scrolls inside the window) is scrolled down, in px.
+MAIN_SCROLL = "document.querySelector('[data-testid=\"stMain\"]').scrollTop"
+
+
 def launch_local_run(page) -> None:
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
@@ -393,9 +397,15 @@ def launch_local_run(page) -> None:
 
 def watch_until_succeeded(page) -> None:
     """Press Launch; the app switches to Executions, where the run is watched until SUCCEEDED."""
-    page.get_by_test_id("stMain").get_by_role("button", name=LAUNCH_BUTTON).click()
     main = page.get_by_test_id("stMain")
+    launch = main.get_by_role("button", name=LAUNCH_BUTTON)
+    launch.scroll_into_view_if_needed()
+    assert page.evaluate(MAIN_SCROLL) > 0  # the button is below the fold
+    launch.click()
     expect(main.get_by_role("heading", name="Executions", exact=True).first).to_be_visible()
+    # Executions opens at its top, "Run shown" in view (a page switch kept Launch's scroll).
+    page.wait_for_function(f"() => ({MAIN_SCROLL}) === 0", timeout=STEP_TIMEOUT)
+    expect(main.get_by_role("combobox", name="Run shown")).to_be_in_viewport()
     status = main.get_by_test_id("stMetric").filter(has_text="Status")
     expect(status).to_contain_text("SUCCEEDED", timeout=RUN_TIMEOUT)
     expect(main.get_by_role("link", name=re.compile("Explore the clusters of this run"))).to_be_visible()

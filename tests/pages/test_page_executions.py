@@ -29,6 +29,7 @@ from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.clustering.steps import FAILED_STATE, PREPARE_STATE
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 from ui import execution_list, executions
+from ui.layout import SCROLL_TO_TOP_SCRIPT
 from ui.names import RUN_QUERY_PARAM, Key, Page
 from ui.runs import Listing
 
@@ -203,7 +204,7 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     picker = at.selectbox(key=execution_list.PICKER_KEY)
     assert picker.label == "Run shown"
     assert picker.value == runs["succeeded"]
-    assert f"{name_of(runs['failed'])} · clustering · FAILED" in picker.options  # as shown
+    assert f"{name_of(runs['failed'])} · clustering" in picker.options  # as shown
     # Above the runs table, so the keyboard reaches it before the grid's cells.
     order = [node.type for node in at.main if node.type in {"selectbox", "dataframe"}]
     assert order[:2] == ["selectbox", "dataframe"], order
@@ -576,3 +577,18 @@ def test_a_link_to_an_unknown_run_says_so_and_shows_the_newest(runs):
 
     assert "No listed run is named rfm-19990101-000000-deadbeef" in unescaped(at.warning[0].value)
     assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == at.dataframe[0].value["Name"].iloc[0]
+
+
+def scroll_scripts(at: AppTest) -> list[str]:
+    """The page's own scripts (``st.html`` allowed to run JavaScript), by their markup."""
+    return [node.proto.body for node in at.main if node.type == "html" and node.proto.unsafe_allow_javascript]
+
+
+def test_arriving_from_launch_scrolls_to_the_top_once(runs):
+    # Launch sets the flag before its page switch, which keeps Launch's scroll (~800 px down).
+    at = open_page(runs["succeeded"], **{Key.ARRIVED_FROM_LAUNCH: True})
+    assert scroll_scripts(at) == [SCROLL_TO_TOP_SCRIPT]
+    assert Key.ARRIVED_FROM_LAUNCH not in at.session_state
+    at.run()  # any later run of the page leaves the user's scroll alone
+    assert scroll_scripts(at) == []
+    assert scroll_scripts(open_page(runs["succeeded"])) == []
