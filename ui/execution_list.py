@@ -32,9 +32,9 @@ TABLE_COLUMNS = [
     "Started",
     "Duration (s)",
     "k",
-    "Threshold",
     "Country",
-    "Silhouette",
+    "Threshold",
+    "Quality",  # beside the gate it was held to, which names the figure (silhouette or RMSE)
     "Backend",
     "ARN",
 ]
@@ -45,11 +45,18 @@ VISIBLE_ROWS = 6
 TOOLBAR_ROOM = 16
 #: The widget key of the table (its selection lives in session state under it).
 TABLE_KEY = "executions_table"
-_LOW_QUALITY = re.compile(r"silhouette (-?\d+(?:\.\d+)?)")
+_NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+#: The figure a quality gate's Fail cause quotes: the clustering gate's silhouette, the price
+#: regression's validation RMSE ("Validation RMSE 31.2 is above the threshold 30: ...").
+_GATE_FIGURES = (re.compile(rf"silhouette {_NUMBER}"), re.compile(rf"Validation RMSE {_NUMBER}"))
+#: The output field of each workflow's quality figure: a clustering run's silhouette (higher is
+#: better), a price regression's validation RMSE (the one its gate compares; lower is better).
+_OUTPUT_FIGURES = ("silhouette", "validation_rmse")
 
 
 def quality_of(execution_arn: str, status: str) -> float | None:
-    """The run's silhouette, read once a run has ended (None while running or when it has none)."""
+    """The run's quality figure (its silhouette, or a price regression's validation RMSE), read
+    once a run has ended; None while it runs or when it ended before the figure existed."""
     if status not in TERMINAL_STATUSES:
         return None
     return _outcome(execution_arn)[0]
@@ -84,21 +91,29 @@ def threshold_of(parameters: dict[str, Any]) -> str:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _outcome(execution_arn: str) -> tuple[float | None, int | None]:
-    """An ended run's silhouette and the k it clustered with (from its output), each None if absent."""
+    """An ended run's quality figure and the k it clustered with (from its output), each None if absent."""
     description = backend_of(execution_arn).describe(execution_arn)
-    return silhouette_in(description), k_in(description)
+    return quality_in(description), k_in(description)
 
 
-def silhouette_in(description: dict[str, Any]) -> float | None:
-    """The silhouette an execution reports: its output's, or the figure the quality gate quoted."""
+def quality_in(description: dict[str, Any]) -> float | None:
+    """The quality figure an execution reports: its output's silhouette or validation RMSE, or the
+    figure its quality gate quoted when the run failed there."""
     try:
         output = json.loads(description.get("output") or "null")
     except ValueError:
         output = None
-    if isinstance(output, dict) and isinstance(output.get("silhouette"), int | float):
-        return float(output["silhouette"])
-    match = _LOW_QUALITY.search(str(description.get("cause") or ""))
-    return float(match.group(1)) if match else None
+    if isinstance(output, dict):
+        for field in _OUTPUT_FIGURES:
+            value = output.get(field)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+    cause = str(description.get("cause") or "")
+    for pattern in _GATE_FIGURES:
+        match = pattern.search(cause)
+        if match:
+            return float(match.group(1))
+    return None
 
 
 def k_in(description: dict[str, Any]) -> int | None:
@@ -132,7 +147,7 @@ def executions_table(
                 "k": k_of(parameters, item["executionArn"], item["status"]),
                 "Threshold": threshold_of(parameters),
                 "Country": parameters.get("country") or ("All" if parameters else ""),
-                "Silhouette": quality_of(item["executionArn"], item["status"]),
+                "Quality": quality_of(item["executionArn"], item["status"]),
                 "Dataset": item.get("dataset", ""),
                 "Backend": item["backend"],
                 "ARN": item["executionArn"],
@@ -200,7 +215,15 @@ def column_config() -> dict[str, Any]:
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
         "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),
         "Threshold": st.column_config.TextColumn(help="The quality gate the run had to pass."),
-        "Silhouette": st.column_config.NumberColumn(format="%.3f"),
+        "Quality": st.column_config.NumberColumn(
+            format="%.3f",
+            help=(
+                "How good the run's model is, held to its Threshold: the silhouette for a clustering "
+                "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
+                "currency of the prices, lower is better). None while the run goes, or when it ended before "
+                "it had one."
+            ),
+        ),
     }
 
 

@@ -12,16 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from pipeline.config import data_home
 from pipeline.views import step_details
 from pipeline.views.execution_view import StepRun
 from pipeline.workflows.runs import failure_message
-from ui.text import plain
+from ui.text import plain, plain_table
 
 #: The end of a worker log the panel shows (characters).
 LOG_TAIL_CHARS = 6000
+#: A result table of at most this many rows is a static table (``st.table``), longer ones a grid.
+#: A step's figures and its short lists (the clusters, the largest errors, a sweep's ks) are read,
+#: not explored: as static tables they draw in a fraction of a grid's time (each grid is a canvas
+#: component of its own; the panel is drawn again on every run switch) and take one Tab stop,
+#: where a grid took one a cell.
+STATIC_TABLE_ROWS = 25
 
 
 def local_log_path(execution_arn: str) -> Path | None:
@@ -69,14 +76,10 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> No
     figures = step_details.result_figures(step)
     if not figures.empty:
         st.markdown("**Result**")
-        st.dataframe(figures, hide_index=True, width="stretch")
+        result_table(figures)
     for title, table in step_details.result_tables(step).items():
         st.markdown(f"**{plain(title)}**")
-        shares = {
-            column: st.column_config.NumberColumn(format="percent")
-            for column in step_details.percent_columns(table)
-        }
-        st.dataframe(table, hide_index=True, width="stretch", column_config=shares)
+        result_table(table, step_details.percent_columns(table))
     files = step_details.result_files(step)
     if not files.empty:
         with _drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:
@@ -94,6 +97,17 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> No
             if step.output is not None:
                 st.markdown("**Output**")
                 st.json(step.output, expanded=1)
+
+
+def result_table(table: pd.DataFrame, percent: list[str] | None = None) -> None:
+    """A table of the step's result: static up to ``STATIC_TABLE_ROWS`` rows (its text as plain
+    characters, never Markdown), a scrolling grid beyond; ``percent`` columns as percentages."""
+    percent = percent or []
+    if len(table) <= STATIC_TABLE_ROWS:
+        st.table(plain_table(table, percent), hide_index=True)
+        return
+    shares = {column: st.column_config.NumberColumn(format="percent") for column in percent}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=shares)
 
 
 @contextmanager

@@ -17,7 +17,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support.asl_support import BlockingResources
-from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
+from support.page_support import (
+    APP,
+    metrics_in_columns,
+    sidebar_backend,
+    static_tables,
+    step_figures,
+    unescaped,
+)
 from support.run_support import start_unchecked
 
 import ui.backend
@@ -236,7 +243,7 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     assert metrics(at)["Status"] == "SUCCEEDED"
 
 
-def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs):
+def test_the_table_shows_workflow_parameters_and_the_quality_of_each_run(runs):
     at = open_page()
 
     table = at.dataframe[0].value.set_index("Name")
@@ -245,8 +252,8 @@ def test_the_table_shows_workflow_parameters_and_the_silhouette_of_each_run(runs
     assert succeeded["Threshold"] == "silhouette ≥ -1" and succeeded["Country"] == "All"
     assert failed["Country"] == "Atlantis"
     summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(runs["succeeded"]).summary
-    assert succeeded["Silhouette"] == pytest.approx(summary["silhouette"])
-    assert pd.isna(failed["Silhouette"])  # it failed before any clustering
+    assert succeeded["Quality"] == pytest.approx(summary["silhouette"])
+    assert pd.isna(failed["Quality"])  # it failed before any clustering
 
 
 def test_a_price_regression_row_shows_its_rmse_gate_and_no_k(runs):
@@ -302,8 +309,7 @@ def test_clicking_a_state_in_the_graph_opens_its_details_panel(runs):
     assert at.selectbox(key=f"step_{arn}").value == "Train KMeans"
     codes = [code.value for code in at.code]
     assert f"{name_of(arn)}-train" in codes  # its SageMaker training job
-    figures = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["Figure", "Value"])
-    shown = dict(zip(figures["Figure"], figures["Value"], strict=True))
+    shown = step_figures(at)
     assert shown["Training job status"] == "Completed"
     assert shown["Hyper parameters: k"] == "4"
     assert f"step_{arn}" in at.session_state and not at.exception
@@ -314,11 +320,10 @@ def test_the_evaluate_step_shows_silhouette_and_clusters_as_tables(runs):
     at = open_page(arn, **{f"step_{arn}": "Evaluate clusters"})
 
     summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(arn).summary
-    figures = next(frame.value for frame in at.dataframe if list(frame.value.columns) == ["Figure", "Value"])
-    shown = dict(zip(figures["Figure"], figures["Value"], strict=True))
+    shown = step_figures(at)
     assert float(shown["Silhouette"]) == pytest.approx(summary["silhouette"], abs=1e-3)
     assert shown["Customers"] == f"{summary['customers']:,}"
-    clusters = next(frame.value for frame in at.dataframe if "Customers" in frame.value.columns)
+    clusters = next(frame for frame in static_tables(at) if "Customers" in frame.columns)
     assert clusters["Customers"].sum() == summary["customers"]
     assert len(clusters) == 4
     assert "rfm-studio-evaluate-clusters" in [code.value for code in at.code]  # the Lambda function

@@ -13,7 +13,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 from support.hostile_data import HOSTILE, HOSTILE_HEADER_CSV, ONE_HOSTILE_COUNTRY, transactions_csv
-from support.page_support import APP, autolinks, unescaped, unescaped_punctuation
+from support.page_support import APP, autolinks, static_tables, unescaped, unescaped_punctuation
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 import ui.backend
@@ -139,7 +139,16 @@ def test_a_hostile_state_name_is_plain_text_in_the_steps_of_an_execution(tmp_pat
         ui.backend, "get_backend", lambda name: LocalBackend(LocalStepFunctionsClient(mode="thread"))
     )
     client = LocalStepFunctionsClient(mode="thread")
-    definition = {"StartAt": HOSTILE, "States": {HOSTILE: {"Type": "Pass", "End": True}}}
+    # Its result as the step panel's static tables read it (Markdown, unlike a grid): a figure, a
+    # header and a list's cell from data.
+    result = {"note": HOSTILE, HOSTILE: "1", "items": [{"description": HOSTILE, "customer_share": 0.25}]}
+    definition = {
+        "StartAt": "Make result",
+        "States": {
+            "Make result": {"Type": "Pass", "Result": result, "Next": HOSTILE},
+            HOSTILE: {"Type": "Succeed"},  # its output is the workflow's result, which the panel shows
+        },
+    }
     machine = client.create_state_machine(
         name=WORKFLOW_NAME, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/x"
     )
@@ -153,10 +162,21 @@ def test_a_hostile_state_name_is_plain_text_in_the_steps_of_an_execution(tmp_pat
 
     assert not at.exception and not at.error
     # The step picker is a selectbox (never Markdown); the details panel's heading and caption are.
-    assert list(at.selectbox(key=f"step_{arn}").options) == [HOSTILE]
+    assert list(at.selectbox(key=f"step_{arn}").options) == ["Make result", HOSTILE]
     [heading] = [md.value for md in at.markdown if md.value.startswith("#### ")]
     assert unescaped_punctuation(heading[5:]) == [] and autolinks(heading[5:]) == [], heading
     assert unescaped(heading[5:]) == HOSTILE
+    texts = [
+        text
+        for table in at.table
+        for text in [*map(str, table.value.columns), *table.value.astype(str).to_numpy().ravel()]
+    ]
+    assert len(at.table) == 2 and texts
+    for text in texts:
+        assert unescaped_punctuation(text) == [] and autolinks(text) == [], text
+    figures, items = static_tables(at)
+    assert HOSTILE in set(figures["Value"])
+    assert items.to_dict("records") == [{"Description": HOSTILE, "Customer share": "25.00%"}]
 
 
 def test_data_error_messages_keep_their_text_when_unescaped():

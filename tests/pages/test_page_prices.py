@@ -20,9 +20,11 @@ import pytest
 import xgboost
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
-from support.page_support import APP, metrics_in_columns, unescaped
+from support.page_support import APP, metrics_in_columns, static_tables, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
+from pipeline.backends.local import LocalBackend
+from pipeline.local.client import LocalStepFunctionsClient
 from pipeline.storage import default_storage
 from pipeline.views import price_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -77,8 +79,10 @@ def charts(at: AppTest) -> dict[str, dict]:
 
 
 def open_view_tab(at: AppTest, label: str) -> AppTest:
-    """Switch the view tabs to ``label``, as a click on the tab does."""
+    """Switch the view tabs to ``label``, as a click on the tab does (the browser's address, to
+    which the tabs are bound, follows the click: a parameter left as it was would win)."""
     at.session_state[prices.VIEW_TAB_KEY] = label
+    at.query_params[prices.VIEW_TAB_KEY] = label
     at.run()
     assert not at.exception and not at.error
     return at
@@ -152,8 +156,7 @@ def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
 def test_the_open_tab_is_open_again_after_another_page(with_runs):
     at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
 
-    at.switch_page(Page.EXECUTIONS).run()
-    assert prices.VIEW_TAB_KEY not in at.session_state  # Streamlit forgot the widget's state
+    at.switch_page(Page.EXECUTIONS).run()  # a page that does not draw the tabs
     at.switch_page(Page.PRICES).run()
 
     assert not at.exception and not at.error
@@ -338,6 +341,32 @@ def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_price
     assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]
 
 
+def test_executions_shows_each_price_runs_validation_rmse_beside_its_gate(with_runs):
+    # A price regression's quality is the validation RMSE its gate compares: read from the output
+    # of a run that passed, and from the gate's cause for the run that failed it (the figure
+    # expected is the Validate RMSE step's own output, in the run's history).
+    at = open_page(with_runs.arns["prices"], page=Page.EXECUTIONS)
+
+    table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
+    by_arn = dict(zip(table["Name"], table.to_dict("records"), strict=True))
+    passed = by_arn[with_runs.arns["prices"].rsplit(":", 1)[-1]]
+    assert passed["Threshold"] == "RMSE ≤ 30"
+    assert passed["Quality"] == pytest.approx(with_runs.results["prices"].scores["validation_rmse"])
+    failed = by_arn[with_runs.arns["too_strict"].rsplit(":", 1)[-1]]
+    history = LocalBackend(LocalStepFunctionsClient(mode="thread")).history(with_runs.arns["too_strict"])
+    validated = next(
+        json.loads(event["stateExitedEventDetails"]["output"])
+        for event in history
+        if event["type"] == "TaskStateExited" and event["stateExitedEventDetails"]["name"] == "Validate RMSE"
+    )
+    assert failed["Threshold"] == "RMSE ≤ 1"
+    assert failed["Quality"] == pytest.approx(validated["rmse"]["Payload"]["validation_rmse"], rel=1e-6)
+    assert failed["Quality"] > 1.0
+    assert by_arn[with_runs.arns["clusters"].rsplit(":", 1)[-1]]["Quality"] == pytest.approx(
+        with_runs.results["clusters"].summary["silhouette"]
+    )
+
+
 def test_the_scoring_steps_panel_lists_the_largest_errors_with_their_share_as_a_percentage(with_runs):
     # The step's output lists the StockCodes by share of squared error; without the share the
     # table looked unsorted by RMSE. It reads as the Prices page's column and as a percentage.
@@ -346,12 +375,12 @@ def test_the_scoring_steps_panel_lists_the_largest_errors_with_their_share_as_a_
     at.selectbox(key=f"step_{arn}").set_value("Score predictions").run()
     assert not at.exception and not at.error
 
-    grid = next(frame for frame in at.dataframe if "Share of squared error" in frame.value.columns)
+    table = next(frame for frame in static_tables(at) if "Share of squared error" in frame.columns)
     stock_codes = with_runs.results["prices"].stock_codes
-    top = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(grid.value))
-    assert grid.value["Stock code"].tolist() == top["StockCode"].astype(str).tolist()
-    assert grid.value["Share of squared error"].tolist() == [
-        round(share, 4) for share in top["SquaredErrorShare"]
+    top = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(table))
+    assert len(table) == 5
+    assert table["Stock code"].tolist() == top["StockCode"].astype(str).tolist()
+    assert table["Share of squared error"].tolist() == [
+        f"{round(share, 4):.2%}" for share in top["SquaredErrorShare"]
     ]
-    columns = json.loads(grid.proto.columns)
-    assert columns["Share of squared error"]["type_config"] == {"type": "number", "format": "percent"}
+    assert table["Description"].tolist() == top["Description"].fillna("").astype(str).tolist()

@@ -120,3 +120,23 @@ def open_definitions(at: Any) -> Any:
     at.run()
     assert not at.exception
     return [code for code in at.code if code.language in {"json", "yaml"}]
+
+
+def static_tables(at: Any) -> list[Any]:
+    """The page's ``st.table`` frames as they read: headers and text cells unescaped (the page
+    escapes them, ``ui.text.plain_table``, because a static table reads its cells as Markdown)."""
+    frames = []
+    for table in at.table:
+        frame = table.value.copy()
+        frame.columns = [unescaped(str(column)) for column in frame.columns]
+        for column in frame.columns:
+            if not any(isinstance(cell, int | float) for cell in frame[column]):  # a text column
+                frame[column] = [unescaped(cell) if isinstance(cell, str) else cell for cell in frame[column]]
+        frames.append(frame)
+    return frames
+
+
+def step_figures(at: Any) -> dict[str, str]:
+    """The Executions step panel's "Result" figures (its Figure / Value table) as a dict."""
+    figures = next(frame for frame in static_tables(at) if list(frame.columns) == ["Figure", "Value"])
+    return dict(zip(figures["Figure"], figures["Value"], strict=True))
