@@ -211,7 +211,8 @@ def draw_view(view: str) -> None:
 # not the 3-D scatter's WebGL scene and every chart of the page (benchmarks/README.md, round 9).
 labels = clusters.view_labels(sweep=run.sweep is not None)
 clusters.keep_view_state(labels)  # the open view stays open across a run switch
-tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun")
+# Bound to the address (``clusters_view=``): a reload or a shared link opens the same view.
+tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun", bind="query-params")
 for tab, label in zip(tabs, labels, strict=True):
     if tab.open:
         with tab:

@@ -104,7 +104,8 @@ def views(arn: str) -> None:
     run = prices.load_run(arn)
     # The tab left when the user went to another page (Streamlit forgets the tabs' state then).
     restore_kept(prices.VIEW_TAB_KEY)
-    tabs = st.tabs(list(prices.VIEW_TABS), key=prices.VIEW_TAB_KEY, on_change="rerun")
+    # Bound to the address (``prices_view=``): a reload or a shared link opens the same view.
+    tabs = st.tabs(list(prices.VIEW_TABS), key=prices.VIEW_TAB_KEY, on_change="rerun", bind="query-params")
     keep(prices.VIEW_TAB_KEY)
     for tab, label in zip(tabs, prices.VIEW_TABS, strict=True):
         if not tab.open:

@@ -134,7 +134,9 @@ COMPARE_VIEW = "Compare runs"
 #: its WebGL scene takes ~1.6-2.5 s to draw whenever it is drawn, and as the default it would make
 #: the page's opening and every run switch on it that slow for users who came for the figures.
 VIEWS: tuple[str, ...] = (SIZES_VIEW, SCATTER_VIEW, SEGMENTS_VIEW, SWEEP_VIEW, CUSTOMERS_VIEW, COMPARE_VIEW)
-#: The view tabs' widget key: its value is the open view's label.
+#: The view tabs' widget key: its value is the open view's label. Also the address's parameter for
+#: the open view (``/clusters?run=NAME&clusters_view=Customers``): the tabs are bound to it, so a
+#: reload or a shared link opens the same view.
 VIEW_KEY = "clusters_view"
 #: The view last open, kept outside the tabs' widget state (which a run of another page clears).
 LAST_VIEW_KEY = "clusters_last_view"
@@ -164,8 +166,13 @@ def keep_view_state(labels: list[str]) -> None:
     # open is also kept under a key of its own, so coming back to Clusters opens it again.
     forgotten = VIEW_KEY not in state
     wanted = state.get(LAST_VIEW_KEY) if forgotten else state.get(VIEW_KEY)
-    if (forgotten or state.get(VIEW_LABELS_KEY) != labels) and wanted in labels:
-        state[VIEW_KEY] = wanted
+    if forgotten:
+        if wanted in labels:  # back from another page (a new session leaves it to the address)
+            state[VIEW_KEY] = wanted
+    elif state.get(VIEW_LABELS_KEY) != labels:
+        # Tabs bound to the address keep a value the new labels lack (the k sweep's view of the
+        # run before): the first view opens instead of none.
+        state[VIEW_KEY] = wanted if wanted in labels else labels[0]
     if wanted in labels:
         state[LAST_VIEW_KEY] = wanted
     state[VIEW_LABELS_KEY] = labels

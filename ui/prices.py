@@ -194,7 +194,9 @@ TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
     IMPORTANCE_TAB: (("importance", "prices_importance"),),
 }
 #: The view tabs' widget key: not the run's, so the open tab stays open when another run is chosen.
-VIEW_TAB_KEY = "prices_view_tab"
+#: Also the address's parameter for the open tab (``/prices?run=NAME&prices_view=Importance``):
+#: the tabs are bound to it, so a reload or a shared link opens the same view.
+VIEW_TAB_KEY = "prices_view"
 
 
 def predictions_csv(arn: str) -> bytes:

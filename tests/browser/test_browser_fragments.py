@@ -165,3 +165,11 @@ def test_clusters_open_view_stays_open_when_another_run_is_chosen(loaded_tab):
     heatmap = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
     expect(heatmap).to_have_text("Clusters by RFM segment (share of each cluster)")
     expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
+
+    # The open view is in the address beside the run (the tabs are bound to it): a reload, a new
+    # session, opens the same run on the same view.
+    expect(page).to_have_url(re.compile(r"[?&]clusters_view=Segments(&|$)"))
+    page.reload()
+    expect(main.get_by_role("tab", name="Segments", exact=True)).to_have_attribute("aria-selected", "true")
+    expect(k).to_contain_text("3")
+    expect(heatmap.first).to_be_visible()

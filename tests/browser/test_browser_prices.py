@@ -176,6 +176,34 @@ def test_a_run_link_opens_that_runs_predictions(browser, server, finished):
         assert titles(page) == TITLES[prices.ERRORS_TAB]
 
 
+def test_the_open_view_is_in_the_address_so_a_reload_or_a_shared_link_opens_it(browser, server, finished):
+    name = finished.arns["shallow"].rsplit(":", 1)[-1]
+    with open_tab(browser) as page:
+        open_prices(page, server, f"?run={name}")
+        open_view(page, prices.IMPORTANCE_TAB)
+        expect(page).to_have_url(re.compile(r"[?&]prices_view=Importance(&|$)"))
+        expect(page).to_have_url(re.compile(f"[?&]run={name}(&|$)"))
+
+        page.reload()  # a new session: only the address is left
+
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_role("tab", name=prices.IMPORTANCE_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        drawn(page, prices.IMPORTANCE_TAB)
+        assert titles(page) == TITLES[prices.IMPORTANCE_TAB]
+        expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
+
+    with open_tab(browser) as other:  # another visitor, given a link to the largest errors
+        other.goto(f"{server.url}/prices?run={name}&prices_view=Largest+errors")
+        main = other.get_by_test_id("stMain")
+        expect(main.get_by_role("tab", name=prices.STOCK_CODES_TAB, exact=True)).to_have_attribute(
+            "aria-selected", "true"
+        )
+        drawn(other, prices.STOCK_CODES_TAB)
+        expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_view_and_the_tab_bar_are_legible_at_each_width(browser, server, width):
     with open_tab(browser, width=width, height=VIEWPORT["height"]) as page:

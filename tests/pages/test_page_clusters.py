@@ -62,8 +62,11 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def open_view(at: AppTest, view: str) -> AppTest:
-    """Open the view tab ``view``, as a click on the tab does (the page reruns)."""
+    """Open the view tab ``view``, as a click on the tab does (the page reruns). The tabs are
+    bound to the address, which the browser changes with the click: a bound parameter left as it
+    was would win over the session state set here."""
     at.session_state[clusters_ui.VIEW_KEY] = view
+    at.query_params[clusters_ui.VIEW_KEY] = view
     at.run()
     assert not at.exception
     return at
