@@ -1,0 +1,103 @@
+"""Two trees of the app side by side: Executions' run switch in each, taken in turns (A B B A ...).
+
+On this shared machine the same tree measured twice half an hour apart differed by as much as
+any change did (benchmarks/README.md, round 13: a median of 0.55 s against 0.41 s). Here both
+trees' servers run at once, each in its own tab of one chromium, and each sample of one tree is
+taken next to a sample of the other, in A B B A order: a change in the machine's load falls on
+both. The script prints each pair and the medians of both trees, and of the pairs' differences.
+
+    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--pairs 12] [--workbook FILE]
+
+DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
+(the full-scale one by default) and watches the same three runs succeed before the samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.bench_browser_pages import (
+    CHROMIUM,
+    FULL_WORKBOOK,
+    RUN_PICKER,
+    Tab,
+    ensure_workbook,
+    prepared_tab,
+    timed_choice,
+)
+from benchmarks.common import machine_note
+from benchmarks.first_page_server import free_port, start_server, stop_server
+
+
+def switch(tab: Tab, label: str, index: int) -> tuple[float, float]:
+    """One choice in the "Run shown" box (the ``index``-th run): seconds to everything drawn, CPU."""
+    change = timed_choice(
+        tab, "Executions", f"{label}: run {index + 1} (Run shown box)", RUN_PICKER, index, charts=True
+    )
+    return change.seconds, change.cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--a", type=Path, required=True, help="the first tree (the 'before')")
+    parser.add_argument("--b", type=Path, required=True, help="the second tree (the 'after')")
+    parser.add_argument("--pairs", type=int, default=12, help="samples of each tree")
+    parser.add_argument("--workbook", type=Path, default=FULL_WORKBOOK, help="the data to load")
+    args = parser.parse_args(argv)
+    ensure_workbook(args.workbook)
+    print(machine_note("streamlit", "playwright"), flush=True)
+    from playwright.sync_api import sync_playwright
+
+    servers = []
+    try:
+        for tree in (args.a, args.b):
+            home = Path(tempfile.mkdtemp(prefix="rfm-bench-ab-"))
+            servers.append(start_server(tree, home, free_port()))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            tabs = {
+                name: prepared_tab(browser, server.url, args.workbook)
+                for name, server in zip("AB", servers, strict=True)
+            }
+            for tab in tabs.values():
+                tab.open("Executions")
+            samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
+            print(
+                "\nRun switches in turns (seconds to everything drawn; the page's main-thread CPU)",
+                flush=True,
+            )
+            for pair in range(args.pairs):
+                order = "AB" if pair % 2 == 0 else "BA"
+                index = 1 if pair % 2 == 0 else 0  # to the other run and back, both trees alike
+                for name in order:
+                    samples[name].append(switch(tabs[name], name, index))
+            browser.close()
+    finally:
+        for server in servers:
+            stop_server(server)
+    a, b = samples["A"], samples["B"]
+    print(f"\nA = {args.a}\nB = {args.b}")
+    for name, values in samples.items():
+        seconds = [s for s, _ in values]
+        cpu = [c for _, c in values]
+        under = sum(s < 0.3 for s in seconds)
+        print(
+            f"  {name}: median {statistics.median(seconds):.3f} s (CPU {statistics.median(cpu):.3f} s), "
+            f"{min(seconds):.3f}-{max(seconds):.3f} s, under 0.3 s: {under}/{len(seconds)}"
+        )
+    differences = [sb - sa for (sa, _), (sb, _) in zip(a, b, strict=True)]
+    cpu_differences = [cb - ca for (_, ca), (_, cb) in zip(a, b, strict=True)]
+    print(
+        f"  B - A, pair by pair: median {statistics.median(differences):+.3f} s "
+        f"(CPU {statistics.median(cpu_differences):+.3f} s); B faster in "
+        f"{sum(d < 0 for d in differences)} of {len(differences)} pairs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
