@@ -7,7 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
-from ui.layout import chart_row, plotly
+from ui.layout import chart_row, drawn_when_open, plotly
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -190,8 +190,9 @@ def draw_view(view: str) -> None:
         chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
         # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
         st.table(clusters.summary_table(summary), hide_index=True)
-        with st.expander("The average customer of each cluster"):
-            st.table(clusters.averages_table(summary), hide_index=True)
+        with drawn_when_open(clusters.AVERAGES_LABEL, clusters.AVERAGES_OPEN_KEY) as opened:
+            if opened:  # a closed expander's table was still drawn on every run switch
+                st.table(clusters.averages_table(summary), hide_index=True)
     elif view == clusters.SEGMENTS_VIEW:
         segments_by_cluster(arn)
     elif view == clusters.SWEEP_VIEW:

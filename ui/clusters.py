@@ -143,7 +143,16 @@ LAST_VIEW_KEY = "clusters_last_view"
 #: The labels of the view tabs the last full run drew (the sweep view comes and goes).
 VIEW_LABELS_KEY = "clusters_view_labels"
 #: The keys of the widgets in the views' fragments, kept while their view is closed.
-VIEW_WIDGET_KEYS = ("clusters_normalise", "clusters_search", "clusters_names", "clusters_compare")
+VIEW_WIDGET_KEYS = (
+    "clusters_normalise",
+    "clusters_search",
+    "clusters_names",
+    "clusters_compare",
+    "clusters_averages_open",
+)
+#: The Profiles view's expander of each cluster's average customer, drawn only while open.
+AVERAGES_LABEL = "The average customer of each cluster"
+AVERAGES_OPEN_KEY = "clusters_averages_open"
 
 
 def view_labels(sweep: bool) -> list[str]:

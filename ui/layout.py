@@ -11,7 +11,8 @@ container no minimum width (it only shrinks), so the width must be fixed for the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import plotly.graph_objects as go
@@ -55,3 +56,18 @@ def chart_row(charts: Sequence[tuple[go.Figure, str]], **options: Any) -> None:
     with row():
         for figure, key in charts:
             plotly(figure, key=key, width=CHART_WIDTH, **options)
+
+
+@contextmanager
+def drawn_when_open(label: str, key: str) -> Iterator[bool]:
+    """A closed expander whose content is drawn only while it is open (issue 10).
+
+    A closed expander's elements are still sent to the browser and mounted, on every run that
+    draws it: the step panel's worker log (a code block of up to 6,000 characters), files grid and
+    JSON views on each step or run change, Clusters' table of averages on each run change.
+    Opening the expander reruns the fragment it is in (or the page) and draws them; it stays open
+    as long as its ``key`` is drawn.
+    """
+    box = st.expander(label, key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)

@@ -8,8 +8,6 @@ AWS, the local worker's log, then the raw input and output JSON as the fallback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +17,7 @@ from pipeline.config import data_home
 from pipeline.views import step_details
 from pipeline.views.execution_view import StepRun
 from pipeline.workflows.runs import failure_message
+from ui.layout import drawn_when_open
 from ui.text import plain, plain_table
 
 #: The end of a worker log the panel shows (characters).
@@ -82,15 +81,15 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> No
         result_table(table, step_details.percent_columns(table))
     files = step_details.result_files(step)
     if not files.empty:
-        with _drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:
+        with drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:
             if opened:
                 st.dataframe(files, hide_index=True, width="stretch")
     log = local_log_path(execution_arn)
     if log is not None:
-        with _drawn_when_open("Worker log (local)", f"step_log_open_{execution_arn}") as opened:
+        with drawn_when_open("Worker log (local)", f"step_log_open_{execution_arn}") as opened:
             if opened:
                 st.code(log_tail(log), language=None, wrap_lines=True, height=240)
-    with _drawn_when_open("Input and output (JSON)", f"step_json_open_{execution_arn}") as opened:
+    with drawn_when_open("Input and output (JSON)", f"step_json_open_{execution_arn}") as opened:
         if opened:
             st.markdown("**Input**")
             st.json(step.input, expanded=1)
@@ -108,17 +107,3 @@ def result_table(table: pd.DataFrame, percent: list[str] | None = None) -> None:
         return
     shares = {column: st.column_config.NumberColumn(format="percent") for column in percent}
     st.dataframe(table, hide_index=True, width="stretch", column_config=shares)
-
-
-@contextmanager
-def _drawn_when_open(label: str, key: str) -> Iterator[bool]:
-    """A closed expander whose content is drawn only while it is open (issue 10).
-
-    A step change redraws the panel, and a closed expander's elements are still sent to the
-    browser and mounted: the worker log (a highlighted code block of up to 6,000 characters),
-    the files grid and the JSON views. Opening the expander reruns the step part (the fragment it is in) and
-    draws them; it stays open from one step to the next (its key is the execution's).
-    """
-    box = st.expander(label, key=key, on_change="rerun")
-    with box:
-        yield bool(box.open)

@@ -97,6 +97,10 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
     assert shown["Customers"] == f"{summary['customers']:,}"
     assert shown["Quality threshold"] == "-1.00"
     assert chart_keys(at) == ["chart_sizes", "chart_profiles"]  # the view open by default
+    (cluster_table,) = at.table  # the averages' expander is closed: its table is not drawn
+    assert at.expander[0].label == clusters_ui.AVERAGES_LABEL
+    at.session_state[clusters_ui.AVERAGES_OPEN_KEY] = True  # opened, as a click does
+    at.run()
     cluster_table, averages = at.table
     assert list(cluster_table.value["Cluster"]) == [
         c["Name"] for c in sorted(summary["clusters"], key=lambda c: c["Cluster"])
@@ -112,6 +116,11 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
         "Avg. spend (£)",
     ]
     assert len(averages.value) == 3
+    averages_by_cluster = averages.value.set_index("Cluster")
+    for cluster in summary["clusters"]:
+        assert (
+            averages_by_cluster.loc[cluster["Name"], "Avg. purchases"] == f"{cluster['MeanFrequency']:,.1f}"
+        )
 
     open_view(at, clusters_ui.CUSTOMERS_VIEW)
     (customer_table,) = at.dataframe
