@@ -102,6 +102,10 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
         st.rerun(scope="app")
     if anything_was_running and not execution_list.any_running(fresh):
         st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling
+    if anything_was_running and fresh.status_of(chosen) != listing.status_of(chosen):
+        # The run shown ended, seen here first: the page follows at once, rather than showing its
+        # end in the table beside a status metric that waits for its own refresh (up to 1.5 s).
+        st.rerun(scope="app")
 
 
 if execution_list.any_running(listing):

@@ -1,4 +1,4 @@
-"""Two trees of the app side by side: Executions' run switch in each, taken in turns (A B B A ...).
+"""Two trees of the app side by side: a page's run switch in each, taken in turns (A B B A ...).
 
 On this shared machine the same tree measured twice half an hour apart differed by as much as
 any change did (benchmarks/README.md, round 13: a median of 0.55 s against 0.41 s). Here both
@@ -6,10 +6,12 @@ trees' servers run at once, each in its own tab of one chromium, and each sample
 taken next to a sample of the other, in A B B A order: a change in the machine's load falls on
 both. The script prints each pair and the medians of both trees, and of the pairs' differences.
 
-    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--pairs 12] [--workbook FILE]
+    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--page executions|clusters] [--pairs 12]
 
 DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
-(the full-scale one by default) and watches the same three runs succeed before the samples.
+(the full-scale one by default) and watches the same three runs succeed before the samples;
+the run switch is a choice in Executions' "Run shown" box, or in Clusters' "Succeeded run" box
+on the view the page opens on (Profiles).
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from benchmarks.bench_browser_pages import (
 from benchmarks.common import machine_note
 from benchmarks.first_page_server import free_port, start_server, stop_server
 
+#: Each page's title in the navigation and its run picker.
+PAGES = {"executions": ("Executions", RUN_PICKER), "clusters": ("Clusters", "Succeeded run")}
 
-def switch(tab: Tab, label: str, index: int) -> tuple[float, float]:
-    """One choice in the "Run shown" box (the ``index``-th run): seconds to everything drawn, CPU."""
-    change = timed_choice(
-        tab, "Executions", f"{label}: run {index + 1} (Run shown box)", RUN_PICKER, index, charts=True
-    )
+
+def switch(tab: Tab, page: str, label: str, index: int) -> tuple[float, float]:
+    """One choice in the page's run box (the ``index``-th run): seconds to everything drawn, CPU."""
+    title, picker = PAGES[page]
+    change = timed_choice(tab, title, f"{label}: run {index + 1}", picker, index, charts=True)
     return change.seconds, change.cpu
 
 
@@ -45,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--a", type=Path, required=True, help="the first tree (the 'before')")
     parser.add_argument("--b", type=Path, required=True, help="the second tree (the 'after')")
+    parser.add_argument("--page", choices=sorted(PAGES), default="executions", help="whose run switch")
     parser.add_argument("--pairs", type=int, default=12, help="samples of each tree")
     parser.add_argument("--workbook", type=Path, default=FULL_WORKBOOK, help="the data to load")
     args = parser.parse_args(argv)
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, server in zip("AB", servers, strict=True)
             }
             for tab in tabs.values():
-                tab.open("Executions")
+                tab.open(PAGES[args.page][0])
             samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
             print(
                 "\nRun switches in turns (seconds to everything drawn; the page's main-thread CPU)",
@@ -74,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 order = "AB" if pair % 2 == 0 else "BA"
                 index = 1 if pair % 2 == 0 else 0  # to the other run and back, both trees alike
                 for name in order:
-                    samples[name].append(switch(tabs[name], name, index))
+                    samples[name].append(switch(tabs[name], args.page, name, index))
             browser.close()
     finally:
         for server in servers:
