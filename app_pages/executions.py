@@ -47,12 +47,7 @@ if not listing.items:
     st.page_link(Page.LAUNCH, label="Launch a run", icon=":material/rocket_launch:")
     end_page()
 
-# A click on a row of the table (below) is read here, before the page is drawn: while nothing runs
-# the table is drawn in the page's own run, so the click's one rerun draws the run it picked.
 listed = execution_list.executions_table(listing)
-picked = execution_list.picked_execution(listed, execution_list.table_rows())
-if picked:
-    st.session_state[Key.SELECTED_EXECUTION] = picked
 selected = execution_list.selected_execution(listed)
 st.session_state[Key.SELECTED_EXECUTION] = selected
 deep_link.show_in_address(selected)
@@ -62,16 +57,23 @@ running = listing.status_of(selected) == "RUNNING"
 def runs_part(chosen: str, anything_was_running: bool) -> None:
     """The "Run shown" box above the runs table (running runs first); a choice in either selects a run.
 
-    While a run goes on this part is a fragment that refreshes itself, so a run started meanwhile
-    (the command line, another browser) joins the box and the table at once; a choice in the box
-    or a click on a row there reruns the fragment, which hands it to the app
-    (``st.rerun(scope="app")``). Otherwise the part is in the page's own run, and its click is
-    read at the top of the page: one run of the page draws the run picked.
+    A fragment: a choice in the box or a click on a row reruns it, and it hands the run chosen to
+    the app (``st.rerun(scope="app")``) before it draws anything. While a run goes it refreshes
+    itself, so a run started meanwhile (the command line, another browser) joins the box and the
+    table at once. It is a fragment whether or not a run goes: the browser drew a part that went
+    from the page's own run to a fragment (or back) anew, and the box lost what the user was
+    typing in it when a run started or the last one ended.
     """
     if st.session_state.get(Key.SELECTED_EXECUTION) != chosen:  # the box's callback, in the fragment
         st.rerun(scope="app")
     fresh = runs.list_executions(chosen) if anything_was_running else listing
     table = execution_list.executions_table(fresh, chosen)
+    # A click on a row reruns this part: the run it picked (read from the table's widget state) is
+    # handed to the page before anything is drawn here.
+    picked = execution_list.picked_execution(table, execution_list.table_rows())
+    if picked and picked != chosen:
+        st.session_state[Key.SELECTED_EXECUTION] = picked
+        st.rerun(scope="app")
     # The run shown, chosen here or by a click on the table, a link or a launch (each sets the
     # selected execution, which the box follows: set before it is drawn, never given as its
     # index). Above the table, so the keyboard reaches it before the grid's cells.
@@ -85,7 +87,7 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
         on_change=execution_list.follow_picker,
     )
     st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
-    event = st.dataframe(
+    st.dataframe(
         table.drop(columns="ARN"),
         hide_index=True,
         key=execution_list.table_key(),
@@ -96,10 +98,6 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
     )
     # Streamlit lets no app tick a row itself, so the run shown is the one marked ▶, ticked or not.
     st.caption(execution_list.TABLE_CAPTION)
-    picked = execution_list.picked_execution(table, list(event.selection.rows))
-    if picked and picked != chosen:
-        st.session_state[Key.SELECTED_EXECUTION] = picked
-        st.rerun(scope="app")
     if anything_was_running and not execution_list.any_running(fresh):
         st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling
     if anything_was_running and fresh.status_of(chosen) != listing.status_of(chosen):
@@ -108,10 +106,10 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
         st.rerun(scope="app")
 
 
-if execution_list.any_running(listing):
-    st.fragment(runs_part, run_every=executions.REFRESH_SECONDS)(selected, True)
-else:
-    runs_part(selected, False)
+anything_running = execution_list.any_running(listing)
+st.fragment(runs_part, run_every=executions.REFRESH_SECONDS if anything_running else None)(
+    selected, anything_running
+)
 
 st.subheader(plain(selected.rsplit(":", 1)[-1]))
 st.code(selected, language=None)  # the full ARN, with Streamlit's copy button

@@ -27,14 +27,14 @@ TABLE_COLUMNS = [
     "Selected",
     "Name",
     "Status",
+    "Quality",  # beside the status, in view at 1400 px: how each run came out, at a glance
     "Workflow",
     "Dataset",  # in view at 1400 px: on a shared server it tells whose run a row is
     "Started",
     "Duration (s)",
     "k",
     "Country",
-    "Threshold",
-    "Quality",  # beside the gate it was held to, which names the figure (silhouette or RMSE)
+    "Threshold",  # the gate the Quality was held to, which names the figure (silhouette or RMSE)
     "Backend",
     "ARN",
 ]

@@ -138,3 +138,55 @@ def test_runs_started_elsewhere_join_the_table_and_the_run_shown_box(browser, co
         expect(main.get_by_role("heading", name="third", exact=True)).to_be_visible()
         expect(main.get_by_test_id("stAlert").filter(has_text="AWS")).to_have_count(0)
         expect(main.get_by_text("The execution was stopped. Reason:")).to_be_visible()
+
+
+#: Which element has the keyboard's focus, and what it holds.
+FOCUSED = "() => [document.activeElement?.getAttribute('aria-label'), document.activeElement?.value]"
+
+
+def wait_until_row_reads(tab, name: str, status: str, timeout: int) -> None:
+    """Wait until the runs table lists ``name`` with ``status``, read from the grid's accessible
+    table without focusing the grid (the keyboard stays where the user left it)."""
+    tab.wait_for_function(
+        """([name, status]) => {
+            const table = document.querySelector('[data-testid="stMain"] [data-testid="stDataFrame"] table');
+            return [...(table?.querySelectorAll('tbody tr') ?? [])].some(row =>
+                row.querySelector('td[aria-colindex="2"]')?.textContent === name &&
+                row.querySelector('td[aria-colindex="3"]')?.textContent === status);
+        }""",
+        arg=[name, status],
+        timeout=timeout,
+    )
+
+
+def test_typing_in_the_run_shown_box_survives_runs_starting_and_ending_elsewhere(
+    browser, colleague, tmp_path
+):
+    # The box's part of the page was drawn in the page's own run while nothing ran and as a
+    # refreshing fragment while a run went: the browser drew it anew when one became the other,
+    # and what the user was typing into the box went, with the focus.
+    first = colleague.start("alpha")
+    colleague.stop(first)
+    (tmp_path / "logs").mkdir()
+    with streamlit_server(tmp_path / "home", tmp_path / "logs") as server, open_tab(browser) as tab:
+        tab.goto(f"{server.url}/executions")
+        main = tab.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name="alpha", exact=True)).to_be_visible()
+        settled(tab)
+        main.get_by_role("combobox", name="Run shown").click()
+        tab.keyboard.type("a")
+        assert tab.evaluate(FOCUSED) == ["Run shown", "a"]
+
+        colleague.start("charlie")  # keeps running: the page goes from idle to refreshing itself
+        wait_until_row_reads(tab, "charlie", "RUNNING", SHOWS_WITHIN)
+        settled(tab)
+        assert tab.evaluate(FOCUSED) == ["Run shown", "a"]
+
+        colleague.stop(colleague.started[-1])  # the last run ends: the page is drawn again, idle
+        wait_until_row_reads(tab, "charlie", "ABORTED", STEP_TIMEOUT)
+        settled(tab)
+        assert tab.evaluate(FOCUSED) == ["Run shown", "a"]
+        tab.keyboard.type("l")  # the search goes on where it was
+        expect(tab.get_by_role("option", name=re.compile(r"^alpha · "))).to_be_visible()
+        tab.keyboard.press("Escape")
+        expect(main.get_by_role("heading", name="alpha", exact=True)).to_be_visible()  # still the one shown
