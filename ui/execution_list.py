@@ -215,8 +215,10 @@ def column_config() -> dict[str, Any]:
         "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
         "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),
         "Threshold": st.column_config.TextColumn(help="The quality gate the run had to pass."),
+        # Room for the header beside the menu icon a hover shows (auto-sizing left "Qua" at 800 px).
         "Quality": st.column_config.NumberColumn(
             format="%.3f",
+            width=96,
             help=(
                 "How good the run's model is, held to its Threshold: the silhouette for a clustering "
                 "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
