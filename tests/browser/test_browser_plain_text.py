@@ -3,7 +3,8 @@
 Escaping alone does not stop GitHub-flavoured Markdown from linking bare URLs (it does so after
 parsing, in the unescaped text), so what chromium draws is checked, not only the element's
 body: a CSV whose header and a country are ``![x](http://127.0.0.1:9/t.png) [Log in](...)``
-is uploaded, and the Data page's error and the Launch page's warning that quote them are read.
+is uploaded, and the Data page's error and the Launch page's warning that quote them are read;
+a price run on products so described shows them in the Executions step panel's static table.
 """
 
 from __future__ import annotations
@@ -82,3 +83,37 @@ def test_a_hostile_header_and_country_show_as_text_and_fetch_nothing(new_tab):
     expect(warning).to_be_visible()
     assert_plain(warning, HOSTILE)
     assert not [url for url in new_tab.requests if "127.0.0.1:9" in url or "evil.example" in url]
+
+
+def test_a_hostile_description_in_a_steps_static_table_shows_as_text(browser, sample_xlsx, tmp_path):
+    # The step panel's result tables are static tables (st.table), which read their cells as
+    # Markdown: a price run whose product descriptions are hostile lists them under "Largest
+    # errors" as the characters they are.
+    from support.cluster_support import make_runs
+
+    from pipeline.loading.dataset import load_transactions
+    from pipeline.workflows.price_regression.parameters import RegressionParameters
+
+    home = tmp_path / "home"
+    home.mkdir()
+    transactions = load_transactions(sample_xlsx, use_cache=False).transactions.assign(Description=HOSTILE)
+    hostile = tmp_path / "hostile-descriptions.parquet"
+    transactions.to_parquet(hostile, index=False)
+    finished = make_runs(home, hostile, {"prices": RegressionParameters(rmse_threshold=1000.0)})
+    assert finished.descriptions["prices"]["status"] == "SUCCEEDED", finished.descriptions
+
+    (tmp_path / "logs").mkdir()
+    requests: list[str] = []
+    with streamlit_server(home, tmp_path / "logs") as server, open_tab(browser) as tab:
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.goto(f"{server.url}/executions")
+        main = tab.get_by_test_id("stMain")
+        errors = main.get_by_test_id("stTable").filter(has_text="Share of squared error")
+        expect(errors).to_be_visible(timeout=STEP_TIMEOUT)
+        settled(tab, STEP_TIMEOUT)
+        cells = errors.locator("td").filter(has_text="Log in")
+        expect(cells.first).to_be_visible()
+        assert cells.count() >= 1
+        assert_plain(errors, HOSTILE)
+        assert errors.locator("strong, em, code").count() == 0, errors.inner_html()
+    assert not [url for url in requests if "127.0.0.1:9" in url or "evil.example" in url]
