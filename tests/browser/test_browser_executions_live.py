@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -95,15 +97,22 @@ def run_shown_options(tab) -> list[str]:
     return texts
 
 
-def test_runs_started_elsewhere_join_the_table_and_the_run_shown_box(browser, colleague, tmp_path):
-    first = colleague.start("first")
-    colleague.stop(first)  # one ended run: the page opens with nothing running
+@contextmanager
+def page_after_one_run(browser, colleague: Colleague, tmp_path: Path, name: str) -> Iterator[Any]:
+    """Executions on a server of its own, opened once the colleague's run ``name`` has ended (so
+    nothing runs), showing that run."""
+    colleague.stop(colleague.start(name))
     (tmp_path / "logs").mkdir()
     with streamlit_server(tmp_path / "home", tmp_path / "logs") as server, open_tab(browser) as tab:
         tab.goto(f"{server.url}/executions")
-        main = tab.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", name="first", exact=True)).to_be_visible()
+        expect(tab.get_by_test_id("stMain").get_by_role("heading", name=name, exact=True)).to_be_visible()
         settled(tab)
+        yield tab
+
+
+def test_runs_started_elsewhere_join_the_table_and_the_run_shown_box(browser, colleague, tmp_path):
+    with page_after_one_run(browser, colleague, tmp_path, "first") as tab:
+        main = tab.get_by_test_id("stMain")
         wait_until_listed_first(tab, "first", STEP_TIMEOUT)
 
         # Started while the page is idle: listed, first, without anything done in the browser.
@@ -165,14 +174,8 @@ def test_typing_in_the_run_shown_box_survives_runs_starting_and_ending_elsewhere
     # The box's part of the page was drawn in the page's own run while nothing ran and as a
     # refreshing fragment while a run went: the browser drew it anew when one became the other,
     # and what the user was typing into the box went, with the focus.
-    first = colleague.start("alpha")
-    colleague.stop(first)
-    (tmp_path / "logs").mkdir()
-    with streamlit_server(tmp_path / "home", tmp_path / "logs") as server, open_tab(browser) as tab:
-        tab.goto(f"{server.url}/executions")
+    with page_after_one_run(browser, colleague, tmp_path, "alpha") as tab:
         main = tab.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", name="alpha", exact=True)).to_be_visible()
-        settled(tab)
         main.get_by_role("combobox", name="Run shown").click()
         tab.keyboard.type("a")
         assert tab.evaluate(FOCUSED) == ["Run shown", "a"]
