@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 from support.browser_support import STEP_TIMEOUT, Reruns, StreamlitServer, open_tab, settled, streamlit_server
 
 from ui.launch import DEFINITIONS_LABEL
@@ -97,6 +97,18 @@ def launch_and_watch(page, k: str) -> None:
     )
 
 
+def expect_one_title(titles: Locator, text: str) -> None:
+    """Wait for one chart title reading ``text``.
+
+    While a chart is redrawn the page may hold two title nodes for a moment (the old one, or a
+    second copy Streamlit's theme draws with the title bolded twice): a strict locator read then
+    fails at once instead of waiting. So wait for the title, then for it alone.
+    """
+    expect(titles.filter(has_text=text).first).to_be_visible()
+    expect(titles).to_have_count(1)
+    expect(titles.first).to_have_text(text)
+
+
 def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded_tab):
     page, reruns = loaded_tab
     launch_and_watch(page, "4")
@@ -115,18 +127,15 @@ def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded
     sent = reruns.after(page, lambda: main.get_by_role("tab", name="Segments", exact=True).click())
     assert sent == [""], sent  # a tab reruns the page: it draws the view just opened
     heatmap_title = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
-    expect(heatmap_title).to_have_text("Clusters by RFM segment (customers)")
+    expect_one_title(heatmap_title, "Clusters by RFM segment (customers)")
     expect(charts).to_have_count(1)
     expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)  # the scatter is gone
 
     sent = reruns.after(page, lambda: main.get_by_text("Show each cluster's segments as shares").click())
     assert len(sent) == 1 and sent[0] != "", sent
     expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()
-    # The fragment's rerun may end (for the browser) before the old chart is taken away: the
-    # new title first, then one chart.
-    expect(heatmap_title.filter(has_text="share of each cluster")).to_be_visible()
-    expect(heatmap_title).to_have_count(1)
-    expect(heatmap_title).to_have_text("Clusters by RFM segment (share of each cluster)")
+    # The fragment's rerun may end (for the browser) before the old chart is taken away.
+    expect_one_title(heatmap_title, "Clusters by RFM segment (share of each cluster)")
 
     reruns.after(page, lambda: main.get_by_role("tab", name="Customers", exact=True).click())
     every_customer = re.compile(r"^([\d,]+) of \1 customers$")
@@ -163,7 +172,7 @@ def test_clusters_open_view_stays_open_when_another_run_is_chosen(loaded_tab):
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)
     expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()  # kept
     heatmap = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
-    expect(heatmap).to_have_text("Clusters by RFM segment (share of each cluster)")
+    expect_one_title(heatmap, "Clusters by RFM segment (share of each cluster)")
     expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
 
     # The open view is in the address beside the run (the tabs are bound to it): a reload, a new
