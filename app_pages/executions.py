@@ -7,6 +7,7 @@ import streamlit as st
 from pipeline.views import execution_view as ev
 from pipeline.views import map_iterations
 from pipeline.views.graph_figure import clicked_state, state_box_indices, workflow_figure
+from pipeline.views.timeline_html import timeline_html
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
@@ -189,6 +190,8 @@ def watch(arn: str, was_running: bool) -> None:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
     # The graph is drawn by watch, never outlined in its figure: a step change then leaves the
     # figure, hence the chart, as it is (a changed figure is a new chart, drawn from scratch).
+    # Its key is one for every run (executions.graph_key): another run of the same workflow
+    # with the same outcomes has the same figure, and the browser keeps the chart it has.
     # The step part outlines the chosen state by styling its box; a click on a state reruns
     # only the step part (the chart's callback names it), which reads the click.
     figure = workflow_figure(
@@ -198,15 +201,16 @@ def watch(arn: str, was_running: bool) -> None:
         map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
     )
     st.subheader("Workflow")
+    graph_key = executions.graph_key(arn)
     with st.container(key=executions.GRAPH_BOX_KEY):
         plotly(
             figure,
-            key=f"graph_{arn}",
+            key=graph_key,
             on_select=executions.show_clicked_step,
             selection_mode="points",
             config=executions.GRAPH_CONFIG,
         )
-    chosen_step(arn, steps, state_box_indices(figure))
+    chosen_step(arn, steps, state_box_indices(figure), graph_key)
     executions.map_iterations_section(view.events)
 
     # The timeline and the event history as tabs, as the Step Functions console has them, and
@@ -218,12 +222,9 @@ def watch(arn: str, was_running: bool) -> None:
         with tab:
             if label == executions.TIMELINE_TAB:
                 if steps:
-                    visits = ev.timeline(steps)
-                    plotly(
-                        ev.timeline_figure(visits),
-                        alt=ev.timeline_alt(visits),
-                        config={"displayModeBar": False},
-                    )
+                    # Plain HTML, not a Plotly chart: a chart mounted anew on every switch to
+                    # another run (pipeline.views.timeline_html says what it cost).
+                    st.html(timeline_html(ev.timeline(steps)))
                 else:
                     st.caption("No state has started yet.")
                 continue
@@ -247,7 +248,7 @@ def event_history(arn: str, events: list[dict[str, Any]]) -> None:
 
 
 @st.fragment(key=executions.STEP_PART_KEY)
-def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> None:
+def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], graph_key: str) -> None:
     """The step picker and the chosen step's details, with the chosen state outlined in the graph.
 
     A fragment nested in ``watch``: choosing a step in the picker, or by a click on the graph
@@ -259,7 +260,7 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> Non
     names = list(dict.fromkeys(step.name for step in steps))
     # A click on a state is read from the graph's selection, so the state is outlined and its
     # details shown in the same run; a click acts once.
-    graph_key, click_key = f"graph_{arn}", f"graph_click_{arn}"
+    click_key = f"{graph_key}_click_{arn}"
     click = clicked_state(st.session_state.get(graph_key))
     if click != st.session_state.get(click_key):
         st.session_state[click_key] = click

@@ -11,7 +11,8 @@ both. The script prints each pair and the medians of both trees, and of the pair
 DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
 (the full-scale one by default) and watches the same three runs succeed before the samples;
 the run switch is a choice in Executions' "Run shown" box, or in Clusters' "Succeeded run" box
-on the view the page opens on (Profiles).
+on the view the page opens on (Profiles), between two runs (``--between``: by default the newest
+two, on Executions a price run and a clustering run).
 """
 
 from __future__ import annotations
@@ -52,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", choices=sorted(PAGES), default="executions", help="whose run switch")
     parser.add_argument("--pairs", type=int, default=12, help="samples of each tree")
     parser.add_argument("--workbook", type=Path, default=FULL_WORKBOOK, help="the data to load")
+    parser.add_argument(
+        "--between",
+        default="1,0",
+        help="the two runs switched between, as places in the run box (Executions: 0 the price run, "
+        "1 and 2 the clustering runs with k = 5 and 4; Clusters: 0 and 1 those two)",
+    )
     args = parser.parse_args(argv)
+    first, second = (int(place) for place in args.between.split(","))
     ensure_workbook(args.workbook)
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
@@ -68,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 name: prepared_tab(browser, server.url, args.workbook)
                 for name, server in zip("AB", servers, strict=True)
             }
-            for tab in tabs.values():
+            for name, tab in tabs.items():
                 tab.open(PAGES[args.page][0])
+                if second != 0:  # the page opens on the newest run: start from the second one
+                    switch(tab, args.page, f"{name} (not counted)", second)
             samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
             print(
                 "\nRun switches in turns (seconds to everything drawn; the page's main-thread CPU)",
@@ -77,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             for pair in range(args.pairs):
                 order = "AB" if pair % 2 == 0 else "BA"
-                index = 1 if pair % 2 == 0 else 0  # to the other run and back, both trees alike
+                index = first if pair % 2 == 0 else second  # to the other run and back, both trees alike
                 for name in order:
                     samples[name].append(switch(tabs[name], args.page, name, index))
             browser.close()

@@ -159,6 +159,36 @@ GRAPH_BOX_KEY = "exec_graph"
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "doubleClickDelay": 0}
 
 
+#: Session keys: the number in the graph's key, and the run the graph showed last.
+GRAPH_EPOCH_KEY = "graph_epoch"
+GRAPH_RUN_KEY = "graph_run"
+
+
+def graph_key(arn: str) -> str:
+    """The workflow graph's widget key for the run ``arn`` is shown: one for every run.
+
+    Streamlit makes a chart's identity from its figure and key, and the browser mounts a chart
+    whose identity changed anew (Plotly draws it from scratch: ~0.1 s of a switch to another run,
+    measured in pairs, benchmarks/README.md round 15). With one key, another run of the same
+    workflow with the same outcomes has the very same chart, and the browser keeps it.
+
+    A click leaves the point selected in the chart; shown for the next run, that selection would
+    read as a click there, and a click on the same state would clear it rather than select it.
+    So when the run shown changes while the graph holds a click, the key takes a new number: that
+    chart starts with no selection (and is drawn anew, once).
+    """
+    from pipeline.views.graph_figure import clicked_state
+
+    state = st.session_state
+    epoch = int(state.get(GRAPH_EPOCH_KEY, 0))
+    if state.get(GRAPH_RUN_KEY) != arn:
+        state[GRAPH_RUN_KEY] = arn
+        if clicked_state(state.get(f"graph_{epoch}")) is not None:
+            epoch += 1
+    state[GRAPH_EPOCH_KEY] = epoch
+    return f"graph_{epoch}"
+
+
 def show_clicked_step() -> None:
     """The graph's selection callback: rerun only the step part, which reads the click."""
     st.rerun(STEP_PART_KEY)

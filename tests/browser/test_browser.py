@@ -411,9 +411,13 @@ def watch_until_succeeded(page) -> None:
     expect(main.get_by_role("link", name=re.compile("Explore the clusters of this run"))).to_be_visible()
     # The graph is drawn by the app (plotly), coloured like the console: the states the run
     # went through succeeded, the failure states it never reached are left blank.
-    # The timeline and the event history are tabs below the step details, the timeline open first.
+    # The timeline and the event history are tabs below the step details, the timeline open first:
+    # plain HTML (no chart to mount on each run switch), one bar a state visit, read as one image.
     expect(main.get_by_role("tab", name="Timeline", exact=True)).to_have_attribute("aria-selected", "true")
-    wait_for_charts(page, 2)
+    timeline = main.get_by_role("img", name=re.compile(r"^Timeline of \d+ state visits: "))
+    expect(timeline).to_be_visible()
+    expect(timeline.locator(".tl-bar")).to_have_count(len(SUCCESS_PATH))
+    wait_for_charts(page, 1)
     statuses = graph_statuses(page)
     for state in SUCCESS_PATH:
         assert statuses[state] == "succeeded", statuses
@@ -426,6 +430,7 @@ def watch_until_succeeded(page) -> None:
     # The event history's tab draws its grid in place of the timeline.
     main.get_by_role("tab", name="Event history", exact=True).click()
     expect(main.get_by_text("Event details", exact=True)).to_be_visible()
+    expect(timeline).to_have_count(0)
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
 
 
@@ -473,7 +478,8 @@ def watch_price_regression_and_open_its_predictions(page) -> None:
         "SUCCEEDED", timeout=RUN_TIMEOUT
     )
     expect(main.get_by_role("tab", name="Event history", exact=True)).to_be_visible()
-    wait_for_charts(page, 2)
+    expect(main.get_by_role("img", name=re.compile(r"^Timeline of \d+ state visits: "))).to_be_visible()
+    wait_for_charts(page, 1)
     statuses = graph_statuses(page)
     for state in REGRESSION_SUCCESS_PATH:
         assert statuses[state] == "succeeded", statuses

@@ -12,10 +12,12 @@ renders for screen readers), never assumed.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from support.browser_support import (
     STEP_TIMEOUT,
@@ -317,3 +319,59 @@ def test_the_graph_outlines_the_step_chosen_in_the_picker_or_by_a_click(browser,
         expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
         settled(tab, STEP_TIMEOUT)
         assert outlined_once_settled(tab, ["Train KMeans"]) == ["Train KMeans"]
+
+
+def choose_in_run_shown(tab, name: str) -> None:
+    """Choose the run ``name`` in the "Run shown" box and wait for the page to show it."""
+    main = tab.get_by_test_id("stMain")
+    option = tab.get_by_role("option").filter(has_text=name).first
+    for _ in range(3):  # the idle page's look for new runs, arriving just then, can close the list
+        main.get_by_role("combobox", name="Run shown").click()
+        try:
+            option.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeoutError:
+            tab.keyboard.press("Escape")
+    option.click()
+    expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    settled(tab, STEP_TIMEOUT)
+    graph_drawn(tab)
+
+
+#: Tags the workflow graph's plot element, so a later look can tell whether the browser kept it.
+TAG_GRAPH = """() => { document.querySelector('.st-key-exec_graph .js-plotly-plot').__kept = true; }"""
+GRAPH_KEPT = """() => document.querySelector('.st-key-exec_graph .js-plotly-plot')?.__kept === true"""
+
+
+def test_another_run_of_the_same_workflow_keeps_the_graph_drawn_and_a_click_there_still_works(
+    browser, server, finished
+):
+    """The browser draws a chart whose id changed from scratch (~0.1 s of a run switch): the graph
+    has one key for every run, so a run whose figure is the same keeps the very chart drawn."""
+    names = {label: arn.rsplit(":", 1)[-1] for label, arn in finished.arns.items()}
+    with open_tab(browser) as tab:
+        main = open_run_graph(tab, f"{server.url}/?run={names['k4']}", names["k4"])
+        timeline = main.get_by_role("img", name=re.compile(r"^Timeline of \d+ state visits: "))
+        before = timeline.get_attribute("aria-label")
+        tab.evaluate(TAG_GRAPH)
+
+        choose_in_run_shown(tab, names["k3"])
+        assert tab.evaluate(GRAPH_KEPT)  # the same element: not drawn again
+        expect(timeline).not_to_have_attribute("aria-label", before or "")  # the timeline is k3's
+
+        # A click on a state of this run shows it; back on k4, that click is not read there, and a
+        # click on the same state selects it (the chart that held the click was left behind).
+        click_state(tab, "Train KMeans")
+        expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        choose_in_run_shown(tab, names["k4"])
+        expect(main.get_by_role("heading", name="Clusters ready", exact=True, level=4)).to_be_visible()
+        click_state(tab, "Train KMeans")
+        expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+
+        # The sweep's graph is another figure (a Map state): a new chart.
+        tab.evaluate(TAG_GRAPH)
+        choose_in_run_shown(tab, names["sweep"])
+        expect(main.get_by_role("heading", name=f"Map state: {SWEEP_STATE}")).to_be_visible()
+        assert not tab.evaluate(GRAPH_KEPT)

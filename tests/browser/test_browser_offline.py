@@ -1,9 +1,9 @@
 """No request leaves the machine: the app, its page icon and its charts come from 127.0.0.1.
 
 Every request chromium makes to anything but the app's server is blocked and recorded; the
-Home page and an Executions deep link (whose graph and timeline are plotly charts) must draw
-without one. The page icon used to be a Material icon that the browser fetched from a font CDN;
-it is the app's own PNG, sent inline by the server (ui/page_icon.py).
+Home page and the Executions page must draw without one. The page icon used to be a Material
+icon that the browser fetched from a font CDN; it is the app's own PNG, sent inline by the
+server (ui/page_icon.py).
 """
 
 from __future__ import annotations

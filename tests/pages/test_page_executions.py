@@ -19,10 +19,12 @@ from streamlit.testing.v1 import AppTest
 from support.asl_support import BlockingResources
 from support.page_support import (
     APP,
+    graph_key,
     metrics_in_columns,
     sidebar_backend,
     static_tables,
     step_figures,
+    timelines,
     unescaped,
 )
 from support.run_support import start_unchecked
@@ -107,7 +109,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def workflow_graph(at: AppTest) -> dict:
-    """The workflow figure the page drew (the plotly chart keyed ``graph_<ARN>``)."""
+    """The workflow figure the page drew (the plotly chart keyed ``graph_<n>``)."""
     charts = [chart for chart in at.get("plotly_chart") if "graph_" in chart.proto.id]
     assert len(charts) == 1, "one workflow graph"
     return json.loads(charts[0].proto.spec)
@@ -171,15 +173,18 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
-    assert len(at.get("plotly_chart")) == 2  # the graph and the timeline, in its tab open first
+    # The graph is a chart; the timeline, in its tab open first, plain HTML (timeline_html).
+    [graph] = at.get("plotly_chart")
+    [timeline] = timelines(at)
     # Screen readers get each state and its status, and each visit of the timeline.
-    graph_alt, timeline_alt = (chart.proto.alt for chart in at.get("plotly_chart"))
+    graph_alt = graph.proto.alt
     assert graph_alt.startswith("Workflow graph of ")
     assert f"{PREPARE_STATE} (Task): succeeded" in graph_alt
     assert f"{FAILED_STATE} (Fail): not reached" in graph_alt
-    assert timeline_alt.startswith(f"Timeline of {len(steps)} state visits: {PREPARE_STATE} succeeded in ")
+    assert f'aria-label="Timeline of {len(steps)} state visits: {PREPARE_STATE} succeeded in ' in timeline
+    assert timeline.count('class="tl-bar"') == len(steps)  # one bar a visit
     open_event_history(at)
-    assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn: the timeline went
+    assert not timelines(at) and len(at.get("plotly_chart")) == 1  # only the open tab is drawn
     history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
@@ -296,7 +301,7 @@ def test_clicking_a_state_in_the_graph_opens_its_details_panel(runs):
     at = open_page(arn)
     assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"  # a finished run opens on its end
 
-    at.session_state[f"graph_{arn}"] = {
+    at.session_state[graph_key(at)] = {
         "selection": {
             "points": [{"customdata": "Train KMeans"}],
             "point_indices": [2],

@@ -21,15 +21,16 @@ import streamlit.testing.v1.local_script_runner as local_script_runner
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP
+from support.page_support import APP, graph_key, timelines
 
 import ui.backend
 import ui.executions
 import ui.step_panel
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.views import execution_view, graph_figure
+from pipeline.views import execution_view, graph_figure, timeline_html
 from pipeline.workflows.clustering.parameters import ClusteringParameters
+from ui import execution_list
 from ui.names import Key, Page
 
 RUN_TIMEOUT = 180
@@ -42,16 +43,21 @@ def local_backend() -> LocalBackend:
 
 @pytest.fixture(scope="module")
 def succeeded(sample_dataset, tmp_path_factory) -> dict[str, Any]:
-    """A private data directory holding one SUCCEEDED clustering run of the sample."""
+    """A private data directory holding two SUCCEEDED clustering runs of the sample: ``arn``
+    (k = 4, the newest) and ``other`` (k = 3), which took the same way through the workflow."""
     home = tmp_path_factory.mktemp("executions-step-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_STUDIO_HOME", str(home))
         path = home / "sample.parquet"
         sample_dataset.transactions.to_parquet(path, index=False)
         backend = local_backend()
-        arn = backend.launch(path, ClusteringParameters(k=4, quality_threshold=-1.0), dataset_name="sample")
-        wait_for_status(backend.client, arn, RUN_TIMEOUT)
-    return {"home": home, "arn": arn}
+        runs = {}
+        for name, k in (("other", 3), ("arn", 4)):
+            runs[name] = backend.launch(
+                path, ClusteringParameters(k=k, quality_threshold=-1.0), dataset_name="sample"
+            )
+            wait_for_status(backend.client, runs[name], RUN_TIMEOUT)
+    return {"home": home, **runs}
 
 
 @pytest.fixture
@@ -94,7 +100,7 @@ def built(monkeypatch) -> Counter:
 
     count(ui.executions, "status_metrics")
     count(ui.executions, "map_iterations_section")
-    count(execution_view, "timeline_figure")
+    count(timeline_html, "timeline_html")
     count(execution_view, "history_table")
     count(graph_figure, "workflow_figure")
     count(ui.step_panel, "draw")
@@ -155,7 +161,7 @@ def test_the_step_picker_is_drawn_in_a_fragment_of_its_own_apart_from_the_graph(
     open_page(arn, history=True)
 
     picker = fragment_of(messages, "selectbox", f"step_{arn}")
-    graph = fragment_of(messages, "plotly_chart", f"graph_{arn}")
+    graph = fragment_of(messages, "plotly_chart", "graph_0")
     history_picker = fragment_of(messages, "selectbox", f"event_{arn}")
 
     assert picker and graph and picker != graph  # a step change does not redraw the graph
@@ -188,7 +194,7 @@ def test_a_click_on_a_graph_state_reruns_the_step_part_which_selects_and_outline
     assert outlined_state(at, arn) == "Clusters ready"  # a finished run opens on its end
     built.clear()
 
-    at.session_state[f"graph_{arn}"] = {
+    at.session_state[graph_key(at)] = {
         "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
     }
     rerun_as_the_browser(at, step_part, monkeypatch)
@@ -210,9 +216,7 @@ def test_after_a_step_change_a_full_rerun_keeps_the_chosen_step(succeeded, messa
 
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
     assert outlined_state(at, arn) == TRAIN_STATE
-    assert [
-        chart for chart in at.get("plotly_chart") if "graph_" not in chart.proto.id
-    ]  # the timeline is back
+    assert timelines(at)  # the timeline is back
 
 
 def test_a_steps_json_is_drawn_only_while_its_expander_is_open(succeeded, messages, monkeypatch):
@@ -229,3 +233,47 @@ def test_a_steps_json_is_drawn_only_while_its_expander_is_open(succeeded, messag
     shown = [json.loads(view.value) for view in at.json]
     assert len(shown) == 2  # the input and the output of "Clusters ready", the step shown
     assert shown[0]["DatasetName"] == "sample"
+
+
+def show_run(at: AppTest, arn: str) -> None:
+    """Choose ``arn`` in the "Run shown" box, as a user does."""
+    at.selectbox(key=execution_list.PICKER_KEY).select(arn).run()
+    assert not at.exception, at.exception
+    assert at.session_state[Key.SELECTED_EXECUTION] == arn
+
+
+def test_another_run_of_the_same_workflow_keeps_the_graphs_chart_and_no_click_follows_it(succeeded, messages):
+    # Streamlit names a chart by its figure and key, and the browser draws a chart whose name
+    # changed from scratch (~0.1 s of a run switch). The graph has one key for every run, so
+    # another run that took the same way through the same workflow is the very same chart.
+    arn, other = succeeded["arn"], succeeded["other"]
+    at = open_page(arn)
+    [graph] = at.get("plotly_chart")
+
+    show_run(at, other)
+    [same] = at.get("plotly_chart")
+    assert same.proto.id == graph.proto.id
+    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"
+
+    # A click on a state of this run shows that state's details ...
+    at.session_state[graph_key(at)] = {
+        "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
+    }
+    at.run()
+    assert at.selectbox(key=f"step_{other}").value == TRAIN_STATE
+
+    # ... and stays with it: the first run opens on its end, not on the state clicked in the
+    # other one. The chart that holds the click is left behind (a new key, once), so a click on
+    # that state here selects it rather than clearing the old selection.
+    show_run(at, arn)
+    assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"
+    assert outlined_state(at, arn) == "Clusters ready"
+    [fresh] = at.get("plotly_chart")
+    assert fresh.proto.id != graph.proto.id
+    assert graph_figure.clicked_state(at.session_state[graph_key(at)]) is None
+
+    # With no click held, the next switch keeps the chart again.
+    show_run(at, other)
+    [kept] = at.get("plotly_chart")
+    assert kept.proto.id == fresh.proto.id
+    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"  # no click read there

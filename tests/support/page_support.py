@@ -140,3 +140,15 @@ def step_figures(at: Any) -> dict[str, str]:
     """The Executions step panel's "Result" figures (its Figure / Value table) as a dict."""
     figures = next(frame for frame in static_tables(at) if list(frame.columns) == ["Figure", "Value"])
     return dict(zip(figures["Figure"], figures["Value"], strict=True))
+
+
+def timelines(at: Any) -> list[str]:
+    """The bodies of the Executions timelines the page drew (``pipeline.views.timeline_html``)."""
+    return [element.proto.body for element in at.get("html") if 'class="tl"' in element.proto.body]
+
+
+def graph_key(at: Any) -> str:
+    """The widget key of the workflow graph Executions draws (``ui.executions.graph_key``)."""
+    from ui.executions import GRAPH_EPOCH_KEY
+
+    return f"graph_{at.session_state[GRAPH_EPOCH_KEY]}"
