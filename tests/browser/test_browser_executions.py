@@ -282,19 +282,22 @@ def outlined_once_settled(tab, expected: list[str]) -> list[str]:
     return outlined_states(tab)
 
 
-def choose_step(tab, state: str) -> None:
-    """Open the step picker (again if a rerun closed its list as it opened) and click ``state``."""
-    option = tab.get_by_role("option", name=state, exact=True)
+def choose_in(tab, box: str, option) -> None:
+    """Open the select box ``box`` (again if a rerun, such as the idle page's look for new runs,
+    closed its list as it opened) and click ``option``."""
     for _ in range(3):
-        tab.get_by_test_id("stMain").get_by_role(
-            "combobox", name="Step (or click a state in the graph)"
-        ).click()
+        tab.get_by_test_id("stMain").get_by_role("combobox", name=box).click()
         try:
             option.wait_for(timeout=5000)
             break
-        except Exception:
+        except PlaywrightTimeoutError:
             tab.keyboard.press("Escape")
     option.click()
+
+
+def choose_step(tab, state: str) -> None:
+    """Choose ``state`` in the step picker."""
+    choose_in(tab, "Step (or click a state in the graph)", tab.get_by_role("option", name=state, exact=True))
 
 
 def test_the_graph_outlines_the_step_chosen_in_the_picker_or_by_a_click(browser, server, finished):
@@ -324,15 +327,7 @@ def test_the_graph_outlines_the_step_chosen_in_the_picker_or_by_a_click(browser,
 def choose_in_run_shown(tab, name: str) -> None:
     """Choose the run ``name`` in the "Run shown" box and wait for the page to show it."""
     main = tab.get_by_test_id("stMain")
-    option = tab.get_by_role("option").filter(has_text=name).first
-    for _ in range(3):  # the idle page's look for new runs, arriving just then, can close the list
-        main.get_by_role("combobox", name="Run shown").click()
-        try:
-            option.wait_for(timeout=5000)
-            break
-        except PlaywrightTimeoutError:
-            tab.keyboard.press("Escape")
-    option.click()
+    choose_in(tab, "Run shown", tab.get_by_role("option").filter(has_text=name).first)
     expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible()
     settled(tab, STEP_TIMEOUT)
     graph_drawn(tab)
