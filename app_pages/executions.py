@@ -262,15 +262,23 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], graph_
     # details shown in the same run; a click acts once.
     click_key = f"{graph_key}_click_{arn}"
     click = clicked_state(st.session_state.get(graph_key))
-    if click != st.session_state.get(click_key):
+    clicked = st.session_state.pop(executions.GRAPH_CLICKED_KEY, False)
+    previous = st.session_state.get(click_key)
+    not_run = None
+    if click != previous:
         st.session_state[click_key] = click
-        if click in names:
-            st.session_state[picker_key] = click
+        wanted = executions.clicked_step(click, previous, clicked)
+        if wanted in names:
+            st.session_state[picker_key] = wanted
+        elif wanted is not None:
+            not_run = wanted
     chosen = st.session_state.get(picker_key)
     if chosen in boxes:
         st.html(executions.outline_style(boxes[chosen]))
     with st.container(border=True, key=f"details_{arn}"):
         st.subheader("Step details")
+        if not_run is not None:
+            st.info(plain(f"“{not_run}” did not run in this execution, so it has no details."))
         if not names:
             st.info("No state has started yet.")
         else:

@@ -189,9 +189,28 @@ def graph_key(arn: str) -> str:
     return f"graph_{epoch}"
 
 
+#: Set by the graph's selection callback: the selection changed because the user clicked.
+GRAPH_CLICKED_KEY = "graph_clicked"
+
+
 def show_clicked_step() -> None:
     """The graph's selection callback: rerun only the step part, which reads the click."""
+    st.session_state[GRAPH_CLICKED_KEY] = True
     st.rerun(STEP_PART_KEY)
+
+
+def clicked_step(selection: str | None, previous: str | None, clicked: bool) -> str | None:
+    """The state a change of the graph's selection asks to show, if any.
+
+    ``selection`` is the state the chart now holds selected, ``previous`` the one it held.
+    A click on a state selects it; a click on the state already selected clears the selection
+    (Plotly toggles it), which still asks for that state: a user who clicked a state, chose
+    another in the picker and clicked the first again saw nothing happen. A selection cleared
+    without a click (a new figure while the run goes is a new chart) asks for nothing.
+    """
+    if selection is not None:
+        return selection
+    return previous if clicked else None
 
 
 def outline_style(box_index: int) -> str:

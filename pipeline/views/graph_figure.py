@@ -264,7 +264,9 @@ def workflow_figure(
             continue
         note = notes.get(node.name) if notes and node.note_lines else None
         iterations = f"Iterations {plain_text(note)}<br>" if note else ""
-        hovers.append(f"{what}: {status}<br>{iterations}Click for its details")
+        # A state the run never reached has no details to show.
+        click = "" if status == NOT_REACHED else "Click for its details"
+        hovers.append(f"{what}: {status}<br>{iterations}{click}")
     traces.append(
         {
             "type": "scatter",
@@ -278,6 +280,10 @@ def workflow_figure(
             "hovertext": hovers,
             "hoverinfo": "text",
             "marker": {"symbol": "square", "size": 46, "color": "rgba(0,0,0,0)", "line": {"width": 0}},
+            # A click selects its point, and Plotly fades the others' text: every name stays
+            # legible (the chosen state is outlined by the page instead).
+            "selected": {"textfont": {"color": "#212121"}},
+            "unselected": {"textfont": {"color": "#212121"}},
             "showlegend": False,
             "name": "states",
         }

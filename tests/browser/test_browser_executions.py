@@ -370,3 +370,37 @@ def test_another_run_of_the_same_workflow_keeps_the_graph_drawn_and_a_click_ther
         choose_in_run_shown(tab, names["sweep"])
         expect(main.get_by_role("heading", name=f"Map state: {SWEEP_STATE}")).to_be_visible()
         assert not tab.evaluate(GRAPH_KEPT)
+
+
+#: The colour of each state name Plotly drew in the workflow graph.
+NAME_COLOURS = """() => [...document.querySelectorAll('.st-key-exec_graph .textpoint text')]
+    .map(text => getComputedStyle(text).fill)"""
+
+
+def test_a_state_clicked_again_after_another_step_was_picked_shows_again(browser, server, finished):
+    """A review clicked a state, picked another step in the picker, clicked the first state again,
+    and saw nothing: the chart still held the first click, and Plotly takes a click on a selected
+    point as clearing it. That click asks for the state all the same; the names never fade."""
+    name = finished.arns["k4"].rsplit(":", 1)[-1]
+    with open_tab(browser) as tab:
+        main = open_run_graph(tab, f"{server.url}/executions?run={name}", name)
+        click_state(tab, "Train KMeans")
+        expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        assert set(tab.evaluate(NAME_COLOURS)) == {"rgb(33, 33, 33)"}  # none faded by the selection
+
+        choose_step(tab, "Save model")
+        expect(main.get_by_role("heading", name="Save model", exact=True, level=4)).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        click_state(tab, "Train KMeans")
+        expect(main.get_by_role("heading", name="Train KMeans", exact=True, level=4)).to_be_visible()
+
+
+def test_a_click_on_a_state_the_run_never_reached_says_it_has_no_details(browser, server, finished):
+    name = finished.arns["sweep"].rsplit(":", 1)[-1]  # a sweep never reaches "Train KMeans"
+    with open_tab(browser) as tab:
+        main = open_run_graph(tab, f"{server.url}/executions?run={name}", name)
+        click_state(tab, "Train KMeans")
+        said = "“Train KMeans” did not run in this execution, so it has no details."
+        expect(main.get_by_text(said)).to_be_visible()
+        expect(main.get_by_role("heading", name="Clusters ready", exact=True, level=4)).to_be_visible()
