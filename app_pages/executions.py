@@ -224,7 +224,8 @@ def watch(arn: str, was_running: bool) -> None:
                 if steps:
                     # Plain HTML, not a Plotly chart: a chart mounted anew on every switch to
                     # another run (pipeline.views.timeline_html says what it cost).
-                    st.html(timeline_html(ev.timeline(steps)))
+                    began, ended = description["startDate"], description.get("stopDate")
+                    st.html(timeline_html(ev.timeline(steps), began, ended))
                 else:
                     st.caption("No state has started yet.")
                 continue

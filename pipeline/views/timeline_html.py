@@ -14,6 +14,7 @@ No script, no link, nothing fetched.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -47,19 +48,25 @@ def _label_style(left: float, width: float) -> str:
     return f"left:calc({left:.3f}% + 6px);color:#fff;font-weight:600"
 
 
-def timeline_html(frame: pd.DataFrame) -> str:
+def timeline_html(
+    frame: pd.DataFrame, began: dt.datetime | None = None, ended: dt.datetime | None = None
+) -> str:
     """``frame`` (``execution_view.timeline``: Step, Status, Start, Finish, Seconds) as HTML.
 
-    A bar's left edge and width are its start and length as percentages of the run's span
-    (zero-length visits get ``drawn_bars``'s shortest bar); its colour is its status's border
-    colour on the workflow graph; a legend names the statuses shown. The whole is one image to
-    screen readers, read as ``timeline_alt`` says it.
+    A bar's left edge and width are its start and length as percentages of the run's span: from
+    ``began`` to ``ended`` (the execution's start and stop, so the axis reads as the page's
+    Started and Duration do; a review found the first state's start and the states' span beside
+    them confusing), else from the first visit to the last. Zero-length visits get
+    ``drawn_bars``'s shortest bar; a bar's colour is its status's border colour on the workflow
+    graph; a legend names the statuses shown. The whole is one image to screen readers, read as
+    ``timeline_alt`` says it.
     """
     if frame.empty:
         return ""
     drawn = drawn_bars(frame)
-    start = drawn["Start"].min()
-    span = max((drawn["Finish"].max() - start).total_seconds(), 1e-9)
+    start = drawn["Start"].min() if began is None else min(drawn["Start"].min(), pd.Timestamp(began))
+    end = drawn["Finish"].max() if ended is None else max(drawn["Finish"].max(), pd.Timestamp(ended))
+    span = max((end - start).total_seconds(), 1e-9)
     rows = []
     for visit, bar in zip(frame.itertuples(index=False), drawn.itertuples(index=False), strict=True):
         left = (bar.Start - start).total_seconds() / span * 100

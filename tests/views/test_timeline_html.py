@@ -135,3 +135,16 @@ def test_a_state_named_like_markup_is_shown_as_its_text_and_adds_no_element():
 
 def test_no_visit_draws_nothing():
     assert timeline_html(timeline([])) == ""
+
+
+def test_given_the_executions_start_and_stop_the_axis_spans_them_as_the_pages_figures_do():
+    # The execution started 1 s before its first state and stopped 1 s after its last: the axis
+    # reads the execution's start and its whole duration, as the page's Started and Duration do.
+    body = timeline_html(two_visits(), START - pd.Timedelta(seconds=1), START + pd.Timedelta(seconds=6))
+    parsed = Parsed(body)
+
+    first, second = (style_of(bar) for bar in parsed.bars())
+    assert float(first["left"].rstrip("%")) == pytest.approx(100 / 7, abs=1e-3)
+    assert float(second["left"].rstrip("%")) == pytest.approx(300 / 7, abs=1e-3)
+    assert float(second["width"].rstrip("%")) == pytest.approx(300 / 7, abs=1e-3)
+    assert "09:59:59 UTC" in body and "+7.00 s" in body
