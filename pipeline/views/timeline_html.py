@@ -34,6 +34,11 @@ def _text(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _colour(status: str) -> str:
+    """A status's bar colour: its border colour on the workflow graph."""
+    return STATUS_COLOURS.get(status, ("", FALLBACK_COLOUR))[1]
+
+
 def _seconds(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 100 else f"{seconds:,.0f} s"
 
@@ -73,26 +78,26 @@ def timeline_html(
         width = max((bar.Finish - bar.Start).total_seconds() / span * 100, 0.0)
         width = min(width, 100 - left)
         status = str(visit.Status)
-        colour = STATUS_COLOURS.get(status, ("", FALLBACK_COLOUR))[1]
         offset = (visit.Start - start).total_seconds()
         tip = f"{visit.Step}: {status.lower()}, {float(visit.Seconds):.3f} s from +{offset:.3f} s"
         rows.append(
             f'<div class="tl-name">{_text(visit.Step)}</div>'
             f'<div class="tl-track" title="{_text(tip)}">'
-            f'<div class="tl-bar" style="left:{left:.3f}%;width:{width:.3f}%;background:{colour}"></div>'
+            f'<div class="tl-bar" style="left:{left:.3f}%;width:{width:.3f}%;'
+            f'background:{_colour(status)}"></div>'
             f'<span class="tl-seconds" style="{_label_style(left, width)}">'
             f"{_text(_seconds(float(visit.Seconds)))}</span></div>"
         )
     statuses = list(dict.fromkeys(str(status) for status in frame["Status"]))
     legend = "".join(
-        f'<span class="tl-key"><span class="tl-swatch" style="background:'
-        f'{STATUS_COLOURS.get(status, ("", FALLBACK_COLOUR))[1]}"></span>{_text(status.capitalize())}</span>'
+        f'<span class="tl-key"><span class="tl-swatch" style="background:{_colour(status)}"></span>'
+        f"{_text(status.capitalize())}</span>"
         for status in statuses
     )
-    began = pd.Timestamp(start).strftime("%H:%M:%S")
+    clock = pd.Timestamp(start).strftime("%H:%M:%S")
     axis = (
         '<div></div><div class="tl-axis">'
-        f"<span>{_text(began)} UTC</span><span>+{_text(_seconds(span))}</span></div>"
+        f"<span>{_text(clock)} UTC</span><span>+{_text(_seconds(span))}</span></div>"
     )
     return (
         f"<style>{_STYLE}</style>"
