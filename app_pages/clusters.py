@@ -7,7 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs
 from ui.errors import show_error, show_warning
-from ui.layout import chart_row, drawn_when_open, plotly
+from ui.layout import CHART_WIDTH, chart_row, drawn_when_open, plotly, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -186,8 +186,10 @@ def draw_view(view: str) -> None:
                 f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
             )
     elif view == clusters.SIZES_VIEW:
-        figures = clusters.run_figures(arn)
-        chart_row([(figures["sizes"], "chart_sizes"), (figures["profiles"], "chart_profiles")])
+        # Plain HTML, not two Plotly charts mounted anew on every run switch (cluster_html says why).
+        with row():
+            for view_html in clusters.profile_views(arn):
+                st.html(view_html, width=CHART_WIDTH)
         # Presentation tables that wrap (never cut at 800 px); every figure is in the JSON download.
         st.table(clusters.summary_table(summary), hide_index=True)
         with drawn_when_open(clusters.AVERAGES_LABEL, clusters.AVERAGES_OPEN_KEY) as opened:

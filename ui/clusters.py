@@ -20,7 +20,7 @@ import streamlit as st
 
 from pipeline.analysis import cluster_compare
 from pipeline.backends.datasets import data_key
-from pipeline.views import cluster_charts, compare_charts, sweep_charts
+from pipeline.views import cluster_charts, cluster_html, compare_charts, sweep_charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
@@ -219,14 +219,12 @@ def run_metrics(run: Run) -> list[tuple[str, str]]:
     ]
 
 
-@st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")
-def run_figures(arn: str) -> dict[str, go.Figure]:
-    """The sizes and profiles charts of one run (they do not depend on a widget)."""
-    run = load_run(arn)
-    return {
-        "sizes": cluster_charts.cluster_sizes(run.summary),
-        "profiles": cluster_charts.cluster_profiles(run.summary),
-    }
+@st.cache_resource(max_entries=8, show_spinner=False)
+def profile_views(arn: str) -> tuple[str, str]:
+    """The Profiles view of one run as HTML, its sizes' bars and its profiles' table
+    (``pipeline.views.cluster_html``: two Plotly charts mounted on every run switch before)."""
+    summary = load_run(arn).summary
+    return cluster_html.sizes_html(summary), cluster_html.profiles_html(summary)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")

@@ -441,11 +441,15 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     expect(main.get_by_test_id("stMetric").filter(has_text="Customers")).to_contain_text(
         f"{figures['customers']:,}"
     )
-    # The view open first: the sizes, the profiles and the cluster table; the 3-D scatter, drawn
-    # with WebGL (plotly's gl3d scene), is the next view's, drawn when its tab is opened.
+    # The view open first: the sizes' bars, the profiles' table (plain HTML, no chart) and the
+    # cluster table; the 3-D scatter, drawn with WebGL (plotly's gl3d scene), is the next view's,
+    # drawn when its tab is opened.
     expect(main.get_by_test_id("stTable").first).to_be_visible()
-    wait_for_charts(page, 2)
-    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
+    sizes = main.get_by_role("img", name=re.compile(r"^Cluster sizes and revenue share\. "))
+    expect(sizes).to_contain_text("Customers")
+    profiles = main.get_by_role("table", name="Cluster profiles")
+    expect(profiles.get_by_role("columnheader")).to_have_text(["Cluster", "Recency", "Frequency", "Monetary"])
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
     main.get_by_role("tab", name="3-D scatter", exact=True).click()
     expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)

@@ -115,9 +115,11 @@ def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded
     main = page.get_by_test_id("stMain")
     open_page(page, "Clusters")
     charts = main.get_by_test_id("stPlotlyChart")
-    # Only the open view is drawn: the sizes and profiles with their table, not the 3-D scatter.
+    # Only the open view is drawn: the sizes and profiles (plain HTML) with their table, not the
+    # 3-D scatter.
     expect(main.get_by_test_id("stTable").first).to_be_visible()
-    expect(charts).to_have_count(2)
+    expect(main.get_by_role("table", name="Cluster profiles")).to_be_visible()
+    expect(charts).to_have_count(0)
     expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
     reruns.after(page, lambda: main.get_by_role("tab", name="3-D scatter", exact=True).click())
     expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()

@@ -13,7 +13,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
-from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
+from support.page_support import APP, metrics_in_columns, profile_views, sidebar_backend, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -96,7 +96,12 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
     assert shown["Clusters (k)"] == "3"
     assert shown["Customers"] == f"{summary['customers']:,}"
     assert shown["Quality threshold"] == "-1.00"
-    assert chart_keys(at) == ["chart_sizes", "chart_profiles"]  # the view open by default
+    assert chart_keys(at) == []  # the view open by default draws its figures as HTML
+    sizes, profiles = profile_views(at)
+    for cluster in summary["clusters"]:
+        assert f"{cluster['CustomerShare']:.1%}" in sizes and f"{cluster['RevenueShare']:.1%}" in sizes
+        assert f'<th scope="row">{cluster["Name"]}</th>' in profiles
+        assert f"{cluster['FrequencyZ']:+.2f}</td>" in profiles
     (cluster_table,) = at.table  # the averages' expander is closed: its table is not drawn
     assert at.expander[0].label == clusters_ui.AVERAGES_LABEL
     at.session_state[clusters_ui.AVERAGES_OPEN_KEY] = True  # opened, as a click does
@@ -136,7 +141,7 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
 
 #: The charts each view of a fixed-k run sends (the customers' view has a grid, no chart).
 VIEW_CHARTS = {
-    clusters_ui.SIZES_VIEW: ["chart_sizes", "chart_profiles"],
+    clusters_ui.SIZES_VIEW: [],  # its sizes and profiles are HTML (pipeline.views.cluster_html)
     clusters_ui.SCATTER_VIEW: ["chart_scatter"],
     clusters_ui.SEGMENTS_VIEW: ["chart_segments"],
     clusters_ui.CUSTOMERS_VIEW: [],
@@ -154,6 +159,7 @@ def test_the_views_are_tabs_and_only_the_open_views_charts_are_sent(with_runs):
         assert chart_keys(at) == charts, view
         assert bool(at.dataframe) == (view == clusters_ui.CUSTOMERS_VIEW), view
         assert bool(at.table) == (view == clusters_ui.SIZES_VIEW), view
+        assert bool(profile_views(at)) == (view == clusters_ui.SIZES_VIEW), view
         # above the views, whichever is open: the metrics and the report button
         assert metrics(at)["Clusters (k)"] == "3"
         assert at.download_button(key="clusters_report").label == "Download report (HTML)"
@@ -451,8 +457,7 @@ def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
 
     arn = with_runs.arns["k3"]
     at = open_view(open_page(arn), clusters_ui.SIZES_VIEW)
-    figures, scatter = clusters.run_figures(arn), clusters.scatter_figure(arn)
-    before = {name: figure.to_json() for name, figure in figures.items()}
+    views, scatter = clusters.profile_views(arn), clusters.scatter_figure(arn)
     scatter_before = scatter.to_json()
 
     open_view(at, clusters_ui.SEGMENTS_VIEW)
@@ -461,9 +466,9 @@ def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
     open_view(at, clusters_ui.SIZES_VIEW)
 
     assert not at.exception and not at.error
-    assert clusters.run_figures(arn) is figures  # the very object: no unpickled copy per rerun
+    assert clusters.profile_views(arn) is views  # the very object: no unpickled copy per rerun
     assert clusters.scatter_figure(arn) is scatter
-    assert {name: figure.to_json() for name, figure in figures.items()} == before
+    assert profile_views(at) == list(views)
     assert scatter.to_json() == scatter_before
     assert clusters.segment_figure(arn, True) is clusters.segment_figure(arn, True)
 

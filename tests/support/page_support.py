@@ -147,6 +147,16 @@ def timelines(at: Any) -> list[str]:
     return [element.proto.body for element in at.get("html") if 'class="tl"' in element.proto.body]
 
 
+def profile_views(at: Any) -> list[str]:
+    """The bodies of Clusters' Profiles view, its sizes then its profiles
+    (``pipeline.views.cluster_html``)."""
+    return [
+        element.proto.body
+        for element in at.get("html")
+        if 'class="cs"' in element.proto.body or 'class="cp"' in element.proto.body
+    ]
+
+
 def graph_key(at: Any) -> str:
     """The widget key of the workflow graph Executions draws (``ui.executions.graph_key``)."""
     from ui.executions import GRAPH_EPOCH_KEY

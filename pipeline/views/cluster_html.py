@@ -1,0 +1,216 @@
+"""The Clusters page's Profiles view as plain HTML: the clusters' sizes as bars, their profiles as
+a heat table (issue 10).
+
+Profiles is the view the page opens on, and it is drawn again on every switch to another run.
+As two Plotly charts (``cluster_charts.cluster_sizes`` and ``cluster_profiles``, which the run
+report keeps) it cost two chart mounts a switch, which kept the switch at 0.29-0.36 s in the
+browser (benchmarks/README.md, rounds 14 and 16). Here the same figures are a few plain elements
+the browser lays out in milliseconds, at any width, in the page's font and colours (light or
+dark theme). Nothing waits for a hover: each bar has its share written beside it, each cell its
+value, and the profiles are a real table that screen readers read cell by cell.
+
+Every text from the run (cluster names) is escaped here; ``st.html`` sanitises again. No script,
+no link, nothing fetched.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+from plotly.colors import sample_colorscale, unlabel_rgb
+
+from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
+
+#: The bars' colours, as the Plotly chart of the report has them.
+CUSTOMERS_COLOUR = "#74add1"
+REVENUE_COLOUR = "#1a9850"
+#: The profile cells' colour scale: blue below the average customer, red above (as the report's).
+PROFILE_SCALE = "RdBu_r"
+#: The longest bar's share of its track: the rest is room for the share written after it.
+BAR_ROOM = 72.0
+#: Text colours a profile cell chooses between, whichever contrasts more with its background:
+#: black or white, since one of the two always reaches WCAG AA's 4.5:1 (at least 4.58:1, where
+#: both are equal). With #212121 for the dark text, the scale's mid blues reached 4.36:1 at best.
+DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"
+#: Shown for a figure the summary lacks (an empty cluster has no averages).
+MISSING = "–"
+
+
+def _text(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value: Any) -> float:
+    """A figure of the summary as a float, NaN when it has none (None, text, inf)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def _percent(share: float) -> str:
+    return MISSING if math.isnan(share) else f"{share:.1%}"
+
+
+def sizes_html(summary: dict[str, Any], title: str = "Cluster sizes and revenue share") -> str:
+    """Each cluster's share of the customers beside its share of the revenue, as bars.
+
+    One row a cluster, in cluster order: its name, then two bars (customers, revenue) whose
+    lengths are the shares against the largest one, each with its share written after it. A
+    row's tooltip adds the counts. Screen readers read it as one image whose text names every
+    share.
+    """
+    table = summary_table(summary)
+    if table.empty:
+        return ""
+    customers = [_number(value) for value in table["CustomerShare"]]
+    revenue = [_number(value) for value in table["RevenueShare"]]
+    finite = [share for share in customers + revenue if not math.isnan(share)]
+    scale = max(max(finite, default=0.0), 1e-12)
+    rows, spoken = [], []
+    for index, name in enumerate(table["Name"]):
+        count = _number(table["Customers"].iloc[index]) if "Customers" in table else math.nan
+        money = _number(table["Revenue"].iloc[index]) if "Revenue" in table else math.nan
+        tip = f"{name}: {_percent(customers[index])} of customers"
+        tip += "" if math.isnan(count) else f" ({count:,.0f})"
+        tip += f", {_percent(revenue[index])} of revenue"
+        tip += "" if math.isnan(money) else f" (£{money:,.0f})"
+        spoken.append(
+            f"{name}: {_percent(customers[index])} of customers, {_percent(revenue[index])} of revenue"
+        )
+        bars = "".join(
+            _bar(share, scale, colour, what)
+            for share, colour, what in (
+                (customers[index], CUSTOMERS_COLOUR, "cs-customers"),
+                (revenue[index], REVENUE_COLOUR, "cs-revenue"),
+            )
+        )
+        rows.append(
+            f'<div class="cs-name">{_text(name)}</div><div class="cs-bars" title="{_text(tip)}">{bars}</div>'
+        )
+    legend = "".join(
+        f'<span class="cs-key"><span class="cs-swatch" style="background:{colour}"></span>{label}</span>'
+        for colour, label in ((CUSTOMERS_COLOUR, "Customers"), (REVENUE_COLOUR, "Revenue"))
+    )
+    alt = f"{title}. " + "; ".join(spoken) + "."
+    return (
+        f"<style>{_STYLE}</style>"
+        f'<div class="cs" role="img" aria-label="{_text(alt)}">'
+        f'<div class="ch-title" aria-hidden="true">{_text(title)}</div>'
+        f'<div class="cs-grid" aria-hidden="true">{"".join(rows)}</div>'
+        f'<div class="cs-legend" aria-hidden="true">{legend}</div></div>'
+    )
+
+
+def _bar(share: float, scale: float, colour: str, kind: str) -> str:
+    """One bar of a cluster's row and its share after it."""
+    width = 0.0 if math.isnan(share) else max(share, 0.0) / scale * BAR_ROOM
+    return (
+        f'<div class="cs-track {kind}">'
+        f'<div class="cs-bar" style="width:{width:.3f}%;background:{colour}"></div>'
+        f'<span class="cs-share" style="left:calc({width:.3f}% + 6px)">{_text(_percent(share))}</span></div>'
+    )
+
+
+def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> str:
+    """Each cluster's mean standardised recency, frequency and monetary as a table of coloured cells.
+
+    Values are in standard deviations from the average customer (on the log features KMeans saw):
+    blue below average, red above, the scale symmetric around 0 as the report's heatmap has it.
+    Low recency means recent buyers. Each cell writes its value; its text is dark or white,
+    whichever contrasts more with its colour. A colour key under the table gives the scale.
+    """
+    table = summary_table(summary)
+    if table.empty:
+        return ""
+    columns = [column for column in PROFILE_COLUMNS if column in table]
+    values = np.array([[_number(value) for value in table[column]] for column in columns], dtype=float).T
+    finite = np.abs(values[np.isfinite(values)])
+    limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    header = "".join(
+        f'<th scope="col" title="{_text(PROFILE_COLUMNS[column])}">{_text(PROFILE_LABELS[column])}</th>'
+        for column in columns
+    )
+    body = []
+    for name, row_values in zip(table["Name"], values, strict=True):
+        cells = "".join(_cell(value, limit) for value in row_values)
+        body.append(f'<tr><th scope="row">{_text(name)}</th>{cells}</tr>')
+    stops = ",".join(_colour(position) for position in np.linspace(0.0, 1.0, 9))
+    key = (
+        f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{-limit:+.2f}</span>'
+        f'<span class="cp-ramp" style="background:linear-gradient(to right,{stops})"></span>'
+        f'<span class="cp-limit">{limit:+.2f}</span></div>'
+    )
+    note = (
+        '<div class="cp-note">Standard deviations from the average customer: blue below it, red above. '
+        "Low recency means recent buyers.</div>"
+    )
+    return (
+        f"<style>{_STYLE}</style>"
+        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{_text(title)}</caption>'
+        f'<thead><tr><th scope="col">Cluster</th>{header}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>{key}{note}</div>"
+    )
+
+
+def _colour(position: float) -> str:
+    """The scale's colour at ``position`` (0 = the lowest value, 1 = the highest)."""
+    return str(sample_colorscale(PROFILE_SCALE, [min(max(position, 0.0), 1.0)])[0])
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG relative luminance of a ``rgb(r, g, b)`` or ``#rrggbb`` colour."""
+    if rgb.startswith("#"):
+        channels = [int(rgb[i : i + 2], 16) for i in (1, 3, 5)]
+    else:
+        channels = [round(float(c)) for c in unlabel_rgb(rgb)]
+    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _cell(value: float, limit: float) -> str:
+    if math.isnan(value):
+        return f'<td class="cp-missing">{MISSING}</td>'
+    background = _colour((value / limit + 1) / 2)
+    text = max((DARK_TEXT, LIGHT_TEXT), key=lambda colour: contrast(colour, background))
+    return f'<td style="background:{background};color:{text}">{value:+.2f}</td>'
+
+
+#: Constants only: classes scoped by their ``cs``/``cp``/``ch`` prefixes, sizes from the page's font.
+_STYLE = (
+    ".ch-title{font-weight:600;font-size:1rem;text-align:left;margin-bottom:0.6rem}"
+    ".cs,.cp{font-size:0.875rem;line-height:1.3}"
+    ".cs-grid{display:grid;grid-template-columns:minmax(5rem,max-content) minmax(8rem,1fr);"
+    "column-gap:0.75rem;row-gap:0.7rem;align-items:center}"
+    ".cs-name{overflow-wrap:anywhere;text-align:right}"
+    ".cs-bars{display:flex;flex-direction:column;gap:2px;border-left:1px solid rgba(128,128,128,.5)}"
+    ".cs-track{position:relative;height:18px}"
+    ".cs-bar{position:absolute;left:0;top:0;height:18px;border-radius:0 3px 3px 0}"
+    ".cs-share{position:absolute;top:50%;transform:translateY(-50%);white-space:nowrap;"
+    "font-variant-numeric:tabular-nums}"
+    ".cs-legend{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;margin-top:0.8rem;justify-content:center}"
+    ".cs-key{display:inline-flex;align-items:center;gap:0.35rem}"
+    ".cs-swatch{display:inline-block;width:0.8rem;height:0.8rem;border-radius:2px}"
+    ".cp-table{width:100%;border-collapse:separate;border-spacing:2px;table-layout:auto}"
+    ".cp-table caption{caption-side:top}"
+    ".cp-table th{font-weight:400;padding:0.2rem 0.4rem}"
+    ".cp-table thead th{text-align:center;opacity:0.8}"
+    ".cp-table tbody th{text-align:right;overflow-wrap:anywhere}"
+    ".cp-table td{text-align:center;padding:0.7rem 0.4rem;font-variant-numeric:tabular-nums;"
+    "border-radius:2px;min-width:4.5rem}"
+    ".cp-missing{background:rgba(128,128,128,.15)}"
+    ".cp-key{display:flex;align-items:center;gap:0.5rem;margin-top:0.6rem;font-size:0.8rem;"
+    "font-variant-numeric:tabular-nums;justify-content:flex-end}"
+    ".cp-ramp{display:inline-block;width:10rem;height:0.7rem;border-radius:2px}"
+    ".cp-note{font-size:0.8rem;opacity:0.75;margin-top:0.4rem}"
+)

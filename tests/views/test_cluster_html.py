@@ -1,0 +1,192 @@
+"""Clusters' Profiles view as HTML (``pipeline.views.cluster_html``), read back with an HTML parser.
+
+Its figures come from a real local run (k=4) of the UCI sample and are checked against plain
+pandas on the run's clusters table; a hostile cluster name and a summary with holes are checked
+to come out as text, with no element, attribute or link of their own, and no exception.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from support.cluster_support import make_runs
+
+from pipeline.views import cluster_html
+from pipeline.views.cluster_html import BAR_ROOM, contrast, profiles_html, sizes_html
+from pipeline.workflows.clustering.parameters import ClusteringParameters
+
+
+class Parsed(HTMLParser):
+    """Every element (tag, attributes) and the text inside each element of the classes asked for,
+    and the profiles table's rows (the text of each cell, header cells included)."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.texts: dict[str, list[str]] = {}
+        self.rows: list[list[str]] = []
+        self.cells: list[dict[str, str]] = []
+        self._open: list[tuple[str, str]] = []
+        self.feed(body)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.elements.append((tag, attributes))
+        if tag == "tr":
+            self.rows.append([])
+        if tag == "td":
+            self.cells.append(attributes)
+        self._open.append((tag, attributes.get("class", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not self._open or tag_is_style(self._open):
+            return
+        tag, kind = self._open[-1]
+        if kind:
+            self.texts.setdefault(kind, []).append(data)
+        if tag in {"td", "th"} and self.rows and any(t == "tr" for t, _ in self._open):
+            self.rows[-1].append(data)
+
+    def with_class(self, kind: str) -> list[dict[str, str]]:
+        return [attrs for _, attrs in self.elements if kind in attrs.get("class", "").split()]
+
+
+def tag_is_style(stack: list[tuple[str, str]]) -> bool:
+    return any(tag == "style" for tag, _ in stack)
+
+
+def style_of(attrs: dict[str, str]) -> dict[str, str]:
+    return dict(part.split(":", 1) for part in attrs["style"].split(";") if part)
+
+
+@pytest.fixture(scope="module")
+def run(sample_xlsx, tmp_path_factory):
+    finished = make_runs(
+        tmp_path_factory.mktemp("cluster-html-home"),
+        sample_xlsx,
+        {"k4": ClusteringParameters(k=4, quality_threshold=-1.0)},
+    )
+    assert "k4" in finished.results, finished.descriptions
+    return finished.results["k4"]
+
+
+def in_cluster_order(summary: dict) -> list[dict]:
+    return sorted(summary["clusters"], key=lambda cluster: cluster["Cluster"])
+
+
+def test_each_bar_writes_its_clusters_share_of_customers_and_revenue_from_the_data(run):
+    clusters = run.clusters
+    customers = clusters.groupby("ClusterName")["CustomerID"].size() / len(clusters)
+    revenue = clusters.groupby("ClusterName")["Monetary"].sum() / clusters["Monetary"].sum()
+    names = [cluster["Name"] for cluster in in_cluster_order(run.summary)]
+
+    parsed = Parsed(sizes_html(run.summary))
+
+    assert parsed.texts["cs-name"] == names
+    expected = [share for name in names for share in (customers[name], revenue[name])]
+    assert parsed.texts["cs-share"] == [f"{share:.1%}" for share in expected]
+    # Lengths are the shares against the largest, which takes BAR_ROOM percent of its track.
+    widths = [float(style_of(bar)["width"].rstrip("%")) for bar in parsed.with_class("cs-bar")]
+    assert widths == pytest.approx([share / max(expected) * BAR_ROOM for share in expected], abs=1e-3)
+    # Each row's tooltip adds the counts, and screen readers hear every share.
+    (image,) = [attrs for tag, attrs in parsed.elements if attrs.get("role") == "img"]
+    assert image["aria-label"].startswith("Cluster sizes and revenue share. ")
+    first = names[0]
+    assert (
+        f"{first}: {customers[first]:.1%} of customers, {revenue[first]:.1%} of revenue"
+        in image["aria-label"]
+    )
+    tips = [attrs["title"] for attrs in parsed.with_class("cs-bars")]
+    count = int((clusters["ClusterName"] == first).sum())
+    assert tips[0].startswith(f"{first}: {customers[first]:.1%} of customers ({count:,}), ")
+
+
+def test_the_profiles_table_puts_the_most_recent_buyers_lowest_on_recency(run):
+    clusters = run.clusters
+    ordered = in_cluster_order(run.summary)
+
+    parsed = Parsed(profiles_html(run.summary))
+
+    header, *body = parsed.rows
+    assert header == ["Cluster", "Recency", "Frequency", "Monetary"]
+    assert [row[0] for row in body] == [cluster["Name"] for cluster in ordered]
+    recency = [float(row[1]) for row in body]
+    most_recent = clusters.groupby("ClusterName")["Recency"].mean().idxmin()
+    assert body[recency.index(min(recency))][0] == most_recent
+    assert [row[1:] for row in body] == [
+        [f"{cluster[column]:+.2f}" for column in ("RecencyZ", "FrequencyZ", "MonetaryZ")]
+        for cluster in ordered
+    ]
+
+
+def test_profile_cells_are_coloured_on_a_scale_symmetric_around_the_average_and_stay_legible(run):
+    parsed = Parsed(profiles_html(run.summary))
+    values = [float(row[column]) for row in parsed.rows[1:] for column in (1, 2, 3)]
+    colours = [style_of(cell) for cell in parsed.cells]
+    limit = max(abs(value) for value in values)
+
+    # The value furthest from the average takes the end of the scale on its side; 0 would be white-ish.
+    extreme = max(range(len(values)), key=lambda index: abs(values[index]))
+    end = "rgb(103, 0, 31)" if values[extreme] > 0 else "rgb(5, 48, 97)"
+    assert colours[extreme]["background"] == end
+    assert cluster_html._colour(0.5) == "rgb(247, 247, 247)"
+    assert parsed.texts["cp-limit"] == [f"{-limit:+.2f}", f"{limit:+.2f}"]  # the colour key's ends
+    # Every value's text meets WCAG AA's 4.5:1 against its cell.
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    for cell in colours:
+        assert contrast(cell["color"], cell["background"]) >= 4.5, cell
+
+
+HOSTILE = '<img src=x onerror="alert(1)"><a href="https://example.com">x</a>"><script>alert(2)</script>'
+
+
+def hostile_summary() -> dict:
+    return {
+        "clusters": [
+            {
+                "Cluster": 0,
+                "Name": HOSTILE,
+                "Customers": 10,
+                "CustomerShare": 0.25,
+                "Revenue": 100.0,
+                "RevenueShare": 0.5,
+                "RecencyZ": 0.5,
+                "FrequencyZ": -1.0,
+                "MonetaryZ": 0.25,
+            },
+            {  # a cluster whose averages and revenue the summary lacks
+                "Cluster": 1,
+                "Name": "Mid-value steady",
+                "Customers": 30,
+                "CustomerShare": 0.75,
+                "RevenueShare": None,
+                "RecencyZ": None,
+                "FrequencyZ": float("nan"),
+                "MonetaryZ": "n/a",
+            },
+        ]
+    }
+
+
+@pytest.mark.parametrize("draw", [sizes_html, profiles_html], ids=["sizes", "profiles"])
+def test_a_hostile_cluster_name_is_text_and_missing_figures_show_as_a_dash(draw):
+    body = draw(hostile_summary())
+    parsed = Parsed(body)
+
+    tags = {tag for tag, _ in parsed.elements}
+    assert not tags & {"img", "a", "script", "iframe"}, tags
+    assert all(not name.startswith("on") and name != "href" for _, attrs in parsed.elements for name in attrs)
+    assert HOSTILE in "".join(text for texts in parsed.texts.values() for text in texts) + "".join(
+        cell for row in parsed.rows for cell in row
+    )
+    assert re.search(r">\s*–\s*<", body)  # the figures the summary lacks
+
+
+def test_a_summary_without_clusters_draws_nothing():
+    assert sizes_html({}) == profiles_html({"clusters": []}) == ""
