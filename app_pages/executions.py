@@ -225,7 +225,9 @@ def watch(arn: str, was_running: bool) -> None:
                     # Plain HTML, not a Plotly chart: a chart mounted anew on every switch to
                     # another run (pipeline.views.timeline_html says what it cost).
                     began, ended = description["startDate"], description.get("stopDate")
-                    st.html(timeline_html(ev.timeline(steps), began, ended))
+                    iterations = map_iterations.visit_labels(view.events, view.definition)  # "k=3"
+                    visits = ev.timeline(steps, iterations=iterations)
+                    st.html(timeline_html(visits, began, ended))
                 else:
                     st.caption("No state has started yet.")
                 continue

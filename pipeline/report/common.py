@@ -15,8 +15,8 @@ import pandas as pd
 from pipeline.report.graph_svg import workflow_svg
 from pipeline.report.page import Section, key_values, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts, StoredDataset
-from pipeline.views.execution_view import step_runs, timeline, timeline_figure
-from pipeline.views.map_iterations import progress_labels
+from pipeline.views.execution_view import step_runs, timeline, timeline_figure, visit_name
+from pipeline.views.map_iterations import progress_labels, visit_labels
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_RECENCY_LABEL, REVENUE_LABEL, pounds
 from pipeline.workflows.runs import failure_message
 
@@ -161,9 +161,10 @@ def workflow_section(facts: RunFacts) -> Section:
     if not steps:
         section.add(paragraph("The history has no state: the run ended before its first step.", "note"))
         return section
+    iterations = visit_labels(facts.events, facts.definition)  # the k sweep's "Train k (k=3)"
     rows = pd.DataFrame(
         {
-            "Step": [step.name for step in steps],
+            "Step": [visit_name(step, iterations) for step in steps],
             "Type": [step.state_type for step in steps],
             "Status": [step.status for step in steps],
             "Seconds": [step.duration_seconds for step in steps],
@@ -171,7 +172,7 @@ def workflow_section(facts: RunFacts) -> Section:
         }
     )
     section.add(table(rows, {"Seconds": lambda v: f"{v:,.2f}"}))
-    section.add_figure(timeline_figure(timeline(steps, now=_stop_of(facts))))
+    section.add_figure(timeline_figure(timeline(steps, now=_stop_of(facts), iterations=iterations)))
     return section
 
 

@@ -68,6 +68,8 @@ class StepRun:
     #: What the task returned (its ``*Succeeded`` event's output) and what it was sent.
     result: Any = None
     parameters: Any = None
+    #: The id of the ``*StateEntered`` event that began the visit.
+    event_id: int = 0
 
     @property
     def duration_seconds(self) -> float | None:
@@ -158,6 +160,7 @@ def step_runs(events: Iterable[Mapping[str, Any]], execution_status: str) -> lis
                 entered=_timestamp(event["timestamp"]),
                 exited=None,
                 input=_parse_json(details.get("input")),
+                event_id=int(event["id"]),
             )
             continue
         key = owner.get(event["id"], 0)
@@ -256,12 +259,26 @@ def event_details(event: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _parse_json(value) for key, value in _details(event).items()}
 
 
-def timeline(runs: Iterable[StepRun], now: dt.datetime | None = None) -> pd.DataFrame:
-    """One row a state visit with start and finish, for a Gantt chart; running ones end ``now``."""
+def visit_name(run: StepRun, iterations: Mapping[int, str]) -> str:
+    """The state's name, and the Map iteration of the visit where it was made in one (``iterations``:
+    ``map_iterations.visit_labels``): "Train k (k=3)"."""
+    label = iterations.get(run.event_id)
+    return f"{run.name} ({label})" if label else run.name
+
+
+def timeline(
+    runs: Iterable[StepRun], now: dt.datetime | None = None, iterations: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """One row a state visit with start and finish, for a Gantt chart; running ones end ``now``.
+
+    ``iterations`` (``map_iterations.visit_labels``) names the Map iteration of each visit made in
+    one, after its state's name: "Train k (k=3)".
+    """
     now = now or dt.datetime.now(dt.UTC)
+    iterations = iterations or {}
     rows = [
         {
-            "Step": run.name,
+            "Step": visit_name(run, iterations),
             "Status": run.status,
             "Start": run.entered,
             "Finish": run.exited or now,

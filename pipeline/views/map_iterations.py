@@ -50,6 +50,8 @@ class Iteration:
     error: str | None = None
     cause: str | None = None
     states: list[str] = field(default_factory=list)
+    #: The ids of its states' ``*StateEntered`` events: which visits of the history are its own.
+    entered: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -158,6 +160,7 @@ def _record(iteration: Iteration, kind: str, details: Mapping[str, Any], event: 
         if iteration.input is None:
             iteration.input = _json(details.get("input"))
         iteration.states.append(str(details.get("name", "?")))
+        iteration.entered.append(int(event["id"]))
     elif kind.endswith("StateExited"):
         iteration.output = _json(details.get("output"))
     elif kind == "TaskScheduled":
@@ -205,3 +208,45 @@ def progress_label(run: MapRun) -> str:
 def progress_labels(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Map state name -> :func:`progress_label` of its latest run in the history (so far)."""
     return {run.name: progress_label(run) for run in map_runs(events)}
+
+
+#: What a Map state's Parameters (or ItemSelector) give a field to hand an iteration its item.
+ITEM_VALUE = "$$.Map.Item.Value"
+
+
+def item_fields(definition: Mapping[str, Any]) -> dict[str, str]:
+    """Map state name -> the field of its iterations' input that holds the item, for every Map
+    state (nested ones included) whose Parameters or ItemSelector hand the item over as one field
+    (the k sweep's ``"k.$": "$$.Map.Item.Value"``). Map states without such a field are left out."""
+    fields: dict[str, str] = {}
+    for name, state in (definition.get("States") or {}).items():
+        if not isinstance(state, Mapping):
+            continue
+        if state.get("Type") == "Map":
+            selector = state.get("ItemSelector") or state.get("Parameters") or {}
+            held = [key[:-2] for key, value in selector.items() if key.endswith(".$") and value == ITEM_VALUE]
+            if held:
+                fields[name] = held[0]
+        for inner in (state.get("ItemProcessor"), state.get("Iterator"), *(state.get("Branches") or ())):
+            if isinstance(inner, Mapping):
+                fields.update(item_fields(inner))
+    return fields
+
+
+def visit_labels(events: Iterable[Mapping[str, Any]], definition: Mapping[str, Any]) -> dict[int, str]:
+    """``*StateEntered`` event id -> the Map iteration the visit was part of, in a few words: its
+    item where the Map hands it over as one field ("k=3", as the k sweep's iterations differ),
+    else its index ("iteration 2"). Visits outside any Map iteration are left out.
+
+    Without it the k sweep's timeline read "Train k" four times and did not say which k each was.
+    """
+    fields = item_fields(definition)
+    labels: dict[int, str] = {}
+    for run in map_runs(events):
+        field_name = fields.get(run.name)
+        for iteration in run.iterations:
+            item = iteration.input.get(field_name) if isinstance(iteration.input, dict) else None
+            scalar = isinstance(item, str | int | float) and not isinstance(item, bool)
+            label = f"{field_name}={item}" if field_name and scalar else f"iteration {iteration.index}"
+            labels.update(dict.fromkeys(iteration.entered, label))
+    return labels

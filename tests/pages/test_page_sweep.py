@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
 from support.cluster_support import make_runs
-from support.page_support import APP, unescaped
+from support.page_support import APP, timelines, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.backends.local import LocalBackend
@@ -191,6 +191,11 @@ def test_executions_shows_each_iteration_of_the_sweeps_map_with_its_training_job
     labels = [unescaped(e.label) for e in at.expander if unescaped(e.label).startswith("Iteration ")]
     assert labels[0] == f"Iteration 0 · succeeded · {jobs[2]}"
     assert labels[-1] == f"Iteration 6 · caught error · {jobs[8]}"
+    # The timeline names each visit's k: "Train k" seven times said nothing of which k was which.
+    [timeline] = timelines(at)
+    for k in SWEPT:
+        assert f">Train k (k={k})<" in timeline
+    assert [k for k in SWEPT if f">k failed (k={k})<" in timeline] == SWEPT[-2:]  # the caught errors
 
 
 def test_a_fixed_k_execution_has_no_map_section(with_sweep, sample_xlsx):

@@ -135,3 +135,13 @@ def test_the_reports_graph_frames_the_maps_branch_with_its_caption(swept):
     assert 'stroke-dasharray="6 4"' in frame
     assert re.search(r"<text [^>]*>once per item</text>", frame)
     assert svg.index('class="branch-frame"') < svg.index('class="edge"')  # drawn under the arrows
+
+
+def test_the_reports_steps_and_timeline_name_each_ks_visit(swept):
+    """Its steps table and timeline read "Train k (k=3)", not "Train k" once a k with no k."""
+    report, sweep = swept
+    ks = [candidate["k"] for candidate in sweep["candidates"]]
+    assert len(ks) >= 2
+    for k in ks:
+        assert report.html.count(f"Train k (k={k})") >= 2, k  # the steps table's row and the timeline's
+    assert "<td>Train k</td>" not in report.html  # (the graph's box keeps the state's own name)

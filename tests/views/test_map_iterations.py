@@ -7,6 +7,7 @@ import threading
 from support.asl_support import BlockingResources, FakeResources, fail, machine, run
 
 from pipeline.local.asl.interpreter import run_state_machine
+from pipeline.views.execution_view import step_runs, timeline, visit_name
 from pipeline.views.map_iterations import (
     ABORTED,
     CAUGHT,
@@ -15,9 +16,13 @@ from pipeline.views.map_iterations import (
     PENDING,
     RUNNING,
     SUCCEEDED,
+    item_fields,
     map_runs,
     progress_label,
+    visit_labels,
 )
+from pipeline.workflows.clustering.build import workflow_definition as clustering_definition
+from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
 TRAIN = "arn:aws:states:::sagemaker:createTrainingJob.sync"
 
@@ -144,3 +149,41 @@ def test_a_stopped_map_counts_its_aborted_iteration_and_the_items_it_never_start
     assert (counts[ABORTED], counts[NOT_STARTED], counts[PENDING]) == (1, 3, 0)
     assert sum(counts.values()) == sweep.length == 4  # every item is counted somewhere
     assert progress_label(sweep) == "0/4 done, 1 aborted, 3 not started"
+
+
+def test_each_visit_of_a_sweep_says_which_k_it_was_in_the_timeline():
+    """The k sweep's timeline read "Train k" once a k, with no k: each visit now names its item,
+    the k its iteration was given, matched to the training job that k's visit really asked for."""
+    result, events = run(sweep_like(), {"ks": [2, 3, 4]}, FailingK({3}))
+    assert result.status == "SUCCEEDED"
+    labels = visit_labels(events, sweep_like())
+    steps = step_runs(events, result.status)
+
+    named = [visit_name(step, labels) for step in steps]
+    assert sorted(named) == sorted(
+        ["Try each k", "Train k (k=2)", "Train k (k=3)", "k failed (k=3)", "Train k (k=4)"]
+    )
+    for step in steps:
+        if step.name == "Train k":  # the label follows the visit's own iteration, interleaved or not
+            assert labels[step.event_id] == f"k={step.parameters['TrainingJobName'].rsplit('k', 1)[1]}"
+    assert list(timeline(steps, iterations=labels)["Step"]) == named
+
+
+def test_a_map_that_does_not_hand_its_item_over_as_one_field_names_the_iteration_by_index():
+    definition = sweep_like()
+    definition["States"]["Try each k"]["ItemSelector"] = {
+        "TrainingJobName.$": "States.Format('run-k{}', $$.Map.Item.Value)"
+    }
+    result, events = run(definition, {"ks": [2, 3]}, FailingK(set()))
+    assert result.status == "SUCCEEDED"
+
+    labels = visit_labels(events, definition)
+
+    assert item_fields(definition) == {}
+    assert sorted(labels.values()) == ["iteration 0", "iteration 1"]
+
+
+def test_the_clustering_workflows_sweep_hands_each_iteration_its_k():
+    assert item_fields(clustering_definition()) == {SWEEP_STATE: "k"}
+    nested = machine({"Both": {"Type": "Parallel", "Branches": [sweep_like()], "End": True}})
+    assert item_fields(nested) == {"Try each k": "k"}
