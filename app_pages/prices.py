@@ -7,11 +7,11 @@ import functools
 import streamlit as st
 
 from pipeline.report.price_regression import no_better_than_the_mean
-from pipeline.views import price_charts
+from pipeline.views import price_charts, price_html
 from ui import deep_link, prices, runs
 from ui.errors import show_error, show_warning
 from ui.fields import keep, restore_kept
-from ui.layout import chart_row, row
+from ui.layout import CHART_WIDTH, plotly, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -120,7 +120,11 @@ def views(arn: str) -> None:
 def view(run: prices.PriceRun, label: str) -> None:
     """The content of the view tab ``label``."""
     if label in prices.TAB_CHARTS:
-        chart_row([(prices.run_figure(run.arn, name), key) for name, key in prices.TAB_CHARTS[label]])
+        with row():
+            if label == prices.ERRORS_TAB:  # plain HTML: one Plotly chart less to mount a run switch
+                st.html(price_html.rmse_html(run.results.scores), width=CHART_WIDTH)
+            for name, key in prices.TAB_CHARTS[label]:
+                plotly(prices.run_figure(run.arn, name), key=key, width=CHART_WIDTH)
         if label == prices.SCATTER_TAB and len(run.results.predictions) > price_charts.MAX_SCATTER_POINTS:
             st.caption(
                 f"For a responsive chart the scatter draws {price_charts.MAX_SCATTER_POINTS:,} of the "

@@ -6,13 +6,13 @@ trees' servers run at once, each in its own tab of one chromium, and each sample
 taken next to a sample of the other, in A B B A order: a change in the machine's load falls on
 both. The script prints each pair and the medians of both trees, and of the pairs' differences.
 
-    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--page executions|clusters] [--pairs 12]
+    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--page executions|clusters|prices] [--pairs 12]
 
 DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
 (the full-scale one by default) and watches the same three runs succeed before the samples;
-the run switch is a choice in Executions' "Run shown" box, or in Clusters' "Succeeded run" box
-on the view the page opens on (Profiles), between two runs (``--between``: by default the newest
-two, on Executions a price run and a clustering run).
+the run switch is a choice in Executions' "Run shown" box, or in Clusters' or Prices' "Succeeded
+run" box on the view the page opens on (Profiles, Errors; Prices gets a second price run), between
+two runs (``--between``: by default the newest two, on Executions a price run and a clustering run).
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ from benchmarks.common import machine_note
 from benchmarks.first_page_server import free_port, start_server, stop_server
 
 #: Each page's title in the navigation and its run picker.
-PAGES = {"executions": ("Executions", RUN_PICKER), "clusters": ("Clusters", "Succeeded run")}
+PAGES = {
+    "executions": ("Executions", RUN_PICKER),
+    "clusters": ("Clusters", "Succeeded run"),
+    "prices": ("Prices", "Succeeded run"),
+}
 
 
 def switch(tab: Tab, page: str, label: str, index: int) -> tuple[float, float]:
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         "--between",
         default="1,0",
         help="the two runs switched between, as places in the run box (Executions: 0 the price run, "
-        "1 and 2 the clustering runs with k = 5 and 4; Clusters: 0 and 1 those two)",
+        "1 and 2 the clustering runs with k = 5 and 4; Clusters: 0 and 1 those two; Prices: 0 and 1 "
+        "its two price runs)",
     )
     args = parser.parse_args(argv)
     first, second = (int(place) for place in args.between.split(","))
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             tabs = {
-                name: prepared_tab(browser, server.url, args.workbook)
+                name: prepared_tab(browser, server.url, args.workbook, second_price_run=args.page == "prices")
                 for name, server in zip("AB", servers, strict=True)
             }
             for name, tab in tabs.items():

@@ -157,7 +157,6 @@ def verdict(run: PriceRun) -> str:
 
 #: The run's charts by name, each built from its ``PriceRun`` on first ask.
 FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure]] = {
-    "rmse": lambda run: price_charts.rmse_chart(run.results.scores),
     "residuals": lambda run: price_charts.residual_histogram(run.results.predictions),
     "scatter": lambda run: price_charts.predicted_vs_actual(
         price_charts.sample_predictions(run.results.predictions), total=len(run.results.predictions)
@@ -189,7 +188,8 @@ PREDICTIONS_TAB = "Predictions"
 VIEW_TABS: tuple[str, ...] = (ERRORS_TAB, SCATTER_TAB, IMPORTANCE_TAB, STOCK_CODES_TAB, PREDICTIONS_TAB)
 #: The charts of each chart tab, as (figure name, element key), side by side where they fit.
 TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
-    ERRORS_TAB: (("rmse", "prices_rmse"), ("residuals", "prices_residuals")),
+    # (and, first, the RMSE by split as HTML: pipeline.views.price_html)
+    ERRORS_TAB: (("residuals", "prices_residuals"),),
     SCATTER_TAB: (("scatter", "prices_scatter"),),
     IMPORTANCE_TAB: (("importance", "prices_importance"),),
 }

@@ -15,13 +15,13 @@ no link, nothing fetched.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
 import numpy as np
 from plotly.colors import sample_colorscale, unlabel_rgb
 
+from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, escaped, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
 
 #: The bars' colours, as the Plotly chart of the report has them.
@@ -29,27 +29,12 @@ CUSTOMERS_COLOUR = "#74add1"
 REVENUE_COLOUR = "#1a9850"
 #: The profile cells' colour scale: blue below the average customer, red above (as the report's).
 PROFILE_SCALE = "RdBu_r"
-#: The longest bar's share of its track: the rest is room for the share written after it.
-BAR_ROOM = 72.0
 #: Text colours a profile cell chooses between, whichever contrasts more with its background:
 #: black or white, since one of the two always reaches WCAG AA's 4.5:1 (at least 4.58:1, where
 #: both are equal). With #212121 for the dark text, the scale's mid blues reached 4.36:1 at best.
 DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"
 #: Shown for a figure the summary lacks (an empty cluster has no averages).
 MISSING = "–"
-
-
-def _text(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _number(value: Any) -> float:
-    """A figure of the summary as a float, NaN when it has none (None, text, inf)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return number if math.isfinite(number) else math.nan
 
 
 def _percent(share: float) -> str:
@@ -67,53 +52,25 @@ def sizes_html(summary: dict[str, Any], title: str = "Cluster sizes and revenue 
     table = summary_table(summary)
     if table.empty:
         return ""
-    customers = [_number(value) for value in table["CustomerShare"]]
-    revenue = [_number(value) for value in table["RevenueShare"]]
-    finite = [share for share in customers + revenue if not math.isnan(share)]
-    scale = max(max(finite, default=0.0), 1e-12)
     rows, spoken = [], []
     for index, name in enumerate(table["Name"]):
-        count = _number(table["Customers"].iloc[index]) if "Customers" in table else math.nan
-        money = _number(table["Revenue"].iloc[index]) if "Revenue" in table else math.nan
-        tip = f"{name}: {_percent(customers[index])} of customers"
+        customers, revenue = (
+            figure(table[column].iloc[index]) for column in ("CustomerShare", "RevenueShare")
+        )
+        count = figure(table["Customers"].iloc[index]) if "Customers" in table else math.nan
+        money = figure(table["Revenue"].iloc[index]) if "Revenue" in table else math.nan
+        tip = f"{name}: {_percent(customers)} of customers"
         tip += "" if math.isnan(count) else f" ({count:,.0f})"
-        tip += f", {_percent(revenue[index])} of revenue"
+        tip += f", {_percent(revenue)} of revenue"
         tip += "" if math.isnan(money) else f" (£{money:,.0f})"
-        spoken.append(
-            f"{name}: {_percent(customers[index])} of customers, {_percent(revenue[index])} of revenue"
+        spoken.append(f"{name}: {_percent(customers)} of customers, {_percent(revenue)} of revenue")
+        bars = (
+            Bar(customers, CUSTOMERS_COLOUR, _percent(customers), "customers"),
+            Bar(revenue, REVENUE_COLOUR, _percent(revenue), "revenue"),
         )
-        bars = "".join(
-            _bar(share, scale, colour, what)
-            for share, colour, what in (
-                (customers[index], CUSTOMERS_COLOUR, "cs-customers"),
-                (revenue[index], REVENUE_COLOUR, "cs-revenue"),
-            )
-        )
-        rows.append(
-            f'<div class="cs-name">{_text(name)}</div><div class="cs-bars" title="{_text(tip)}">{bars}</div>'
-        )
-    legend = "".join(
-        f'<span class="cs-key"><span class="cs-swatch" style="background:{colour}"></span>{label}</span>'
-        for colour, label in ((CUSTOMERS_COLOUR, "Customers"), (REVENUE_COLOUR, "Revenue"))
-    )
-    alt = f"{title}. " + "; ".join(spoken) + "."
-    return (
-        f"<style>{_STYLE}</style>"
-        f'<div class="cs" role="img" aria-label="{_text(alt)}">'
-        f'<div class="ch-title" aria-hidden="true">{_text(title)}</div>'
-        f'<div class="cs-grid" aria-hidden="true">{"".join(rows)}</div>'
-        f'<div class="cs-legend" aria-hidden="true">{legend}</div></div>'
-    )
-
-
-def _bar(share: float, scale: float, colour: str, kind: str) -> str:
-    """One bar of a cluster's row and its share after it."""
-    width = 0.0 if math.isnan(share) else max(share, 0.0) / scale * BAR_ROOM
-    return (
-        f'<div class="cs-track {kind}">'
-        f'<div class="cs-bar" style="width:{width:.3f}%;background:{colour}"></div>'
-        f'<span class="cs-share" style="left:calc({width:.3f}% + 6px)">{_text(_percent(share))}</span></div>'
-    )
+        rows.append(BarRow(str(name), bars, tip))
+    legend = ((CUSTOMERS_COLOUR, "Customers"), (REVENUE_COLOUR, "Revenue"))
+    return bar_rows_html(title, rows, alt=f"{title}. " + "; ".join(spoken) + ".", legend=legend)
 
 
 def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> str:
@@ -128,17 +85,17 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     if table.empty:
         return ""
     columns = [column for column in PROFILE_COLUMNS if column in table]
-    values = np.array([[_number(value) for value in table[column]] for column in columns], dtype=float).T
+    values = np.array([[figure(value) for value in table[column]] for column in columns], dtype=float).T
     finite = np.abs(values[np.isfinite(values)])
     limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     header = "".join(
-        f'<th scope="col" title="{_text(PROFILE_COLUMNS[column])}">{_text(PROFILE_LABELS[column])}</th>'
+        f'<th scope="col" title="{escaped(PROFILE_COLUMNS[column])}">{escaped(PROFILE_LABELS[column])}</th>'
         for column in columns
     )
     body = []
     for name, row_values in zip(table["Name"], values, strict=True):
         cells = "".join(_cell(value, limit) for value in row_values)
-        body.append(f'<tr><th scope="row">{_text(name)}</th>{cells}</tr>')
+        body.append(f'<tr><th scope="row">{escaped(name)}</th>{cells}</tr>')
     stops = ",".join(_colour(position) for position in np.linspace(0.0, 1.0, 9))
     key = (
         f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{-limit:+.2f}</span>'
@@ -151,7 +108,7 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     )
     return (
         f"<style>{_STYLE}</style>"
-        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{_text(title)}</caption>'
+        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{escaped(title)}</caption>'
         f'<thead><tr><th scope="col">Cluster</th>{header}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>{key}{note}</div>"
     )
@@ -186,21 +143,9 @@ def _cell(value: float, limit: float) -> str:
     return f'<td style="background:{background};color:{text}">{value:+.2f}</td>'
 
 
-#: Constants only: classes scoped by their ``cs``/``cp``/``ch`` prefixes, sizes from the page's font.
-_STYLE = (
-    ".ch-title{font-weight:600;font-size:1rem;text-align:left;margin-bottom:0.6rem}"
-    ".cs,.cp{font-size:0.875rem;line-height:1.3}"
-    ".cs-grid{display:grid;grid-template-columns:minmax(5rem,max-content) minmax(8rem,1fr);"
-    "column-gap:0.75rem;row-gap:0.7rem;align-items:center}"
-    ".cs-name{overflow-wrap:anywhere;text-align:right}"
-    ".cs-bars{display:flex;flex-direction:column;gap:2px;border-left:1px solid rgba(128,128,128,.5)}"
-    ".cs-track{position:relative;height:18px}"
-    ".cs-bar{position:absolute;left:0;top:0;height:18px;border-radius:0 3px 3px 0}"
-    ".cs-share{position:absolute;top:50%;transform:translateY(-50%);white-space:nowrap;"
-    "font-variant-numeric:tabular-nums}"
-    ".cs-legend{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;margin-top:0.8rem;justify-content:center}"
-    ".cs-key{display:inline-flex;align-items:center;gap:0.35rem}"
-    ".cs-swatch{display:inline-block;width:0.8rem;height:0.8rem;border-radius:2px}"
+#: Constants only: classes scoped by the ``cp`` prefix, sizes from the page's font.
+_STYLE = TITLE_STYLE + (
+    ".cp{font-size:0.875rem;line-height:1.3}"
     ".cp-table{width:100%;border-collapse:separate;border-spacing:2px;table-layout:auto}"
     ".cp-table caption{caption-side:top}"
     ".cp-table th{font-weight:400;padding:0.2rem 0.4rem}"

@@ -33,7 +33,9 @@ _LAYOUT = MARGINS
 #: The margins of a chart whose title has a note under it (a plotly subtitle: a ``<br><sup>`` note was
 #: hung by its first line, so its title rose into the toolbars' strip): a line more at the top.
 _NOTED_MARGIN = MARGINS["margin"] | {"t": top_margin(2)}
-_SPLITS = (("Train", "train_rmse"), ("Validation", "validation_rmse"), ("Test", "test_rmse"))
+#: The splits the scores have an RMSE of, as (label, key), and each one's bar colour.
+SPLITS = (("Train", "train_rmse"), ("Validation", "validation_rmse"), ("Test", "test_rmse"))
+SPLIT_COLOURS = ("#74add1", "#4575b4", "#1a9850")
 
 
 def sample_predictions(
@@ -48,15 +50,17 @@ def sample_predictions(
 def rmse_chart(scores: dict[str, Any]) -> go.Figure:
     """The RMSE of each split as bars against the threshold (a line): the Choice compared the
     validation bar with it."""
-    labels = [label for label, key in _SPLITS if scores.get(key) is not None]
-    values = [float(scores[key]) for _, key in _SPLITS if scores.get(key) is not None]
+    present = [(label, key, colour) for (label, key), colour in zip(SPLITS, SPLIT_COLOURS, strict=True)]
+    present = [split for split in present if scores.get(split[1]) is not None]
+    labels = [label for label, _, _ in present]
+    values = [float(scores[key]) for _, key, _ in present]
     figure = go.Figure(
         go.Bar(
             x=labels,
             y=values,
             text=[f"{value:,.2f}" for value in values],
             textposition="outside",
-            marker_color=["#74add1", "#4575b4", "#1a9850"][: len(values)],
+            marker_color=[colour for _, _, colour in present],
             name="RMSE",
         )
     )

@@ -44,7 +44,7 @@ TAB_BAR = """() => {
 
 #: The title each chart tab draws, in order (``ui.prices.TAB_CHARTS``); the grid tabs draw none.
 TITLES = {
-    prices.ERRORS_TAB: ["RMSE by split against the threshold", "Residuals, predicted - actual"],
+    prices.ERRORS_TAB: ["Residuals, predicted - actual"],  # beside the RMSE's bars, plain HTML
     prices.SCATTER_TAB: ["Predicted against actual unit price"],
     prices.IMPORTANCE_TAB: ["Feature importance (total gain)"],
     prices.STOCK_CODES_TAB: [],
@@ -78,6 +78,8 @@ def open_prices(page, server: StreamlitServer, query: str = "") -> None:
     expect(main.get_by_role("heading", name="Price predictions", exact=True)).to_be_visible()
     expect(main.get_by_role("tab", name=prices.ERRORS_TAB, exact=True)).to_be_visible()
     drawn(page, prices.ERRORS_TAB)
+    rmse = main.get_by_role("img", name=re.compile(r"^RMSE by split against the threshold [\d,.]+: train "))
+    expect(rmse).to_contain_text("Validation")
 
 
 def drawn(page, label: str) -> None:

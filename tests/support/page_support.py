@@ -153,7 +153,7 @@ def profile_views(at: Any) -> list[str]:
     return [
         element.proto.body
         for element in at.get("html")
-        if 'class="cs"' in element.proto.body or 'class="cp"' in element.proto.body
+        if 'class="br"' in element.proto.body or 'class="cp"' in element.proto.body
     ]
 
 

@@ -14,7 +14,8 @@ import pytest
 from support.cluster_support import make_runs
 
 from pipeline.views import cluster_html
-from pipeline.views.cluster_html import BAR_ROOM, contrast, profiles_html, sizes_html
+from pipeline.views.bar_rows import BAR_ROOM
+from pipeline.views.cluster_html import contrast, profiles_html, sizes_html
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 
@@ -88,11 +89,11 @@ def test_each_bar_writes_its_clusters_share_of_customers_and_revenue_from_the_da
 
     parsed = Parsed(sizes_html(run.summary))
 
-    assert parsed.texts["cs-name"] == names
+    assert parsed.texts["br-name"] == names
     expected = [share for name in names for share in (customers[name], revenue[name])]
-    assert parsed.texts["cs-share"] == [f"{share:.1%}" for share in expected]
+    assert parsed.texts["br-figure"] == [f"{share:.1%}" for share in expected]
     # Lengths are the shares against the largest, which takes BAR_ROOM percent of its track.
-    widths = [float(style_of(bar)["width"].rstrip("%")) for bar in parsed.with_class("cs-bar")]
+    widths = [float(style_of(bar)["width"].rstrip("%")) for bar in parsed.with_class("br-bar")]
     assert widths == pytest.approx([share / max(expected) * BAR_ROOM for share in expected], abs=1e-3)
     # Each row's tooltip adds the counts, and screen readers hear every share.
     (image,) = [attrs for tag, attrs in parsed.elements if attrs.get("role") == "img"]
@@ -102,7 +103,7 @@ def test_each_bar_writes_its_clusters_share_of_customers_and_revenue_from_the_da
         f"{first}: {customers[first]:.1%} of customers, {revenue[first]:.1%} of revenue"
         in image["aria-label"]
     )
-    tips = [attrs["title"] for attrs in parsed.with_class("cs-bars")]
+    tips = [attrs["title"] for attrs in parsed.with_class("br-bars")]
     count = int((clusters["ClusterName"] == first).sum())
     assert tips[0].startswith(f"{first}: {customers[first]:.1%} of customers ({count:,}), ")
 

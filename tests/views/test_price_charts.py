@@ -7,12 +7,14 @@ real if simple predictor; the expected figures come from pandas and numpy, not t
 from __future__ import annotations
 
 import base64
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.views import price_charts
+from pipeline.views import price_charts, price_html
+from pipeline.views.bar_rows import BAR_ROOM
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +128,30 @@ def test_largest_errors_are_the_stock_codes_with_the_largest_squared_error_share
     largest = price_charts.largest_errors(table, n=2)
 
     assert largest["StockCode"].tolist() == ["B", "C"]
+
+
+def test_the_rmse_bars_write_each_splits_rmse_and_mark_the_threshold():
+    scores = {"train_rmse": 2.9, "validation_rmse": 26.1, "test_rmse": 3.0, "rmse_threshold": 30.0}
+
+    body = price_html.rmse_html(scores)
+
+    assert re.findall(r'class="br-name">([^<]*)<', body) == ["Train", "Validation", "Test"]
+    assert re.findall(r'class="br-figure"[^>]*>([^<]*)<', body) == ["2.90", "26.10", "3.00"]
+    # Lengths against the threshold, the largest figure here: it takes BAR_ROOM percent of a track.
+    widths = [float(width) for width in re.findall(r'class="br-bar" style="width:([\d.]+)%', body)]
+    assert widths == pytest.approx([value / 30.0 * BAR_ROOM for value in (2.9, 26.1, 3.0)], abs=1e-3)
+    markers = re.findall(r'class="br-marker" style="left:([\d.]+)%', body)
+    assert [float(left) for left in markers] == pytest.approx([BAR_ROOM] * 3)  # a line across each row
+    assert ">threshold 30<" in body
+    spoken = "RMSE by split against the threshold 30: train 2.90, validation 26.10, test 3.00."
+    assert f'aria-label="{spoken}"' in body
+
+
+def test_rmse_bars_leave_out_a_split_without_a_score_and_need_no_threshold():
+    body = price_html.rmse_html({"train_rmse": 4.0, "validation_rmse": "n/a", "test_rmse": 2.0})
+
+    assert re.findall(r'class="br-name">([^<]*)<', body) == ["Train", "Test"]
+    assert "br-marker" not in body.split("</style>", 1)[1]
+    widths = [float(width) for width in re.findall(r'class="br-bar" style="width:([\d.]+)%', body)]
+    assert widths == pytest.approx([BAR_ROOM, BAR_ROOM / 2])
+    assert price_html.rmse_html({}) == ""
