@@ -128,7 +128,11 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                 )
                 continue
             name, key = charts[label]
-            plotly(view.figure(name), key=key, width="stretch")
+            chart = view.figure(name)
+            if isinstance(chart, str):  # the treemap, plain HTML (pipeline.views.treemap_html)
+                st.html(chart)
+            else:
+                plotly(chart, key=key, width="stretch")
             small = segments.small_segments_note(view.summary) if name == "treemap" else None
             if small:
                 st.caption(plain(small))

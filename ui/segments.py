@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import rfm
-from pipeline.views import charts
+from pipeline.views import charts, treemap_html
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from ui.state import ActiveDataset, transactions_index
@@ -55,9 +55,11 @@ def download_name(
     return f"rfm-{'-'.join(parts)}.csv"
 
 
-#: The Segments charts by name, each built from the RFM table of a filter choice.
-FIGURE_BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure]] = {
-    "treemap": lambda table: charts.segment_treemap(table, order=rfm.SEGMENTS),
+#: The Segments charts by name, each built from the RFM table of a filter choice: Plotly figures,
+#: and the treemap as HTML (``pipeline.views.treemap_html``: a Plotly treemap was mounted anew on
+#: every new filter choice, the main part of its time in the browser).
+FIGURE_BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure | str]] = {
+    "treemap": lambda table: treemap_html.segment_treemap_html(table, order=rfm.SEGMENTS),
     "bars": lambda table: charts.segment_bars(table, order=rfm.SEGMENTS),
     "heatmap": charts.rf_heatmap,
     "distributions": charts.rfm_distributions,
@@ -76,11 +78,12 @@ class SegmentsView:
     as_of: dt.date
     transactions: int
     summary: pd.DataFrame
-    _figures: dict[str, go.Figure] = field(default_factory=dict, repr=False, compare=False)
+    _figures: dict[str, go.Figure | str] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def figure(self, name: str) -> go.Figure:
-        """The chart ``name`` (a key of ``FIGURE_BUILDERS``), built once and shared read-only."""
+    def figure(self, name: str) -> go.Figure | str:
+        """The chart ``name`` (a key of ``FIGURE_BUILDERS``: a figure, or HTML), built once and
+        shared read-only."""
         with self._lock:  # one build even when two sessions open the same tab at once
             if name not in self._figures:
                 self._figures[name] = FIGURE_BUILDERS[name](self.rfm)

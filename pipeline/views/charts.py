@@ -65,7 +65,8 @@ def _fixed_margins(
     return fig
 
 
-def _segment_color(name: str, index: int) -> str:
+def segment_color(name: str, index: int) -> str:
+    """A segment's colour in every chart (``SEGMENT_COLORS``), one of the fallbacks for another name."""
     return SEGMENT_COLORS.get(name, _FALLBACK_COLORS[index % len(_FALLBACK_COLORS)])
 
 
@@ -159,7 +160,9 @@ def cleaning_waterfall(rows_read: int, removed: Iterable[tuple[str, int]]) -> go
     return fig
 
 
-def _segment_table(rfm: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
+def segment_table(rfm: pd.DataFrame, order: Sequence[str] | None) -> pd.DataFrame:
+    """Customers and revenue of each segment present, in ``order`` (other names after, sorted),
+    else the largest first; indexed by the segment's name."""
     _require(rfm, ["Segment", "CustomerID", "Monetary"], "segment charts")
     totals = segment_totals(rfm, ("Monetary",))  # np.bincount: a groupby cost 10 ms a chart
     table = pd.DataFrame({"customers": totals["Customers"], "revenue": totals["Monetary"]})
@@ -190,7 +193,7 @@ _FULL_TILE_LABEL = "%{label}<br>%{customdata[2]}<br>%{customdata[1]:.0%} of reve
 def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
     """Customers per segment as a treemap (area = customers), with each segment's revenue share;
     segments under ``COMPACT_LABEL_SHARE`` of the customers labelled with their name alone."""
-    table = _segment_table(rfm, order)
+    table = segment_table(rfm, order)
     total_revenue = float(table["revenue"].sum()) or 1.0
     customer_shares = table["customers"] / max(int(table["customers"].sum()), 1)
     names = list(table.index)
@@ -206,7 +209,7 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
                 [float(revenue), float(revenue) / total_revenue, count]
                 for revenue, count in zip(table["revenue"], counts, strict=True)
             ],
-            marker={"colors": [_segment_color(s, i) for i, s in enumerate(names)]},
+            marker={"colors": [segment_color(s, i) for i, s in enumerate(names)]},
             texttemplate=[
                 _FULL_TILE_LABEL if share >= COMPACT_LABEL_SHARE else "%{label}" for share in customer_shares
             ],
@@ -227,9 +230,9 @@ def segment_treemap(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go
 
 def segment_bars(rfm: pd.DataFrame, order: Sequence[str] | None = None) -> go.Figure:
     """Customers and revenue per segment side by side, as two bar panels sharing the segment axis."""
-    table = _segment_table(rfm, order)
+    table = segment_table(rfm, order)
     labels = _segment_labels(table)
-    colors = [_segment_color(s, i) for i, s in enumerate(table.index)]
+    colors = [segment_color(s, i) for i, s in enumerate(table.index)]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=("Customers", "Revenue (£)"))
     fig.add_trace(
         go.Bar(

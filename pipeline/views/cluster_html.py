@@ -19,20 +19,17 @@ import math
 from typing import Any
 
 import numpy as np
-from plotly.colors import sample_colorscale, unlabel_rgb
+from plotly.colors import sample_colorscale
 
 from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, escaped, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
+from pipeline.views.contrast import text_colour_on
 
 #: The bars' colours, as the Plotly chart of the report has them.
 CUSTOMERS_COLOUR = "#74add1"
 REVENUE_COLOUR = "#1a9850"
 #: The profile cells' colour scale: blue below the average customer, red above (as the report's).
 PROFILE_SCALE = "RdBu_r"
-#: Text colours a profile cell chooses between, whichever contrasts more with its background:
-#: black or white, since one of the two always reaches WCAG AA's 4.5:1 (at least 4.58:1, where
-#: both are equal). With #212121 for the dark text, the scale's mid blues reached 4.36:1 at best.
-DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"
 #: Shown for a figure the summary lacks (an empty cluster has no averages).
 MISSING = "–"
 
@@ -78,8 +75,9 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
 
     Values are in standard deviations from the average customer (on the log features KMeans saw):
     blue below average, red above, the scale symmetric around 0 as the report's heatmap has it.
-    Low recency means recent buyers. Each cell writes its value; its text is dark or white,
-    whichever contrasts more with its colour. A colour key under the table gives the scale.
+    Low recency means recent buyers. Each cell writes its value; its text is black or white,
+    whichever contrasts more with its colour (``contrast.text_colour_on``). A colour key under the
+    table gives the scale.
     """
     table = summary_table(summary)
     if table.empty:
@@ -119,28 +117,11 @@ def _colour(position: float) -> str:
     return str(sample_colorscale(PROFILE_SCALE, [min(max(position, 0.0), 1.0)])[0])
 
 
-def _luminance(rgb: str) -> float:
-    """WCAG relative luminance of a ``rgb(r, g, b)`` or ``#rrggbb`` colour."""
-    if rgb.startswith("#"):
-        channels = [int(rgb[i : i + 2], 16) for i in (1, 3, 5)]
-    else:
-        channels = [round(float(c)) for c in unlabel_rgb(rgb)]
-    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(first: str, second: str) -> float:
-    """WCAG contrast ratio of two colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
 def _cell(value: float, limit: float) -> str:
     if math.isnan(value):
         return f'<td class="cp-missing">{MISSING}</td>'
     background = _colour((value / limit + 1) / 2)
-    text = max((DARK_TEXT, LIGHT_TEXT), key=lambda colour: contrast(colour, background))
-    return f'<td style="background:{background};color:{text}">{value:+.2f}</td>'
+    return f'<td style="background:{background};color:{text_colour_on(background)}">{value:+.2f}</td>'
 
 
 #: Constants only: classes scoped by the ``cp`` prefix, sizes from the page's font.

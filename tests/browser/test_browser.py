@@ -372,7 +372,13 @@ def see_segments(page, figures: dict[str, int]) -> None:
         f"{figures['customers']:,}"
     )
     expect(main.get_by_role("button", name="Download the RFM table (CSV)")).to_be_visible()
-    wait_for_charts(page, 1)  # the open chart tab only
+    # The open tab only: the treemap, plain HTML whose text alternative names every segment.
+    treemap = main.get_by_role(
+        "img", name=re.compile(r"^Segment sizes \(area\) and revenue share: Champions ")
+    )
+    expect(treemap).to_be_visible()
+    expect(treemap.locator(".tm-tile").first).to_contain_text("Champions")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
 
 
 #: How far the app's main area (which scrolls inside the window) is scrolled down, in px.

@@ -15,7 +15,8 @@ from support.cluster_support import make_runs
 
 from pipeline.views import cluster_html
 from pipeline.views.bar_rows import BAR_ROOM
-from pipeline.views.cluster_html import contrast, profiles_html, sizes_html
+from pipeline.views.cluster_html import profiles_html, sizes_html
+from pipeline.views.contrast import contrast
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 
