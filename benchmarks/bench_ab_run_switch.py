@@ -26,6 +26,7 @@ from pathlib import Path
 from benchmarks.bench_browser_pages import (
     CHROMIUM,
     FULL_WORKBOOK,
+    PRICES_HEADING,
     RUN_PICKER,
     Tab,
     ensure_workbook,
@@ -35,17 +36,17 @@ from benchmarks.bench_browser_pages import (
 from benchmarks.common import machine_note
 from benchmarks.first_page_server import free_port, start_server, stop_server
 
-#: Each page's title in the navigation and its run picker.
+#: Each page's title in the navigation, its heading and its run picker.
 PAGES = {
-    "executions": ("Executions", RUN_PICKER),
-    "clusters": ("Clusters", "Succeeded run"),
-    "prices": ("Prices", "Succeeded run"),
+    "executions": ("Executions", "Executions", RUN_PICKER),
+    "clusters": ("Clusters", "Clusters", "Succeeded run"),
+    "prices": ("Prices", PRICES_HEADING, "Succeeded run"),
 }
 
 
 def switch(tab: Tab, page: str, label: str, index: int) -> tuple[float, float]:
     """One choice in the page's run box (the ``index``-th run): seconds to everything drawn, CPU."""
-    title, picker = PAGES[page]
+    title, _, picker = PAGES[page]
     change = timed_choice(tab, title, f"{label}: run {index + 1}", picker, index, charts=True)
     return change.seconds, change.cpu
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, server in zip("AB", servers, strict=True)
             }
             for name, tab in tabs.items():
-                tab.open(PAGES[args.page][0])
+                tab.open(*PAGES[args.page][:2])
                 if second != 0:  # the page opens on the newest run: start from the second one
                     switch(tab, args.page, f"{name} (not counted)", second)
             samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}

@@ -499,10 +499,12 @@ def watch_price_regression_and_open_its_predictions(page) -> None:
     expect(main.get_by_test_id("stMetric").filter(has_text="Validation RMSE")).to_be_visible()
     expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("30.00")
     expect(main.get_by_role("button", name="Download the predictions (CSV)")).to_be_visible()
-    # The views are tabs, only the open one drawn: Errors, its RMSE chart and the residuals.
+    # The views are tabs, only the open one drawn: Errors, its RMSE bars (HTML) and the residuals.
     expect(main.get_by_role("tab", name="Errors", exact=True)).to_have_attribute("aria-selected", "true")
-    wait_for_charts(page, 2)
-    expect(main.locator(".js-plotly-plot")).to_have_count(2)
+    rmse = main.get_by_role("img", name=re.compile(r"^RMSE by split against the threshold 30: train "))
+    expect(rmse).to_contain_text("Validation")
+    wait_for_charts(page, 1)
+    expect(main.locator(".js-plotly-plot")).to_have_count(1)
 
 
 def test_analyst_loads_the_sample_sees_segments_clusters_and_predicts_prices_locally(
