@@ -83,7 +83,10 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     if table.empty:
         return ""
     columns = [column for column in PROFILE_COLUMNS if column in table]
-    values = np.array([[figure(value) for value in table[column]] for column in columns], dtype=float).T
+    # One row a cluster, one column a profile figure the summary has (none: rows of names alone).
+    values = np.array(
+        [[figure(table[column].iloc[row]) for column in columns] for row in range(len(table))], dtype=float
+    ).reshape(len(table), len(columns))
     finite = np.abs(values[np.isfinite(values)])
     limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     header = "".join(

@@ -190,5 +190,9 @@ def test_a_hostile_cluster_name_is_text_and_missing_figures_show_as_a_dash(draw)
     assert re.search(r">\s*–\s*<", body)  # the figures the summary lacks
 
 
-def test_a_summary_without_clusters_draws_nothing():
+def test_a_summary_without_clusters_draws_nothing_and_one_without_profiles_names_its_clusters():
     assert sizes_html({}) == profiles_html({"clusters": []}) == ""
+    cluster = {"Cluster": 0, "Name": "Lapsed low-value", "CustomerShare": 1.0, "RevenueShare": 1.0}
+    older = {"clusters": [cluster]}  # no RecencyZ, FrequencyZ or MonetaryZ
+    rows = Parsed(profiles_html(older)).rows
+    assert rows == [["Cluster"], ["Lapsed low-value"]]
