@@ -104,12 +104,14 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
         f'<span class="cp-limit">{limit:+.2f}</span></div>'
     )
     note = (
-        '<div class="cp-note">Standard deviations from the average customer: blue below it, red above. '
-        "Low recency means recent buyers.</div>"
+        '<div class="cp-note">Blue below the average customer, red above; low recency means recent '
+        f"buyers. The colours span ±{limit:.2f} in this run.</div>"
     )
+    # The unit in the caption, the table's name: a screen reader hears "+0.46" with what it counts.
+    caption = f'{escaped(title)} <span class="cp-unit">(standard deviations from the average customer)</span>'
     return (
         f"<style>{_STYLE}</style>"
-        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{escaped(title)}</caption>'
+        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{caption}</caption>'
         f'<thead><tr><th scope="col">Cluster</th>{header}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>{key}{note}</div>"
     )
@@ -142,4 +144,5 @@ _STYLE = TITLE_STYLE + (
     "font-variant-numeric:tabular-nums;justify-content:flex-end}"
     ".cp-ramp{display:inline-block;width:10rem;height:0.7rem;border-radius:2px}"
     ".cp-note{font-size:0.8rem;opacity:0.75;margin-top:0.4rem}"
+    ".cp-unit{font-weight:400;font-size:0.8rem;opacity:0.75}"
 )

@@ -10,9 +10,12 @@ browser lays out in milliseconds.
 The tiles are laid out by the squarified algorithm (Bruls, Huizing and van Wijk, 2000) in the
 segments' own order, as Plotly did with ``sort=False``, on a box of ``ASPECT``; the chart keeps
 that aspect at any width, so tiles keep their shapes. Each tile writes its name, customers and
-share of revenue; a tile under ``charts.COMPACT_LABEL_SHARE`` of the customers its name alone (the
-page's note names those with their figures), and CSS container queries hide what does not fit a
-tile, as Plotly hid a label it could not fit. A tile's tooltip has every figure; screen readers
+share of revenue; CSS container queries hide the figures of a tile too small for them (rather
+than cut them short) and the whole label of a tile too small for a few letters of its name, as
+Plotly hid a label it could not fit. A review found the rule Plotly's labels needed here before,
+figures only from ``charts.COMPACT_LABEL_SHARE`` of the customers up, hid them on roomy tiles
+too; the page's note still names every segment under that share with its figures, since the
+window's width decides which tiles have room. A tile's tooltip has every figure; screen readers
 read the whole as one image whose text names every segment's figures. Text is black or white,
 whichever contrasts more with the tile.
 
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.views.bar_rows import TITLE_STYLE, escaped
-from pipeline.views.charts import COMPACT_LABEL_SHARE, segment_color, segment_table
+from pipeline.views.charts import segment_color, segment_table
 from pipeline.views.contrast import text_colour_on
 
 #: Width over height of the chart: Plotly's treemap was 480 px high in a ~900 px wide main area.
@@ -96,6 +99,16 @@ def _lay_row(
     return x, y + thickness, width, height - thickness
 
 
+def share_text(share: float) -> str:
+    """A share as the treemap writes it: whole percents, a decimal under 10% (a segment of £473 in
+    £602,850 read "0% of revenue"), "<0.1%" for what is more than nothing but rounds to it."""
+    if share <= 0:
+        return "0%"
+    if share < 0.001:
+        return "<0.1%"
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
 def segment_treemap_html(rfm: pd.DataFrame, order: Sequence[str] | None = None, title: str = TITLE) -> str:
     """Customers per segment as a treemap (area = customers), with each segment's revenue share."""
     table = segment_table(rfm, order)
@@ -113,13 +126,10 @@ def segment_treemap_html(rfm: pd.DataFrame, order: Sequence[str] | None = None, 
     ):
         colour = segment_color(name, index)
         people = f"{int(count):,} customer{'s' if count != 1 else ''}"
-        share = f"{float(revenue) / revenue_total:.0%} of revenue" if revenue_total else "no revenue"
-        more = ""
-        if count / customers_total >= COMPACT_LABEL_SHARE:
-            more = (
-                f'<span class="tm-more">{escaped(people)}</span><span class="tm-more">{escaped(share)}</span>'
-            )
-        tip = f"{name}: {people} ({count / customers_total:.1%}), revenue £{float(revenue):,.0f} ({share})"
+        share = f"{share_text(float(revenue) / revenue_total)} of revenue" if revenue_total else "no revenue"
+        more = "".join(f'<span class="tm-more">{escaped(line)}</span>' for line in (people, share))
+        of_all = share_text(count / customers_total)
+        tip = f"{name}: {people} ({of_all}), revenue £{float(revenue):,.0f} ({share})"
         spoken.append(f"{name} {people}, {share}")
         place = (
             f"left:{tile.x / width * 100:.3f}%;top:{tile.y / height * 100:.3f}%;"
@@ -140,8 +150,9 @@ def segment_treemap_html(rfm: pd.DataFrame, order: Sequence[str] | None = None, 
 
 
 #: Constants only: classes scoped by the ``tm`` prefix, sizes from the page's font. A tile is a
-#: size container: its second and third lines go when it is too short for them, its whole label
-#: when even the name has no room (Plotly.js hid a label it could only draw under 11 px).
+#: size container: its second and third lines go when it is too short or too narrow for them
+#: ("459 customers" and "16% of revenue" need ~6.5rem at this size), its whole label when even a
+#: few letters of the name have no room (Plotly.js hid a label it could only draw under 11 px).
 _STYLE = TITLE_STYLE + (
     ".tm{font-size:0.8rem;line-height:1.25}"
     f".tm-box{{position:relative;width:100%;aspect-ratio:{ASPECT:.4f}}}"
@@ -150,6 +161,6 @@ _STYLE = TITLE_STYLE + (
     ".tm-label{padding:0.2rem 0.3rem;display:flex;flex-direction:column}"
     ".tm-name,.tm-more{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}"
     ".tm-name{font-weight:600}"
-    "@container (max-height: 3.6rem){.tm-more{display:none}}"
+    "@container (max-height: 3.6rem) or (max-width: 6.8rem){.tm-more{display:none}}"
     "@container (max-height: 1.3rem) or (max-width: 2.6rem){.tm-label{display:none}}"
 )

@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from html import unescape
 
 import pandas as pd
 import pytest
@@ -195,23 +194,34 @@ def test_the_shared_view_builds_each_tabs_chart_once_when_first_asked(loaded_sta
     assert set(segments.VIEW_TABS) == {label for label, _, _ in segments.CHART_TABS} | {segments.FIGURES_TAB}
 
 
-def test_the_treemap_note_names_every_segment_whose_tile_shows_the_name_alone(segments_page):
-    counts = rfm_table(segments_page)["Segment"].astype(str).value_counts()
+def test_the_treemap_note_names_every_small_segment_with_its_customers_and_revenue(segments_page):
+    table = rfm_table(segments_page)
+    counts = table["Segment"].astype(str).value_counts()
+    revenue = table.groupby(table["Segment"].astype(str))["Monetary"].sum() / table["Monetary"].sum()
     small = [name for name in rfm.SEGMENTS if name in counts and counts[name] / counts.sum() < 0.10]
     assert not segments_page.get("plotly_chart")  # the Sizes tab's treemap is HTML
     (treemap,) = [html.proto.body for html in segments_page.get("html") if 'class="tm"' in html.proto.body]
     tiles = re.findall(r'<div class="tm-label"><span class="tm-name">([^<]*)</span>(.*?)</div>', treemap)
-    name_only = [unescape(name) for name, more in tiles if not more]
+    # Every tile carries its figures; the browser hides those a tile has no room for.
+    assert all(more.count('class="tm-more"') == 2 for _, more in tiles)
 
-    (note,) = [unescaped(c.value) for c in segments_page.main.caption if "show the name alone" in c.value]
+    (note,) = [unescaped(c.value) for c in segments_page.main.caption if "too small to show" in c.value]
     # Six in the sample, Need Attention (4.7%) and About to Sleep (6.7%) among them: at 5% the
     # note missed a segment of about 5% that had lost its label.
-    assert small == name_only and len(small) == 6
+    assert len(small) == 6
     named = note.split(": ", 1)[1].rstrip(".").split("; ")
-    assert [part.rsplit(" ", 2)[0] for part in named] == small
-    assert [int(part.rsplit(" ", 2)[1].replace(",", "")) for part in named] == [
-        counts[name] for name in small
-    ]
+    parts = [re.fullmatch(r"(.+) ([\d,]+) \(([\d.]+)%\), (<?[\d.]+)% of revenue", part) for part in named]
+    assert all(parts), named
+    assert [part[1] for part in parts] == small
+    assert [int(part[2].replace(",", "")) for part in parts] == [counts[name] for name in small]
+    # A small segment's revenue share is in the note: the tile may have no room for it (a review
+    # found 3.5% of the customers holding 12% of the revenue, shown only in the hover).
+    for part, name in zip(parts, small, strict=True):
+        written = part[4]
+        if written.startswith("<"):
+            assert 0 < revenue[name] < 0.001
+        else:
+            assert float(written) == pytest.approx(revenue[name] * 100, abs=0.051)
 
 
 def rfm_expander(at: AppTest):

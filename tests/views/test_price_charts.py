@@ -143,6 +143,11 @@ def test_the_rmse_bars_write_each_splits_rmse_and_mark_the_threshold():
     markers = re.findall(r'class="br-marker" style="left:([\d.]+)%', body)
     assert [float(left) for left in markers] == pytest.approx([BAR_ROOM] * 3)  # a line across each row
     assert ">threshold 30<" in body
+    # The line at 72% would strike through "26.10" written after its bar (ending at 62.6%): the
+    # figure goes inside the bar, in a colour legible on it; the others stay after their bars.
+    places = re.findall(r'class="br-figure" style="([^"]*)"', body)
+    assert places[1].startswith("right:calc(") and "color:" in places[1]
+    assert places[0].startswith("left:calc(") and places[2].startswith("left:calc(")
     spoken = "RMSE by split against the threshold 30: train 2.90, validation 26.10, test 3.00."
     assert f'aria-label="{spoken}"' in body
 
@@ -155,3 +160,16 @@ def test_rmse_bars_leave_out_a_split_without_a_score_and_need_no_threshold():
     widths = [float(width) for width in re.findall(r'class="br-bar" style="width:([\d.]+)%', body)]
     assert widths == pytest.approx([BAR_ROOM, BAR_ROOM / 2])
     assert price_html.rmse_html({}) == ""
+
+
+def test_a_threshold_far_above_every_rmse_is_named_off_the_scale_not_drawn_to_it():
+    """Drawn to a threshold of 1,000, RMSEs of 2.6 to 59 were slivers of 1 to 7 px (a review)."""
+    scores = {"train_rmse": 2.57, "validation_rmse": 58.76, "test_rmse": 3.39, "rmse_threshold": 1000.0}
+
+    body = price_html.rmse_html(scores)
+
+    widths = [float(width) for width in re.findall(r'class="br-bar" style="width:([\d.]+)%', body)]
+    assert widths == pytest.approx([value / 58.76 * BAR_ROOM for value in (2.57, 58.76, 3.39)], abs=1e-3)
+    assert 'class="br-marker"' not in body  # no line: it would be off the track
+    assert ">threshold 1000 →<" in body
+    assert "against the threshold 1000:" in body  # screen readers still hear it

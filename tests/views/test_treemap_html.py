@@ -13,9 +13,8 @@ import pytest
 
 from pipeline.analysis.rfm import SEGMENTS, compute_rfm
 from pipeline.loading.dataset import clean_transactions, load_transactions
-from pipeline.views.charts import COMPACT_LABEL_SHARE
 from pipeline.views.contrast import contrast
-from pipeline.views.treemap_html import ASPECT, Tile, segment_treemap_html, squarify
+from pipeline.views.treemap_html import ASPECT, Tile, segment_treemap_html, share_text, squarify
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +86,11 @@ def test_each_tile_is_a_segment_with_its_customers_and_revenue_share_from_the_da
         area = float(tile["style"]["width"].rstrip("%")) * float(tile["style"]["height"].rstrip("%")) / 100**2
         assert area == pytest.approx(share, abs=1e-4)  # area = customers, as a share of the box (3 decimals)
         people = f"{counts[name]:,} customer{'s' if counts[name] != 1 else ''}"
-        of_revenue = f"{revenue[name] / revenue.sum():.0%} of revenue"
-        assert tile["tip"].startswith(f"{name}: {people} ({share:.1%}), revenue £{revenue[name]:,.0f}")
-        # The figures on the tile, for a segment large enough to have room; its name alone otherwise.
-        assert tile["more"] == ([people, of_revenue] if share >= COMPACT_LABEL_SHARE else [])
+        of_revenue = share_text(revenue[name] / revenue.sum())  # (pinned by the test below)
+        money = f"£{revenue[name]:,.0f}"
+        assert tile["tip"].startswith(f"{name}: {people} ({share_text(share)}), revenue {money}")
+        # Every tile carries its figures (the browser hides those a tile has no room for).
+        assert tile["more"] == [people, f"{of_revenue} of revenue"]
         # Its text is legible on its colour (WCAG AA).
         assert contrast(tile["style"]["color"], tile["style"]["background"]) >= 4.5
 
@@ -104,3 +104,15 @@ def test_a_hostile_segment_name_is_text_and_an_empty_table_draws_nothing(rfm):
     assert "<img" not in body and "<script" not in body
     assert hostile in [tile["name"] for tile in tiles_of(body)]  # drawn after the known names
     assert segment_treemap_html(rfm.iloc[0:0], order=SEGMENTS) == ""
+
+
+def test_a_share_reads_in_whole_percents_with_a_decimal_under_ten_and_never_as_zero_when_it_is_not():
+    """£473 of £602,850 of revenue read "0% of revenue" (a review)."""
+    assert [share_text(x) for x in (0.59, 0.1, 0.0999, 0.0235, 0.00078, 0.0)] == [
+        "59%",
+        "10%",
+        "10.0%",
+        "2.4%",
+        "<0.1%",
+        "0%",
+    ]
