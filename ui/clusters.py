@@ -25,6 +25,7 @@ from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
+from ui import execution_list
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -84,13 +85,15 @@ def selection_note(listing: Listing, selected: str | None) -> tuple[str, str] | 
 
 def run_label(item: dict[str, Any]) -> str:
     """How a run reads in the selectors: its name and k (``ui.runs.picker_label``). A sweep says
-    the range it tried: its ``k`` parameter is only the form's default, not the k it chose (which
-    is in its results; the page shows it once the run is picked)."""
+    the k it chose and the range it tried (``k=2 of 2-10 swept``), as the Executions table's k
+    column does; its ``k`` parameter is only the form's default, not the k it chose."""
     parameters = item.get("parameters") or {}
     k_range = parameters.get("k_range")
     if k_range:
         low, high = k_range
-        return picker_label(item, f"k swept {low}-{high}")
+        chosen = execution_list.chosen_k(item["executionArn"]) if item.get("status") == "SUCCEEDED" else None
+        swept = f"k swept {low}-{high}" if chosen is None else f"k={chosen} of {low}-{high} swept"
+        return picker_label(item, swept)
     return picker_label(item, f"k={parameters.get('k', '?')}")
 
 

@@ -73,7 +73,7 @@ def k_of(parameters: dict[str, Any], execution_arn: str, status: str) -> str:
         k = parameters.get("k")
         return "" if k is None else str(k)  # blank for a workflow without k (a price regression)
     span = f"{k_range[0]}-{k_range[1]}"
-    chosen = _outcome(execution_arn)[1] if status in TERMINAL_STATUSES else None
+    chosen = chosen_k(execution_arn) if status in TERMINAL_STATUSES else None
     return span if chosen is None else f"{chosen} of {span}"
 
 
@@ -94,6 +94,11 @@ def _outcome(execution_arn: str) -> tuple[float | None, int | None]:
     """An ended run's quality figure and the k it clustered with (from its output), each None if absent."""
     description = backend_of(execution_arn).describe(execution_arn)
     return quality_in(description), k_in(description)
+
+
+def chosen_k(execution_arn: str) -> int | None:
+    """The k an ended clustering run clustered with (a sweep's choice), from its output; None if absent."""
+    return _outcome(execution_arn)[1]
 
 
 def quality_in(description: dict[str, Any]) -> float | None:

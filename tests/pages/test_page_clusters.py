@@ -222,11 +222,12 @@ def test_the_k_sweeps_view_is_a_sweep_runs_only_and_the_open_view_outlives_it(
     monkeypatch.setenv("RFM_STUDIO_HOME", str(poland.home))
     at = open_page(poland.arns["sweep"])
     assert [tab.label for tab in at.tabs] == clusters_ui.view_labels(sweep=True)
-    # The picker says the range a sweep tried, never its k parameter (the form's default, 5 here,
-    # which is not the k it chose).
+    # The picker says the k a sweep chose and the range it tried, never its k parameter (the
+    # form's default, 5 here, which is not the k it chose).
     names = {label: arn.rsplit(":", 1)[-1] for label, arn in poland.arns.items()}
+    chosen = poland.results["sweep"].summary["k"]
     assert sorted(at.selectbox(key=Key.CLUSTERS_RUN).options) == sorted(
-        [f"{names['sweep']} · k swept 2-3", f"{names['fixed']} · k=2"]
+        [f"{names['sweep']} · k={chosen} of 2-3 swept", f"{names['fixed']} · k=2"]
     )
     assert clusters_ui.SWEEP_VIEW in clusters_ui.view_labels(sweep=True)
     open_view(at, clusters_ui.SWEEP_VIEW)
