@@ -12,13 +12,13 @@ Every text is escaped here; ``st.html`` sanitises again. No script, no link, not
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.views.contrast import text_colour_on
+from pipeline.views.text import html_text
 
 #: The longest bar's (or the marker's) share of its track: the rest is room for the figure after it.
 BAR_ROOM = 72.0
@@ -29,11 +29,6 @@ OFF_SCALE = 2.0
 FIGURE_ROOM = 14.0
 #: A chart's title, as the page's Plotly charts have theirs (bold, a little larger than the text).
 TITLE_STYLE = ".ch-title{font-weight:600;font-size:1rem;text-align:left;margin-bottom:0.6rem}"
-
-
-def escaped(value: object) -> str:
-    """``value`` as text that cannot become markup, in an element or in a quoted attribute."""
-    return html.escape(str(value), quote=True)
 
 
 def figure(value: Any) -> float:
@@ -103,25 +98,25 @@ def bar_rows_html(
         text = f"{line.label} →" if place is None else line.label
         drawn.append(
             '<div></div><div class="br-marker-label">'
-            f'<span style="{where};color:{line.colour}">{escaped(text)}</span></div>'
+            f'<span style="{where};color:{line.colour}">{html_text(text)}</span></div>'
         )
     for row in rows:
         bars = "".join(_bar(bar, scale, place) for bar in row.bars)
         if line is not None and place is not None:
             bars += f'<div class="br-marker" style="left:{place:.3f}%;border-color:{line.colour}"></div>'
         drawn.append(
-            f'<div class="br-name">{escaped(row.name)}</div>'
-            f'<div class="br-bars" title="{escaped(row.tip)}">{bars}</div>'
+            f'<div class="br-name">{html_text(row.name)}</div>'
+            f'<div class="br-bars" title="{html_text(row.tip)}">{bars}</div>'
         )
     keys = "".join(
         f'<span class="br-key"><span class="br-swatch" style="background:{colour}"></span>'
-        f"{escaped(label)}</span>"
+        f"{html_text(label)}</span>"
         for colour, label in legend
     )
     return (
         f"<style>{_STYLE}</style>"
-        f'<div class="br" role="img" aria-label="{escaped(alt)}">'
-        f'<div class="ch-title" aria-hidden="true">{escaped(title)}</div>'
+        f'<div class="br" role="img" aria-label="{html_text(alt)}">'
+        f'<div class="ch-title" aria-hidden="true">{html_text(title)}</div>'
         f'<div class="br-grid" aria-hidden="true">{"".join(drawn)}</div>'
         + (f'<div class="br-legend" aria-hidden="true">{keys}</div>' if keys else "")
         + "</div>"
@@ -139,9 +134,9 @@ def _bar(bar: Bar, scale: float, line: float | None) -> str:
         else:
             where = f"left:calc({line:.3f}% + 6px)"
     return (
-        f'<div class="br-track {escaped(bar.kind)}">'
+        f'<div class="br-track {html_text(bar.kind)}">'
         f'<div class="br-bar" style="width:{width:.3f}%;background:{bar.colour}"></div>'
-        f'<span class="br-figure" style="{where}">{escaped(bar.text)}</span></div>'
+        f'<span class="br-figure" style="{where}">{html_text(bar.text)}</span></div>'
     )
 
 

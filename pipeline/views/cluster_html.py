@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 from plotly.colors import sample_colorscale
 
-from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, escaped, figure
+from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
 from pipeline.views.contrast import text_colour_on
+from pipeline.views.text import html_text
 
 #: The bars' colours, as the Plotly chart of the report has them.
 CUSTOMERS_COLOUR = "#74add1"
@@ -90,13 +91,14 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     finite = np.abs(values[np.isfinite(values)])
     limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     header = "".join(
-        f'<th scope="col" title="{escaped(PROFILE_COLUMNS[column])}">{escaped(PROFILE_LABELS[column])}</th>'
+        f'<th scope="col" title="{html_text(PROFILE_COLUMNS[column])}">'
+        f"{html_text(PROFILE_LABELS[column])}</th>"
         for column in columns
     )
     body = []
     for name, row_values in zip(table["Name"], values, strict=True):
         cells = "".join(_cell(value, limit) for value in row_values)
-        body.append(f'<tr><th scope="row">{escaped(name)}</th>{cells}</tr>')
+        body.append(f'<tr><th scope="row">{html_text(name)}</th>{cells}</tr>')
     stops = ",".join(_colour(position) for position in np.linspace(0.0, 1.0, 9))
     key = (
         f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{-limit:+.2f}</span>'
@@ -108,7 +110,9 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
         f"buyers. The colours span ±{limit:.2f} in this run.</div>"
     )
     # The unit in the caption, the table's name: a screen reader hears "+0.46" with what it counts.
-    caption = f'{escaped(title)} <span class="cp-unit">(standard deviations from the average customer)</span>'
+    caption = (
+        f'{html_text(title)} <span class="cp-unit">(standard deviations from the average customer)</span>'
+    )
     return (
         f"<style>{_STYLE}</style>"
         f'<div class="cp"><table class="cp-table"><caption class="ch-title">{caption}</caption>'

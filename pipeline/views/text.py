@@ -11,6 +11,7 @@ customer IDs, run labels, step names) through :func:`plain_text`.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,13 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 def plain_text(value: Any) -> str:
     """``value`` as a string plotly shows literally (no tags, no entities, no links)."""
     return str(value).translate(_ESCAPES)
+
+
+def html_text(value: Any) -> str:
+    """``value`` as text for the app's own HTML (``st.html``: the timeline, the bars, the profiles
+    table, the treemap), which can never become markup, in an element or in a quoted attribute
+    (quotes are escaped too, which :func:`plain_text` leaves for plotly's labels)."""
+    return html.escape(str(value), quote=True)
 
 
 def plain_texts(values: Iterable[Any]) -> list[str]:

@@ -15,12 +15,12 @@ No script, no link, nothing fetched.
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 
 from pipeline.views.execution_view import drawn_bars, timeline_alt
 from pipeline.views.graph import STATUS_COLOURS
+from pipeline.views.text import html_text
 
 #: A seconds label sits after its bar unless the bar ends past this share of the span; then
 #: before it, or in it when the bar also starts before ``100 - LABEL_ROOM``.
@@ -28,10 +28,6 @@ LABEL_ROOM = 78.0
 #: Height of a bar, px.
 BAR_HEIGHT = 18
 FALLBACK_COLOUR = "#9e9e9e"
-
-
-def _text(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _colour(status: str) -> str:
@@ -81,27 +77,27 @@ def timeline_html(
         offset = (visit.Start - start).total_seconds()
         tip = f"{visit.Step}: {status.lower()}, {float(visit.Seconds):.3f} s from +{offset:.3f} s"
         rows.append(
-            f'<div class="tl-name">{_text(visit.Step)}</div>'
-            f'<div class="tl-track" title="{_text(tip)}">'
+            f'<div class="tl-name">{html_text(visit.Step)}</div>'
+            f'<div class="tl-track" title="{html_text(tip)}">'
             f'<div class="tl-bar" style="left:{left:.3f}%;width:{width:.3f}%;'
             f'background:{_colour(status)}"></div>'
             f'<span class="tl-seconds" style="{_label_style(left, width)}">'
-            f"{_text(_seconds(float(visit.Seconds)))}</span></div>"
+            f"{html_text(_seconds(float(visit.Seconds)))}</span></div>"
         )
     statuses = list(dict.fromkeys(str(status) for status in frame["Status"]))
     legend = "".join(
         f'<span class="tl-key"><span class="tl-swatch" style="background:{_colour(status)}"></span>'
-        f"{_text(status.capitalize())}</span>"
+        f"{html_text(status.capitalize())}</span>"
         for status in statuses
     )
     clock = pd.Timestamp(start).strftime("%H:%M:%S")
     axis = (
         '<div></div><div class="tl-axis">'
-        f"<span>{_text(clock)} UTC</span><span>+{_text(_seconds(span))}</span></div>"
+        f"<span>{html_text(clock)} UTC</span><span>+{html_text(_seconds(span))}</span></div>"
     )
     return (
         f"<style>{_STYLE}</style>"
-        f'<div class="tl" role="img" aria-label="{_text(timeline_alt(frame))}">'
+        f'<div class="tl" role="img" aria-label="{html_text(timeline_alt(frame))}">'
         f'<div class="tl-legend" aria-hidden="true">{legend}</div>'
         f'<div class="tl-grid" aria-hidden="true">{"".join(rows)}{axis}</div></div>'
     )

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.views.bar_rows import TITLE_STYLE, escaped
+from pipeline.views.bar_rows import TITLE_STYLE
 from pipeline.views.charts import segment_color, segment_table
 from pipeline.views.contrast import text_colour_on
+from pipeline.views.text import html_text
 
 #: Width over height of the chart: Plotly's treemap was 480 px high in a ~900 px wide main area.
 ASPECT = 15 / 8
@@ -127,7 +128,7 @@ def segment_treemap_html(rfm: pd.DataFrame, order: Sequence[str] | None = None, 
         colour = segment_color(name, index)
         people = f"{int(count):,} customer{'s' if count != 1 else ''}"
         share = f"{share_text(float(revenue) / revenue_total)} of revenue" if revenue_total else "no revenue"
-        more = "".join(f'<span class="tm-more">{escaped(line)}</span>' for line in (people, share))
+        more = "".join(f'<span class="tm-more">{html_text(line)}</span>' for line in (people, share))
         of_all = share_text(count / customers_total)
         tip = f"{name}: {people} ({of_all}), revenue £{float(revenue):,.0f} ({share})"
         spoken.append(f"{name} {people}, {share}")
@@ -137,14 +138,14 @@ def segment_treemap_html(rfm: pd.DataFrame, order: Sequence[str] | None = None, 
         )
         drawn.append(
             f'<div class="tm-tile" style="{place};background:{colour};color:{text_colour_on(colour)}" '
-            f'title="{escaped(tip)}"><div class="tm-label"><span class="tm-name">{escaped(name)}</span>'
+            f'title="{html_text(tip)}"><div class="tm-label"><span class="tm-name">{html_text(name)}</span>'
             f"{more}</div></div>"
         )
     alt = f"{title}: " + "; ".join(spoken) + "."
     return (
         f"<style>{_STYLE}</style>"
-        f'<div class="tm" role="img" aria-label="{escaped(alt)}">'
-        f'<div class="ch-title" aria-hidden="true">{escaped(title)}</div>'
+        f'<div class="tm" role="img" aria-label="{html_text(alt)}">'
+        f'<div class="ch-title" aria-hidden="true">{html_text(title)}</div>'
         f'<div class="tm-box" aria-hidden="true">{"".join(drawn)}</div></div>'
     )
 
