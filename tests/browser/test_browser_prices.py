@@ -85,9 +85,15 @@ def open_prices(page, server: StreamlitServer, query: str = "") -> None:
 def drawn(page, label: str) -> None:
     """Wait until the view tab ``label``'s charts and grid are there (elements arrive one by one:
     the first chart can be drawn while the second is on its way), the run ended and every chart
-    on the page has its SVG."""
+    on the page has its SVG. The titles are waited for too: going from one view of one chart to
+    another, the count is right while the old chart is still in place."""
     main = page.get_by_test_id("stMain")
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]))
+    page.wait_for_function(
+        f"expected => ({CHART_TITLES})().every((title, i) => title.startsWith(expected[i]))",
+        arg=TITLES[label],
+        timeout=STEP_TIMEOUT,
+    )
     grids = 1 if label in (prices.STOCK_CODES_TAB, prices.PREDICTIONS_TAB) else 0
     expect(main.get_by_test_id("stDataFrame")).to_have_count(grids)
     settled(page, STEP_TIMEOUT)

@@ -17,6 +17,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 from support.page_support import APP, metrics_in_columns, sidebar_backend, unescaped
 from support.segments_support import open_rfm_table
 
+from pipeline.analysis import rfm
 from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from pipeline.workflows.registry import WORKFLOWS
@@ -219,8 +220,11 @@ def test_segments_page_scores_every_customer_of_the_sample(loaded, expected):
     assert not loaded.exception and not loaded.error
     assert metrics(loaded)["Customers"] == f"{expected['customers']:,}"
     assert metrics(loaded)["As of"] == "2011-12-10"
-    # One chart drawn: the open tab's (tests/pages/test_page_segments_drawing.py has the others).
-    assert len(loaded.get("plotly_chart")) == 1
+    # One chart drawn: the open tab's treemap, plain HTML with a tile for each segment of the
+    # sample (tests/pages/test_page_segments_drawing.py has the others).
+    assert not loaded.get("plotly_chart")
+    [treemap] = [html.proto.body for html in loaded.get("html") if 'class="tm"' in html.proto.body]
+    assert treemap.count('class="tm-tile"') == len(rfm.SEGMENTS)  # all eleven occur in the sample
     table = open_rfm_table(loaded)  # in its expander; the segment figures' grid is in a closed tab
     assert len(table.value) == expected["customers"]
     columns = {"CustomerID", "Recency", "Frequency", "Monetary", "R", "F", "M", "Segment"}
