@@ -34,7 +34,8 @@ def row() -> DeltaGenerator:
 def plotly(figure: go.Figure, *, alt: str | None = None, **options: Any) -> Any:
     """``st.plotly_chart`` with the chart's text alternative for screen readers: ``alt``, else
     what ``pipeline.views.chart_alt`` reads from the figure (its title, or the workflow graph's
-    states and statuses). Every chart of the app is drawn through here."""
+    states and statuses). Every Plotly chart of the app is drawn through here (the HTML ones,
+    ``pipeline.views.*_html``, carry their own text alternative)."""
     return st.plotly_chart(figure, alt=alt or chart_alt(figure), **options)
 
 

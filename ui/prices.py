@@ -178,8 +178,8 @@ def run_figure(arn: str, name: str) -> go.Figure:
 #: (``st.tabs(on_change="rerun")``, ``.open``): Streamlit 1.67 hashes a Plotly figure into its
 #: element id, so drawn all at once a run change unmounted and mounted four charts and two grids
 #: again, 0.9-1.6 s in the browser at full scale (benchmarks/README.md, rounds 8 and 9). Errors
-#: first: whether the model passed and by how much is what a run is opened for, and its two
-#: charts are the lightest to draw. Labels are short so the five tabs fit an 800 px window.
+#: first: whether the model passed and by how much is what a run is opened for, and its RMSE
+#: bars (HTML) and histogram are the lightest to draw. Labels are short so the five tabs fit an 800 px window.
 ERRORS_TAB = "Errors"
 SCATTER_TAB = "Predicted vs actual"
 IMPORTANCE_TAB = "Importance"
