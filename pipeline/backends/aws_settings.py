@@ -11,6 +11,7 @@ turned into a sentence that says what to do (:func:`explain_aws_error`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tomllib
@@ -250,7 +251,38 @@ def _convert(setting: Setting, raw: Any, default: Any, source: str) -> Any:
     return value
 
 
+#: What boto3's default region is read from, besides the profile: a change to any of them
+#: (or to the config file itself) reads it again.
+_REGION_ENV = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
 def _boto_default_region(profile: str | None) -> str | None:
+    """boto3's default region for ``profile`` (its environment, else the AWS config file).
+
+    Read once per profile, environment and version of the config file: a boto3 session costs
+    ~20 ms to make (its event handlers), and the settings are read on every rerun of the
+    Executions page (``ui.runs.aws_wanted``), twice a run switch."""
+    config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    try:
+        stat = Path(config).expanduser().stat()
+        version: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None
+    return _read_boto_region(profile, tuple(os.environ.get(name) for name in _REGION_ENV), version)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_boto_region(
+    profile: str | None, environment: tuple[str | None, ...], config_version: object
+) -> str | None:
+    """boto3's region, for one ``_boto_default_region`` key (the key's other parts only tell
+    the cache when to read it again)."""
     try:
         import boto3
 

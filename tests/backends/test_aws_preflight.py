@@ -63,6 +63,43 @@ def test_environment_wins_over_secrets_and_the_working_directory_file_over_the_p
     assert settings.sources["bucket"] == str(project)
 
 
+def test_the_aws_config_files_region_is_read_once_until_the_file_or_the_environment_changes(
+    tmp_path, monkeypatch
+):
+    # Executions reads the settings on every rerun; a boto3 session to read the config file's
+    # region costs ~20 ms, so it is made again only when what it reads changed.
+    import os
+
+    import boto3
+
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-2\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    made = []
+    real = boto3.Session
+
+    def session(*args, **kwargs):
+        made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(boto3, "Session", session)
+    no_secrets = [tmp_path / "none.toml"]
+
+    first = AwsSettings.from_environment(secrets_paths=no_secrets)
+    again = AwsSettings.from_environment(secrets_paths=no_secrets)
+    assert (first.region, again.region, len(made)) == ("eu-west-2", "eu-west-2", 1)
+    assert first.sources["region"] == "AWS config file"
+
+    config.write_text("[default]\nregion = ap-south-1\n[profile other]\nregion = sa-east-1\n")
+    os.utime(config, ns=(1, 1))  # a new version of the file, even within the clock's resolution
+    assert AwsSettings.from_environment(secrets_paths=no_secrets).region == "ap-south-1"
+    monkeypatch.setenv("AWS_PROFILE", "other")
+    assert AwsSettings.from_environment(secrets_paths=no_secrets).region == "sa-east-1"
+    assert len(made) == 3
+
+
 def test_secrets_file_credentials_are_used_but_never_shown(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[aws]\naws_access_key_id = "AKIDSECRET"\naws_secret_access_key = "shh"\n')
