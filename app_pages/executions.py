@@ -6,12 +6,13 @@ import streamlit as st
 
 from pipeline.views import execution_view as ev
 from pipeline.views import map_iterations
-from pipeline.views.graph_figure import clicked_state, state_box_indices, workflow_figure
+from pipeline.views.graph_svg import workflow_drawing
 from pipeline.views.timeline_html import timeline_html
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
-from ui.layout import plotly, scroll_to_top
+from ui.graph_component import workflow_graph
+from ui.layout import scroll_to_top
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -188,30 +189,22 @@ def watch(arn: str, was_running: bool) -> None:
         step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
         if step_shown != shown:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
-    # The graph is drawn by watch, never outlined in its figure: a step change then leaves the
-    # figure, hence the chart, as it is (a changed figure is a new chart, drawn from scratch).
-    # Its key is one for every run (executions.graph_key): another run of the same workflow
-    # with the same outcomes has the same figure, and the browser keeps the chart it has.
-    # The step part outlines the chosen state by styling its box; a click on a state reruns
-    # only the step part (the chart's callback names it), which reads the click.
-    figure = workflow_figure(
+    # The graph is drawn by watch, never outlined in its SVG: a step change then leaves it as it
+    # is. It is one component for every run (ui.graph_component), which swaps in the run's SVG.
+    # The step part outlines the chosen state by a style sheet; a click on a state reruns only
+    # the step part (the component's callback names it), which reads the click.
+    drawing = workflow_drawing(
         view.definition,
-        ev.state_statuses(view.events, view.status),
-        None,
+        steps,
         map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
+        selectable=True,
+        fluid=True,
     )
     st.subheader("Workflow")
-    graph_key = executions.graph_key(arn)
     with st.container(key=executions.GRAPH_BOX_KEY):
-        plotly(
-            figure,
-            key=graph_key,
-            on_select=executions.show_clicked_step,
-            selection_mode="points",
-            config=executions.GRAPH_CONFIG,
-        )
-    chosen_step(arn, steps, state_box_indices(figure), graph_key)
-    executions.map_iterations_section(view.events)
+        workflow_graph(drawing.markup, key=executions.GRAPH_KEY, on_click=executions.show_clicked_step)
+    chosen_step(arn, steps, drawing.indices)
+    executions.map_iterations_section(arn, view.events)
 
     # The timeline and the event history as tabs, as the Step Functions console has them, and
     # only the open one drawn: choosing another run redraws one chart or one grid, not both.
@@ -251,7 +244,7 @@ def event_history(arn: str, events: list[dict[str, Any]]) -> None:
 
 
 @st.fragment(key=executions.STEP_PART_KEY)
-def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], graph_key: str) -> None:
+def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> None:
     """The step picker and the chosen step's details, with the chosen state outlined in the graph.
 
     A fragment nested in ``watch``: choosing a step in the picker, or by a click on the graph
@@ -261,20 +254,14 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], graph_
     """
     picker_key = f"step_{arn}"
     names = list(dict.fromkeys(step.name for step in steps))
-    # A click on a state is read from the graph's selection, so the state is outlined and its
-    # details shown in the same run; a click acts once.
-    click_key = f"{graph_key}_click_{arn}"
-    click = clicked_state(st.session_state.get(graph_key))
-    clicked = st.session_state.pop(executions.GRAPH_CLICKED_KEY, False)
-    previous = st.session_state.get(click_key)
+    # A click on a state is read once, so the state is outlined and its details shown in the
+    # same run. A click on a state the run never reached says so.
+    click = executions.take_click()
     not_run = None
-    if click != previous:
-        st.session_state[click_key] = click
-        wanted = executions.clicked_step(click, previous, clicked)
-        if wanted in names:
-            st.session_state[picker_key] = wanted
-        elif wanted is not None:
-            not_run = wanted
+    if click in names:
+        st.session_state[picker_key] = click
+    elif click is not None:
+        not_run = click
     chosen = st.session_state.get(picker_key)
     if chosen in boxes:
         st.html(executions.outline_style(boxes[chosen]))

@@ -8,7 +8,7 @@ from pipeline.workflows.spec import WorkflowSpec
 from ui import launch, state, try_k
 from ui.backend import active_backend_name, render_selector
 from ui.errors import show_error, show_warning
-from ui.layout import plotly
+from ui.graph_component import workflow_graph
 from ui.names import Key, Page
 from ui.page import end_page
 
@@ -97,5 +97,5 @@ if view is not None:
             "(Preflight says what to set)."
         )
     st.caption("Every state the run can go through; Executions colours them as a run goes.")
-    plotly(launch.preview_figure(view), key="launch_workflow_graph", config={"displayModeBar": False})
+    workflow_graph(launch.preview_svg(view), key="launch_workflow_graph")
     launch.definitions_section(view, spec)

@@ -24,6 +24,7 @@ import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
 from ui.backend import backend, backend_of
+from ui.layout import drawn_when_open
 from ui.names import Key, Page
 from ui.runs import forget_aws_listing, launched_here, remember_launched
 from ui.text import plain
@@ -151,76 +152,38 @@ def step_to_show(steps: list[Any], shown: str | None, followed: str | None) -> s
 STEP_PART_KEY = "executions_step_part"
 #: The key of the container around the workflow graph (its CSS class: ``st-key-exec_graph``).
 GRAPH_BOX_KEY = "exec_graph"
-#: Plotly.js's options for the workflow graph. Its layout is fixed (no zoom, no pan), so a double
-#: click has nothing to reset; yet Plotly.js counts two clicks within ``doubleClickDelay`` (500 ms
-#: by default) as one double click, whose reset replots the graph and clears the selection the
-#: second click had just made: a user clicking one state, then another half a second later, saw
-#: nothing happen. With no delay every click is its own click.
-GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "doubleClickDelay": 0}
-
-
-#: Session keys: the number in the graph's key, and the run the graph showed last.
-GRAPH_EPOCH_KEY = "graph_epoch"
-GRAPH_RUN_KEY = "graph_run"
-
-
-def graph_key(arn: str) -> str:
-    """The workflow graph's widget key for the run ``arn`` is shown: one for every run.
-
-    Streamlit makes a chart's identity from its figure and key, and the browser mounts a chart
-    whose identity changed anew (Plotly draws it from scratch: ~0.1 s of a switch to another run,
-    measured in pairs, benchmarks/README.md round 15). With one key, another run of the same
-    workflow with the same outcomes has the very same chart, and the browser keeps it.
-
-    A click leaves the point selected in the chart; shown for the next run, that selection would
-    read as a click there, and a click on the same state would clear it rather than select it.
-    So when the run shown changes while the graph holds a click, the key takes a new number: that
-    chart starts with no selection (and is drawn anew, once).
-    """
-    from pipeline.views.graph_figure import clicked_state
-
-    state = st.session_state
-    epoch = int(state.get(GRAPH_EPOCH_KEY, 0))
-    if state.get(GRAPH_RUN_KEY) != arn:
-        state[GRAPH_RUN_KEY] = arn
-        if clicked_state(state.get(f"graph_{epoch}")) is not None:
-            epoch += 1
-    state[GRAPH_EPOCH_KEY] = epoch
-    return f"graph_{epoch}"
-
-
-#: Set by the graph's selection callback: the selection changed because the user clicked.
-GRAPH_CLICKED_KEY = "graph_clicked"
+#: The graph component's key: one for every run, so the browser keeps the component and swaps
+#: the run's SVG into it (``ui.graph_component`` says why).
+GRAPH_KEY = "exec_graph_states"
+#: Set by the graph's click callback: the state the click named, read once by the step part.
+GRAPH_CLICK_KEY = "exec_graph_click"
+#: What the step part shows when a click named a state this run never reached.
+NOT_RUN_KEY = "exec_graph_not_run"
 
 
 def show_clicked_step() -> None:
-    """The graph's selection callback: rerun only the step part, which reads the click."""
-    st.session_state[GRAPH_CLICKED_KEY] = True
+    """The graph's click callback: keep the state clicked, rerun only the step part, which reads it."""
+    from ui.graph_component import clicked
+
+    st.session_state[GRAPH_CLICK_KEY] = clicked(GRAPH_KEY)
     st.rerun(STEP_PART_KEY)
 
 
-def clicked_step(selection: str | None, previous: str | None, clicked: bool) -> str | None:
-    """The state a change of the graph's selection asks to show, if any.
+def take_click() -> str | None:
+    """The state a click on the graph named since the step part last ran, once."""
+    name = st.session_state.pop(GRAPH_CLICK_KEY, None)
+    return name if isinstance(name, str) else None
 
-    ``selection`` is the state the chart now holds selected, ``previous`` the one it held.
-    A click on a state selects it; a click on the state already selected clears the selection
-    (Plotly toggles it), which still asks for that state: a user who clicked a state, chose
-    another in the picker and clicked the first again saw nothing happen. A selection cleared
-    without a click (a new figure while the run goes is a new chart) asks for nothing.
-    """
-    if selection is not None:
-        return selection
-    return previous if clicked else None
+
+#: The chosen state's outline (as ``SELECTED_BORDER`` was in the plotly graph).
+SELECTED_BORDER = "#111111"
 
 
 def outline_style(box_index: int) -> str:
-    """A style sheet outlining the graph's box ``box_index`` as ``workflow_figure`` outlines its
-    ``selected`` state: Plotly.js draws layout shape ``i`` as ``path[data-index="i"]``. Only
-    numbers and constants: nothing from the run's data."""
-    from pipeline.views.graph_figure import SELECTED_BORDER
-
+    """A style sheet outlining the graph's state ``box_index`` (its ``data-index`` in
+    ``graph_svg.workflow_drawing``). Only numbers and constants: nothing from the run's data."""
     return (
-        f'<style>.st-key-{GRAPH_BOX_KEY} path[data-index="{int(box_index)}"]'
+        f'<style>.st-key-{GRAPH_BOX_KEY} [data-index="{int(box_index)}"] > rect'
         f"{{stroke:{SELECTED_BORDER}!important;stroke-width:4px!important}}</style>"
     )
 
@@ -322,9 +285,12 @@ def format_seconds(seconds: float | None) -> str:
     return f"{hours} h {minutes} min"
 
 
-def map_iterations_section(events: list[dict[str, Any]]) -> None:
+def map_iterations_section(execution_arn: str, events: list[dict[str, Any]]) -> None:
     """Each Map state's iterations, as the console's Map view: counts, then one row and one
-    expander an iteration (its input, output, training job and any error); nothing without a Map."""
+    expander an iteration (its input, output, training job and any error); nothing without a Map.
+
+    An iteration's expander draws its JSON views only while it is open (``drawn_when_open``):
+    closed, a k sweep of nine k still mounted eighteen JSON viewers on every switch to the run."""
     from pipeline.views import map_iterations as mi
     from pipeline.workflows.runs import failure_message
     from ui.metrics import metric_row
@@ -351,7 +317,11 @@ def map_iterations_section(events: list[dict[str, Any]]) -> None:
         st.dataframe(pd.DataFrame(mi.iterations_table(run)), hide_index=True)
         for iteration in run.iterations:
             job = f" · {iteration.training_job}" if iteration.training_job else ""
-            with st.expander(plain(f"Iteration {iteration.index} · {iteration.status}{job}")):
+            label = plain(f"Iteration {iteration.index} · {iteration.status}{job}")
+            key = f"map_iteration_open_{execution_arn}_{run.name}_{iteration.index}"
+            with drawn_when_open(label, key) as opened:
+                if not opened:
+                    continue
                 st.markdown("**Input**")
                 st.json(iteration.input, expanded=False)
                 if iteration.output is not None:

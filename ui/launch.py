@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.analysis import k_selection, rfm
 from pipeline.backends.base import Backend, Check
-from pipeline.views.graph_figure import workflow_figure
+from pipeline.views.graph_svg import workflow_drawing
 from pipeline.workflows.clustering.checks import largest_k
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import (
@@ -70,10 +69,10 @@ def workflow_view(backend_name: str, workflow: str | None = None) -> WorkflowVie
     )
 
 
-def preview_figure(view: WorkflowView) -> go.Figure:
-    """The workflow as Executions draws it (``graph_figure``), before any run: every state not
+def preview_svg(view: WorkflowView) -> str:
+    """The workflow as Executions draws it (``graph_svg``), before any run: every state not
     started, no status legend."""
-    return workflow_figure(view.definition, preview=True)
+    return workflow_drawing(view.definition, [], preview=True, fluid=True).markup
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report.graph_svg import workflow_svg
 from pipeline.report.page import Section, key_values, metrics, paragraph, table
 from pipeline.report.run_facts import RunFacts, StoredDataset
 from pipeline.views.execution_view import step_runs, timeline, timeline_figure, visit_name
+from pipeline.views.graph_svg import workflow_svg
 from pipeline.views.map_iterations import progress_labels, visit_labels
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_RECENCY_LABEL, REVENUE_LABEL, pounds
 from pipeline.workflows.runs import failure_message

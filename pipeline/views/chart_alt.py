@@ -1,10 +1,9 @@
 """Text alternatives for the app's charts: what ``st.plotly_chart(alt=...)`` gives screen readers.
 
 Without one, a chart's accessible name was the text of its SVG, read in document order: tick
-labels ("2 3 4 5 6 ... 0.28 0.3 ... 1820 2360"), or the workflow graph's box labels run
-together ("PrepareRFMfeaturesTask Sweep k?Choice ..."), and nothing for the 3-D scatter. Each
-chart now says what it shows: its title and subtitle, and for the workflow graph every state
-with its status, which the colours alone gave.
+labels ("2 3 4 5 6 ... 0.28 0.3 ... 1820 2360"), and nothing for the 3-D scatter. Each chart now
+says what it shows: its title and subtitle. (The workflow graph is SVG whose states are buttons
+named with their status: ``graph_svg``.)
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-#: The graph's clickable points (``graph_figure``): one a state, its hover "Name (Type): status<br>...".
-STATES_TRACE = "states"
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -25,23 +22,12 @@ def plain(markup: str) -> str:
 
 
 def chart_alt(figure: Any) -> str | None:
-    """The text alternative of a Plotly figure (or its dict): the workflow graph's states and
-    statuses, else the title and subtitle; None for a figure with neither (a caller then passes
-    its own)."""
+    """The text alternative of a Plotly figure (or its dict): its title and subtitle; None for a
+    figure with neither (a caller then passes its own)."""
     spec = figure if isinstance(figure, Mapping) else figure.to_plotly_json()
-    states = next((trace for trace in spec.get("data", ()) if trace.get("name") == STATES_TRACE), None)
-    if states is not None:
-        return workflow_alt(states.get("hovertext") or ())
     title = (spec.get("layout") or {}).get("title") or {}
     if isinstance(title, str):
         title = {"text": title}
     parts = [plain(str(title.get("text") or "")), plain(str((title.get("subtitle") or {}).get("text") or ""))]
     text = ". ".join(part for part in parts if part)
     return text or None
-
-
-def workflow_alt(hovers: Any) -> str:
-    """The workflow graph as a sentence: every state in drawing order, with its status once a run
-    has one ("Prepare RFM features (Task): succeeded; ...")."""
-    states = [plain(str(hover).split("<br>", 1)[0]) for hover in hovers]
-    return f"Workflow graph of {len(states)} states: " + "; ".join(states) + "."

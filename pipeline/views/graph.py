@@ -2,15 +2,15 @@
 
 The SDK's own ``render_graph``/``render_progress`` load JavaScript from a CDN through RequireJS
 and do not work inside Streamlit, so the app draws the graph from the ASL definition itself:
-``graph_layout`` places the states, ``graph_figure`` draws them with plotly (Launch's preview
-and Executions' live graph) and ``pipeline.report.graph_svg`` as SVG in the HTML report. The
-status words and colours here are what every one of those drawings uses, so a state reads the
-same on each.
+``graph_layout`` places the states and ``graph_svg`` draws them (Launch's preview, Executions'
+live graph and the HTML report). The status words and colours here are what every one of those
+drawings uses, so a state reads the same on each.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +34,15 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     ABORTED: ("#e0e0e0", "#616161"),
     NOT_REACHED: ("#ffffff", "#9e9e9e"),
 }
+#: The dashed frame round a Map's or Parallel's branch.
+FRAME_COLOUR = "#9e9e9e"
+
+_PATH = re.compile(r"\$(?:\.[A-Za-z_][\w]*|\[[^\]]*\])+")
+
+
+def short_label(label: str) -> str:
+    """A Choice rule's label with each JSONPath cut to its last field (``silhouette >= QualityThreshold``)."""
+    return _PATH.sub(lambda match: re.split(r"[.\[]", match.group(0))[-1].strip("]'\""), label)
 
 
 def choice_label(rule: Mapping[str, Any]) -> str:

@@ -2,8 +2,8 @@
 
 There is no Graphviz layout engine on the machine and Streamlit's bundled renderer draws a
 fixed-size SVG that shrinks to a thumbnail in a narrow column, so the graph is laid out here
-and drawn with plotly (``pipeline.views.graph_figure``), which sizes it to its container and
-reports clicks. The layout is the console's: top to bottom in ranks (the longest path of
+and drawn as SVG (``pipeline.views.graph_svg``) as wide as its container, its text at its size,
+its states buttons on Executions. The layout is the console's: top to bottom in ranks (the longest path of
 Next/Choice/Default transitions from StartAt), the outcomes of a Choice side by side, the
 states reached only through Catch (the workflow's failure state) in a lane on the right at the
 height of the states that lead to them, and the branches of Map and Parallel states in a lane

@@ -1,22 +1,35 @@
 """The workflow graph as inline SVG, each state coloured by how it ended and labelled with its time.
 
-A report must open anywhere with nothing but the file, so it cannot use the app's plotly graph
-(``pipeline.views.graph_figure``); it draws the very same layout (``graph_layout``: ranks, the
-failure lane, Map and Parallel branches, edges routed clear of the boxes they do not connect)
-as SVG, so the report and the Executions page show one picture. Catch edges are dashed, Choice
-rules are labelled, names are escaped. Under a top-level state's name: its type, how it ended
-and the time it took; a Map state's box also carries its iterations' counts ("3/3 done").
+One drawing for every place the graph is shown: the run report (which must open anywhere with
+nothing but the file), Launch's preview (``st.html``) and Executions' live graph (the
+``ui.graph_component`` component, which makes each state a button). It draws the layout of
+``graph_layout`` (ranks, the failure lane, Map and Parallel branches, edges routed clear of the
+boxes they do not connect). Catch edges are dashed, Choice rules are labelled, every text is
+escaped. Under a top-level state's name: its type, how it ended and the time it took; a Map
+state's box also carries its iterations' counts ("3/3 done").
+
+Why SVG and not a plotly figure on the page: Streamlit 1.67 makes a chart's identity from its
+figure, so a run whose graph differs in one colour was a new chart, drawn from scratch by
+Plotly.js on every switch to it (benchmarks/README.md, round 17). An SVG string is replaced in a
+few milliseconds, and the states are real elements a keyboard can reach.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.report.page import esc
 from pipeline.views.execution_view import StepRun
-from pipeline.views.graph import CAUGHT_ERROR, LEGEND_ORDER, NOT_REACHED, STATUS_COLOURS
-from pipeline.views.graph_figure import FRAME_COLOUR, short_label
+from pipeline.views.graph import (
+    CAUGHT_ERROR,
+    FRAME_COLOUR,
+    LEGEND_ORDER,
+    NOT_REACHED,
+    STATUS_COLOURS,
+    short_label,
+)
 from pipeline.views.graph_layout import (
     END_ID,
     LABEL_CHARS,
@@ -29,12 +42,23 @@ from pipeline.views.graph_layout import (
     wrap,
 )
 from pipeline.views.routing import BOX_HALF_WIDTH
+from pipeline.views.text import html_text as esc
 
-#: Pixels per layout unit across (a box is 1.1 units: 264 px) and per rank down.
+#: The report's drawing: pixels per layout unit across (a box is 1.1 units: 264 px) and per rank down.
 X_PX, Y_PX = 240, 90
 MARGIN = 16
 #: A box's width in px (the app's names and notes are sized for 13 and 11 px type in such a box).
 BOX_PX = 2 * BOX_HALF_WIDTH * X_PX
+#: The app's drawing: as wide as its container (x in percent of it), a rank 80 px down, names
+#: wrapped for the narrowest container it is drawn in (``graph_layout.NARROW_WIDTH``), as the
+#: plotly graph had it: the text keeps its size at any width and only the boxes narrow.
+FLUID_Y_PX = 80
+#: Percent of the width left clear at each side of the app's drawing.
+FLUID_PAD = 0.5
+#: The app's drawing sits on a white card (as in the report, and in the dark theme too), and
+#: scrolls sideways in a container narrower than this, where its boxes would be too narrow.
+CARD_STYLE = "background:#fff;border:1px solid #d9dee5;border-radius:8px;padding:8px;overflow-x:auto"
+FLUID_MIN_WIDTH = 420
 #: Height of the legend's row above the graph.
 LEGEND_HEIGHT = 28
 #: Pixels between two lines of a box's text, and the font sizes: names, the line under them, labels.
@@ -50,7 +74,9 @@ def _seconds(value: float | None) -> str:
 
 
 def _details(
-    definition: Mapping[str, Any], visits: Mapping[str, list[StepRun]], progress: Mapping[str, str]
+    definition: Mapping[str, Any],
+    visits: Mapping[str, list[StepRun]],
+    progress: Mapping[str, str],
 ) -> dict[str, str]:
     """What each top-level state's box says under its type, as ``graph_layout`` notes: how it
     ended and its time (``succeeded · 1.2 s``), then a Map's iteration counts as the next part."""
@@ -67,39 +93,58 @@ def _details(
 
 
 class _Canvas:
-    """Layout units to pixels: x from the layout's left edge, y from half a rank above the first."""
+    """Layout units to SVG coordinates: y in px from half a rank above the first rank; x in px
+    from the layout's left edge (the report), or in percent of the drawing's width (the app),
+    which an SVG without a viewBox resolves against the width it is given."""
 
-    def __init__(self, left: float, top: float) -> None:
-        self.left, self.top = left, top
+    def __init__(self, left: float, right: float, top: float, *, fluid: bool) -> None:
+        self.left, self.right, self.top, self.fluid = left, right, top, fluid
+        self.y_px = FLUID_Y_PX if fluid else Y_PX
 
-    def point(self, x: float, y: float) -> tuple[float, float]:
-        return MARGIN + (x - self.left) * X_PX, self.top + (y + 0.5) * Y_PX
+    def x(self, x: float) -> str:
+        if self.fluid:
+            share = (x - self.left) / (self.right - self.left)
+            return f"{FLUID_PAD + share * (100 - 2 * FLUID_PAD):.2f}%"
+        return f"{MARGIN + (x - self.left) * X_PX:.0f}"
+
+    def dx(self, width: float) -> str:
+        """A width of ``width`` layout units."""
+        if self.fluid:
+            return f"{width / (self.right - self.left) * (100 - 2 * FLUID_PAD):.2f}%"
+        return f"{width * X_PX:.0f}"
+
+    def y(self, y: float) -> float:
+        return self.top + (y + 0.5) * self.y_px
 
 
 def _edge(edge: Edge, canvas: _Canvas) -> str:
+    """An edge as one line a leg (percentages are not allowed in a polyline's points), the
+    arrowhead on the last; a Choice rule's label at its first leg's middle."""
     catch = edge.kind == "catch"
-    points = " ".join("{:.0f},{:.0f}".format(*canvas.point(x, y)) for x, y in edge.points)
     style = (
         f'stroke="{STATUS_COLOURS[CAUGHT_ERROR][1]}" stroke-dasharray="5 4"'
         if catch
         else f'stroke="{EDGE_COLOUR}"'
     )
     marker = "catch-arrow" if catch else "arrow"
-    line = (
-        f'<polyline class="edge" points="{points}" fill="none" {style} stroke-width="1.5" '
-        f'marker-end="url(#{marker})"/>'
+    legs = list(itertools.pairwise(edge.points))
+    lines = "".join(
+        f'<line x1="{canvas.x(x0)}" y1="{canvas.y(y0):.0f}" x2="{canvas.x(x1)}" y2="{canvas.y(y1):.0f}"'
+        + (f' marker-end="url(#{marker})"' if i == len(legs) - 1 else "")
+        + "/>"
+        for i, ((x0, y0), (x1, y1)) in enumerate(legs)
     )
+    line = f'<g class="edge" fill="none" {style} stroke-width="1.5">{lines}</g>'
     if not (edge.label and edge.kind in {"choice", "default"}):
         return line
-    (x0, y0), (x1, y1) = canvas.point(*edge.points[0]), canvas.point(*edge.points[1])
-    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    (x0, y0), (x1, y1) = edge.points[0], edge.points[1]
+    x, y = canvas.x((x0 + x1) / 2), canvas.y((y0 + y1) / 2)
     anchor = "end" if x1 < x0 else "start" if x1 > x0 else "middle"
-    lines = wrap(short_label(edge.label), LABEL_CHARS)
+    texts = wrap(short_label(edge.label), LABEL_CHARS)
     spans = "".join(
-        f'<tspan x="{x:.0f}" dy="{0 if i == 0 else LINE_PX}">{esc(text)}</tspan>'
-        for i, text in enumerate(lines)
+        f'<tspan x="{x}" dy="{0 if i == 0 else LINE_PX}">{esc(text)}</tspan>' for i, text in enumerate(texts)
     )
-    top = y - (len(lines) - 1) * LINE_PX / 2 + 4
+    top = y - (len(texts) - 1) * LINE_PX / 2 + 4
     return (
         f'{line}<text class="edge-label" y="{top:.0f}" text-anchor="{anchor}" font-size="{LABEL_SIZE}" '
         f'fill="#424242" stroke="#fff" stroke-width="4" paint-order="stroke">{spans}</text>'
@@ -108,40 +153,46 @@ def _edge(edge: Edge, canvas: _Canvas) -> str:
 
 def _frame(frame: Frame, canvas: _Canvas) -> str:
     """A branch's dashed frame and its caption, bottom left inside it (as the app draws them)."""
-    (x0, y0), (x1, y1) = canvas.point(frame.left, frame.top), canvas.point(frame.right, frame.bottom)
+    top, bottom = canvas.y(frame.top), canvas.y(frame.bottom)
     return (
-        f'<g class="branch-frame"><rect x="{x0:.0f}" y="{y0:.0f}" '
-        f'width="{x1 - x0:.0f}" height="{y1 - y0:.0f}" fill="none" '
+        f'<g class="branch-frame"><rect x="{canvas.x(frame.left)}" y="{top:.0f}" '
+        f'width="{canvas.dx(frame.right - frame.left)}" height="{bottom - top:.0f}" fill="none" '
         f'stroke="{FRAME_COLOUR}" stroke-dasharray="6 4"/>'
-        f'<text x="{x0 + 6:.0f}" y="{y1 - 6:.0f}" font-size="{LABEL_SIZE}" fill="#616161">'
+        f'<text x="{canvas.x(frame.left)}" dx="6" y="{bottom - 6:.0f}" font-size="{LABEL_SIZE}" '
+        f'fill="#616161">'
         f"{esc(frame.label)}</text></g>"
     )
 
 
 def _marker_node(node: Node, canvas: _Canvas) -> str:
-    x, y = canvas.point(node.x, node.y)
-    rx, ry = MARKER_HALF[0] * X_PX, MARKER_HALF[1] * Y_PX
+    x, y = canvas.x(node.x), canvas.y(node.y)
+    rx, ry = canvas.dx(MARKER_HALF[0]), MARKER_HALF[1] * canvas.y_px
     return (
-        f'<ellipse cx="{x:.0f}" cy="{y:.0f}" rx="{rx:.0f}" ry="{ry:.0f}" fill="#eeeeee" '
-        f'stroke="{EDGE_COLOUR}" stroke-width="1.5"/><text x="{x:.0f}" y="{y + 4:.0f}" '
+        f'<ellipse cx="{x}" cy="{y:.0f}" rx="{rx}" ry="{ry:.0f}" fill="#eeeeee" '
+        f'stroke="{EDGE_COLOUR}" stroke-width="1.5"/><text x="{x}" y="{y + 4:.0f}" '
         f'text-anchor="middle" font-size="{LABEL_SIZE}" fill="#424242">{esc(node.name)}</text>'
     )
 
 
-def _text_line(x: float, y: float, text: str, bold: bool) -> str:
+def _text_line(x: str, y: float, text: str, bold: bool) -> str:
     """One line of a box: the name's lines bold and larger, the lines under it grey."""
     look = (
         f'class="name" font-size="{NAME_SIZE}" font-weight="600" fill="#1f2933"'
         if bold
         else f'font-size="{DETAIL_SIZE}" fill="#52606d"'
     )
-    return f'<text x="{x:.0f}" y="{y:.0f}" text-anchor="middle" {look}>{esc(text)}</text>'
+    return f'<text x="{x}" y="{y:.0f}" text-anchor="middle" {look}>{esc(text)}</text>'
 
 
-def _state_node(node: Node, status: str, canvas: _Canvas) -> str:
+def _state_node(
+    node: Node, status: str, canvas: _Canvas, index: int | None = None, summary: str | None = None
+) -> str:
+    """A state's box and text; with an ``index``, a button (``data-state``, focusable) whose
+    ``data-index`` a style sheet can outline (``ui.executions.outline_style``). ``summary``
+    (how it ended and its time) goes in the tooltip where the box has no room for it."""
     fill, border = STATUS_COLOURS.get(status, STATUS_COLOURS[NOT_REACHED])
-    x, y = canvas.point(node.x, node.y)
-    half_width, half_height = BOX_HALF_WIDTH * X_PX, node.half_height * Y_PX
+    x, y = canvas.x(node.x), canvas.y(node.y)
+    half_height = node.half_height * canvas.y_px
     under = [node.state_type] if not node.note_lines else [f"{node.state_type} · {node.note_lines[0]}"]
     lines = [(text, True) for text in node.name_lines] + [
         (text, False) for text in under + list(node.note_lines[1:])
@@ -149,9 +200,17 @@ def _state_node(node: Node, status: str, canvas: _Canvas) -> str:
     first = y - (len(lines) - 1) * LINE_PX / 2 + 5
     texts = "".join(_text_line(x, first + i * LINE_PX, text, bold) for i, (text, bold) in enumerate(lines))
     title = f"{node.name}: " + " · ".join(text for text, bold in lines if not bold)
+    if summary:
+        title += f" · {summary}"
+    # The state's name and status for the page's script (a click sends the name) and its tests.
+    button = f' data-state="{esc(node.name)}" data-status="{esc(status)}"'
+    if index is not None:
+        what = "Did not run" if status == NOT_REACHED else "Show its details"
+        button += f' data-index="{index}" tabindex="0" role="button" aria-label="{esc(f"{title}. {what}")}"'
     return (
-        f'<g class="state"><title>{esc(title)}</title>'
-        f'<rect x="{x - half_width:.0f}" y="{y - half_height:.0f}" width="{2 * half_width:.0f}" '
+        f'<g class="state"{button}><title>{esc(title)}</title>'
+        f'<rect x="{canvas.x(node.x - BOX_HALF_WIDTH)}" y="{y - half_height:.0f}" '
+        f'width="{canvas.dx(2 * BOX_HALF_WIDTH)}" '
         f'height="{2 * half_height:.0f}" rx="8" fill="{fill}" stroke="{border}" stroke-width="2"/>{texts}</g>'
     )
 
@@ -169,6 +228,28 @@ def _legend() -> str:
     return f'<g class="legend">{"".join(items)}</g>'
 
 
+@dataclass(frozen=True)
+class WorkflowSvg:
+    """The graph's markup and, when its states are buttons, each state's ``data-index``."""
+
+    markup: str
+    indices: dict[str, int] = field(default_factory=dict)
+
+
+def _legend_html() -> str:
+    """The legend as HTML for the app's drawing: its keys wrap onto a second line in a narrow
+    container, where a row of SVG would be cut off."""
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;gap:6px;margin-right:14px">'
+        f'<span style="width:12px;height:12px;background:{fill};border:2px solid {border}"></span>'
+        f"{esc(status)}</span>"
+        for status in LEGEND_ORDER
+        for fill, border in [STATUS_COLOURS[status]]
+    )
+    look = f"font-size:{LABEL_SIZE}px;color:#424242;line-height:1.8"
+    return f'<div class="wg-legend" style="{look}">{items}</div>'
+
+
 def workflow_svg(
     definition: Mapping[str, Any], steps: Sequence[StepRun], notes: Mapping[str, str] | None = None
 ) -> str:
@@ -177,30 +258,79 @@ def workflow_svg(
     ``notes`` (state name -> a few words: ``map_iterations.progress_labels``) add the iterations'
     counts to that state's box ("3/3 done").
     """
+    return workflow_drawing(definition, steps, notes).markup
+
+
+def workflow_drawing(
+    definition: Mapping[str, Any],
+    steps: Sequence[StepRun],
+    notes: Mapping[str, str] | None = None,
+    *,
+    selectable: bool = False,
+    preview: bool = False,
+    fluid: bool = False,
+) -> WorkflowSvg:
+    """:func:`workflow_svg`, and its states buttons when ``selectable`` (Executions).
+
+    ``preview``: the workflow before any run (Launch): each box shows its type alone, and there
+    is no status legend. ``fluid``: as wide as its container, the text at its size, on a card
+    (the app); else fixed in pixels, scaled down as a whole where it does not fit (the report).
+    """
     visits: dict[str, list[StepRun]] = {}
     for step in steps:
         visits.setdefault(step.name, []).append(step)
-    layout = layout_workflow(definition, _details(definition, visits, notes or {}), box_px=BOX_PX)
+    # The app's narrow boxes carry the type and a Map's progress; how a state ended is its colour,
+    # and its time is in its tooltip (and on the page's timeline).
+    summaries = {} if preview else _details(definition, visits, {})
+    if preview:
+        details: dict[str, str] = {}
+    elif fluid:
+        details = dict(notes or {})
+    else:
+        details = _details(definition, visits, notes or {})
+    layout = layout_workflow(definition, details, box_px=None if fluid else BOX_PX)
     left, right = layout.x_range()
-    canvas = _Canvas(left, MARGIN + LEGEND_HEIGHT)
+    legend_row = 0 if preview or fluid else LEGEND_HEIGHT
+    canvas = _Canvas(left, right, MARGIN + legend_row, fluid=fluid)
     width = round(2 * MARGIN + (right - left) * X_PX)
-    height = round(canvas.top + layout.ranks * Y_PX + MARGIN)
+    height = round(canvas.top + layout.ranks * canvas.y_px + MARGIN)
     frames = "".join(_frame(frame, canvas) for frame in layout.frames)
     edges = [_edge(edge, canvas) for edge in layout.edges]
-    nodes = []
+    nodes: list[str] = []
+    indices: dict[str, int] = {}
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:
             nodes.append(_marker_node(node, canvas))
             continue
         runs = visits.get(node.name, [])
-        nodes.append(_state_node(node, runs[-1].status if runs else NOT_REACHED, canvas))
+        index = len(indices) if selectable else None
+        if index is not None:
+            indices[node.name] = index
+        status = runs[-1].status if runs else NOT_REACHED
+        summary = summaries.get(node.name) if fluid else None
+        nodes.append(_state_node(node, status, canvas, index, summary))
     markers = "".join(
         f'<marker id="{marker_id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{colour}"/></marker>'
         for marker_id, colour in (("arrow", EDGE_COLOUR), ("catch-arrow", STATUS_COLOURS[CAUGHT_ERROR][1]))
     )
-    return (
-        f'<svg class="workflow-graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="Workflow graph">'
-        f"<defs>{markers}</defs>{_legend()}{frames}{''.join(edges)}{''.join(nodes)}</svg>"
+    legend = "" if preview or fluid else _legend()
+    # A picture to a screen reader, unless its states are buttons: then a group they are read in.
+    role = (
+        'role="group" aria-label="Workflow graph: each state is a button that shows its details"'
+        if selectable
+        else 'role="img" aria-label="Workflow graph"'
     )
+    size = (
+        f'width="100%" height="{height}" style="display:block;min-width:{FLUID_MIN_WIDTH}px"'
+        if fluid
+        else f'width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+    )
+    markup = (
+        f'<svg class="workflow-graph" xmlns="http://www.w3.org/2000/svg" {size} {role}>'
+        f"<defs>{markers}</defs>{legend}{frames}{''.join(edges)}{''.join(nodes)}</svg>"
+    )
+    if fluid:
+        legend = "" if preview else _legend_html()
+        markup = f'<div class="wg-card" style="{CARD_STYLE}">{legend}{markup}</div>'
+    return WorkflowSvg(markup, indices)

@@ -122,27 +122,12 @@ def wait_for_charts(page, count: int) -> None:
     )
 
 
-def drawn_states(page) -> list[str]:
-    """The states of the page's workflow graph (plotly; Launch's preview or Executions'), by name."""
-    return page.evaluate(
-        """() => {
-            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .find(p => (p.data || []).some(t => t.name === 'states'));
-            return plot ? plot.data.find(t => t.name === 'states').customdata : [];
-        }"""
-    )
-
-
 def graph_statuses(page) -> dict[str, str]:
-    """State name -> status, as the drawn workflow graph's clickable points say (its hover text)."""
+    """State name -> status, as the page's workflow graph draws it (Launch's preview or
+    Executions'; each state's ``data-status``, whose colour its box takes)."""
     return page.evaluate(
-        """() => {
-            const plot = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-                .find(p => (p.data || []).some(t => t.name === 'states'));
-            const states = plot.data.find(t => t.name === 'states');
-            return Object.fromEntries(states.customdata.map(
-                (name, i) => [name, states.hovertext[i].split(': ')[1].split('<br>')[0]]));
-        }"""
+        """() => Object.fromEntries([...document.querySelectorAll('svg.workflow-graph g.state')]
+            .map(state => [state.getAttribute('data-state'), state.getAttribute('data-status')]))"""
     )
 
 
@@ -388,14 +373,11 @@ MAIN_SCROLL = "document.querySelector('[data-testid=\"stMain\"]').scrollTop"
 def launch_local_run(page) -> None:
     open_page(page, "Launch")
     main = page.get_by_test_id("stMain")
-    # The workflow as Executions draws it, legible (plotly at full width), every state not started.
+    # The workflow as Executions draws it, legible (SVG at full width), every state not started.
     expect(main.get_by_role("heading", name="Customer clustering: the workflow")).to_be_visible()
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.js-plotly-plot')]
-            .some(p => (p.data || []).some(t => t.name === 'states'))""",
-        timeout=STEP_TIMEOUT,
-    )
-    assert set(SUCCESS_PATH) <= set(drawn_states(page))
+    expect(main.locator("svg.workflow-graph g.state").first).to_be_visible()
+    preview = graph_statuses(page)
+    assert set(SUCCESS_PATH) <= set(preview) and set(preview.values()) == {"not reached"}
     expect(main.get_by_label("Clusters (k)")).to_have_value(str(ClusteringParameters().k))
     expect(main.get_by_role("heading", name="Preflight")).to_be_visible()
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
@@ -415,15 +397,17 @@ def watch_until_succeeded(page) -> None:
     status = main.get_by_test_id("stMetric").filter(has_text="Status")
     expect(status).to_contain_text("SUCCEEDED", timeout=RUN_TIMEOUT)
     expect(main.get_by_role("link", name=re.compile("Explore the clusters of this run"))).to_be_visible()
-    # The graph is drawn by the app (plotly), coloured like the console: the states the run
-    # went through succeeded, the failure states it never reached are left blank.
+    # The graph is drawn by the app (SVG), coloured like the console: the states the run went
+    # through succeeded, the failure states it never reached are left blank.
     # The timeline and the event history are tabs below the step details, the timeline open first:
     # plain HTML (no chart to mount on each run switch), one bar a state visit, read as one image.
     expect(main.get_by_role("tab", name="Timeline", exact=True)).to_have_attribute("aria-selected", "true")
     timeline = main.get_by_role("img", name=re.compile(r"^Timeline of \d+ state visits: "))
     expect(timeline).to_be_visible()
     expect(timeline.locator(".tl-bar")).to_have_count(len(SUCCESS_PATH))
-    wait_for_charts(page, 1)
+    expect(main.locator('svg.workflow-graph g.state[data-status="succeeded"]')).to_have_count(
+        len(SUCCESS_PATH)
+    )
     statuses = graph_statuses(page)
     for state in SUCCESS_PATH:
         assert statuses[state] == "succeeded", statuses
@@ -437,7 +421,7 @@ def watch_until_succeeded(page) -> None:
     main.get_by_role("tab", name="Event history", exact=True).click()
     expect(main.get_by_text("Event details", exact=True)).to_be_visible()
     expect(timeline).to_have_count(0)
-    expect(main.locator(".js-plotly-plot")).to_have_count(1)
+    expect(main.locator(".js-plotly-plot")).to_have_count(0)  # no chart: the graph is SVG
 
 
 def explore_clusters(page, figures: dict[str, int]) -> None:
@@ -474,7 +458,7 @@ def launch_price_regression(page) -> None:
     expect(main.get_by_role("spinbutton", name="Clusters (k)")).to_have_count(0)
     expect(main.get_by_role("heading", name="Price regression: the workflow")).to_be_visible()
     settled(page)
-    states = drawn_states(page)
+    states = list(graph_statuses(page))
     assert set(REGRESSION_SUCCESS_PATH) <= set(states) and "Train KMeans" not in states, states
     expect(main.get_by_role("button", name=LAUNCH_BUTTON)).to_be_enabled()
 
@@ -489,7 +473,9 @@ def watch_price_regression_and_open_its_predictions(page) -> None:
     )
     expect(main.get_by_role("tab", name="Event history", exact=True)).to_be_visible()
     expect(main.get_by_role("img", name=re.compile(r"^Timeline of \d+ state visits: "))).to_be_visible()
-    wait_for_charts(page, 1)
+    expect(main.locator('svg.workflow-graph g.state[data-status="succeeded"]')).to_have_count(
+        len(SUCCESS_PATH)
+    )
     statuses = graph_statuses(page)
     for state in REGRESSION_SUCCESS_PATH:
         assert statuses[state] == "succeeded", statuses

@@ -1,14 +1,15 @@
 """The workflow graph drawn by chromium at the widths the app gives it: every state's text stays
 inside its box at 940 px (a 1400 px window) and 468 px (an 800 px window).
 
-The figure is the app's own (``workflow_figure``), drawn in a page of that width with plotly.js
-inline (no server, no network) in the app's font (the Source Sans Streamlit ships, which its
-chart theme sets); text is measured as the browser lays it out.
+The drawing is the app's own (``graph_svg.workflow_drawing``, as Executions and Launch draw it),
+in a page of that width (no server, no network) in the app's font (the Source Sans Streamlit
+ships); text is measured as the browser lays it out.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import os
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 import streamlit
 from support.browser_support import STATE_NAMES_OUTSIDE_BOXES, open_tab
 
-from pipeline.views.graph_figure import workflow_figure
+from pipeline.views.execution_view import StepRun
+from pipeline.views.graph import IN_PROGRESS
+from pipeline.views.graph_svg import workflow_drawing
 from pipeline.workflows.clustering.build import workflow_definition as clustering_definition
 from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 from pipeline.workflows.price_regression.build import workflow_definition as regression_definition
@@ -28,13 +31,18 @@ pytestmark = pytest.mark.browser
 WIDTHS = (940, 468)
 clustering = functools.cache(clustering_definition)
 regression = functools.cache(regression_definition)
-FIGURES = {
-    "clustering": lambda: workflow_figure(clustering()),
-    "clustering while sweeping": lambda: workflow_figure(
-        clustering(), {SWEEP_STATE: "in progress"}, None, {SWEEP_STATE: "4/9 done, 1 failed, 2 running"}
+SWEEPING = [StepRun(SWEEP_STATE, "Map", IN_PROGRESS, dt.datetime(2026, 11, 27, 12), None)]
+DRAWINGS = {
+    "clustering": lambda: workflow_drawing(clustering(), [], selectable=True, fluid=True),
+    "clustering while sweeping": lambda: workflow_drawing(
+        clustering(),
+        SWEEPING,
+        {SWEEP_STATE: "4/9 done, 1 failed, 2 running"},
+        selectable=True,
+        fluid=True,
     ),
-    "clustering on Launch": lambda: workflow_figure(clustering(), preview=True),
-    "price regression": lambda: workflow_figure(regression()),
+    "clustering on Launch": lambda: workflow_drawing(clustering(), [], preview=True, fluid=True),
+    "price regression": lambda: workflow_drawing(regression(), [], selectable=True, fluid=True),
 }
 
 
@@ -52,27 +60,22 @@ def source_sans() -> str:
 
 @functools.cache
 def page_html(workflow: str, width: int) -> str:
-    figure = FIGURES[workflow]()
-    figure.update_layout(font_family='"Source Sans", sans-serif')  # as Streamlit's chart theme does
-    body = figure.to_html(include_plotlyjs=True, full_html=False, config={"responsive": True})
+    body = DRAWINGS[workflow]().markup
+    font = "font-family:'Source Sans',sans-serif"  # the page's font, which the SVG's text inherits
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><style>{source_sans()}</style></head>"
-        f"<body style='margin:0'><div style='width:{width}px'>{body}</div></body></html>"
+        f"<body style='margin:0;{font}'><div style='width:{width}px'>{body}</div></body></html>"
     )
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("workflow", FIGURES)
+@pytest.mark.parametrize("workflow", DRAWINGS)
 def test_every_state_name_stays_inside_its_box(browser, workflow, width):
     with open_tab(browser, width=width + 40, height=900) as tab:
         tab.route("**/*", lambda route: route.abort())  # nothing leaves the page
         tab.set_content(page_html(workflow, width))
         tab.evaluate("() => document.fonts.load('bold 13px \"Source Sans\"')")
-        tab.wait_for_function("() => document.querySelector('.js-plotly-plot .textpoint text')")
-        drawn = tab.evaluate(
-            "() => (document.querySelector('.js-plotly-plot').data.find(t => t.name === 'states') || {})"
-            ".customdata.length"
-        )
+        drawn = tab.evaluate("() => document.querySelectorAll('svg.workflow-graph g.state').length")
         problems = tab.evaluate(STATE_NAMES_OUTSIDE_BOXES)
 
     assert drawn >= 10

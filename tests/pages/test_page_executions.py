@@ -19,7 +19,9 @@ from streamlit.testing.v1 import AppTest
 from support.asl_support import BlockingResources
 from support.page_support import (
     APP,
-    graph_key,
+    click_state,
+    graph_markup,
+    graph_states,
     metrics_in_columns,
     sidebar_backend,
     static_tables,
@@ -108,22 +110,6 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.main.metric}
 
 
-def workflow_graph(at: AppTest) -> dict:
-    """The workflow figure the page drew (the plotly chart keyed ``graph_<n>``)."""
-    charts = [chart for chart in at.get("plotly_chart") if "graph_" in chart.proto.id]
-    assert len(charts) == 1, "one workflow graph"
-    return json.loads(charts[0].proto.spec)
-
-
-def state_status(figure: dict) -> dict[str, str]:
-    """State name -> the status the graph shows (from its clickable points' hover text)."""
-    states = next(trace for trace in figure["data"] if trace.get("name") == "states")
-    return {
-        name: hover.split(": ", 1)[1].split("<br>")[0]
-        for name, hover in zip(states["customdata"], states["hovertext"], strict=True)
-    }
-
-
 def step_options(at: AppTest, arn: str) -> list[str]:
     return list(at.selectbox(key=f"step_{arn}").options)
 
@@ -165,26 +151,27 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
 
     assert not at.error
     assert metrics(at)["Status"] == "SUCCEEDED"
-    figure = workflow_graph(at)
-    assert state_status(figure)[PREPARE_STATE] == SUCCEEDED
-    assert state_status(figure)[FAILED_STATE] == "not reached"
-    legend = {trace["name"] for trace in figure["data"] if trace.get("showlegend", True)}
-    assert legend == {status.capitalize() for status in STATUS_COLOURS}
+    states = graph_states(at)
+    assert states[PREPARE_STATE]["data-status"] == SUCCEEDED
+    assert states[FAILED_STATE]["data-status"] == "not reached"
+    legend = graph_markup(at).split('class="wg-legend"', 1)[1].split("</div>", 1)[0]
+    assert all(f">{status}</span>" in legend for status in STATUS_COLOURS)
     steps = step_options(at, runs["succeeded"])
     assert steps[0] == PREPARE_STATE
     assert len(steps) == 8  # five tasks, two choices ("Sweep k?", "Good enough?") and the succeed state
-    # The graph is a chart; the timeline, in its tab open first, plain HTML (timeline_html).
-    [graph] = at.get("plotly_chart")
+    # The graph and the timeline (in its tab open first) are plain SVG and HTML, no chart.
+    assert not at.get("plotly_chart")
     [timeline] = timelines(at)
-    # Screen readers get each state and its status, and each visit of the timeline.
-    graph_alt = graph.proto.alt
-    assert graph_alt.startswith("Workflow graph of ")
-    assert f"{PREPARE_STATE} (Task): succeeded" in graph_alt
-    assert f"{FAILED_STATE} (Fail): not reached" in graph_alt
+    # Screen readers get each state as a button with its status and time, and each visit of
+    # the timeline.
+    prepare = states[PREPARE_STATE]["aria-label"]
+    assert prepare.startswith(f"{PREPARE_STATE}: Task · succeeded · ")
+    assert prepare.endswith(". Show its details")
+    assert states[FAILED_STATE]["aria-label"] == f"{FAILED_STATE}: Fail · not reached. Did not run"
     assert f'aria-label="Timeline of {len(steps)} state visits: {PREPARE_STATE} succeeded in ' in timeline
     assert timeline.count('class="tl-bar"') == len(steps)  # one bar a visit
     open_event_history(at)
-    assert not timelines(at) and len(at.get("plotly_chart")) == 1  # only the open tab is drawn
+    assert not timelines(at)  # only the open tab is drawn
     history = at.dataframe[-1].value
     assert history["Type"].iloc[0] == "ExecutionStarted"
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
@@ -301,15 +288,7 @@ def test_clicking_a_state_in_the_graph_opens_its_details_panel(runs):
     at = open_page(arn)
     assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"  # a finished run opens on its end
 
-    at.session_state[graph_key(at)] = {
-        "selection": {
-            "points": [{"customdata": "Train KMeans"}],
-            "point_indices": [2],
-            "box": [],
-            "lasso": [],
-        }
-    }
-    at.run()
+    click_state(at, "Train KMeans")
 
     assert at.selectbox(key=f"step_{arn}").value == "Train KMeans"
     codes = [code.value for code in at.code]
@@ -421,7 +400,7 @@ def test_a_failed_execution_shows_its_error_and_cause(runs):
     assert "ended FAILED" in unescaped(at.error[0].value)
     shown = [code.value for code in at.code]
     assert any(text.startswith("DataError: ") and "Atlantis" in text for text in shown)
-    assert state_status(workflow_graph(at))[FAILED_STATE] == "failed"
+    assert graph_states(at)[FAILED_STATE]["data-status"] == "failed"
     assert "Explore the clusters of this run" not in [link.label for link in at.get("page_link")]
 
 
@@ -496,9 +475,9 @@ def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_
     assert "stopped" in at.warning[0].value
     cause = "Stopped from the Executions page of a browser session that did not launch it."
     assert any(cause in code.value for code in at.code)  # what the run's other watchers read
-    assert state_status(workflow_graph(at))["Wait long"] == ABORTED == "aborted"
-    legend = [trace.get("name") for trace in workflow_graph(at)["data"] if trace.get("showlegend", True)]
-    assert "Aborted" in legend and "Cancelled" not in legend  # the status's own word, as "ABORTED"
+    assert graph_states(at)["Wait long"]["data-status"] == ABORTED == "aborted"
+    legend = graph_markup(at).split('class="wg-legend"', 1)[1].split("</div>", 1)[0]
+    assert ">aborted</span>" in legend and "ancelled" not in legend  # the status's own word, as "ABORTED"
     assert Key.STOP_CONFIRMED not in at.session_state and Key.STOP_ASKED not in at.session_state
 
 

@@ -21,14 +21,14 @@ import streamlit.testing.v1.local_script_runner as local_script_runner
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
-from support.page_support import APP, graph_key, timelines
+from support.page_support import APP, click_state, graph_markup, timelines, workflow_graph
 
 import ui.backend
 import ui.executions
 import ui.step_panel
 from pipeline.backends.local import LocalBackend
 from pipeline.local.client import LocalStepFunctionsClient, wait_for_status
-from pipeline.views import execution_view, graph_figure, timeline_html
+from pipeline.views import execution_view, graph_svg, timeline_html
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import execution_list
 from ui.names import Key, Page
@@ -102,7 +102,7 @@ def built(monkeypatch) -> Counter:
     count(ui.executions, "map_iterations_section")
     count(timeline_html, "timeline_html")
     count(execution_view, "history_table")
-    count(graph_figure, "workflow_figure")
+    count(graph_svg, "workflow_drawing")
     count(ui.step_panel, "draw")
     return calls
 
@@ -136,13 +136,16 @@ def fragment_of(messages: list[ForwardMsg], element_kind: str, key: str) -> str:
     raise AssertionError(f"no {element_kind} keyed {key} was drawn")
 
 
-def rerun_as_the_browser(at: AppTest, fragment_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run ``at`` once as the browser reruns after a change in the fragment ``fragment_id``."""
+def rerun_as_the_browser(
+    at: AppTest, fragment_id: str, monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any] | None = None
+) -> None:
+    """Run ``at`` once (or call ``run``) as the browser reruns after a change in the fragment
+    ``fragment_id``."""
     monkeypatch.setattr(
         local_script_runner, "RerunData", functools.partial(RerunData, fragment_id=fragment_id)
     )
     try:
-        at.run()
+        (run or at.run)()
     finally:
         monkeypatch.setattr(local_script_runner, "RerunData", RerunData)
     assert not at.exception, at.exception
@@ -152,7 +155,7 @@ def outlined_state(at: AppTest, arn: str) -> str:
     """The state the step part outlines: the graph's box its one style sheet styles."""
     [style] = [element.proto.body for element in at.get("html") if "data-index" in element.proto.body]
     [index] = re.findall(r"data-index=\\?\"(\d+)", style)
-    boxes = graph_figure.state_box_indices(graph_figure.workflow_figure(executions_definition(arn)))
+    boxes = graph_svg.workflow_drawing(executions_definition(arn), [], selectable=True).indices
     return next(name for name, box in boxes.items() if box == int(index))
 
 
@@ -161,7 +164,7 @@ def test_the_step_picker_is_drawn_in_a_fragment_of_its_own_apart_from_the_graph(
     open_page(arn, history=True)
 
     picker = fragment_of(messages, "selectbox", f"step_{arn}")
-    graph = fragment_of(messages, "plotly_chart", "graph_0")
+    graph = fragment_of(messages, "bidi_component", ui.executions.GRAPH_KEY)
     history_picker = fragment_of(messages, "selectbox", f"event_{arn}")
 
     assert picker and graph and picker != graph  # a step change does not redraw the graph
@@ -186,18 +189,15 @@ def test_a_step_change_rebuilds_the_step_panel_and_nothing_else(succeeded, messa
 def test_a_click_on_a_graph_state_reruns_the_step_part_which_selects_and_outlines_that_step(
     succeeded, messages, built, monkeypatch
 ):
-    # The chart's selection callback reruns the step part by its key (st.rerun(STEP_PART_KEY)):
-    # the browser then reruns that fragment alone, with the chart's new selection.
+    # A click sends the graph's trigger from the fragment the graph is drawn in; its callback
+    # reruns the step part by its key (st.rerun(STEP_PART_KEY)), and that part alone is built.
     arn = succeeded["arn"]
     at = open_page(arn)
-    step_part = fragment_of(messages, "selectbox", f"step_{arn}")
+    graph_part = fragment_of(messages, "bidi_component", ui.executions.GRAPH_KEY)
     assert outlined_state(at, arn) == "Clusters ready"  # a finished run opens on its end
     built.clear()
 
-    at.session_state[graph_key(at)] = {
-        "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
-    }
-    rerun_as_the_browser(at, step_part, monkeypatch)
+    rerun_as_the_browser(at, graph_part, monkeypatch, lambda: click_state(at, TRAIN_STATE))
 
     assert built == Counter({"draw": 1})
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
@@ -242,38 +242,56 @@ def show_run(at: AppTest, arn: str) -> None:
     assert at.session_state[Key.SELECTED_EXECUTION] == arn
 
 
-def test_another_run_of_the_same_workflow_keeps_the_graphs_chart_and_no_click_follows_it(succeeded, messages):
-    # Streamlit names a chart by its figure and key, and the browser draws a chart whose name
-    # changed from scratch (~0.1 s of a run switch). The graph has one key for every run, so
-    # another run that took the same way through the same workflow is the very same chart.
+def test_every_run_has_the_same_graph_element_with_its_own_svg_and_no_click_follows_a_switch(
+    succeeded, messages
+):
+    # Streamlit named a Plotly chart by its figure, and the browser drew a chart whose name
+    # changed from scratch (~0.1 s of a run switch). The graph is one component keyed once
+    # (ui.graph_component): another run is the same element, sent that run's SVG.
     arn, other = succeeded["arn"], succeeded["other"]
     at = open_page(arn)
-    [graph] = at.get("plotly_chart")
+    graph, first_svg = workflow_graph(at), graph_markup(at)
 
     show_run(at, other)
-    [same] = at.get("plotly_chart")
-    assert same.proto.id == graph.proto.id
+    assert workflow_graph(at).proto.id == graph.proto.id
+    assert graph_markup(at) != first_svg  # this run's times in the tooltips
     assert at.selectbox(key=f"step_{other}").value == "Clusters ready"
 
     # A click on a state of this run shows that state's details ...
-    at.session_state[graph_key(at)] = {
-        "selection": {"points": [{"customdata": TRAIN_STATE}], "point_indices": [2], "box": [], "lasso": []}
-    }
-    at.run()
+    click_state(at, TRAIN_STATE)
+    assert at.selectbox(key=f"step_{other}").value == TRAIN_STATE
+    at.run()  # the whole page again (AppTest's tree holds only what the click's rerun drew)
     assert at.selectbox(key=f"step_{other}").value == TRAIN_STATE
 
-    # ... and stays with it: the first run opens on its end, not on the state clicked in the
-    # other one. The chart that holds the click is left behind (a new key, once), so a click on
-    # that state here selects it rather than clearing the old selection.
+    # ... and a click is read once: the first run opens on its end, not on the state clicked in
+    # the other one, and nothing is left to read on the way back.
     show_run(at, arn)
     assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"
     assert outlined_state(at, arn) == "Clusters ready"
-    [fresh] = at.get("plotly_chart")
-    assert fresh.proto.id != graph.proto.id
-    assert graph_figure.clicked_state(at.session_state[graph_key(at)]) is None
-
-    # With no click held, the next switch keeps the chart again.
     show_run(at, other)
-    [kept] = at.get("plotly_chart")
-    assert kept.proto.id == fresh.proto.id
-    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"  # no click read there
+    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"
+
+
+def test_a_second_click_on_the_same_state_selects_it_again(succeeded, messages):
+    # Plotly's selection toggled: a click on the state already selected cleared it, and a user
+    # who clicked a state, picked another in the box and clicked the first again saw nothing.
+    arn = succeeded["arn"]
+    at = open_page(arn)
+    click_state(at, TRAIN_STATE)
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+
+    at.selectbox(key=f"step_{arn}").select("Clusters ready").run()
+    click_state(at, TRAIN_STATE)
+
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+    assert outlined_state(at, arn) == TRAIN_STATE
+
+
+def test_a_click_on_a_state_the_run_never_reached_says_so_and_keeps_the_step_shown(succeeded, messages):
+    arn = succeeded["arn"]
+    at = open_page(arn)
+
+    click_state(at, "Quality too low")  # the run's silhouette passed the threshold
+
+    assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"
+    assert any("“Quality too low” did not run in this execution" in info.value for info in at.info)

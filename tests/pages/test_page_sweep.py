@@ -191,6 +191,15 @@ def test_executions_shows_each_iteration_of_the_sweeps_map_with_its_training_job
     labels = [unescaped(e.label) for e in at.expander if unescaped(e.label).startswith("Iteration ")]
     assert labels[0] == f"Iteration 0 · succeeded · {jobs[2]}"
     assert labels[-1] == f"Iteration 6 · caught error · {jobs[8]}"
+    # Closed, an iteration draws nothing inside (seven iterations mounted fourteen JSON viewers
+    # on every switch to the run); opened, its input and output.
+    assert not at.json
+    at.session_state[f"map_iteration_open_{arn}_Try each k_6"] = True
+    at.run()
+    assert not at.exception
+    given, caught = [json.loads(view.value) for view in at.json]  # its input, its output
+    assert given["k"] == caught["k"] == SWEPT[-1]
+    assert caught["status"] == "FAILED" and "larger than the number of training rows" in caught["cause"]
     # The timeline names each visit's k: "Train k" seven times said nothing of which k was which.
     [timeline] = timelines(at)
     for k in SWEPT:

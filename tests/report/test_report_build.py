@@ -198,9 +198,10 @@ def test_the_reports_graph_draws_the_apps_layout_with_its_routed_edges(built):
     facts, report = built
     svg = re.search(r'<svg class="workflow-graph".*?</svg>', report.html, re.S).group(0)
     layout = layout_workflow(facts.definition)
-    edges = re.findall(r'<polyline class="edge"[^>]*/>', svg)
+    edges = re.findall(r'<g class="edge"([^>]*)>(.*?)</g>', svg)
     assert len(edges) == len(layout.edges)
-    dashed = [tag for tag in edges if "stroke-dasharray" in tag]
+    dashed = [look for look, _ in edges if "stroke-dasharray" in look]
     assert len(dashed) == sum(e.kind == "catch" for e in layout.edges) > 0
-    points = [re.search(r'points="([^"]*)"', tag).group(1).split() for tag in edges]
-    assert [len(bends) for bends in points] == [len(e.points) for e in layout.edges]
+    legs = [re.findall(r"<line [^>]*/>", lines) for _, lines in edges]
+    assert [len(leg) for leg in legs] == [len(e.points) - 1 for e in layout.edges]  # a line a bend
+    assert all("marker-end" in leg[-1] and not any("marker-end" in x for x in leg[:-1]) for leg in legs)

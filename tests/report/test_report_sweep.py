@@ -42,7 +42,7 @@ def graph_states(html: str) -> dict[str, list[str]]:
     """State name -> the lines of text under its name on its box, from the report's workflow SVG."""
     svg = re.search(r'<svg class="workflow-graph".*?</svg>', html, re.DOTALL).group(0)
     states = {}
-    for group in re.findall(r'<g class="state">(.*?)</g>', svg, re.DOTALL):
+    for group in re.findall(r'<g class="state"[^>]*>(.*?)</g>', svg, re.DOTALL):
         name = unescape(re.search(r"<title>(.*?): ", group).group(1))
         lines = re.findall(r'<text (?![^>]*class="name")[^>]*>(.*?)</text>', group)
         states[name] = [unescape(line) for line in lines]

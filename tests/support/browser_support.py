@@ -37,28 +37,18 @@ CHROMIUM_ARGS = [
 #: box's corners are placed with the plot's own axes, the text is measured as drawn.
 STATE_NAMES_OUTSIDE_BOXES = """() => {
     const problems = [];
-    for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-        const states = (plot.data || []).find(trace => trace.name === 'states');
-        if (!states) continue;
-        const layout = plot._fullLayout, xaxis = layout.xaxis, yaxis = layout.yaxis;
-        const frame = plot.getBoundingClientRect();
-        const px = x => frame.left + layout._size.l + xaxis.l2p(x);
-        const py = y => frame.top + layout._size.t + yaxis.l2p(y);
-        const index = plot._fullData.findIndex(trace => trace.name === 'states');
-        const trace = [...plot.querySelectorAll('.scatterlayer .trace')][index];
-        const texts = trace ? [...trace.querySelectorAll('.textpoint text')] : [];
-        states.customdata.forEach((name, i) => {
-            const near = (a, b) => Math.abs(a - b) < 1e-6;
-            const box = (plot.layout.shapes || []).find(s => s.fillcolor && s.type === 'path'
-                && near((s.x0 + s.x1) / 2, states.x[i]) && near((s.y0 + s.y1) / 2, states.y[i]));
-            const text = texts[i];
-            if (!box || !text) { problems.push(`the state "${name}" is not drawn`); return; }
+    for (const state of document.querySelectorAll('svg.workflow-graph g.state')) {
+        const name = state.getAttribute('data-state');
+        const box = state.querySelector('rect').getBoundingClientRect();
+        const texts = [...state.querySelectorAll('text')];
+        if (!texts.length || box.width === 0) { problems.push(`the state "${name}" is not drawn`); continue; }
+        for (const text of texts) {
             const drawn = text.getBoundingClientRect();
-            if (drawn.left < px(box.x0) - 1 || drawn.right > px(box.x1) + 1
-                || drawn.top < py(box.y0) - 1 || drawn.bottom > py(box.y1) + 1) {
-                problems.push(`the name of "${name}" leaves its box in the workflow graph`);
+            if (drawn.left < box.left - 1 || drawn.right > box.right + 1
+                || drawn.top < box.top - 1 || drawn.bottom > box.bottom + 1) {
+                problems.push(`"${text.textContent}" of "${name}" leaves its box in the workflow graph`);
             }
-        });
+        }
     }
     return problems;
 }"""
@@ -256,43 +246,19 @@ def stop_local_executions(home: Path, timeout: float = 60.0) -> list[str]:
         store.close()
 
 
-#: The workflow graph's plotly element (the chart with a trace named "states").
-_GRAPH = """[...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-    .find(p => (p.data || []).some(t => t.name === 'states'))"""
+#: A state of the workflow graph drawn on the page (Executions' component, Launch's preview).
+GRAPH_STATE = 'svg.workflow-graph g.state[data-state="{}"]'
+
+
+def graph_state(page, state: str):
+    """The locator of the state ``state``'s group in the workflow graph."""
+    return page.locator(GRAPH_STATE.format(state.replace("\\", "\\\\").replace('"', '\\"')))
 
 
 def click_state(page, state: str) -> None:
-    """Click a state's box in the Executions workflow graph, where plotly drew it.
-
-    The graph is scrolled into view without animation first and two frames awaited, so the point
-    is measured where it is clicked.
-    """
-    page.evaluate(f"() => {_GRAPH}.scrollIntoView({{block: 'center', behavior: 'instant'}})")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    point = page.evaluate(
-        f"""state => {{
-            const plot = {_GRAPH};
-            const trace = plot.data.find(t => t.name === 'states');
-            const i = trace.customdata.indexOf(state);
-            const layout = plot._fullLayout, box = plot.getBoundingClientRect();
-            return {{x: box.left + layout._size.l + layout.xaxis.d2p(trace.x[i]),
-                    y: box.top + layout._size.t + layout.yaxis.d2p(trace.y[i])}};
-        }}""",
-        state,
-    )
-    # Plotly.js reports a click with the points its last hover found, and its hover is throttled:
-    # a click that lands before the hover has caught up (a busy machine) selects the state hovered
-    # before. So the pointer rests on the state until plotly hovers it, then clicks.
-    page.mouse.move(point["x"], point["y"])
-    page.wait_for_function(
-        f"""state => {{
-            const hovered = {_GRAPH}._hoverdata || [];
-            return hovered.some(point => point.customdata === state);
-        }}""",
-        arg=state,
-        timeout=STEP_TIMEOUT,
-    )
-    page.mouse.click(point["x"], point["y"])
+    """Click a state's box in the Executions workflow graph, as a user does (Playwright scrolls
+    it into view and clicks its middle)."""
+    graph_state(page, state).click(timeout=STEP_TIMEOUT)
 
 
 class Reruns:

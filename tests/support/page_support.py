@@ -70,25 +70,29 @@ def _is_punctuation(char: str) -> bool:
 
 
 def drawn_workflow(at: Any) -> dict[str, Any]:
-    """The workflow graph a page drew (the plotly chart whose figure has the "states" trace):
-    ``states`` (name -> hover text, one entry a drawn state), ``fills`` (the state boxes' fill
-    colours, not the Start and End markers') and ``legend`` (whether the status legend is shown)."""
-    for chart in at.get("plotly_chart"):
-        figure = json.loads(chart.proto.spec)
-        states = [trace for trace in figure["data"] if trace.get("name") == "states"]
-        if states:
-            names, hovers = states[0]["customdata"], states[0]["hovertext"]
-            assert len(set(names)) == len(names), names  # each state drawn once
-            return {
-                "states": dict(zip(names, hovers, strict=True)),
-                "fills": [
-                    s["fillcolor"]
-                    for s in figure["layout"]["shapes"]
-                    if s["type"] == "path" and "fillcolor" in s
-                ],
-                "legend": figure["layout"].get("showlegend", True),
-            }
-    raise AssertionError("no workflow graph on the page")
+    """The workflow graph a page drew (``graph_svg``: Launch's in ``st.html``, Executions' in its
+    component): ``states`` (name -> its tooltip, one entry a drawn state), ``fills`` (the state
+    boxes' fill colours, not the Start and End markers'), ``legend`` (whether the status legend
+    is shown) and ``buttons`` (the states a click opens)."""
+    from support.graph_support import read_svg
+
+    bodies = [
+        element.proto.body for element in at.get("html") if 'class="workflow-graph"' in element.proto.body
+    ]
+    if at.get("bidi_component"):
+        bodies.append(graph_markup(at))
+    if not bodies:
+        raise AssertionError("no workflow graph on the page")
+    [markup] = bodies
+    drawing = read_svg(markup)
+    return {
+        "states": {name: state.title for name, state in drawing.states.items()},
+        "fills": [state.box["fill"] for state in drawing.states.values()],
+        "legend": 'class="wg-legend"' in markup,
+        "buttons": [
+            name for name, state in drawing.states.items() if state.attributes.get("role") == "button"
+        ],
+    }
 
 
 def definition_states(definition: dict[str, Any]) -> set[str]:
@@ -157,8 +161,42 @@ def profile_views(at: Any) -> list[str]:
     ]
 
 
-def graph_key(at: Any) -> str:
-    """The widget key of the workflow graph Executions draws (``ui.executions.graph_key``)."""
-    from ui.executions import GRAPH_EPOCH_KEY
+def workflow_graph(at: Any) -> Any:
+    """Executions' workflow graph: the one ``ui.graph_component`` element of the page."""
+    [graph] = at.get("bidi_component")
+    return graph
 
-    return f"graph_{at.session_state[GRAPH_EPOCH_KEY]}"
+
+def graph_markup(at: Any) -> str:
+    """The SVG the workflow graph was sent (``graph_svg.workflow_drawing``)."""
+
+    return json.loads(workflow_graph(at).proto.json)["svg"]
+
+
+def graph_states(at: Any) -> dict[str, dict[str, str]]:
+    """Each state button of the workflow graph: its name -> its attributes (``data-status``,
+    ``aria-label``, ``data-index``...), as the browser parses the SVG."""
+    from support.graph_support import read_svg
+
+    return {name: state.attributes for name, state in read_svg(graph_markup(at)).states.items()}
+
+
+def click_state(at: Any, name: str) -> None:
+    """Run ``at`` as the browser does after a click on the state ``name`` of the workflow graph:
+    the component's trigger value (``setTriggerValue("clicked", name)``) in the rerun's widget
+    states, which calls the component's callback (``ui.executions.show_clicked_step``).
+
+    AppTest sends the widgets it knows (a component is not one of them), so the trigger is added
+    to the widget states it builds, for this run only."""
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    trigger = _make_trigger_id(workflow_graph(at).proto.id, "events")
+    widgets = at._tree.get_widget_states()
+    clicked = WidgetStates()
+    clicked.CopyFrom(widgets)
+    state = clicked.widgets.add()
+    state.id = trigger
+    state.json_trigger_value = json.dumps([{"event": "clicked", "value": name}])
+    at._run(clicked)

@@ -53,9 +53,8 @@ def test_the_app_s_import_order_keeps_the_studio_template():
     assert shown.stdout.strip() == "studio"
 
 
-#: The modules of the charts the pages draw with Plotly's toolbar. The workflow graph
-#: (``graph_figure``) and the timeline (``execution_view``) have no title and are drawn without
-#: the toolbar (``ui.executions.GRAPH_CONFIG``, ``displayModeBar: False``).
+#: The modules of the charts the pages draw with Plotly's toolbar. (The workflow graph and the
+#: timeline are SVG and HTML on the pages: ``graph_svg``, ``timeline_html``.)
 CHART_MODULES = (charts, cluster_charts, compare_charts, sweep_charts, price_charts)
 
 

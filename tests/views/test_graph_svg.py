@@ -1,20 +1,17 @@
-"""The workflow graph drawn with plotly: laid out like the console, legible, clickable."""
+"""The workflow graph as SVG: laid out like the console, legible at any width, its states buttons."""
 
 from __future__ import annotations
 
-from support.asl_support import machine
+import re
+from datetime import datetime, timedelta
 
-from pipeline.views.graph import CAUGHT_ERROR, FAILED, STATUS_COLOURS, SUCCEEDED
-from pipeline.views.graph_figure import (
-    LABEL_SIZE,
-    NAME_SIZE,
-    SELECTED_BORDER,
-    clicked_state,
-    short_label,
-    state_box_indices,
-    workflow_figure,
-)
+from support.asl_support import machine
+from support.graph_support import read_svg
+
+from pipeline.views.execution_view import StepRun
+from pipeline.views.graph import CAUGHT_ERROR, FAILED, NOT_REACHED, STATUS_COLOURS, SUCCEEDED, short_label
 from pipeline.views.graph_layout import END_ID, NOTED_HALF_HEIGHT, START_ID, layout_workflow
+from pipeline.views.graph_svg import FLUID_Y_PX, LABEL_SIZE, NAME_SIZE, workflow_drawing, workflow_svg
 from pipeline.views.routing import BOX_HALF_WIDTH
 from pipeline.workflows.clustering.build import workflow_definition
 from pipeline.workflows.clustering.steps import (
@@ -115,57 +112,107 @@ def test_no_two_boxes_of_the_sweep_workflow_overlap():
             assert apart_across or apart_down, (one, other)
 
 
-def test_names_are_13px_and_labels_12px_so_they_read_at_any_width():
-    figure = workflow_figure(workflow_definition())
+def visits(statuses: dict[str, str]) -> list[StepRun]:
+    """One visit of each state, ending with ``statuses``' status, a second each."""
+    began = datetime(2026, 11, 27, 12, 0, 0)
+    return [
+        StepRun(name, "Task", status, began, began + timedelta(seconds=1))
+        for name, status in statuses.items()
+    ]
 
-    states = next(trace for trace in figure.data if trace.name == "states")
-    assert states.textfont.size == NAME_SIZE >= 12
-    assert all(a.font.size >= 12 for a in figure.layout.annotations if a.text)
-    assert LABEL_SIZE >= 12
-    assert figure.layout.height >= 66 * 9  # a rank every 66 px, never a thumbnail
+
+def app_drawing(definition, statuses: dict[str, str] | None = None, **options):
+    """The graph as Executions draws it."""
+    return workflow_drawing(definition, visits(statuses or {}), selectable=True, fluid=True, **options)
 
 
-def test_every_state_is_a_clickable_point_carrying_its_name_and_status():
+def test_the_apps_graph_is_as_wide_as_its_container_with_text_at_its_size():
+    # As the plotly graph was: across, the boxes and edges take percentages of the width the
+    # browser gives the SVG; down, and in its type, pixels. No viewBox, so nothing is scaled.
+    # (The parser reads attribute names in lower case, as HTML does.)
+    drawing = read_svg(app_drawing(workflow_definition()).markup)
+
+    assert drawing.svg["width"] == "100%" and "viewbox" not in drawing.svg
+    assert int(drawing.svg["height"]) >= FLUID_Y_PX * 9  # a rank every 80 px, never a thumbnail
+    box = drawing.states[PREPARE_STATE].box
+    assert box["x"].endswith("%") and box["width"].endswith("%") and not box["y"].endswith("%")
+    assert all(leg["x1"].endswith("%") and leg["x2"].endswith("%") for leg in drawing.legs)
+    assert NAME_SIZE == 13 and LABEL_SIZE == 12
+    markup = app_drawing(workflow_definition()).markup
+    assert {int(size) for size in re.findall(r'font-size="(\d+)"', markup)} >= {NAME_SIZE, LABEL_SIZE}
+
+
+def test_the_reports_graph_keeps_its_pixel_size_and_scales_as_a_whole():
+    drawing = read_svg(workflow_svg(workflow_definition(), []))
+
+    assert drawing.svg["viewbox"] == f"0 0 {drawing.svg['width']} {drawing.svg['height']}"
+    assert not any(leg["x1"].endswith("%") for leg in drawing.legs)
+    assert not any(state.attributes.get("role") for state in drawing.states.values())  # a picture
+
+
+def test_every_state_is_a_button_carrying_its_name_status_and_index():
     statuses = {PREPARE_STATE: SUCCEEDED, "Train KMeans": CAUGHT_ERROR, FAILED_STATE: FAILED}
-
-    figure = workflow_figure(workflow_definition(), statuses)
-
-    states = next(trace for trace in figure.data if trace.name == "states")
     definition = workflow_definition()
+
+    made = app_drawing(definition, statuses)
+
+    states = read_svg(made.markup).states
     inner = (
         definition["States"][SWEEP_STATE].get("ItemProcessor")
         or definition["States"][SWEEP_STATE]["Iterator"]
     )
-    assert set(states.customdata) == set(definition["States"]) | set(inner["States"])
-    hover = dict(zip(states.customdata, states.hovertext, strict=True))
-    assert f": {CAUGHT_ERROR}<br>" in hover["Train KMeans"]
-    fills = {shape.fillcolor for shape in figure.layout.shapes}
-    assert {STATUS_COLOURS[s][0] for s in statuses.values()} <= fills
+    assert set(states) == set(definition["States"]) | set(inner["States"])
+    for name, state in states.items():
+        assert state.attributes["role"] == "button" and state.attributes["tabindex"] == "0"
+        assert int(state.attributes["data-index"]) == made.indices[name]
+        status = statuses.get(name, NOT_REACHED)
+        assert state.attributes["data-status"] == status
+        assert state.box["fill"] == STATUS_COLOURS[status][0]
+    assert sorted(made.indices.values()) == list(range(len(states)))
+    trained = states["Train KMeans"].attributes["aria-label"]
+    assert trained == "Train KMeans: Task · caught error · 1.0 s. Show its details"
+    assert states[QUALITY_FAIL_STATE].attributes["aria-label"].endswith("not reached. Did not run")
 
 
-def test_each_state_maps_to_the_box_the_figure_outlines_when_it_is_selected():
-    # The Executions page outlines the chosen state by styling shape i of the unoutlined figure.
-    boxes = state_box_indices(workflow_figure(workflow_definition()))
+def test_the_apps_boxes_carry_the_type_and_the_tooltip_the_status_and_time():
+    # The narrow boxes show the name and the type (a Map's progress too); how a state ended is
+    # its colour, and its time is in its tooltip.
+    markup = app_drawing(workflow_definition(), {PREPARE_STATE: SUCCEEDED}).markup
 
-    assert {PREPARE_STATE, FAILED_STATE} <= set(boxes) and len(set(boxes.values())) == len(boxes)
-    for state, index in boxes.items():
-        outlined = workflow_figure(workflow_definition(), {}, selected=state).layout.shapes
-        assert [i for i, shape in enumerate(outlined) if shape.line.color == SELECTED_BORDER] == [index]
-
-
-def test_the_selected_state_has_a_thick_dark_outline():
-    figure = workflow_figure(workflow_definition(), {}, selected=PREPARE_STATE)
-
-    outlined = [shape for shape in figure.layout.shapes if shape.line.color == SELECTED_BORDER]
-    assert len(outlined) == 1 and outlined[0].line.width >= 4
+    prepare = read_svg(markup).states[PREPARE_STATE]
+    assert prepare.lines[-1] == "Task" and " ".join(prepare.lines[:-1]) == PREPARE_STATE
+    assert f"<title>{PREPARE_STATE}: Task · succeeded · 1.0 s</title>" in markup
 
 
-def test_a_click_reports_the_state_under_it_and_nothing_else_does():
-    click = {"selection": {"points": [{"customdata": "Train KMeans", "point_index": 2}]}}
+def test_the_outline_style_sheet_styles_the_box_of_the_index_it_is_given():
+    # Executions outlines the chosen state without sending the graph again: a style sheet whose
+    # selector names the state's data-index (numbers only, nothing from the run's data).
+    from ui.executions import GRAPH_BOX_KEY, outline_style
 
-    assert clicked_state(click) == "Train KMeans"
-    assert clicked_state({"selection": {"points": []}}) is None
-    assert clicked_state(None) is None
+    made = app_drawing(workflow_definition())
+    style = outline_style(made.indices["Train KMeans"])
+
+    [index] = re.findall(r'\[data-index="(\d+)"\] > rect', style)
+    chosen = [n for n, s in read_svg(made.markup).states.items() if s.attributes["data-index"] == index]
+    assert chosen == ["Train KMeans"]
+    assert style.startswith(f"<style>.st-key-{GRAPH_BOX_KEY} ")
+
+
+def test_launchs_preview_has_no_legend_no_buttons_and_every_state_not_started():
+    markup = workflow_drawing(workflow_definition(), [], preview=True, fluid=True).markup
+
+    drawing = read_svg(markup)
+    assert "wg-legend" not in markup
+    assert not any("role" in state.attributes for state in drawing.states.values())
+    assert {state.box["fill"] for state in drawing.states.values()} == {STATUS_COLOURS[NOT_REACHED][0]}
+    assert drawing.svg["role"] == "img"
+
+
+def test_the_legend_names_every_status_in_the_apps_drawing():
+    markup = app_drawing(workflow_definition()).markup
+
+    legend = markup.split('class="wg-legend"', 1)[1].split("</div>", 1)[0]
+    assert [status for status in STATUS_COLOURS if f">{status}</span>" in legend] == list(STATUS_COLOURS)
 
 
 def test_choice_labels_name_the_fields_not_whole_json_paths():
@@ -174,41 +221,38 @@ def test_choice_labels_name_the_fields_not_whole_json_paths():
     )
 
 
-def test_state_names_from_a_definition_are_escaped_for_plotly():
-    definition = machine({"<a href='x'>go</a>": {"Type": "Succeed"}})
+def test_state_names_and_labels_from_a_definition_are_text_never_markup():
+    hostile = "<a href='x' onclick=\"alert(1)\">go</a>"
+    definition = machine(
+        {
+            hostile: {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.x", "StringEquals": "<img src=x onerror=alert(1)>", "Next": "Done"}
+                ],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        }
+    )
 
-    figure = workflow_figure(definition)
+    for markup in (app_drawing(definition, {hostile: SUCCEEDED}).markup, workflow_svg(definition, [])):
+        drawing = read_svg(markup)
+        assert not {"a", "img", "script"} & set(drawing.tags)
+        texts = [" ".join(state.lines) for state in drawing.states.values()]
+        assert any(text.startswith("<a href='x' onclick=") for text in texts)  # read back as text
+        assert any("<img src=x" in text for text in drawing.texts)
+    assert read_svg(app_drawing(definition).markup).states[hostile].attributes["data-state"] == hostile
 
-    states = next(trace for trace in figure.data if trace.name == "states")
-    assert "<a href" not in states.text[0] and "&lt;a href" in states.text[0]
 
-
-def test_every_transition_ends_in_an_arrowhead_marker_pointing_along_its_last_segment():
-    # Arrowheads are markers, not annotation arrows: Plotly.js measures each annotation arrow's
-    # path, a layout of the page an arrow whenever the graph is drawn (benchmarks/README.md).
+def test_every_transition_ends_in_an_arrowhead_on_its_last_leg():
     definition = workflow_definition()
-    figure = workflow_figure(definition, {PREPARE_STATE: SUCCEEDED})
     edges = layout_workflow(definition).edges
 
-    assert not [annotation for annotation in figure.layout.annotations if annotation.showarrow]
-    heads = [trace for trace in figure.data if trace.name in {"arrows", "catch arrows"}]
-    drawn = {
-        (round(x, 6), round(y, 6))
-        for trace in heads
-        for x, y, size in zip(trace.x, trace.y, trace.marker.size, strict=True)
-        if size > 0
-    }
-    ends = {(round(edge.points[-1][0], 6), round(edge.points[-1][1], 6)) for edge in edges}
-    assert drawn == ends
-    for trace in heads:
-        assert trace.marker.angleref == "previous" and trace.hoverinfo == "skip"
-        assert list(trace.marker.size[::2]) == [0] * (len(trace.x) // 2)  # each edge's bend: no marker
-    catch_colour = STATUS_COLOURS[CAUGHT_ERROR][1]
-    assert {trace.name: trace.marker.color for trace in heads}["catch arrows"] == catch_colour
-    # Each edge's line runs to its end: the path shapes end where the arrowheads point.
-    path_ends = {
-        tuple(round(float(value), 6) for value in shape.path.rsplit("L", 1)[-1].split(","))
-        for shape in figure.layout.shapes
-        if shape.type == "path" and shape.path and not set(shape.path) & {"Q", "Z"}  # not a box
-    }
-    assert ends <= path_ends
+    drawing = read_svg(app_drawing(definition, {PREPARE_STATE: SUCCEEDED}).markup)
+
+    ends = [leg for leg in drawing.legs if "marker-end" in leg]
+    assert len(ends) == len(edges)
+    assert len(drawing.legs) == sum(len(edge.points) - 1 for edge in edges)
+    catches = sum(edge.kind == "catch" for edge in edges)
+    assert sum(leg["marker-end"] == "url(#catch-arrow)" for leg in ends) == catches

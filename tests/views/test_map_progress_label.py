@@ -9,11 +9,12 @@ read from the raw events; the label comes from the same parse as the page's Map 
 from __future__ import annotations
 
 import pytest
+from support.graph_support import read_svg
 
 from pipeline.backends.local import LocalBackend
-from pipeline.views.execution_view import state_statuses
-from pipeline.views.graph_figure import workflow_figure
+from pipeline.views.execution_view import step_runs
 from pipeline.views.graph_layout import NOTED_HALF_HEIGHT
+from pipeline.views.graph_svg import FLUID_Y_PX, workflow_drawing
 from pipeline.views.map_iterations import SUCCEEDED, map_runs, progress_label, progress_labels
 from pipeline.workflows.clustering.sweep_steps import SWEEP_STATE
 
@@ -33,16 +34,19 @@ def sweep_history(finished_sweep):
         return backend.state_machine_definition(machine_arn), backend.history(arn)
 
 
-def state_text(figure, name: str) -> str:
-    states = next(trace for trace in figure.data if trace.name == "states")
-    return states.text[list(states.customdata).index(name)]
+def app_graph(definition, events, status: str):
+    """The graph as Executions draws it from ``events`` (its states, read back from the SVG)."""
+    steps = step_runs(events, status)
+    return read_svg(
+        workflow_drawing(definition, steps, progress_labels(events), selectable=True, fluid=True).markup
+    ).states
 
 
 def test_the_finished_sweeps_map_box_says_every_k_is_done(sweep_history):
     definition, events = sweep_history
     assert progress_labels(events) == {SWEEP_STATE: f"{KS}/{KS} done"}
-    figure = workflow_figure(definition, state_statuses(events, "SUCCEEDED"), None, progress_labels(events))
-    assert f"Map: {KS}/{KS} done" in state_text(figure, SWEEP_STATE)
+    states = app_graph(definition, events, "SUCCEEDED")
+    assert f"Map · {KS}/{KS} done" in states[SWEEP_STATE].lines
 
 
 def test_while_the_sweep_runs_the_label_counts_the_iterations_started_and_ended_so_far(sweep_history):
@@ -74,11 +78,10 @@ def test_a_running_maps_box_is_taller_and_keeps_each_line_short_for_800_px(sweep
     definition, events = sweep_history
     first_ended = next(e["id"] for e in events if e["type"] == "MapIterationSucceeded")
     so_far = [e for e in events if e["id"] <= first_ended]
-    figure = workflow_figure(definition, state_statuses(so_far, "RUNNING"), None, progress_labels(so_far))
-    text = state_text(figure, SWEEP_STATE)
-    lines = text.split("<br>")
-    assert lines[1].endswith(f"Map: 1/{KS} done")
+    states = app_graph(definition, so_far, "RUNNING")
+    lines = states[SWEEP_STATE].lines
+    assert lines[1] == f"Map · 1/{KS} done"
     assert "running" in lines[2]
-    assert all(len(line.split(">")[-1].split("<")[0]) <= 20 for line in lines[1:])
-    heights = {round(s.y1 - s.y0, 6) for s in figure.layout.shapes if s.type == "path" and s.fillcolor}
-    assert round(2 * NOTED_HALF_HEIGHT, 6) in heights
+    assert all(len(line) <= 20 for line in lines[1:])
+    heights = {round(float(state.box["height"])) for state in states.values()}
+    assert round(2 * NOTED_HALF_HEIGHT * FLUID_Y_PX) in heights
