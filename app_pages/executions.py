@@ -199,6 +199,7 @@ def watch(arn: str, was_running: bool) -> None:
         map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
         selectable=True,
         fluid=True,
+        drawing_id=executions.drawing_id(arn),
     )
     st.subheader("Workflow")
     with st.container(key=executions.GRAPH_BOX_KEY):
@@ -264,7 +265,7 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> Non
         not_run = click
     chosen = st.session_state.get(picker_key)
     if chosen in boxes:
-        st.html(executions.outline_style(boxes[chosen]))
+        st.html(executions.outline_style(boxes[chosen], executions.drawing_id(arn)))
     with st.container(border=True, key=f"details_{arn}"):
         st.subheader("Step details")
         if not_run is not None:

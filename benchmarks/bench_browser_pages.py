@@ -85,14 +85,21 @@ WATCH_ACTION = """() => {
 
 
 #: Installed just before a page is opened: the time of the last animation frame at which the number
-#: of ``st.plotly_chart`` elements or of their drawn SVGs changed.
+#: of ``st.plotly_chart`` elements or of their drawn SVGs changed, or the workflow graph's component
+#: (``ui.graph_component``) swapped in another SVG: its script does that after the render that
+#: brought the new data, a frame or more after the rest of the page.
 WATCH_CHARTS = """() => {
-  const watch = window.__charts = {changed: performance.now(), seen: ''};
+  const svgs = () => [...document.querySelectorAll('.wg-holder')].map(holder => holder.wgSvg || '');
+  const watch = window.__charts = {changed: performance.now(), seen: '', svgs: svgs()};
   const tick = () => {
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
     const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length;
     const seen = charts + ':' + drawn;
-    if (seen !== watch.seen) { watch.seen = seen; watch.changed = performance.now(); }
+    const now = svgs();
+    const swapped = now.length !== watch.svgs.length || now.some((svg, i) => svg !== watch.svgs[i]);
+    if (seen !== watch.seen || swapped) {
+      watch.seen = seen; watch.svgs = now; watch.changed = performance.now();
+    }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

@@ -16,6 +16,8 @@ user's pointer, and a run interrupted by another click leaves the request for th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,11 +181,23 @@ def take_click() -> str | None:
 SELECTED_BORDER = "#111111"
 
 
-def outline_style(box_index: int) -> str:
-    """A style sheet outlining the graph's state ``box_index`` (its ``data-index`` in
-    ``graph_svg.workflow_drawing``). Only numbers and constants: nothing from the run's data."""
+def drawing_id(execution_arn: str) -> str:
+    """The name of a run's graph drawing (``workflow_drawing(drawing_id=...)``): hex digits of the
+    ARN's hash, safe in a style sheet as they are."""
+    return hashlib.sha1(execution_arn.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def outline_style(box_index: int, drawing: str) -> str:
+    """A style sheet outlining the state ``box_index`` (its ``data-index`` in
+    ``graph_svg.workflow_drawing``) of the drawing named ``drawing`` (:func:`drawing_id`).
+
+    Named, because the step part's style sheet reaches the page a frame or more before the
+    component swaps the next run's SVG in: it would outline a box of the run shown before. Only
+    numbers and hex digits: nothing from the run's data."""
+    if not re.fullmatch(r"[0-9a-f]+", drawing):
+        raise ValueError(f"not a drawing id: {drawing!r}")
     return (
-        f'<style>.st-key-{GRAPH_BOX_KEY} [data-index="{int(box_index)}"] > rect'
+        f'<style>.st-key-{GRAPH_BOX_KEY} svg[data-drawing="{drawing}"] [data-index="{int(box_index)}"] > rect'
         f"{{stroke:{SELECTED_BORDER}!important;stroke-width:4px!important}}</style>"
     )
 

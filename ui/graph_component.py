@@ -62,12 +62,13 @@ export default function (component) {
 }
 """
 
-#: A state shows it can be clicked, and where the keyboard is (the card and the SVG's size are
-#: the markup's own: ``graph_svg.CARD_STYLE``).
+#: A state that is a button shows it can be clicked, and where the keyboard is (Launch's preview
+#: has none: nothing there looks clickable). The card and the SVG's size are the markup's own
+#: (``graph_svg.CARD_STYLE``).
 STYLE = """
-.wg-holder [data-state] { cursor: pointer; outline: none; }
-.wg-holder [data-state]:hover rect { stroke-width: 3; }
-.wg-holder [data-state]:focus-visible rect { stroke: #1565c0; stroke-width: 4; stroke-dasharray: 6 3; }
+.wg-holder [role=button] { cursor: pointer; outline: none; }
+.wg-holder [role=button]:hover rect { stroke-width: 3; }
+.wg-holder [role=button]:focus-visible rect { stroke: #1565c0; stroke-width: 4; stroke-dasharray: 6 3; }
 """
 
 

@@ -269,6 +269,7 @@ def workflow_drawing(
     selectable: bool = False,
     preview: bool = False,
     fluid: bool = False,
+    drawing_id: str = "",
 ) -> WorkflowSvg:
     """:func:`workflow_svg`, and its states buttons when ``selectable`` (Executions).
 
@@ -326,8 +327,9 @@ def workflow_drawing(
         if fluid
         else f'width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
     )
+    named = f' data-drawing="{esc(drawing_id)}"' if drawing_id else ""
     markup = (
-        f'<svg class="workflow-graph" xmlns="http://www.w3.org/2000/svg" {size} {role}>'
+        f'<svg class="workflow-graph"{named} xmlns="http://www.w3.org/2000/svg" {size} {role}>'
         f"<defs>{markers}</defs>{legend}{frames}{''.join(edges)}{''.join(nodes)}</svg>"
     )
     if fluid:

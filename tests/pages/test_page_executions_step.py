@@ -155,6 +155,8 @@ def outlined_state(at: AppTest, arn: str) -> str:
     """The state the step part outlines: the graph's box its one style sheet styles."""
     [style] = [element.proto.body for element in at.get("html") if "data-index" in element.proto.body]
     [index] = re.findall(r"data-index=\\?\"(\d+)", style)
+    [drawing] = re.findall(r"data-drawing=\\?\"(\w+)", style)
+    assert drawing == ui.executions.drawing_id(arn)  # this run's drawing, no other
     boxes = graph_svg.workflow_drawing(executions_definition(arn), [], selectable=True).indices
     return next(name for name, box in boxes.items() if box == int(index))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import pytest
 from support.asl_support import machine
 from support.graph_support import read_svg
 
@@ -189,13 +190,19 @@ def test_the_outline_style_sheet_styles_the_box_of_the_index_it_is_given():
     # selector names the state's data-index (numbers only, nothing from the run's data).
     from ui.executions import GRAPH_BOX_KEY, outline_style
 
-    made = app_drawing(workflow_definition())
-    style = outline_style(made.indices["Train KMeans"])
+    # Named by the drawing's id: the style sheet reaches the page before the component swaps the
+    # next run's SVG in, and would outline a box of the run shown before.
+    made = app_drawing(workflow_definition(), drawing_id="0f3a9c")
+    style = outline_style(made.indices["Train KMeans"], "0f3a9c")
 
-    [index] = re.findall(r'\[data-index="(\d+)"\] > rect', style)
-    chosen = [n for n, s in read_svg(made.markup).states.items() if s.attributes["data-index"] == index]
+    [(drawing, index)] = re.findall(r'svg\[data-drawing="(\w+)"\] \[data-index="(\d+)"\] > rect', style)
+    svg = read_svg(made.markup)
+    assert svg.svg["data-drawing"] == drawing
+    chosen = [n for n, s in svg.states.items() if s.attributes["data-index"] == index]
     assert chosen == ["Train KMeans"]
     assert style.startswith(f"<style>.st-key-{GRAPH_BOX_KEY} ")
+    with pytest.raises(ValueError):
+        outline_style(1, '"]{}*{display:none}')
 
 
 def test_launchs_preview_has_no_legend_no_buttons_and_every_state_not_started():
