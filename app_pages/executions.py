@@ -5,9 +5,6 @@ from typing import Any
 import streamlit as st
 
 from pipeline.views import execution_view as ev
-from pipeline.views import map_iterations
-from pipeline.views.graph_svg import workflow_drawing
-from pipeline.views.timeline_html import timeline_html
 from pipeline.workflows.runs import failure_message
 from ui import deep_link, execution_list, executions, runs, step_panel
 from ui.errors import show_error, show_warning
@@ -193,14 +190,7 @@ def watch(arn: str, was_running: bool) -> None:
     # is. It is one component for every run (ui.graph_component), which swaps in the run's SVG.
     # The step part outlines the chosen state by a style sheet; a click on a state reruns only
     # the step part (the component's callback names it), which reads the click.
-    drawing = workflow_drawing(
-        view.definition,
-        steps,
-        map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
-        selectable=True,
-        fluid=True,
-        drawing_id=executions.drawing_id(arn),
-    )
+    drawing = executions.graph_drawing(arn, view, steps)  # Map states say "3/9 done, 1 failed"
     st.subheader("Workflow")
     with st.container(key=executions.GRAPH_BOX_KEY):
         workflow_graph(drawing.markup, key=executions.GRAPH_KEY, on_click=executions.show_clicked_step)
@@ -218,10 +208,7 @@ def watch(arn: str, was_running: bool) -> None:
                 if steps:
                     # Plain HTML, not a Plotly chart: a chart mounted anew on every switch to
                     # another run (pipeline.views.timeline_html says what it cost).
-                    began, ended = description["startDate"], description.get("stopDate")
-                    iterations = map_iterations.visit_labels(view.events, view.definition)  # "k=3"
-                    visits = ev.timeline(steps, iterations=iterations)
-                    st.html(timeline_html(visits, began, ended))
+                    st.html(executions.timeline_markup(arn, view, steps))
                 else:
                     st.caption("No state has started yet.")
                 continue

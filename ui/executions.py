@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +30,9 @@ from ui.layout import drawn_when_open
 from ui.names import Key, Page
 from ui.runs import forget_aws_listing, launched_here, remember_launched
 from ui.text import plain
+
+if TYPE_CHECKING:
+    from pipeline.views.graph_svg import WorkflowSvg
 
 #: Seconds between two refreshes of a RUNNING execution.
 REFRESH_SECONDS = 1.5
@@ -96,6 +99,57 @@ def execution_view(execution_arn: str, listed_status: str | None = None) -> Exec
         return _finished(execution_arn)
     view = _read(execution_arn)
     return _finished(execution_arn) if view.status in TERMINAL_STATUSES else view
+
+
+def graph_drawing(execution_arn: str, view: ExecutionView, steps: list[Any]) -> WorkflowSvg:
+    """The run's workflow graph as Executions draws it (``graph_svg.workflow_drawing``: selectable,
+    fluid, named by :func:`drawing_id`); built once for a run that has ended."""
+    if view.status in TERMINAL_STATUSES:
+        return _ended_drawing(execution_arn, view, steps)
+    return _drawing(execution_arn, view, steps)
+
+
+def timeline_markup(execution_arn: str, view: ExecutionView, steps: list[Any]) -> str:
+    """The run's timeline (``timeline_html``: a row a visit, a sweep's visits named by their k);
+    built once for a run that has ended."""
+    if view.status in TERMINAL_STATUSES:
+        return _ended_timeline(execution_arn, view, steps)
+    return _timeline(view, steps)
+
+
+# An ended run's history is final: its drawing and timeline are built once (keyed by its ARN;
+# the view and steps, the same for every call, are not hashed), not on every switch to the run.
+@st.cache_data(max_entries=32, show_spinner=False)
+def _ended_drawing(execution_arn: str, _view: ExecutionView, _steps: list[Any]) -> WorkflowSvg:
+    return _drawing(execution_arn, _view, _steps)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _ended_timeline(execution_arn: str, _view: ExecutionView, _steps: list[Any]) -> str:
+    return _timeline(_view, _steps)
+
+
+def _drawing(execution_arn: str, view: ExecutionView, steps: list[Any]) -> WorkflowSvg:
+    from pipeline.views import graph_svg, map_iterations
+
+    return graph_svg.workflow_drawing(
+        view.definition,
+        steps,
+        map_iterations.progress_labels(view.events),  # "3/9 done, 1 failed" on each Map state
+        selectable=True,
+        fluid=True,
+        drawing_id=drawing_id(execution_arn),
+    )
+
+
+def _timeline(view: ExecutionView, steps: list[Any]) -> str:
+    from pipeline.views import execution_view as ev
+    from pipeline.views import map_iterations, timeline_html
+
+    description = view.description
+    iterations = map_iterations.visit_labels(view.events, view.definition)  # "k=3"
+    visits = ev.timeline(steps, iterations=iterations)
+    return timeline_html.timeline_html(visits, description["startDate"], description.get("stopDate"))
 
 
 def status_metrics(view: ExecutionView, now: dt.datetime | None = None) -> list[tuple[str, ...]]:

@@ -297,3 +297,30 @@ def test_a_click_on_a_state_the_run_never_reached_says_so_and_keeps_the_step_sho
 
     assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"
     assert any("“Quality too low” did not run in this execution" in info.value for info in at.info)
+
+
+def test_an_ended_runs_graph_timeline_and_table_are_built_once_however_often_it_is_shown(
+    succeeded, messages, built, monkeypatch
+):
+    # A finished run's history is final: switching back to it reuses its drawing, its timeline
+    # and the runs table (nothing runs), where each was built again on every switch.
+    tables = Counter()
+    real_table = execution_list._build_table
+
+    def counted_table(*args: Any, **kwargs: Any) -> Any:
+        tables["built"] += 1
+        return real_table(*args, **kwargs)
+
+    monkeypatch.setattr(execution_list, "_build_table", counted_table)
+    arn, other = succeeded["arn"], succeeded["other"]
+    at = open_page(arn)
+    for run in (other, arn, other, arn):
+        show_run(at, run)
+
+    assert built["workflow_drawing"] == 2 and built["timeline_html"] == 2  # one of each a run
+    assert built["status_metrics"] == 5  # the page itself was drawn each time
+    # The table unmarked (it tells which run to show), then one a run marked ▶.
+    assert tables["built"] == 3
+    assert outlined_state(at, arn) == "Clusters ready"
+    [timeline] = timelines(at)
+    assert 'aria-label="Timeline of ' in timeline
