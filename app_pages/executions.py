@@ -182,10 +182,12 @@ def watch(arn: str, was_running: bool) -> None:
     names = list(dict.fromkeys(step.name for step in steps))
     if names:
         picker_key, followed_key = f"step_{arn}", f"step_followed_{arn}"
-        shown = st.session_state.get(picker_key)
+        shown = executions.step_shown_before(arn)  # the picker's, else what it showed last time
         step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
         if step_shown != shown:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
+        elif st.session_state.get(picker_key) != step_shown:
+            st.session_state[picker_key] = step_shown  # a step picked before another run was shown
     # The graph is drawn by watch, never outlined in its SVG: a step change then leaves it as it
     # is. It is one component for every run (ui.graph_component), which swaps in the run's SVG.
     # The step part outlines the chosen state by a style sheet; a click on a state reruns only
@@ -261,6 +263,7 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> Non
             st.info("No state has started yet.")
         else:
             name = st.selectbox("Step (or click a state in the graph)", names, key=picker_key)
+            executions.remember_step(arn, name)
             step = step_panel.latest_visit(steps, name)
             if step is not None:
                 step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))

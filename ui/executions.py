@@ -213,8 +213,21 @@ GRAPH_BOX_KEY = "exec_graph"
 GRAPH_KEY = "exec_graph_states"
 #: Set by the graph's click callback: the state the click named, read once by the step part.
 GRAPH_CLICK_KEY = "exec_graph_click"
-#: What the step part shows when a click named a state this run never reached.
-NOT_RUN_KEY = "exec_graph_not_run"
+#: The step last shown of each run this session (ARN -> state): Streamlit forgets a widget's
+#: value when a run draws it not (the step picker is one a run), so a step picked on one run was
+#: lost after looking at another.
+STEPS_SHOWN_KEY = "exec_steps_shown"
+
+
+def remember_step(execution_arn: str, name: str) -> None:
+    """Keep ``name`` as the step shown of ``execution_arn`` (:data:`STEPS_SHOWN_KEY`)."""
+    st.session_state.setdefault(STEPS_SHOWN_KEY, {})[execution_arn] = name
+
+
+def step_shown_before(execution_arn: str) -> str | None:
+    """The step the picker of ``execution_arn`` shows, or showed when the run was last drawn."""
+    picked = st.session_state.get(f"step_{execution_arn}")
+    return picked if picked is not None else st.session_state.get(STEPS_SHOWN_KEY, {}).get(execution_arn)
 
 
 def show_clicked_step() -> None:

@@ -266,12 +266,12 @@ def test_every_run_has_the_same_graph_element_with_its_own_svg_and_no_click_foll
     assert at.selectbox(key=f"step_{other}").value == TRAIN_STATE
 
     # ... and a click is read once: the first run opens on its end, not on the state clicked in
-    # the other one, and nothing is left to read on the way back.
+    # the other one; back there, the state clicked is still that run's step shown.
     show_run(at, arn)
     assert at.selectbox(key=f"step_{arn}").value == "Clusters ready"
     assert outlined_state(at, arn) == "Clusters ready"
     show_run(at, other)
-    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"
+    assert at.selectbox(key=f"step_{other}").value == TRAIN_STATE
 
 
 def test_a_second_click_on_the_same_state_selects_it_again(succeeded, messages):
@@ -324,3 +324,18 @@ def test_an_ended_runs_graph_timeline_and_table_are_built_once_however_often_it_
     assert outlined_state(at, arn) == "Clusters ready"
     [timeline] = timelines(at)
     assert 'aria-label="Timeline of ' in timeline
+
+
+def test_a_step_picked_on_a_run_is_still_shown_after_looking_at_another_run(succeeded, messages):
+    # Streamlit forgets a widget's value when a run draws it not, and the step picker is one a
+    # run: a review picked "Pick k" on a sweep, looked at other runs, came back to "Clusters ready".
+    arn, other = succeeded["arn"], succeeded["other"]
+    at = open_page(arn)
+    at.selectbox(key=f"step_{arn}").select(TRAIN_STATE).run()
+
+    show_run(at, other)
+    assert at.selectbox(key=f"step_{other}").value == "Clusters ready"  # a run opens on its end
+    show_run(at, arn)
+
+    assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
+    assert outlined_state(at, arn) == TRAIN_STATE
