@@ -125,10 +125,11 @@ def view(run: prices.PriceRun, label: str) -> None:
                 st.html(price_html.rmse_html(run.results.scores), width=CHART_WIDTH)
             for name, key in prices.TAB_CHARTS[label]:
                 plotly(prices.run_figure(run.arn, name), key=key, width=CHART_WIDTH)
-        if label == prices.SCATTER_TAB and len(run.results.predictions) > price_charts.MAX_SCATTER_POINTS:
+        if label == prices.PREDICTED_TAB:
             st.caption(
-                f"For a responsive chart the scatter draws {price_charts.MAX_SCATTER_POINTS:,} of the "
-                f"{len(run.results.predictions):,} test lines, sampled with a fixed seed."
+                "Each cell counts the test lines whose actual and predicted prices fall in it, the "
+                f"darker the more; the red points are the {price_charts.MARKED_MISSES:,} lines missed by "
+                "the most pounds (hover one for its product). Every line is in the Predictions view."
             )
     elif label == prices.STOCK_CODES_TAB:
         st.caption(

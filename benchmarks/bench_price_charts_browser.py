@@ -1,6 +1,6 @@
 """How long chromium takes to draw each of Prices' charts from scratch (round 9).
 
-    python -m benchmarks.bench_price_charts_browser                 # a run's predictions, synthetic
+    python -m benchmarks.bench_price_charts_browser                 # synthetic predictions
     RFM_STUDIO_HOME=DIR python -m benchmarks.bench_price_charts_browser --run NAME --repeats 5
 
 Streamlit 1.67 mounts a Plotly chart again whenever its figure changes, so a view's cost on a run
@@ -80,6 +80,32 @@ def as_histogram(predictions: pd.DataFrame) -> go.Figure:
     return figure
 
 
+def as_scattergl(predictions: pd.DataFrame, points: int = 5000) -> go.Figure:
+    """Predicted against actual as before round 18: a fixed-seed sample of ``points`` test lines as a
+    WebGL scatter on log axes, with the diagonal."""
+    shown = predictions.sample(n=min(points, len(predictions)), random_state=0)
+    shown = shown[(shown["Predicted"] > 0) & (shown["UnitPrice"] > 0)]
+    figure = go.Figure(
+        go.Scattergl(
+            x=shown["UnitPrice"],
+            y=shown["Predicted"],
+            mode="markers",
+            marker={"size": 5, "opacity": 0.5, "color": "#4575b4"},
+            text=(shown["StockCode"] + " · " + shown["Description"]).tolist(),
+            hovertemplate="%{text}<br>actual %{x:,.2f}<br>predicted %{y:,.2f}<extra></extra>",
+        )
+    )
+    low = float(min(shown["UnitPrice"].min(), shown["Predicted"].min()))
+    high = float(max(shown["UnitPrice"].max(), shown["Predicted"].max()))
+    figure.add_trace(go.Scatter(x=[low, high], y=[low, high], mode="lines", line={"dash": "dash"}))
+    figure.update_layout(
+        title="Predicted against actual unit price (scattergl, before)",
+        xaxis={"type": "log", "dtick": 1},
+        yaxis={"type": "log", "dtick": 1},
+    )
+    return figure
+
+
 def figures(predictions: pd.DataFrame) -> dict[str, go.Figure]:
     """The figures to time, by name: the page's own, then variants."""
     scores = {"train_rmse": 30.3, "validation_rmse": 27.5, "test_rmse": 25.1, "rmse_threshold": 30.0}
@@ -90,17 +116,14 @@ def figures(predictions: pd.DataFrame) -> dict[str, go.Figure]:
             "Share": [0.62, 0.25, 0.13],
         }
     )
-    shown = price_charts.sample_predictions(predictions)
-    scatter = price_charts.predicted_vs_actual(shown, total=len(predictions))
     return {
         "rmse (bars)": price_charts.rmse_chart(scores),
         "residuals (60 bars, binned here)": price_charts.residual_histogram(predictions),
         "residuals (go.Histogram, before)": as_histogram(predictions),
         "importance (bars)": price_charts.importance_chart(importance),
-        f"scatter (scattergl, {len(shown):,} points)": scatter,
-        "scatter (scattergl, 1,000 points)": price_charts.predicted_vs_actual(
-            price_charts.sample_predictions(predictions, 1000), total=len(predictions)
-        ),
+        "predicted (density + 100 points)": price_charts.predicted_vs_actual(predictions),
+        "scatter (scattergl, 5,000 points, before)": as_scattergl(predictions),
+        "scatter (scattergl, 1,000 points)": as_scattergl(predictions, 1000),
     }
 
 
@@ -115,10 +138,6 @@ def main(argv: list[str] | None = None) -> int:
 
     predictions = run_predictions(args.run) if args.run else synthetic_predictions(args.lines)
     specs = {name: json.loads(pio.to_json(figure)) for name, figure in figures(predictions).items()}
-    scatter = next(name for name in specs if name.startswith("scatter (scattergl"))
-    svg = json.loads(json.dumps(specs[scatter]))
-    svg["data"][0]["type"] = "scatter"  # the same points drawn as SVG markers, not WebGL
-    specs[scatter.replace("scattergl", "svg")] = svg
     print(machine_note("playwright"), flush=True)
     print(f"{len(predictions):,} test lines ({'run ' + args.run if args.run else 'synthetic'})\n")
     with tempfile.TemporaryDirectory(prefix="rfm-bench-charts-") as folder:

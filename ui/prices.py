@@ -158,9 +158,7 @@ def verdict(run: PriceRun) -> str:
 #: The run's charts by name, each built from its ``PriceRun`` on first ask.
 FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure]] = {
     "residuals": lambda run: price_charts.residual_histogram(run.results.predictions),
-    "scatter": lambda run: price_charts.predicted_vs_actual(
-        price_charts.sample_predictions(run.results.predictions), total=len(run.results.predictions)
-    ),
+    "predicted": lambda run: price_charts.predicted_vs_actual(run.results.predictions),
     "importance": lambda run: price_charts.importance_chart(run.importance),
 }
 
@@ -168,7 +166,7 @@ FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure]] = {
 @st.cache_resource(max_entries=32, show_spinner="Drawing the predictions…")
 def run_figure(arn: str, name: str) -> go.Figure:
     """One of the run's charts (``FIGURE_BUILDERS``): built when its tab is first opened, then
-    shared read-only (``st.cache_resource``: no unpickled copy of a 5,000-point scatter per rerun,
+    shared read-only (``st.cache_resource``: no unpickled copy of a figure per rerun,
     as ``st.cache_data`` made; a finished run never changes)."""
     return FIGURE_BUILDERS[name](load_run(arn))
 
@@ -181,16 +179,16 @@ def run_figure(arn: str, name: str) -> go.Figure:
 #: first: whether the model passed and by how much is what a run is opened for, and its RMSE
 #: bars (HTML) and histogram are the lightest to draw. Labels are short so the five tabs fit an 800 px window.
 ERRORS_TAB = "Errors"
-SCATTER_TAB = "Predicted vs actual"
+PREDICTED_TAB = "Predicted vs actual"
 IMPORTANCE_TAB = "Importance"
 STOCK_CODES_TAB = "Largest errors"
 PREDICTIONS_TAB = "Predictions"
-VIEW_TABS: tuple[str, ...] = (ERRORS_TAB, SCATTER_TAB, IMPORTANCE_TAB, STOCK_CODES_TAB, PREDICTIONS_TAB)
+VIEW_TABS: tuple[str, ...] = (ERRORS_TAB, PREDICTED_TAB, IMPORTANCE_TAB, STOCK_CODES_TAB, PREDICTIONS_TAB)
 #: The charts of each chart tab, as (figure name, element key), side by side where they fit.
 TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
     # (and, first, the RMSE by split as HTML: pipeline.views.price_html)
     ERRORS_TAB: (("residuals", "prices_residuals"),),
-    SCATTER_TAB: (("scatter", "prices_scatter"),),
+    PREDICTED_TAB: (("predicted", "prices_predicted"),),
     IMPORTANCE_TAB: (("importance", "prices_importance"),),
 }
 #: The view tabs' widget key: not the run's, so the open tab stays open when another run is chosen.

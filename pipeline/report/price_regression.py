@@ -131,8 +131,7 @@ def _predictions_section(facts: RunFacts, results: Any) -> Section:
         ),
         paragraph(f"Features: {', '.join(results.feature_names) or 'n/a'}."),
     )
-    shown = price_charts.sample_predictions(predictions)
-    section.add_figure(price_charts.predicted_vs_actual(shown, total=len(predictions)))
+    section.add_figure(price_charts.predicted_vs_actual(predictions))
     section.add_figure(price_charts.residual_histogram(predictions))
     importance = _importance(facts, results)
     if importance is not None:

@@ -4,8 +4,8 @@ Inputs are what ``pipeline.workflows.price_regression.results`` reads: the predi
 a held-out test line: StockCode, Description, Quantity, CustomerID, Country, UnitPrice,
 Predicted, Error = predicted - actual), the scores written by "Score predictions" and the
 model's total-gain importance (``model_file.feature_importance``). Prices span four orders of
-magnitude (0.04 to 1,000+), so predicted against actual uses log axes; the scatter draws a
-fixed-seed sample so a large run stays responsive. Text from the data (stock codes,
+magnitude (0.04 to 1,000+), so predicted against actual uses log axes, as a density of every
+line binned here (a scatter of them was a WebGL scene). Text from the data (stock codes,
 descriptions, feature names) goes through :func:`pipeline.views.text.plain_text` first.
 """
 
@@ -20,10 +20,13 @@ import plotly.graph_objects as go
 from pipeline.views.style import MARGINS, top_margin
 from pipeline.views.text import plain_text, plain_texts
 
-#: Most points the predicted-vs-actual scatter draws; larger runs are sampled down.
-MAX_SCATTER_POINTS = 5000
-#: Seed of that sample: the same run always shows the same points.
-SCATTER_SEED = 0
+#: Bins of each log axis of the predicted-vs-actual density.
+DENSITY_BINS = 60
+#: The test lines with the largest misses that density marks as points, each named in its hover.
+MARKED_MISSES = 100
+#: The density's colours, light to dark by the log of the count (an empty cell is left blank): the
+#: lightest is still a blue, so a cell of one line shows on the white plot.
+DENSITY_COLOURS = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
 #: Share of the errors the residual histogram spans (the tails beyond are counted, not drawn).
 RESIDUAL_SPAN = (0.01, 0.99)
 #: Bars of the residual histogram (equal widths over that span).
@@ -36,15 +39,6 @@ _NOTED_MARGIN = MARGINS["margin"] | {"t": top_margin(2)}
 #: The splits the scores have an RMSE of, as (label, key), and each one's bar colour.
 SPLITS = (("Train", "train_rmse"), ("Validation", "validation_rmse"), ("Test", "test_rmse"))
 SPLIT_COLOURS = ("#74add1", "#4575b4", "#1a9850")
-
-
-def sample_predictions(
-    predictions: pd.DataFrame, limit: int = MAX_SCATTER_POINTS, seed: int = SCATTER_SEED
-) -> pd.DataFrame:
-    """At most ``limit`` rows of ``predictions``, a fixed-seed sample when there are more."""
-    if len(predictions) <= limit:
-        return predictions
-    return predictions.sample(n=limit, random_state=seed)
 
 
 def rmse_chart(scores: dict[str, Any]) -> go.Figure:
@@ -83,46 +77,89 @@ def rmse_chart(scores: dict[str, Any]) -> go.Figure:
     return figure
 
 
-def predicted_vs_actual(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
-    """Predicted against actual unit price on log axes, one point a test line, with the line
-    where they are equal. A prediction at or below zero has no place on a log axis: those are
-    counted in the title."""
-    total = len(shown) if total is None else total
-    positive = shown[(shown["Predicted"] > 0) & (shown["UnitPrice"] > 0)]
-    dropped = len(shown) - len(positive)
-    hover = [
-        f"{plain_text(code)} · {plain_text(description)}"
-        for code, description in zip(
-            positive["StockCode"].fillna(""),
-            positive.get("Description", pd.Series(dtype=str)).fillna(""),
-            strict=False,
-        )
-    ]
-    figure = go.Figure(
-        go.Scattergl(
-            x=positive["UnitPrice"],
-            y=positive["Predicted"],
-            mode="markers",
-            marker={"size": 5, "opacity": 0.5, "color": "#4575b4"},
-            text=hover,
-            hovertemplate="%{text}<br>actual %{x:,.2f}<br>predicted %{y:,.2f}<extra></extra>",
-            name="test lines",
-        )
-    )
+def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) -> go.Figure:
+    """Predicted against actual unit price on log axes: where every test line falls, as a density
+    (counts in ``DENSITY_BINS`` x ``DENSITY_BINS`` log bins, binned here), with the line where they
+    are equal and the ``marked`` largest misses (by pounds, what the RMSE weighs) as points whose
+    hover names the product.
+
+    Why a density and not a point a line: a scatter of thousands of points is a WebGL scene, and
+    mounting one in a browser without a GPU (software GL) took 0.22-0.28 s whatever the points,
+    so a run switch on that view could not get under 0.3 s (benchmarks/README.md, rounds 9 and
+    18); a heatmap is one image, drawn like a bar chart, and counts every line where the scatter
+    sampled 5,000. The lines themselves are in the Largest errors and Predictions views. A
+    prediction at or below zero has no place on a log axis: those are counted in the subtitle.
+    """
+    actual = predictions["UnitPrice"].to_numpy("float64")
+    predicted = predictions["Predicted"].to_numpy("float64")
+    placed = (actual > 0) & (predicted > 0) & np.isfinite(actual) & np.isfinite(predicted)
+    positive = predictions[placed]
+    figure = go.Figure()
     if len(positive):
-        low = float(min(positive["UnitPrice"].min(), positive["Predicted"].min()))
-        high = float(max(positive["UnitPrice"].max(), positive["Predicted"].max()))
+        log_actual, log_predicted = np.log10(actual[placed]), np.log10(predicted[placed])
+        low = float(min(log_actual.min(), log_predicted.min()))
+        high = float(max(log_actual.max(), log_predicted.max()))
+        if high - low < 1e-9:  # every line at one price: one bin a decade wide around it
+            low, high = low - 0.5, high + 0.5
+        edges = np.linspace(low, high, DENSITY_BINS + 1)
+        counts, _, _ = np.histogram2d(log_predicted, log_actual, bins=[edges, edges])
+        shade = np.where(counts > 0, np.log10(np.maximum(counts, 1)), np.nan)
+        decades = list(range(int(np.log10(max(counts.max(), 1))) + 1))
+        figure.add_trace(
+            go.Heatmap(
+                x=10**edges,
+                y=10**edges,
+                z=shade,
+                customdata=counts.astype("int64"),
+                colorscale=DENSITY_COLOURS,
+                zmin=0,
+                zmax=max(decades[-1], 1),
+                colorbar={
+                    "title": {"text": "lines"},
+                    "tickvals": decades,
+                    "ticktext": [f"{10**decade:,}" for decade in decades],
+                    "thickness": 12,
+                },
+                hovertemplate="actual ≈ %{x:,.2f}<br>predicted ≈ %{y:,.2f}<br>"
+                "%{customdata:,} test lines<extra></extra>",
+                name="test lines",
+            )
+        )
         figure.add_trace(
             go.Scatter(
-                x=[low, high],
-                y=[low, high],
+                x=[10**low, 10**high],
+                y=[10**low, 10**high],
                 mode="lines",
-                line={"dash": "dash", "color": "#d73027"},
+                line={"dash": "dash", "color": "#444444", "width": 1},
                 name="predicted = actual",
                 hoverinfo="skip",
             )
         )
-    note = f"{len(positive):,} of {total:,} test lines drawn"
+        misses = positive.loc[positive["Error"].abs().nlargest(marked).index] if marked else positive.head(0)
+        figure.add_trace(
+            go.Scatter(
+                x=misses["UnitPrice"],
+                y=misses["Predicted"],
+                mode="markers",
+                marker={"size": 6, "color": "#d73027", "line": {"width": 1, "color": "white"}},
+                text=[
+                    f"{plain_text(code)} · {plain_text(description)}"
+                    for code, description in zip(
+                        misses["StockCode"].fillna(""),
+                        misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
+                        strict=True,
+                    )
+                ],
+                hovertemplate="%{text}<br>actual %{x:,.2f}<br>predicted %{y:,.2f}<extra></extra>",
+                name=f"the {len(misses):,} largest misses",
+            )
+        )
+    dropped = len(predictions) - len(positive)
+    note = (
+        f"{len(positive):,} test lines by how many fall in each cell"
+        if len(positive)
+        else "No test line has an actual and a predicted price above 0 to place on log axes"
+    )
     note += f"; {dropped:,} predicted at or below 0 not drawn" if dropped else ""
     figure.update_layout(
         title={"text": "Predicted against actual unit price", "subtitle": {"text": note}},

@@ -45,7 +45,7 @@ TAB_BAR = """() => {
 #: The title each chart tab draws, in order (``ui.prices.TAB_CHARTS``); the grid tabs draw none.
 TITLES = {
     prices.ERRORS_TAB: ["Residuals, predicted - actual"],  # beside the RMSE's bars, plain HTML
-    prices.SCATTER_TAB: ["Predicted against actual unit price"],
+    prices.PREDICTED_TAB: ["Predicted against actual unit price"],
     prices.IMPORTANCE_TAB: ["Feature importance (total gain)"],
     prices.STOCK_CODES_TAB: [],
     prices.PREDICTIONS_TAB: [],
@@ -135,15 +135,15 @@ def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_run_
         assert titles(page) == TITLES[prices.ERRORS_TAB]
         expect(main.get_by_test_id("stDataFrame")).to_have_count(0)
 
-        open_view(page, prices.SCATTER_TAB)
-        assert titles(page) == TITLES[prices.SCATTER_TAB]
-        choose_run(page, 1, prices.SCATTER_TAB)  # the shallow run (threshold 1,000)
+        open_view(page, prices.PREDICTED_TAB)
+        assert titles(page) == TITLES[prices.PREDICTED_TAB]
+        choose_run(page, 1, prices.PREDICTED_TAB)  # the shallow run (threshold 1,000)
 
         expect(main.get_by_test_id("stMetric").filter(has_text="RMSE threshold")).to_contain_text("1,000.00")
-        expect(main.get_by_role("tab", name=prices.SCATTER_TAB, exact=True)).to_have_attribute(
+        expect(main.get_by_role("tab", name=prices.PREDICTED_TAB, exact=True)).to_have_attribute(
             "aria-selected", "true"
         )
-        assert titles(page) == TITLES[prices.SCATTER_TAB]
+        assert titles(page) == TITLES[prices.PREDICTED_TAB]
 
         open_view(page, prices.PREDICTIONS_TAB)
         choose_run(page, 0, prices.PREDICTIONS_TAB)

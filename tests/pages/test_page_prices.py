@@ -148,17 +148,18 @@ def test_the_views_are_tabs_and_only_the_open_one_is_sent(with_runs):
 
 def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
     shallow = with_runs.results["shallow"]
-    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.SCATTER_TAB)
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.PREDICTED_TAB)
 
     at.selectbox(key=Key.PRICES_RUN).set_value(with_runs.arns["shallow"]).run()
 
     assert not at.exception and not at.error
     assert at.session_state[Key.SELECTED_EXECUTION] == with_runs.arns["shallow"]
     assert metrics(at)["Validation RMSE"] == f"{shallow.scores['validation_rmse']:,.2f}"
-    assert list(charts(at)) == ["Predicted against actual unit price"]  # still the scatter alone
-    drawn = charts(at)["Predicted against actual unit price"]["data"][0]
-    positive = shallow.predictions[shallow.predictions["Predicted"] > 0]
-    assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))  # the shallow run's
+    assert list(charts(at)) == ["Predicted against actual unit price"]  # still that view alone
+    marked = charts(at)["Predicted against actual unit price"]["data"][2]
+    worst = shallow.predictions[shallow.predictions["Predicted"] > 0]["Error"].abs().nlargest(5)
+    misses = shallow.predictions.loc[worst.index, "Predicted"]  # the shallow run's largest misses
+    assert set(misses) <= set(values(marked["y"]))
     assert not at.dataframe
 
 
@@ -226,24 +227,28 @@ def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
     assert rmse_bars(at) == f"RMSE by split against the threshold 30: {splits}."
 
 
-def test_predicted_against_actual_is_drawn_on_log_axes_from_every_test_line(with_runs):
+def test_predicted_against_actual_counts_every_test_line_on_log_axes(with_runs):
     predictions = with_runs.results["prices"].predictions
 
-    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.SCATTER_TAB)
+    at = open_view_tab(open_page(with_runs.arns["prices"]), prices.PREDICTED_TAB)
 
     assert list(charts(at)) == ["Predicted against actual unit price"]  # that tab's chart alone
-    scatter = charts(at)["Predicted against actual unit price"]
-    assert scatter["layout"]["xaxis"]["type"] == "log" and scatter["layout"]["yaxis"]["type"] == "log"
-    assert len(predictions) <= price_charts.MAX_SCATTER_POINTS  # the sample's test set: not sampled
-    drawn = scatter["data"][0]
-    positive = predictions[predictions["Predicted"] > 0]
-    assert sorted(values(drawn["x"])) == pytest.approx(sorted(positive["UnitPrice"]))
-    assert sorted(values(drawn["y"])) == pytest.approx(sorted(positive["Predicted"]))
+    chart = charts(at)["Predicted against actual unit price"]
+    assert chart["layout"]["xaxis"]["type"] == "log" and chart["layout"]["yaxis"]["type"] == "log"
+    density, _, marked = chart["data"]
+    positive = predictions[(predictions["Predicted"] > 0) & (predictions["UnitPrice"] > 0)]
+    assert sum(values(density["customdata"])) == len(positive)
+    largest = positive.loc[positive["Error"].abs().nlargest(price_charts.MARKED_MISSES).index]
+    assert sorted(values(marked["x"])) == pytest.approx(sorted(largest["UnitPrice"]))
     dropped = len(predictions) - len(positive)
     if dropped:
         assert (
-            f"{dropped:,} predicted at or below 0 not drawn" in scatter["layout"]["title"]["subtitle"]["text"]
+            f"{dropped:,} predicted at or below 0 not drawn" in chart["layout"]["title"]["subtitle"]["text"]
         )
+    assert any(
+        f"the {price_charts.MARKED_MISSES} lines missed by the most pounds" in caption.value
+        for caption in at.caption
+    )
 
 
 def test_the_errors_tab_shows_the_residuals_of_every_test_line_beside_the_rmse(with_runs):

@@ -92,7 +92,6 @@ def figures(sample_xlsx, sample_clean, tmp_path_factory) -> dict[str, go.Figure]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RFM_STUDIO_HOME", str(finished.home))
         importance = feature_importance(read_booster(prices.model_uri), prices.feature_names)
-    shown = price_charts.sample_predictions(prices.predictions)
     built: dict[str, Callable[[], Any]] = {
         "charts.revenue_by_month": lambda: charts.revenue_by_month(clean),
         "charts.top_countries": lambda: charts.top_countries(clean),
@@ -118,9 +117,7 @@ def figures(sample_xlsx, sample_clean, tmp_path_factory) -> dict[str, go.Figure]
         ),
         "sweep_charts.sweep_curve": lambda: sweep_charts.sweep_curve(finished.results["sweep"].sweep or {}),
         "price_charts.rmse_chart": lambda: price_charts.rmse_chart(prices.scores),
-        "price_charts.predicted_vs_actual": lambda: price_charts.predicted_vs_actual(
-            shown, len(prices.predictions)
-        ),
+        "price_charts.predicted_vs_actual": lambda: price_charts.predicted_vs_actual(prices.predictions),
         "price_charts.residual_histogram": lambda: price_charts.residual_histogram(prices.predictions),
         "price_charts.importance_chart": lambda: price_charts.importance_chart(importance),
     }

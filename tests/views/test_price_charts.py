@@ -35,30 +35,42 @@ def values(array) -> list:
     return list(array)
 
 
-def test_the_sample_keeps_at_most_the_limit_and_is_the_same_every_time(predictions):
-    first = price_charts.sample_predictions(predictions, limit=500)
-    again = price_charts.sample_predictions(predictions, limit=500)
-
-    assert len(first) == 500
-    assert first.index.tolist() == again.index.tolist()
-    assert price_charts.sample_predictions(predictions.head(100), limit=500).equals(predictions.head(100))
-
-
-def test_predicted_against_actual_uses_log_axes_and_counts_what_a_log_axis_cannot_show(predictions):
-    figure = price_charts.predicted_vs_actual(predictions, total=len(predictions)).to_plotly_json()
+def test_predicted_against_actual_counts_every_test_line_in_log_cells(predictions):
+    figure = price_charts.predicted_vs_actual(predictions).to_plotly_json()
 
     assert figure["layout"]["xaxis"]["type"] == "log" and figure["layout"]["yaxis"]["type"] == "log"
-    points = figure["data"][0]
-    assert len(values(points["x"])) == len(predictions) - 3
-    assert min(values(points["y"])) > 0
-    drawn = len(predictions) - 3
-    # The count says what is drawn: not "29,264 of 29,264" above the 3 left out.
-    assert (
-        f"{drawn:,} of {len(predictions):,} test lines drawn; 3 predicted at or below 0 not drawn"
-        in figure["layout"]["title"]["subtitle"]["text"]
+    density = figure["data"][0]
+    assert density["type"] == "heatmap"
+    edges = np.array(values(density["x"]))
+    assert len(edges) == price_charts.DENSITY_BINS + 1 and values(density["y"]) == values(density["x"])
+    counts = np.array(values(density["customdata"])).reshape(price_charts.DENSITY_BINS, -1)
+    assert counts.sum() == len(predictions) - 3  # every line but the 3 at or below 0, none sampled
+    # The busiest cell holds the lines whose actual and predicted prices fall between its edges
+    # (rows are predicted, columns actual), counted here with pandas.
+    row, column = np.unravel_index(counts.argmax(), counts.shape)
+    inside = predictions["UnitPrice"].between(edges[column], edges[column + 1]) & predictions[
+        "Predicted"
+    ].between(edges[row], edges[row + 1])
+    assert counts[row, column] == inside.sum() > 100
+    assert figure["layout"]["title"]["subtitle"]["text"] == (
+        f"{len(predictions) - 3:,} test lines by how many fall in each cell; "
+        "3 predicted at or below 0 not drawn"
     )
     diagonal = figure["data"][1]
-    assert values(diagonal["x"]) == values(diagonal["y"])
+    assert values(diagonal["x"]) == values(diagonal["y"]) == [edges[0], edges[-1]]
+
+
+def test_the_largest_misses_are_marked_as_points_named_in_their_hover(predictions):
+    figure = price_charts.predicted_vs_actual(predictions, marked=20).to_plotly_json()
+
+    marked = figure["data"][2]
+    worst = predictions[predictions["Predicted"] > 0].assign(Miss=lambda frame: frame["Error"].abs())
+    worst = worst.sort_values("Miss", ascending=False).head(20)
+    assert marked["name"] == "the 20 largest misses"
+    assert sorted(values(marked["x"])) == pytest.approx(sorted(worst["UnitPrice"]))
+    assert sorted(values(marked["y"])) == pytest.approx(sorted(worst["Predicted"]))
+    first = worst.iloc[0]
+    assert f"{first['StockCode']} · {first['Description']}" in marked["text"]
 
 
 def test_hover_text_from_the_data_is_escaped_for_plotly(predictions):
@@ -66,7 +78,24 @@ def test_hover_text_from_the_data_is_escaped_for_plotly(predictions):
 
     figure = price_charts.predicted_vs_actual(hostile).to_plotly_json()
 
-    assert all("<a" not in text and "&lt;a href" in text for text in figure["data"][0]["text"])
+    assert all("<a" not in text and "&lt;a href" in text for text in figure["data"][2]["text"])
+
+
+def test_a_run_at_one_price_or_with_nothing_to_place_still_draws(predictions):
+    one_price = predictions.head(50).assign(UnitPrice=2.5, Predicted=2.5, Error=0.0)
+    nothing = predictions.head(3)  # the three predicted at or below 0
+
+    counts = np.array(
+        values(price_charts.predicted_vs_actual(one_price).to_plotly_json()["data"][0]["customdata"])
+    )
+    empty = price_charts.predicted_vs_actual(nothing).to_plotly_json()
+
+    assert counts.sum() == 50 and (counts > 0).sum() == 1
+    assert empty["data"] == []
+    assert empty["layout"]["title"]["subtitle"]["text"] == (
+        "No test line has an actual and a predicted price above 0 to place on log axes; "
+        "3 predicted at or below 0 not drawn"
+    )
 
 
 def test_the_residual_histogram_spans_the_middle_of_the_errors_and_counts_the_tails(predictions):
