@@ -124,12 +124,17 @@ def view(run: prices.PriceRun, label: str) -> None:
             if label == prices.ERRORS_TAB:  # plain HTML: one Plotly chart less to mount a run switch
                 st.html(price_html.rmse_html(run.results.scores), width=CHART_WIDTH)
             for name, key in prices.TAB_CHARTS[label]:
-                plotly(prices.run_figure(run.arn, name), key=key, width=CHART_WIDTH)
+                chart = prices.run_figure(run.arn, name)
+                if isinstance(chart, str):  # plain HTML (pipeline.views.price_html)
+                    st.html(chart, width=CHART_WIDTH)
+                else:
+                    plotly(chart, key=key, width=CHART_WIDTH)
         if label == prices.PREDICTED_TAB:
             st.caption(
-                "Each cell counts the test lines whose actual and predicted prices fall in it, the "
-                f"darker the more; the red points are the {price_charts.MARKED_MISSES:,} lines missed by "
-                "the most pounds (hover one for its product). Every line is in the Predictions view."
+                "Each square counts the test lines whose actual and predicted prices fall in it, the "
+                f"darker the more; the red dots are the {price_charts.MARKED_MISSES:,} lines missed by "
+                "the most pounds. Point at a square or a dot for what it holds; every line is in the "
+                "Predictions view."
             )
     elif label == prices.STOCK_CODES_TAB:
         st.caption(

@@ -7,11 +7,13 @@ taken next to a sample of the other, in A B B A order: a change in the machine's
 both. The script prints each pair and the medians of both trees, and of the pairs' differences.
 
     python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--page executions|clusters|prices] [--pairs 12]
+    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR --page prices --view "Predicted vs actual"
 
 DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
 (the full-scale one by default) and watches the same three runs succeed before the samples;
 the run switch is a choice in Executions' "Run shown" box, or in Clusters' or Prices' "Succeeded
-run" box on the view the page opens on (Profiles, Errors; Prices gets a second price run), between
+run" box on the view the page opens on (Profiles, Errors; ``--view`` opens another view tab first;
+Prices gets a second price run), between
 two runs (``--between``: by default the newest two, on Executions a price run and a clustering run).
 """
 
@@ -29,6 +31,7 @@ from benchmarks.bench_browser_pages import (
     PRICES_HEADING,
     RUN_PICKER,
     Tab,
+    click_tab,
     ensure_workbook,
     prepared_tab,
     timed_choice,
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "1 and 2 the clustering runs with k = 5 and 4; Clusters: 0 and 1 those two; Prices: 0 and 1 "
         "its two price runs)",
     )
+    parser.add_argument("--view", help="a view tab of Clusters or Prices to open before the samples")
     args = parser.parse_args(argv)
     first, second = (int(place) for place in args.between.split(","))
     ensure_workbook(args.workbook)
@@ -84,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             }
             for name, tab in tabs.items():
                 tab.open(*PAGES[args.page][:2])
+                if args.view:
+                    tab.timed(
+                        PAGES[args.page][0],
+                        f"{name}: view {args.view} (not counted)",
+                        click_tab(tab, args.view),
+                    )
                 if second != 0:  # the page opens on the newest run: start from the second one
                     switch(tab, args.page, f"{name} (not counted)", second)
             samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.report.price_regression import validation_context
-from pipeline.views import price_charts
+from pipeline.views import price_charts, price_html
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
 from pipeline.workflows.price_regression.parameters import RegressionParameters, parameters_from_input
@@ -155,16 +155,18 @@ def verdict(run: PriceRun) -> str:
     )
 
 
-#: The run's charts by name, each built from its ``PriceRun`` on first ask.
-FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure]] = {
+#: The run's charts by name, each built from its ``PriceRun`` on first ask: a Plotly figure, or
+#: plain HTML (predicted against actual, ``price_html.density_html``: a Plotly heatmap was mounted
+#: anew on every run switch, a WebGL scatter before it).
+FIGURE_BUILDERS: dict[str, Callable[[PriceRun], go.Figure | str]] = {
     "residuals": lambda run: price_charts.residual_histogram(run.results.predictions),
-    "predicted": lambda run: price_charts.predicted_vs_actual(run.results.predictions),
+    "predicted": lambda run: price_html.density_html(price_charts.price_density(run.results.predictions)),
     "importance": lambda run: price_charts.importance_chart(run.importance),
 }
 
 
 @st.cache_resource(max_entries=32, show_spinner="Drawing the predictions…")
-def run_figure(arn: str, name: str) -> go.Figure:
+def run_figure(arn: str, name: str) -> go.Figure | str:
     """One of the run's charts (``FIGURE_BUILDERS``): built when its tab is first opened, then
     shared read-only (``st.cache_resource``: no unpickled copy of a figure per rerun,
     as ``st.cache_data`` made; a finished run never changes)."""

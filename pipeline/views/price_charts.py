@@ -11,6 +11,7 @@ descriptions, feature names) goes through :func:`pipeline.views.text.plain_text`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,10 @@ MARKED_MISSES = 100
 #: The density's colours, light to dark by the log of the count (an empty cell is left blank): the
 #: lightest is still a blue, so a cell of one line shows on the white plot.
 DENSITY_COLOURS = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
+#: The marked misses' colour.
+MISS_COLOUR = "#d73027"
+#: The predicted-vs-actual chart's title, on the page and in the report.
+PREDICTED_TITLE = "Predicted against actual unit price"
 #: Share of the errors the residual histogram spans (the tails beyond are counted, not drawn).
 RESIDUAL_SPAN = (0.01, 0.99)
 #: Bars of the residual histogram (equal widths over that span).
@@ -77,32 +82,77 @@ def rmse_chart(scores: dict[str, Any]) -> go.Figure:
     return figure
 
 
-def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) -> go.Figure:
-    """Predicted against actual unit price on log axes: where every test line falls, as a density
-    (counts in ``DENSITY_BINS`` x ``DENSITY_BINS`` log bins, binned here), with the line where they
-    are equal and the ``marked`` largest misses (by pounds, what the RMSE weighs) as points whose
-    hover names the product.
+@dataclass(frozen=True)
+class PriceDensity:
+    """Where a run's test lines fall, predicted against actual unit price, on log axes.
 
-    Why a density and not a point a line: a scatter of thousands of points is a WebGL scene, and
-    mounting one in a browser without a GPU (software GL) took 0.22-0.28 s whatever the points,
-    so a run switch on that view could not get under 0.3 s (benchmarks/README.md, rounds 9 and
-    18); a heatmap is one image, drawn like a bar chart, and counts every line where the scatter
-    sampled 5,000. The lines themselves are in the Largest errors and Predictions views. A
-    prediction at or below zero has no place on a log axis: those are counted in the subtitle.
+    ``edges`` are the cells' bounds in log10 of the price, the same for both axes (so the line where
+    predicted equals actual is the square's diagonal); ``counts[row, column]`` the lines whose
+    predicted price is in row ``row`` and actual price in column ``column``; ``misses`` the lines
+    with the largest misses in pounds (what the RMSE weighs), largest first; ``placed`` the lines
+    counted, ``dropped`` those a log axis cannot place (a price or prediction at or below zero).
     """
+
+    edges: np.ndarray
+    counts: np.ndarray
+    misses: pd.DataFrame
+    placed: int
+    dropped: int
+
+    @property
+    def note(self) -> str:
+        """What the chart counts and leaves out, for its subtitle."""
+        note = (
+            f"{self.placed:,} test lines by how many fall in each cell"
+            if self.placed
+            else "No test line has an actual and a predicted price above 0 to place on log axes"
+        )
+        return note + (f"; {self.dropped:,} predicted at or below 0 not drawn" if self.dropped else "")
+
+
+def price_density(
+    predictions: pd.DataFrame, bins: int = DENSITY_BINS, marked: int = MARKED_MISSES
+) -> PriceDensity:
+    """Every test line binned into ``bins`` x ``bins`` log cells, and the ``marked`` largest misses
+    (``PriceDensity``). Binned here, in numpy: the page and the report draw counts, not points."""
     actual = predictions["UnitPrice"].to_numpy("float64")
     predicted = predictions["Predicted"].to_numpy("float64")
     placed = (actual > 0) & (predicted > 0) & np.isfinite(actual) & np.isfinite(predicted)
     positive = predictions[placed]
+    if not len(positive):
+        return PriceDensity(np.zeros(0), np.zeros((0, 0), "int64"), positive, 0, len(predictions))
+    log_actual, log_predicted = np.log10(actual[placed]), np.log10(predicted[placed])
+    low = float(min(log_actual.min(), log_predicted.min()))
+    high = float(max(log_actual.max(), log_predicted.max()))
+    if high - low < 1e-9:  # every line at one price: one cell a decade wide around it
+        low, high = low - 0.5, high + 0.5
+    edges = np.linspace(low, high, bins + 1)
+    counts, _, _ = np.histogram2d(log_predicted, log_actual, bins=[edges, edges])
+    misses = positive.loc[positive["Error"].abs().nlargest(marked).index] if marked else positive.head(0)
+    return PriceDensity(
+        edges, counts.astype("int64"), misses, len(positive), len(predictions) - len(positive)
+    )
+
+
+def miss_name(code: Any, description: Any) -> str:
+    """A marked line's name in its hover, as the data has it (each chart escapes it its own way):
+    its stock code and description."""
+    return f"{code} · {description}"
+
+
+def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) -> go.Figure:
+    """Predicted against actual unit price on log axes, for the run report: where every test line
+    falls as a density (``price_density``, one heatmap), the line where they are equal, and the
+    ``marked`` largest misses as points whose hover names the product.
+
+    A density and not a point a line: a scatter of thousands of points was a WebGL scene (and
+    sampled 5,000 lines); the page draws the same density as HTML (``price_html.density_html``).
+    A prediction at or below zero has no place on a log axis: those are counted in the subtitle.
+    """
+    density = price_density(predictions, marked=marked)
     figure = go.Figure()
-    if len(positive):
-        log_actual, log_predicted = np.log10(actual[placed]), np.log10(predicted[placed])
-        low = float(min(log_actual.min(), log_predicted.min()))
-        high = float(max(log_actual.max(), log_predicted.max()))
-        if high - low < 1e-9:  # every line at one price: one bin a decade wide around it
-            low, high = low - 0.5, high + 0.5
-        edges = np.linspace(low, high, DENSITY_BINS + 1)
-        counts, _, _ = np.histogram2d(log_predicted, log_actual, bins=[edges, edges])
+    if density.placed:
+        edges, counts = density.edges, density.counts
         shade = np.where(counts > 0, np.log10(np.maximum(counts, 1)), np.nan)
         decades = list(range(int(np.log10(max(counts.max(), 1))) + 1))
         figure.add_trace(
@@ -110,7 +160,7 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
                 x=10**edges,
                 y=10**edges,
                 z=shade,
-                customdata=counts.astype("int64"),
+                customdata=counts,
                 colorscale=DENSITY_COLOURS,
                 zmin=0,
                 zmax=max(decades[-1], 1),
@@ -127,23 +177,23 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
         )
         figure.add_trace(
             go.Scatter(
-                x=[10**low, 10**high],
-                y=[10**low, 10**high],
+                x=[10 ** edges[0], 10 ** edges[-1]],
+                y=[10 ** edges[0], 10 ** edges[-1]],
                 mode="lines",
                 line={"dash": "dash", "color": "#444444", "width": 1},
                 name="predicted = actual",
                 hoverinfo="skip",
             )
         )
-        misses = positive.loc[positive["Error"].abs().nlargest(marked).index] if marked else positive.head(0)
+        misses = density.misses
         figure.add_trace(
             go.Scatter(
                 x=misses["UnitPrice"],
                 y=misses["Predicted"],
                 mode="markers",
-                marker={"size": 6, "color": "#d73027", "line": {"width": 1, "color": "white"}},
+                marker={"size": 6, "color": MISS_COLOUR, "line": {"width": 1, "color": "white"}},
                 text=[
-                    f"{plain_text(code)} · {plain_text(description)}"
+                    plain_text(miss_name(code, description))
                     for code, description in zip(
                         misses["StockCode"].fillna(""),
                         misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
@@ -154,15 +204,8 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
                 name=f"the {len(misses):,} largest misses",
             )
         )
-    dropped = len(predictions) - len(positive)
-    note = (
-        f"{len(positive):,} test lines by how many fall in each cell"
-        if len(positive)
-        else "No test line has an actual and a predicted price above 0 to place on log axes"
-    )
-    note += f"; {dropped:,} predicted at or below 0 not drawn" if dropped else ""
     figure.update_layout(
-        title={"text": "Predicted against actual unit price", "subtitle": {"text": note}},
+        title={"text": PREDICTED_TITLE, "subtitle": {"text": density.note}},
         xaxis={"title": "Actual UnitPrice (log)", "type": "log", "dtick": 1},
         yaxis={"title": "Predicted UnitPrice (log)", "type": "log", "dtick": 1},
         legend={"orientation": "h", "y": -0.15},

@@ -23,14 +23,29 @@ from support.browser_support import (
 from support.cluster_support import FinishedRuns, make_runs
 from test_browser import DRAWN, LAYOUT_PROBLEMS, STABLE_HEIGHT, WIDTHS
 
+from pipeline.views import price_charts
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 from ui import prices
 
 pytestmark = pytest.mark.browser
 
 #: Each chart's title as drawn (its note is a plotly subtitle, drawn apart), once its SVG is.
-CHART_TITLES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
-    .map(plot => (plot.querySelector('.gtitle') || {}).textContent || '')"""
+CHART_TITLES = """() => [...document.querySelectorAll(
+    '[data-testid="stPlotlyChart"] .js-plotly-plot, [data-testid="stMain"] .ch-title')]
+    .map(chart => chart.classList.contains('ch-title') ? chart.textContent
+        : (chart.querySelector('.gtitle') || {}).textContent || '')"""
+
+#: The density of predicted against actual (``price_html.density_html``): its plot's box, its
+#: cells, its dots and how many dots fall outside the plot (by more than a dot's radius).
+DENSITY = """() => {
+    const plot = document.querySelector('[data-testid="stMain"] .dn-plot').getBoundingClientRect();
+    const dots = [...document.querySelectorAll('[data-testid="stMain"] .dn-m')]
+        .map(dot => dot.getBoundingClientRect());
+    const outside = dots.filter(d => d.left < plot.left - 4 || d.right > plot.right + 4
+        || d.top < plot.top - 4 || d.bottom > plot.bottom + 4).length;
+    return {width: plot.width, height: plot.height, cells: document.querySelectorAll('.dn-c').length,
+            dots: dots.length, outside};
+}"""
 
 #: The view tabs' bar: how wide its tabs are (from its left edge to the last tab's right one, and
 #: what it would scroll) against the room it has (424 px of 468 at 800 px with the sidebar open).
@@ -44,12 +59,14 @@ TAB_BAR = """() => {
 
 #: The title each chart tab draws, in order (``ui.prices.TAB_CHARTS``); the grid tabs draw none.
 TITLES = {
-    prices.ERRORS_TAB: ["Residuals, predicted - actual"],  # beside the RMSE's bars, plain HTML
+    prices.ERRORS_TAB: ["RMSE by split against the threshold", "Residuals, predicted - actual"],
     prices.PREDICTED_TAB: ["Predicted against actual unit price"],
     prices.IMPORTANCE_TAB: ["Feature importance (total gain)"],
     prices.STOCK_CODES_TAB: [],
     prices.PREDICTIONS_TAB: [],
 }
+#: How many of each tab's charts are plain HTML (``pipeline.views.price_html``), not Plotly.
+HTML_CHARTS = {prices.ERRORS_TAB: 1, prices.PREDICTED_TAB: 1}
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +105,7 @@ def drawn(page, label: str) -> None:
     on the page has its SVG. The titles are waited for too: going from one view of one chart to
     another, the count is right while the old chart is still in place."""
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]))
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(len(TITLES[label]) - HTML_CHARTS.get(label, 0))
     page.wait_for_function(
         f"expected => ({CHART_TITLES})().every((title, i) => title.startsWith(expected[i]))",
         arg=TITLES[label],
@@ -144,6 +161,10 @@ def test_only_the_open_views_charts_are_drawn_and_the_tab_stays_open_across_run_
             "aria-selected", "true"
         )
         assert titles(page) == TITLES[prices.PREDICTED_TAB]
+        density = page.evaluate(DENSITY)  # a square of log cells, every dot inside it
+        assert density["width"] == pytest.approx(density["height"], abs=1) and density["width"] > 250
+        assert density["cells"] > 50 and density["dots"] == price_charts.MARKED_MISSES
+        assert density["outside"] == 0
 
         open_view(page, prices.PREDICTIONS_TAB)
         choose_run(page, 0, prices.PREDICTIONS_TAB)

@@ -80,6 +80,25 @@ def rmse_bars(at: AppTest) -> str:
     return html.unescape(re.search(r'role="img" aria-label="([^"]*)"', body).group(1))
 
 
+def density(at: AppTest) -> str:
+    """Predicted against actual, the HTML density (``pipeline.views.price_html.density_html``)."""
+    [body] = [element.proto.body for element in at.get("html") if 'class="dn"' in element.proto.body]
+    return body
+
+
+def cell_counts(body: str) -> list[int]:
+    """The test lines of each of the density's cells, as its tooltip says."""
+    return [
+        int(count.replace(",", ""))
+        for count in re.findall(r'class="dn-c"[^>]*title="[^"]*: ([\d,]+) test line', body)
+    ]
+
+
+def dot_tips(body: str) -> list[str]:
+    """The tooltips of the density's dots (the largest misses), unescaped."""
+    return [html.unescape(tip) for tip in re.findall(r'class="dn-m"[^>]*title="([^"]*)"', body)]
+
+
 def charts(at: AppTest) -> dict[str, dict]:
     """The page's plotly figures by their title (a note under it is its subtitle), in order."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
@@ -155,11 +174,9 @@ def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
     assert not at.exception and not at.error
     assert at.session_state[Key.SELECTED_EXECUTION] == with_runs.arns["shallow"]
     assert metrics(at)["Validation RMSE"] == f"{shallow.scores['validation_rmse']:,.2f}"
-    assert list(charts(at)) == ["Predicted against actual unit price"]  # still that view alone
-    marked = charts(at)["Predicted against actual unit price"]["data"][2]
-    worst = shallow.predictions[shallow.predictions["Predicted"] > 0]["Error"].abs().nlargest(5)
-    misses = shallow.predictions.loc[worst.index, "Predicted"]  # the shallow run's largest misses
-    assert set(misses) <= set(values(marked["y"]))
+    assert list(charts(at)) == []  # still that view alone: its density is HTML
+    worst = shallow.predictions.loc[shallow.predictions["Error"].abs().idxmax()]  # the shallow run's
+    assert dot_tips(density(at))[0].endswith(f"predicted {worst['Predicted']:,.2f}")
     assert not at.dataframe
 
 
@@ -227,24 +244,26 @@ def test_the_headline_shows_each_split_rmse_against_the_threshold(with_runs):
     assert rmse_bars(at) == f"RMSE by split against the threshold 30: {splits}."
 
 
-def test_predicted_against_actual_counts_every_test_line_on_log_axes(with_runs):
+def test_predicted_against_actual_counts_every_test_line_and_marks_the_largest_misses(with_runs):
     predictions = with_runs.results["prices"].predictions
 
     at = open_view_tab(open_page(with_runs.arns["prices"]), prices.PREDICTED_TAB)
 
-    assert list(charts(at)) == ["Predicted against actual unit price"]  # that tab's chart alone
-    chart = charts(at)["Predicted against actual unit price"]
-    assert chart["layout"]["xaxis"]["type"] == "log" and chart["layout"]["yaxis"]["type"] == "log"
-    density, _, marked = chart["data"]
+    assert list(charts(at)) == []  # that tab's density alone, as HTML: no Plotly chart to mount
+    body = density(at)
     positive = predictions[(predictions["Predicted"] > 0) & (predictions["UnitPrice"] > 0)]
-    assert sum(values(density["customdata"])) == len(positive)
+    assert sum(cell_counts(body)) == len(positive)
     largest = positive.loc[positive["Error"].abs().nlargest(price_charts.MARKED_MISSES).index]
-    assert sorted(values(marked["x"])) == pytest.approx(sorted(largest["UnitPrice"]))
+    tips = dot_tips(body)
+    assert len(tips) == len(largest)
+    first = largest.iloc[0]
+    assert tips[0] == (
+        f"{first['StockCode']} · {first['Description']}: actual {first['UnitPrice']:,.2f}, "
+        f"predicted {first['Predicted']:,.2f}"
+    )
     dropped = len(predictions) - len(positive)
     if dropped:
-        assert (
-            f"{dropped:,} predicted at or below 0 not drawn" in chart["layout"]["title"]["subtitle"]["text"]
-        )
+        assert f"{dropped:,} predicted at or below 0 not drawn" in body
     assert any(
         f"the {price_charts.MARKED_MISSES} lines missed by the most pounds" in caption.value
         for caption in at.caption

@@ -7,6 +7,7 @@ real if simple predictor; the expected figures come from pandas and numpy, not t
 from __future__ import annotations
 
 import base64
+import html
 import re
 
 import numpy as np
@@ -202,3 +203,82 @@ def test_a_threshold_far_above_every_rmse_is_named_off_the_scale_not_drawn_to_it
     assert 'class="br-marker"' not in body  # no line: it would be off the track
     assert ">threshold 1000 →<" in body
     assert "against the threshold 1000:" in body  # screen readers still hear it
+
+
+def cells(body: str) -> list[tuple[float, float, int]]:
+    """The density's cells as (left %, bottom %, test lines), from their style and tooltip."""
+    found = re.findall(
+        r'class="dn-c" style="left:([\d.]+)%;bottom:([\d.]+)%;[^"]*" title="[^"]*: ([\d,]+) test line', body
+    )
+    return [(float(left), float(bottom), int(count.replace(",", ""))) for left, bottom, count in found]
+
+
+def test_the_density_as_html_places_every_cell_and_counts_every_line(predictions):
+    density = price_charts.price_density(predictions)
+
+    body = price_html.density_html(density)
+
+    drawn = cells(body)
+    assert sum(count for *_, count in drawn) == len(predictions) - 3
+    assert len(drawn) == (density.counts > 0).sum()
+    # The busiest cell is where the counts put it: column (actual) from the left, row (predicted)
+    # from the bottom, each 100 / DENSITY_BINS percent.
+    left, bottom, count = max(drawn, key=lambda cell: cell[2])
+    row, column = np.unravel_index(density.counts.argmax(), density.counts.shape)
+    side = 100 / price_charts.DENSITY_BINS
+    assert (left, bottom, count) == (
+        pytest.approx(column * side, abs=1e-3),
+        pytest.approx(row * side, abs=1e-3),
+        density.counts.max(),
+    )
+    # A decade's tick sits where its log price is along the axis.
+    low, high = density.edges[0], density.edges[-1]
+    at = float(re.search(r'<div class="dn-xticks">.*?<span style="left:([\d.]+)%">1</span>', body).group(1))
+    assert at == pytest.approx((0 - low) / (high - low) * 100, abs=1e-3)
+    assert (
+        f"{len(predictions) - 3:,} test lines by how many fall in each cell; 3 predicted at or below 0"
+        in body
+    )
+
+
+def test_the_density_marks_the_largest_misses_where_they_fall(predictions):
+    density = price_charts.price_density(predictions, marked=5)
+
+    body = price_html.density_html(density)
+
+    dots = re.findall(r'class="dn-m" style="left:([\d.]+)%;bottom:([\d.]+)%" title="([^"]*)"', body)
+    worst = predictions.loc[predictions["Predicted"] > 0, "Error"].abs().nlargest(5).index
+    assert len(dots) == 5
+    low, high = density.edges[0], density.edges[-1]
+    for (left, bottom, tip), line in zip(dots, worst, strict=True):
+        actual, predicted = predictions.loc[line, ["UnitPrice", "Predicted"]]
+        assert float(left) == pytest.approx((np.log10(actual) - low) / (high - low) * 100, abs=1e-3)
+        assert float(bottom) == pytest.approx((np.log10(predicted) - low) / (high - low) * 100, abs=1e-3)
+        assert html.unescape(tip).startswith(f"{predictions.loc[line, 'StockCode']} · ")
+    assert "the 5 largest misses" in body
+
+
+def test_text_from_the_data_stays_text_in_the_density(predictions):
+    hostile = predictions.head(40).assign(
+        Description='"><img src=x onerror=alert(1)><b>MUG</b>', StockCode="<script>x</script>"
+    )
+
+    body = price_html.density_html(price_charts.price_density(hostile))
+
+    assert "<img" not in body and "<script" not in body and "<b>" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and "&amp;lt;" not in body  # escaped once
+    assert re.search(r"<(?!/?(?:style|div|span)\b)", body) is None  # no other tag than these three
+
+
+def test_the_density_of_nothing_to_place_says_so():
+    nothing = pd.DataFrame(
+        {"StockCode": ["A"], "Description": ["B"], "UnitPrice": [1.0], "Predicted": [-0.5], "Error": [-1.5]}
+    )
+
+    body = price_html.density_html(price_charts.price_density(nothing))
+
+    assert (
+        "dn-c" not in body.split("</style>", 1)[1]
+        and "No test line has an actual and a predicted price" in body
+    )
+    assert "1 predicted at or below 0 not drawn" in body
