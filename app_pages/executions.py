@@ -178,7 +178,7 @@ def watch(arn: str, was_running: bool) -> None:
         page, label, icon = link
         st.page_link(page, label=label, icon=icon)
 
-    steps = ev.step_runs(view.events, view.status)
+    steps = executions.steps_of(arn, view)  # read once for an ended run, as its drawing
     names = list(dict.fromkeys(step.name for step in steps))
     if names:
         picker_key, followed_key = f"step_{arn}", f"step_followed_{arn}"
@@ -196,7 +196,7 @@ def watch(arn: str, was_running: bool) -> None:
     st.subheader("Workflow")
     with st.container(key=executions.GRAPH_BOX_KEY):
         workflow_graph(drawing.markup, key=executions.GRAPH_KEY, on_click=executions.show_clicked_step)
-    chosen_step(arn, steps, drawing.indices)
+    chosen_step(arn, steps, drawing.indices, view.status in executions.TERMINAL_STATUSES)
     executions.map_iterations_section(arn, view.events)
 
     # The timeline and the event history as tabs, as the Step Functions console has them, and
@@ -234,7 +234,7 @@ def event_history(arn: str, events: list[dict[str, Any]]) -> None:
 
 
 @st.fragment(key=executions.STEP_PART_KEY)
-def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> None:
+def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], ended: bool) -> None:
     """The step picker and the chosen step's details, with the chosen state outlined in the graph.
 
     A fragment nested in ``watch``: choosing a step in the picker, or by a click on the graph
@@ -266,7 +266,8 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int]) -> Non
             executions.remember_step(arn, name)
             step = step_panel.latest_visit(steps, name)
             if step is not None:
-                step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step))
+                content = step_panel.content_of(step, arn, steps.index(step), ended=ended)
+                step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step), content)
 
 
 watch(selected, running)

@@ -32,6 +32,7 @@ from ui.runs import forget_aws_listing, launched_here, remember_launched
 from ui.text import plain
 
 if TYPE_CHECKING:
+    from pipeline.views.execution_view import StepRun
     from pipeline.views.graph_svg import WorkflowSvg
 
 #: Seconds between two refreshes of a RUNNING execution.
@@ -99,6 +100,23 @@ def execution_view(execution_arn: str, listed_status: str | None = None) -> Exec
         return _finished(execution_arn)
     view = _read(execution_arn)
     return _finished(execution_arn) if view.status in TERMINAL_STATUSES else view
+
+
+def steps_of(execution_arn: str, view: ExecutionView) -> list[StepRun]:
+    """The run's visits of its states (``execution_view.step_runs``); read once for a run that has
+    ended. Shared: callers read them, never change them."""
+    from pipeline.views.execution_view import step_runs
+
+    if view.status in TERMINAL_STATUSES:
+        return _ended_steps(execution_arn, view)
+    return step_runs(view.events, view.status)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _ended_steps(execution_arn: str, _view: ExecutionView) -> list[StepRun]:
+    from pipeline.views.execution_view import step_runs
+
+    return step_runs(_view.events, _view.status)
 
 
 def graph_drawing(execution_arn: str, view: ExecutionView, steps: list[Any]) -> WorkflowSvg:

@@ -8,6 +8,7 @@ AWS, the local worker's log, then the raw input and output JSON as the fallback.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -58,28 +59,81 @@ def latest_visit(steps: list[StepRun], state: str | None) -> StepRun | None:
     return visits[-1] if visits else None
 
 
-def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> None:
-    """Draw the panel of ``step`` (a visit of one state of ``execution_arn``)."""
+@dataclass(frozen=True)
+class ResultTable:
+    """One table of the step's result as the panel shows it: ``frame`` is already plain text when
+    ``static`` (a short table, ``st.table``), the values themselves for a grid."""
+
+    title: str
+    frame: pd.DataFrame
+    static: bool
+    percent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PanelContent:
+    """What the panel shows of a step beside its name and status, read from its input and output:
+    the job it called, its figures (titled "Result"), its tables and the files it wrote."""
+
+    job: step_details.Job | None
+    tables: tuple[ResultTable, ...]
+    files: pd.DataFrame
+
+
+def panel_content(step: StepRun) -> PanelContent:
+    """The panel's content of ``step`` (``pipeline.views.step_details``), tables made plain."""
+    tables = []
+    figures = step_details.result_figures(step)
+    if not figures.empty:
+        tables.append(_result_table("Result", figures, []))
+    for title, table in step_details.result_tables(step).items():
+        tables.append(_result_table(title, table, step_details.percent_columns(table)))
+    return PanelContent(step_details.job_of(step), tuple(tables), step_details.result_files(step))
+
+
+def content_of(step: StepRun, execution_arn: str, visit: int, *, ended: bool) -> PanelContent:
+    """``panel_content`` of the ``visit``-th visit of a run, read once when the run has ended: a
+    switch to a run drew its panel from the step's JSON again, the largest part of the page's run
+    after the graph was cached (benchmarks/README.md, round 18)."""
+    if ended:
+        return _ended_content(execution_arn, visit, step)
+    return panel_content(step)
+
+
+# Shared read-only (cache_resource: no copy of the tables per rerun); an ended run never changes,
+# so its ARN and the visit's place name the step (the step itself is not hashed).
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _ended_content(execution_arn: str, visit: int, _step: StepRun) -> PanelContent:
+    return panel_content(_step)
+
+
+def _result_table(title: str, table: pd.DataFrame, percent: list[str]) -> ResultTable:
+    """A table of the step's result: static (its text as plain characters, never Markdown) up to
+    ``STATIC_TABLE_ROWS`` rows, a scrolling grid beyond; ``percent`` columns as percentages."""
+    if len(table) <= STATIC_TABLE_ROWS:
+        return ResultTable(title, plain_table(table, percent), True)
+    return ResultTable(title, table, False, tuple(percent))
+
+
+def draw(step: StepRun, execution_arn: str, region: str | None, took: str, content: PanelContent) -> None:
+    """Draw the panel of ``step`` (a visit of one state of ``execution_arn``), ``content`` its
+    ``content_of``."""
     st.markdown(f"#### {plain(step.name)}")
     st.caption(plain(f"{step.state_type} state · {step.status} · {took}"))
     if step.error or step.cause:
         st.error("This step failed:")
         st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
-    job = step_details.job_of(step)
+    job = content.job
     if job is not None:
         st.markdown(f"**{job.kind}**")
         st.code(job.name, language=None)
         link = step_details.log_link(job, region) if region and region != "local" else None
         if link:
             st.link_button("Open its logs in CloudWatch", link, icon=":material/open_in_new:")
-    figures = step_details.result_figures(step)
-    if not figures.empty:
-        st.markdown("**Result**")
-        result_table(figures)
-    for title, table in step_details.result_tables(step).items():
-        st.markdown(f"**{plain(title)}**")
-        result_table(table, step_details.percent_columns(table))
-    files = step_details.result_files(step)
+    for table in content.tables:
+        st.markdown(f"**{plain(table.title)}**")
+        result_table(table)
+    files = content.files
     if not files.empty:
         with drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:
             if opened:
@@ -98,12 +152,11 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str) -> No
                 st.json(step.output, expanded=1)
 
 
-def result_table(table: pd.DataFrame, percent: list[str] | None = None) -> None:
-    """A table of the step's result: static up to ``STATIC_TABLE_ROWS`` rows (its text as plain
-    characters, never Markdown), a scrolling grid beyond; ``percent`` columns as percentages."""
-    percent = percent or []
-    if len(table) <= STATIC_TABLE_ROWS:
-        st.table(plain_table(table, percent), hide_index=True)
+def result_table(table: ResultTable) -> None:
+    """One table of the step's result: static when short (already plain text), a grid beyond,
+    its ``percent`` columns as percentages."""
+    if table.static:
+        st.table(table.frame, hide_index=True)
         return
-    shares = {column: st.column_config.NumberColumn(format="percent") for column in percent}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=shares)
+    shares = {column: st.column_config.NumberColumn(format="percent") for column in table.percent}
+    st.dataframe(table.frame, hide_index=True, width="stretch", column_config=shares)

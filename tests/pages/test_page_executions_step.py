@@ -70,6 +70,7 @@ def messages(succeeded, monkeypatch) -> list[ForwardMsg]:
     )
     ui.backend.backend.clear()
     st.cache_data.clear()
+    st.cache_resource.clear()  # an ended run's visits and step panel too
     recorded: list[ForwardMsg] = []
     parse = local_script_runner.parse_tree_from_messages
 
@@ -81,6 +82,7 @@ def messages(succeeded, monkeypatch) -> list[ForwardMsg]:
     yield recorded
     ui.backend.backend.clear()
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -104,6 +106,8 @@ def built(monkeypatch) -> Counter:
     count(execution_view, "history_table")
     count(graph_svg, "workflow_drawing")
     count(ui.step_panel, "draw")
+    count(ui.step_panel, "panel_content")
+    count(execution_view, "step_runs")
     return calls
 
 
@@ -182,7 +186,7 @@ def test_a_step_change_rebuilds_the_step_panel_and_nothing_else(succeeded, messa
     at.selectbox(key=f"step_{arn}").select(TRAIN_STATE)
     rerun_as_the_browser(at, picker, monkeypatch)
 
-    assert built == Counter({"draw": 1})  # no graph, metrics, Map, timeline or history
+    assert built == Counter({"draw": 1, "panel_content": 1})  # no graph, metrics, Map, timeline or history
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
     assert f"{arn.rsplit(':', 1)[-1]}-train" in [code.value for code in at.code]  # its training job
     assert outlined_state(at, arn) == TRAIN_STATE
@@ -201,7 +205,7 @@ def test_a_click_on_a_graph_state_reruns_the_step_part_which_selects_and_outline
 
     rerun_as_the_browser(at, graph_part, monkeypatch, lambda: click_state(at, TRAIN_STATE))
 
-    assert built == Counter({"draw": 1})
+    assert built == Counter({"draw": 1, "panel_content": 1})  # the newly shown step's
     assert at.selectbox(key=f"step_{arn}").value == TRAIN_STATE
     assert outlined_state(at, arn) == TRAIN_STATE
 
@@ -302,8 +306,9 @@ def test_a_click_on_a_state_the_run_never_reached_says_so_and_keeps_the_step_sho
 def test_an_ended_runs_graph_timeline_and_table_are_built_once_however_often_it_is_shown(
     succeeded, messages, built, monkeypatch
 ):
-    # A finished run's history is final: switching back to it reuses its drawing, its timeline
-    # and the runs table (nothing runs), where each was built again on every switch.
+    # A finished run's history is final: switching back to it reuses its drawing, its timeline,
+    # its visits, its step panel's tables and the runs table (nothing runs), where each was built
+    # again on every switch.
     tables = Counter()
     real_table = execution_list._build_table
 
@@ -318,7 +323,8 @@ def test_an_ended_runs_graph_timeline_and_table_are_built_once_however_often_it_
         show_run(at, run)
 
     assert built["workflow_drawing"] == 2 and built["timeline_html"] == 2  # one of each a run
-    assert built["status_metrics"] == 5  # the page itself was drawn each time
+    assert built["step_runs"] == 2 and built["panel_content"] == 2  # the step shown, "Clusters ready"
+    assert built["status_metrics"] == 5 and built["draw"] == 5  # the page itself was drawn each time
     # The table unmarked (it tells which run to show), then one a run marked ▶.
     assert tables["built"] == 3
     assert outlined_state(at, arn) == "Clusters ready"
