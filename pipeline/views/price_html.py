@@ -74,39 +74,9 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
             f'<div class="dn-note" aria-hidden="true">{html_text(density.note)}</div></div>'
         )
     low, high = float(density.edges[0]), float(density.edges[-1])
-    span = high - low
-    bins = len(density.edges) - 1
-    side = 100.0 / bins
+    side = 100.0 / (len(density.edges) - 1)
     top = max(int(density.counts.max()), 1)
-    shades = _shades(density.counts, top)
-    prices = 10**density.edges
-    cells = []
-    for row, column in zip(*np.nonzero(density.counts), strict=True):
-        count = int(density.counts[row, column])
-        tip = (
-            f"actual {_price(prices[column])}–{_price(prices[column + 1])}, "
-            f"predicted {_price(prices[row])}–{_price(prices[row + 1])}: "
-            f"{count:,} test line{'s' if count != 1 else ''}"
-        )
-        cells.append(
-            f'<div class="dn-c" style="left:{column * side:.3f}%;bottom:{row * side:.3f}%;'
-            f'background:{shades[count]}" title="{html_text(tip)}"></div>'
-        )
     misses = density.misses
-    dots = []
-    for code, description, actual, predicted in zip(
-        misses["StockCode"].fillna(""),
-        misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
-        misses["UnitPrice"],
-        misses["Predicted"],
-        strict=True,
-    ):
-        tip = f"{miss_name(code, description)}: actual {_price(actual)}, predicted {_price(predicted)}"
-        left = (math.log10(actual) - low) / span * 100
-        bottom = (math.log10(predicted) - low) / span * 100
-        dots.append(
-            f'<div class="dn-m" style="left:{left:.3f}%;bottom:{bottom:.3f}%" title="{html_text(tip)}"></div>'
-        )
     ticks = _decades(low, high)
     grid = "".join(
         f'<div class="dn-gx" style="left:{at:.3f}%"></div><div class="dn-gy" style="bottom:{at:.3f}%"></div>'
@@ -124,9 +94,13 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
     legend = (
         f'<span class="dn-key"><span class="dn-ramp" style="background:linear-gradient(to right,'
         f'{_shade(1, top)},{_shade(top, top)})"></span>'
-        f"1 to {top:,} lines a cell</span>"
-        f'<span class="dn-key"><span class="dn-dot"></span>the {len(misses):,} largest misses</span>'
-        '<span class="dn-key"><span class="dn-line"></span>predicted = actual</span>'
+        f"{f'1 to {top:,} lines' if top > 1 else '1 line'} a cell</span>"
+        + (
+            f'<span class="dn-key"><span class="dn-dot"></span>the {len(misses):,} largest misses</span>'
+            if len(misses)
+            else ""
+        )
+        + '<span class="dn-key"><span class="dn-line"></span>predicted = actual</span>'
     )
     return (
         f"<style>{_DENSITY_STYLE}</style>"
@@ -136,12 +110,53 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
         '<div class="dn-grid" aria-hidden="true">'
         '<div class="dn-ytitle">Predicted UnitPrice (log)</div>'
         f'<div class="dn-yticks">{y_ticks}</div>'
-        f'<div class="dn-plot" style="--cell:{side:.4f}%">{grid}{"".join(cells)}'
-        f'<div class="dn-diag"></div>{"".join(dots)}</div>'
+        f'<div class="dn-plot" style="--cell:{side:.4f}%">{grid}{_cells(density, top)}'
+        f'<div class="dn-diag"></div>{_dots(misses, low, high)}</div>'
         f'<div></div><div></div><div class="dn-xticks">{x_ticks}</div>'
         '<div></div><div></div><div class="dn-xtitle">Actual UnitPrice (log)</div>'
         f'</div><div class="dn-legend" aria-hidden="true">{legend}</div></div>'
     )
+
+
+def _cells(density: PriceDensity, top: int) -> str:
+    """Each non-empty cell as a box placed by its column (actual) and row (predicted), shaded by
+    its count, its price ranges and count in its tooltip."""
+    side = 100.0 / (len(density.edges) - 1)
+    shades = _shades(density.counts, top)
+    prices = 10**density.edges
+    cells = []
+    for row, column in zip(*np.nonzero(density.counts), strict=True):
+        count = int(density.counts[row, column])
+        tip = (
+            f"actual {_price(prices[column])}–{_price(prices[column + 1])}, "
+            f"predicted {_price(prices[row])}–{_price(prices[row + 1])}: "
+            f"{count:,} test line{'s' if count != 1 else ''}"
+        )
+        cells.append(
+            f'<div class="dn-c" style="left:{column * side:.3f}%;bottom:{row * side:.3f}%;'
+            f'background:{shades[count]}" title="{html_text(tip)}"></div>'
+        )
+    return "".join(cells)
+
+
+def _dots(misses: pd.DataFrame, low: float, high: float) -> str:
+    """Each marked miss as a dot where its actual and predicted prices fall on the log axes
+    spanning ``low`` to ``high`` (log10), named by its product in its tooltip."""
+    dots = []
+    for code, description, actual, predicted in zip(
+        misses["StockCode"].fillna(""),
+        misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
+        misses["UnitPrice"],
+        misses["Predicted"],
+        strict=True,
+    ):
+        tip = f"{miss_name(code, description)}: actual {_price(actual)}, predicted {_price(predicted)}"
+        left = (math.log10(actual) - low) / (high - low) * 100
+        bottom = (math.log10(predicted) - low) / (high - low) * 100
+        dots.append(
+            f'<div class="dn-m" style="left:{left:.3f}%;bottom:{bottom:.3f}%" title="{html_text(tip)}"></div>'
+        )
+    return "".join(dots)
 
 
 def _shade(count: int, top: int) -> str:
