@@ -163,7 +163,7 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
                 customdata=counts,
                 colorscale=DENSITY_COLOURS,
                 zmin=0,
-                zmax=max(decades[-1], 1),
+                zmax=max(float(np.log10(max(counts.max(), 1))), 1.0),  # the busiest cell darkest
                 colorbar={
                     "title": {"text": "lines"},
                     "tickvals": decades,
