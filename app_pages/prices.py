@@ -132,9 +132,10 @@ def view(run: prices.PriceRun, label: str) -> None:
         if label == prices.PREDICTED_TAB:
             st.caption(
                 "Each square counts the test lines whose actual and predicted prices fall in it, the "
-                f"darker the more; the red dots are the {price_charts.MARKED_MISSES:,} lines missed by "
-                "the most pounds. Point at a square or a dot for what it holds; every line is in the "
-                "Predictions view."
+                f"darker the more; the red dots are the {price_charts.MARKED_MISSES:,} lines drawn that "
+                "are missed by the most pounds (a line predicted at or below 0 has no place on log axes: "
+                "the subtitle counts those). Point at a square or a dot for what it holds; every line is "
+                "in the Predictions view."
             )
     elif label == prices.STOCK_CODES_TAB:
         st.caption(

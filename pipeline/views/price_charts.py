@@ -23,6 +23,8 @@ from pipeline.views.text import plain_text, plain_texts
 
 #: Bins of each log axis of the predicted-vs-actual density.
 DENSITY_BINS = 60
+#: The share of the prices' log range added at each end of the density's axes.
+DENSITY_MARGIN = 0.03
 #: The test lines with the largest misses that density marks as points, each named in its hover.
 MARKED_MISSES = 100
 #: The density's colours, light to dark by the log of the count (an empty cell is left blank): the
@@ -126,7 +128,10 @@ def price_density(
     high = float(max(log_actual.max(), log_predicted.max()))
     if high - low < 1e-9:  # every line at one price: one cell a decade wide around it
         low, high = low - 0.5, high + 0.5
-    edges = np.linspace(low, high, bins + 1)
+    # A margin of DENSITY_MARGIN of the range at both ends: the lines that set the range are
+    # drawn inside the frame, not centred on it.
+    margin = (high - low) * DENSITY_MARGIN
+    edges = np.linspace(low - margin, high + margin, bins + 1)
     counts, _, _ = np.histogram2d(log_predicted, log_actual, bins=[edges, edges])
     misses = positive.loc[positive["Error"].abs().nlargest(marked).index] if marked else positive.head(0)
     return PriceDensity(
@@ -136,8 +141,16 @@ def price_density(
 
 def miss_name(code: Any, description: Any) -> str:
     """A marked line's name in its hover, as the data has it (each chart escapes it its own way):
-    its stock code and description."""
-    return f"{code} · {description}"
+    its stock code and description, either left out when missing (never "nan")."""
+    parts = [str(value) for value in (code, description) if not _missing(value) and str(value)]
+    return " · ".join(parts) or "a line without stock code or description"
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is a value, not a missing one
+        return False
 
 
 def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) -> go.Figure:
@@ -195,13 +208,13 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
                 text=[
                     plain_text(miss_name(code, description))
                     for code, description in zip(
-                        misses["StockCode"].fillna(""),
-                        misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
+                        misses["StockCode"],
+                        misses.get("Description", pd.Series("", index=misses.index)),
                         strict=True,
                     )
                 ],
                 hovertemplate="%{text}<br>actual %{x:,.2f}<br>predicted %{y:,.2f}<extra></extra>",
-                name=f"the {len(misses):,} largest misses",
+                name=f"the {len(misses):,} largest misses drawn",
             )
         )
     figure.update_layout(

@@ -83,7 +83,8 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
         for at, _ in ticks
     )
     y_ticks = "".join(f'<span style="bottom:{at:.3f}%">{label}</span>' for at, label in ticks)
-    x_ticks = "".join(f'<span style="left:{at:.3f}%">{label}</span>' for at, label in ticks)
+    # A tick in the corner is named once, by the y axis: both labels met there.
+    x_ticks = "".join(f'<span style="left:{at:.3f}%">{label}</span>' for at, label in ticks if at >= CORNER)
     alt = f"{title}. {density.note}."
     if len(misses):
         worst = misses.iloc[0]
@@ -96,7 +97,8 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
         f'{_shade(1, top)},{_shade(top, top)})"></span>'
         f"{f'1 to {top:,} lines' if top > 1 else '1 line'} a cell</span>"
         + (
-            f'<span class="dn-key"><span class="dn-dot"></span>the {len(misses):,} largest misses</span>'
+            '<span class="dn-key"><span class="dn-dot"></span>'
+            f"the {len(misses):,} largest misses drawn</span>"
             if len(misses)
             else ""
         )
@@ -116,6 +118,11 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
         '<div></div><div></div><div class="dn-xtitle">Actual UnitPrice (log)</div>'
         f'</div><div class="dn-legend" aria-hidden="true">{legend}</div></div>'
     )
+
+
+#: How near the plot's left end (percent of its width) an x tick goes unlabelled: the y axis's label
+#: of the same power of ten sits there.
+CORNER = 8.0
 
 
 def _cells(density: PriceDensity, top: int) -> str:
@@ -144,8 +151,8 @@ def _dots(misses: pd.DataFrame, low: float, high: float) -> str:
     spanning ``low`` to ``high`` (log10), named by its product in its tooltip."""
     dots = []
     for code, description, actual, predicted in zip(
-        misses["StockCode"].fillna(""),
-        misses.get("Description", pd.Series("", index=misses.index)).fillna(""),
+        misses["StockCode"],
+        misses.get("Description", pd.Series("", index=misses.index)),
         misses["UnitPrice"],
         misses["Predicted"],
         strict=True,
@@ -189,7 +196,8 @@ def _decades(low: float, high: float) -> list[tuple[float, str]]:
 
 
 #: Constants only, scoped by the ``dn`` prefix. The plot is a square (the same log range on both
-#: axes); cells overlap by a hair so no seam shows between neighbours.
+#: axes) on white in both themes, as the workflow graph's card: on the dark theme's background the
+#: busiest cells, the darkest, vanished. Cells overlap by a hair so no seam shows between neighbours.
 _DENSITY_STYLE = TITLE_STYLE + (
     ".dn{font-size:0.8rem;line-height:1.25}"
     ".dn-note{opacity:0.75;margin:-0.4rem 0 0.6rem}"
@@ -198,7 +206,7 @@ _DENSITY_STYLE = TITLE_STYLE + (
     ".dn-yticks{position:relative;min-width:2.4rem}"
     ".dn-yticks span{position:absolute;right:0.3rem;transform:translateY(50%);white-space:nowrap}"
     ".dn-plot{position:relative;aspect-ratio:1;border:1px solid rgba(128,128,128,0.5);"
-    "margin:0.5rem 0.8rem 0 0}"
+    "margin:0.5rem 0.8rem 0 0;background:#fff;color:#31333f}"
     ".dn-gx,.dn-gy{position:absolute;border:0 solid rgba(128,128,128,0.22)}"
     ".dn-gx{top:0;bottom:0;border-left-width:1px}.dn-gy{left:0;right:0;border-top-width:1px}"
     ".dn-c{position:absolute;width:calc(var(--cell) + 0.5px);height:calc(var(--cell) + 0.5px)}"
@@ -212,7 +220,7 @@ _DENSITY_STYLE = TITLE_STYLE + (
     ".dn-xtitle{text-align:center;margin-right:0.8rem}"
     ".dn-legend{display:flex;flex-wrap:wrap;gap:0.3rem 1rem;margin-top:0.5rem}"
     ".dn-key{display:inline-flex;align-items:center;gap:0.35rem}"
-    ".dn-ramp{display:inline-block;width:3rem;height:0.7rem}"
+    ".dn-ramp{display:inline-block;width:3rem;height:0.7rem;border:2px solid #fff}"
     ".dn-dot{display:inline-block}"
     ".dn-line{display:inline-block;width:1.2rem;border-top:1px solid currentColor;opacity:0.7}"
 )

@@ -265,7 +265,7 @@ def test_predicted_against_actual_counts_every_test_line_and_marks_the_largest_m
     if dropped:
         assert f"{dropped:,} predicted at or below 0 not drawn" in body
     assert any(
-        f"the {price_charts.MARKED_MISSES} lines missed by the most pounds" in caption.value
+        f"the {price_charts.MARKED_MISSES} lines drawn that are missed by the most pounds" in caption.value
         for caption in at.caption
     )
 

@@ -67,7 +67,7 @@ def test_the_largest_misses_are_marked_as_points_named_in_their_hover(prediction
     marked = figure["data"][2]
     worst = predictions[predictions["Predicted"] > 0].assign(Miss=lambda frame: frame["Error"].abs())
     worst = worst.sort_values("Miss", ascending=False).head(20)
-    assert marked["name"] == "the 20 largest misses"
+    assert marked["name"] == "the 20 largest misses drawn"
     assert sorted(values(marked["x"])) == pytest.approx(sorted(worst["UnitPrice"]))
     assert sorted(values(marked["y"])) == pytest.approx(sorted(worst["Predicted"]))
     first = worst.iloc[0]
@@ -255,7 +255,7 @@ def test_the_density_marks_the_largest_misses_where_they_fall(predictions):
         assert float(left) == pytest.approx((np.log10(actual) - low) / (high - low) * 100, abs=1e-3)
         assert float(bottom) == pytest.approx((np.log10(predicted) - low) / (high - low) * 100, abs=1e-3)
         assert html.unescape(tip).startswith(f"{predictions.loc[line, 'StockCode']} · ")
-    assert "the 5 largest misses" in body
+    assert "the 5 largest misses drawn" in body
 
 
 def test_text_from_the_data_stays_text_in_the_density(predictions):
@@ -282,3 +282,32 @@ def test_the_density_of_nothing_to_place_says_so():
         and "No test line has an actual and a predicted price" in body
     )
     assert "1 predicted at or below 0 not drawn" in body
+
+
+def test_a_missing_stock_code_or_description_is_left_out_of_a_misses_name(predictions):
+    lines = predictions.head(30).copy()
+    worst = lines.loc[lines["Predicted"] > 0, "Error"].abs().idxmax()
+    lines["StockCode"] = lines["StockCode"].astype(object)
+    lines.loc[worst, ["StockCode", "Description"]] = [None, np.nan]
+
+    body = price_html.density_html(price_charts.price_density(lines))
+
+    assert "nan" not in body
+    assert "The largest miss: a line without stock code or description, actual" in body
+    assert price_charts.miss_name("85123A", None) == "85123A"
+
+
+def test_the_extreme_lines_are_drawn_inside_the_frame(predictions):
+    density = price_charts.price_density(predictions)
+
+    body = price_html.density_html(density)
+
+    places = [
+        float(at)
+        for at in re.findall(r'class="dn-m" style="left:([\d.]+)%;bottom:([\d.]+)%"', body)
+        for at in at
+    ]
+    assert min(places) >= 100 * price_charts.DENSITY_MARGIN / (1 + 2 * price_charts.DENSITY_MARGIN) - 1e-6
+    assert (
+        max(places) <= 100 - 100 * price_charts.DENSITY_MARGIN / (1 + 2 * price_charts.DENSITY_MARGIN) + 1e-6
+    )
