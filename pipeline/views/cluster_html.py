@@ -19,11 +19,11 @@ import math
 from typing import Any
 
 import numpy as np
-from plotly.colors import sample_colorscale
 
 from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
 from pipeline.views.contrast import text_colour_on
+from pipeline.views.style import scale_colour
 from pipeline.views.text import html_text
 
 #: The bars' colours, as the Plotly chart of the report has them.
@@ -123,7 +123,7 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
 
 def _colour(position: float) -> str:
     """The scale's colour at ``position`` (0 = the lowest value, 1 = the highest)."""
-    return str(sample_colorscale(PROFILE_SCALE, [min(max(position, 0.0), 1.0)])[0])
+    return scale_colour(PROFILE_SCALE, position)
 
 
 def _cell(value: float, limit: float) -> str:

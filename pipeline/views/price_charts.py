@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipeline.views.style import MARGINS, top_margin
-from pipeline.views.text import plain_text, plain_texts
+from pipeline.views.text import plain_texts
 
 #: Bins of each log axis of the predicted-vs-actual density.
 DENSITY_BINS = 60
@@ -146,6 +146,12 @@ def miss_name(code: Any, description: Any) -> str:
     return " · ".join(parts) or "a line without stock code or description"
 
 
+def miss_names(misses: pd.DataFrame) -> list[str]:
+    """``miss_name`` of each line of ``misses`` (a ``PriceDensity``'s), in order."""
+    descriptions = misses.get("Description", pd.Series("", index=misses.index))
+    return [miss_name(code, text) for code, text in zip(misses["StockCode"], descriptions, strict=True)]
+
+
 def _missing(value: Any) -> bool:
     try:
         return bool(pd.isna(value))
@@ -205,14 +211,7 @@ def predicted_vs_actual(predictions: pd.DataFrame, marked: int = MARKED_MISSES) 
                 y=misses["Predicted"],
                 mode="markers",
                 marker={"size": 6, "color": MISS_COLOUR, "line": {"width": 1, "color": "white"}},
-                text=[
-                    plain_text(miss_name(code, description))
-                    for code, description in zip(
-                        misses["StockCode"],
-                        misses.get("Description", pd.Series("", index=misses.index)),
-                        strict=True,
-                    )
-                ],
+                text=plain_texts(miss_names(misses)),
                 hovertemplate="%{text}<br>actual %{x:,.2f}<br>predicted %{y:,.2f}<extra></extra>",
                 name=f"the {len(misses):,} largest misses drawn",
             )

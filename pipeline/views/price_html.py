@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from plotly.colors import sample_colorscale
 
 from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, Marker, bar_rows_html, figure
 from pipeline.views.price_charts import (
@@ -24,9 +23,11 @@ from pipeline.views.price_charts import (
     SPLIT_COLOURS,
     SPLITS,
     PriceDensity,
-    miss_name,
+    miss_names,
 )
+from pipeline.views.style import scale_colour
 from pipeline.views.text import html_text
+from pipeline.views.wording import counted
 
 #: The threshold's line, as the report's chart draws it.
 THRESHOLD_COLOUR = "#d73027"
@@ -89,7 +90,7 @@ def density_html(density: PriceDensity, title: str = PREDICTED_TITLE) -> str:
     if len(misses):
         worst = misses.iloc[0]
         alt += (
-            f" The largest miss: {miss_name(worst['StockCode'], worst.get('Description', ''))}, actual "
+            f" The largest miss: {miss_names(misses.head(1))[0]}, actual "
             f"{_price(worst['UnitPrice'])}, predicted {_price(worst['Predicted'])}."
         )
     legend = (
@@ -137,7 +138,7 @@ def _cells(density: PriceDensity, top: int) -> str:
         tip = (
             f"actual {_price(prices[column])}–{_price(prices[column + 1])}, "
             f"predicted {_price(prices[row])}–{_price(prices[row + 1])}: "
-            f"{count:,} test line{'s' if count != 1 else ''}"
+            f"{counted(count, 'test line')}"
         )
         cells.append(
             f'<div class="dn-c" style="left:{column * side:.3f}%;bottom:{row * side:.3f}%;'
@@ -150,14 +151,10 @@ def _dots(misses: pd.DataFrame, low: float, high: float) -> str:
     """Each marked miss as a dot where its actual and predicted prices fall on the log axes
     spanning ``low`` to ``high`` (log10), named by its product in its tooltip."""
     dots = []
-    for code, description, actual, predicted in zip(
-        misses["StockCode"],
-        misses.get("Description", pd.Series("", index=misses.index)),
-        misses["UnitPrice"],
-        misses["Predicted"],
-        strict=True,
+    for name, actual, predicted in zip(
+        miss_names(misses), misses["UnitPrice"], misses["Predicted"], strict=True
     ):
-        tip = f"{miss_name(code, description)}: actual {_price(actual)}, predicted {_price(predicted)}"
+        tip = f"{name}: actual {_price(actual)}, predicted {_price(predicted)}"
         left = (math.log10(actual) - low) / (high - low) * 100
         bottom = (math.log10(predicted) - low) / (high - low) * 100
         dots.append(
@@ -169,7 +166,7 @@ def _dots(misses: pd.DataFrame, low: float, high: float) -> str:
 def _shade(count: int, top: int) -> str:
     """A cell's colour: ``DENSITY_COLOURS`` at the log of its count against the largest's."""
     position = math.log10(count) / math.log10(top) if top > 1 else 1.0
-    return str(sample_colorscale(DENSITY_COLOURS, [min(max(position, 0.0), 1.0)])[0])
+    return scale_colour(DENSITY_COLOURS, position)
 
 
 def _shades(counts: np.ndarray, top: int) -> dict[int, str]:

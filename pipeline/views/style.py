@@ -19,8 +19,12 @@ Hiding the modebar instead would take its zoom, pan and PNG download off the sca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import sample_colorscale
 
 #: Pixels at the top of a chart left to the toolbars (Plotly's modebar ends 28 px down; plotly
 #: draws a title's text box from 5 px above its pad).
@@ -51,3 +55,9 @@ def top_margin(title_lines: int = 1) -> int:
 #: the sides); a chart whose title has a note, or whose top row has subplot titles, takes
 #: ``top_margin(2)``.
 MARGINS = {"margin": {"l": 10, "r": 10, "t": top_margin(), "b": 10}}
+
+
+def scale_colour(scale: str | Sequence[Sequence[Any]], position: float) -> str:
+    """The colour of a Plotly colour scale (its name or its stops) at ``position`` (0 its first
+    colour, 1 its last; clamped), for the charts drawn as HTML that shade a cell by its value."""
+    return str(sample_colorscale(scale, [min(max(position, 0.0), 1.0)])[0])
