@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from pipeline.views import cluster_charts
-from ui import clusters, deep_link, runs
+from ui import clusters, deep_link, runs, scene_component
 from ui.errors import show_error, show_warning
 from ui.layout import CHART_WIDTH, chart_row, drawn_when_open, plotly, row
 from ui.metrics import metric_row
@@ -179,7 +179,7 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
 def draw_view(view: str) -> None:
     """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``)."""
     if view == clusters.SCATTER_VIEW:
-        plotly(clusters.scatter_figure(arn), key="chart_scatter")
+        scene_component.draw(clusters.scatter_scene(arn), key="chart_scatter")
         if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
             st.caption(
                 f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "

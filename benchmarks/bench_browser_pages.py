@@ -86,10 +86,12 @@ WATCH_ACTION = """() => {
 
 #: Installed just before a page is opened: the time of the last animation frame at which the number
 #: of ``st.plotly_chart`` elements or of their drawn SVGs changed, or the workflow graph's component
-#: (``ui.graph_component``) swapped in another SVG: its script does that after the render that
-#: brought the new data, a frame or more after the rest of the page.
+#: (``ui.graph_component``) swapped in another SVG, or Clusters' 3-D scene (``ui.scene_component``)
+#: finished a draw: their scripts do that after the render that brought the new data, a frame or
+#: more after the rest of the page.
 WATCH_CHARTS = """() => {
-  const svgs = () => [...document.querySelectorAll('.wg-holder')].map(holder => holder.wgSvg || '');
+  const svgs = () => [...document.querySelectorAll('.wg-holder')].map(holder => holder.wgSvg || '')
+    .concat([...document.querySelectorAll('.sc-holder')].map(holder => 'scene ' + (holder.scDraws || 0)));
   const watch = window.__charts = {changed: performance.now(), seen: '', svgs: svgs()};
   const tick = () => {
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
@@ -105,9 +107,10 @@ WATCH_CHARTS = """() => {
   requestAnimationFrame(tick);
 }"""
 
-#: True when every ``st.plotly_chart`` of the page has its SVG.
+#: True when every ``st.plotly_chart`` of the page has its SVG, and every 3-D scene has drawn.
 PLOTLY_CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-  .every(chart => chart.querySelector('.main-svg'))"""
+  .every(chart => chart.querySelector('.main-svg'))
+  && [...document.querySelectorAll('.sc-holder')].every(holder => holder.scDrawn)"""
 
 
 @dataclass

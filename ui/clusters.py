@@ -25,7 +25,7 @@ from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
-from ui import execution_list
+from ui import execution_list, scene_component
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -232,12 +232,13 @@ def profile_views(arn: str) -> tuple[str, str]:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the clusters…")
-def scatter_figure(arn: str) -> go.Figure:
+def scatter_scene(arn: str) -> scene_component.Scene:
     """The run's 3-D RFM scatter over a per-cluster sample, built only when its view is opened
-    (sampling and building it is the costliest of the run's figures)."""
+    (sampling and building it is the costliest of the run's figures), as the browser's scene is
+    sent it."""
     run = load_run(arn)
     shown = cluster_charts.sample_customers(run.clusters)
-    return cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters))
+    return scene_component.scene_of(cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters)), arn)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -441,8 +441,11 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     expect(profiles.get_by_role("columnheader")).to_have_text(["Cluster", "Recency", "Frequency", "Monetary"])
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
     main.get_by_role("tab", name="3-D scatter", exact=True).click()
-    expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()
-    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    # One Plotly scene kept across run switches (ui.scene_component), not a st.plotly_chart.
+    scene = main.get_by_role("img", name=re.compile(r"^Customers by R, F and M \(log axes\)"))
+    expect(scene.locator(".gl-container canvas").first).to_be_visible()
+    expect(scene.locator(".gtitle")).to_have_text("Customers by R, F and M (log axes)")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
 
 
 def launch_price_regression(page) -> None:

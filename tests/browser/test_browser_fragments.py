@@ -122,8 +122,8 @@ def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded
     expect(charts).to_have_count(0)
     expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
     reruns.after(page, lambda: main.get_by_role("tab", name="3-D scatter", exact=True).click())
-    expect(main.locator(".js-plotly-plot .gl-container canvas").first).to_be_visible()
-    expect(charts).to_have_count(1)
+    expect(main.locator(".sc-holder .gl-container canvas").first).to_be_visible()
+    expect(charts).to_have_count(0)  # the scene is ui.scene_component's, not a st.plotly_chart
     expect(main.get_by_test_id("stTable")).to_have_count(0)
 
     sent = reruns.after(page, lambda: main.get_by_role("tab", name="Segments", exact=True).click())
@@ -184,3 +184,42 @@ def test_clusters_open_view_stays_open_when_another_run_is_chosen(loaded_tab):
     expect(main.get_by_role("tab", name="Segments", exact=True)).to_have_attribute("aria-selected", "true")
     expect(k).to_contain_text("3")
     expect(heatmap.first).to_be_visible()
+
+
+def drawn_run(page) -> str:
+    """The run the 3-D scene has drawn (``ui.scene_component`` marks it once Plotly is done)."""
+    return page.get_by_test_id("stMain").locator(".sc-holder[data-drawn]").get_attribute("data-drawn")
+
+
+def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
+    # Streamlit made each run's scatter a new chart, and so a new WebGL scene (0.5-1.6 s in this
+    # chromium). The scene is one element whose figure Plotly.react replaces.
+    page, reruns = loaded_tab
+    launch_and_watch(page, "3")
+    launch_and_watch(page, "5")
+    main = page.get_by_test_id("stMain")
+    open_page(page, "Clusters")
+    reruns.after(page, lambda: main.get_by_role("tab", name="3-D scatter", exact=True).click())
+    picker = main.get_by_role("combobox", name="Succeeded run")
+    expect(main.locator(".sc-holder[data-drawn]")).to_have_count(1)
+    newest = drawn_run(page)
+    expect(main.locator(".sc-holder .legend .traces")).to_have_count(5)  # the k=5 run's clusters
+    canvas = main.locator(".sc-holder .gl-container canvas").first
+    expect(canvas).to_be_visible()
+    main.locator(".sc-holder").evaluate("holder => { holder.keptAcross = true; }")
+    canvas.evaluate("canvas => { canvas.keptAcross = true; }")
+
+    picker.click()
+    reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=3").first.click())
+    expect(main.get_by_test_id("stMetric").filter(has_text="Clusters (k)")).to_contain_text("3")
+    expect(main.locator(".sc-holder[data-drawn]")).not_to_have_attribute("data-drawn", newest)
+
+    k3 = drawn_run(page)
+    assert k3.startswith("arn:") and k3 != newest
+    holder = main.locator(".sc-holder")
+    assert holder.evaluate("holder => holder.keptAcross === true")  # the same element ...
+    assert canvas.evaluate("canvas => canvas.keptAcross === true")  # ... and the same WebGL canvas
+    legend = holder.locator(".legend .traces")
+    expect(legend).to_have_count(3)  # the k=3 run's clusters, one legend entry each
+    expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)

@@ -13,12 +13,15 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
+from support.figure_support import values
 from support.page_support import APP, metrics_in_columns, profile_views, sidebar_backend, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
+from pipeline.views import cluster_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import clusters as clusters_ui
 from ui import runs as runs_ui
+from ui import scene_component
 from ui.names import RUN_QUERY_PARAM, Key, Page
 
 CLUSTERS_PAGE = Page.CLUSTERS
@@ -73,8 +76,16 @@ def open_view(at: AppTest, view: str) -> AppTest:
 
 
 def chart_keys(at: AppTest) -> list[str]:
-    """The keys of the Plotly charts the page sent, in order (the element id ends with the key)."""
-    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+    """The keys of the charts the page sent: its Plotly charts in order, then its 3-D scenes
+    (``ui.scene_component``; the element id ends with the key)."""
+    charts = [*at.get("plotly_chart"), *at.get("bidi_component")]
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in charts]
+
+
+def scene_sent(at: AppTest) -> tuple[str, dict]:
+    """The page's one 3-D scene: its element id and the data it was sent."""
+    [scene] = at.get("bidi_component")
+    return scene.proto.id, json.loads(scene.proto.json)
 
 
 def test_without_executions_the_page_points_to_the_launch_page():
@@ -453,13 +464,64 @@ def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs
     assert metrics_in_columns(at.main) == []
 
 
+def test_the_3d_scatter_is_one_scene_sent_each_runs_figure(with_runs):
+    # Streamlit names a Plotly chart by its figure, so each run's scatter was a new WebGL scene
+    # in the browser (0.5-1.6 s). The scene is one component keyed once (ui.scene_component):
+    # another run is the same element, sent that run's figure.
+    k3, k5 = with_runs.arns["k3"], with_runs.arns["k5"]
+    at = open_view(open_page(k3), clusters_ui.SCATTER_VIEW)
+    first_id, first = scene_sent(at)
+
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
+    assert not at.exception and not at.error
+    second_id, second = scene_sent(at)
+
+    assert second_id == first_id
+    assert (first["token"], second["token"]) == (k3, k5)
+    assert first["plotly"] == second["plotly"] == scene_component.plotly_chunk()
+    for sent, key in ((first, "k3"), (second, "k5")):
+        figure = json.loads(sent["figure"])
+        every_customer = with_runs.results[key].clusters
+        shown = cluster_charts.sample_customers(every_customer)  # the view's fixed-seed sample
+        placed = shown[["Recency", "Frequency", "Monetary"]].gt(0).all(axis=1)
+        assert {trace["name"] for trace in figure["data"]} == set(shown["ClusterName"].astype(str))
+        assert sum(len(values(trace["x"])) for trace in figure["data"]) == placed.sum()
+        assert figure["layout"]["scene"]["xaxis"]["type"] == "log"
+        assert sent["alt"].startswith("Customers by R, F and M (log axes)")
+        assert f"of {len(every_customer):,} customers" in sent["alt"]
+        assert f"{(~placed).sum():,} with a zero value not drawn" in sent["alt"]
+    assert not at.get("plotly_chart")
+
+
+def test_without_streamlits_plotly_chunk_the_scatter_is_a_plotly_chart(with_runs, monkeypatch):
+    monkeypatch.setattr(scene_component, "_PLOTLY_CHUNK", "static/js/NoSuchChunk.*.js")
+    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.SCATTER_VIEW)
+
+    assert not at.exception and not at.error
+    assert not at.get("bidi_component")
+    [chart] = at.get("plotly_chart")
+    assert chart.proto.id.endswith("chart_scatter")
+    assert json.loads(chart.proto.spec)["layout"]["scene"]["zaxis"]["type"] == "log"
+
+
+def test_the_scene_imports_streamlits_own_plotly():
+    # The script imports this chunk when no chart of the tab has, and draws with the Plotly.js it
+    # puts on the window: a Streamlit upgrade that renames the chunk or drops the global would
+    # leave the view blank, so the installed one is checked.
+    chunk = scene_component.plotly_chunk()
+    assert chunk is not None and chunk.startswith("static/js/PlotlyChart.") and chunk.endswith(".js")
+    text = (scene_component._STREAMLIT_STATIC / chunk).read_text(encoding="utf-8")
+    assert "window.Plotly=" in text
+    assert "scatter3d" in text
+
+
 def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
     from ui import clusters
 
     arn = with_runs.arns["k3"]
     at = open_view(open_page(arn), clusters_ui.SIZES_VIEW)
-    views, scatter = clusters.profile_views(arn), clusters.scatter_figure(arn)
-    scatter_before = scatter.to_json()
+    views, scatter = clusters.profile_views(arn), clusters.scatter_scene(arn)
+    scatter_before = scatter.figure.to_json()
 
     open_view(at, clusters_ui.SEGMENTS_VIEW)
     at.toggle(key="clusters_normalise").set_value(True).run()
@@ -468,9 +530,9 @@ def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
 
     assert not at.exception and not at.error
     assert clusters.profile_views(arn) is views  # the very object: no unpickled copy per rerun
-    assert clusters.scatter_figure(arn) is scatter
+    assert clusters.scatter_scene(arn) is scatter
     assert profile_views(at) == list(views)
-    assert scatter.to_json() == scatter_before
+    assert scatter.figure.to_json() == scatter_before == scatter.figure_json
     assert clusters.segment_figure(arn, True) is clusters.segment_figure(arn, True)
 
 

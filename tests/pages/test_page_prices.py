@@ -9,7 +9,6 @@ loaded with ``xgboost.Booster``, not from the page.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import json
@@ -22,6 +21,7 @@ import pytest
 import xgboost
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
+from support.figure_support import values
 from support.page_support import APP, metrics_in_columns, static_tables, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
@@ -117,13 +117,6 @@ def open_view_tab(at: AppTest, label: str) -> AppTest:
 
 def grids(at: AppTest) -> list[pd.DataFrame]:
     return [frame.value for frame in at.dataframe]
-
-
-def values(array) -> list:
-    """A plotly figure's data array: a list, or plotly's base64 typed-array form of numpy data."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def test_without_a_succeeded_price_regression_the_page_points_to_launch():

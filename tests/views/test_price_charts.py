@@ -6,13 +6,13 @@ real if simple predictor; the expected figures come from pandas and numpy, not t
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.figure_support import values
 
 from pipeline.views import price_charts, price_html
 from pipeline.views.bar_rows import BAR_ROOM
@@ -27,13 +27,6 @@ def predictions(sample_clean) -> pd.DataFrame:
     predicted = lines.groupby("StockCode", observed=True)["UnitPrice"].transform("median").astype("float64")
     predicted.iloc[:3] = [-0.5, 0.0, -2.0]  # XGBoost can predict at or below zero
     return lines.assign(Predicted=predicted, Error=predicted - lines["UnitPrice"])
-
-
-def values(array) -> list:
-    """A figure's data array: a list, or plotly's base64 typed-array form of numpy data."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def test_predicted_against_actual_counts_every_test_line_in_log_cells(predictions):
