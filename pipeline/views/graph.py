@@ -34,6 +34,15 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     ABORTED: ("#e0e0e0", "#616161"),
     NOT_REACHED: ("#ffffff", "#9e9e9e"),
 }
+#: A mark for each status that a state reached, on the app's boxes and in its legend: the colour
+#: alone told how a state ended (WCAG 1.4.1), and the app's narrow boxes have no room for words.
+STATUS_MARKS: dict[str, str] = {
+    SUCCEEDED: "✓",
+    FAILED: "✕",
+    IN_PROGRESS: "▸",
+    CAUGHT_ERROR: "!",
+    ABORTED: "■",
+}
 #: The dashed frame round a Map's or Parallel's branch.
 FRAME_COLOUR = "#9e9e9e"
 

@@ -28,6 +28,7 @@ from pipeline.views.graph import (
     LEGEND_ORDER,
     NOT_REACHED,
     STATUS_COLOURS,
+    STATUS_MARKS,
     short_label,
 )
 from pipeline.views.graph_layout import (
@@ -215,6 +216,30 @@ def _state_node(
     )
 
 
+#: The status mark's badge: its radius, and how far in from the box's left edge it sits on the
+#: box's top border (px).
+MARK_RADIUS = 9
+MARK_INSET = 16
+
+
+def _status_mark(node: Node, status: str, canvas: _Canvas) -> str:
+    """How a state ended as a mark on its box's top border (the app's boxes: the colour alone
+    said it). Outside the state's group, so the box's text stays its own, and hidden from screen
+    readers, whose button label already says the status; clicks go through to the box."""
+    mark = STATUS_MARKS.get(status)
+    if mark is None:
+        return ""
+    border = STATUS_COLOURS[status][1]
+    left = canvas.x(node.x - BOX_HALF_WIDTH)
+    top = canvas.y(node.y) - node.half_height * canvas.y_px
+    return (
+        f'<g class="status-mark" data-status="{esc(status)}" aria-hidden="true" pointer-events="none" '
+        f'transform="translate({MARK_INSET} 0)"><circle cx="{left}" cy="{top:.0f}" r="{MARK_RADIUS}" '
+        f'fill="#fff" stroke="{border}" stroke-width="1.5"/><text x="{left}" y="{top + 4:.0f}" '
+        f'text-anchor="middle" font-size="12" font-weight="700" fill="{border}">{mark}</text></g>'
+    )
+
+
 def _legend() -> str:
     items, x = [], MARGIN
     for status in LEGEND_ORDER:
@@ -239,9 +264,14 @@ class WorkflowSvg:
 def _legend_html() -> str:
     """The legend as HTML for the app's drawing: its keys wrap onto a second line in a narrow
     container, where a row of SVG would be cut off."""
+    swatch = (
+        "display:inline-flex;align-items:center;justify-content:center;width:16px;height:16px;"
+        "box-sizing:border-box;font-size:11px;font-weight:700;line-height:1"
+    )
     items = "".join(
         f'<span style="display:inline-flex;align-items:center;gap:6px;margin-right:14px">'
-        f'<span style="width:12px;height:12px;background:{fill};border:2px solid {border}"></span>'
+        f'<span aria-hidden="true" style="{swatch};background:{fill};border:2px solid {border};'
+        f'color:{border}">{STATUS_MARKS.get(status, "")}</span>'
         f"{esc(status)}</span>"
         for status in LEGEND_ORDER
         for fill, border in [STATUS_COLOURS[status]]
@@ -280,8 +310,8 @@ def workflow_drawing(
     visits: dict[str, list[StepRun]] = {}
     for step in steps:
         visits.setdefault(step.name, []).append(step)
-    # The app's narrow boxes carry the type and a Map's progress; how a state ended is its colour,
-    # and its time is in its tooltip (and on the page's timeline).
+    # The app's narrow boxes carry the type and a Map's progress; how a state ended is its colour
+    # and its mark (``_status_mark``), and its time is in its tooltip (and on the page's timeline).
     summaries = {} if preview else _details(definition, visits, {})
     if preview:
         details: dict[str, str] = {}
@@ -298,6 +328,7 @@ def workflow_drawing(
     frames = "".join(_frame(frame, canvas) for frame in layout.frames)
     edges = [_edge(edge, canvas) for edge in layout.edges]
     nodes: list[str] = []
+    marks: list[str] = []
     indices: dict[str, int] = {}
     for node in layout.nodes:
         if node.node_id in {START_ID, END_ID}:
@@ -310,6 +341,8 @@ def workflow_drawing(
         status = runs[-1].status if runs else NOT_REACHED
         summary = summaries.get(node.name) if fluid else None
         nodes.append(_state_node(node, status, canvas, index, summary))
+        if fluid:
+            marks.append(_status_mark(node, status, canvas))
     markers = "".join(
         f'<marker id="{marker_id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{colour}"/></marker>'
@@ -330,7 +363,7 @@ def workflow_drawing(
     named = f' data-drawing="{esc(drawing_id)}"' if drawing_id else ""
     markup = (
         f'<svg class="workflow-graph"{named} xmlns="http://www.w3.org/2000/svg" {size} {role}>'
-        f"<defs>{markers}</defs>{legend}{frames}{''.join(edges)}{''.join(nodes)}</svg>"
+        f"<defs>{markers}</defs>{legend}{frames}{''.join(edges)}{''.join(nodes)}{''.join(marks)}</svg>"
     )
     if fluid:
         legend = "" if preview else _legend_html()

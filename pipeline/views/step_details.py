@@ -92,12 +92,15 @@ def _as_time(key: str, value: Any) -> Any:
 
 
 def _format(value: Any) -> str:
+    """A single value as the step table shows it. Floats from 10 up get two decimals, as the
+    pages' metrics show thresholds and RMSEs: with four significant digits below 100, an RMSE
+    threshold of 30.0 read "30" in one run and 100,000.0 "100,000.00" in another."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
+        return f"{value:,.2f}" if abs(value) >= 10 else f"{value:.4g}"
     return str(value)
 
 

@@ -10,9 +10,24 @@ from support.asl_support import machine
 from support.graph_support import read_svg
 
 from pipeline.views.execution_view import StepRun
-from pipeline.views.graph import CAUGHT_ERROR, FAILED, NOT_REACHED, STATUS_COLOURS, SUCCEEDED, short_label
+from pipeline.views.graph import (
+    CAUGHT_ERROR,
+    FAILED,
+    NOT_REACHED,
+    STATUS_COLOURS,
+    STATUS_MARKS,
+    SUCCEEDED,
+    short_label,
+)
 from pipeline.views.graph_layout import END_ID, NOTED_HALF_HEIGHT, START_ID, layout_workflow
-from pipeline.views.graph_svg import FLUID_Y_PX, LABEL_SIZE, NAME_SIZE, workflow_drawing, workflow_svg
+from pipeline.views.graph_svg import (
+    FLUID_Y_PX,
+    LABEL_SIZE,
+    MARK_INSET,
+    NAME_SIZE,
+    workflow_drawing,
+    workflow_svg,
+)
 from pipeline.views.routing import BOX_HALF_WIDTH
 from pipeline.workflows.clustering.build import workflow_definition
 from pipeline.workflows.clustering.steps import (
@@ -220,6 +235,34 @@ def test_the_legend_names_every_status_in_the_apps_drawing():
 
     legend = markup.split('class="wg-legend"', 1)[1].split("</div>", 1)[0]
     assert [status for status in STATUS_COLOURS if f">{status}</span>" in legend] == list(STATUS_COLOURS)
+
+
+def test_how_a_state_ended_is_a_mark_on_its_box_as_well_as_its_colour():
+    # The colour alone said it (WCAG 1.4.1): a mark on the box's top border, the legend's too.
+    statuses = {PREPARE_STATE: SUCCEEDED, "Train KMeans": FAILED, FAILED_STATE: CAUGHT_ERROR}
+    markup = app_drawing(workflow_definition(), statuses).markup
+
+    drawing = read_svg(markup)
+    marks = re.findall(
+        r'<g class="status-mark" data-status="([^"]+)" aria-hidden="true" pointer-events="none" '
+        r'transform="translate\((\d+) 0\)"><circle cx="([\d.]+%)" cy="(\d+)".*?>(.)</text></g>',
+        markup,
+    )
+    assert [(status, glyph) for status, *_, glyph in marks] == [
+        (statuses[name], STATUS_MARKS[statuses[name]]) for name in drawing.states if name in statuses
+    ]  # one a state that ran, none on those not reached
+    boxes = {state.attributes["data-status"]: state.box for state in drawing.states.values()}
+    for status, inset, left, top, _ in marks:
+        assert (left, top) == (boxes[status]["x"], boxes[status]["y"])  # its box's top left corner
+        assert int(inset) == MARK_INSET  # ... moved in along the top border
+    # The box's own lines stay its name and type: the mark is outside its group, for the eye only.
+    assert drawing.states[PREPARE_STATE].lines[-1] == "Task"
+    legend = markup.split('class="wg-legend"', 1)[1].split("</div>", 1)[0]
+    for status, glyph in STATUS_MARKS.items():
+        assert re.search(rf">{glyph}</span>{status}</span>", legend), status
+    assert re.search(rf'"></span>{NOT_REACHED}</span>', legend)  # no mark: the plain white box
+    report = workflow_svg(workflow_definition(), visits(statuses))
+    assert "status-mark" not in report  # the report's boxes say it in words: "succeeded · 1.0 s"
 
 
 def test_choice_labels_name_the_fields_not_whole_json_paths():

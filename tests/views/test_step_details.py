@@ -54,6 +54,20 @@ def test_a_lambda_result_shows_its_payload_figures_not_the_http_envelope():
     assert figures == {"Silhouette": "0.318", "Customers": "3,591"}
 
 
+def test_a_float_from_ten_up_has_two_decimals_whole_or_not_as_the_pages_metrics():
+    # A price run's last state passes its parameters on: its RMSE threshold read "30" in one run
+    # and "100,000.00" in another, where Prices' metric says "30.00" and "100,000.00".
+    result = {"rmse_threshold": 30.0, "other_threshold": 100000.0, "test_rmse": 26.1418, "r2": 0.31847}
+    figures = dict(zip(*result_figures(step(result=result)).to_dict("list").values(), strict=True))
+
+    assert figures == {
+        "RMSE threshold": "30.00",
+        "Other threshold": "100,000.00",
+        "Test RMSE": "26.14",
+        "R²": "0.3185",
+    }
+
+
 def test_lists_of_records_become_tables_and_addresses_a_file_list():
     tables = result_tables(EVALUATE)
 
