@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES, StillWaiting, wait_for_execution
+from pipeline.views.text import seconds_text
 from ui.backend import backend, backend_of
 from ui.layout import drawn_when_open
 from ui.names import Key, Page
@@ -372,11 +373,12 @@ def wait_until_ended(execution_arn: str, timeout: float = STOP_WAIT_SECONDS) -> 
 
 
 def format_seconds(seconds: float | None) -> str:
-    """``83.4`` -> ``1 min 23 s``; short runs keep tenths (``2.5 s``)."""
+    """``83.4`` -> ``1 min 23 s``; short runs keep tenths (``2.5 s``), a state of a few
+    milliseconds its milliseconds (``3 ms``, as its box's tooltip)."""
     if seconds is None:
         return "–"
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return seconds_text(seconds)
     minutes, rest = divmod(round(seconds), 60)
     if minutes < 60:
         return f"{minutes} min {rest} s"

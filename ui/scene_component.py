@@ -17,8 +17,10 @@ drawn by ``st.plotly_chart`` as before.
 
 The figure is ``cluster_charts.rfm_scatter_3d``'s, the same the run report draws: its text from
 the data is made plain there (``plain_columns``), and Plotly draws hover text as text. The
-script only colours it for the page's theme (light or dark, read from the element's own
-computed style) and keeps a text alternative on the element.
+script colours it for the page's theme (light or dark, read from the element's own computed
+style), keeps the camera a user turned across runs, leaves out Plotly's "Share chart" button (it
+uploads the figure to Plotly's cloud; ``st.plotly_chart`` leaves it out too) and keeps a text
+alternative on the element.
 """
 
 from __future__ import annotations
@@ -101,6 +103,13 @@ function themed(layout, holder) {
   return layout;
 }
 
+// As st.plotly_chart's: no Plotly logo, and no "Share chart" button (it uploads the figure,
+// customers' IDs in its hover text, to Plotly's cloud).
+const CONFIG = {
+  displaylogo: false, showSendToCloud: false, showLink: false, responsive: true,
+  modeBarButtonsToRemove: ["sendDataToCloud"],
+};
+
 export default function (component) {
   const { data, parentElement } = component;
   let holder = parentElement.querySelector(".sc-holder");
@@ -119,7 +128,13 @@ export default function (component) {
     if (holder.scWanted !== data.figure) return null;  // a newer figure came meanwhile
     const figure = JSON.parse(data.figure);
     const layout = themed(figure.layout || {}, holder);
-    return Plotly.react(holder, figure.data, layout, {displaylogo: false, responsive: true})
+    // The camera a user turned to stays across runs (to compare them from one angle); the rest
+    // of what a user changed (a cluster hidden from the legend) is the run's own. Carried by
+    // hand: a drag updates the element's layout but not Plotly's full layout, which is what
+    // ``uirevision`` restores from.
+    const turned = holder.scDrawn && holder.layout && holder.layout.scene && holder.layout.scene.camera;
+    if (turned) layout.scene.camera = JSON.parse(JSON.stringify(turned));
+    return Plotly.react(holder, figure.data, layout, CONFIG)
       .then(() => {
         holder.scDrawn = true;
         holder.scDraws = (holder.scDraws || 0) + 1;

@@ -44,6 +44,7 @@ from pipeline.views.graph_layout import (
 )
 from pipeline.views.routing import BOX_HALF_WIDTH
 from pipeline.views.text import html_text as esc
+from pipeline.views.text import seconds_text
 
 #: The report's drawing: pixels per layout unit across (a box is 1.1 units: 264 px) and per rank down.
 X_PX, Y_PX = 240, 90
@@ -69,9 +70,7 @@ EDGE_COLOUR = "#616161"
 
 
 def _seconds(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.1f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
+    return "" if value is None else seconds_text(value)
 
 
 def _details(
@@ -229,13 +228,13 @@ def _status_mark(node: Node, status: str, canvas: _Canvas) -> str:
     mark = STATUS_MARKS.get(status)
     if mark is None:
         return ""
-    border = STATUS_COLOURS[status][1]
+    fill, border = STATUS_COLOURS[status]
     left = canvas.x(node.x - BOX_HALF_WIDTH)
     top = canvas.y(node.y) - node.half_height * canvas.y_px
     return (
         f'<g class="status-mark" data-status="{esc(status)}" aria-hidden="true" pointer-events="none" '
         f'transform="translate({MARK_INSET} 0)"><circle cx="{left}" cy="{top:.0f}" r="{MARK_RADIUS}" '
-        f'fill="#fff" stroke="{border}" stroke-width="1.5"/><text x="{left}" y="{top + 4:.0f}" '
+        f'fill="{fill}" stroke="{border}" stroke-width="1.5"/><text x="{left}" y="{top + 4:.0f}" '
         f'text-anchor="middle" font-size="12" font-weight="700" fill="{border}">{mark}</text></g>'
     )
 
@@ -265,11 +264,13 @@ def _legend_html() -> str:
     """The legend as HTML for the app's drawing: its keys wrap onto a second line in a narrow
     container, where a row of SVG would be cut off."""
     swatch = (
-        "display:inline-flex;align-items:center;justify-content:center;width:16px;height:16px;"
-        "box-sizing:border-box;font-size:11px;font-weight:700;line-height:1"
+        "display:inline-flex;align-items:center;justify-content:center;width:18px;height:18px;"
+        "box-sizing:border-box;font-size:12px;font-weight:700;line-height:1"
     )
+    # Aligned by their middles: an empty swatch (not reached) sat 4 px above the others.
     items = "".join(
-        f'<span style="display:inline-flex;align-items:center;gap:6px;margin-right:14px">'
+        f'<span style="display:inline-flex;align-items:center;gap:6px;margin-right:14px;'
+        f'vertical-align:middle">'
         f'<span aria-hidden="true" style="{swatch};background:{fill};border:2px solid {border};'
         f'color:{border}">{STATUS_MARKS.get(status, "")}</span>'
         f"{esc(status)}</span>"

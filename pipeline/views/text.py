@@ -82,3 +82,9 @@ def axis_labels(values: Iterable[Any], limit: int = AXIS_LABEL_CHARS) -> list[st
         seen.add(label)
         labels.append(plain_text(label))
     return labels
+
+
+def seconds_text(seconds: float) -> str:
+    """A step's time as the graph's tooltip and the step panel both say it: tenths of a second,
+    milliseconds under a tenth (a 3 ms state read "0.0 s" in the panel and "3 ms" on its box)."""
+    return f"{seconds:.1f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"

@@ -208,6 +208,18 @@ def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
     expect(canvas).to_be_visible()
     main.locator(".sc-holder").evaluate("holder => { holder.keptAcross = true; }")
     canvas.evaluate("canvas => { canvas.keptAcross = true; }")
+    buttons = main.locator(".sc-holder .modebar-btn")
+    assert buttons.count() > 0
+    titles = [button.get_attribute("data-title") or "" for button in buttons.all()]
+    assert not [title for title in titles if "share" in title.lower() or "cloud" in title.lower()], titles
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2 + 40, steps=8)
+    page.mouse.up()  # the user turns the scene
+    holder = main.locator(".sc-holder")
+    turned = holder.evaluate("holder => holder.layout.scene.camera.eye")  # where a drag puts it
+    assert turned != pytest.approx({"x": 1.85, "y": 1.85, "z": 1.2})  # the figure's own eye
 
     picker.click()
     reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=3").first.click())
@@ -216,9 +228,10 @@ def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
 
     k3 = drawn_run(page)
     assert k3.startswith("arn:") and k3 != newest
-    holder = main.locator(".sc-holder")
     assert holder.evaluate("holder => holder.keptAcross === true")  # the same element ...
     assert canvas.evaluate("canvas => canvas.keptAcross === true")  # ... and the same WebGL canvas
+    eye = holder.evaluate("holder => holder._fullLayout.scene.camera.eye")
+    assert eye == pytest.approx(turned)  # the angle the user chose, kept to compare the runs
     legend = holder.locator(".legend .traces")
     expect(legend).to_have_count(3)  # the k=3 run's clusters, one legend entry each
     expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))

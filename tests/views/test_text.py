@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.views.text import axis_labels, plain_text, short_text
+from pipeline.views.text import axis_labels, plain_text, seconds_text, short_text
 
 
 def test_plain_text_escapes_what_plotly_would_draw_as_markup():
@@ -26,3 +26,12 @@ def test_long_labels_that_begin_alike_stay_distinct():
 def test_a_label_is_cut_before_it_is_escaped_so_no_entity_is_cut_in_half():
     assert short_text("Tom & Jerry's <b>shop</b>", limit=8) == "Tom &amp; J…"  # "Tom & J…": 8 shown
     assert short_text("<b>bold</b>", limit=5) == "&lt;b&gt;b…"
+
+
+def test_a_step_of_a_few_milliseconds_reads_in_milliseconds_in_the_panel_as_on_its_box():
+    # The step panel said "0.0 s" for a 3 ms state whose box's tooltip said "3 ms".
+    from ui.executions import format_seconds
+
+    assert seconds_text(0.003) == format_seconds(0.003) == "3 ms"
+    assert seconds_text(2.46) == format_seconds(2.46) == "2.5 s"
+    assert format_seconds(83.4) == "1 min 23 s"
