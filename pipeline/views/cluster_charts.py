@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from pipeline.analysis.rfm import SEGMENTS
@@ -122,6 +121,13 @@ def sample_customers(
     return clusters.loc[index]
 
 
+#: What a customer's point says on hover, after its cluster.
+SCATTER_HOVER = (
+    "Recency=%{x}<br>Frequency=%{y}<br>Monetary=%{z}<br>CustomerID=%{customdata[0]}"
+    "<br>Segment=%{customdata[1]}<br>Country=%{customdata[2]}"
+)
+
+
 def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     """Recency, Frequency and Monetary of each customer on log axes, coloured by cluster name.
 
@@ -136,22 +142,27 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     points["ClusterName"] = points["ClusterName"].astype("object")
     names = [str(n) for n in pd.unique(points.sort_values("Cluster")["ClusterName"])]
     points = plain_columns(points, ["ClusterName", "Segment", "Country"])
-    fig = px.scatter_3d(
-        points,
-        x="Recency",
-        y="Frequency",
-        z="Monetary",
-        color="ClusterName",
-        color_discrete_map={plain_text(name): cluster_color(name) for name in names},
-        category_orders={"ClusterName": plain_texts(names)},
-        log_x=True,
-        log_y=True,
-        log_z=True,
-        hover_data={"CustomerID": True, "Segment": True, "Country": True},
-        labels={"ClusterName": "Cluster"},
-        opacity=0.7,
+    # One Scatter3d a cluster, as px.scatter_3d drew it (name, colour, hover): built directly, in
+    # about half px's time (0.25 s at 3,000 customers), which a user waits for on the first switch
+    # to each run's scatter.
+    fig = go.Figure(
+        [
+            go.Scatter3d(
+                x=group["Recency"].to_numpy(),
+                y=group["Frequency"].to_numpy(),
+                z=group["Monetary"].to_numpy(),
+                customdata=group[["CustomerID", "Segment", "Country"]].to_numpy(dtype=object),
+                name=plain_text(name),
+                legendgroup=plain_text(name),
+                showlegend=True,
+                mode="markers",
+                marker={"color": cluster_color(name), "opacity": 0.7, "size": 3, "symbol": "circle"},
+                hovertemplate=f"Cluster={plain_text(name)}<br>{SCATTER_HOVER}<extra></extra>",
+            )
+            for name in names
+            for group in [points[points["ClusterName"] == plain_text(name)]]
+        ]
     )
-    fig.update_traces(marker={"size": 3})
     # A short title that fits a narrow chart; what was left out goes in its subtitle.
     notes = []
     if len(shown) < total:
@@ -167,9 +178,9 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
         height=620,
         scene={
             # One tick a power of ten: plotly's 2 and 5 between them ran into each other.
-            "xaxis": {"title": {"text": "Recency (days)"}, "dtick": 1},
-            "yaxis": {"title": {"text": "Frequency (orders)"}, "dtick": 1},
-            "zaxis": {"title": {"text": "Monetary (£)"}, "dtick": 1},
+            "xaxis": {"title": {"text": "Recency (days)"}, "dtick": 1, "type": "log"},
+            "yaxis": {"title": {"text": "Frequency (orders)"}, "dtick": 1, "type": "log"},
+            "zaxis": {"title": {"text": "Monetary (£)"}, "dtick": 1, "type": "log"},
             # Farther than plotly's default eye (1.25, 1.25, 1.25): the axis titles stay inside
             # the scene at 450 px as at 1000.
             "camera": {"eye": {"x": 1.85, "y": 1.85, "z": 1.2}},
@@ -180,7 +191,8 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     # The legend below the scene, so the scene keeps the chart's whole width; the top margin holds
     # the title and its subtitle.
     fig.update_layout(
-        legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}}, margin_t=top_margin(2)
+        legend=LEGEND_BELOW | {"itemsizing": "constant", "title": {"text": ""}, "tracegroupgap": 0},
+        margin_t=top_margin(2),
     )
     return fig
 

@@ -115,6 +115,17 @@ def test_the_scatter_draws_one_trace_a_cluster_on_log_axes(clusters, summary):
     assert fig.layout.scene.xaxis.type == fig.layout.scene.yaxis.type == fig.layout.scene.zaxis.type == "log"
     drawable = ((clusters[["Recency", "Frequency", "Monetary"]] > 0).all(axis=1)).sum()
     assert sum(len(trace.x) for trace in fig.data) == drawable
+    # Each point's hover names its customer, segment and country, the cluster's own customers.
+    first = fig.data[0]
+    assert "CustomerID=%{customdata[0]}" in first.hovertemplate and first.hovertemplate.startswith(
+        f"Cluster={first.name}<br>"
+    )
+    own = clusters[
+        (clusters["ClusterName"] == first.name)
+        & (clusters[["Recency", "Frequency", "Monetary"]] > 0).all(axis=1)
+    ]
+    assert sorted(row[0] for row in first.customdata) == sorted(own["CustomerID"])
+    assert {row[2] for row in first.customdata} <= set(clusters["Country"])
 
 
 def test_the_scatter_subtitle_says_when_only_a_sample_is_drawn(clusters):
