@@ -25,11 +25,11 @@ alternative on the element.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import plotly.graph_objects as go
-import streamlit
 import streamlit as st
 
 from pipeline.views.chart_alt import chart_alt
@@ -39,7 +39,7 @@ from ui.layout import plotly
 COMPONENT_NAME = "rfm_scene"
 
 #: Streamlit's Plotly chunk, as a path under its static folder (``static/js/PlotlyChart.<hash>.js``).
-_STREAMLIT_STATIC = Path(streamlit.__file__).parent / "static"
+_STREAMLIT_STATIC = Path(st.__file__).parent / "static"
 _PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
 
 #: Imports Streamlit's Plotly chunk once per tab unless a chart has (a promise kept on the window,
@@ -154,10 +154,11 @@ STYLE = """
 _RENDERER = st.components.v2.component(COMPONENT_NAME, js=SCRIPT, css=STYLE, isolate_styles=False)
 
 
+@functools.cache
 def plotly_chunk() -> str | None:
     """Streamlit's Plotly chunk as a URL relative to the app's address (so a
     ``server.baseUrlPath`` holds), or None when this Streamlit has none (then ``draw`` falls
-    back on ``st.plotly_chart``)."""
+    back on ``st.plotly_chart``). Looked up once a process: the installed files do not change."""
     found = sorted(_STREAMLIT_STATIC.glob(_PLOTLY_CHUNK))
     return found[0].relative_to(_STREAMLIT_STATIC).as_posix() if len(found) == 1 else None
 

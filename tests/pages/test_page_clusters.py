@@ -494,7 +494,7 @@ def test_the_3d_scatter_is_one_scene_sent_each_runs_figure(with_runs):
 
 
 def test_without_streamlits_plotly_chunk_the_scatter_is_a_plotly_chart(with_runs, monkeypatch):
-    monkeypatch.setattr(scene_component, "_PLOTLY_CHUNK", "static/js/NoSuchChunk.*.js")
+    monkeypatch.setattr(scene_component, "plotly_chunk", lambda: None)
     at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.SCATTER_VIEW)
 
     assert not at.exception and not at.error
