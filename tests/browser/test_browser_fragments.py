@@ -236,3 +236,16 @@ def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
     expect(legend).to_have_count(3)  # the k=3 run's clusters, one legend entry each
     expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
+
+    # The app follows the system's light or dark setting: when it changes, Streamlit hands the
+    # component its data again and the scene is drawn in the page's new text colour.
+    title = holder.locator(".gtitle")
+    light = title.evaluate("title => getComputedStyle(title).fill")
+    try:
+        page.emulate_media(color_scheme="dark")
+        recoloured = "([title, before]) => getComputedStyle(title).fill !== before"
+        page.wait_for_function(recoloured, arg=[title.element_handle(), light])
+        ink = holder.evaluate("holder => getComputedStyle(holder).color")
+        assert title.evaluate("title => getComputedStyle(title).fill") == ink != light
+    finally:
+        page.emulate_media(color_scheme="light")
