@@ -49,26 +49,31 @@ if not listing.items:
 listed = execution_list.executions_table(listing)
 selected = execution_list.selected_execution(listed)
 st.session_state[Key.SELECTED_EXECUTION] = selected
-deep_link.show_in_address(selected)
 running = listing.status_of(selected) == "RUNNING"
+anything_running = execution_list.any_running(listing)
+# While nothing runs, another run chosen in the box or the table reruns only the parts below
+# that show the run (execution_list.RUN_PARTS), each of which reads it from the session.
+execution_list.allow_switch_in_place(not anything_running)
 
 
-def runs_part(chosen: str, anything_was_running: bool) -> None:
-    """The "Run shown" box above the runs table (running runs first); a choice in either selects a run.
+@st.fragment(
+    run_every=executions.REFRESH_SECONDS if anything_running else None, key=execution_list.RUNS_PART_KEY
+)
+def runs_part(anything_was_running: bool) -> None:
+    """The "Run shown" box above the runs table (running runs first); a choice in either shows a run.
 
-    A fragment: a choice in the box or a click on a row reruns it, and it hands the run chosen to
-    the app (``st.rerun(scope="app")``) before it draws anything. While a run goes it refreshes
-    itself, so a run started meanwhile (the command line, another browser) joins the box and the
-    table at once. It is a fragment whether or not a run goes: the browser drew a part that went
-    from the page's own run to a fragment (or back) anew, and the box lost what the user was
+    A fragment: the box's and the table's callbacks make the run chosen the one shown and rerun
+    the parts that show it, or the page (``execution_list.show_chosen``). While a run goes it
+    refreshes itself, so a run started meanwhile (the command line, another browser) joins the box
+    and the table at once. It is a fragment whether or not a run goes: the browser drew a part that
+    went from the page's own run to a fragment (or back) anew, and the box lost what the user was
     typing in it when a run started or the last one ended.
     """
-    if st.session_state.get(Key.SELECTED_EXECUTION) != chosen:  # the box's callback, in the fragment
-        st.rerun(scope="app")
+    chosen = st.session_state[Key.SELECTED_EXECUTION]
     fresh = runs.list_executions(chosen) if anything_was_running else listing
     table = execution_list.executions_table(fresh, chosen)
-    # A click on a row reruns this part: the run it picked (read from the table's widget state) is
-    # handed to the page before anything is drawn here.
+    # A row ticked without the table's callback (a test setting the table's state): the run it
+    # picked is handed to the page before anything is drawn here.
     picked = execution_list.picked_execution(table, execution_list.table_rows())
     if picked and picked != chosen:
         st.session_state[Key.SELECTED_EXECUTION] = picked
@@ -86,11 +91,12 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
         on_change=execution_list.follow_picker,
     )
     st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
+    st.session_state[Key.TABLE_ARNS] = list(table["ARN"])  # the rows' runs, for its callback
     st.dataframe(
         table.drop(columns="ARN"),
         hide_index=True,
         key=execution_list.table_key(),
-        on_select="rerun",
+        on_select=execution_list.follow_table_pick,
         selection_mode="single-row",
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
         column_config=execution_list.column_config(),
@@ -105,17 +111,25 @@ def runs_part(chosen: str, anything_was_running: bool) -> None:
         st.rerun(scope="app")
 
 
-anything_running = execution_list.any_running(listing)
-st.fragment(runs_part, run_every=executions.REFRESH_SECONDS if anything_running else None)(
-    selected, anything_running
-)
+runs_part(anything_running)
 
-st.subheader(plain(selected.rsplit(":", 1)[-1]))
-st.code(selected, language=None)  # the full ARN, with Streamlit's copy button
+
+@st.fragment(key=execution_list.RUN_HEADING_KEY)
+def run_heading() -> None:
+    """The run shown's name and full ARN, and its name in the address (the page's link to it)."""
+    arn = st.session_state[Key.SELECTED_EXECUTION]
+    deep_link.show_in_address(arn)
+    st.subheader(plain(arn.rsplit(":", 1)[-1]))
+    st.code(arn, language=None)  # the full ARN, with Streamlit's copy button
+
+
+run_heading()
 
 # Stop sits outside the refreshing part below: a refresh never redraws it under the pointer,
 # and what the user asked is kept in session state until the backend has taken it. Its
 # container is drawn even when empty, so the part below keeps its place when Stop goes away.
+# It is not redrawn by a switch in place: that is between ended runs, which all show Re-run,
+# and Re-run's click is a run of the page, which reads the run shown then.
 with st.container():
     if running and executions.stop_asked(selected):
         question = executions.STOP_QUESTION
@@ -149,9 +163,10 @@ with st.container():
             st.rerun()
 
 
-@st.fragment(run_every=executions.REFRESH_SECONDS if running else None)
-def watch(arn: str, was_running: bool) -> None:
-    """Status, graph, step details, timeline and history of one execution; refreshed while it runs."""
+@st.fragment(run_every=executions.REFRESH_SECONDS if running else None, key=execution_list.WATCH_KEY)
+def watch(was_running: bool) -> None:
+    """Status, graph, step details, timeline and history of the run shown; refreshed while it runs."""
+    arn = st.session_state[Key.SELECTED_EXECUTION]
     try:
         view = executions.execution_view(arn, None if was_running else listing.status_of(arn))
     except Exception as error:
@@ -270,7 +285,7 @@ def chosen_step(arn: str, steps: list[ev.StepRun], boxes: dict[str, int], ended:
                 step_panel.draw(step, arn, executions.region_of(arn), executions.step_took(step), content)
 
 
-watch(selected, running)
+watch(running)
 
 
 @st.fragment(run_every=executions.IDLE_REFRESH_SECONDS)

@@ -5,6 +5,13 @@ on a row selects that run; ``st.dataframe`` reports the clicked row's position, 
 refresh may give to another run (a new run listed first, a run ending), so the page acts on a
 row pick only when the pick itself changed (:func:`picked_execution`), never because the rows
 under it moved.
+
+A choice in the "Run shown" box or a click on a row is acted on in the widget's callback. While
+nothing runs, it reruns only the page's parts that show the run (:data:`RUN_PARTS`, fragments),
+not the page: the title, the sidebar and the navigation stay as they are, and the browser redraws
+about forty elements instead of fifty-odd after two script runs (the fragment's, handing over to
+the page's). A run that goes, before or after the switch, needs the page's own run: the Stop
+button and the live refresh are set up there.
 """
 
 from __future__ import annotations
@@ -206,19 +213,61 @@ def picker_option(item: dict[str, Any]) -> str:
     return picker_label(item, str(item.get("workflow") or "workflow unknown"))
 
 
-def follow_picker() -> None:
-    """The run chosen in the "Run shown" box becomes the session's selected execution.
+#: The fragments of the Executions page that show the run chosen (their ``key``s): the box and
+#: the runs table, the run's name and ARN, and the watched run below them.
+RUNS_PART_KEY = "executions_runs_part"
+RUN_HEADING_KEY = "executions_run_heading"
+WATCH_KEY = "executions_watch"
+RUN_PARTS = (RUNS_PART_KEY, RUN_HEADING_KEY, WATCH_KEY)
 
-    The box is a select box, not the table, because Streamlit's dataframe holds a row click back
-    150 ms before it tells the server (its selection debounce, 1.67), and a select box can be used
-    from the keyboard and searched by typing a run's name."""
+
+def allow_switch_in_place(allowed: bool) -> None:
+    """Say whether the next choice of a run may rerun only :data:`RUN_PARTS` (the page's full run
+    sets it: true while nothing runs)."""
+    st.session_state[Key.SWITCH_IN_PLACE] = allowed
+
+
+def show_chosen(arn: str) -> None:
+    """Make ``arn`` the run shown and rerun what shows it; called from a widget's callback.
+
+    Only :data:`RUN_PARTS` rerun when the page allowed it (nothing runs, so the run left and the
+    run chosen have ended, and the page's Stop and refresh settings hold for both); else the
+    page. The run already shown reruns only the widget's fragment, as any widget there does.
+    """
+    if arn == st.session_state.get(Key.SELECTED_EXECUTION):
+        return
+    st.session_state[Key.SELECTED_EXECUTION] = arn
+    if st.session_state.get(Key.SWITCH_IN_PLACE):
+        st.rerun(list(RUN_PARTS))
+    st.rerun()
+
+
+def follow_picker() -> None:
+    """The run chosen in the "Run shown" box becomes the run shown (:func:`show_chosen`).
+
+    The box is there beside the table because Streamlit's dataframe holds a row click back 150 ms
+    before it tells the server (its selection debounce, 1.67), and a select box can be used from
+    the keyboard and searched by typing a run's name."""
     chosen = st.session_state[PICKER_KEY]
     if not is_execution_arn(chosen):  # a label the box no longer offers (see picker_option)
         return
-    st.session_state[Key.SELECTED_EXECUTION] = chosen
     if table_rows():  # a row is ticked: a fresh table, so the tick does not contradict the box
         st.session_state[Key.TABLE_GENERATION] = st.session_state.get(Key.TABLE_GENERATION, 0) + 1
         st.session_state[Key.TABLE_PICK] = None
+    show_chosen(chosen)
+
+
+def follow_table_pick() -> None:
+    """The runs table's selection callback: a row ticked shows its run (:func:`show_chosen`).
+
+    The row's position is read against the ARNs in the order the table was drawn
+    (:data:`Key.TABLE_ARNS`), which is the table the user clicked."""
+    arns = st.session_state.get(Key.TABLE_ARNS) or []
+    rows = table_rows()
+    if not rows or rows[0] >= len(arns):  # a tick taken off, or a table since redrawn shorter
+        return
+    st.session_state[Key.TABLE_PICK] = (rows[0], arns[rows[0]])
+    show_chosen(arns[rows[0]])
 
 
 def is_execution_arn(value: Any) -> bool:

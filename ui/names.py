@@ -68,6 +68,11 @@ class Key:
     TABLE_GENERATION: Final = "executions_table_generation"
     #: The last row pick of the executions table acted on: (row position, ARN) or None.
     TABLE_PICK: Final = "executions_table_pick"
+    #: Whether a choice of another run may redraw only the parts of Executions that show it
+    #: (``execution_list.RUN_PARTS``): set by each full run of the page, true while nothing runs.
+    SWITCH_IN_PLACE: Final = "executions_switch_in_place"
+    #: The runs table's ARNs in the order its rows were drawn, for its row-click callback.
+    TABLE_ARNS: Final = "executions_table_arns"
     #: The run name of the ``?run=NAME`` link last applied to the selection.
     RUN_LINK_APPLIED: Final = "run_link_applied"
 

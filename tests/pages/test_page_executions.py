@@ -235,6 +235,53 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
     assert metrics(at)["Status"] == "SUCCEEDED"
 
 
+def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that_show_it(runs):
+    # issue 10: a switch between ended runs reruns the run parts (fragments), not the page: the
+    # title, the sidebar and the navigation are not sent again. AppTest's tree holds what the
+    # run drew, so the page's title missing from it is the page's run not made.
+    at = open_page(runs["succeeded"])
+    assert at.title and at.sidebar.children
+
+    at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
+
+    assert not at.exception
+    assert not at.title and not at.sidebar.children  # the page's own run was not made
+    assert metrics(at)["Status"] == "FAILED"  # the watched run's part
+    assert at.code[0].value == runs["failed"]  # the heading's part: its name and ARN
+    assert unescaped(at.subheader[0].value) == name_of(runs["failed"])
+    assert at.query_params[RUN_QUERY_PARAM] == name_of(runs["failed"])  # the page's link to it
+    marked = at.dataframe[0].value  # the runs' part: the ▶ moved
+    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
+    assert at.selectbox(key=f"step_{runs['failed']}").value == PREPARE_STATE  # opens on its failure
+
+    at.run()  # the whole page again: it agrees with what the switch drew
+    assert at.title and metrics(at)["Status"] == "FAILED" and at.code[0].value == runs["failed"]
+    assert at.button(key="rerun")  # Re-run, not redrawn by the switch, reads the run shown at its click
+
+
+def test_a_switch_to_or_from_a_running_run_redraws_the_whole_page(tmp_path, monkeypatch):
+    # A run that goes needs the page's own run: its Stop button and the live refresh are set up there.
+    client, running = start_waiting_execution(tmp_path / "switching", monkeypatch)
+    machine = client.describe_execution(executionArn=running)["stateMachineArn"]
+    ended = client.start_execution(stateMachineArn=machine, name="stopped", input="{}")["executionArn"]
+    client.stop_execution(executionArn=ended)
+    assert wait_for_status(client, ended, 60)["status"] == "ABORTED"
+    try:
+        at = open_page(running)
+        assert at.button(key=f"stop_{running}")
+
+        at.selectbox(key=execution_list.PICKER_KEY).select(ended).run()
+        assert at.title  # the page's run
+        assert metrics(at)["Status"] == "ABORTED" and at.code[0].value == ended
+        assert not [button for button in at.button if button.key.startswith("stop_")]
+
+        at.selectbox(key=execution_list.PICKER_KEY).select(running).run()
+        assert at.title
+        assert metrics(at)["Status"] == "RUNNING" and at.button(key=f"stop_{running}")
+    finally:
+        client.stop_execution(executionArn=running)
+
+
 def test_the_table_shows_workflow_parameters_and_the_quality_of_each_run(runs):
     at = open_page()
 
