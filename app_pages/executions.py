@@ -63,7 +63,8 @@ def runs_part(anything_was_running: bool) -> None:
     """The "Run shown" box above the runs table (running runs first); a choice in either shows a run.
 
     A fragment: the box's and the table's callbacks make the run chosen the one shown and rerun
-    the parts that show it, or the page (``execution_list.show_chosen``). While a run goes it
+    the parts that show it, or the page (``execution_list.show_chosen``); a choice in the box
+    leaves this part as it is (the browser shows the choice, and the table marks no run). While a run goes it
     refreshes itself, so a run started meanwhile (the command line, another browser) joins the box
     and the table at once. It is a fragment whether or not a run goes: the browser drew a part that
     went from the page's own run to a fragment (or back) anew, and the box lost what the user was
@@ -71,7 +72,7 @@ def runs_part(anything_was_running: bool) -> None:
     """
     chosen = st.session_state[Key.SELECTED_EXECUTION]
     fresh = runs.list_executions(chosen) if anything_was_running else listing
-    table = execution_list.executions_table(fresh, chosen)
+    table = execution_list.executions_table(fresh)
     # A row ticked without the table's callback (a test setting the table's state): the run it
     # picked is handed to the page before anything is drawn here.
     picked = execution_list.picked_execution(table, execution_list.table_rows())
@@ -101,7 +102,7 @@ def runs_part(anything_was_running: bool) -> None:
         height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
         column_config=execution_list.column_config(),
     )
-    # Streamlit lets no app tick a row itself, so the run shown is the one marked ▶, ticked or not.
+    # Streamlit lets no app tick a row itself, so the box above names the run shown, ticked or not.
     st.caption(execution_list.TABLE_CAPTION)
     if anything_was_running and not execution_list.any_running(fresh):
         st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling

@@ -8,10 +8,10 @@ under it moved.
 
 A choice in the "Run shown" box or a click on a row is acted on in the widget's callback. While
 nothing runs, it reruns only the page's parts that show the run (:data:`RUN_PARTS`, fragments),
-not the page: the title, the sidebar and the navigation stay as they are, and the browser redraws
-about forty elements instead of fifty-odd after two script runs (the fragment's, handing over to
-the page's). A run that goes, before or after the switch, needs the page's own run: the Stop
-button and the live refresh are set up there.
+not the page: the title, the sidebar, the navigation and (after a choice in the box) the runs
+table stay as they are, and the server makes one short run instead of two (the fragment's, which
+handed over to the page's). A run that goes, before or after the switch, needs the page's own
+run: the Stop button and the live refresh are set up there.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from ui.runs import Listing, picker_label
 
 #: Columns of the executions table, in display order (ARN last, hidden by the page).
 TABLE_COLUMNS = [
-    "Selected",
     "Name",
     "Status",
     "Quality",  # beside the status, in view at 1400 px: how each run came out, at a glance
@@ -138,28 +137,25 @@ def k_in(description: dict[str, Any]) -> int | None:
     return k if isinstance(k, int) and not isinstance(k, bool) else None
 
 
-def executions_table(
-    listing: Listing, selected: str | None = None, now: dt.datetime | None = None
-) -> pd.DataFrame:
+def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.DataFrame:
     """The listing as the page's table: running runs first, then newest first; durations so far.
 
     While nothing runs, every figure in it is final: the table is built once per listing (its
-    runs and statuses) and run marked, not on every rerun (twice a run switch, ~7 ms each)."""
+    runs and statuses), not on every rerun (~7 ms each). It does not say which run is shown (the
+    "Run shown" box above it does), so choosing another run leaves it as it is."""
     if now is None and not any_running(listing):
-        return _ended_table(listing.signature(), selected, listing)
-    return _build_table(listing, selected, now)
+        return _ended_table(listing.signature(), listing)
+    return _build_table(listing, now)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _ended_table(
-    signature: tuple[tuple[str, str], ...], selected: str | None, _listing: Listing
-) -> pd.DataFrame:
+def _ended_table(signature: tuple[tuple[str, str], ...], _listing: Listing) -> pd.DataFrame:
     """:func:`_build_table` of a listing in which nothing runs, by its ``signature`` (the listing
     itself is not hashed: its runs and statuses say everything it holds)."""
-    return _build_table(_listing, selected, None)
+    return _build_table(_listing, None)
 
 
-def _build_table(listing: Listing, selected: str | None, now: dt.datetime | None) -> pd.DataFrame:
+def _build_table(listing: Listing, now: dt.datetime | None) -> pd.DataFrame:
     now = now or dt.datetime.now(dt.UTC)
     rows = []
     for item in listing.items:
@@ -168,7 +164,6 @@ def _build_table(listing: Listing, selected: str | None, now: dt.datetime | None
         parameters = item.get("parameters") or {}
         rows.append(
             {
-                "Selected": "▶" if item["executionArn"] == selected else "",
                 "Name": item["name"],
                 "Status": item["status"],
                 "Workflow": item.get("workflow", ""),
@@ -192,12 +187,11 @@ def _build_table(listing: Listing, selected: str | None, now: dt.datetime | None
     return table.drop(columns="_running").reset_index(drop=True)
 
 
-#: Under the runs table. A run chosen by a link, a launch or the "Run shown" box is marked ▶ with
-#: its box unticked (Streamlit lets a user tick a row, never the app): the caption says which mark
-#: means "shown".
+#: Under the runs table. A run chosen by a link, a launch or the "Run shown" box has its row
+#: unticked (Streamlit lets a user tick a row, never the app), so the box names the run shown.
 TABLE_CAPTION = (
-    "▶ marks the run shown below. Choose another in “Run shown” above, or tick the box at the left of its "
-    "row; click a column header to sort."
+    "The run shown below is the one in “Run shown” above: choose another there, or tick the box at the "
+    "left of its row. Click a column header to sort."
 )
 #: The widget key of the "Run shown" box above the table.
 PICKER_KEY = "executions_run_shown"
@@ -213,12 +207,15 @@ def picker_option(item: dict[str, Any]) -> str:
     return picker_label(item, str(item.get("workflow") or "workflow unknown"))
 
 
-#: The fragments of the Executions page that show the run chosen (their ``key``s): the box and
-#: the runs table, the run's name and ARN, and the watched run below them.
+#: The fragments of the Executions page that show the run chosen (their ``key``s): the run's name
+#: and ARN, and the watched run below them. The box and the runs table are a third: a click on a
+#: row reruns it as well, so that the box follows; a choice in the box does not, as the browser
+#: already shows it there and the table does not mark the run shown (its grid was a third of the
+#: browser's work a switch, benchmarks/README.md, round 20).
 RUNS_PART_KEY = "executions_runs_part"
 RUN_HEADING_KEY = "executions_run_heading"
 WATCH_KEY = "executions_watch"
-RUN_PARTS = (RUNS_PART_KEY, RUN_HEADING_KEY, WATCH_KEY)
+RUN_PARTS = (RUN_HEADING_KEY, WATCH_KEY)
 
 
 def allow_switch_in_place(allowed: bool) -> None:
@@ -227,18 +224,19 @@ def allow_switch_in_place(allowed: bool) -> None:
     st.session_state[Key.SWITCH_IN_PLACE] = allowed
 
 
-def show_chosen(arn: str) -> None:
+def show_chosen(arn: str, *, with_runs_part: bool) -> None:
     """Make ``arn`` the run shown and rerun what shows it; called from a widget's callback.
 
-    Only :data:`RUN_PARTS` rerun when the page allowed it (nothing runs, so the run left and the
-    run chosen have ended, and the page's Stop and refresh settings hold for both); else the
-    page. The run already shown reruns only the widget's fragment, as any widget there does.
+    Only :data:`RUN_PARTS` (and the runs part, ``with_runs_part``) rerun when the page allowed it
+    (nothing runs, so the run left and the run chosen have ended, and the page's Stop and refresh
+    settings hold for both); else the page. The run already shown reruns only the widget's
+    fragment, as any widget there does.
     """
     if arn == st.session_state.get(Key.SELECTED_EXECUTION):
         return
     st.session_state[Key.SELECTED_EXECUTION] = arn
     if st.session_state.get(Key.SWITCH_IN_PLACE):
-        st.rerun(list(RUN_PARTS))
+        st.rerun([RUNS_PART_KEY, *RUN_PARTS] if with_runs_part else list(RUN_PARTS))
     st.rerun()
 
 
@@ -251,10 +249,11 @@ def follow_picker() -> None:
     chosen = st.session_state[PICKER_KEY]
     if not is_execution_arn(chosen):  # a label the box no longer offers (see picker_option)
         return
-    if table_rows():  # a row is ticked: a fresh table, so the tick does not contradict the box
+    ticked = bool(table_rows())
+    if ticked:  # a row is ticked: a fresh table, so the tick does not contradict the box
         st.session_state[Key.TABLE_GENERATION] = st.session_state.get(Key.TABLE_GENERATION, 0) + 1
         st.session_state[Key.TABLE_PICK] = None
-    show_chosen(chosen)
+    show_chosen(chosen, with_runs_part=ticked)
 
 
 def follow_table_pick() -> None:
@@ -267,7 +266,7 @@ def follow_table_pick() -> None:
     if not rows or rows[0] >= len(arns):  # a tick taken off, or a table since redrawn shorter
         return
     st.session_state[Key.TABLE_PICK] = (rows[0], arns[rows[0]])
-    show_chosen(arns[rows[0]])
+    show_chosen(arns[rows[0]], with_runs_part=True)  # the box follows the click
 
 
 def is_execution_arn(value: Any) -> bool:
@@ -278,7 +277,6 @@ def is_execution_arn(value: Any) -> bool:
 def column_config() -> dict[str, Any]:
     """How the table's columns read: whole statuses, the year in Started, numbers with fixed decimals."""
     return {
-        "Selected": st.column_config.TextColumn("", width="small"),
         # Wide enough for the longest status (SUCCEEDED, TIMED_OUT): auto-sizing cut it at 1400 px.
         "Status": st.column_config.TextColumn(width=110),
         # A long file name is cut in its cell (its whole name on hover), not widening the column.

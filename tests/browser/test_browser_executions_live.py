@@ -78,7 +78,7 @@ def wait_until_listed_first(tab, name: str, timeout: int) -> None:
             const grid = document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]');
             if (!grid) return false;
             grid.focus();
-            const first = grid.querySelector('tbody tr td[aria-colindex="2"]');
+            const first = grid.querySelector('tbody tr td[aria-colindex="1"]');  // Name
             return first?.textContent === name;
         }""",
         arg=name,
@@ -160,8 +160,8 @@ def wait_until_row_reads(tab, name: str, status: str, timeout: int) -> None:
         """([name, status]) => {
             const table = document.querySelector('[data-testid="stMain"] [data-testid="stDataFrame"] table');
             return [...(table?.querySelectorAll('tbody tr') ?? [])].some(row =>
-                row.querySelector('td[aria-colindex="2"]')?.textContent === name &&
-                row.querySelector('td[aria-colindex="3"]')?.textContent === status);
+                row.querySelector('td[aria-colindex="1"]')?.textContent === name &&
+                row.querySelector('td[aria-colindex="2"]')?.textContent === status);
         }""",
         arg=[name, status],
         timeout=timeout,

@@ -177,9 +177,10 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
     assert "Explore the clusters of this run" in [link.label for link in at.get("page_link")]
     assert not [button for button in at.button if button.key.startswith("stop_")]  # only while running
-    # Opened by its link, the run's row is marked, not ticked: the caption says what the mark means.
-    table = at.dataframe[0].value
-    assert table.loc[table["Name"] == name_of(runs["succeeded"]), "Selected"].tolist() == ["▶"]
+    # Opened by its link, the run's row is not ticked (no app can tick one): the box above names
+    # the run shown, and the caption says so.
+    assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["succeeded"]
+    assert "Selected" not in at.dataframe[0].value.columns
     assert execution_list.TABLE_CAPTION in [caption.value for caption in at.caption]
 
 
@@ -194,8 +195,7 @@ def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_sele
 
     assert metrics(at)["Status"] == "FAILED"
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
-    marked = at.dataframe[0].value
-    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
+    assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["failed"]  # the box follows
 
 
 def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
@@ -212,11 +212,10 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
 
     assert metrics(at)["Status"] == "FAILED"
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
-    marked = at.dataframe[0].value
-    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
     assert at.code[0].value == runs["failed"]
 
-    row = marked["Name"].tolist().index(name_of(runs["succeeded"]))
+    at.run()  # the whole page (the box's switch reran only the parts that show the run)
+    row = at.dataframe[0].value["Name"].tolist().index(name_of(runs["succeeded"]))
     at.session_state[execution_list.TABLE_KEY] = {"selection": {"rows": [row], "columns": []}}
     at.run()
 
@@ -237,8 +236,8 @@ def test_the_run_shown_box_picks_a_run_and_follows_a_click_on_the_table(runs):
 
 def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that_show_it(runs):
     # issue 10: a switch between ended runs reruns the run parts (fragments), not the page: the
-    # title, the sidebar and the navigation are not sent again. AppTest's tree holds what the
-    # run drew, so the page's title missing from it is the page's run not made.
+    # title, the sidebar, the navigation and the runs table (which marks no run) are not sent
+    # again. AppTest's tree holds what the run drew, so an element missing from it was not redrawn.
     at = open_page(runs["succeeded"])
     assert at.title and at.sidebar.children
 
@@ -250,12 +249,12 @@ def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that
     assert at.code[0].value == runs["failed"]  # the heading's part: its name and ARN
     assert unescaped(at.subheader[0].value) == name_of(runs["failed"])
     assert at.query_params[RUN_QUERY_PARAM] == name_of(runs["failed"])  # the page's link to it
-    marked = at.dataframe[0].value  # the runs' part: the ▶ moved
-    assert marked.loc[marked["Name"] == name_of(runs["failed"]), "Selected"].item() == "▶"
+    assert not at.dataframe  # the runs table is left as it is: the box shows the choice
     assert at.selectbox(key=f"step_{runs['failed']}").value == PREPARE_STATE  # opens on its failure
 
     at.run()  # the whole page again: it agrees with what the switch drew
     assert at.title and metrics(at)["Status"] == "FAILED" and at.code[0].value == runs["failed"]
+    assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["failed"]
     assert at.button(key="rerun")  # Re-run, not redrawn by the switch, reads the run shown at its click
 
 
