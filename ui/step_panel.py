@@ -15,19 +15,19 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.config import data_home
-from pipeline.views import step_details
+from pipeline.views import step_details, step_html
 from pipeline.views.execution_view import StepRun
 from pipeline.workflows.runs import failure_message
 from ui.layout import drawn_when_open
-from ui.text import plain, plain_table
+from ui.text import plain
 
 #: The end of a worker log the panel shows (characters).
 LOG_TAIL_CHARS = 6000
-#: A result table of at most this many rows is a static table (``st.table``), longer ones a grid.
-#: A step's figures and its short lists (the clusters, the largest errors, a sweep's ks) are read,
-#: not explored: as static tables they draw in a fraction of a grid's time (each grid is a canvas
-#: component of its own; the panel is drawn again on every run switch) and take one Tab stop,
-#: where a grid took one a cell.
+#: A result table of at most this many rows is a static table (plain HTML,
+#: ``pipeline.views.step_html``), longer ones a grid. A step's figures and its short lists (the
+#: clusters, the largest errors, a sweep's ks) are read, not explored: as static tables they draw
+#: in a fraction of a grid's time (each grid is a canvas component of its own; the panel is drawn
+#: again on every run switch) and take one Tab stop, where a grid took one a cell.
 STATIC_TABLE_ROWS = 25
 
 
@@ -61,8 +61,8 @@ def latest_visit(steps: list[StepRun], state: str | None) -> StepRun | None:
 
 @dataclass(frozen=True)
 class ResultTable:
-    """One table of the step's result as the panel shows it: ``frame`` is already plain text when
-    ``static`` (a short table, ``st.table``), the values themselves for a grid."""
+    """One table of the step's result as the panel shows it: ``static`` (a short table, drawn as
+    HTML with the panel's heading) or a grid; ``percent`` columns are shares shown as percentages."""
 
     title: str
     frame: pd.DataFrame
@@ -108,18 +108,23 @@ def _ended_content(execution_arn: str, visit: int, _step: StepRun) -> PanelConte
 
 
 def _result_table(title: str, table: pd.DataFrame, percent: list[str]) -> ResultTable:
-    """A table of the step's result: static (its text as plain characters, never Markdown) up to
-    ``STATIC_TABLE_ROWS`` rows, a scrolling grid beyond; ``percent`` columns as percentages."""
-    if len(table) <= STATIC_TABLE_ROWS:
-        return ResultTable(title, plain_table(table, percent), True)
-    return ResultTable(title, table, False, tuple(percent))
+    """A table of the step's result: static (HTML, its text escaped) up to ``STATIC_TABLE_ROWS``
+    rows, a scrolling grid beyond; ``percent`` columns as percentages."""
+    return ResultTable(title, table, len(table) <= STATIC_TABLE_ROWS, tuple(percent))
 
 
 def draw(step: StepRun, execution_arn: str, region: str | None, took: str, content: PanelContent) -> None:
     """Draw the panel of ``step`` (a visit of one state of ``execution_arn``), ``content`` its
-    ``content_of``."""
-    st.markdown(f"#### {plain(step.name)}")
-    st.caption(plain(f"{step.state_type} state · {step.status} · {took}"))
+    ``content_of``.
+
+    The step's name and status line and its short tables are plain HTML
+    (``pipeline.views.step_html``), one ``st.html`` when nothing sits between them (no error, no
+    job): the panel is drawn again on every run switch, and as Markdown, captions and ``st.table``
+    it was about a fifth of the browser's work there (benchmarks/README.md, round 20)."""
+    heading = step_html.heading_html(step.name, f"{step.state_type} state · {step.status} · {took}")
+    if step.error or step.cause or content.job is not None:
+        st.html(heading)
+        heading = ""
     if step.error or step.cause:
         st.error("This step failed:")
         st.code(failure_message(step.error, step.cause), language=None, wrap_lines=True)
@@ -130,9 +135,7 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str, conte
         link = step_details.log_link(job, region) if region and region != "local" else None
         if link:
             st.link_button("Open its logs in CloudWatch", link, icon=":material/open_in_new:")
-    for table in content.tables:
-        st.markdown(f"**{plain(table.title)}**")
-        result_table(table)
+    _draw_tables(heading, content.tables)
     files = content.files
     if not files.empty:
         with drawn_when_open("Files written", f"step_files_open_{execution_arn}") as opened:
@@ -152,11 +155,21 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str, conte
                 st.json(step.output, expanded=1)
 
 
-def result_table(table: ResultTable) -> None:
-    """One table of the step's result: static when short (already plain text), a grid beyond,
-    its ``percent`` columns as percentages."""
-    if table.static:
-        st.table(table.frame, hide_index=True)
-        return
-    shares = {column: st.column_config.NumberColumn(format="percent") for column in table.percent}
-    st.dataframe(table.frame, hide_index=True, width="stretch", column_config=shares)
+def _draw_tables(heading: str, tables: tuple[ResultTable, ...]) -> None:
+    """The step's tables in order, after ``heading`` (the panel's name and status line, or ""):
+    each run of short tables one ``st.html`` (the first with the heading), a long one a grid
+    under its title."""
+    block = [step_html.StepTable(t.title, t.frame, t.percent) for t in tables]
+    static_run: list[step_html.StepTable] = []
+    for table, as_html in zip(tables, block, strict=True):
+        if table.static:
+            static_run.append(as_html)
+            continue
+        if heading or static_run:
+            st.html(heading + step_html.tables_html(static_run))
+            heading, static_run = "", []
+        st.markdown(f"**{plain(table.title)}**")
+        shares = {column: st.column_config.NumberColumn(format="percent") for column in table.percent}
+        st.dataframe(table.frame, hide_index=True, width="stretch", column_config=shares)
+    if heading or static_run:
+        st.html(heading + step_html.tables_html(static_run))

@@ -12,11 +12,6 @@ users goes through :func:`plain` before it reaches such an element, or is shown 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pandas is imported where a table is made: Home, which needs none, opens faster
-    import pandas as pd
 
 # CommonMark lets a backslash escape any ASCII punctuation character and then shows it as is.
 # Escaping every one of them (not a hand-picked few) disarms links, images, emphasis, code,
@@ -55,39 +50,3 @@ def middle_truncated(text: str, limit: int) -> str:
     head = (limit - 1) // 2
     tail = limit - 1 - head
     return f"{text[:head]}…{text[len(text) - tail :]}"
-
-
-def plain_table(frame: pd.DataFrame, percent: Iterable[str] = ()) -> pd.DataFrame:
-    """``frame`` ready for ``st.table``, which reads every header and text cell as Markdown.
-
-    Headers and text cells go through :func:`plain`; numeric columns stay numbers (the table
-    aligns them right); the ``percent`` columns, shares of 1, become percentages
-    (``0.4332`` -> ``43.32%``); a missing value is an empty cell rather than "None".
-    """
-    import pandas as pd
-
-    shares = set(percent)
-    cells: dict[str, list[Any] | pd.Series] = {}
-    for column in frame.columns:
-        values = frame[column]
-        if column in shares:
-            cells[plain(column)] = ["" if _missing(v) else plain(f"{float(v):.2%}") for v in values]
-        elif (
-            pd.api.types.is_numeric_dtype(values)
-            and not pd.api.types.is_bool_dtype(values)
-            and not values.isna().any()
-        ):
-            cells[plain(column)] = values.reset_index(drop=True)
-        else:
-            cells[plain(column)] = ["" if _missing(v) else plain(v) for v in values]
-    return pd.DataFrame(cells, columns=list(cells))
-
-
-def _missing(value: Any) -> bool:
-    """Whether a cell is empty: None, NaN or pandas' NA (never raising on a list or a dict)."""
-    import pandas as pd
-
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

@@ -86,9 +86,9 @@ def test_a_hostile_header_and_country_show_as_text_and_fetch_nothing(new_tab):
 
 
 def test_a_hostile_description_in_a_steps_static_table_shows_as_text(browser, sample_xlsx, tmp_path):
-    # The step panel's result tables are static tables (st.table), which read their cells as
-    # Markdown: a price run whose product descriptions are hostile lists them under "Largest
-    # errors" as the characters they are.
+    # The step panel's short result tables are the app's HTML (pipeline.views.step_html; they were
+    # st.table, which reads its cells as Markdown): a price run whose product descriptions are
+    # hostile lists them under "Largest errors" as the characters they are.
     from support.cluster_support import make_runs
 
     from pipeline.loading.dataset import load_transactions
@@ -108,7 +108,7 @@ def test_a_hostile_description_in_a_steps_static_table_shows_as_text(browser, sa
         tab.on("request", lambda request: requests.append(request.url))
         tab.goto(f"{server.url}/executions")
         main = tab.get_by_test_id("stMain")
-        errors = main.get_by_test_id("stTable").filter(has_text="Share of squared error")
+        errors = main.locator("table.sp-table").filter(has_text="Share of squared error")
         expect(errors).to_be_visible(timeout=STEP_TIMEOUT)
         settled(tab, STEP_TIMEOUT)
         cells = errors.locator("td").filter(has_text="Log in")

@@ -127,17 +127,82 @@ def open_definitions(at: Any) -> Any:
 
 
 def static_tables(at: Any) -> list[Any]:
-    """The page's ``st.table`` frames as they read: headers and text cells unescaped (the page
-    escapes them, ``ui.text.plain_table``, because a static table reads its cells as Markdown)."""
+    """The page's static tables as they read, in page order: each ``st.table``'s frame (headers and
+    text cells unescaped: the page escapes them, because a static table reads its cells as
+    Markdown) and each table of the Executions step panel's HTML (``pipeline.views.step_html``),
+    its numbers, right-aligned, read back as numbers."""
+    import pandas as pd
+
     frames = []
-    for table in at.table:
-        frame = table.value.copy()
-        frame.columns = [unescaped(str(column)) for column in frame.columns]
-        for column in frame.columns:
-            if not any(isinstance(cell, int | float) for cell in frame[column]):  # a text column
-                frame[column] = [unescaped(cell) if isinstance(cell, str) else cell for cell in frame[column]]
-        frames.append(frame)
+    for node in at.main:  # depth first, in the order the page drew them
+        if node.type == "table":
+            frame = node.value.copy()
+            frame.columns = [unescaped(str(column)) for column in frame.columns]
+            for column in frame.columns:
+                if not any(isinstance(cell, int | float) for cell in frame[column]):  # a text column
+                    frame[column] = [
+                        unescaped(cell) if isinstance(cell, str) else cell for cell in frame[column]
+                    ]
+            frames.append(frame)
+        elif node.type == "html" and 'class="sp-table"' in node.proto.body:
+            for header, rows in html_tables(node.proto.body):
+                frames.append(
+                    pd.DataFrame(
+                        [[_number(text, number) for text, number in row] for row in rows],
+                        columns=[text for text, _ in header],
+                    )
+                )
     return frames
+
+
+def _number(text: str, number: bool) -> Any:
+    """A right-aligned cell's text as the number it shows (an empty cell as None)."""
+    if not number or text.endswith("%"):
+        return text
+    if not text:
+        return None
+    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+
+
+def html_tables(body: str) -> list[tuple[list[tuple[str, bool]], list[list[tuple[str, bool]]]]]:
+    """The tables in ``body``: each its header cells and rows of cells, a cell its text and
+    whether it is a number (``class="num"``)."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[tuple[list[tuple[str, bool]], list[list[tuple[str, bool]]]]] = []
+            self.cell: list[str] | None = None
+            self.number = False
+            self.row: list[tuple[str, bool]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table":
+                self.tables.append(([], []))
+            elif tag == "tr":
+                self.row = []
+            elif tag in {"th", "td"}:
+                self.cell, self.number = [], ("class", "num") in attrs
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in {"th", "td"} and self.cell is not None:
+                self.row.append(("".join(self.cell), self.number))
+                self.cell = None
+            elif tag == "tr" and self.tables:
+                header, rows = self.tables[-1]
+                if header:
+                    rows.append(self.row)
+                else:
+                    header.extend(self.row)
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Tables()
+    parser.feed(body)
+    return parser.tables
 
 
 def step_figures(at: Any) -> dict[str, str]:
