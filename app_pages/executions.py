@@ -202,8 +202,12 @@ def watch(was_running: bool) -> None:
         step_shown = executions.step_to_show(steps, shown, st.session_state.get(followed_key))
         if step_shown != shown:
             st.session_state[picker_key] = st.session_state[followed_key] = step_shown
-        elif st.session_state.get(picker_key) != step_shown:
-            st.session_state[picker_key] = step_shown  # a step picked before another run was shown
+        elif st.session_state.get(picker_key) != step_shown or executions.newly_watched(arn):
+            # A step picked before another run was shown; and on every switch to the run, since the
+            # browser's new picker takes its value only from a run that sets it (a row click back to
+            # a run showed its first step: the session still held the step, which the page then
+            # did not set again).
+            st.session_state[picker_key] = step_shown
     # The graph is drawn by watch, never outlined in its SVG: a step change then leaves it as it
     # is. It is one component for every run (ui.graph_component), which swaps in the run's SVG.
     # The step part outlines the chosen state by a style sheet; a click on a state reruns only

@@ -238,6 +238,19 @@ GRAPH_CLICK_KEY = "exec_graph_click"
 STEPS_SHOWN_KEY = "exec_steps_shown"
 
 
+#: The run watch drew last in this session: :func:`newly_watched` tells a switch from a refresh.
+WATCHED_KEY = "exec_watched"
+
+
+def newly_watched(execution_arn: str) -> bool:
+    """Whether watch draws ``execution_arn`` for the first time since it drew another run (or
+    ever), and note that it does."""
+    if st.session_state.get(WATCHED_KEY) == execution_arn:
+        return False
+    st.session_state[WATCHED_KEY] = execution_arn
+    return True
+
+
 def remember_step(execution_arn: str, name: str) -> None:
     """Keep ``name`` as the step shown of ``execution_arn`` (:data:`STEPS_SHOWN_KEY`)."""
     st.session_state.setdefault(STEPS_SHOWN_KEY, {})[execution_arn] = name

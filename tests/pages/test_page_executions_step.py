@@ -21,6 +21,7 @@ import streamlit.testing.v1.local_script_runner as local_script_runner
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import ElementTree
 from support.page_support import APP, click_state, graph_markup, timelines, workflow_graph
 
 import ui.backend
@@ -337,6 +338,34 @@ def test_an_ended_runs_graph_timeline_and_table_are_built_once_however_often_it_
     assert outlined_state(at, arn) == "Clusters ready"
     [timeline] = timelines(at)
     assert 'aria-label="Timeline of ' in timeline
+
+
+def test_a_switch_back_to_a_run_sets_its_step_picker_even_when_the_browser_kept_its_step(
+    succeeded, messages, monkeypatch
+):
+    # Found in review (round 20): a run switch reruns fragments only, and the browser sends the
+    # state it kept of a run's picker (drawn before) with a row click back to that run. The session
+    # then held the step, the page did not set the picker, and the browser's new picker showed its
+    # first step. The page sets the picker on every switch to a run: its proto says "set".
+    arn, other = succeeded["arn"], succeeded["other"]
+    at = open_page(arn)
+    at.selectbox(key=f"step_{arn}").select(TRAIN_STATE).run()
+    kept = at.selectbox(key=f"step_{arn}")._widget_state  # the picker's state as the browser keeps it
+    show_run(at, other)
+
+    sent = ElementTree.get_widget_states
+
+    def with_kept(tree: ElementTree) -> Any:
+        states = sent(tree)
+        states.widgets.append(kept)
+        return states
+
+    monkeypatch.setattr(ElementTree, "get_widget_states", with_kept)
+    show_run(at, arn)
+
+    picker = at.selectbox(key=f"step_{arn}")
+    assert picker.value == TRAIN_STATE
+    assert picker.proto.set_value  # the browser's new picker is given the step, not left on its first
 
 
 def test_a_step_picked_on_a_run_is_still_shown_after_looking_at_another_run(succeeded, messages):
