@@ -210,7 +210,7 @@ def picker_option(item: dict[str, Any]) -> str:
 #: The fragments of the Executions page that show the run chosen (their ``key``s): the run's name
 #: and ARN, and the watched run below them. The box and the runs table are a third: a click on a
 #: row reruns it as well, so that the box follows; a choice in the box does not, as the browser
-#: already shows it there and the table does not mark the run shown (its grid was a third of the
+#: already shows it there and the table does not mark the run shown (its grid was a fifth of the
 #: browser's work a switch, benchmarks/README.md, round 20).
 RUNS_PART_KEY = "executions_runs_part"
 RUN_HEADING_KEY = "executions_run_heading"
