@@ -60,23 +60,12 @@ def latest_visit(steps: list[StepRun], state: str | None) -> StepRun | None:
 
 
 @dataclass(frozen=True)
-class ResultTable:
-    """One table of the step's result as the panel shows it: ``static`` (a short table, drawn as
-    HTML with the panel's heading) or a grid; ``percent`` columns are shares shown as percentages."""
-
-    title: str
-    frame: pd.DataFrame
-    static: bool
-    percent: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class PanelContent:
     """What the panel shows of a step beside its name and status, read from its input and output:
     the job it called, its figures (titled "Result"), its tables and the files it wrote."""
 
     job: step_details.Job | None
-    tables: tuple[ResultTable, ...]
+    tables: tuple[step_html.StepTable, ...]
     files: pd.DataFrame
 
 
@@ -85,9 +74,9 @@ def panel_content(step: StepRun) -> PanelContent:
     tables = []
     figures = step_details.result_figures(step)
     if not figures.empty:
-        tables.append(_result_table("Result", figures, []))
+        tables.append(step_html.StepTable("Result", figures))
     for title, table in step_details.result_tables(step).items():
-        tables.append(_result_table(title, table, step_details.percent_columns(table)))
+        tables.append(step_html.StepTable(title, table, tuple(step_details.percent_columns(table))))
     return PanelContent(step_details.job_of(step), tuple(tables), step_details.result_files(step))
 
 
@@ -107,10 +96,10 @@ def _ended_content(execution_arn: str, visit: int, _step: StepRun) -> PanelConte
     return panel_content(_step)
 
 
-def _result_table(title: str, table: pd.DataFrame, percent: list[str]) -> ResultTable:
-    """A table of the step's result: static (HTML, its text escaped) up to ``STATIC_TABLE_ROWS``
-    rows, a scrolling grid beyond; ``percent`` columns as percentages."""
-    return ResultTable(title, table, len(table) <= STATIC_TABLE_ROWS, tuple(percent))
+def is_static(table: step_html.StepTable) -> bool:
+    """Whether ``table`` is drawn as HTML with the panel's heading (up to ``STATIC_TABLE_ROWS``
+    rows, its text escaped), not as a scrolling grid."""
+    return len(table.frame) <= STATIC_TABLE_ROWS
 
 
 def draw(step: StepRun, execution_arn: str, region: str | None, took: str, content: PanelContent) -> None:
@@ -155,15 +144,14 @@ def draw(step: StepRun, execution_arn: str, region: str | None, took: str, conte
                 st.json(step.output, expanded=1)
 
 
-def _draw_tables(heading: str, tables: tuple[ResultTable, ...]) -> None:
+def _draw_tables(heading: str, tables: tuple[step_html.StepTable, ...]) -> None:
     """The step's tables in order, after ``heading`` (the panel's name and status line, or ""):
     each run of short tables one ``st.html`` (the first with the heading), a long one a grid
     under its title."""
-    block = [step_html.StepTable(t.title, t.frame, t.percent) for t in tables]
     static_run: list[step_html.StepTable] = []
-    for table, as_html in zip(tables, block, strict=True):
-        if table.static:
-            static_run.append(as_html)
+    for table in tables:
+        if is_static(table):
+            static_run.append(table)
             continue
         if heading or static_run:
             st.html(heading + step_html.tables_html(static_run))
