@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from pipeline.views import execution_view as ev
@@ -62,54 +63,63 @@ execution_list.allow_switch_in_place(not anything_running)
 def runs_part(anything_was_running: bool) -> None:
     """The "Run shown" box above the runs table (running runs first); a choice in either shows a run.
 
-    A fragment: the box's and the table's callbacks make the run chosen the one shown and rerun
-    the parts that show it, or the page (``execution_list.show_chosen``); a choice in the box
-    leaves this part as it is (the browser shows the choice, and the table marks no run). While a run goes it
-    refreshes itself, so a run started meanwhile (the command line, another browser) joins the box
-    and the table at once. It is a fragment whether or not a run goes: the browser drew a part that
-    went from the page's own run to a fragment (or back) anew, and the box lost what the user was
-    typing in it when a run started or the last one ended.
+    A fragment: while a run goes it refreshes itself, so a run started meanwhile (the command line,
+    another browser) joins the box and the table at once. It is a fragment whether or not a run
+    goes: the browser drew a part that went from the page's own run to a fragment (or back) anew,
+    and the box lost what the user was typing in it when a run started or the last one ended. The
+    box and the table are fragments of their own in it: the box's and the table's callbacks make
+    the run chosen the one shown and rerun the parts that show it, or the page
+    (``execution_list.show_chosen``); a click on a row reruns the box, so that it follows, and
+    not the table, which shows the tick already.
     """
     chosen = st.session_state[Key.SELECTED_EXECUTION]
     fresh = runs.list_executions(chosen) if anything_was_running else listing
     table = execution_list.executions_table(fresh)
-    # A row ticked without the table's callback (a test setting the table's state): the run it
-    # picked is handed to the page before anything is drawn here.
-    picked = execution_list.picked_execution(table, execution_list.table_rows())
-    if picked and picked != chosen:
-        st.session_state[Key.SELECTED_EXECUTION] = picked
-        st.rerun(scope="app")
-    # The run shown, chosen here or by a click on the table, a link or a launch (each sets the
-    # selected execution, which the box follows: set before it is drawn, never given as its
-    # index). Above the table, so the keyboard reaches it before the grid's cells.
-    items_by_arn = {item["executionArn"]: item for item in fresh.items}
-    st.session_state[execution_list.PICKER_KEY] = chosen
-    st.selectbox(
-        "Run shown",
-        list(table["ARN"]),
-        format_func=lambda arn: execution_list.picker_option(items_by_arn[arn]),
-        key=execution_list.PICKER_KEY,
-        on_change=execution_list.follow_picker,
-    )
-    st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
-    st.session_state[Key.TABLE_ARNS] = list(table["ARN"])  # the rows' runs, for its callback
-    st.dataframe(
-        table.drop(columns="ARN"),
-        hide_index=True,
-        key=execution_list.table_key(),
-        on_select=execution_list.follow_table_pick,
-        selection_mode="single-row",
-        height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
-        column_config=execution_list.column_config(),
-    )
-    # Streamlit lets no app tick a row itself, so the box above names the run shown, ticked or not.
-    st.caption(execution_list.TABLE_CAPTION)
+    labels = {item["executionArn"]: execution_list.picker_option(item) for item in fresh.items}
+    run_picker(list(table["ARN"]), labels)
+    runs_table(table)
     if anything_was_running and not execution_list.any_running(fresh):
         st.rerun(scope="app")  # the last run ended: redraw once (Re-run comes back), stop polling
     if anything_was_running and fresh.status_of(chosen) != listing.status_of(chosen):
         # The run shown ended, seen here first: the page follows at once, rather than showing its
         # end in the table beside a status metric that waits for its own refresh (up to 1.5 s).
         st.rerun(scope="app")
+
+
+@st.fragment(key=execution_list.PICKER_PART_KEY)
+def run_picker(arns: list[str], labels: dict[str, str]) -> None:
+    """The "Run shown" box: the run shown, chosen here or by a click on the table, a link or a
+    launch (each sets the selected execution, which the box follows: set before it is drawn, never
+    given as its index). Above the table, so the keyboard reaches it before the grid's cells."""
+    st.session_state[execution_list.PICKER_KEY] = st.session_state[Key.SELECTED_EXECUTION]
+    st.selectbox(
+        "Run shown",
+        arns,
+        format_func=labels.__getitem__,
+        key=execution_list.PICKER_KEY,
+        on_change=execution_list.follow_picker,
+    )
+    st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
+
+
+@st.fragment(key=execution_list.TABLE_PART_KEY)
+def runs_table(table: pd.DataFrame) -> None:
+    """The runs table; a click on a row shows its run (``execution_list.follow_table_pick``)."""
+    arns = list(table["ARN"])
+    drawn_before = st.session_state.get(Key.TABLE_ARNS) or []
+    execution_list.settle_tick(st.session_state[Key.SELECTED_EXECUTION], drawn_before, arns)
+    st.session_state[Key.TABLE_ARNS] = arns  # the rows' runs, for its callback
+    st.dataframe(
+        table.drop(columns="ARN"),
+        hide_index=True,
+        key=execution_list.TABLE_KEY,
+        on_select=execution_list.follow_table_pick,
+        selection_mode="single-row",
+        height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
+        column_config=execution_list.column_config(),
+    )
+    # A row is ticked only while the run the user ticked is shown, so the box above names the run shown.
+    st.caption(execution_list.TABLE_CAPTION)
 
 
 runs_part(anything_running)

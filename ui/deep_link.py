@@ -31,7 +31,6 @@ def apply_run_link(listing: Listing) -> str | None:
     if arn is None:
         return f"No listed run is named {name}: the link may be from another machine or backend."
     st.session_state[Key.SELECTED_EXECUTION] = arn
-    st.session_state[Key.TABLE_PICK] = None
     st.session_state.pop(Key.CLUSTERS_RUN, None)  # the Clusters selector follows the link
     st.session_state.pop(Key.PRICES_RUN, None)  # and the Prices one
     return None

@@ -3,16 +3,15 @@
 The table is redrawn by a refreshing fragment while runs go, so durations grow live. A click
 on a row selects that run; ``st.dataframe`` reports the clicked row's position, which a
 refresh may give to another run (a new run listed first, a run ending), so the page acts on a
-row pick only when the pick itself changed (:func:`picked_execution`), never because the rows
-under it moved.
+row pick in the table's callback (:func:`follow_table_pick`), which Streamlit calls only when
+the pick itself changed, never because the rows under it moved.
 
 A choice in the "Run shown" box or a click on a row is acted on in the widget's callback. While
 nothing runs, it reruns only the page's parts that show the run (:data:`RUN_PARTS`, fragments),
-not the page: the title, the sidebar, the navigation and (after a choice in the box) the runs
-table stay as they are, and the server makes one short run instead of two (the fragment's, which
-handed over to the page's). A run that goes, before or after the switch, needs the page's own
-run: the Stop button and the live refresh are set up there.
-"""
+not the page: the title, the sidebar, the navigation and the runs table stay as they are (a click
+on a row reruns the box, which follows it), and the server makes one short run instead of two
+(the fragment's, which handed over to the page's). A run that goes, before or after the switch,
+needs the page's own run: the Stop button and the live refresh are set up there."""
 
 from __future__ import annotations
 
@@ -187,8 +186,8 @@ def _build_table(listing: Listing, now: dt.datetime | None) -> pd.DataFrame:
     return table.drop(columns="_running").reset_index(drop=True)
 
 
-#: Under the runs table. A run chosen by a link, a launch or the "Run shown" box has its row
-#: unticked (Streamlit lets a user tick a row, never the app), so the box names the run shown.
+#: Under the runs table. A row is ticked only while the run the user ticked is shown
+#: (:func:`settle_tick`), so the box names the run shown.
 TABLE_CAPTION = (
     "The run shown below is the one in “Run shown” above: choose another there, or tick the box at the "
     "left of its row. Click a column header to sort."
@@ -208,14 +207,18 @@ def picker_option(item: dict[str, Any]) -> str:
 
 
 #: The fragments of the Executions page that show the run chosen (their ``key``s): the run's name
-#: and ARN, and the watched run below them. The box and the runs table are a third: a click on a
-#: row reruns it as well, so that the box follows; a choice in the box does not, as the browser
-#: already shows it there and the table does not mark the run shown (its grid was a fifth of the
-#: browser's work a switch, benchmarks/README.md, round 20).
-RUNS_PART_KEY = "executions_runs_part"
+#: and ARN, and the watched run below them.
 RUN_HEADING_KEY = "executions_run_heading"
 WATCH_KEY = "executions_watch"
 RUN_PARTS = (RUN_HEADING_KEY, WATCH_KEY)
+#: The runs part (the box and the table, refreshed while a run goes) and its two fragments. A click
+#: on a row reruns the box's part, so that the box follows, and not the table's: the browser shows
+#: the tick, and the grid was a fifth of the browser's work a switch (benchmarks/README.md, round
+#: 20). A choice in the box reruns neither, unless a row is ticked: then the table's part takes the
+#: tick off (:func:`settle_tick`).
+RUNS_PART_KEY = "executions_runs_part"
+PICKER_PART_KEY = "executions_picker_part"
+TABLE_PART_KEY = "executions_table_part"
 
 
 def allow_switch_in_place(allowed: bool) -> None:
@@ -224,10 +227,10 @@ def allow_switch_in_place(allowed: bool) -> None:
     st.session_state[Key.SWITCH_IN_PLACE] = allowed
 
 
-def show_chosen(arn: str, *, with_runs_part: bool) -> None:
+def show_chosen(arn: str, *, also: tuple[str, ...] = ()) -> None:
     """Make ``arn`` the run shown and rerun what shows it; called from a widget's callback.
 
-    Only :data:`RUN_PARTS` (and the runs part, ``with_runs_part``) rerun when the page allowed it
+    Only :data:`RUN_PARTS` (and the fragments keyed ``also``) rerun when the page allowed it
     (nothing runs, so the run left and the run chosen have ended, and the page's Stop and refresh
     settings hold for both); else the page. The run already shown reruns only the widget's
     fragment, as any widget there does.
@@ -236,7 +239,7 @@ def show_chosen(arn: str, *, with_runs_part: bool) -> None:
         return
     st.session_state[Key.SELECTED_EXECUTION] = arn
     if st.session_state.get(Key.SWITCH_IN_PLACE):
-        st.rerun([RUNS_PART_KEY, *RUN_PARTS] if with_runs_part else list(RUN_PARTS))
+        st.rerun([*also, *RUN_PARTS])
     st.rerun()
 
 
@@ -249,24 +252,21 @@ def follow_picker() -> None:
     chosen = st.session_state[PICKER_KEY]
     if not is_execution_arn(chosen):  # a label the box no longer offers (see picker_option)
         return
-    ticked = bool(table_rows())
-    if ticked:  # a row is ticked: a fresh table, so the tick does not contradict the box
-        st.session_state[Key.TABLE_GENERATION] = st.session_state.get(Key.TABLE_GENERATION, 0) + 1
-        st.session_state[Key.TABLE_PICK] = None
-    show_chosen(chosen, with_runs_part=ticked)
+    # A row ticked names the run left: the table's part, rerun for it, takes the tick off.
+    show_chosen(chosen, also=(TABLE_PART_KEY,) if table_rows() else ())
 
 
 def follow_table_pick() -> None:
     """The runs table's selection callback: a row ticked shows its run (:func:`show_chosen`).
 
-    The row's position is read against the ARNs in the order the table was drawn
-    (:data:`Key.TABLE_ARNS`), which is the table the user clicked."""
+    Streamlit calls it when the selection changed, never because a refresh moved other runs
+    under a ticked row. The row's position is read against the ARNs in the order the table was
+    drawn (:data:`Key.TABLE_ARNS`), which is the table the user clicked."""
     arns = st.session_state.get(Key.TABLE_ARNS) or []
     rows = table_rows()
     if not rows or rows[0] >= len(arns):  # a tick taken off, or a table since redrawn shorter
         return
-    st.session_state[Key.TABLE_PICK] = (rows[0], arns[rows[0]])
-    show_chosen(arns[rows[0]], with_runs_part=True)  # the box follows the click
+    show_chosen(arns[rows[0]], also=(PICKER_PART_KEY,))  # the box follows the click
 
 
 def is_execution_arn(value: Any) -> bool:
@@ -305,39 +305,29 @@ def selected_execution(table: pd.DataFrame) -> str:
     return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
 
 
-def table_key() -> str:
-    """The runs table's widget key: ``TABLE_KEY``, with a number once the "Run shown" box has been
-    used. Streamlit lets no app untick a row, so a choice in the box gives the table a new key:
-    its old tick (another run's) goes, and ticking that run's row again is a new pick."""
-    generation = st.session_state.get(Key.TABLE_GENERATION, 0)
-    return TABLE_KEY if not generation else f"{TABLE_KEY}_{generation}"
+def settle_tick(shown: str, drawn_before: list[str], arns: list[str]) -> None:
+    """Keep a tick in the runs table on the run ``shown`` or take it off; called before the table
+    is drawn with its rows' runs ``arns`` (``drawn_before``: the ARNs of its rows as last drawn).
+
+    A tick is the user's click on the run shown. A refresh while a run goes may move that run to
+    another row: the tick moves with it. A choice in the "Run shown" box, a link or a launch shows
+    another run: the tick is taken off (rather than moved to that run's row, which would redraw the
+    table on every later choice in the box too). Streamlit (1.67) lets the app set a table's
+    selection through its key, and keeps the user's sort while it does."""
+    rows = table_rows()
+    if not rows or (rows[0] < len(arns) and arns[rows[0]] == shown):
+        return
+    was_shown = rows[0] < len(drawn_before) and drawn_before[rows[0]] == shown and shown in arns
+    st.session_state[TABLE_KEY] = {"selection": {"rows": [arns.index(shown)] if was_shown else []}}
 
 
 def table_rows() -> list[int]:
     """The rows ticked in the runs table, as its widget state holds them (empty before any click)."""
-    state = st.session_state.get(table_key())
+    state = st.session_state.get(TABLE_KEY)
     try:
         return [int(row) for row in state["selection"]["rows"]]
     except (KeyError, TypeError, ValueError):
         return []
-
-
-def picked_execution(table: pd.DataFrame, rows: list[int]) -> str | None:
-    """The run a new click on the table picked, or None when the pick has not changed.
-
-    The last pick acted on is kept in session state (row position and the ARN it picked), so
-    a refresh that moves other runs under the same row position picks nothing.
-    """
-    last = st.session_state.get(Key.TABLE_PICK)
-    pick = rows[0] if rows else None
-    if pick is None or pick >= len(table):
-        st.session_state[Key.TABLE_PICK] = None
-        return None
-    if last is not None and last[0] == pick:
-        return None
-    arn = str(table["ARN"].iloc[pick])
-    st.session_state[Key.TABLE_PICK] = (pick, arn)
-    return arn
 
 
 def any_running(listing: Listing) -> bool:

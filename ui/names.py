@@ -64,10 +64,6 @@ class Key:
     STOP_ASKED: Final = "stop_asked"
     #: The execution ARN the user confirmed to stop; cleared once the backend took the request.
     STOP_CONFIRMED: Final = "stop_confirmed"
-    #: How many times the "Run shown" box replaced the runs table to clear its tick (its key's number).
-    TABLE_GENERATION: Final = "executions_table_generation"
-    #: The last row pick of the executions table acted on: (row position, ARN) or None.
-    TABLE_PICK: Final = "executions_table_pick"
     #: Whether a choice of another run may redraw only the parts of Executions that show it
     #: (``execution_list.RUN_PARTS``): set by each full run of the page, true while nothing runs.
     SWITCH_IN_PLACE: Final = "executions_switch_in_place"
