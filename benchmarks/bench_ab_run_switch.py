@@ -8,6 +8,7 @@ both. The script prints each pair and the medians of both trees, and of the pair
 
     python -m benchmarks.bench_ab_run_switch --a DIR --b DIR [--page executions|clusters|prices] [--pairs 12]
     python -m benchmarks.bench_ab_run_switch --a DIR --b DIR --page prices --view "Predicted vs actual"
+    python -m benchmarks.bench_ab_run_switch --a DIR --b DIR --by row     # Executions: a click on a row
 
 DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the workbook
 (the full-scale one by default) and watches the same three runs succeed before the samples;
@@ -15,6 +16,8 @@ the run switch is a choice in Executions' "Run shown" box, or in Clusters' or Pr
 run" box on the view the page opens on (Profiles, Errors; ``--view`` opens another view tab first;
 Prices gets a second price run), between
 two runs (``--between``: by default the newest two, on Executions a price run and a clustering run).
+On Executions ``--by row`` switches by a click on the runs table's row instead (the rows are in
+the box's order).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from benchmarks.bench_browser_pages import (
     ensure_workbook,
     prepared_tab,
     timed_choice,
+    timed_run_row,
 )
 from benchmarks.common import machine_note
 from benchmarks.first_page_server import free_port, start_server, stop_server
@@ -47,10 +51,14 @@ PAGES = {
 }
 
 
-def switch(tab: Tab, page: str, label: str, index: int) -> tuple[float, float]:
-    """One choice in the page's run box (the ``index``-th run): seconds to everything drawn, CPU."""
+def switch(tab: Tab, page: str, label: str, index: int, by: str = "box") -> tuple[float, float]:
+    """One choice in the page's run box (the ``index``-th run), or with ``by="row"`` a click on
+    Executions' runs table's ``index``-th row: seconds to everything drawn, CPU."""
     title, _, picker = PAGES[page]
-    change = timed_choice(tab, title, f"{label}: run {index + 1}", picker, index, charts=True)
+    if by == "row":
+        change = timed_run_row(tab, f"{label}: row {index + 1}", index)
+    else:
+        change = timed_choice(tab, title, f"{label}: run {index + 1}", picker, index, charts=True)
     return change.seconds, change.cpu
 
 
@@ -69,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         "its two price runs)",
     )
     parser.add_argument("--view", help="a view tab of Clusters or Prices to open before the samples")
+    parser.add_argument(
+        "--by", choices=("box", "row"), default="box", help="Executions: switch by the box or a row's click"
+    )
     args = parser.parse_args(argv)
+    if args.by == "row" and args.page != "executions":
+        parser.error("--by row is Executions' runs table")
     first, second = (int(place) for place in args.between.split(","))
     ensure_workbook(args.workbook)
     print(machine_note("streamlit", "playwright"), flush=True)
@@ -95,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                         click_tab(tab, args.view),
                     )
                 if second != 0:  # the page opens on the newest run: start from the second one
-                    switch(tab, args.page, f"{name} (not counted)", second)
+                    switch(tab, args.page, f"{name} (not counted)", second, args.by)
             samples: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
             print(
                 "\nRun switches in turns (seconds to everything drawn; the page's main-thread CPU)",
@@ -105,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 order = "AB" if pair % 2 == 0 else "BA"
                 index = first if pair % 2 == 0 else second  # to the other run and back, both trees alike
                 for name in order:
-                    samples[name].append(switch(tabs[name], args.page, name, index))
+                    samples[name].append(switch(tabs[name], args.page, name, index, args.by))
             browser.close()
     finally:
         for server in servers:
