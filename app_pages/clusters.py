@@ -180,6 +180,7 @@ def draw_view(view: str) -> None:
     """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``)."""
     if view == clusters.SCATTER_VIEW:
         scene_component.draw(clusters.scatter_scene(arn), key="chart_scatter")
+        clusters.build_scenes_ahead(arns, arn)  # the runs chosen next find their scene built
         if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
             st.caption(
                 f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "

@@ -25,7 +25,7 @@ from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
-from ui import execution_list, scene_component
+from ui import ahead, execution_list, scene_component
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -239,6 +239,18 @@ def scatter_scene(arn: str) -> scene_component.Scene:
     run = load_run(arn)
     shown = cluster_charts.sample_customers(run.clusters)
     return scene_component.scene_of(cluster_charts.rfm_scatter_3d(shown, total=len(run.clusters)), arn)
+
+
+#: Other runs' scenes built ahead once the 3-D view is open (the runs next to the one shown in the
+#: box); well under the caches' 8 entries, so the run shown and a run compared stay cached.
+SCENES_AHEAD = 3
+
+
+def build_scenes_ahead(arns: list[str], shown: str) -> None:
+    """Build the 3-D scenes of the runs next to ``shown`` in the box (``arns``) in the background
+    (``ui.ahead``): the first switch to one of them on the 3-D view waited 0.2-0.4 s for its
+    scene (benchmarks/README.md, round 21)."""
+    ahead.build_ahead(scatter_scene, ahead.nearest(arns, shown, SCENES_AHEAD))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
