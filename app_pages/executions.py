@@ -107,7 +107,9 @@ def runs_table(table: pd.DataFrame) -> None:
     """The runs table; a click on a row shows its run (``execution_list.follow_table_pick``)."""
     arns = list(table["ARN"])
     drawn_before = st.session_state.get(Key.TABLE_ARNS) or []
-    execution_list.settle_tick(st.session_state[Key.SELECTED_EXECUTION], drawn_before, arns)
+    st.session_state[Key.TABLE_SELECTION_SET] = execution_list.settle_tick(
+        st.session_state[Key.SELECTED_EXECUTION], drawn_before, arns
+    )
     st.session_state[Key.TABLE_ARNS] = arns  # the rows' runs, for its callback
     st.dataframe(
         table.drop(columns="ARN"),

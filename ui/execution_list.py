@@ -266,7 +266,12 @@ def follow_table_pick() -> None:
     rows = table_rows()
     if not rows or rows[0] >= len(arns):  # a tick taken off, or a table since redrawn shorter
         return
-    show_chosen(arns[rows[0]], also=(PICKER_PART_KEY,))  # the box follows the click
+    # The box follows the click. The table is drawn again only when its last drawing carried a
+    # selection set by the app (settle_tick): the browser's grid applies such a selection only when
+    # it differs from the one its last drawing carried, so a second "no row" in a row was ignored,
+    # the user's tick stayed, and the next rerun sent it back as a new pick (found in review).
+    redraw = (TABLE_PART_KEY,) if st.session_state.get(Key.TABLE_SELECTION_SET) else ()
+    show_chosen(arns[rows[0]], also=(PICKER_PART_KEY, *redraw))
 
 
 def is_execution_arn(value: Any) -> bool:
@@ -305,7 +310,7 @@ def selected_execution(table: pd.DataFrame) -> str:
     return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
 
 
-def settle_tick(shown: str, drawn_before: list[str], arns: list[str]) -> None:
+def settle_tick(shown: str, drawn_before: list[str], arns: list[str]) -> bool:
     """Keep a tick in the runs table on the run ``shown`` or take it off; called before the table
     is drawn with its rows' runs ``arns`` (``drawn_before``: the ARNs of its rows as last drawn).
 
@@ -313,12 +318,14 @@ def settle_tick(shown: str, drawn_before: list[str], arns: list[str]) -> None:
     another row: the tick moves with it. A choice in the "Run shown" box, a link or a launch shows
     another run: the tick is taken off (rather than moved to that run's row, which would redraw the
     table on every later choice in the box too). Streamlit (1.67) lets the app set a table's
-    selection through its key, and keeps the user's sort while it does."""
+    selection through its key, and keeps the user's sort while it does. Whether it set the
+    selection (the table's drawing then carries it, :data:`Key.TABLE_SELECTION_SET`)."""
     rows = table_rows()
     if not rows or (rows[0] < len(arns) and arns[rows[0]] == shown):
-        return
+        return False
     was_shown = rows[0] < len(drawn_before) and drawn_before[rows[0]] == shown and shown in arns
     st.session_state[TABLE_KEY] = {"selection": {"rows": [arns.index(shown)] if was_shown else []}}
+    return True
 
 
 def table_rows() -> list[int]:

@@ -151,28 +151,46 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
             assert [row["ticked"] for row in shown_rows(tab)[: len(by_name)]] == ticked
 
         # Another run chosen in the box takes the tick off (it named the run left) and keeps the
-        # sort (the table was given a new key before round 21, which lost it: found in review).
-        other = next(name for name in by_name if name != watched_run(tab))
-        choose_in_run_shown(tab, other)
-        assert watched_run(tab) == other
-        shows_in_order(tab, by_name)
-        tab.wait_for_function(  # the grid takes the selection it is sent after it has drawn
-            """() => {
-                const main = document.querySelector('[data-testid="stMain"]');
-                const grid = main.querySelector('[data-testid="data-grid-canvas"]');
-                grid.focus();
-                return grid.querySelectorAll('tbody tr').length > 0
-                    && !grid.querySelector('tbody tr[aria-selected="true"]');
-            }""",
-            timeout=STEP_TIMEOUT,
-        )
-        # The browser sends the untick it was given with its next rerun: the run shown stays.
-        asked, deadline = len(reruns.sent), time.monotonic() + 3 * IDLE_REFRESH_SECONDS
-        while len(reruns.sent) == asked and time.monotonic() < deadline:  # the idle look for new runs
-            tab.wait_for_timeout(200)
-        assert len(reruns.sent) > asked
-        settled(tab, STEP_TIMEOUT)
-        assert watched_run(tab) == other
+        # sort (the table was given a new key before round 21, which lost it: found in review). Twice:
+        # the grid ignored a second "no row" sent as its last drawing had sent the first, the tick
+        # stayed, and the next rerun sent it back as a pick (found in review, round 21).
+        for tick_first in (False, True):
+            if tick_first:  # a row of a run not shown (a click on the run shown's redraws the table)
+                clicked_position = next(i for i, name in enumerate(by_name) if name != watched_run(tab))
+                name = by_name[clicked_position]
+                tab.mouse.click(
+                    box["x"] + ROW_MARKER_X, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * clicked_position + 17
+                )
+                expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+                settled(tab, STEP_TIMEOUT)
+            other = next(name for name in by_name if name != watched_run(tab))
+            choose_in_run_shown(tab, other)
+            assert watched_run(tab) == other
+            shows_in_order(tab, by_name)
+            no_row_ticked(tab)
+            # The browser sends the untick it was given with its next rerun: the run shown stays.
+            asked, deadline = len(reruns.sent), time.monotonic() + 3 * IDLE_REFRESH_SECONDS
+            while len(reruns.sent) == asked and time.monotonic() < deadline:  # the idle look for new runs
+                tab.wait_for_timeout(200)
+            assert len(reruns.sent) > asked
+            settled(tab, STEP_TIMEOUT)
+            assert watched_run(tab) == other
+            no_row_ticked(tab)
+
+
+def no_row_ticked(tab) -> None:
+    """Wait until the runs table shows its rows and none ticked (the grid takes a selection it is
+    sent after it has drawn)."""
+    tab.wait_for_function(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const grid = main.querySelector('[data-testid="data-grid-canvas"]');
+            grid.focus();
+            return grid.querySelectorAll('tbody tr').length > 0
+                && !grid.querySelector('tbody tr[aria-selected="true"]');
+        }""",
+        timeout=STEP_TIMEOUT,
+    )
 
 
 def map_box_text(tab) -> str:
