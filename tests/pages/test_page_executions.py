@@ -303,11 +303,8 @@ def test_a_run_opened_by_its_link_takes_the_tick_off_another_run(runs, monkeypat
 
 
 def test_a_tick_moves_with_its_run_when_a_run_started_elsewhere_moves_the_rows(tmp_path, monkeypatch):
-    client, running = start_waiting_execution(tmp_path / "moving", monkeypatch)
+    client, running, _stopped = running_and_stopped(tmp_path / "moving", monkeypatch)
     machine = client.describe_execution(executionArn=running)["stateMachineArn"]
-    ended = client.start_execution(stateMachineArn=machine, name="stopped", input="{}")["executionArn"]
-    client.stop_execution(executionArn=ended)
-    assert wait_for_status(client, ended, 60)["status"] == "ABORTED"
     later = None
     try:
         at = open_page(running)
@@ -354,11 +351,7 @@ def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that
 
 def test_a_switch_to_or_from_a_running_run_redraws_the_whole_page(tmp_path, monkeypatch):
     # A run that goes needs the page's own run: its Stop button and the live refresh are set up there.
-    client, running = start_waiting_execution(tmp_path / "switching", monkeypatch)
-    machine = client.describe_execution(executionArn=running)["stateMachineArn"]
-    ended = client.start_execution(stateMachineArn=machine, name="stopped", input="{}")["executionArn"]
-    client.stop_execution(executionArn=ended)
-    assert wait_for_status(client, ended, 60)["status"] == "ABORTED"
+    client, running, ended = running_and_stopped(tmp_path / "switching", monkeypatch)
     try:
         at = open_page(running)
         assert at.button(key=f"stop_{running}")
@@ -596,6 +589,17 @@ def start_waiting_execution(home: Path, monkeypatch) -> tuple[LocalStepFunctions
         "executionArn"
     ]
     return client, arn
+
+
+def running_and_stopped(home: Path, monkeypatch) -> tuple[LocalStepFunctionsClient, str, str]:
+    """In ``home``, a run that stays RUNNING ("waiting", :func:`start_waiting_execution`) and a
+    later one of the same state machine, stopped (ABORTED, "stopped"): the client and both ARNs."""
+    client, running = start_waiting_execution(home, monkeypatch)
+    machine = client.describe_execution(executionArn=running)["stateMachineArn"]
+    ended = client.start_execution(stateMachineArn=machine, name="stopped", input="{}")["executionArn"]
+    client.stop_execution(executionArn=ended)
+    assert wait_for_status(client, ended, 60)["status"] == "ABORTED"
+    return client, running, ended
 
 
 def test_stop_asks_for_confirmation_then_the_running_execution_ends_aborted(tmp_path, monkeypatch):
