@@ -7,7 +7,7 @@ import streamlit as st
 
 from pipeline.views import execution_view as ev
 from pipeline.workflows.runs import failure_message
-from ui import deep_link, execution_list, executions, runs, step_panel
+from ui import deep_link, execution_list, executions, runs, runs_table_component, step_panel
 from ui.errors import show_error, show_warning
 from ui.graph_component import workflow_graph
 from ui.layout import scroll_to_top
@@ -69,8 +69,7 @@ def runs_part(anything_was_running: bool) -> None:
     and the box lost what the user was typing in it when a run started or the last one ended. The
     box and the table are fragments of their own in it: the box's and the table's callbacks make
     the run chosen the one shown and rerun the parts that show it, or the page
-    (``execution_list.show_chosen``); a click on a row reruns the box, so that it follows, and
-    not the table, which shows the tick already.
+    (``execution_list.show_chosen``), with the box and the table, which follow it.
     """
     chosen = st.session_state[Key.SELECTED_EXECUTION]
     fresh = runs.list_executions(chosen) if anything_was_running else listing
@@ -90,7 +89,7 @@ def runs_part(anything_was_running: bool) -> None:
 def run_picker(arns: list[str], labels: dict[str, str]) -> None:
     """The "Run shown" box: the run shown, chosen here or by a click on the table, a link or a
     launch (each sets the selected execution, which the box follows: set before it is drawn, never
-    given as its index). Above the table, so the keyboard reaches it before the grid's cells."""
+    given as its index). Above the table, so the keyboard reaches it before the table's rows."""
     st.session_state[execution_list.PICKER_KEY] = st.session_state[Key.SELECTED_EXECUTION]
     st.selectbox(
         "Run shown",
@@ -99,28 +98,18 @@ def run_picker(arns: list[str], labels: dict[str, str]) -> None:
         key=execution_list.PICKER_KEY,
         on_change=execution_list.follow_picker,
     )
-    st.space(execution_list.TOOLBAR_ROOM)  # the grid's toolbar, shown on hover, clears the box
 
 
 @st.fragment(key=execution_list.TABLE_PART_KEY)
 def runs_table(table: pd.DataFrame) -> None:
-    """The runs table; a click on a row shows its run (``execution_list.follow_table_pick``)."""
-    arns = list(table["ARN"])
-    drawn_before = st.session_state.get(Key.TABLE_ARNS) or []
-    st.session_state[Key.TABLE_SELECTION_SET] = execution_list.settle_tick(
-        st.session_state[Key.SELECTED_EXECUTION], drawn_before, arns
-    )
-    st.session_state[Key.TABLE_ARNS] = arns  # the rows' runs, for its callback
-    st.dataframe(
-        table.drop(columns="ARN"),
-        hide_index=True,
+    """The runs table, the run shown marked; a click on a row shows its run
+    (``execution_list.follow_table_pick``)."""
+    st.session_state[Key.TABLE_ARNS] = list(table["ARN"])  # the runs a click may name
+    runs_table_component.runs_table(
+        execution_list.table_payload(table, st.session_state[Key.SELECTED_EXECUTION]),
         key=execution_list.TABLE_KEY,
-        on_select=execution_list.follow_table_pick,
-        selection_mode="single-row",
-        height=38 + 35 * min(len(table), execution_list.VISIBLE_ROWS),
-        column_config=execution_list.column_config(),
+        on_click=execution_list.follow_table_pick,
     )
-    # A row is ticked only while the run the user ticked is shown, so the box above names the run shown.
     st.caption(execution_list.TABLE_CAPTION)
 
 

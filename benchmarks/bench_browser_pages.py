@@ -373,24 +373,30 @@ def launch_changes(tab: Tab, repeats: int) -> None:
             tab.timed("Launch", f"workflow: {workflow.lower()}", click_text(tab, catalogue, workflow))
 
 
-#: Where a click on the runs table's row ``n`` (0: the top one) lands, from the grid's top left:
-#: its selection box (as tests/browser/test_browser_executions.py clicks it).
-RUN_ROW_MARKER = (17, 36 + 17)
-RUN_ROW_HEIGHT = 35
+#: Where a click on row ``n`` (0: the top one) of Streamlit's grid lands, from the grid's top left:
+#: its selection box. The runs table was that grid before round 22; an A/B run against such a
+#: tree clicks it there.
+GRID_ROW_MARKER = (17, 36 + 17)
+GRID_ROW_HEIGHT = 35
 
 
 def timed_run_row(tab: Tab, what: str, row: int) -> Change:
-    """Time a click on the runs table's row ``row`` (newest first), which watches that run, to
-    its charts drawn; the table is scrolled into view first, untimed (the step changes before
-    scrolled the page down)."""
-    table = tab.main.get_by_test_id("stDataFrame").first
+    """Time a click on the runs table's row ``row`` (newest first; ``ui.runs_table_component``, or
+    an older tree's grid), which watches that run, to its charts drawn; the table is scrolled into
+    view first, untimed (the step changes before scrolled the page down)."""
+    table = tab.main.locator(".rt tbody tr, [data-testid='stDataFrame']").first
+    grid = tab.main.locator(".rt").count() == 0
+    line = table if grid else tab.main.locator(".rt tbody tr").nth(row)
 
     def act() -> None:
-        box = table.bounding_box()
-        x, y = RUN_ROW_MARKER
-        tab.page.mouse.click(box["x"] + x, box["y"] + y + RUN_ROW_HEIGHT * row)
+        box = line.bounding_box()
+        if grid:
+            x, y = GRID_ROW_MARKER
+            tab.page.mouse.click(box["x"] + x, box["y"] + y + GRID_ROW_HEIGHT * row)
+        else:
+            tab.page.mouse.click(box["x"] + 60, box["y"] + box["height"] / 2)
 
-    return tab.timed("Executions", what, act, before=table.scroll_into_view_if_needed, charts=True)
+    return tab.timed("Executions", what, act, before=line.scroll_into_view_if_needed, charts=True)
 
 
 def executions_changes(tab: Tab, repeats: int) -> None:
@@ -401,7 +407,7 @@ def executions_changes(tab: Tab, repeats: int) -> None:
     for _ in range(repeats):  # the watched run: a clustering one (second newest), then the price run
         timed_run_row(tab, "run: another (a row of the table)", 1)
         timed_run_row(tab, "run: back", 0)
-    for _ in range(repeats):  # the same two runs from the "Run shown" box (no dataframe debounce)
+    for _ in range(repeats):  # the same two runs from the "Run shown" box
         timed_choice(tab, "Executions", "run: another (Run shown box)", RUN_PICKER, 1, charts=True)
         timed_choice(tab, "Executions", "run: back (Run shown box)", RUN_PICKER, 0, charts=True)
 

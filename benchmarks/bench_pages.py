@@ -359,15 +359,24 @@ def bench_launch(session: Session, active: Any) -> PageTimes:
 
 
 def pick_run(arn: str) -> Callable[[Any], Any]:
-    """Select a run as the Executions page now offers it: a click on its row of the live table
-    (``ui.execution_list``; the dataframe's selection state), then rerun."""
-    from ui.execution_list import TABLE_KEY
+    """Select a run as the Executions page now offers it: a click on its row of the runs table
+    (``ui.runs_table_component``: the row's ARN as the component's trigger value), then rerun."""
 
     def click_row(at: Any) -> Any:
-        names = at.dataframe[0].value["Name"].tolist()
-        row = names.index(arn.rsplit(":", 1)[-1])
-        at.session_state[TABLE_KEY] = {"selection": {"rows": [row], "columns": []}}
-        return at.run()
+        import json
+
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+        from ui.runs_table_component import COMPONENT_NAME
+
+        [table] = [c for c in at.get("bidi_component") if c.proto.component_name.endswith(COMPONENT_NAME)]
+        states = WidgetStates()
+        states.CopyFrom(at._tree.get_widget_states())
+        click = states.widgets.add()
+        click.id = _make_trigger_id(table.proto.id, "events")
+        click.json_trigger_value = json.dumps([{"event": "clicked", "value": arn}])
+        return at._run(states)
 
     return click_row
 

@@ -1,17 +1,15 @@
 """The Executions page's runs table: running runs first, parameters and quality, a row click selects.
 
-The table is redrawn by a refreshing fragment while runs go, so durations grow live. A click
-on a row selects that run; ``st.dataframe`` reports the clicked row's position, which a
-refresh may give to another run (a new run listed first, a run ending), so the page acts on a
-row pick in the table's callback (:func:`follow_table_pick`), which Streamlit calls only when
-the pick itself changed, never because the rows under it moved.
+The table is redrawn by a refreshing fragment while runs go, so durations grow live. It is
+``ui.runs_table_component``: a click on a row sends that row's run (its ARN, so a refresh that
+moved the rows under the click cannot name another run), and the table marks the run shown.
 
 A choice in the "Run shown" box or a click on a row is acted on in the widget's callback. While
 nothing runs, it reruns only the page's parts that show the run (:data:`RUN_PARTS`, fragments),
-not the page: the title, the sidebar, the navigation and the runs table stay as they are (a click
-on a row reruns the box, which follows it), and the server makes one short run instead of two
-(the fragment's, which handed over to the page's). A run that goes, before or after the switch,
-needs the page's own run: the Stop button and the live refresh are set up there."""
+the box and the table (each follows the choice), not the page: the title, the sidebar and the
+navigation stay as they are, and the server makes one short run instead of two (the fragment's,
+which handed over to the page's). A run that goes, before or after the switch, needs the page's
+own run: the Stop button and the live refresh are set up there."""
 
 from __future__ import annotations
 
@@ -24,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES
+from ui import runs_table_component
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -45,11 +44,24 @@ TABLE_COLUMNS = [
 ]
 #: Rows the table shows before it scrolls, so the selected run stays near the top of the page.
 VISIBLE_ROWS = 6
-#: Pixels between the "Run shown" box and the table: the grid's toolbar (shown on hover, above
-#: its top right corner) covered the box's arrow without them.
-TOOLBAR_ROOM = 16
-#: The widget key of the table (its selection lives in session state under it).
+#: The height of a row and of the header row, in pixels (as Streamlit's grid had them).
+ROW_HEIGHT = 35
+#: The widget key of the table (a click's trigger value lives in session state under it).
 TABLE_KEY = "executions_table"
+#: Columns whose cells are numbers, right-aligned; columns cut to a width (whole text on hover).
+NUMERIC_COLUMNS = frozenset({"Duration (s)", "Quality"})
+CLIPPED_COLUMNS = frozenset({"Dataset"})
+#: What a column header's hover says.
+COLUMN_HELP = {
+    "k": "A sweep shows its range, and the k it chose once it has.",
+    "Threshold": "The quality gate the run had to pass.",
+    "Quality": (
+        "How good the run's model is, held to its Threshold: the silhouette for a clustering "
+        "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
+        "currency of the prices, lower is better). Blank while the run goes, or when it ended before "
+        "it had one."
+    ),
+}
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 #: The figure a quality gate's Fail cause quotes: the clustering gate's silhouette, the price
 #: regression's validation RMSE ("Validation RMSE 31.2 is above the threshold 30: ...").
@@ -140,8 +152,8 @@ def executions_table(listing: Listing, now: dt.datetime | None = None) -> pd.Dat
     """The listing as the page's table: running runs first, then newest first; durations so far.
 
     While nothing runs, every figure in it is final: the table is built once per listing (its
-    runs and statuses), not on every rerun (~7 ms each). It does not say which run is shown (the
-    "Run shown" box above it does), so choosing another run leaves it as it is."""
+    runs and statuses), not on every rerun (~7 ms each); so is what the browser is sent of it
+    (:func:`table_payload`)."""
     if now is None and not any_running(listing):
         return _ended_table(listing.signature(), listing)
     return _build_table(listing, now)
@@ -186,11 +198,10 @@ def _build_table(listing: Listing, now: dt.datetime | None) -> pd.DataFrame:
     return table.drop(columns="_running").reset_index(drop=True)
 
 
-#: Under the runs table. A row is ticked only while the run the user ticked is shown
-#: (:func:`settle_tick`), so the box names the run shown.
+#: Under the runs table.
 TABLE_CAPTION = (
-    "The run shown below is the one in “Run shown” above: choose another there, or tick the box at the "
-    "left of its row. Click a column header to sort."
+    "The run shown below is marked in the table: click another row, or choose it in “Run shown” above. "
+    "Click a column header to sort."
 )
 #: The widget key of the "Run shown" box above the table.
 PICKER_KEY = "executions_run_shown"
@@ -211,11 +222,8 @@ def picker_option(item: dict[str, Any]) -> str:
 RUN_HEADING_KEY = "executions_run_heading"
 WATCH_KEY = "executions_watch"
 RUN_PARTS = (RUN_HEADING_KEY, WATCH_KEY)
-#: The runs part (the box and the table, refreshed while a run goes) and its two fragments. A click
-#: on a row reruns the box's part, so that the box follows, and not the table's: the browser shows
-#: the tick, and the grid was a fifth of the browser's work a switch (benchmarks/README.md, round
-#: 20). A choice in the box reruns neither, unless a row is ticked: then the table's part takes the
-#: tick off (:func:`settle_tick`).
+#: The runs part (the box and the table, refreshed while a run goes) and its two fragments, which a
+#: choice in the box or a click on a row reruns with the run's parts, so that both follow it.
 RUNS_PART_KEY = "executions_runs_part"
 PICKER_PART_KEY = "executions_picker_part"
 TABLE_PART_KEY = "executions_table_part"
@@ -244,34 +252,27 @@ def show_chosen(arn: str, *, also: tuple[str, ...] = ()) -> None:
 
 
 def follow_picker() -> None:
-    """The run chosen in the "Run shown" box becomes the run shown (:func:`show_chosen`).
+    """The run chosen in the "Run shown" box becomes the run shown (:func:`show_chosen`); the
+    table's part reruns with it, to mark it.
 
-    The box is there beside the table because Streamlit's dataframe holds a row click back 150 ms
-    before it tells the server (its selection debounce, 1.67), and a select box can be used from
-    the keyboard and searched by typing a run's name."""
+    The box is there beside the table because it can be used from the keyboard and searched by
+    typing a run's name."""
     chosen = st.session_state[PICKER_KEY]
     if not is_execution_arn(chosen):  # a label the box no longer offers (see picker_option)
         return
-    # A row ticked names the run left: the table's part, rerun for it, takes the tick off.
-    show_chosen(chosen, also=(TABLE_PART_KEY,) if table_rows() else ())
+    show_chosen(chosen, also=(TABLE_PART_KEY,))
 
 
 def follow_table_pick() -> None:
-    """The runs table's selection callback: a row ticked shows its run (:func:`show_chosen`).
+    """The runs table's click callback: the clicked row's run becomes the run shown
+    (:func:`show_chosen`), and the box follows.
 
-    Streamlit calls it when the selection changed, never because a refresh moved other runs
-    under a ticked row. The row's position is read against the ARNs in the order the table was
-    drawn (:data:`Key.TABLE_ARNS`), which is the table the user clicked."""
-    arns = st.session_state.get(Key.TABLE_ARNS) or []
-    rows = table_rows()
-    if not rows or rows[0] >= len(arns):  # a tick taken off, or a table since redrawn shorter
+    The click names the run by its ARN, which comes from the browser: it is acted on only when it
+    names a run the table lists (:data:`Key.TABLE_ARNS`, its rows when last drawn)."""
+    arn = runs_table_component.clicked(TABLE_KEY)
+    if arn is None or arn not in (st.session_state.get(Key.TABLE_ARNS) or ()):
         return
-    # The box follows the click. The table is drawn again only when its last drawing carried a
-    # selection set by the app (settle_tick): the browser's grid applies such a selection only when
-    # it differs from the one its last drawing carried, so a second "no row" in a row was ignored,
-    # the user's tick stayed, and the next rerun sent it back as a new pick (found in review).
-    redraw = (TABLE_PART_KEY,) if st.session_state.get(Key.TABLE_SELECTION_SET) else ()
-    show_chosen(arns[rows[0]], also=(PICKER_PART_KEY, *redraw))
+    show_chosen(arn, also=(PICKER_PART_KEY, TABLE_PART_KEY))
 
 
 def is_execution_arn(value: Any) -> bool:
@@ -279,62 +280,65 @@ def is_execution_arn(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("arn:") and ":execution:" in value
 
 
-def column_config() -> dict[str, Any]:
-    """How the table's columns read: whole statuses, the year in Started, numbers with fixed decimals."""
+def table_payload(table: pd.DataFrame, shown: str) -> dict[str, Any]:
+    """What ``ui.runs_table_component`` draws of ``table`` (:func:`executions_table`): its columns
+    but the ARN (name, help, numeric, clipped), each row's ARN, cells as they read and sort keys,
+    the run ``shown`` and the table's height (:data:`VISIBLE_ROWS` rows before it scrolls)."""
+    return {**_rows_payload(table), "shown": shown}
+
+
+def _rows_payload(table: pd.DataFrame) -> dict[str, Any]:
+    columns = [column for column in table.columns if column != "ARN"]
+    cells = {column: _cells(table[column]) for column in columns}
+    keys = {column: _sort_keys(table[column]) for column in columns}
     return {
-        # Wide enough for the longest status (SUCCEEDED, TIMED_OUT): auto-sizing cut it at 1400 px.
-        "Status": st.column_config.TextColumn(width=110),
-        # A long file name is cut in its cell (its whole name on hover), not widening the column.
-        "Dataset": st.column_config.TextColumn(width="medium"),
-        "Started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-        "Duration (s)": st.column_config.NumberColumn(format="%.1f"),
-        "k": st.column_config.TextColumn(help="A sweep shows its range, and the k it chose once it has."),
-        "Threshold": st.column_config.TextColumn(help="The quality gate the run had to pass."),
-        # Room for the header beside the menu icon a hover shows (auto-sizing left "Qua" at 800 px).
-        "Quality": st.column_config.NumberColumn(
-            format="%.3f",
-            width=96,
-            help=(
-                "How good the run's model is, held to its Threshold: the silhouette for a clustering "
-                "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
-                "currency of the prices, lower is better). None while the run goes, or when it ended before "
-                "it had one."
-            ),
-        ),
+        "columns": [
+            {
+                "name": column,
+                "help": COLUMN_HELP.get(column, ""),
+                "numeric": column in NUMERIC_COLUMNS,
+                "clip": column in CLIPPED_COLUMNS,
+            }
+            for column in columns
+        ],
+        "rows": [
+            {
+                "arn": arn,
+                "cells": [cells[column][index] for column in columns],
+                "keys": [keys[column][index] for column in columns],
+            }
+            for index, arn in enumerate(table["ARN"])
+        ],
+        "height": ROW_HEIGHT * (1 + min(len(table), VISIBLE_ROWS)) + 2,
     }
+
+
+def _cells(values: pd.Series) -> list[str]:
+    """A column's cells as they read: Started with its year and seconds, a duration to a tenth of a
+    second, a quality to three decimals, a missing figure blank."""
+    if values.name == "Started":
+        return [stamp.strftime("%Y-%m-%d %H:%M:%S") for stamp in values]
+    if values.name == "Duration (s)":
+        return [f"{value:.1f}" for value in values]
+    if values.name == "Quality":
+        return ["" if pd.isna(value) else f"{value:.3f}" for value in values]
+    return ["" if value is None else str(value) for value in values]
+
+
+def _sort_keys(values: pd.Series) -> list[Any]:
+    """A column's sort keys: numbers for numbers (a missing one null, sorted last), the time for
+    Started (ISO text sorts in time order), the text otherwise."""
+    if values.name == "Started":
+        return [stamp.isoformat() for stamp in values]
+    if values.name in NUMERIC_COLUMNS:
+        return [None if pd.isna(value) else float(value) for value in values]
+    return ["" if value is None else str(value) for value in values]
 
 
 def selected_execution(table: pd.DataFrame) -> str:
     """The session's selected execution if listed, else the first one (the table is not empty)."""
     current = st.session_state.get(Key.SELECTED_EXECUTION)
     return current if current in set(table["ARN"]) else table["ARN"].iloc[0]
-
-
-def settle_tick(shown: str, drawn_before: list[str], arns: list[str]) -> bool:
-    """Keep a tick in the runs table on the run ``shown`` or take it off; called before the table
-    is drawn with its rows' runs ``arns`` (``drawn_before``: the ARNs of its rows as last drawn).
-
-    A tick is the user's click on the run shown. A refresh while a run goes may move that run to
-    another row: the tick moves with it. A choice in the "Run shown" box, a link or a launch shows
-    another run: the tick is taken off (rather than moved to that run's row, which would redraw the
-    table on every later choice in the box too). Streamlit (1.67) lets the app set a table's
-    selection through its key, and keeps the user's sort while it does. Whether it set the
-    selection (the table's drawing then carries it, :data:`Key.TABLE_SELECTION_SET`)."""
-    rows = table_rows()
-    if not rows or (rows[0] < len(arns) and arns[rows[0]] == shown):
-        return False
-    was_shown = rows[0] < len(drawn_before) and drawn_before[rows[0]] == shown and shown in arns
-    st.session_state[TABLE_KEY] = {"selection": {"rows": [arns.index(shown)] if was_shown else []}}
-    return True
-
-
-def table_rows() -> list[int]:
-    """The rows ticked in the runs table, as its widget state holds them (empty before any click)."""
-    state = st.session_state.get(TABLE_KEY)
-    try:
-        return [int(row) for row in state["selection"]["rows"]]
-    except (KeyError, TypeError, ValueError):
-        return []
 
 
 def any_running(listing: Listing) -> bool:

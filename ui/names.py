@@ -67,9 +67,7 @@ class Key:
     #: Whether a choice of another run may redraw only the parts of Executions that show it
     #: (``execution_list.RUN_PARTS``): set by each full run of the page, true while nothing runs.
     SWITCH_IN_PLACE: Final = "executions_switch_in_place"
-    #: Whether the runs table's last drawing carried a selection the app set (``settle_tick``).
-    TABLE_SELECTION_SET: Final = "executions_table_selection_set"
-    #: The runs table's ARNs in the order its rows were drawn, for its row-click callback.
+    #: The runs table's ARNs when last drawn: the runs a click on a row may name.
     TABLE_ARNS: Final = "executions_table_arns"
     #: The run name of the ``?run=NAME`` link last applied to the selection.
     RUN_LINK_APPLIED: Final = "run_link_applied"

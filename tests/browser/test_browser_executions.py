@@ -1,12 +1,11 @@
 """The Executions page's runs table in chromium: after sorting by a column header, a click on a row
-watches the run that row shows.
+(or Enter on it) watches the run that row shows, and the table marks it.
 
-``st.dataframe`` sorts in the browser while the page's table keeps its own order, so a row's
-place on screen and its place in the table the page picks from differ once sorted (the classic
-bug: the selection index read against the wrong order). Three real runs of the sample are listed
-newest first; sorting by Name reverses that, so a pick read in the wrong order would watch
-another run. Which run a row shows is read from the grid's accessibility tree (the cells glide
-renders for screen readers), never assumed.
+The table sorts in the browser while the page's table keeps its own order, so a row's place on
+screen and its place in the table the page picks from differ once sorted (the classic bug: a
+position read against the wrong order). Real runs of the sample are listed newest first; sorting
+by Name reverses that, so a pick read in the wrong order would watch another run. Which run a row
+shows is read from the table's cells, never assumed.
 """
 
 from __future__ import annotations
@@ -38,11 +37,6 @@ from ui.executions import IDLE_REFRESH_SECONDS
 
 pytestmark = pytest.mark.browser
 
-HEADER_HEIGHT = 36  # px: the grid's header row (35) and its border
-ROW_HEIGHT = 35  # px: Streamlit's default row height
-ROW_MARKER_X = 17  # px from the grid's left edge to the centre of a row's selection box
-NAME_HEADER_X = 200  # px from the grid's left edge: inside the Name column's header
-
 
 @pytest.fixture(scope="module")
 def finished(sample_xlsx, tmp_path_factory) -> FinishedRuns:
@@ -67,29 +61,27 @@ def server(finished, tmp_path_factory) -> Iterator[StreamlitServer]:
 
 
 def shown_rows(tab) -> list[dict[str, Any]]:
-    """The runs table's rows in the order the browser shows them: whether each is ticked, its name."""
-    grid = tab.get_by_test_id("stMain").get_by_test_id("data-grid-canvas").first
-    grid.focus()  # glide writes its accessibility cells for the focused grid
+    """The runs table's rows in the order the browser shows them: whether each is marked as the
+    run shown, its name."""
     return tab.evaluate(
-        """() => [...document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]')
-            .querySelectorAll('tbody tr')].map(row => {
-                const cell = i => row.querySelector(`td[aria-colindex="${i}"]`)?.textContent ?? '';
-                return {ticked: row.getAttribute('aria-selected') === 'true', name: cell(1)};
-            })"""
+        """() => [...document.querySelectorAll('[data-testid="stMain"] .rt tbody tr')].map(row => ({
+            shown: row.getAttribute('aria-current') === 'true', name: row.cells[0].textContent}))"""
     )
 
 
-def shows_in_order(tab, expected: list[str]) -> None:
-    """Wait until the table's first rows show the runs named ``expected``, in that order."""
+def shows_in_order(tab, expected: list[str], shown: str | None = None) -> None:
+    """Wait until the table's first rows show the runs named ``expected``, in that order (and, given
+    ``shown``, that run's row marked, the only one)."""
     tab.wait_for_function(
-        """expected => {
-            const grid = document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]');
-            grid.focus();
-            const names = [...grid.querySelectorAll('tbody tr')].map(
-                row => row.querySelector('td[aria-colindex="1"]')?.textContent);
-            return expected.every((name, i) => names[i] === name);
+        """([expected, shown]) => {
+            const rows = [...document.querySelectorAll('[data-testid="stMain"] .rt tbody tr')];
+            const names = rows.map(row => row.cells[0].textContent);
+            const marked = rows.filter(row => row.getAttribute('aria-current') === 'true')
+                .map(row => row.cells[0].textContent);
+            return expected.every((name, i) => names[i] === name)
+                && (shown === null || (marked.length === 1 && marked[0] === shown));
         }""",
-        arg=expected,
+        arg=[expected, shown],
         timeout=STEP_TIMEOUT,
     )
 
@@ -113,10 +105,10 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
         reruns = Reruns(tab)
         tab.goto(f"{server.url}/executions")
         main = tab.get_by_test_id("stMain")
-        table = main.get_by_test_id("stDataFrame").first
-        expect(table).to_be_visible()
+        rows = main.locator(".rt tbody tr")
+        expect(rows.first).to_be_visible()
         settled(tab, STEP_TIMEOUT)
-        shows_in_order(tab, newest_first)  # newest first, the newest watched
+        shows_in_order(tab, newest_first, shown=newest_first[0])  # newest first, the newest watched
         assert watched_run(tab) == newest_first[0]
 
         # The idle page looks for runs started elsewhere every few seconds: its one fragment
@@ -127,15 +119,16 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
         watch_ids = {fragment for fragment in reruns.sent if fragment}
         assert len(watch_ids) == 1, reruns.sent
 
-        box = table.bounding_box()
-        tab.mouse.click(box["x"] + NAME_HEADER_X, box["y"] + HEADER_HEIGHT / 2)  # sort by Name
+        name_header = main.locator(".rt thead th", has_text="Name")
+        name_header.get_by_role("button").click()  # sort by Name
         shows_in_order(tab, by_name)
+        expect(name_header).to_have_attribute("aria-sort", "ascending")
 
         for position in (moved[0], moved[-1]):
             name = shown_rows(tab)[position]["name"]
             assert name == by_name[position]
             asked = len(reruns.sent)
-            tab.mouse.click(box["x"] + ROW_MARKER_X, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * position + 17)
+            rows.nth(position).click()
             expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
             settled(tab, STEP_TIMEOUT)
             # The table is in the runs part's fragment (while nothing runs too, so the "Run shown"
@@ -145,52 +138,36 @@ def test_a_click_on_a_row_after_sorting_watches_the_run_that_row_shows(browser, 
             assert len(clicked) == 1 and clicked[0] != "", reruns.sent[asked:]
             assert watched_run(tab) == name
             expect(main.get_by_test_id("stCode").filter(has_text=arn_of[name]).first).to_be_visible()
-            # The table stays sorted, the row clicked ticked (the only one).
-            shows_in_order(tab, by_name)
-            ticked = [index == position for index in range(len(by_name))]
-            assert [row["ticked"] for row in shown_rows(tab)[: len(by_name)]] == ticked
+            # The table stays sorted, the row clicked marked (the only one).
+            shows_in_order(tab, by_name, shown=name)
 
-        # Another run chosen in the box takes the tick off (it named the run left) and keeps the
-        # sort (the table was given a new key before round 21, which lost it: found in review). Twice:
-        # the grid ignored a second "no row" sent as its last drawing had sent the first, the tick
-        # stayed, and the next rerun sent it back as a pick (found in review, round 21).
-        for tick_first in (False, True):
-            if tick_first:  # a row of a run not shown (a click on the run shown's redraws the table)
-                clicked_position = next(i for i, name in enumerate(by_name) if name != watched_run(tab))
-                name = by_name[clicked_position]
-                tab.mouse.click(
-                    box["x"] + ROW_MARKER_X, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * clicked_position + 17
-                )
-                expect(main.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-                settled(tab, STEP_TIMEOUT)
-            other = next(name for name in by_name if name != watched_run(tab))
-            choose_in_run_shown(tab, other)
-            assert watched_run(tab) == other
-            shows_in_order(tab, by_name)
-            no_row_ticked(tab)
-            # The browser sends the untick it was given with its next rerun: the run shown stays.
-            asked, deadline = len(reruns.sent), time.monotonic() + 3 * IDLE_REFRESH_SECONDS
-            while len(reruns.sent) == asked and time.monotonic() < deadline:  # the idle look for new runs
-                tab.wait_for_timeout(200)
-            assert len(reruns.sent) > asked
-            settled(tab, STEP_TIMEOUT)
-            assert watched_run(tab) == other
-            no_row_ticked(tab)
+        # The keyboard: the run shown's row is the table's one Tab stop; an arrow moves to the next
+        # row, Enter shows its run.
+        shown_position = by_name.index(watched_run(tab))
+        target = shown_position - 1 if shown_position else 1
+        rows.nth(shown_position).focus()
+        tab.keyboard.press("ArrowUp" if target < shown_position else "ArrowDown")
+        tab.keyboard.press("Enter")
+        expect(main.get_by_role("heading", name=by_name[target], exact=True)).to_be_visible(
+            timeout=STEP_TIMEOUT
+        )
+        settled(tab, STEP_TIMEOUT)
+        shows_in_order(tab, by_name, shown=by_name[target])
+        assert tab.evaluate("() => document.activeElement.cells?.[0]?.textContent") == by_name[target]
 
-
-def no_row_ticked(tab) -> None:
-    """Wait until the runs table shows its rows and none ticked (the grid takes a selection it is
-    sent after it has drawn)."""
-    tab.wait_for_function(
-        """() => {
-            const main = document.querySelector('[data-testid="stMain"]');
-            const grid = main.querySelector('[data-testid="data-grid-canvas"]');
-            grid.focus();
-            return grid.querySelectorAll('tbody tr').length > 0
-                && !grid.querySelector('tbody tr[aria-selected="true"]');
-        }""",
-        timeout=STEP_TIMEOUT,
-    )
+        # Another run chosen in the box moves the mark and keeps the sort; the idle look for new
+        # runs that follows changes nothing.
+        other = next(name for name in by_name if name != watched_run(tab))
+        choose_in_run_shown(tab, other)
+        assert watched_run(tab) == other
+        shows_in_order(tab, by_name, shown=other)
+        asked, deadline = len(reruns.sent), time.monotonic() + 3 * IDLE_REFRESH_SECONDS
+        while len(reruns.sent) == asked and time.monotonic() < deadline:
+            tab.wait_for_timeout(200)
+        assert len(reruns.sent) > asked
+        settled(tab, STEP_TIMEOUT)
+        assert watched_run(tab) == other
+        shows_in_order(tab, by_name, shown=other)
 
 
 def map_box_text(tab) -> str:

@@ -75,11 +75,8 @@ def wait_until_listed_first(tab, name: str, timeout: int) -> None:
     """Wait until the table's first row is the run ``name`` (running runs come first)."""
     tab.wait_for_function(
         """name => {
-            const grid = document.querySelector('[data-testid="stMain"] [data-testid="data-grid-canvas"]');
-            if (!grid) return false;
-            grid.focus();
-            const first = grid.querySelector('tbody tr td[aria-colindex="1"]');  // Name
-            return first?.textContent === name;
+            const first = document.querySelector('[data-testid="stMain"] .rt tbody tr');
+            return first?.cells[0].textContent === name;  // Name
         }""",
         arg=name,
         timeout=timeout,
@@ -154,14 +151,13 @@ FOCUSED = "() => [document.activeElement?.getAttribute('aria-label'), document.a
 
 
 def wait_until_row_reads(tab, name: str, status: str, timeout: int) -> None:
-    """Wait until the runs table lists ``name`` with ``status``, read from the grid's accessible
-    table without focusing the grid (the keyboard stays where the user left it)."""
+    """Wait until the runs table lists ``name`` with ``status`` (read without focusing the table:
+    the keyboard stays where the user left it)."""
     tab.wait_for_function(
         """([name, status]) => {
-            const table = document.querySelector('[data-testid="stMain"] [data-testid="stDataFrame"] table');
-            return [...(table?.querySelectorAll('tbody tr') ?? [])].some(row =>
-                row.querySelector('td[aria-colindex="1"]')?.textContent === name &&
-                row.querySelector('td[aria-colindex="2"]')?.textContent === status);
+            const rows = document.querySelectorAll('[data-testid="stMain"] .rt tbody tr');
+            return [...rows].some(row =>
+                row.cells[0].textContent === name && row.cells[1].textContent === status);
         }""",
         arg=[name, status],
         timeout=timeout,

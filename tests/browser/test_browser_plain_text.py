@@ -4,7 +4,8 @@ Escaping alone does not stop GitHub-flavoured Markdown from linking bare URLs (i
 parsing, in the unescaped text), so what chromium draws is checked, not only the element's
 body: a CSV whose header and a country are ``![x](http://127.0.0.1:9/t.png) [Log in](...)``
 is uploaded, and the Data page's error and the Launch page's warning that quote them are read;
-a price run on products so described shows them in the Executions step panel's static table.
+a price run on products so described shows them in the Executions step panel's static table, and
+the runs table shows its dataset's hostile name as text.
 """
 
 from __future__ import annotations
@@ -99,7 +100,11 @@ def test_a_hostile_description_in_a_steps_static_table_shows_as_text(browser, sa
     transactions = load_transactions(sample_xlsx, use_cache=False).transactions.assign(Description=HOSTILE)
     hostile = tmp_path / "hostile-descriptions.parquet"
     transactions.to_parquet(hostile, index=False)
-    finished = make_runs(home, hostile, {"prices": RegressionParameters(rmse_threshold=1000.0)})
+    # The dataset's name is the user's too (an upload's file name): the runs table shows it as text.
+    hostile_name = HOSTILE + ' <img src="http://127.0.0.1:9/n.png"><b>bold</b>'
+    finished = make_runs(
+        home, hostile, {"prices": RegressionParameters(rmse_threshold=1000.0)}, dataset_name=hostile_name
+    )
     assert finished.descriptions["prices"]["status"] == "SUCCEEDED", finished.descriptions
 
     (tmp_path / "logs").mkdir()
@@ -116,4 +121,9 @@ def test_a_hostile_description_in_a_steps_static_table_shows_as_text(browser, sa
         assert cells.count() >= 1
         assert_plain(errors, HOSTILE)
         assert errors.locator("strong, em, code").count() == 0, errors.inner_html()
+        runs_table = main.locator(".rt")
+        dataset_cell = runs_table.locator("tbody td").nth(4)  # Name, Status, Quality, Workflow, Dataset
+        assert dataset_cell.text_content() == hostile_name
+        assert dataset_cell.get_attribute("title") == hostile_name
+        assert runs_table.locator("a, img, b").count() == 0, runs_table.inner_html()
     assert not [url for url in requests if "127.0.0.1:9" in url or "evil.example" in url]

@@ -15,16 +15,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import ElementTree
 from support.asl_support import BlockingResources
 from support.page_support import (
     APP,
+    click_row,
     click_state,
     graph_markup,
     graph_states,
+    listed_runs,
     metrics_in_columns,
+    runs_table_data,
     sidebar_backend,
     static_tables,
     step_figures,
@@ -136,7 +137,7 @@ def open_event_history(at: AppTest) -> None:
 def test_the_table_lists_both_runs_newest_first_with_k_and_dataset(runs):
     at = open_page()
 
-    table = at.dataframe[0].value
+    table = listed_runs(at)
     names = [name_of(runs["succeeded"]), name_of(runs["failed"])]
     table = table[table["Name"].isin(names)]  # a Re-run test may have added another run
     assert table["Name"].tolist() == names
@@ -179,145 +180,99 @@ def test_a_succeeded_execution_shows_graph_steps_timeline_history_and_a_clusters
     assert history["Type"].iloc[-1] == "ExecutionSucceeded"
     assert "Explore the clusters of this run" in [link.label for link in at.get("page_link")]
     assert not [button for button in at.button if button.key.startswith("stop_")]  # only while running
-    # Opened by its link, no row is ticked (until the user ticks one): the box above names
-    # the run shown, and the caption says so.
+    # Opened by its link, the run is marked in the table as in the box above, and the caption says
+    # how to show another.
     assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["succeeded"]
-    assert "Selected" not in at.dataframe[0].value.columns
+    assert runs_table_data(at)["shown"] == runs["succeeded"]
     assert execution_list.TABLE_CAPTION in [caption.value for caption in at.caption]
 
 
-def tick_row(at: AppTest, row: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tick ``row`` of the runs table (None: take the tick off) and run ``at`` as the browser does:
-    the table's selection goes with the widgets' states, and Streamlit calls its callback."""
-    [table] = [frame for frame in at.dataframe if frame.key == execution_list.TABLE_KEY]
-    selection = {"rows": [] if row is None else [row], "columns": [], "cells": []}
-    tick = WidgetState(id=table.proto.id, string_value=json.dumps({"selection": selection}))
-    sent = ElementTree.get_widget_states
-
-    def with_tick(tree: ElementTree) -> WidgetStates:
-        states = sent(tree)
-        kept = [state for state in states.widgets if state.id != tick.id]
-        del states.widgets[:]
-        states.widgets.extend([*kept, tick])
-        return states
-
-    monkeypatch.setattr(ElementTree, "get_widget_states", with_tick)
-    try:
-        at.run()
-    finally:
-        monkeypatch.setattr(ElementTree, "get_widget_states", sent)
-    assert not at.exception, at.exception
-
-
-def ticked_rows(at: AppTest) -> list[int]:
-    """The rows of the runs table the server holds ticked."""
-    return list(at.session_state[execution_list.TABLE_KEY]["selection"]["rows"])
-
-
-def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_selects_another(
-    runs, monkeypatch
-):
+def test_the_selected_execution_defaults_to_the_newest_and_a_click_on_a_row_selects_another(runs):
     at = open_page()
-    table = at.dataframe[0].value
-    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == table["Name"].iloc[0]
-    row = table["Name"].tolist().index(name_of(runs["failed"]))
+    table = listed_runs(at)
+    assert at.session_state[Key.SELECTED_EXECUTION] == table["ARN"].iloc[0]
+    assert runs_table_data(at)["shown"] == table["ARN"].iloc[0]  # marked in the table
 
-    tick_row(at, row, monkeypatch)
+    click_row(at, runs["failed"])
 
+    assert not at.exception
     assert metrics(at)["Status"] == "FAILED"
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
     assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["failed"]  # the box follows
-    # issue 10: the box's part and the run's parts are drawn again, not the table, which the
-    # browser shows ticked already (its grid was a fifth of the browser's work a switch).
-    assert not at.title and not at.dataframe
+    assert runs_table_data(at)["shown"] == runs["failed"]  # and the table marks it
+    # issue 10: the box's, the table's and the run's parts are drawn again, not the page.
+    assert not at.title
     assert at.code[0].value == runs["failed"]
 
 
-def test_the_run_shown_box_picks_a_run_and_takes_a_tick_off_the_table(runs, monkeypatch):
+def test_a_row_click_naming_no_listed_run_changes_nothing(runs):
+    # The clicked row's ARN comes from the browser: anything else a browser sends is ignored.
+    at = open_page(runs["succeeded"])
+    for sent in ("arn:aws:states:local:000000000000:execution:rfm-studio-clustering:nope", "", "<b>x</b>"):
+        click_row(at, sent)
+        assert not at.exception
+        assert at.session_state[Key.SELECTED_EXECUTION] == runs["succeeded"]
+        at.run()
+        assert metrics(at)["Status"] == "SUCCEEDED"
+
+
+def test_the_run_shown_box_picks_a_run_and_the_table_marks_it(runs):
     at = open_page(runs["succeeded"])
     picker = at.selectbox(key=execution_list.PICKER_KEY)
     assert picker.label == "Run shown"
     assert picker.value == runs["succeeded"]
     assert f"{name_of(runs['failed'])} · clustering" in picker.options  # as shown
-    # Above the runs table, so the keyboard reaches it before the grid's cells.
-    order = [node.type for node in at.main if node.type in {"selectbox", "dataframe"}]
-    assert order[:2] == ["selectbox", "dataframe"], order
-    names = at.dataframe[0].value["Name"].tolist()
-    succeeded_row, failed_row = names.index(name_of(runs["succeeded"])), names.index(name_of(runs["failed"]))
+    # Above the runs table, so the keyboard reaches it before the table's rows.
+    order = [node.type for node in at.main if node.type in {"selectbox", "bidi_component"}]
+    assert order[:2] == ["selectbox", "bidi_component"], order
 
     at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
 
     assert metrics(at)["Status"] == "FAILED"
     assert at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
     assert at.code[0].value == runs["failed"]
-    assert not at.dataframe  # no row ticked: the table is left as it is
+    assert runs_table_data(at)["shown"] == runs["failed"]
 
-    at.run()  # the whole page (the box's switch reran only the parts that show the run)
-    tick_row(at, succeeded_row, monkeypatch)
+    # A click on a row, then the box again, then the row again: each shows its run, and the
+    # table and the box each follow the other.
+    click_row(at, runs["succeeded"])
     assert metrics(at)["Status"] == "SUCCEEDED"
     assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["succeeded"]
-
-    # The box again, with that row ticked: the table's part takes the tick off (an app may set a
-    # table's selection since Streamlit 1.67), so it never names another run than the one shown.
-    at.run()
     at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
-    assert metrics(at)["Status"] == "FAILED"
-    [table] = at.dataframe
-    assert json.loads(table.proto.selection_state)["selection"]["rows"] == []  # sent to the browser
-    assert ticked_rows(at) == []
-    # A click on a row right after is drawn again in the table: the browser's grid takes a selection
-    # the app sends only when it differs from the one its last drawing carried, so the next "no
-    # row" would be ignored and the user's tick stay (found in review, round 21).
-    tick_row(at, succeeded_row, monkeypatch)
-    assert metrics(at)["Status"] == "SUCCEEDED"
-    [table] = at.dataframe
-    assert not table.proto.selection_state
-    at.selectbox(key=execution_list.PICKER_KEY).select(runs["failed"]).run()
-    assert json.loads(at.dataframe[0].proto.selection_state)["selection"]["rows"] == []
-    # The browser sends the selection it was given back with its next rerun, which calls the
-    # table's callback: no row, so nothing changes.
-    at.run()
-    tick_row(at, None, monkeypatch)
-    assert metrics(at)["Status"] == "FAILED" and at.session_state[Key.SELECTED_EXECUTION] == runs["failed"]
-    # Then the box leaves the table as it is again, and ticking the row again shows its run again.
-    at.selectbox(key=execution_list.PICKER_KEY).select(runs["succeeded"]).run()
-    assert metrics(at)["Status"] == "SUCCEEDED" and not at.dataframe
-    at.run()
-    tick_row(at, failed_row, monkeypatch)
-    assert metrics(at)["Status"] == "FAILED"
-    assert at.selectbox(key=execution_list.PICKER_KEY).value == runs["failed"]
+    assert metrics(at)["Status"] == "FAILED" and runs_table_data(at)["shown"] == runs["failed"]
+    click_row(at, runs["succeeded"])
+    assert metrics(at)["Status"] == "SUCCEEDED" and runs_table_data(at)["shown"] == runs["succeeded"]
 
 
-def test_a_run_opened_by_its_link_takes_the_tick_off_another_run(runs, monkeypatch):
+def test_a_run_opened_by_its_link_is_marked_in_the_table(runs):
     at = open_page(runs["succeeded"])
-    names = at.dataframe[0].value["Name"].tolist()
-    tick_row(at, names.index(name_of(runs["succeeded"])), monkeypatch)
+    click_row(at, runs["succeeded"])
     at.run()
-    assert ticked_rows(at) == [names.index(name_of(runs["succeeded"]))]
+    assert runs_table_data(at)["shown"] == runs["succeeded"]
 
     at.query_params[RUN_QUERY_PARAM] = name_of(runs["failed"])  # the address now names another run
     at.run()
 
     assert metrics(at)["Status"] == "FAILED"
-    assert ticked_rows(at) == []
+    assert runs_table_data(at)["shown"] == runs["failed"]
 
 
-def test_a_tick_moves_with_its_run_when_a_run_started_elsewhere_moves_the_rows(tmp_path, monkeypatch):
-    client, running, _stopped = running_and_stopped(tmp_path / "moving", monkeypatch)
+def test_a_click_names_its_run_whatever_row_a_run_started_elsewhere_moved_it_to(tmp_path, monkeypatch):
+    client, running, stopped = running_and_stopped(tmp_path / "moving", monkeypatch)
     machine = client.describe_execution(executionArn=running)["stateMachineArn"]
     later = None
     try:
         at = open_page(running)
-        assert at.dataframe[0].value["Name"].tolist() == ["waiting", "stopped"]  # running runs first
-        tick_row(at, 1, monkeypatch)
+        assert listed_runs(at)["Name"].tolist() == ["waiting", "stopped"]  # running runs first
+        later = client.start_execution(stateMachineArn=machine, name="later", input="{}")["executionArn"]
+        # The browser still shows "stopped" second when the user clicks it; the refresh that lists
+        # "later" (and moves "stopped" to the third row) comes with the click.
+        click_row(at, stopped)
+
         assert metrics(at)["Status"] == "ABORTED"
         at.run()
-
-        later = client.start_execution(stateMachineArn=machine, name="later", input="{}")["executionArn"]
-        at.run()  # the refresh that lists it: the run ticked is now on the third row
-
-        assert at.dataframe[0].value["Name"].tolist() == ["later", "waiting", "stopped"]
-        assert ticked_rows(at) == [2]
+        assert listed_runs(at)["Name"].tolist() == ["later", "waiting", "stopped"]
+        assert runs_table_data(at)["shown"] == stopped
         assert metrics(at)["Status"] == "ABORTED"
     finally:
         for arn in (running, later):
@@ -327,7 +282,7 @@ def test_a_tick_moves_with_its_run_when_a_run_started_elsewhere_moves_the_rows(t
 
 def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that_show_it(runs):
     # issue 10: a switch between ended runs reruns the run parts (fragments), not the page: the
-    # title, the sidebar, the navigation and the runs table (which marks no run) are not sent
+    # title, the sidebar and the navigation are not sent
     # again. AppTest's tree holds what the run drew, so an element missing from it was not redrawn.
     at = open_page(runs["succeeded"])
     assert at.title and at.sidebar.children
@@ -340,7 +295,7 @@ def test_another_ended_run_chosen_while_nothing_runs_redraws_only_the_parts_that
     assert at.code[0].value == runs["failed"]  # the heading's part: its name and ARN
     assert unescaped(at.subheader[0].value) == name_of(runs["failed"])
     assert at.query_params[RUN_QUERY_PARAM] == name_of(runs["failed"])  # the page's link to it
-    assert not at.dataframe  # the runs table is left as it is: the box shows the choice
+    assert runs_table_data(at)["shown"] == runs["failed"]  # the table marks the choice
     assert at.selectbox(key=f"step_{runs['failed']}").value == PREPARE_STATE  # opens on its failure
 
     at.run()  # the whole page again: it agrees with what the switch drew
@@ -371,7 +326,7 @@ def test_a_switch_to_or_from_a_running_run_redraws_the_whole_page(tmp_path, monk
 def test_the_table_shows_workflow_parameters_and_the_quality_of_each_run(runs):
     at = open_page()
 
-    table = at.dataframe[0].value.set_index("Name")
+    table = listed_runs(at).set_index("Name")
     succeeded, failed = table.loc[name_of(runs["succeeded"])], table.loc[name_of(runs["failed"])]
     assert succeeded["Workflow"] == "clustering" and succeeded["k"] == "4"
     assert succeeded["Threshold"] == "silhouette ≥ -1" and succeeded["Country"] == "All"
@@ -396,6 +351,56 @@ def test_a_price_regression_row_shows_its_rmse_gate_and_no_k(runs):
 
     assert table.loc["price-arn", "Threshold"] == "RMSE ≤ 30"
     assert table.loc["price-arn", "k"] == ""  # blank, not "None"
+
+
+def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
+    listing = runs_listing()
+    running = {
+        **listing.items[0],
+        "executionArn": "price-arn",
+        "name": "price-run",
+        "status": "RUNNING",
+        "stopDate": None,
+        "workflow": "price-regression",
+        "dataset": "<b>shop</b>",
+        "parameters": RegressionParameters(rmse_threshold=30.0).to_dict(),
+    }
+    table = execution_list.executions_table(Listing([*listing.items, running]))
+
+    payload = execution_list.table_payload(table, runs["failed"])
+
+    names = [column["name"] for column in payload["columns"]]
+    assert names == [column for column in execution_list.TABLE_COLUMNS if column != "ARN"]
+    assert [row["arn"] for row in payload["rows"]] == table["ARN"].tolist()  # the page's order
+    assert payload["shown"] == runs["failed"]
+    # A header's numbers are right-aligned, a long dataset name cut, and some headers explain.
+    columns = {column["name"]: column for column in payload["columns"]}
+    assert columns["Quality"]["numeric"] and columns["Duration (s)"]["numeric"]
+    assert not columns["Name"]["numeric"] and columns["Dataset"]["clip"]
+    assert "silhouette" in columns["Quality"]["help"]
+    rows = {
+        row["arn"]: dict(zip(names, zip(row["cells"], row["keys"], strict=True), strict=True))
+        for row in payload["rows"]
+    }
+    price, succeeded, failed = rows["price-arn"], rows[runs["succeeded"]], rows[runs["failed"]]
+    assert price["Dataset"] == ("<b>shop</b>", "<b>shop</b>")  # text, drawn as text by the component
+    assert price["Quality"] == ("", None)  # none while it runs: blank, sorted last
+    assert price["k"] == ("", "")
+    quality = table.set_index("ARN").loc[runs["succeeded"], "Quality"]
+    assert succeeded["Quality"] == (f"{quality:.3f}", quality)
+    assert failed["Quality"] == ("", None)
+    duration = table.set_index("ARN").loc[runs["failed"], "Duration (s)"]
+    assert failed["Duration (s)"] == (f"{duration:.1f}", duration)
+    started = table.set_index("ARN").loc[runs["failed"], "Started"]
+    cell, key = failed["Started"]
+    assert cell == started.strftime("%Y-%m-%d %H:%M:%S") and len(cell) == 19
+    assert key == started.isoformat()  # ISO text sorts as time does
+    assert payload["height"] == execution_list.ROW_HEIGHT * (1 + 3) + 2  # three rows, no scroll
+    many = pd.concat([table] * 4, ignore_index=True)
+    assert (
+        execution_list.table_payload(many, "")["height"]
+        == execution_list.ROW_HEIGHT * (1 + execution_list.VISIBLE_ROWS) + 2
+    )
 
 
 def test_running_runs_are_listed_first_however_old(runs):
@@ -570,7 +575,7 @@ def test_picking_the_aws_backend_without_settings_warns_and_still_lists_local_ru
     at = open_page(backend="aws")
 
     assert "AWS executions are not listed" in at.warning[0].value
-    listed = set(at.dataframe[0].value["Name"])
+    listed = set(listed_runs(at)["Name"])
     assert {name_of(runs["succeeded"]), name_of(runs["failed"])} <= listed
 
 
@@ -709,7 +714,7 @@ def test_a_link_to_an_unknown_run_says_so_and_shows_the_newest(runs):
     at.run()
 
     assert "No listed run is named rfm-19990101-000000-deadbeef" in unescaped(at.warning[0].value)
-    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == at.dataframe[0].value["Name"].iloc[0]
+    assert name_of(at.session_state[Key.SELECTED_EXECUTION]) == listed_runs(at)["Name"].iloc[0]
 
 
 def scroll_scripts(at: AppTest) -> list[str]:

@@ -14,7 +14,7 @@ import streamlit as st
 from moto import mock_aws
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import fake_credentials, isolate_aws_environment, prepare_account
-from support.page_support import APP, unescaped
+from support.page_support import APP, listed_runs, unescaped
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui.backend import backend
@@ -103,9 +103,7 @@ def test_a_re_run_on_executions_is_listed_on_clusters_at_once(aws_account):
 
     second = at.session_state[Key.SELECTED_EXECUTION]
     assert second != first and aws.describe(second)["status"] == "RUNNING"
-    assert second in set(
-        at.dataframe[0].value["Name"].map(lambda name: f"{AWS_RUN.rsplit(':', 1)[0]}:{name}")
-    )
+    assert second in set(listed_runs(at)["ARN"])
     open_page(at, Page.CLUSTERS)
     # The re-run is listed here too, so the page knows it is still running (one listing, one cache).
     assert "still running" in unescaped(at.info[0].value)

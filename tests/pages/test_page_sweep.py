@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.aws_fakes import isolate_aws_environment
 from support.cluster_support import make_runs
-from support.page_support import APP, timelines, unescaped
+from support.page_support import APP, listed_runs, timelines, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.backends.local import LocalBackend
@@ -253,5 +253,5 @@ def test_the_runs_table_shows_a_sweeps_range_and_the_k_it_chose_not_the_unused_f
     chosen = with_sweep.results["poland"].sweep["chosen_k"]
     at = open_page(Page.EXECUTIONS, **{Key.SELECTED_EXECUTION: arn})
 
-    table = at.dataframe[0].value.set_index("Name")
+    table = listed_runs(at).set_index("Name")
     assert table.loc[arn.rsplit(":", 1)[-1], "k"] == f"{chosen} of 2-8"

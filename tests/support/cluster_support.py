@@ -29,9 +29,15 @@ class FinishedRuns:
 
 
 def make_runs(
-    home: Path, sample_xlsx: Path, runs: dict[str, ClusteringParameters], *, read_results: bool = True
+    home: Path,
+    sample_xlsx: Path,
+    runs: dict[str, ClusteringParameters],
+    *,
+    read_results: bool = True,
+    dataset_name: str | None = None,
 ) -> FinishedRuns:
-    """Launch every ``runs`` item (label -> parameters) on the sample in ``home`` and wait for it.
+    """Launch every ``runs`` item (label -> parameters) on the sample in ``home`` and wait for it,
+    under ``dataset_name`` (else the file's own name).
 
     Runs that SUCCEEDED get their results read; others only their description.
     """
@@ -47,7 +53,7 @@ def make_runs(
         backend = LocalBackend(LocalStepFunctionsClient(mode="thread"))
         finished = FinishedRuns(home=home)
         for label, params in runs.items():
-            arn = backend.launch(path, params, dataset_name=str(dataset.name))
+            arn = backend.launch(path, params, dataset_name=dataset_name or str(dataset.name))
             description = wait_for_status(backend.client, arn, RUN_TIMEOUT)
             finished.arns[label] = arn
             finished.descriptions[label] = description

@@ -79,7 +79,7 @@ def drawn_workflow(at: Any) -> dict[str, Any]:
     bodies = [
         element.proto.body for element in at.get("html") if 'class="workflow-graph"' in element.proto.body
     ]
-    if at.get("bidi_component"):
+    if components_named(at, "rfm_workflow_graph"):
         bodies.append(graph_markup(at))
     if not bodies:
         raise AssertionError("no workflow graph on the page")
@@ -226,10 +226,53 @@ def profile_views(at: Any) -> list[str]:
     ]
 
 
+def components_named(at: Any, name: str) -> list[Any]:
+    """The ``st.components.v2`` elements of the page registered as ``name``."""
+    return [element for element in at.get("bidi_component") if element.proto.component_name.endswith(name)]
+
+
 def workflow_graph(at: Any) -> Any:
     """Executions' workflow graph: the one ``ui.graph_component`` element of the page."""
-    [graph] = at.get("bidi_component")
+    from ui.graph_component import COMPONENT_NAME
+
+    [graph] = components_named(at, COMPONENT_NAME)
     return graph
+
+
+def runs_table(at: Any) -> Any | None:
+    """Executions' runs table (``ui.runs_table_component``) as the run drew it; None when the run
+    did not draw it."""
+    from ui.runs_table_component import COMPONENT_NAME
+
+    tables = components_named(at, COMPONENT_NAME)
+    assert len(tables) <= 1, tables
+    return tables[0] if tables else None
+
+
+def runs_table_data(at: Any) -> dict[str, Any]:
+    """What the browser was sent of the runs table: its columns, rows (ARN, cells, sort keys), the
+    run shown and its height (``execution_list.table_payload``)."""
+    table = runs_table(at)
+    assert table is not None, "the run drew no runs table"
+    return json.loads(table.proto.json)
+
+
+def listed_runs(at: Any) -> Any:
+    """The runs table as a frame: a column a column header, each cell its sort key (numbers as
+    numbers, a missing figure None), and the ARN of each row."""
+    import pandas as pd
+
+    data = runs_table_data(at)
+    names = [column["name"] for column in data["columns"]]
+    frame = pd.DataFrame([row["keys"] for row in data["rows"]], columns=names)
+    frame["ARN"] = [row["arn"] for row in data["rows"]]
+    return frame
+
+
+def click_row(at: Any, arn: str) -> None:
+    """Run ``at`` as the browser does after a click on the runs table's row of ``arn`` (or any
+    value a browser could send): the component's trigger value in the rerun's widget states."""
+    send_trigger(at, runs_table(at), arn)
 
 
 def graph_markup(at: Any) -> str:
@@ -254,14 +297,20 @@ def click_state(at: Any, name: str) -> None:
     AppTest sends the widgets it knows (a component is not one of them), so the trigger is added
     to the widget states it builds, for this run only."""
 
+    send_trigger(at, workflow_graph(at), name)
+
+
+def send_trigger(at: Any, component: Any, value: str) -> None:
+    """Rerun ``at`` with ``component``'s "clicked" trigger set to ``value``, for this run only."""
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
-    trigger = _make_trigger_id(workflow_graph(at).proto.id, "events")
+    assert component is not None, "the component is not on the page"
+    trigger = _make_trigger_id(component.proto.id, "events")
     widgets = at._tree.get_widget_states()
     clicked = WidgetStates()
     clicked.CopyFrom(widgets)
     state = clicked.widgets.add()
     state.id = trigger
-    state.json_trigger_value = json.dumps([{"event": "clicked", "value": name}])
+    state.json_trigger_value = json.dumps([{"event": "clicked", "value": value}])
     at._run(clicked)

@@ -1,0 +1,226 @@
+"""Executions' runs table: one row a run, the run shown marked, a click on a row shows its run.
+
+Why a component and not ``st.dataframe``: Streamlit's grid (1.67) holds a row click back 150 ms
+before it tells the server (its selection debounce), half of the 0.3 s a widget change may take
+(issue 10); it reports the row's position, which a refresh may give to another run; and an app
+can set its selection only in ways the grid ignores when they repeat (benchmarks/README.md,
+rounds 20 and 21). This table sends the clicked run's ARN as a trigger value the moment it is
+clicked (as Executions' graph sends a state), marks the run shown itself, and sorts in the
+browser by a click on a column header (ascending, descending, then the page's order again),
+keeping its sort, scroll and keyboard focus across the page's refreshes.
+
+Every cell is set as text (``textContent``), never parsed as HTML: a run's name, dataset or
+parameters are whatever a user launched with. The server formats the cells
+(``execution_list.table_payload``) and gives each a sort key (a number, text, or null, which
+sorts last either way). The keyboard: Tab reaches the run shown's row (one stop for the
+table), the arrow keys move between rows, Enter or Space shows the focused row's run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+#: The component's name (unique in the app) and the trigger its clicks send.
+COMPONENT_NAME = "rfm_runs_table"
+CLICK_EVENT = "clicked"
+
+#: Builds the table once per element, then on each call redraws the rows when they changed and
+#: moves the mark when the run shown changed. A click marks its row at once (the server's answer
+#: confirms it) and sends the row's ARN.
+SCRIPT = r"""
+function sortedRows(holder, rows) {
+  const sort = holder.rtSort;
+  const order = rows.map((row, index) => index);
+  if (!sort) return order;
+  const sign = sort.descending ? -1 : 1;
+  const compare = (a, b) => {
+    const x = rows[a].keys[sort.column], y = rows[b].keys[sort.column];
+    if (x === y) return a - b;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    if (typeof x === "number" && typeof y === "number") return sign * (x - y) || a - b;
+    return sign * String(x).localeCompare(String(y)) || a - b;
+  };
+  return order.sort(compare);
+}
+
+function mark(holder, arn) {
+  let marked = null;
+  for (const row of holder.querySelectorAll("tbody tr")) {
+    const shown = row.dataset.arn === arn;
+    row.classList.toggle("rt-shown", shown);
+    if (shown) { row.setAttribute("aria-current", "true"); marked = row; }
+    else row.removeAttribute("aria-current");
+    row.tabIndex = -1;
+  }
+  const stop = marked || holder.querySelector("tbody tr");
+  if (stop) stop.tabIndex = 0;
+}
+
+function drawHeader(holder, columns) {
+  const head = holder.querySelector("thead tr");
+  head.replaceChildren(...columns.map((column, index) => {
+    const cell = document.createElement("th");
+    cell.scope = "col";
+    if (column.numeric) cell.className = "rt-num";
+    if (column.help) cell.title = column.help;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.column = String(index);
+    button.textContent = column.name;
+    cell.appendChild(button);
+    return cell;
+  }));
+}
+
+function drawRows(holder) {
+  const { columns, rows } = holder.rtData;
+  const focused = document.activeElement && holder.contains(document.activeElement)
+    ? document.activeElement.dataset.arn : undefined;
+  const body = holder.querySelector("tbody");
+  body.replaceChildren(...sortedRows(holder, rows).map((index) => {
+    const row = rows[index];
+    const line = document.createElement("tr");
+    line.dataset.arn = row.arn;
+    row.cells.forEach((text, column) => {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      if (columns[column].numeric) cell.className = "rt-num";
+      if (columns[column].clip) { cell.classList.add("rt-clip"); cell.title = text; }
+      line.appendChild(cell);
+    });
+    return line;
+  }));
+  holder.querySelectorAll("thead th").forEach((cell, index) => {
+    const sort = holder.rtSort;
+    cell.setAttribute("aria-sort", sort && sort.column === index
+      ? (sort.descending ? "descending" : "ascending") : "none");
+  });
+  mark(holder, holder.rtShown);
+  if (focused !== undefined) {
+    for (const line of body.rows) if (line.dataset.arn === focused) { line.focus(); break; }
+  }
+}
+
+function pageBackground(element) {
+  for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
+    const colour = getComputedStyle(node).backgroundColor;
+    if (colour && colour !== "transparent" && !/rgba\(.*,\s*0\)$/.test(colour)) return colour;
+  }
+  return "white";
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let holder = parentElement.querySelector(".rt-holder");
+  if (!holder) {
+    holder = document.createElement("div");
+    holder.className = "rt-holder";
+    holder.innerHTML = '<div class="rt-scroll"><table class="rt">'
+      + '<thead><tr></tr></thead><tbody></tbody></table></div>';
+    parentElement.appendChild(holder);
+    holder.rtSort = null;
+    const pick = (line) => {
+      if (!line || !holder.contains(line)) return;
+      holder.rtShown = line.dataset.arn;
+      mark(holder, holder.rtShown);
+      line.focus();
+      holder.rtSend(line.dataset.arn);
+    };
+    holder.addEventListener("click", (event) => {
+      const header = event.target.closest("thead button");
+      if (header) {
+        const column = Number(header.dataset.column);
+        const sort = holder.rtSort;
+        holder.rtSort = !sort || sort.column !== column ? { column, descending: false }
+          : (sort.descending ? null : { column, descending: true });
+        drawRows(holder);
+        return;
+      }
+      pick(event.target.closest("tbody tr"));
+    });
+    holder.addEventListener("keydown", (event) => {
+      const line = event.target.closest("tbody tr");
+      if (!line) return;
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        pick(line);
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const next = event.key === "ArrowDown" ? line.nextElementSibling : line.previousElementSibling;
+        if (next) { line.tabIndex = -1; next.tabIndex = 0; next.focus(); }
+      }
+    });
+  }
+  holder.rtSend = (arn) => setTriggerValue("clicked", arn);
+  holder.style.setProperty("--rt-background", pageBackground(parentElement));
+  if (!data) return;
+  holder.querySelector(".rt-scroll").style.maxHeight = data.height + "px";
+  const columns = JSON.stringify(data.columns);
+  if (holder.rtColumns !== columns) {
+    holder.rtColumns = columns;
+    holder.rtSort = null;
+    drawHeader(holder, data.columns);
+  }
+  const rows = JSON.stringify(data.rows);
+  const shownChanged = holder.rtDataShown !== data.shown;
+  holder.rtDataShown = data.shown;
+  if (shownChanged) holder.rtShown = data.shown;
+  if (holder.rtRows !== rows) {
+    holder.rtRows = rows;
+    holder.rtData = data;
+    drawRows(holder);
+  } else if (shownChanged) {
+    mark(holder, holder.rtShown);
+  }
+  holder.dataset.shown = holder.rtShown || "";
+}
+"""
+
+#: Sizes as Streamlit's grid had them (35 px rows), colours mixed from the page's text colour so
+#: both themes read; the run shown is tinted and barred in the theme's red. A long cell is cut
+#: (its whole text on hover); a table wider than the page scrolls.
+STYLE = """
+.rt-scroll { overflow: auto; border: 1px solid color-mix(in srgb, currentColor 12%, transparent);
+  border-radius: 0.5rem; }
+.rt { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 0.875rem; }
+.rt th, .rt td { height: 34px; padding: 0 0.5rem; text-align: left; white-space: nowrap;
+  border-bottom: 1px solid color-mix(in srgb, currentColor 10%, transparent); }
+.rt thead th { position: sticky; top: 0; z-index: 1; padding: 0;
+  background: color-mix(in srgb, currentColor 4%, var(--rt-background, white)); }
+.rt thead button { all: unset; box-sizing: border-box; width: 100%; height: 34px; padding: 0 0.5rem;
+  cursor: pointer; color: color-mix(in srgb, currentColor 65%, transparent); }
+.rt thead button:focus-visible { outline: 2px solid #1565c0; outline-offset: -2px; }
+.rt th[aria-sort=ascending] button::after { content: " \\2191"; }
+.rt th[aria-sort=descending] button::after { content: " \\2193"; }
+.rt .rt-num, .rt th.rt-num button { text-align: right; font-variant-numeric: tabular-nums; }
+.rt td.rt-clip { max-width: 14rem; overflow: hidden; text-overflow: ellipsis; }
+.rt tbody tr { cursor: pointer; outline: none; }
+.rt tbody tr:hover { background: color-mix(in srgb, currentColor 5%, transparent); }
+.rt tbody tr:focus-visible td { box-shadow: inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
+.rt tbody tr.rt-shown { background: color-mix(in srgb, #ff4b4b 12%, transparent); }
+.rt tbody tr.rt-shown td:first-child { box-shadow: inset 4px 0 0 #ff4b4b; font-weight: 600; }
+"""
+
+#: Registered once, at import (see ``ui.graph_component``).
+_RENDERER = st.components.v2.component(COMPONENT_NAME, js=SCRIPT, css=STYLE, isolate_styles=False)
+
+
+def runs_table(payload: dict[str, Any], *, key: str, on_click: Callable[[], None]) -> None:
+    """Draw the runs table ``payload`` (``execution_list.table_payload``: its columns, its rows
+    with their ARNs, the run shown and the height); ``on_click`` runs when a row is clicked, and
+    :func:`clicked` names the row's run during that rerun."""
+    _RENDERER(data=payload, key=key, on_clicked_change=on_click)
+
+
+def clicked(key: str) -> str | None:
+    """The ARN a click on the table ``key`` sent, during the rerun the click caused; else None.
+    It comes from the browser: the caller checks that it names a listed run."""
+    value = st.session_state.get(key)
+    arn = getattr(value, CLICK_EVENT, None)
+    if arn is None and isinstance(value, dict):
+        arn = value.get(CLICK_EVENT)
+    return arn if isinstance(arn, str) else None
