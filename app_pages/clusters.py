@@ -224,3 +224,5 @@ for tab, label in zip(tabs, labels, strict=True):
                 draw_view(label)
             except Exception as error:
                 show_error(error, "Drawing the clusters")
+if not any(tab.open and label == clusters.SCATTER_VIEW for tab, label in zip(tabs, labels, strict=True)):
+    clusters.get_ready_for_the_scatter(arn)  # its first opening then waits for neither

@@ -1,0 +1,103 @@
+"""Two trees side by side: the first opening of Clusters' 3-D scatter in a new browser tab.
+
+The 3-D scatter is the one view of Clusters that needs Plotly.js, which Streamlit loads the first
+time a tab draws a Plotly chart (about 1.5 s of the browser's time here), and a WebGL scene, set up
+on its first drawing. Profiles, the view Clusters opens on, is plain HTML, so the first opening of
+the scatter paid for both. Each sample opens Clusters in a new browser context (a user's new tab),
+looks at it for ``--look`` seconds, clicks the "3-D scatter" tab and times the click to the scene
+drawn. Both trees' servers run at once on copies of one data home, and their samples are taken in
+turns (A B B A ...), so a change in the machine's load falls on both.
+
+    python -m benchmarks.bench_ab_first_scatter --a DIR --b DIR --home HOME [--pairs 6] [--look 5]
+
+DIR is a tree of the app (``git archive`` of a commit, say); HOME an ``RFM_STUDIO_HOME`` holding
+succeeded clustering runs (one that bench_browser_pages or the app made). A server builds a run's
+scene once: each tree's first sample is printed apart from the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_browser_pages import CHROMIUM, TIMEOUT_MS
+from benchmarks.common import machine_note
+from benchmarks.first_page_server import free_port, start_server, stop_server
+
+#: The scene is drawn: the component's holder (``ui.scene_component``) or, in a tree without it,
+#: a Plotly chart's SVG.
+SCENE_DRAWN = """() => [...document.querySelectorAll('.sc-holder')].some(holder => holder.scDrawn)
+  || !!document.querySelector('[data-testid="stPlotlyChart"] .main-svg')"""
+
+
+def first_opening(browser, url: str, look_ms: int) -> float:
+    """Seconds from a click on the "3-D scatter" tab to its scene drawn, in a new context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/clusters")
+        tab = page.get_by_role("tab", name="3-D scatter")
+        tab.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_timeout(look_ms)
+        start = time.perf_counter()
+        tab.click()
+        page.wait_for_function(SCENE_DRAWN, timeout=TIMEOUT_MS, polling=10)
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--a", type=Path, required=True, help="the first tree (the 'before')")
+    parser.add_argument("--b", type=Path, required=True, help="the second tree (the 'after')")
+    parser.add_argument("--home", type=Path, required=True, help="a data home with succeeded clustering runs")
+    parser.add_argument("--pairs", type=int, default=6, help="samples of each tree")
+    parser.add_argument("--look", type=float, default=5.0, help="seconds a user looks at Profiles first")
+    args = parser.parse_args(argv)
+    print(machine_note("streamlit", "playwright"), flush=True)
+    from playwright.sync_api import sync_playwright
+
+    servers = []
+    try:
+        for tree in (args.a, args.b):
+            home = Path(tempfile.mkdtemp(prefix="rfm-bench-scatter-")) / "home"
+            shutil.copytree(args.home, home)
+            servers.append(start_server(tree, home, free_port()))
+        samples: dict[str, list[float]] = {"A": [], "B": []}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            print(f"\nThe 3-D scatter's first opening, after {args.look:g} s on Profiles", flush=True)
+            for pair in range(args.pairs):
+                for name in "AB" if pair % 2 == 0 else "BA":
+                    server = servers["AB".index(name)]
+                    seconds = first_opening(browser, server.url, int(args.look * 1000))
+                    samples[name].append(seconds)
+                    print(f"  {name}: {seconds:.3f} s", flush=True)
+            browser.close()
+    finally:
+        for server in servers:
+            stop_server(server)
+    print(f"\nA = {args.a}\nB = {args.b}")
+    for name in "AB":
+        first, rest = samples[name][0], samples[name][1:]
+        line = f"  {name}: first sample (the server builds the scene) {first:.3f} s"
+        if rest:
+            line += f"; the others: median {statistics.median(rest):.3f} s, {min(rest):.3f}-{max(rest):.3f} s"
+        print(line)
+    differences = [b - a for a, b in zip(samples["A"], samples["B"], strict=True)]
+    faster = sum(difference < 0 for difference in differences)
+    print(
+        f"  B - A, pair by pair: median {statistics.median(differences):+.3f} s; "
+        f"B faster in {faster} of {len(differences)} pairs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
