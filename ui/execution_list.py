@@ -313,6 +313,11 @@ def _rows_payload(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _first_number(text: str) -> int | None:
+    found = re.search(r"\d+", text)
+    return int(found.group()) if found else None
+
+
 def _cells(values: pd.Series) -> list[str]:
     """A column's cells as they read: Started with its year and seconds, a duration to a tenth of a
     second, a quality to three decimals, a missing figure blank."""
@@ -327,9 +332,12 @@ def _cells(values: pd.Series) -> list[str]:
 
 def _sort_keys(values: pd.Series) -> list[Any]:
     """A column's sort keys: numbers for numbers (a missing one null, sorted last), the time for
-    Started (ISO text sorts in time order), the text otherwise."""
+    Started (ISO text sorts in time order), k by its first number (a fixed k, a sweep's chosen k,
+    else the low end of its range: 10 after 2, not before), the text otherwise."""
     if values.name == "Started":
         return [stamp.isoformat() for stamp in values]
+    if values.name == "k":
+        return [_first_number(str(value)) for value in values]
     if values.name in NUMERIC_COLUMNS:
         return [None if pd.isna(value) else float(value) for value in values]
     return ["" if value is None else str(value) for value in values]

@@ -12,8 +12,11 @@ keeping its sort, scroll and keyboard focus across the page's refreshes.
 Every cell is set as text (``textContent``), never parsed as HTML: a run's name, dataset or
 parameters are whatever a user launched with. The server formats the cells
 (``execution_list.table_payload``) and gives each a sort key (a number, text, or null, which
-sorts last either way). The keyboard: Tab reaches the run shown's row (one stop for the
-table), the arrow keys move between rows, Enter or Space shows the focused row's run.
+sorts last either way). The keyboard: the headers are one Tab stop (the arrow keys, Home and End
+move along them; Enter or Space sorts) and the rows another, the run shown's (the arrow keys, Home
+and End move between rows; Enter or Space shows the focused row's run). A focused row is brought
+into view up and down only: the Name column stays in view (it is pinned) whatever the sideways
+scroll.
 """
 
 from __future__ import annotations
@@ -60,6 +63,29 @@ function mark(holder, arn) {
   if (stop) stop.tabIndex = 0;
 }
 
+// Focus ``element`` without the browser scrolling the table sideways (a focused row's last cell
+// brought into view hid its Name): only the table's vertical scroll follows a row.
+function focusQuietly(holder, element) {
+  element.focus({ preventScroll: true });
+  const scroller = holder.querySelector(".rt-scroll");
+  if (element.tagName !== "TR") return;
+  const head = holder.querySelector("thead").offsetHeight;
+  const top = element.offsetTop - head, bottom = element.offsetTop + element.offsetHeight;
+  if (top < scroller.scrollTop) scroller.scrollTop = top;
+  else if (bottom > scroller.scrollTop + scroller.clientHeight) {
+    scroller.scrollTop = bottom - scroller.clientHeight;
+  }
+}
+
+// One Tab stop for the headers (the sorted one, else the first) and one for the rows (the run
+// shown's): the arrow keys move within each.
+function moveWithin(holder, current, next) {
+  if (!next) return;
+  current.tabIndex = -1;
+  next.tabIndex = 0;
+  focusQuietly(holder, next);
+}
+
 function drawHeader(holder, columns) {
   const head = holder.querySelector("thead tr");
   head.replaceChildren(...columns.map((column, index) => {
@@ -71,6 +97,7 @@ function drawHeader(holder, columns) {
     button.type = "button";
     button.dataset.column = String(index);
     button.textContent = column.name;
+    button.tabIndex = index === 0 ? 0 : -1;
     cell.appendChild(button);
     return cell;
   }));
@@ -101,7 +128,7 @@ function drawRows(holder) {
   });
   mark(holder, holder.rtShown);
   if (focused !== undefined) {
-    for (const line of body.rows) if (line.dataset.arn === focused) { line.focus(); break; }
+    for (const line of body.rows) if (line.dataset.arn === focused) { focusQuietly(holder, line); break; }
   }
 }
 
@@ -127,7 +154,7 @@ export default function (component) {
       if (!line || !holder.contains(line)) return;
       holder.rtShown = line.dataset.arn;
       mark(holder, holder.rtShown);
-      line.focus();
+      focusQuietly(holder, line);
       holder.rtSend(line.dataset.arn);
     };
     holder.addEventListener("click", (event) => {
@@ -137,21 +164,37 @@ export default function (component) {
         const sort = holder.rtSort;
         holder.rtSort = !sort || sort.column !== column ? { column, descending: false }
           : (sort.descending ? null : { column, descending: true });
+        for (const button of holder.querySelectorAll("thead button")) {
+          button.tabIndex = button === header ? 0 : -1;
+        }
         drawRows(holder);
         return;
       }
       pick(event.target.closest("tbody tr"));
     });
     holder.addEventListener("keydown", (event) => {
+      const header = event.target.closest("thead button");
+      if (header) {
+        const cell = header.parentElement;
+        const to = { ArrowRight: cell.nextElementSibling, ArrowLeft: cell.previousElementSibling,
+          Home: cell.parentElement.firstElementChild, End: cell.parentElement.lastElementChild }[event.key];
+        if (to !== undefined) {
+          event.preventDefault();
+          moveWithin(holder, header, to && to.firstElementChild);
+        }
+        return;
+      }
       const line = event.target.closest("tbody tr");
       if (!line) return;
+      const rows = line.parentElement;
+      const to = { ArrowDown: line.nextElementSibling, ArrowUp: line.previousElementSibling,
+        Home: rows.firstElementChild, End: rows.lastElementChild }[event.key];
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         pick(line);
-      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      } else if (to !== undefined) {
         event.preventDefault();
-        const next = event.key === "ArrowDown" ? line.nextElementSibling : line.previousElementSibling;
-        if (next) { line.tabIndex = -1; next.tabIndex = 0; next.focus(); }
+        moveWithin(holder, line, to);
       }
     });
   }
@@ -185,24 +228,39 @@ export default function (component) {
 #: (its whole text on hover); a table wider than the page scrolls.
 STYLE = """
 .rt-scroll { overflow: auto; border: 1px solid color-mix(in srgb, currentColor 12%, transparent);
-  border-radius: 0.5rem; }
+  border-radius: 0.5rem; --rt-hover: color-mix(in srgb, currentColor 5%, transparent);
+  --rt-mark: color-mix(in srgb, #ff4b4b 14%, transparent); }
 .rt { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 0.875rem; }
 .rt th, .rt td { height: 34px; padding: 0 0.5rem; text-align: left; white-space: nowrap;
   border-bottom: 1px solid color-mix(in srgb, currentColor 10%, transparent); }
-.rt thead th { position: sticky; top: 0; z-index: 1; padding: 0;
-  background: color-mix(in srgb, currentColor 4%, var(--rt-background, white)); }
+.rt thead th { position: sticky; top: 0; z-index: 2; padding: 0;
+  background: linear-gradient(color-mix(in srgb, currentColor 4%, transparent),
+    color-mix(in srgb, currentColor 4%, transparent)), var(--rt-background, white); }
 .rt thead button { all: unset; box-sizing: border-box; width: 100%; height: 34px; padding: 0 0.5rem;
   cursor: pointer; color: color-mix(in srgb, currentColor 65%, transparent); }
 .rt thead button:focus-visible { outline: 2px solid #1565c0; outline-offset: -2px; }
+.rt th[aria-sort=none] button:is(:hover, :focus-visible)::after { content: " \\2195"; opacity: 0.6; }
 .rt th[aria-sort=ascending] button::after { content: " \\2191"; }
 .rt th[aria-sort=descending] button::after { content: " \\2193"; }
 .rt .rt-num, .rt th.rt-num button { text-align: right; font-variant-numeric: tabular-nums; }
 .rt td.rt-clip { max-width: 14rem; overflow: hidden; text-overflow: ellipsis; }
+/* The Name column stays in view when the table scrolls sideways (opaque, over the page's colour). */
+.rt th:first-child, .rt td:first-child { position: sticky; left: 0; }
+.rt th:first-child { z-index: 3; }
+.rt td:first-child { z-index: 1; background: var(--rt-background, white);
+  box-shadow: inset -1px 0 0 color-mix(in srgb, currentColor 10%, transparent); }
 .rt tbody tr { cursor: pointer; outline: none; }
-.rt tbody tr:hover { background: color-mix(in srgb, currentColor 5%, transparent); }
+.rt tbody tr:hover td {
+  background: linear-gradient(var(--rt-hover), var(--rt-hover)), var(--rt-background, white); }
+.rt tbody tr.rt-shown td {
+  background: linear-gradient(var(--rt-mark), var(--rt-mark)), var(--rt-background, white); }
+/* The run shown: tinted, barred in the theme's red, its name heavier without changing its width. */
+.rt tbody tr.rt-shown td:first-child {
+  box-shadow: inset 4px 0 0 #ff4b4b; text-shadow: 0 0 0.6px currentColor; }
 .rt tbody tr:focus-visible td { box-shadow: inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
-.rt tbody tr.rt-shown { background: color-mix(in srgb, #ff4b4b 12%, transparent); }
-.rt tbody tr.rt-shown td:first-child { box-shadow: inset 4px 0 0 #ff4b4b; font-weight: 600; }
+.rt tbody tr:focus-visible td:first-child { box-shadow: inset 2px 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
+.rt tbody tr.rt-shown:focus-visible td:first-child {
+  box-shadow: inset 4px 0 0 #ff4b4b, inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
 """
 
 #: Registered once, at import (see ``ui.graph_component``).

@@ -385,7 +385,8 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
     price, succeeded, failed = rows["price-arn"], rows[runs["succeeded"]], rows[runs["failed"]]
     assert price["Dataset"] == ("<b>shop</b>", "<b>shop</b>")  # text, drawn as text by the component
     assert price["Quality"] == ("", None)  # none while it runs: blank, sorted last
-    assert price["k"] == ("", "")
+    assert price["k"] == ("", None)
+    assert succeeded["k"] == ("4", 4)
     quality = table.set_index("ARN").loc[runs["succeeded"], "Quality"]
     assert succeeded["Quality"] == (f"{quality:.3f}", quality)
     assert failed["Quality"] == ("", None)
@@ -401,6 +402,13 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
         execution_list.table_payload(many, "")["height"]
         == execution_list.ROW_HEIGHT * (1 + execution_list.VISIBLE_ROWS) + 2
     )
+
+
+def test_k_sorts_by_its_number_not_as_text():
+    # A fixed k, a sweep's range, a sweep's choice: 10 sorts after 2, and a blank k last.
+    table = pd.DataFrame({"k": ["10", "2 of 2-10", "", "3-8"]})
+
+    assert execution_list._sort_keys(table["k"]) == [10, 2, None, 3]
 
 
 def test_running_runs_are_listed_first_however_old(runs):

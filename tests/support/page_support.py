@@ -258,13 +258,19 @@ def runs_table_data(at: Any) -> dict[str, Any]:
 
 
 def listed_runs(at: Any) -> Any:
-    """The runs table as a frame: a column a column header, each cell its sort key (numbers as
-    numbers, a missing figure None), and the ARN of each row."""
+    """The runs table as a frame: a column a column header, each cell as it reads, but a number
+    column's as its number (a missing figure None), and the ARN of each row."""
     import pandas as pd
 
     data = runs_table_data(at)
-    names = [column["name"] for column in data["columns"]]
-    frame = pd.DataFrame([row["keys"] for row in data["rows"]], columns=names)
+    columns = data["columns"]
+    names = [column["name"] for column in columns]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        cells = zip(columns, row["cells"], row["keys"], strict=True)
+        return [key if column["numeric"] else cell for column, cell, key in cells]
+
+    frame = pd.DataFrame([values(row) for row in data["rows"]], columns=names)
     frame["ARN"] = [row["arn"] for row in data["rows"]]
     return frame
 
