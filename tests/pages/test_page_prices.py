@@ -22,7 +22,7 @@ import xgboost
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.figure_support import values
-from support.page_support import APP, metrics_in_columns, static_tables, unescaped
+from support.page_support import APP, listed_runs, metrics_in_columns, static_tables, unescaped
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.backends.local import LocalBackend
@@ -358,7 +358,7 @@ def test_the_clusters_page_does_not_offer_price_regression_runs(with_runs):
 def test_executions_names_each_runs_workflow_and_links_a_regression_run_to_prices(with_runs):
     at = open_page(with_runs.arns["prices"], page=Page.EXECUTIONS)
 
-    table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
+    table = listed_runs(at)
     assert sorted(table["Workflow"]) == ["clustering", *["price-regression"] * 3]
     assert "See the price predictions of this run" in [link.label for link in at.get("page_link")]
 
@@ -369,7 +369,7 @@ def test_executions_shows_each_price_runs_validation_rmse_beside_its_gate(with_r
     # expected is the Validate RMSE step's own output, in the run's history).
     at = open_page(with_runs.arns["prices"], page=Page.EXECUTIONS)
 
-    table = next(frame.value for frame in at.dataframe if "Workflow" in frame.value.columns)
+    table = listed_runs(at)
     by_arn = dict(zip(table["Name"], table.to_dict("records"), strict=True))
     passed = by_arn[with_runs.arns["prices"].rsplit(":", 1)[-1]]
     assert passed["Threshold"] == "RMSE ≤ 30"
