@@ -7,7 +7,8 @@ can set its selection only in ways the grid ignores when they repeat (benchmarks
 rounds 20 and 21). This table sends the clicked run's ARN as a trigger value the moment it is
 clicked (as Executions' graph sends a state), marks the run shown itself, and sorts in the
 browser by a click on a column header (ascending, descending, then the page's order again),
-keeping its sort, scroll and keyboard focus across the page's refreshes.
+keeping its sort, scroll and keyboard focus across the page's refreshes; while the pointer is on
+the rows, a refresh leaves them in their places (a click about to land stays on its run).
 
 Every cell is set as text (``textContent``), never parsed as HTML: a run's name, dataset or
 parameters are whatever a user launched with. The server formats the cells
@@ -103,12 +104,28 @@ function drawHeader(holder, columns) {
   }));
 }
 
-function drawRows(holder) {
+// The rows' order: the sort's, but on a refresh under the pointer the order on screen, so that
+// a row does not move under a click about to land (a running run's duration, sorted on, climbs);
+// the sort is applied once the pointer leaves. A run come or gone changes the rows anyway.
+function rowOrder(holder, rows, refresh) {
+  const body = holder.querySelector("tbody");
+  const onScreen = [...body.rows].map((line) => line.dataset.arn);
+  const place = new Map(rows.map((row, index) => [row.arn, index]));
+  const same = onScreen.length === rows.length && onScreen.every((arn) => place.has(arn));
+  if (refresh && same && body.matches(":hover")) {
+    holder.rtOrderStale = true;
+    return onScreen.map((arn) => place.get(arn));
+  }
+  holder.rtOrderStale = false;
+  return sortedRows(holder, rows);
+}
+
+function drawRows(holder, refresh = false) {
   const { columns, rows } = holder.rtData;
   const focused = document.activeElement && holder.contains(document.activeElement)
     ? document.activeElement.dataset.arn : undefined;
   const body = holder.querySelector("tbody");
-  body.replaceChildren(...sortedRows(holder, rows).map((index) => {
+  body.replaceChildren(...rowOrder(holder, rows, refresh).map((index) => {
     const row = rows[index];
     const line = document.createElement("tr");
     line.dataset.arn = row.arn;
@@ -157,6 +174,9 @@ export default function (component) {
       focusQuietly(holder, line);
       holder.rtSend(line.dataset.arn);
     };
+    holder.querySelector("tbody").addEventListener("mouseleave", () => {
+      if (holder.rtOrderStale) drawRows(holder);
+    });
     holder.addEventListener("click", (event) => {
       const header = event.target.closest("thead button");
       if (header) {
@@ -213,9 +233,10 @@ export default function (component) {
   holder.rtDataShown = data.shown;
   if (shownChanged) holder.rtShown = data.shown;
   if (holder.rtRows !== rows) {
+    const refresh = holder.rtRows !== undefined;
     holder.rtRows = rows;
     holder.rtData = data;
-    drawRows(holder);
+    drawRows(holder, refresh);
   } else if (shownChanged) {
     mark(holder, holder.rtShown);
   }

@@ -146,6 +146,38 @@ def test_runs_started_elsewhere_join_the_table_and_the_run_shown_box(browser, co
         expect(main.get_by_text("The execution was stopped. Reason:")).to_be_visible()
 
 
+def listed_names(tab) -> list[str]:
+    """The runs table's run names, as shown."""
+    return tab.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] .rt tbody tr')]
+            .map(row => row.cells[0].textContent)"""
+    )
+
+
+def test_a_refresh_leaves_the_rows_in_place_under_the_pointer(browser, colleague, tmp_path):
+    # A refresh may move the rows (a run ending leaves the running runs' place at the top; sorted by
+    # duration, a running run climbs), and a click about to land would show another run. While the
+    # pointer is on the rows they stay in place (found in review, round 22); once it leaves, the
+    # table's order is applied.
+    older = colleague.start("older")
+    colleague.stop(colleague.start("newer"))
+    (tmp_path / "logs").mkdir()
+    with streamlit_server(tmp_path / "home", tmp_path / "logs") as server, open_tab(browser) as tab:
+        tab.goto(f"{server.url}/executions")
+        wait_until_listed_first(tab, "older", STEP_TIMEOUT)  # running runs first
+        assert listed_names(tab) == ["older", "newer"]
+        tab.get_by_test_id("stMain").locator(".rt tbody tr").first.hover()
+
+        colleague.stop(older)  # none runs now: newest first, but not under the pointer
+        wait_until_row_reads(tab, "older", "ABORTED", SHOWS_WITHIN)
+        settled(tab)
+        assert listed_names(tab) == ["older", "newer"]
+
+        tab.mouse.move(5, 5)  # the pointer leaves the table
+        wait_until_listed_first(tab, "newer", STEP_TIMEOUT)
+        assert listed_names(tab) == ["newer", "older"]
+
+
 #: Which element has the keyboard's focus, and what it holds.
 FOCUSED = "() => [document.activeElement?.getAttribute('aria-label'), document.activeElement?.value]"
 
