@@ -281,7 +281,7 @@ STYLE = """
 .rt tbody tr:focus-visible td { box-shadow: inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
 .rt tbody tr:focus-visible td:first-child { box-shadow: inset 2px 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
 .rt tbody tr.rt-shown:focus-visible td:first-child {
-  box-shadow: inset 4px 0 0 #ff4b4b, inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
+  box-shadow: inset 4px 0 0 #ff4b4b, inset 6px 0 0 #1565c0, inset 0 2px 0 #1565c0, inset 0 -2px 0 #1565c0; }
 """
 
 #: Registered once, at import (see ``ui.graph_component``).
