@@ -395,7 +395,7 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
     started = table.set_index("ARN").loc[runs["failed"], "Started"]
     cell, key = failed["Started"]
     assert cell == started.strftime("%Y-%m-%d %H:%M:%S") and len(cell) == 19
-    assert key == started.isoformat()  # ISO text sorts as time does
+    assert key == started.strftime("%Y-%m-%dT%H:%M:%S.%f")  # ISO text, to the microsecond, sorts as time does
     assert payload["height"] == execution_list.ROW_HEIGHT * (1 + 3) + 2  # three rows, no scroll
     many = pd.concat([table] * 4, ignore_index=True)
     assert (
