@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from ui.component_trigger import trigger_text
+
 #: The component's name (unique in the app) and the trigger its clicks send.
 COMPONENT_NAME = "rfm_workflow_graph"
 CLICK_EVENT = "clicked"
@@ -91,8 +93,4 @@ def workflow_graph(svg: str, *, key: str, on_click: Callable[[], None] | None = 
 
 def clicked(key: str) -> str | None:
     """The state a click on the graph ``key`` named, during the rerun the click caused; else None."""
-    value = st.session_state.get(key)
-    name = getattr(value, CLICK_EVENT, None)
-    if name is None and isinstance(value, dict):
-        name = value.get(CLICK_EVENT)
-    return name if isinstance(name, str) else None
+    return trigger_text(key, CLICK_EVENT)

@@ -27,6 +27,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.component_trigger import trigger_text
+
 #: The component's name (unique in the app) and the trigger its clicks send.
 COMPONENT_NAME = "rfm_runs_table"
 CLICK_EVENT = "clicked"
@@ -298,8 +300,4 @@ def runs_table(payload: dict[str, Any], *, key: str, on_click: Callable[[], None
 def clicked(key: str) -> str | None:
     """The ARN a click on the table ``key`` sent, during the rerun the click caused; else None.
     It comes from the browser: the caller checks that it names a listed run."""
-    value = st.session_state.get(key)
-    arn = getattr(value, CLICK_EVENT, None)
-    if arn is None and isinstance(value, dict):
-        arn = value.get(CLICK_EVENT)
-    return arn if isinstance(arn, str) else None
+    return trigger_text(key, CLICK_EVENT)
