@@ -176,17 +176,35 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     )
 
 
+@st.fragment(key=clusters.SCATTER_PART_KEY)
+def scatter_view(arns: list[str], arn: str, is_open: bool) -> None:
+    """The 3-D scatter, in its tab whether the tab is open or not: a closed tab's scene is drawn
+    ahead in the browser, so the tab opens on it (``scene_component.draw``). A fragment: the
+    browser's request for the figure (once idle) reruns this part alone."""
+    if not is_open:
+        scene_component.draw(
+            clusters.scene_drawn_ahead(arn), token=arn, shown=False, key=clusters.SCATTER_KEY
+        )
+        return
+    try:
+        scene = clusters.scatter_scene(arn)
+    except Exception as error:
+        show_error(error, "Drawing the clusters")
+        return
+    scene_component.draw(scene, token=arn, shown=True, key=clusters.SCATTER_KEY)
+    clusters.build_scenes_ahead(arns, arn)  # the runs chosen next find their scene built
+    total = len(clusters.load_run(arn).clusters)
+    if total > cluster_charts.MAX_SCATTER_POINTS:
+        st.caption(
+            f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
+            f"of the {total:,} customers, sampled per cluster with a fixed seed."
+        )
+
+
 def draw_view(view: str) -> None:
-    """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``)."""
-    if view == clusters.SCATTER_VIEW:
-        scene_component.draw(clusters.scatter_scene(arn), key="chart_scatter")
-        clusters.build_scenes_ahead(arns, arn)  # the runs chosen next find their scene built
-        if len(run.clusters) > cluster_charts.MAX_SCATTER_POINTS:
-            st.caption(
-                f"For a responsive chart the scatter draws about {cluster_charts.MAX_SCATTER_POINTS:,} "
-                f"of the {len(run.clusters):,} customers, sampled per cluster with a fixed seed."
-            )
-    elif view == clusters.SIZES_VIEW:
+    """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``), but
+    for the 3-D scatter's, which ``scatter_view`` draws whether its tab is open or not."""
+    if view == clusters.SIZES_VIEW:
         # Plain HTML, not two Plotly charts mounted anew on every run switch (cluster_html says why).
         with row():
             for view_html in clusters.profile_views(arn):
@@ -212,17 +230,19 @@ def draw_view(view: str) -> None:
 
 
 # One view a tab, only the open one drawn: choosing another run remounts the open view's charts,
-# not the 3-D scatter's WebGL scene and every chart of the page (benchmarks/README.md, round 9).
+# not every chart of the page (benchmarks/README.md, round 9). The 3-D scatter's scene is the one
+# exception: it is drawn ahead in its closed tab, so the tab opens on it (round 23).
 labels = clusters.view_labels(sweep=run.sweep is not None)
 clusters.keep_view_state(labels)  # the open view stays open across a run switch
 # Bound to the address (``clusters_view=``): a reload or a shared link opens the same view.
 tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun", bind="query-params")
 for tab, label in zip(tabs, labels, strict=True):
-    if tab.open:
+    if label == clusters.SCATTER_VIEW:
+        with tab:
+            scatter_view(arns, arn, bool(tab.open))
+    elif tab.open:
         with tab:
             try:
                 draw_view(label)
             except Exception as error:
                 show_error(error, "Drawing the clusters")
-if not any(tab.open and label == clusters.SCATTER_VIEW for tab, label in zip(tabs, labels, strict=True)):
-    clusters.get_ready_for_the_scatter(arn)  # its first opening then waits for neither

@@ -84,14 +84,22 @@ WATCH_ACTION = """() => {
 }"""
 
 
+#: Clusters' 3-D scenes in view: not the one drawn ahead in its parking spot (``ui.scene_component``).
+SCENES_IN_VIEW = """() => [...document.querySelectorAll('.sc-holder')]
+  .filter(holder => !holder.closest('#sc-parking'))"""
+
 #: Installed just before a page is opened: the time of the last animation frame at which the number
 #: of ``st.plotly_chart`` elements or of their drawn SVGs changed, or the workflow graph's component
 #: (``ui.graph_component``) swapped in another SVG, or Clusters' 3-D scene (``ui.scene_component``)
 #: finished a draw: their scripts do that after the render that brought the new data, a frame or
 #: more after the rest of the page.
-WATCH_CHARTS = """() => {
+WATCH_CHARTS = (
+    """() => {
+  const scenesInView = """
+    + SCENES_IN_VIEW
+    + """;
   const svgs = () => [...document.querySelectorAll('.wg-holder')].map(holder => holder.wgSvg || '')
-    .concat([...document.querySelectorAll('.sc-holder')].map(holder => 'scene ' + (holder.scDraws || 0)));
+    .concat(scenesInView().map(holder => 'scene ' + (holder.scDraws || 0)));
   const watch = window.__charts = {changed: performance.now(), seen: '', svgs: svgs()};
   const tick = () => {
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;
@@ -106,11 +114,22 @@ WATCH_CHARTS = """() => {
   };
   requestAnimationFrame(tick);
 }"""
+)
 
-#: True when every ``st.plotly_chart`` of the page has its SVG, and every 3-D scene has drawn.
-PLOTLY_CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+#: True when every ``st.plotly_chart`` of the page has its SVG, and every 3-D scene in view has drawn.
+PLOTLY_CHARTS_DRAWN = (
+    """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
   .every(chart => chart.querySelector('.main-svg'))
-  && [...document.querySelectorAll('.sc-holder')].every(holder => holder.scDrawn)"""
+  && ("""
+    + SCENES_IN_VIEW
+    + """)().every(holder => holder.scDrawn)"""
+)
+
+#: True when no 3-D scene has work to come or under way: Clusters draws its scene ahead while its
+#: tab is closed (round 23), once the browser is idle, and asks the server for the figure, a
+#: fragment run whose end is not a change's.
+SCENES_SETTLED = """() => [...document.querySelectorAll('.sc-holder')]
+  .every(holder => !holder.scBusy || !holder.scBusy())"""
 
 
 @dataclass
@@ -176,6 +195,7 @@ class Tab:
         from playwright.sync_api import expect
 
         expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
+        self.page.wait_for_function(SCENES_SETTLED, timeout=TIMEOUT_MS)
         self.page.wait_for_function(
             "() => document.querySelector('[data-testid=\"stApp\"]')"
             ".getAttribute('data-test-script-state') !== 'running'",

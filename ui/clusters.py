@@ -11,6 +11,7 @@ The executions come from :mod:`ui.runs`, the listing the Executions page uses to
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,8 @@ from ui.names import Key
 from ui.runs import Listing, picker_label
 from ui.segments import count_and_share
 from ui.text import middle_truncated
+
+_LOGGER = logging.getLogger(__name__)
 
 #: Statuses of an execution that may still succeed (its clusters are not there yet).
 STILL_GOING = {"RUNNING", "PENDING_REDRIVE"}
@@ -253,16 +256,25 @@ def build_scenes_ahead(arns: list[str], shown: str) -> None:
     ahead.build_ahead(scatter_scene, ahead.nearest(arns, shown, SCENES_AHEAD))
 
 
-def get_ready_for_the_scatter(shown: str) -> None:
-    """While another view is open, get the 3-D scatter ready: the browser loads Plotly.js ahead
-    (``scene_component.preload_plotly``), and the scene of the run ``shown`` is built in the
-    background, once a session (the first look at the page): its first opening waited for both
-    (benchmarks/README.md, round 22). Not on every run switch: a build holds the GIL for 0.2-0.4 s,
-    which a switch on the view open would share."""
-    scene_component.preload_plotly()
-    if not st.session_state.get(Key.SCENE_BUILT_AHEAD):
-        st.session_state[Key.SCENE_BUILT_AHEAD] = True
-        ahead.build_ahead(scatter_scene, [shown])
+#: The 3-D scatter's fragment and its scene's key.
+SCATTER_PART_KEY = "clusters_scatter_part"
+SCATTER_KEY = "chart_scatter"
+
+
+def scene_drawn_ahead(arn: str) -> scene_component.Scene | None:
+    """The scene of the run ``arn`` for its tab while the tab is closed, for the browser to draw
+    ahead: None (the page is not kept waiting for it) until the browser asks for it, once idle
+    (``scene_component.asked``). Built in the background meanwhile (``ui.ahead``), so the request
+    finds it built. None too for a request that names another run (it comes from the browser) or
+    a run whose scene cannot be built: its tab, once open, says why."""
+    ahead.build_ahead(scatter_scene, [arn])
+    if scene_component.asked(SCATTER_KEY) != arn:
+        return None
+    try:
+        return scatter_scene(arn)
+    except Exception:
+        _LOGGER.debug("The scene of %s could not be built ahead", arn, exc_info=True)
+        return None
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -53,8 +53,6 @@ class Key:
     TRY_K_FOR: Final = "launch_try_k_for"
     #: Clusters' run selector (its choice becomes the selected execution).
     CLUSTERS_RUN: Final = "clusters_run"
-    #: Whether this session's first look at Clusters had the shown run's 3-D scene built ahead.
-    SCENE_BUILT_AHEAD: Final = "clusters_scene_built_ahead"
     #: Prices' run selector (its choice becomes the selected execution).
     PRICES_RUN: Final = "prices_run"
     #: The ARNs of the runs this browser session launched (Launch, Re-run): Stop warns before

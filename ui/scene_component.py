@@ -15,6 +15,16 @@ frame, each with a second copy of Plotly.js, and every page opened slower; this 
 the page, with no second copy. Should a Streamlit version have no such chunk, the scatter is
 drawn by ``st.plotly_chart`` as before.
 
+The scene is drawn ahead while its tab is closed (round 23): its first opening in a tab took 2.4 s
+without a GPU, most of it Plotly.js, the WebGL scene and its axes' text. The page sends a closed
+tab's scene no figure (it is not kept waiting for one); once the page has been idle for
+:data:`AHEAD_DELAY_MS` the browser loads Plotly.js and asks for the figure (the ``wanted`` trigger,
+which reruns the scene's fragment alone), and draws it when idle. A closed tab's panel is not laid
+out, so the scene waits in a parking spot of its own (``#sc-parking``: off the screen, ``inert``,
+hidden from readers) at the width it will have, and moves into its tab the moment the tab shows:
+the tab opens on the scene already drawn. It is drawn at the screen's own pixel ratio (Plotly's
+default is twice it, four times the pixels). The element goes with the page, the scene with it.
+
 The figure is ``cluster_charts.rfm_scatter_3d``'s, the same the run report draws: its text from
 the data is made plain there (``plain_columns``), and Plotly draws hover text as text. The
 script colours it for the page's theme (light or dark, read from the element's own computed
@@ -26,7 +36,6 @@ alternative on the element.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +43,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pipeline.views.chart_alt import chart_alt
+from ui.component_trigger import trigger_text
 from ui.layout import plotly
 
 #: The component's name (unique in the app).
@@ -44,10 +54,10 @@ _STREAMLIT_STATIC = Path(st.__file__).parent / "static"
 _PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
 
 #: Imports Streamlit's Plotly chunk once per tab unless a chart has (a promise kept on the window,
-#: so a page switch reuses it) and draws or updates the scene with ``Plotly.react``; a resize
-#: observer keeps the scene the element's width (a scene drawn while its tab was hidden, or before
-#: the window narrowed, was blank in round 8). Theme colours come from the page: the element's
-#: computed text colour and font, and the first background behind it (light or dark theme).
+#: so a page switch reuses it) and draws or updates the scene with ``Plotly.react``, at the width
+#: the element has (a resize observer follows it: a scene drawn before the window narrowed was
+#: blank in round 8). Theme colours come from the page: the element's computed text colour and
+#: font, and the first background behind it (light or dark theme).
 LOAD_PLOTLY = """
 function loadPlotly(chunk) {
   if (!window.rfmPlotly) {
@@ -60,8 +70,14 @@ function loadPlotly(chunk) {
   return window.rfmPlotly;
 }
 """
+#: Milliseconds a closed tab's scene waits, once the page is drawn, before it loads Plotly.js and
+#: asks for its figure: loading Plotly.js takes the browser's main thread for about a second, and
+#: drawing the scene a second or two more without a GPU, better spent after the user's first look.
+AHEAD_DELAY_MS = 1000
+
 SCRIPT = (
     LOAD_PLOTLY
+    + f"const AHEAD_DELAY_MS = {AHEAD_DELAY_MS};"
     + """
 
 function rgb(colour) {
@@ -82,6 +98,13 @@ function background(element) {
 // on the light theme's white as nothing at all.
 function mix(ink, paper, share) {
   return "rgb(" + ink.map((value, i) => Math.round(value * share + paper[i] * (1 - share))).join(",") + ")";
+}
+
+// What the scene's colours and font come from: the page's theme, read where the element is (the
+// scene drawn ahead waits out of the page, see ``place``).
+function lookOf(element) {
+  const style = getComputedStyle(element);
+  return [style.color, style.fontFamily, background(element).join(",")].join("|");
 }
 
 // Streamlit's chart look, as ``st.plotly_chart`` gives it: the title bold at the left, muted
@@ -109,39 +132,96 @@ function themed(layout, holder) {
 }
 
 // As st.plotly_chart's: no Plotly logo, and no "Share chart" button (it uploads the figure,
-// customers' IDs in its hover text, to Plotly's cloud).
+// customers' IDs in its hover text, to Plotly's cloud). The scene is drawn at the screen's own
+// pixel ratio: Plotly draws WebGL at twice it by default, four times the pixels on a common
+// screen, which a browser without a GPU draws one by one.
 const CONFIG = {
   displaylogo: false, showSendToCloud: false, showLink: false, responsive: true,
   modeBarButtonsToRemove: ["sendDataToCloud"],
+  plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 4),
 };
 
-export default function (component) {
-  const { data, parentElement } = component;
-  let holder = parentElement.querySelector(".sc-holder");
-  if (!holder) {
-    holder = document.createElement("div");
-    holder.className = "sc-holder";
-    holder.setAttribute("role", "img");
-    parentElement.appendChild(holder);
-    new ResizeObserver(() => {
-      if (holder.scDrawn && holder.offsetWidth > 0) window.Plotly.Plots.resize(holder);
-    }).observe(holder);
+// Work for a scene drawn ahead, behind another view: after ``delay`` ms and then once the browser
+// is idle, so it takes no time from what the user is doing. A newer call replaces it.
+function later(holder, work, delay) {
+  cancelLater(holder);
+  holder.scTimer = setTimeout(() => {
+    holder.scTimer = null;
+    const run = () => { holder.scIdle = null; holder.scPending = false; work(); };
+    holder.scIdle = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 5000 }) : null;
+    if (holder.scIdle === null) run();
+  }, delay);
+  holder.scPending = true;
+}
+
+function cancelLater(holder) {
+  if (holder.scTimer) clearTimeout(holder.scTimer);
+  if (holder.scIdle && window.cancelIdleCallback) cancelIdleCallback(holder.scIdle);
+  holder.scTimer = holder.scIdle = null;
+  holder.scPending = false;
+}
+
+// A closed tab's panel is not laid out: a scene drawn in it had no size, and was drawn again at
+// its size on opening (0.2-0.3 s without a GPU). While its tab is closed the scene waits in a
+// spot of its own instead, out of sight and out of reach (``inert``), as wide as it will be.
+function parkingSpot() {
+  let spot = document.getElementById("sc-parking");
+  if (!spot) {
+    spot = document.createElement("div");
+    spot.id = "sc-parking";
+    spot.inert = true;
+    spot.setAttribute("aria-hidden", "true");
+    spot.style.cssText = "position: fixed; left: -20000px; top: 0; pointer-events: none;";
+    document.body.appendChild(spot);
   }
-  holder.setAttribute("aria-label", data.alt);
+  return spot;
+}
+
+// The width of the nearest box that is laid out around ``home`` (the tabs' own, while the scene's
+// tab is closed).
+function widthAround(home) {
+  for (let node = home; node && node.nodeType === 1; node = node.parentElement) {
+    if (node.offsetWidth > 0) return node.clientWidth;
+  }
+  return 700;
+}
+
+// The scene in its tab when the tab is open (seen by its width, before the browser paints the
+// tab, not a rerun later), else in the parking spot.
+function place(holder) {
+  const home = holder.scHome;
+  if (home.offsetWidth > 0) {
+    if (holder.parentElement !== home) home.appendChild(holder);
+  } else {
+    const spot = parkingSpot();
+    spot.style.width = widthAround(home) + "px";
+    if (holder.parentElement !== spot) spot.appendChild(holder);
+  }
+}
+
+function drawFigure(holder, data) {
   holder.scWanted = data.figure;
-  loadPlotly(data.plotly).then((Plotly) => {
+  return loadPlotly(data.plotly).then((Plotly) => {
     if (holder.scWanted !== data.figure) return null;  // a newer figure came meanwhile
+    const look = lookOf(holder.scHome);
     const figure = JSON.parse(data.figure);
-    const layout = themed(figure.layout || {}, holder);
+    const layout = themed(figure.layout || {}, holder.scHome);
     // The camera a user turned to stays across runs (to compare them from one angle); the rest
     // of what a user changed (a cluster hidden from the legend) is the run's own. Carried by
     // hand: a drag updates the element's layout but not Plotly's full layout, which is what
     // ``uirevision`` restores from.
     const turned = holder.scDrawn && holder.layout && holder.layout.scene && holder.layout.scene.camera;
     if (turned) layout.scene.camera = JSON.parse(JSON.stringify(turned));
+    layout.width = holder.scWidth = holder.offsetWidth || 700;
+    holder.scDrawing = true;
     return Plotly.react(holder, figure.data, layout, CONFIG)
+      .finally(() => { holder.scDrawing = false; })
       .then(() => {
         holder.scDrawn = true;
+        holder.scFigure = data.figure;
+        holder.scLook = look;
+        holder.scToken = data.token;
+        holder.setAttribute("aria-label", data.alt);
         holder.scDraws = (holder.scDraws || 0) + 1;
         holder.setAttribute("data-drawn", data.token);
       });
@@ -149,6 +229,58 @@ export default function (component) {
     holder.textContent = "The 3-D scatter could not be drawn (" + error.message +
       "). Reload the page to try again.";
   });
+}
+
+// ``data``: the figure (JSON, or null when the server has not built it yet), the run it is
+// (``token``), whether its tab is open (``shown``), its text alternative and Plotly's chunk. A
+// closed tab's scene is drawn ahead: the server is asked for the figure (the ``wanted`` trigger)
+// and it is drawn once the browser is idle, so the tab opens on a scene already made.
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let holder = parentElement.scHolder;
+  if (!holder) {
+    holder = parentElement.scHolder = document.createElement("div");
+    holder.className = "sc-holder";
+    holder.setAttribute("role", "img");
+    holder.setAttribute("aria-label", "The 3-D scatter of the customers, being drawn");
+    holder.scHome = parentElement;
+    // Whether work for this scene is to come or under way (a benchmark waits for it to end).
+    holder.scBusy = () => Boolean(holder.scPending || holder.scAwaiting || holder.scDrawing);
+    place(holder);
+    new ResizeObserver(() => place(holder)).observe(parentElement);
+    // The layout's width is the scene's own (set at each draw), so Plotly's resize, which keeps
+    // a layout's width, would not follow the page: the width is followed here.
+    new ResizeObserver(() => {
+      const width = holder.offsetWidth;
+      if (holder.scDrawn && width > 0 && width !== holder.scWidth) {
+        holder.scWidth = width;
+        window.Plotly.relayout(holder, { width });
+      }
+    }).observe(holder);
+  }
+  holder.scShown = data.shown;
+  holder.scAwaiting = false;
+  cancelLater(holder);
+  const drawn = data.figure === holder.scFigure && lookOf(parentElement) === holder.scLook;
+  if (data.figure && !drawn && data.shown) {
+    drawFigure(holder, data);
+  } else if (data.figure && !drawn) {
+    later(holder, () => drawFigure(holder, data), 0);
+  } else if (!data.figure && !data.shown && data.token !== holder.scToken && data.token !== holder.scAsked) {
+    later(holder, () => loadPlotly(data.plotly).then(() => {
+      holder.scAsked = data.token;
+      holder.scAwaiting = true;
+      setTriggerValue("wanted", data.token);
+    }).catch(() => {}), AHEAD_DELAY_MS);
+  }
+  // Streamlit calls this when the element goes (the page left), and when a newer render overtook
+  // this one: the scene is let go only if its element has left the page.
+  return () => setTimeout(() => {
+    if (parentElement.isConnected || parentElement.scHolder !== holder) return;
+    cancelLater(holder);
+    if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder);
+    holder.remove();
+  }, 0);
 }
 """
 )
@@ -169,39 +301,6 @@ def plotly_chunk() -> str | None:
     return found[0].relative_to(_STREAMLIT_STATIC).as_posix() if len(found) == 1 else None
 
 
-#: Milliseconds a page waits before it loads Plotly.js ahead (:func:`preload_plotly`): the load
-#: takes the browser's main thread for about a second, better spent after the user's first look.
-PRELOAD_DELAY_MS = 1000
-
-
-def preload_plotly() -> None:
-    """Have the browser load Streamlit's Plotly chunk ahead, once the page has been idle for
-    :data:`PRELOAD_DELAY_MS`, unless a chart of the tab has: the 3-D scatter's first opening in a
-    tab waited 1.3-1.7 s for it, 3.6-4.5 s in all against 1.7-1.9 s with it loaded
-    (benchmarks/README.md, round 22). The file is fetched and compiled at once
-    (``modulepreload``, off the main thread), and run when the browser is idle. The script is a
-    constant but for the chunk's path, which the installed Streamlit names."""
-    chunk = plotly_chunk()
-    if chunk is None:
-        return
-    st.html(
-        "<script>(() => {"
-        + LOAD_PLOTLY
-        + f"const chunk = {json.dumps(chunk)};"
-        + """
-if (window.Plotly || window.rfmPlotly) return;
-const link = document.createElement("link");
-link.rel = "modulepreload";
-link.href = new URL(chunk, document.baseURI).href;
-document.head.appendChild(link);
-const idle = window.requestIdleCallback || ((run) => setTimeout(run, 0));
-setTimeout(() => idle(() => loadPlotly(chunk).catch(() => {}), { timeout: 5000 }), """
-        + f"{PRELOAD_DELAY_MS});"
-        + "})();</script>",
-        unsafe_allow_javascript=True,
-    )
-
-
 @dataclass(frozen=True)
 class Scene:
     """One scatter as the page draws it: the figure, the figure as JSON (written once, not on each
@@ -220,13 +319,33 @@ def scene_of(figure: go.Figure, token: str) -> Scene:
     return Scene(figure=figure, figure_json=figure.to_json(), alt=chart_alt(figure), token=token)
 
 
-def draw(scene: Scene, *, key: str) -> None:
-    """Draw ``scene`` in the Plotly scene kept under ``key`` (updated in place when it changes)."""
+def draw(scene: Scene | None, *, token: str, shown: bool, key: str) -> None:
+    """Draw ``scene`` (the run ``token``'s) in the Plotly scene kept under ``key``, updated in place
+    when it changes.
+
+    ``shown`` says whether the scene's tab is open. A closed tab's scene is drawn all the same,
+    ahead, once the browser is idle: its first opening in a tab took 2.4 s without a GPU, most of
+    it making the WebGL scene and its axes' text (benchmarks/README.md, round 23). Given no scene
+    (not built yet), the browser asks for it, once idle, by the ``wanted`` trigger (:func:`asked`)."""
     chunk = plotly_chunk()
-    if chunk is None:
-        plotly(scene.figure, alt=scene.alt, key=key)
+    if chunk is None:  # drawn by st.plotly_chart, which cannot be drawn ahead
+        if shown and scene is not None:
+            plotly(scene.figure, alt=scene.alt, key=key)
         return
     _RENDERER(
-        data={"figure": scene.figure_json, "alt": scene.alt, "plotly": chunk, "token": scene.token},
+        data={
+            "figure": None if scene is None else scene.figure_json,
+            "alt": "" if scene is None else scene.alt,
+            "plotly": chunk,
+            "token": token,
+            "shown": shown,
+        },
         key=key,
+        on_wanted_change=lambda: None,  # a trigger reruns the fragment the scene is in
     )
+
+
+def asked(key: str) -> str | None:
+    """The run whose scene the browser asked for in this rerun (the ``wanted`` trigger of the
+    scene kept under ``key``), else None. It comes from the browser: check it before use."""
+    return trigger_text(key, "wanted")

@@ -433,7 +433,7 @@ def explore_clusters(page, figures: dict[str, int]) -> None:
     )
     # The view open first: the sizes' bars, the profiles' table (plain HTML, no chart) and the
     # cluster table; the 3-D scatter, drawn with WebGL (plotly's gl3d scene), is the next view's,
-    # drawn when its tab is opened.
+    # drawn ahead out of sight and shown when its tab is opened.
     expect(main.get_by_test_id("stTable").first).to_be_visible()
     sizes = main.get_by_role("img", name=re.compile(r"^Cluster sizes and revenue share\. "))
     expect(sizes).to_contain_text("Customers")

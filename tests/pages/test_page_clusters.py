@@ -15,7 +15,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.figure_support import values
-from support.page_support import APP, metrics_in_columns, profile_views, sidebar_backend, unescaped
+from support.page_support import (
+    APP,
+    metrics_in_columns,
+    profile_views,
+    send_trigger,
+    sidebar_backend,
+    unescaped,
+)
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.views import cluster_charts
@@ -77,10 +84,11 @@ def open_view(at: AppTest, view: str) -> AppTest:
 
 
 def chart_keys(at: AppTest) -> list[str]:
-    """The keys of the charts the page sent: its Plotly charts in order, then its 3-D scenes
-    (``ui.scene_component``; the element id ends with the key)."""
-    charts = [*at.get("plotly_chart"), *at.get("bidi_component")]
-    return [chart.proto.id.rsplit("-", 1)[-1] for chart in charts]
+    """The keys of the charts the page sent: its Plotly charts in order, then its 3-D scenes in
+    view (``ui.scene_component``; the element id ends with the key). The scene drawn ahead in its
+    closed tab is not in view."""
+    scenes = [scene for scene in at.get("bidi_component") if json.loads(scene.proto.json)["shown"]]
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in [*at.get("plotly_chart"), *scenes]]
 
 
 def scene_sent(at: AppTest) -> tuple[str, dict]:
@@ -494,14 +502,19 @@ def test_the_3d_scatter_is_one_scene_sent_each_runs_figure(with_runs):
     assert not at.get("plotly_chart")
 
 
-def preload_scripts(at: AppTest) -> list[str]:
-    """The page's scripts that load Plotly.js ahead (``scene_component.preload_plotly``)."""
-    return [html.proto.body for html in at.get("html") if 'link.rel = "modulepreload"' in html.proto.body]
+def ask_for_scene(at: AppTest, value: str) -> None:
+    """Rerun ``at`` as the browser does when it asks for the closed tab's scene (the scene's
+    ``wanted`` trigger, with the run it was sent), or with any value a browser could send."""
+    [scene] = at.get("bidi_component")
+    send_trigger(at, scene, value, event="wanted")
+    assert not at.exception
 
 
-def test_the_scatter_is_got_ready_on_profiles_and_the_next_runs_scenes_on_the_3d_view(with_runs, monkeypatch):
-    # issue 10: the scatter's first opening waited for Plotly.js (the browser's, ~1.5 s) and for its
-    # scene (the server's, 0.2-0.4 s); a switch to a run whose scene was not built waited for it.
+def test_the_scatter_is_drawn_ahead_in_its_closed_tab_and_the_next_runs_scenes_on_its_view(
+    with_runs, monkeypatch
+):
+    # issue 10: the scatter's first opening in a tab took 2.4 s without a GPU, most of it making
+    # the WebGL scene; a switch to a run whose scene was not built waited for it.
     from ui import ahead
 
     built: list[tuple[str, int]] = []
@@ -511,46 +524,68 @@ def test_the_scatter_is_got_ready_on_profiles_and_the_next_runs_scenes_on_the_3d
         built.append((threading.current_thread().name, kwargs.get("total", 0)))
         return real(shown, *args, **kwargs)
 
+    def in_background() -> list[bool]:
+        return [thread.startswith(ahead.THREAD_PREFIX) for thread, _ in built]
+
     monkeypatch.setattr(cluster_charts, "rfm_scatter_3d", counted)
     k3, k5 = with_runs.arns["k3"], with_runs.arns["k5"]
-    customers = {len(with_runs.results[key].clusters) for key in ("k3", "k5")}
-    assert len(customers) == 1  # both runs cluster the same customers: told apart by thread and order
 
-    # Profiles, the view the page opens on: the browser is told to load Plotly.js once idle (the
-    # installed Streamlit's chunk), and the run shown has its scene built in the background.
+    # Profiles, the view the page opens on: the scene is in its closed tab, with no figure yet
+    # (the page does not wait for it), and the run's figure is built in the background.
     at = open_page(k3)
-    [script] = preload_scripts(at)
-    assert json.dumps(scene_component.plotly_chunk()) in script
-    assert f"{scene_component.PRELOAD_DELAY_MS});" in script
+    scene_id, sent = scene_sent(at)
+    assert (sent["shown"], sent["figure"], sent["token"]) == (False, None, k3)
+    assert sent["plotly"] == scene_component.plotly_chunk()
+    assert chart_keys(at) == []
     assert ahead.wait_until_idle()
-    assert [thread.startswith(ahead.THREAD_PREFIX) for thread, _ in built] == [True]
+    assert in_background() == [True]
 
-    # Once a session: another run on Profiles builds nothing (a build would share the GIL with
-    # the switch).
-    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
+    # The browser, once idle, asks for it: the figure comes, the one built ahead.
+    ask_for_scene(at, k3)
+    _, sent = scene_sent(at)
+    figure_k3 = clusters_ui.scatter_scene(k3).figure_json
+    assert (sent["shown"], sent["figure"], sent["token"]) == (False, figure_k3, k3)
+    assert sent["alt"].startswith("Customers by R, F and M (log axes)")
+    assert in_background() == [True]
+
+    # What the browser sends is checked: a run other than the one shown, or anything else, gets
+    # no figure and builds nothing.
+    for value in (k5, "<img src=x onerror=alert(1)>", ""):
+        ask_for_scene(at, value)
+        assert scene_sent(at)[1]["figure"] is None, value
     assert ahead.wait_until_idle()
-    assert len(built) == 1
-    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k3).run()
+    assert in_background() == [True]
 
-    # The 3-D view finds k3's scene built, draws it, and builds the next run's (k5) ahead; it has
-    # no use for the preload.
+    # The tab opened: the same element is shown, sent the same figure (the browser drew it).
     at = open_view(at, clusters_ui.SCATTER_VIEW)
-    assert scene_sent(at)[1]["token"] == k3
-    assert not preload_scripts(at)
+    view_id, sent = scene_sent(at)
+    assert view_id == scene_id
+    assert (sent["shown"], sent["figure"], sent["token"]) == (True, figure_k3, k3)
+    # ... and the next run's scene (k5) is built ahead.
     assert ahead.wait_until_idle()
-    assert [thread.startswith(ahead.THREAD_PREFIX) for thread, _ in built] == [True, True]
+    assert in_background() == [True, True]
 
     at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
-
     assert not at.exception and not at.error
     assert scene_sent(at)[1]["token"] == k5
     assert ahead.wait_until_idle()
     assert len(built) == 2  # k5's scene was there; k3's still is
 
+    # Back on Profiles, another run: the tab closed again, no figure until the browser asks.
+    at = open_view(at, clusters_ui.SIZES_VIEW)
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k3).run()
+    assert scene_sent(at) == (scene_id, {**sent, "figure": None, "alt": "", "shown": False, "token": k3})
+    ask_for_scene(at, k3)
+    assert scene_sent(at)[1]["figure"] == figure_k3
+    assert len(built) == 2
+
 
 def test_without_streamlits_plotly_chunk_the_scatter_is_a_plotly_chart(with_runs, monkeypatch):
     monkeypatch.setattr(scene_component, "plotly_chunk", lambda: None)
-    at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.SCATTER_VIEW)
+    at = open_page(with_runs.arns["k3"])
+    assert not at.get("bidi_component") and not at.get("plotly_chart")  # no scene drawn ahead
+
+    at = open_view(at, clusters_ui.SCATTER_VIEW)
 
     assert not at.exception and not at.error
     assert not at.get("bidi_component")

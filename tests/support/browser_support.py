@@ -8,6 +8,7 @@ store) never touches anything else on the machine.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -196,6 +197,18 @@ def settled(page, timeout_ms: float = STEP_TIMEOUT) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout_ms)
 
 
+def _asks_for_a_scene(widget) -> bool:
+    """Whether a widget state is the 3-D scene's ``wanted`` trigger (a JSON list of events)."""
+    if widget.WhichOneof("value") != "json_trigger_value":
+        return False
+    try:
+        events = json.loads(widget.json_trigger_value)
+    except ValueError:
+        return False
+    events = events if isinstance(events, list) else [events]
+    return any(isinstance(event, dict) and event.get("event") == "wanted" for event in events)
+
+
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     """Stop a child started with ``start_new_session``: SIGTERM to its group, SIGKILL if it lingers."""
     if process.poll() is None:
@@ -262,10 +275,15 @@ def click_state(page, state: str) -> None:
 
 
 class Reruns:
-    """The rerun requests the page sends, in order: each one's fragment id ("" for the page)."""
+    """The rerun requests the page sends, in order: each one's fragment id ("" for the page).
+
+    Clusters' 3-D scene, drawn ahead while its tab is closed, asks the server for its figure once
+    the page is idle (``ui.scene_component``'s ``wanted`` trigger): those requests are the page's
+    own, not a user's action's, and are kept apart in ``scene_asks``."""
 
     def __init__(self, page) -> None:
         self.sent: list[str] = []
+        self.scene_asks: list[str] = []
         page.on("websocket", lambda socket: socket.on("framesent", self._read))
 
     def _read(self, payload) -> None:
@@ -273,8 +291,13 @@ class Reruns:
             return
         message = BackMsg()
         message.ParseFromString(payload)
-        if message.WhichOneof("type") == "rerun_script":
-            self.sent.append(message.rerun_script.fragment_id)
+        if message.WhichOneof("type") != "rerun_script":
+            return
+        rerun = message.rerun_script
+        if any(_asks_for_a_scene(widget) for widget in rerun.widget_states.widgets):
+            self.scene_asks.append(rerun.fragment_id)
+        else:
+            self.sent.append(rerun.fragment_id)
 
     def after(self, page, action) -> list[str]:
         """The rerun requests ``action`` caused, once the run they started has ended."""

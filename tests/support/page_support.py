@@ -306,8 +306,8 @@ def click_state(at: Any, name: str) -> None:
     send_trigger(at, workflow_graph(at), name)
 
 
-def send_trigger(at: Any, component: Any, value: str) -> None:
-    """Rerun ``at`` with ``component``'s "clicked" trigger set to ``value``, for this run only."""
+def send_trigger(at: Any, component: Any, value: str, event: str = "clicked") -> None:
+    """Rerun ``at`` with ``component``'s ``event`` trigger set to ``value``, for this run only."""
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
@@ -318,5 +318,5 @@ def send_trigger(at: Any, component: Any, value: str) -> None:
     clicked.CopyFrom(widgets)
     state = clicked.widgets.add()
     state.id = trigger
-    state.json_trigger_value = json.dumps([{"event": "clicked", "value": value}])
+    state.json_trigger_value = json.dumps([{"event": event, "value": value}])
     at._run(clicked)
