@@ -191,11 +191,14 @@ class Tab:
         metrics = self.devtools.send("Performance.getMetrics")["metrics"]
         return next(metric["value"] for metric in metrics if metric["name"] == "ThreadTime")
 
-    def settled(self) -> None:
+    def settled(self, *, scenes: bool = True) -> None:
+        """Wait for the script run to end and, with ``scenes``, for a 3-D scene's work ahead (not
+        within a change's timing, whose CPU figure would then count work done a second later)."""
         from playwright.sync_api import expect
 
         expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
-        self.page.wait_for_function(SCENES_SETTLED, timeout=TIMEOUT_MS)
+        if scenes:
+            self.page.wait_for_function(SCENES_SETTLED, timeout=TIMEOUT_MS)
         self.page.wait_for_function(
             "() => document.querySelector('[data-testid=\"stApp\"]')"
             ".getAttribute('data-test-script-state') !== 'running'",
@@ -218,7 +221,7 @@ class Tab:
         )
         index = self.run_finished_after(start)
         self.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
-        self.settled()
+        self.settled(scenes=False)
         self.page.wait_for_function(PLOTLY_CHARTS_DRAWN, timeout=TIMEOUT_MS)
         self.page.wait_for_timeout(300)  # a chart still arriving would change the watch's time
         acted, ended, charts = self.page.evaluate(
@@ -277,7 +280,7 @@ class Tab:
             raise RuntimeError(f"{page}: {what}: {error}") from error
         self.page.wait_for_function(f"() => window.__messages.drawn[{index}] > 0", timeout=TIMEOUT_MS)
         if charts:
-            self.settled()
+            self.settled(scenes=False)
             self.page.wait_for_function(PLOTLY_CHARTS_DRAWN, timeout=TIMEOUT_MS)
             self.page.wait_for_timeout(300)  # a chart still arriving would change the watch's time
         acted, finished, page_drawn, charts_changed = self.page.evaluate(
