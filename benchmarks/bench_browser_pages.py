@@ -92,7 +92,9 @@ SCENES_IN_VIEW = """() => [...document.querySelectorAll('.sc-holder')]
 #: of ``st.plotly_chart`` elements or of their drawn SVGs changed, or the workflow graph's component
 #: (``ui.graph_component``) swapped in another SVG, or Clusters' 3-D scene (``ui.scene_component``)
 #: finished a draw: their scripts do that after the render that brought the new data, a frame or
-#: more after the rest of the page.
+#: more after the rest of the page. The time is that of the next frame, once what changed is
+#: painted: a WebGL scene drawn in software is painted 0.1-0.2 s after Plotly is done with it
+#: (round 23; before, the frame that saw the change).
 WATCH_CHARTS = (
     """() => {
   const scenesInView = """
@@ -107,8 +109,11 @@ WATCH_CHARTS = (
     const seen = charts + ':' + drawn;
     const now = svgs();
     const swapped = now.length !== watch.svgs.length || now.some((svg, i) => svg !== watch.svgs[i]);
+    if (watch.painting) {  // the frame after the one that saw it: what it drew is on the screen
+      watch.changed = performance.now(); watch.painting = false;
+    }
     if (seen !== watch.seen || swapped) {
-      watch.seen = seen; watch.svgs = now; watch.changed = performance.now();
+      watch.seen = seen; watch.svgs = now; watch.changed = performance.now(); watch.painting = true;
     }
     requestAnimationFrame(tick);
   };

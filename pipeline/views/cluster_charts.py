@@ -144,7 +144,10 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
     points = plain_columns(points, ["ClusterName", "Segment", "Country"])
     # One Scatter3d a cluster, as px.scatter_3d drew it (name, colour, hover): built directly, in
     # about half px's time (0.25 s at 3,000 customers), which a user waits for on the first switch
-    # to each run's scatter.
+    # to each run's scatter. Diamonds, not circles: WebGL draws each point as its symbol's
+    # triangles, twice a frame (the picture and the hover's pick buffer), and a circle has several
+    # times a diamond's; without a GPU a run switch drew 0.28-0.33 s with circles, 0.15-0.18 s
+    # with diamonds (benchmarks/README.md, round 23). The points are 3 px: their shape tells nothing.
     fig = go.Figure(
         [
             go.Scatter3d(
@@ -156,7 +159,7 @@ def rfm_scatter_3d(shown: pd.DataFrame, total: int | None = None) -> go.Figure:
                 legendgroup=plain_text(name),
                 showlegend=True,
                 mode="markers",
-                marker={"color": cluster_color(name), "opacity": 0.7, "size": 3, "symbol": "circle"},
+                marker={"color": cluster_color(name), "opacity": 0.7, "size": 3, "symbol": "diamond"},
                 hovertemplate=f"Cluster={plain_text(name)}<br>{SCATTER_HOVER}<extra></extra>",
             )
             for name in names
