@@ -142,16 +142,17 @@ const CONFIG = {
 };
 
 // Work for a scene drawn ahead, behind another view: after ``delay`` ms and then once the browser
-// is idle, so it takes no time from what the user is doing. A newer call replaces it.
-function later(holder, work, delay) {
+// is idle (or ``patience`` ms have passed), so it takes little from what the user is doing. A
+// newer call replaces it.
+function later(holder, work, delay, patience) {
   cancelLater(holder);
+  holder.scPending = true;
   holder.scTimer = setTimeout(() => {
     holder.scTimer = null;
     const run = () => { holder.scIdle = null; holder.scPending = false; work(); };
-    holder.scIdle = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 5000 }) : null;
-    if (holder.scIdle === null) run();
+    if (window.requestIdleCallback) holder.scIdle = requestIdleCallback(run, { timeout: patience });
+    else run();
   }, delay);
-  holder.scPending = true;
 }
 
 function cancelLater(holder) {
@@ -187,7 +188,8 @@ function widthAround(home) {
 }
 
 // The scene in its tab when the tab is open (seen by its width, before the browser paints the
-// tab, not a rerun later), else in the parking spot.
+// tab, not a rerun later), else in the parking spot at the tab's width. Called when the tab's
+// panel or the tabs around it change size (a tab opened or closed, the window or the sidebar).
 function place(holder) {
   const home = holder.scHome;
   if (home.offsetWidth > 0) {
@@ -199,10 +201,14 @@ function place(holder) {
   }
 }
 
+// Draws ``data``'s figure, one drawing at a time: a figure that comes while one is drawn waits for
+// it, and only the newest is drawn next.
 function drawFigure(holder, data) {
-  holder.scWanted = data.figure;
-  return loadPlotly(data.plotly).then((Plotly) => {
-    if (holder.scWanted !== data.figure) return null;  // a newer figure came meanwhile
+  holder.scWanted = data;
+  if (holder.scDrawing) return;
+  holder.scDrawing = true;
+  loadPlotly(data.plotly).then((Plotly) => {
+    if (holder.scGone) return null;
     const look = lookOf(holder.scHome);
     const figure = JSON.parse(data.figure);
     const layout = themed(figure.layout || {}, holder.scHome);
@@ -213,19 +219,25 @@ function drawFigure(holder, data) {
     const turned = holder.scDrawn && holder.layout && holder.layout.scene && holder.layout.scene.camera;
     if (turned) layout.scene.camera = JSON.parse(JSON.stringify(turned));
     layout.width = holder.scWidth = holder.offsetWidth || 700;
-    holder.scDrawing = true;
-    return Plotly.react(holder, figure.data, layout, CONFIG)
-      .finally(() => { holder.scDrawing = false; })
-      .then(() => {
-        holder.scDrawn = true;
-        holder.scFigure = data.figure;
-        holder.scLook = look;
-        holder.scToken = data.token;
-        holder.setAttribute("aria-label", data.alt);
-        holder.scDraws = (holder.scDraws || 0) + 1;
-        holder.setAttribute("data-drawn", data.token);
-      });
+    return Plotly.react(holder, figure.data, layout, CONFIG).then(() => {
+      holder.scDrawn = true;
+      holder.scFigure = data.figure;
+      holder.scLook = look;
+      holder.scToken = data.token;
+      holder.setAttribute("aria-label", data.alt);
+      holder.scDraws = (holder.scDraws || 0) + 1;
+      holder.setAttribute("data-drawn", data.token);
+    });
+  }).then(() => {
+    holder.scDrawing = false;
+    const wanted = holder.scWanted;
+    if (!holder.scGone && wanted !== data && wanted.figure !== holder.scFigure) drawFigure(holder, wanted);
   }).catch((error) => {
+    holder.scDrawing = false;
+    holder.scDrawn = false;
+    holder.scFigure = null;
+    holder.scFailed = true;
+    try { window.Plotly && window.Plotly.purge(holder); } catch (ignored) { /* already broken */ }
     holder.textContent = "The 3-D scatter could not be drawn (" + error.message +
       "). Reload the page to try again.";
   });
@@ -247,38 +259,48 @@ export default function (component) {
     // Whether work for this scene is to come or under way (a benchmark waits for it to end).
     holder.scBusy = () => Boolean(holder.scPending || holder.scAwaiting || holder.scDrawing);
     place(holder);
-    new ResizeObserver(() => place(holder)).observe(parentElement);
+    const placing = new ResizeObserver(() => place(holder));
+    placing.observe(parentElement);
+    placing.observe(parentElement.closest('[data-testid="stTabs"]') || document.body);
     // The layout's width is the scene's own (set at each draw), so Plotly's resize, which keeps
     // a layout's width, would not follow the page: the width is followed here.
-    new ResizeObserver(() => {
+    const following = new ResizeObserver(() => {
       const width = holder.offsetWidth;
-      if (holder.scDrawn && width > 0 && width !== holder.scWidth) {
+      if (holder.scDrawn && !holder.scGone && width > 0 && width !== holder.scWidth) {
         holder.scWidth = width;
-        window.Plotly.relayout(holder, { width });
+        window.Plotly.relayout(holder, { width }).catch(() => {});
       }
-    }).observe(holder);
+    });
+    following.observe(holder);
+    holder.scObservers = [placing, following];
   }
   holder.scShown = data.shown;
   holder.scAwaiting = false;
+  if (data.figure) holder.scLatest = data;  // the newest figure sent, kept across renders without one
+  const latest = holder.scLatest && holder.scLatest.token === data.token ? holder.scLatest : null;
+  const drawn = latest && latest.figure === holder.scFigure && lookOf(parentElement) === holder.scLook;
   cancelLater(holder);
-  const drawn = data.figure === holder.scFigure && lookOf(parentElement) === holder.scLook;
-  if (data.figure && !drawn && data.shown) {
-    drawFigure(holder, data);
-  } else if (data.figure && !drawn) {
-    later(holder, () => drawFigure(holder, data), 0);
-  } else if (!data.figure && !data.shown && data.token !== holder.scToken && data.token !== holder.scAsked) {
+  if (holder.scFailed) {
+    // the error stays on the element until a reload
+  } else if (latest && !drawn && data.shown) {
+    drawFigure(holder, latest);
+  } else if (latest && !drawn) {
+    later(holder, () => drawFigure(holder, holder.scLatest), 0, 1000);
+  } else if (!latest && !data.shown && data.token !== holder.scToken && data.token !== holder.scAsked) {
     later(holder, () => loadPlotly(data.plotly).then(() => {
       holder.scAsked = data.token;
       holder.scAwaiting = true;
       setTriggerValue("wanted", data.token);
-    }).catch(() => {}), AHEAD_DELAY_MS);
+    }).catch(() => {}), AHEAD_DELAY_MS, 2000);
   }
   // Streamlit calls this when the element goes (the page left), and when a newer render overtook
   // this one: the scene is let go only if its element has left the page.
   return () => setTimeout(() => {
     if (parentElement.isConnected || parentElement.scHolder !== holder) return;
+    holder.scGone = true;
     cancelLater(holder);
-    if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder);
+    holder.scObservers.forEach((observer) => observer.disconnect());
+    try { if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder); } catch (ignored) { /* gone */ }
     holder.remove();
   }, 0);
 }

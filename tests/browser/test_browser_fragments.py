@@ -274,6 +274,16 @@ def test_clusters_draws_the_3d_scatter_ahead_while_profiles_is_open(loaded_tab, 
         assert not spot.evaluate("spot => spot.getBoundingClientRect().right > 0")
         parked.evaluate("holder => { holder.keptAcross = true; }")
         draws = parked.evaluate("holder => holder.scDraws")
+        # The window narrowed while the tab is closed: the waiting scene follows the tabs' width.
+        tabs_width = "() => document.querySelector('[data-testid=stMain] [data-testid=stTabs]').clientWidth"
+        wide = fresh.evaluate(tabs_width)
+        fresh.set_viewport_size({"width": 1000, "height": 900})
+        narrow = fresh.evaluate(tabs_width)
+        assert narrow < wide
+        fresh.wait_for_function(
+            "([holder, width]) => holder._fullLayout.width === width && !holder.scBusy()",
+            arg=[parked.element_handle(), narrow],
+        )
 
         main.get_by_role("tab", name="3-D scatter", exact=True).click()
         holder = main.locator(".sc-holder[data-drawn]")
@@ -287,9 +297,8 @@ def test_clusters_draws_the_3d_scatter_ahead_while_profiles_is_open(loaded_tab, 
         assert holder.evaluate("holder => holder.keptAcross === true")  # the scene drawn ahead ...
         assert holder.evaluate("holder => holder.scDraws") == draws  # ... not drawn again
         assert holder.get_attribute("data-drawn") == run
-        # drawn at the width it has in the page
-        width = holder.evaluate("holder => holder.offsetWidth")
-        assert holder.evaluate("holder => holder._fullLayout.width") == width
+        # drawn at the width it has in the page, before the tab opened
+        assert holder.evaluate("holder => [holder.offsetWidth, holder._fullLayout.width]") == [narrow, narrow]
         expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
 
         # Another view: the scene waits out of sight again, drawn; another page: it is let go.
