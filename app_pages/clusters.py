@@ -179,19 +179,21 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
 @st.fragment(key=clusters.SCATTER_PART_KEY)
 def scatter_view(arns: list[str], arn: str, is_open: bool) -> None:
     """The 3-D scatter, in its tab whether the tab is open or not: a closed tab's scene is drawn
-    ahead in the browser, so the tab opens on it (``scene_component.draw``). A fragment: the
-    browser's request for the figure (once idle) reruns this part alone."""
+    ahead in the browser, so the tab opens on it, and an open tab's neighbours in the box are
+    drawn ahead behind it, so a switch to one of them swaps its scene in (``scene_component``). A
+    fragment: the browser's requests for figures (once idle) rerun this part alone."""
+    spares = clusters.spare_runs(arns, arn)
     if not is_open:
-        scene_component.draw(
-            clusters.scene_drawn_ahead(arn), token=arn, shown=False, key=clusters.SCATTER_KEY
-        )
+        scene = clusters.scene_drawn_ahead(arn)
+        scene_component.draw(scene, token=arn, shown=False, key=clusters.SCATTER_KEY, spares=spares)
         return
     try:
         scene = clusters.scatter_scene(arn)
     except Exception as error:
         show_error(error, "Drawing the clusters")
         return
-    scene_component.draw(scene, token=arn, shown=True, key=clusters.SCATTER_KEY)
+    spare = clusters.scene_asked_for(spares)
+    scene_component.draw(scene, token=arn, shown=True, key=clusters.SCATTER_KEY, spares=spares, spare=spare)
     clusters.build_scenes_ahead(arns, arn)  # the runs chosen next find their scene built
     total = len(clusters.load_run(arn).clusters)
     if total > cluster_charts.MAX_SCATTER_POINTS:

@@ -90,18 +90,19 @@ SCENES_IN_VIEW = """() => [...document.querySelectorAll('.sc-holder')]
 
 #: Installed just before a page is opened: the time of the last animation frame at which the number
 #: of ``st.plotly_chart`` elements or of their drawn SVGs changed, or the workflow graph's component
-#: (``ui.graph_component``) swapped in another SVG, or Clusters' 3-D scene (``ui.scene_component``)
-#: finished a draw: their scripts do that after the render that brought the new data, a frame or
-#: more after the rest of the page. The time is that of the next frame, once what changed is
-#: painted: a WebGL scene drawn in software is painted 0.1-0.2 s after Plotly is done with it
-#: (round 23; before, the frame that saw the change).
+#: (``ui.graph_component``) swapped in another SVG, or Clusters' 3-D scene in view
+#: (``ui.scene_component``) finished a draw or was swapped for a scene drawn ahead: their scripts
+#: do that after the render that brought the new data, a frame or more after the rest of the page.
+#: The time is that of the next frame, once what changed is painted: a WebGL scene drawn in
+#: software is painted 0.1-0.2 s after Plotly is done with it (round 23; before, the frame that saw
+#: the change).
 WATCH_CHARTS = (
     """() => {
   const scenesInView = """
     + SCENES_IN_VIEW
     + """;
   const svgs = () => [...document.querySelectorAll('.wg-holder')].map(holder => holder.wgSvg || '')
-    .concat(scenesInView().map(holder => 'scene ' + (holder.scDraws || 0)));
+    .concat(scenesInView().map(holder => `${holder.getAttribute('data-drawn')} ${holder.scDraws || 0}`));
   const watch = window.__charts = {changed: performance.now(), seen: '', svgs: svgs()};
   const tick = () => {
     const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]').length;

@@ -261,20 +261,35 @@ SCATTER_PART_KEY = "clusters_scatter_part"
 SCATTER_KEY = "chart_scatter"
 
 
+def spare_runs(arns: list[str], shown: str) -> list[str]:
+    """The runs whose scenes the browser draws ahead behind the one shown, while the 3-D view is
+    open: the runs next to ``shown`` in the box (``arns``), the ones a user picks next. A switch
+    to one of them swaps in its scene, already drawn (``scene_component``'s spares)."""
+    return ahead.nearest(arns, shown, scene_component.SPARES)
+
+
+def scene_asked_for(allowed: list[str]) -> scene_component.Scene | None:
+    """The scene of the run the browser asked for in this rerun (``scene_component.asked``), if it
+    is one of ``allowed``: the request comes from the browser, so a request that names any other
+    run, or anything else, gets None and builds nothing. None too for a run whose scene cannot be
+    built: its view, once shown, says why."""
+    asked = scene_component.asked(SCATTER_KEY)
+    if asked is None or asked not in allowed:
+        return None
+    try:
+        return scatter_scene(asked)
+    except Exception:
+        _LOGGER.debug("The scene of %s could not be built ahead", asked, exc_info=True)
+        return None
+
+
 def scene_drawn_ahead(arn: str) -> scene_component.Scene | None:
     """The scene of the run ``arn`` for its tab while the tab is closed, for the browser to draw
     ahead: None (the page is not kept waiting for it) until the browser asks for it, once idle
-    (``scene_component.asked``). Built in the background meanwhile (``ui.ahead``), so the request
-    finds it built. None too for a request that names another run (it comes from the browser) or
-    a run whose scene cannot be built: its tab, once open, says why."""
+    (:func:`scene_asked_for`). Built in the background meanwhile (``ui.ahead``), so the request
+    finds it built."""
     ahead.build_ahead(scatter_scene, [arn])
-    if scene_component.asked(SCATTER_KEY) != arn:
-        return None
-    try:
-        return scatter_scene(arn)
-    except Exception:
-        _LOGGER.debug("The scene of %s could not be built ahead", arn, exc_info=True)
-        return None
+    return scene_asked_for([arn])
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -1,4 +1,4 @@
-"""Clusters' 3-D scatter, drawn by one Plotly scene that stays in the page across run switches.
+"""Clusters' 3-D scatter, drawn by Plotly scenes that stay in the page across run switches.
 
 Why a component and not ``st.plotly_chart``: Streamlit 1.67 makes a Plotly chart's identity from
 its figure (even with a key), so another run's scatter was a new chart, and a new ``scatter3d``
@@ -23,7 +23,16 @@ which reruns the scene's fragment alone), and draws it when idle. A closed tab's
 out, so the scene waits in a parking spot of its own (``#sc-parking``: off the screen, ``inert``,
 hidden from readers) at the width it will have, and moves into its tab the moment the tab shows:
 the tab opens on the scene already drawn. It is drawn at the screen's own pixel ratio (Plotly's
-default is twice it, four times the pixels). The element goes with the page, the scene with it.
+default is twice it, four times the pixels). The element goes with the page, the scenes with it.
+
+While the tab is open, the runs next to the one shown in the box (``spares``, at most
+:data:`SPARES`) are drawn ahead behind it, each in a WebGL scene of its own in the parking spot
+(round 24): the browser asks for each figure by the same trigger once idle, and a switch to one of
+those runs swaps its element in, drawn, where updating the scene in place took 0.1-0.2 s of WebGL
+in software (a run switch on the 3-D view: 0.45 s at the median, 0.25 s since). The scene shown
+goes to the spares as it is, so a switch back is a swap too; a spare no longer next to the run
+shown is handed another run's figure (``Plotly.react``: a fraction of making a new WebGL scene).
+A switch to any other run updates the scene shown in place, as before.
 
 The figure is ``cluster_charts.rfm_scatter_3d``'s, the same the run report draws: its text from
 the data is made plain there (``plain_columns``), and Plotly draws hover text as text. The
@@ -36,6 +45,7 @@ alternative on the element.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,10 +84,14 @@ function loadPlotly(chunk) {
 #: asks for its figure: loading Plotly.js takes the browser's main thread for about a second, and
 #: drawing the scene a second or two more without a GPU, better spent after the user's first look.
 AHEAD_DELAY_MS = 1000
+#: Scenes the browser draws ahead behind the one shown (its "spares"), for the runs next to it in
+#: the box: each is a WebGL scene of its own, and an idle one costs about 0.7% of the browser's main
+#: thread (Plotly's animation-frame loop; benchmarks/README.md, round 24).
+SPARES = 2
 
 SCRIPT = (
     LOAD_PLOTLY
-    + f"const AHEAD_DELAY_MS = {AHEAD_DELAY_MS};"
+    + f"const AHEAD_DELAY_MS = {AHEAD_DELAY_MS}; const SPARES = {SPARES};"
     + """
 
 function rgb(colour) {
@@ -141,30 +155,41 @@ const CONFIG = {
   plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 4),
 };
 
-// Work for a scene drawn ahead, behind another view: after ``delay`` ms and then once the browser
-// is idle (or ``patience`` ms have passed), so it takes little from what the user is doing. A
-// newer call replaces it.
-function later(holder, work, delay, patience) {
-  cancelLater(holder);
-  holder.scPending = true;
-  holder.scTimer = setTimeout(() => {
-    holder.scTimer = null;
-    const run = () => { holder.scIdle = null; holder.scPending = false; work(); };
-    if (window.requestIdleCallback) holder.scIdle = requestIdleCallback(run, { timeout: patience });
+// The scenes of one element (``stage``): ``active``, the run shown, in its tab (or parked while
+// the tab is closed), and ``spares``, scenes drawn ahead behind it for the runs next to it in the
+// box. A switch to a spare's run swaps the two elements: no drawing at all, where updating the
+// scene in place took 0.1-0.2 s of WebGL in software. A spare no longer next to the run shown
+// is given another run's figure (``Plotly.react``, a fraction of making a new WebGL scene).
+
+// Work ahead (a request for a figure, a drawing), one at a time: ``delay`` ms, then once the
+// browser is idle (or ``patience`` ms have passed), so it takes little from what the user does.
+function later(stage, work, delay, patience) {
+  cancelLater(stage);
+  stage.pending = true;
+  stage.timer = setTimeout(() => {
+    stage.timer = null;
+    const run = () => { stage.idle = null; stage.pending = false; work(); };
+    if (window.requestIdleCallback) stage.idle = requestIdleCallback(run, { timeout: patience });
     else run();
   }, delay);
 }
 
-function cancelLater(holder) {
-  if (holder.scTimer) clearTimeout(holder.scTimer);
-  if (holder.scIdle && window.cancelIdleCallback) cancelIdleCallback(holder.scIdle);
-  holder.scTimer = holder.scIdle = null;
-  holder.scPending = false;
+function cancelLater(stage) {
+  if (stage.timer) clearTimeout(stage.timer);
+  if (stage.idle && window.cancelIdleCallback) cancelIdleCallback(stage.idle);
+  stage.timer = stage.idle = null;
+  stage.pending = false;
+}
+
+// Milliseconds left before work ahead may start: a second after the last render the user caused.
+function aheadDelay(stage) {
+  return Math.max(0, stage.userAt + AHEAD_DELAY_MS - performance.now());
 }
 
 // A closed tab's panel is not laid out: a scene drawn in it had no size, and was drawn again at
 // its size on opening (0.2-0.3 s without a GPU). While its tab is closed the scene waits in a
-// spot of its own instead, out of sight and out of reach (``inert``), as wide as it will be.
+// spot of its own instead, out of sight and out of reach (``inert``), as wide as it will be; the
+// spares wait there too.
 function parkingSpot() {
   let spot = document.getElementById("sc-parking");
   if (!spot) {
@@ -187,37 +212,82 @@ function widthAround(home) {
   return 700;
 }
 
-// The scene in its tab when the tab is open (seen by its width, before the browser paints the
-// tab, not a rerun later), else in the parking spot at the tab's width. Called when the tab's
-// panel or the tabs around it change size (a tab opened or closed, the window or the sidebar).
-function place(holder) {
-  const home = holder.scHome;
+// The active scene in its tab when the tab is open (seen by its width, before the browser paints
+// the tab, not a rerun later), else in the parking spot; the spares in the parking spot, at the
+// width the tab has. Called when the tab's panel or the tabs around it change size (a tab opened
+// or closed, the window or the sidebar), and when a switch swaps two scenes.
+function place(stage) {
+  const home = stage.home;
+  const spot = parkingSpot();
+  spot.style.width = widthAround(home) + "px";
   if (home.offsetWidth > 0) {
-    if (holder.parentElement !== home) home.appendChild(holder);
-  } else {
-    const spot = parkingSpot();
-    spot.style.width = widthAround(home) + "px";
-    if (holder.parentElement !== spot) spot.appendChild(holder);
+    if (stage.active.parentElement !== home) home.appendChild(stage.active);
+  } else if (stage.active.parentElement !== spot) {
+    spot.appendChild(stage.active);
   }
+  for (const spare of stage.spares) if (spare.parentElement !== spot) spot.appendChild(spare);
 }
 
-// Draws ``data``'s figure, one drawing at a time: a figure that comes while one is drawn waits for
-// it, and only the newest is drawn next.
+// One scene's element. ``scLatest`` is the newest figure sent for it (the run it is for), kept
+// across renders without one; ``scFigure`` and ``scToken`` what it has drawn.
+function newHolder(stage) {
+  const holder = document.createElement("div");
+  holder.className = "sc-holder";
+  holder.setAttribute("role", "img");
+  holder.setAttribute("aria-label", "The 3-D scatter of the customers, being drawn");
+  holder.scStage = stage;
+  // Whether work for the scenes is to come or under way (a benchmark waits for it to end).
+  holder.scBusy = () => busy(stage);
+  // The layout's width is the scene's own (set at each draw), so Plotly's resize, which keeps a
+  // layout's width, would not follow the page: the width is followed here.
+  holder.scFollowing = new ResizeObserver(() => {
+    const width = holder.offsetWidth;
+    if (holder.scDrawn && !holder.scGone && !holder.scDrawing && width > 0 && width !== holder.scWidth) {
+      holder.scWidth = width;
+      window.Plotly.relayout(holder, { width }).catch(() => {});
+    }
+  });
+  holder.scFollowing.observe(holder);
+  return holder;
+}
+
+function holders(stage) {
+  return [stage.active].concat(stage.spares);
+}
+
+function busy(stage) {
+  return Boolean(stage.pending || stage.awaiting || holders(stage).some((holder) => holder.scDrawing));
+}
+
+// Whether ``holder`` shows ``data``'s run and figure in the page's look (the theme may have
+// changed). Two runs may have the same figure (the same data and k): each is its own.
+function drawnWith(stage, holder, data) {
+  return Boolean(holder.scDrawn && data && data.token === holder.scToken && data.figure === holder.scFigure
+    && holder.scLook === lookOf(stage.home));
+}
+
+function runOf(holder) {
+  return holder.scLatest ? holder.scLatest.token : holder.scToken;
+}
+
+// Draws ``data``'s figure in ``holder``, one drawing at a time: a figure that comes while one is
+// drawn waits for it, and only the newest is drawn next. Then the next work ahead is planned.
 function drawFigure(holder, data) {
+  const stage = holder.scStage;
   holder.scWanted = data;
   if (holder.scDrawing) return;
   holder.scDrawing = true;
   loadPlotly(data.plotly).then((Plotly) => {
     if (holder.scGone) return null;
-    const look = lookOf(holder.scHome);
+    const look = lookOf(stage.home);
     const figure = JSON.parse(data.figure);
-    const layout = themed(figure.layout || {}, holder.scHome);
-    // The camera a user turned to stays across runs (to compare them from one angle); the rest
-    // of what a user changed (a cluster hidden from the legend) is the run's own. Carried by
-    // hand: a drag updates the element's layout but not Plotly's full layout, which is what
-    // ``uirevision`` restores from.
-    const turned = holder.scDrawn && holder.layout && holder.layout.scene && holder.layout.scene.camera;
-    if (turned) layout.scene.camera = JSON.parse(JSON.stringify(turned));
+    const layout = themed(figure.layout || {}, stage.home);
+    // The camera a user turned stays across runs (to compare them from one angle), in the scene
+    // shown and in the spares drawn behind it; the rest of what a user changed (a cluster hidden
+    // from the legend) is the run's own. Carried by hand: a drag updates the element's layout
+    // but not Plotly's full layout, which is what ``uirevision`` restores from.
+    const turned = cameraOf(stage.active);
+    if (turned) layout.scene.camera = JSON.parse(turned);
     layout.width = holder.scWidth = holder.offsetWidth || 700;
     return Plotly.react(holder, figure.data, layout, CONFIG).then(() => {
       holder.scDrawn = true;
@@ -232,6 +302,7 @@ function drawFigure(holder, data) {
     holder.scDrawing = false;
     const wanted = holder.scWanted;
     if (!holder.scGone && wanted !== data && wanted.figure !== holder.scFigure) drawFigure(holder, wanted);
+    else plan(stage);
   }).catch((error) => {
     holder.scDrawing = false;
     holder.scDrawn = false;
@@ -240,68 +311,151 @@ function drawFigure(holder, data) {
     try { window.Plotly && window.Plotly.purge(holder); } catch (ignored) { /* already broken */ }
     holder.textContent = "The 3-D scatter could not be drawn (" + error.message +
       "). Reload the page to try again.";
+    plan(stage);
   });
 }
 
-// ``data``: the figure (JSON, or null when the server has not built it yet), the run it is
-// (``token``), whether its tab is open (``shown``), its text alternative and Plotly's chunk. A
-// closed tab's scene is drawn ahead: the server is asked for the figure (the ``wanted`` trigger)
-// and it is drawn once the browser is idle, so the tab opens on a scene already made.
+// The camera of a drawn scene as JSON (where a user's drag puts it), else null.
+function cameraOf(holder) {
+  const scene = holder.scDrawn && holder.layout && holder.layout.scene;
+  return scene && scene.camera ? JSON.stringify(scene.camera) : null;
+}
+
+// The run shown became ``spare``'s: the two elements change places, the scene shown goes to the
+// spares as it is, and the spare takes the camera the user turned to.
+function swapIn(stage, spare) {
+  const shown = stage.active;
+  stage.spares[stage.spares.indexOf(spare)] = shown;
+  stage.active = spare;
+  place(stage);
+  const turned = cameraOf(shown);
+  if (turned && turned !== cameraOf(spare)) {
+    window.Plotly.relayout(spare, { "scene.camera": JSON.parse(turned) }).catch(() => {});
+  }
+}
+
+// The spare that holds ``token``'s figure, else one free for it (one holding a run no longer next
+// to the one shown, or a new one while there are fewer than SPARES), else null.
+function spareFor(stage, token) {
+  const kept = stage.spares.find((holder) => runOf(holder) === token);
+  if (kept) return kept;
+  const free = stage.spares.find((holder) => !holder.scDrawing && !holder.scFailed
+    && !stage.upcoming.includes(runOf(holder)));
+  if (free) return free;
+  if (stage.spares.length >= SPARES) return null;
+  const made = newHolder(stage);
+  stage.spares.push(made);
+  place(stage);
+  return made;
+}
+
+// Asks the server for ``token``'s figure (the ``wanted`` trigger, which reruns the scene's
+// fragment alone), with Plotly.js loaded first so the answer is drawn without waiting for it.
+function ask(stage, token) {
+  loadPlotly(stage.data.plotly).then(() => {
+    if (stage.gone) return;
+    stage.asked.add(token);
+    stage.awaiting = true;
+    stage.setTriggerValue("wanted", token);
+  }).catch(() => {});
+}
+
+// What to do next, in order: draw the run shown (at once if its tab is open, once idle if not);
+// for a closed tab without its figure, ask for it once idle; for an open tab whose scene is drawn,
+// ask for and draw, once idle, each spare the server named (``spares``), one at a time.
+function plan(stage) {
+  cancelLater(stage);
+  const data = stage.data, active = stage.active;
+  if (stage.gone || active.scFailed) return;  // an error stays on the element until a reload
+  const latest = active.scLatest && active.scLatest.token === data.token ? active.scLatest : null;
+  if (latest && !drawnWith(stage, active, latest)) {
+    if (data.shown) drawFigure(active, latest);
+    else later(stage, () => drawFigure(active, active.scLatest), 0, 1000);
+    return;
+  }
+  if (!latest) {
+    if (!data.shown && !stage.asked.has(data.token)) {
+      later(stage, () => ask(stage, data.token), aheadDelay(stage), 2000);
+    }
+    return;
+  }
+  if (!data.shown || holders(stage).some((holder) => holder.scDrawing)) return;  // planned again after
+  for (const token of stage.upcoming) {
+    const spare = stage.spares.find((holder) => runOf(holder) === token);
+    if (spare && (spare.scFailed || drawnWith(stage, spare, spare.scLatest))) continue;
+    if (spare && spare.scLatest) {
+      later(stage, () => drawFigure(spare, spare.scLatest), aheadDelay(stage), 1000);
+      return;
+    }
+    if (stage.asked.has(token)) continue;  // asked, and the server had nothing
+    if (!spare && stage.spares.length >= SPARES && !spareFor(stage, token)) return;
+    later(stage, () => ask(stage, token), aheadDelay(stage), 2000);
+    return;
+  }
+}
+
+// Made once per element, kept on it across renders: the scenes, the observers that place them.
+function stageOf(parentElement) {
+  if (parentElement.scStage) return parentElement.scStage;
+  const stage = parentElement.scStage = {
+    home: parentElement, spares: [], asked: new Set(), upcoming: [], userAt: 0,
+  };
+  stage.active = newHolder(stage);
+  place(stage);
+  stage.placing = new ResizeObserver(() => place(stage));
+  stage.placing.observe(parentElement);
+  stage.placing.observe(parentElement.closest('[data-testid="stTabs"]') || document.body);
+  return stage;
+}
+
+function release(holder) {
+  holder.scGone = true;
+  holder.scFollowing.disconnect();
+  try { if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder); } catch (ignored) { /* gone */ }
+  holder.remove();
+}
+
+// ``data``: the figure of the run shown (JSON, or null when the server has not built it yet or
+// its tab is closed), the run (``token``), whether its tab is open (``shown``), its text
+// alternative and Plotly's chunk; ``spares``, the runs next to it, and ``spare``, the figure of
+// one of them the browser asked for. A closed tab's scene is drawn ahead: the server is asked for
+// the figure and it is drawn once the browser is idle, so the tab opens on a scene already made.
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  let holder = parentElement.scHolder;
-  if (!holder) {
-    holder = parentElement.scHolder = document.createElement("div");
-    holder.className = "sc-holder";
-    holder.setAttribute("role", "img");
-    holder.setAttribute("aria-label", "The 3-D scatter of the customers, being drawn");
-    holder.scHome = parentElement;
-    // Whether work for this scene is to come or under way (a benchmark waits for it to end).
-    holder.scBusy = () => Boolean(holder.scPending || holder.scAwaiting || holder.scDrawing);
-    place(holder);
-    const placing = new ResizeObserver(() => place(holder));
-    placing.observe(parentElement);
-    placing.observe(parentElement.closest('[data-testid="stTabs"]') || document.body);
-    // The layout's width is the scene's own (set at each draw), so Plotly's resize, which keeps
-    // a layout's width, would not follow the page: the width is followed here.
-    const following = new ResizeObserver(() => {
-      const width = holder.offsetWidth;
-      if (holder.scDrawn && !holder.scGone && width > 0 && width !== holder.scWidth) {
-        holder.scWidth = width;
-        window.Plotly.relayout(holder, { width }).catch(() => {});
-      }
-    });
-    following.observe(holder);
-    holder.scObservers = [placing, following];
+  const stage = stageOf(parentElement);
+  stage.data = data;
+  stage.setTriggerValue = setTriggerValue;
+  stage.upcoming = (data.spares || []).filter((token) => token !== data.token);
+  if (!stage.awaiting) stage.userAt = performance.now();  // else the answer to a request
+  stage.awaiting = false;
+  // what was asked for and not answered is asked again only while still wanted
+  const wanted = (token) => token === data.token || stage.upcoming.includes(token);
+  stage.asked = new Set([...stage.asked].filter(wanted));
+  if (data.spare && data.spare.token !== data.token && stage.upcoming.includes(data.spare.token)) {
+    const spare = spareFor(stage, data.spare.token);
+    if (spare) spare.scLatest = Object.assign({ plotly: data.plotly }, data.spare);
+    stage.asked.delete(data.spare.token);
   }
-  holder.scShown = data.shown;
-  holder.scAwaiting = false;
-  if (data.figure) holder.scLatest = data;  // the newest figure sent, kept across renders without one
-  const latest = holder.scLatest && holder.scLatest.token === data.token ? holder.scLatest : null;
-  const drawn = latest && latest.figure === holder.scFigure && lookOf(parentElement) === holder.scLook;
-  cancelLater(holder);
-  if (holder.scFailed) {
-    // the error stays on the element until a reload
-  } else if (latest && !drawn && data.shown) {
-    drawFigure(holder, latest);
-  } else if (latest && !drawn) {
-    later(holder, () => drawFigure(holder, holder.scLatest), 0, 1000);
-  } else if (!latest && !data.shown && data.token !== holder.scToken && data.token !== holder.scAsked) {
-    later(holder, () => loadPlotly(data.plotly).then(() => {
-      holder.scAsked = data.token;
-      holder.scAwaiting = true;
-      setTriggerValue("wanted", data.token);
-    }).catch(() => {}), AHEAD_DELAY_MS, 2000);
+  if (runOf(stage.active) !== data.token) {
+    const drawn = stage.spares.find((holder) => holder.scToken === data.token && runOf(holder) === data.token
+      && !holder.scDrawing && drawnWith(stage, holder, holder.scLatest));
+    if (drawn) swapIn(stage, drawn);
   }
+  if (data.figure) {
+    stage.active.scLatest = data;
+    stage.asked.delete(data.token);
+  }
+  stage.spares.forEach((spare) => { spare.scShown = false; });
+  stage.active.scShown = data.shown;  // whether the scene is in view (a test reads it)
+  plan(stage);
   // Streamlit calls this when the element goes (the page left), and when a newer render overtook
-  // this one: the scene is let go only if its element has left the page.
+  // this one: the scenes are let go only if their element has left the page.
   return () => setTimeout(() => {
-    if (parentElement.isConnected || parentElement.scHolder !== holder) return;
-    holder.scGone = true;
-    cancelLater(holder);
-    holder.scObservers.forEach((observer) => observer.disconnect());
-    try { if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder); } catch (ignored) { /* gone */ }
-    holder.remove();
+    if (parentElement.isConnected || parentElement.scStage !== stage) return;
+    stage.gone = true;
+    cancelLater(stage);
+    stage.placing.disconnect();
+    holders(stage).forEach(release);
   }, 0);
 }
 """
@@ -341,14 +495,27 @@ def scene_of(figure: go.Figure, token: str) -> Scene:
     return Scene(figure=figure, figure_json=figure.to_json(), alt=chart_alt(figure), token=token)
 
 
-def draw(scene: Scene | None, *, token: str, shown: bool, key: str) -> None:
+def draw(
+    scene: Scene | None,
+    *,
+    token: str,
+    shown: bool,
+    key: str,
+    spares: Sequence[str] = (),
+    spare: Scene | None = None,
+) -> None:
     """Draw ``scene`` (the run ``token``'s) in the Plotly scene kept under ``key``, updated in place
     when it changes.
 
     ``shown`` says whether the scene's tab is open. A closed tab's scene is drawn all the same,
     ahead, once the browser is idle: its first opening in a tab took 2.4 s without a GPU, most of
     it making the WebGL scene and its axes' text (benchmarks/README.md, round 23). Given no scene
-    (not built yet), the browser asks for it, once idle, by the ``wanted`` trigger (:func:`asked`)."""
+    (not built yet), the browser asks for it, once idle, by the ``wanted`` trigger (:func:`asked`).
+
+    ``spares`` names the runs whose scenes the browser draws ahead behind an open tab's (at most
+    :data:`SPARES`; it asks for each figure by the same trigger), and ``spare`` is the scene of
+    the one it asked for: a switch to one of them swaps its scene in, already drawn, where
+    updating the scene took 0.1-0.2 s of WebGL in software (benchmarks/README.md, round 24)."""
     chunk = plotly_chunk()
     if chunk is None:  # drawn by st.plotly_chart, which cannot be drawn ahead
         if shown and scene is not None:
@@ -361,6 +528,10 @@ def draw(scene: Scene | None, *, token: str, shown: bool, key: str) -> None:
             "plotly": chunk,
             "token": token,
             "shown": shown,
+            "spares": list(spares)[:SPARES],
+            "spare": None
+            if spare is None
+            else {"token": spare.token, "figure": spare.figure_json, "alt": spare.alt},
         },
         key=key,
         on_wanted_change=lambda: None,  # a trigger reruns the fragment the scene is in

@@ -191,23 +191,42 @@ def drawn_run(page) -> str:
     return page.get_by_test_id("stMain").locator(".sc-holder[data-drawn]").get_attribute("data-drawn")
 
 
-def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
+#: True when no 3-D scene has work to come or under way (``ui.scene_component``: the scenes drawn
+#: ahead, the requests for their figures).
+SCENES_SETTLED = "() => [...document.querySelectorAll('.sc-holder')].every(holder => !holder.scBusy())"
+
+#: True when the scene's camera eye is at ``[holder, eye]``'s eye (a relayout ends after the swap).
+EYE_AT = """([holder, eye]) => {
+  const at = holder._fullLayout.scene.camera.eye;
+  return ["x", "y", "z"].every(axis => Math.abs(at[axis] - eye[axis]) < 1e-6);
+}"""
+
+
+def test_clusters_3d_scatter_swaps_in_a_scene_drawn_ahead_or_updates_its_own(loaded_tab):
     # Streamlit made each run's scatter a new chart, and so a new WebGL scene (0.5-1.6 s in this
-    # chromium). The scene is one element whose figure Plotly.react replaces.
+    # chromium); the one scene updated in place (Plotly.react) took 0.1-0.2 s of WebGL. The runs
+    # next to the one shown in the box are drawn ahead behind it, each in a scene of its own: a
+    # switch to one of them swaps its element in, not drawn again. A switch to any other run
+    # updates the scene shown in place.
     page, reruns = loaded_tab
-    launch_and_watch(page, "3")
-    launch_and_watch(page, "5")
+    for k in ("2", "3", "4", "5"):  # the box, newest first: k=5, k=4, k=3, k=2 (and older runs)
+        launch_and_watch(page, k)
     main = page.get_by_test_id("stMain")
     open_page(page, "Clusters")
     reruns.after(page, lambda: main.get_by_role("tab", name="3-D scatter", exact=True).click())
     picker = main.get_by_role("combobox", name="Succeeded run")
+    k = main.get_by_test_id("stMetric").filter(has_text="Clusters (k)")
     expect(main.locator(".sc-holder[data-drawn]")).to_have_count(1)
     newest = drawn_run(page)
     expect(main.locator(".sc-holder .legend .traces")).to_have_count(5)  # the k=5 run's clusters
+    # Once the page is idle, the k=4 and k=3 runs' scenes are drawn out of sight.
+    parked = page.locator("#sc-parking .sc-holder[data-drawn]")
+    expect(parked).to_have_count(2, timeout=STEP_TIMEOUT)
+    page.wait_for_function(SCENES_SETTLED, timeout=STEP_TIMEOUT)
+    assert sorted(spare.locator(".legend .traces").count() for spare in parked.all()) == [3, 4]
+    parked.evaluate_all("spares => spares.forEach(spare => { spare.keptAcross = spare.scDraws; })")
     canvas = main.locator(".sc-holder .gl-container canvas").first
     expect(canvas).to_be_visible()
-    main.locator(".sc-holder").evaluate("holder => { holder.keptAcross = true; }")
-    canvas.evaluate("canvas => { canvas.keptAcross = true; }")
     buttons = main.locator(".sc-holder .modebar-btn")
     assert buttons.count() > 0
     titles = [button.get_attribute("data-title") or "" for button in buttons.all()]
@@ -221,19 +240,37 @@ def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
     turned = holder.evaluate("holder => holder.layout.scene.camera.eye")  # where a drag puts it
     assert turned != pytest.approx({"x": 1.85, "y": 1.85, "z": 1.2})  # the figure's own eye
 
+    # A run next to it: its scene, drawn ahead, is swapped in as it was drawn, turned as the user
+    # turned the one shown (to compare the runs from one angle).
     picker.click()
-    reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=3").first.click())
-    expect(main.get_by_test_id("stMetric").filter(has_text="Clusters (k)")).to_contain_text("3")
+    reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=4").first.click())
+    expect(k).to_contain_text("4")
     expect(main.locator(".sc-holder[data-drawn]")).not_to_have_attribute("data-drawn", newest)
+    k4 = drawn_run(page)
+    assert k4.startswith("arn:") and k4 != newest
+    assert holder.evaluate("holder => holder.keptAcross === holder.scDraws")  # drawn ahead, not again
+    expect(holder.locator(".legend .traces")).to_have_count(4)
+    page.wait_for_function(EYE_AT, arg=[holder.element_handle(), turned])
+    expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
+    # The run left waits out of sight, drawn, for a switch back.
+    expect(page.locator(f'#sc-parking .sc-holder[data-drawn="{newest}"]')).to_have_count(1)
+    holder.evaluate("holder => { holder.drawsBefore = holder.scDraws; }")
+    canvas.evaluate("canvas => { canvas.keptAcross = true; }")
 
-    k3 = drawn_run(page)
-    assert k3.startswith("arn:") and k3 != newest
-    assert holder.evaluate("holder => holder.keptAcross === true")  # the same element ...
+    # The oldest run, not next to k=4: the scene shown is updated in place (Plotly.react), the same
+    # element and the same WebGL canvas, still turned.
+    picker.click()
+    reruns.after(page, lambda: page.get_by_role("option").last.click())
+    expect(main.locator(".sc-holder[data-drawn]")).not_to_have_attribute("data-drawn", k4)
+    oldest = drawn_run(page)
+    assert oldest not in (newest, k4)
+    assert holder.evaluate("holder => holder.scDraws === holder.drawsBefore + 1")  # the same element
+    canvas = main.locator(".sc-holder .gl-container canvas").first
     assert canvas.evaluate("canvas => canvas.keptAcross === true")  # ... and the same WebGL canvas
     eye = holder.evaluate("holder => holder._fullLayout.scene.camera.eye")
-    assert eye == pytest.approx(turned)  # the angle the user chose, kept to compare the runs
-    legend = holder.locator(".legend .traces")
-    expect(legend).to_have_count(3)  # the k=3 run's clusters, one legend entry each
+    assert eye == pytest.approx(turned)
+    clusters_k = int(re.search(r"\d+", k.get_by_test_id("stMetricValue").inner_text()).group())
+    expect(holder.locator(".legend .traces")).to_have_count(clusters_k)  # that run's clusters
     expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
 
@@ -247,6 +284,11 @@ def test_clusters_3d_scatter_is_updated_in_place_on_a_run_switch(loaded_tab):
         page.wait_for_function(recoloured, arg=[title.element_handle(), light])
         ink = holder.evaluate("holder => getComputedStyle(holder).color")
         assert title.evaluate("title => getComputedStyle(title).fill") == ink != light
+        # ... and the scenes drawn ahead are drawn again in it, once idle: a switch shows no other look.
+        page.wait_for_function(SCENES_SETTLED, timeout=STEP_TIMEOUT)
+        spare_titles = page.locator("#sc-parking .sc-holder .gtitle").all()
+        assert len(spare_titles) == 2
+        assert {spare.evaluate("title => getComputedStyle(title).fill") for spare in spare_titles} == {ink}
     finally:
         page.emulate_media(color_scheme="light")
 
@@ -304,6 +346,6 @@ def test_clusters_draws_the_3d_scatter_ahead_while_profiles_is_open(loaded_tab, 
         # Another view: the scene waits out of sight again, drawn; another page: it is let go.
         main.get_by_role("tab", name="Segments", exact=True).click()
         expect(main.locator(".sc-holder")).to_have_count(0)
-        expect(fresh.locator("#sc-parking .sc-holder[data-drawn]")).to_have_count(1)
+        expect(fresh.locator(f'#sc-parking .sc-holder[data-drawn="{run}"]')).to_have_count(1)
         open_page(fresh, "Executions")
         expect(fresh.locator(".sc-holder")).to_have_count(0)

@@ -580,6 +580,60 @@ def test_the_scatter_is_drawn_ahead_in_its_closed_tab_and_the_next_runs_scenes_o
     assert len(built) == 2
 
 
+def test_the_runs_next_to_the_one_shown_are_sent_for_the_browser_to_draw_ahead(with_runs):
+    # issue 10: a run switch on the 3-D view updated its one scene in place, 0.1-0.2 s of WebGL
+    # in software. The runs next to the one shown in the box are drawn ahead behind it, each in
+    # a scene of its own, so that a switch swaps one in: the page names them ("spares") and sends
+    # the figure of the one the browser asks for, once idle.
+    k3, k5 = with_runs.arns["k3"], with_runs.arns["k5"]
+    at = open_view(open_page(k3), clusters_ui.SCATTER_VIEW)
+    scene_id, sent = scene_sent(at)
+    k3_figure = clusters_ui.scatter_scene(k3).figure_json
+    assert (sent["token"], sent["figure"], sent["spares"], sent["spare"]) == (k3, k3_figure, [k5], None)
+
+    ask_for_scene(at, k5)
+    view_id, sent = scene_sent(at)
+    assert view_id == scene_id
+    assert (sent["token"], sent["figure"]) == (k3, k3_figure)  # the run shown stays shown
+    spare = json.loads(sent["spare"]["figure"])
+    assert sent["spare"]["token"] == k5
+    assert sent["spare"]["figure"] != k3_figure
+    k5_shown = cluster_charts.sample_customers(with_runs.results["k5"].clusters)  # the view's sample
+    assert {trace["name"] for trace in spare["data"]} == set(k5_shown["ClusterName"].astype(str))
+    assert len(spare["data"]) == 5
+    assert sent["spare"]["alt"].startswith("Customers by R, F and M (log axes)")
+
+    # The request comes from the browser: the run shown, markup, nothing or a run not listed get
+    # no spare. Nor does a rerun the browser did not ask for.
+    for value in (k3, "<img src=x onerror=alert(1)>", "", k5 + "x"):
+        ask_for_scene(at, value)
+        assert scene_sent(at)[1]["spare"] is None, value
+    at.run()
+    assert scene_sent(at)[1]["spare"] is None
+
+    # Another run shown: the run left is its neighbour, the one drawn ahead next.
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
+    assert not at.exception and not at.error
+    _, sent = scene_sent(at)
+    assert (sent["token"], sent["spares"], sent["spare"]) == (k5, [k3], None)
+
+    # A closed tab names them too (the browser keeps the scenes it has), but draws none ahead:
+    # a request gets the closed tab's own run only.
+    at = open_view(at, clusters_ui.SIZES_VIEW)
+    ask_for_scene(at, k3)
+    _, sent = scene_sent(at)
+    assert (sent["shown"], sent["spares"], sent["spare"], sent["figure"]) == (False, [k3], None, None)
+
+
+def test_the_browser_draws_at_most_spares_scenes_ahead():
+    # Each spare is a WebGL scene of its own in the browser: the page names the nearest ones only.
+    runs = [f"r{number}" for number in range(6)]
+    assert clusters_ui.spare_runs(runs, "r2") == ["r3", "r1"]
+    assert clusters_ui.spare_runs(runs, "r0") == ["r1", "r2"]
+    assert len(clusters_ui.spare_runs(runs, "r2")) == scene_component.SPARES
+    assert clusters_ui.spare_runs(["r0"], "r0") == []
+
+
 def test_without_streamlits_plotly_chunk_the_scatter_is_a_plotly_chart(with_runs, monkeypatch):
     monkeypatch.setattr(scene_component, "plotly_chunk", lambda: None)
     at = open_page(with_runs.arns["k3"])
