@@ -79,7 +79,7 @@ runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="
 def segments_by_cluster(arn: str) -> None:
     """Each cluster's RFM segments, as counts or as shares of the cluster."""
     normalise = st.toggle("Show each cluster's segments as shares", key="clusters_normalise")
-    plotly(clusters.segment_figure(arn, normalise), key="chart_segments")
+    st.html(clusters.segment_view(arn, normalise))  # plain HTML: see cluster_html.segments_html
 
 
 @st.fragment

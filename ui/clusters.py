@@ -303,9 +303,12 @@ def sweep_view(arn: str) -> tuple[go.Figure, pd.DataFrame, str] | None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def segment_figure(arn: str, normalise: bool) -> go.Figure:
-    """The cluster x RFM segment heatmap of one run, as counts or shares of each cluster."""
-    return cluster_charts.cluster_segment_heatmap(load_run(arn).clusters, normalise)
+def segment_view(arn: str, normalise: bool) -> str:
+    """The cluster x RFM segment table of one run, as counts or shares of each cluster, in HTML
+    (``pipeline.views.cluster_html.segments_html``: a Plotly heatmap mounted on every run switch
+    and every turn of the toggle before; the run report keeps the heatmap)."""
+    table = cluster_charts.segment_crosstab(load_run(arn).clusters, normalise)
+    return cluster_html.segments_html(table, normalise)
 
 
 def customers_csv(arn: str) -> bytes:

@@ -1,5 +1,5 @@
 """The Clusters page's Profiles view as plain HTML: the clusters' sizes as bars, their profiles as
-a heat table (issue 10).
+a heat table; and its Segments view's clusters by RFM segment as a heat table too (issue 10).
 
 Profiles is the view the page opens on, and it is drawn again on every switch to another run.
 As two Plotly charts (``cluster_charts.cluster_sizes`` and ``cluster_profiles``, which the run
@@ -8,6 +8,10 @@ browser (benchmarks/README.md, rounds 14 and 16). Here the same figures are a fe
 the browser lays out in milliseconds, at any width, in the page's font and colours (light or
 dark theme). Nothing waits for a hover: each bar has its share written beside it, each cell its
 value, and the profiles are a real table that screen readers read cell by cell.
+
+The Segments view's heatmap was a Plotly chart mounted on every run switch and on every turn of
+its "shares" toggle (0.34-0.54 s in the browser, benchmarks/README.md round 24): the same table of
+counts, or shares of each cluster, is here a table whose cells are shaded by their value.
 
 Every text from the run (cluster names) is escaped here; ``st.html`` sanitises again. No script,
 no link, nothing fetched.
@@ -19,6 +23,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
@@ -31,6 +36,8 @@ CUSTOMERS_COLOUR = "#74add1"
 REVENUE_COLOUR = "#1a9850"
 #: The profile cells' colour scale: blue below the average customer, red above (as the report's).
 PROFILE_SCALE = "RdBu_r"
+#: The segment cells' colour scale, 0 to the table's largest value (as the report's heatmap).
+SEGMENT_SCALE = "Blues"
 #: Shown for a figure the summary lacks (an empty cluster has no averages).
 MISSING = "–"
 
@@ -121,6 +128,60 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     )
 
 
+def segments_html(table: pd.DataFrame, normalise: bool) -> str:
+    """How each cluster spreads over the RFM segments, as a table of shaded cells.
+
+    ``table`` is ``cluster_charts.segment_crosstab``'s: one row a cluster, one column a segment,
+    customers (or, with ``normalise``, shares of the cluster's customers). It is drawn turned: one
+    column a cluster, one row a segment in the segments' own order (Champions to Lost), so that
+    a run's few clusters fit across an 800 px screen where ten segments did not, and each
+    cluster's shares add up down its column. Each cell writes its value, shaded from white (none)
+    to the darkest blue (the table's largest value), its text black or white whichever contrasts
+    more; its tooltip names the cluster and the segment.
+    """
+    title = "Clusters by RFM segment" + (" (share of each cluster)" if normalise else " (customers)")
+    if table.empty:
+        return ""
+    values = table.to_numpy(dtype=float)
+    largest = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
+    header = "".join(f'<th scope="col">{html_text(cluster)}</th>' for cluster in table.index)
+    body = []
+    for column, segment in enumerate(table.columns):
+        cells = "".join(
+            _segment_cell(values[row, column], largest, normalise, f"{cluster} / {segment}")
+            for row, cluster in enumerate(table.index)
+        )
+        body.append(f'<tr><th scope="row">{html_text(segment)}</th>{cells}</tr>')
+    stops = ",".join(scale_colour(SEGMENT_SCALE, position) for position in np.linspace(0.0, 1.0, 9))
+    shown = (lambda value: f"{value:.0%}") if normalise else (lambda value: f"{value:,.0f}")
+    key = (
+        f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{shown(0)}</span>'
+        f'<span class="cp-ramp" style="background:linear-gradient(to right,{stops})"></span>'
+        f'<span class="cp-limit">{shown(largest)}</span></div>'
+    )
+    what = "share of the cluster's customers in" if normalise else "customers of the cluster in"
+    note = f'<div class="cp-note">Each cell: the {what} that RFM segment.</div>'
+    return (
+        f"<style>{_STYLE}</style>"
+        f'<div class="cp cs"><div class="cs-scroll"><table class="cp-table">'
+        f'<caption class="ch-title">{html_text(title)}</caption>'
+        f'<thead><tr><th scope="col">Segment</th>{header}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{key}{note}</div>"
+    )
+
+
+def _segment_cell(value: float, largest: float, normalise: bool, where: str) -> str:
+    if math.isnan(value):
+        return f'<td class="cp-missing">{MISSING}</td>'
+    background = scale_colour(SEGMENT_SCALE, value / largest)
+    text = f"{value:.0%}" if normalise else f"{value:,.0f}"
+    tip = f"{where}: " + (f"{value:.1%} of the cluster" if normalise else f"{value:,.0f} customers")
+    return (
+        f'<td title="{html_text(tip)}" style="background:{background};color:{text_colour_on(background)}">'
+        f"{text}</td>"
+    )
+
+
 def _colour(position: float) -> str:
     """The scale's colour at ``position`` (0 = the lowest value, 1 = the highest)."""
     return scale_colour(PROFILE_SCALE, position)
@@ -149,4 +210,10 @@ _STYLE = TITLE_STYLE + (
     ".cp-ramp{display:inline-block;width:10rem;height:0.7rem;border-radius:2px}"
     ".cp-note{font-size:0.8rem;opacity:0.75;margin-top:0.4rem}"
     ".cp-unit{font-weight:400;font-size:0.8rem;opacity:0.75}"
+    # The segments' table: cluster names wrap at their spaces, segment names do not; a run of many
+    # clusters scrolls in its own box rather than widening the page.
+    ".cs-scroll{overflow-x:auto}"
+    ".cs .cp-table thead th{vertical-align:bottom}"
+    ".cs .cp-table tbody th{white-space:nowrap;overflow-wrap:normal}"
+    ".cs .cp-table td{min-width:3.5rem;padding:0.45rem 0.3rem}"
 )

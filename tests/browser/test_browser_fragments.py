@@ -128,10 +128,13 @@ def test_clusters_toggle_and_search_rerun_their_fragments_not_the_scatter(loaded
 
     sent = reruns.after(page, lambda: main.get_by_role("tab", name="Segments", exact=True).click())
     assert sent == [""], sent  # a tab reruns the page: it draws the view just opened
-    heatmap_title = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
+    # Clusters by segment: a table (cluster_html.segments_html), one column a cluster.
+    heatmap_title = main.locator("caption").filter(has_text="Clusters by RFM segment")
     expect_one_title(heatmap_title, "Clusters by RFM segment (customers)")
-    expect(charts).to_have_count(1)
-    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)  # the scatter is gone
+    table = main.get_by_role("table", name=re.compile("^Clusters by RFM segment"))
+    expect(table.get_by_role("row").first.get_by_role("columnheader")).to_have_count(1 + 4)  # k=4
+    expect(charts).to_have_count(0)
+    expect(main.locator(".sc-holder")).to_have_count(0)  # the scatter is gone
 
     sent = reruns.after(page, lambda: main.get_by_text("Show each cluster's segments as shares").click())
     assert len(sent) == 1 and sent[0] != "", sent
@@ -171,11 +174,13 @@ def test_clusters_open_view_stays_open_when_another_run_is_chosen(loaded_tab):
     assert sent == [""], sent
     expect(k).to_contain_text("3")
     expect(main.get_by_role("tab", name="Segments", exact=True)).to_have_attribute("aria-selected", "true")
-    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)
     expect(main.get_by_label("Show each cluster's segments as shares")).to_be_checked()  # kept
-    heatmap = main.locator(".js-plotly-plot .gtitle").filter(has_text="Clusters by RFM segment")
+    heatmap = main.locator("caption").filter(has_text="Clusters by RFM segment")
     expect_one_title(heatmap, "Clusters by RFM segment (share of each cluster)")
-    expect(main.locator(".js-plotly-plot .gl-container canvas")).to_have_count(0)
+    # the k=3 run's three clusters, one column each beside the segments' names
+    table = main.get_by_role("table", name=re.compile("^Clusters by RFM segment"))
+    expect(table.get_by_role("row").first.get_by_role("columnheader")).to_have_count(1 + 3)
+    expect(main.locator(".sc-holder")).to_have_count(0)
 
     # The open view is in the address beside the run (the tabs are bound to it): a reload, a new
     # session, opens the same run on the same view.

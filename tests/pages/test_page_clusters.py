@@ -91,6 +91,11 @@ def chart_keys(at: AppTest) -> list[str]:
     return [chart.proto.id.rsplit("-", 1)[-1] for chart in [*at.get("plotly_chart"), *scenes]]
 
 
+def segment_views(at: AppTest) -> list[str]:
+    """The bodies of the Segments view's clusters-by-segment tables (``cluster_html.segments_html``)."""
+    return [element.proto.body for element in at.get("html") if 'class="cp cs"' in element.proto.body]
+
+
 def scene_sent(at: AppTest) -> tuple[str, dict]:
     """The page's one 3-D scene: its element id and the data it was sent."""
     [scene] = at.get("bidi_component")
@@ -163,7 +168,7 @@ def test_a_succeeded_run_shows_its_quality_charts_table_and_downloads(with_runs)
 VIEW_CHARTS = {
     clusters_ui.SIZES_VIEW: [],  # its sizes and profiles are HTML (pipeline.views.cluster_html)
     clusters_ui.SCATTER_VIEW: ["chart_scatter"],
-    clusters_ui.SEGMENTS_VIEW: ["chart_segments"],
+    clusters_ui.SEGMENTS_VIEW: [],  # its clusters by segment are HTML (cluster_html.segments_html)
     clusters_ui.CUSTOMERS_VIEW: [],
     clusters_ui.COMPARE_VIEW: [],  # until a run to compare with is chosen
 }
@@ -180,6 +185,7 @@ def test_the_views_are_tabs_and_only_the_open_views_charts_are_sent(with_runs):
         assert bool(at.dataframe) == (view == clusters_ui.CUSTOMERS_VIEW), view
         assert bool(at.table) == (view == clusters_ui.SIZES_VIEW), view
         assert bool(profile_views(at)) == (view == clusters_ui.SIZES_VIEW), view
+        assert bool(segment_views(at)) == (view == clusters_ui.SEGMENTS_VIEW), view
         # above the views, whichever is open: the metrics and the report button
         assert metrics(at)["Clusters (k)"] == "3"
         assert at.download_button(key="clusters_report").label == "Download report (HTML)"
@@ -192,10 +198,10 @@ def test_the_open_view_stays_open_across_a_run_switch(with_runs):
 
     assert not at.exception and not at.error
     assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.SEGMENTS_VIEW
-    assert chart_keys(at) == ["chart_segments"]
-    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)
-    k5 = {cluster["Name"] for cluster in with_runs.results["k5"].summary["clusters"]}
-    assert set(heatmap["data"][0]["y"]) == k5  # the chosen run's clusters
+    [table] = segment_views(at)
+    for cluster in with_runs.results["k5"].summary["clusters"]:
+        assert f'<th scope="col">{cluster["Name"]}</th>' in table  # the chosen run's clusters
+    assert table.count('<th scope="col">') == 1 + 5
     assert metrics(at)["Clusters (k)"] == "5"
 
 
@@ -207,7 +213,7 @@ def test_the_view_left_is_open_again_when_the_user_comes_back_from_another_page(
 
     assert not at.exception and not at.error
     assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.SEGMENTS_VIEW
-    assert chart_keys(at) == ["chart_segments"]
+    assert len(segment_views(at)) == 1
 
 
 def test_a_closed_views_widgets_keep_their_values(with_runs):
@@ -224,7 +230,8 @@ def test_a_closed_views_widgets_keep_their_values(with_runs):
     assert len(at.dataframe[0].value) == int((clusters["Country"] == "France").sum())
     open_view(at, clusters_ui.SEGMENTS_VIEW)
     assert at.toggle(key="clusters_normalise").value is True
-    assert "share of each cluster" in at.get("plotly_chart")[0].proto.spec
+    [table] = segment_views(at)
+    assert "share of each cluster" in table
 
 
 def test_the_k_sweeps_view_is_a_sweep_runs_only_and_the_open_view_outlives_it(
@@ -352,11 +359,15 @@ def test_searching_a_country_filters_the_customer_table(with_runs):
 def test_showing_segments_as_shares_redraws_the_heatmap(with_runs):
     at = open_view(open_page(with_runs.arns["k5"]), clusters_ui.SEGMENTS_VIEW)
 
+    [counts] = segment_views(at)
     at.toggle(key="clusters_normalise").set_value(True).run()
 
     assert not at.exception and not at.error
-    assert chart_keys(at) == ["chart_segments"]
-    assert "share of each cluster" in at.get("plotly_chart")[0].proto.spec
+    assert chart_keys(at) == []
+    [shares] = segment_views(at)
+    assert "Clusters by RFM segment (customers)" in counts and "%" not in counts.split("<tbody>")[1]
+    assert "Clusters by RFM segment (share of each cluster)" in shares
+    assert shares == clusters_ui.segment_view(with_runs.arns["k5"], True)
 
 
 def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
@@ -677,7 +688,7 @@ def test_reruns_share_the_runs_figures_instead_of_copying_them(with_runs):
     assert clusters.scatter_scene(arn) is scatter
     assert profile_views(at) == list(views)
     assert scatter.figure.to_json() == scatter_before == scatter.figure_json
-    assert clusters.segment_figure(arn, True) is clusters.segment_figure(arn, True)
+    assert clusters.segment_view(arn, True) is clusters.segment_view(arn, True)
 
 
 def test_the_customers_csv_is_built_when_its_download_is_clicked(with_runs, monkeypatch):

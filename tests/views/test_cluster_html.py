@@ -1,4 +1,5 @@
-"""Clusters' Profiles view as HTML (``pipeline.views.cluster_html``), read back with an HTML parser.
+"""Clusters' Profiles and Segments views as HTML (``pipeline.views.cluster_html``), read back with an
+HTML parser.
 
 Its figures come from a real local run (k=4) of the UCI sample and are checked against plain
 pandas on the run's clusters table; a hostile cluster name and a summary with holes are checked
@@ -13,9 +14,11 @@ from html.parser import HTMLParser
 import pytest
 from support.cluster_support import make_runs
 
+from pipeline.analysis.rfm import SEGMENTS
 from pipeline.views import cluster_html
 from pipeline.views.bar_rows import BAR_ROOM
-from pipeline.views.cluster_html import profiles_html, sizes_html
+from pipeline.views.cluster_charts import segment_crosstab
+from pipeline.views.cluster_html import profiles_html, segments_html, sizes_html
 from pipeline.views.contrast import contrast
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 
@@ -196,3 +199,72 @@ def test_a_summary_without_clusters_draws_nothing_and_one_without_profiles_names
     older = {"clusters": [cluster]}  # no RecencyZ, FrequencyZ or MonetaryZ
     rows = Parsed(profiles_html(older)).rows
     assert rows == [["Cluster"], ["Lapsed low-value"]]
+
+
+def segment_rows(body: str) -> list[list[str]]:
+    """The segments table's rows, each cell's text stripped (the header row first)."""
+    return [[cell.strip() for cell in row] for row in Parsed(body).rows]
+
+
+def test_the_segments_table_counts_each_clusters_customers_in_each_segment_from_the_data(run):
+    clusters = run.clusters
+    body = segments_html(segment_crosstab(clusters), normalise=False)
+    rows = segment_rows(body)
+
+    names = [str(name) for name in clusters.sort_values("Cluster")["ClusterName"].drop_duplicates()]
+    assert rows[0] == ["Segment", *names]  # one column a cluster, in cluster order
+    segments = [row[0] for row in rows[1:]]
+    assert segments == [segment for segment in SEGMENTS if segment in set(clusters["Segment"])]
+    counted = clusters.groupby(["Segment", "ClusterName"], observed=True).size()
+    for row in rows[1:]:
+        for name, text in zip(names, row[1:], strict=True):
+            assert int(text.replace(",", "")) == counted.get((row[0], name), 0), (row[0], name)
+    assert "Clusters by RFM segment (customers)" in body
+    # Every customer once: the columns add up to the clusters' sizes.
+    sizes = clusters["ClusterName"].astype(str).value_counts()
+    for index, name in enumerate(names, start=1):
+        assert sum(int(row[index].replace(",", "")) for row in rows[1:]) == sizes[name]
+
+
+def test_the_segments_table_as_shares_adds_up_to_each_cluster_and_stays_legible(run):
+    clusters = run.clusters
+    body = segments_html(segment_crosstab(clusters, normalise=True), normalise=True)
+    parsed = Parsed(body)
+    names = parsed.rows[0][1:]
+    sizes = clusters["ClusterName"].astype(str).value_counts()
+    counted = clusters.groupby(["Segment", "ClusterName"], observed=True).size()
+    for row in parsed.rows[1:]:
+        for name, text in zip(names, row[1:], strict=True):
+            share = counted.get((row[0], name), 0) / sizes[name]
+            assert text == f"{share:.0%}", (row[0], name)
+    # The tooltips carry a decimal more, and each cluster's column adds up to all its customers.
+    tips = [cell["title"] for cell in parsed.cells]
+    assert all(re.fullmatch(r".+ / .+: \d+\.\d% of the cluster", tip) for tip in tips), tips[:3]
+    for name in names:
+        column = [float(tip.rsplit(": ", 1)[1].split("%")[0]) for tip in tips if tip.startswith(f"{name} / ")]
+        assert sum(column) == pytest.approx(100.0, abs=0.05 * len(column))
+    # The largest share takes the scale's darkest blue, none takes white; every text meets WCAG AA.
+    colours = [style_of(cell) for cell in parsed.cells]
+    largest = max(range(len(tips)), key=lambda index: float(tips[index].rsplit(": ", 1)[1].split("%")[0]))
+    assert colours[largest]["background"] == "rgb(8, 48, 107)"
+    zero = [
+        colour for colour, tip in zip(colours, tips, strict=True) if tip.endswith(": 0.0% of the cluster")
+    ]
+    assert zero and {colour["background"] for colour in zero} == {"rgb(247, 251, 255)"}
+    assert parsed.texts["cp-limit"][0] == "0%"
+    for cell in colours:
+        assert contrast(cell["color"], cell["background"]) >= 4.5, cell
+
+
+def test_a_hostile_cluster_name_is_text_in_the_segments_table(run):
+    clusters = run.clusters.copy()
+    clusters["ClusterName"] = clusters["ClusterName"].astype(str).where(clusters["Cluster"] != 0, HOSTILE)
+    body = segments_html(segment_crosstab(clusters), normalise=False)
+    parsed = Parsed(body)
+
+    tags = {tag for tag, _ in parsed.elements}
+    assert not tags & {"img", "a", "script", "iframe"}, tags
+    assert all(not name.startswith("on") and name != "href" for _, attrs in parsed.elements for name in attrs)
+    assert HOSTILE in parsed.rows[0]
+    assert any(cell["title"].startswith(HOSTILE + " / ") for cell in parsed.cells)
+    assert segments_html(segment_crosstab(clusters.iloc[:0]), normalise=False) == ""
