@@ -7,7 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs, scene_component
 from ui.errors import show_error, show_warning
-from ui.layout import CHART_WIDTH, chart_row, drawn_when_open, plotly, row
+from ui.layout import CHART_WIDTH, drawn_when_open, plotly, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -142,7 +142,7 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     if other is None:
         return
     try:
-        result, compare_figures = clusters.comparison(arn, other)
+        result, compared = clusters.comparison(arn, other)
         other_run = clusters.load_run(other)
     except Exception as error:
         show_error(error, "Comparing the runs")
@@ -154,18 +154,16 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     metric_row(clusters.comparison_metrics(result, run, other_run))
     if not result.comparable:
         st.info(clusters.too_few_shared_note(result))
-    # Each run's own cluster sizes and profiles (its summary, all its customers): drawn whatever they share.
-    chart_row(
-        [
-            (compare_figures["sizes"], "chart_compare_sizes"),
-            (compare_figures["profiles"], "chart_compare_profiles"),
-        ]
-    )
+    # Each run's own cluster sizes and profiles (its summary, all its customers): drawn whatever
+    # they share. Plain HTML, as the Profiles view (compare_html says why).
+    with row():
+        st.html(compared.sizes, width=CHART_WIDTH)
+        st.html(compared.profiles, width=CHART_WIDTH)
     if not result.comparable:
         return  # no moves of a handful of customers drawn as if they told how the runs differ
+    st.html(compared.moves)
     # The moves need the width: "A: High-value cooling" labels on both sides of a Sankey.
-    plotly(compare_figures["heatmap"], key="chart_compare_moves")
-    plotly(compare_figures["sankey"], key="chart_compare_sankey")
+    plotly(compared.sankey, key="chart_compare_sankey")
     st.dataframe(
         result.moves_long(),
         hide_index=True,

@@ -21,7 +21,7 @@ import streamlit as st
 
 from pipeline.analysis import cluster_compare
 from pipeline.backends.datasets import data_key
-from pipeline.views import cluster_charts, cluster_html, compare_charts, sweep_charts
+from pipeline.views import cluster_charts, cluster_html, compare_charts, compare_html, sweep_charts
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
@@ -332,18 +332,30 @@ def report_html(arn: str) -> bytes:
     return build_report(backend_of(arn), arn).html.encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Two runs compared, as the Compare runs view draws them: the sizes, both profiles and the
+    moves as HTML (``pipeline.views.compare_html``: three Plotly charts mounted on every choice
+    before), the moves' Sankey diagram as a figure."""
+
+    sizes: str
+    profiles: str
+    moves: str
+    sankey: go.Figure
+
+
 @st.cache_resource(max_entries=8, show_spinner="Comparing the runs…")
-def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, dict[str, go.Figure]]:
-    """How the customers of run A were clustered in run B, with its charts."""
+def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, Comparison]:
+    """How the customers of run A were clustered in run B, with its views."""
     a, b = load_run(arn_a), load_run(arn_b)
     result = cluster_compare.compare_runs(a.clusters, b.clusters)
     sizes = cluster_compare.sizes_side_by_side(a.summary, b.summary)
-    return result, {
-        "sizes": compare_charts.sizes_comparison(sizes),
-        "profiles": compare_charts.profiles_comparison(a.summary, b.summary),
-        "heatmap": compare_charts.movement_heatmap(result.moves),
-        "sankey": compare_charts.movement_sankey(result.moves),
-    }
+    return result, Comparison(
+        sizes=compare_html.sizes_html(sizes),
+        profiles=compare_html.profiles_html(a.summary, b.summary),
+        moves=compare_html.moves_html(result.moves),
+        sankey=compare_charts.movement_sankey(result.moves),
+    )
 
 
 def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) -> list[tuple[str, str]]:

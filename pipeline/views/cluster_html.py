@@ -25,11 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.views.bar_rows import TITLE_STYLE, Bar, BarRow, bar_rows_html, figure
+from pipeline.views.bar_rows import Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
-from pipeline.views.contrast import text_colour_on
-from pipeline.views.style import scale_colour
-from pipeline.views.text import html_text
+from pipeline.views.heat_table import MISSING, HeatTable, heat_table_html
 
 #: The bars' colours, as the Plotly chart of the report has them.
 CUSTOMERS_COLOUR = "#74add1"
@@ -38,8 +36,6 @@ REVENUE_COLOUR = "#1a9850"
 PROFILE_SCALE = "RdBu_r"
 #: The segment cells' colour scale, 0 to the table's largest value (as the report's heatmap).
 SEGMENT_SCALE = "Blues"
-#: Shown for a figure the summary lacks (an empty cluster has no averages).
-MISSING = "–"
 
 
 def _percent(share: float) -> str:
@@ -78,14 +74,15 @@ def sizes_html(summary: dict[str, Any], title: str = "Cluster sizes and revenue 
     return bar_rows_html(title, rows, alt=f"{title}. " + "; ".join(spoken) + ".", legend=legend)
 
 
-def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> str:
+def profiles_html(
+    summary: dict[str, Any], title: str = "Cluster profiles", limit: float | None = None
+) -> str:
     """Each cluster's mean standardised recency, frequency and monetary as a table of coloured cells.
 
     Values are in standard deviations from the average customer (on the log features KMeans saw):
-    blue below average, red above, the scale symmetric around 0 as the report's heatmap has it.
-    Low recency means recent buyers. Each cell writes its value; its text is black or white,
-    whichever contrasts more with its colour (``contrast.text_colour_on``). A colour key under the
-    table gives the scale.
+    blue below average, red above, the scale symmetric around 0 as the report's heatmap has it,
+    to the run's furthest value (or ``limit``: two runs compared on one scale). Low recency means
+    recent buyers. Each cell writes its value; a colour key under the table gives the scale.
     """
     table = summary_table(summary)
     if table.empty:
@@ -95,37 +92,30 @@ def profiles_html(summary: dict[str, Any], title: str = "Cluster profiles") -> s
     values = np.array(
         [[figure(table[column].iloc[row]) for column in columns] for row in range(len(table))], dtype=float
     ).reshape(len(table), len(columns))
+    scope = "in this run" if limit is None else "in both runs"
+    if limit is None:
+        limit = profile_limit(values)
+    heat = HeatTable(
+        title=title,
+        corner="Cluster",
+        rows=[str(name) for name in table["Name"]],
+        columns=[PROFILE_LABELS[column] for column in columns],
+        values=values,
+        scale=PROFILE_SCALE,
+        low=-limit,
+        high=limit,
+        text=lambda value: f"{value:+.2f}",
+        unit="standard deviations from the average customer",
+        note="Blue below the average customer, red above; low recency means recent buyers. "
+        f"The colours span ±{limit:.2f} {scope}.",
+    )
+    return heat_table_html(heat)
+
+
+def profile_limit(values: np.ndarray) -> float:
+    """The furthest profile value from the average (the scale's ends), 1 when there is none."""
     finite = np.abs(values[np.isfinite(values)])
-    limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    header = "".join(
-        f'<th scope="col" title="{html_text(PROFILE_COLUMNS[column])}">'
-        f"{html_text(PROFILE_LABELS[column])}</th>"
-        for column in columns
-    )
-    body = []
-    for name, row_values in zip(table["Name"], values, strict=True):
-        cells = "".join(_cell(value, limit) for value in row_values)
-        body.append(f'<tr><th scope="row">{html_text(name)}</th>{cells}</tr>')
-    stops = ",".join(_colour(position) for position in np.linspace(0.0, 1.0, 9))
-    key = (
-        f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{-limit:+.2f}</span>'
-        f'<span class="cp-ramp" style="background:linear-gradient(to right,{stops})"></span>'
-        f'<span class="cp-limit">{limit:+.2f}</span></div>'
-    )
-    note = (
-        '<div class="cp-note">Blue below the average customer, red above; low recency means recent '
-        f"buyers. The colours span ±{limit:.2f} in this run.</div>"
-    )
-    # The unit in the caption, the table's name: a screen reader hears "+0.46" with what it counts.
-    caption = (
-        f'{html_text(title)} <span class="cp-unit">(standard deviations from the average customer)</span>'
-    )
-    return (
-        f"<style>{_STYLE}</style>"
-        f'<div class="cp"><table class="cp-table"><caption class="ch-title">{caption}</caption>'
-        f'<thead><tr><th scope="col">Cluster</th>{header}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>{key}{note}</div>"
-    )
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
 def segments_html(table: pd.DataFrame, normalise: bool) -> str:
@@ -135,85 +125,30 @@ def segments_html(table: pd.DataFrame, normalise: bool) -> str:
     customers (or, with ``normalise``, shares of the cluster's customers). It is drawn turned: one
     column a cluster, one row a segment in the segments' own order (Champions to Lost), so that
     a run's few clusters fit across an 800 px screen where ten segments did not, and each
-    cluster's shares add up down its column. Each cell writes its value, shaded from white (none)
-    to the darkest blue (the table's largest value), its text black or white whichever contrasts
-    more; its tooltip names the cluster and the segment.
+    cluster's shares add up down its column. Cells are shaded from white (none) to the darkest
+    blue (the table's largest value); a cell's tooltip names its cluster and segment.
     """
-    title = "Clusters by RFM segment" + (" (share of each cluster)" if normalise else " (customers)")
     if table.empty:
         return ""
-    values = table.to_numpy(dtype=float)
+    values = table.to_numpy(dtype=float).T
     largest = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
-    header = "".join(f'<th scope="col">{html_text(cluster)}</th>' for cluster in table.index)
-    body = []
-    for column, segment in enumerate(table.columns):
-        cells = "".join(
-            _segment_cell(values[row, column], largest, normalise, f"{cluster} / {segment}")
-            for row, cluster in enumerate(table.index)
-        )
-        body.append(f'<tr><th scope="row">{html_text(segment)}</th>{cells}</tr>')
-    stops = ",".join(scale_colour(SEGMENT_SCALE, position) for position in np.linspace(0.0, 1.0, 9))
-    shown = (lambda value: f"{value:.0%}") if normalise else (lambda value: f"{value:,.0f}")
-    key = (
-        f'<div class="cp-key" aria-hidden="true"><span class="cp-limit">{shown(0)}</span>'
-        f'<span class="cp-ramp" style="background:linear-gradient(to right,{stops})"></span>'
-        f'<span class="cp-limit">{shown(largest)}</span></div>'
-    )
+    if normalise:
+        text, tip = (lambda value: f"{value:.0%}"), (lambda value: f"{value:.1%} of the cluster")
+    else:
+        text, tip = (lambda value: f"{value:,.0f}"), (lambda value: f"{value:,.0f} customers")
     what = "share of the cluster's customers in" if normalise else "customers of the cluster in"
-    note = f'<div class="cp-note">Each cell: the {what} that RFM segment.</div>'
-    return (
-        f"<style>{_STYLE}</style>"
-        f'<div class="cp cs"><div class="cs-scroll"><table class="cp-table">'
-        f'<caption class="ch-title">{html_text(title)}</caption>'
-        f'<thead><tr><th scope="col">Segment</th>{header}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>{key}{note}</div>"
+    heat = HeatTable(
+        title="Clusters by RFM segment" + (" (share of each cluster)" if normalise else " (customers)"),
+        corner="Segment",
+        rows=[str(segment) for segment in table.columns],
+        columns=[str(cluster) for cluster in table.index],
+        values=values,
+        scale=SEGMENT_SCALE,
+        low=0.0,
+        high=largest,
+        text=text,
+        tip=lambda segment, cluster, value: f"{cluster} / {segment}: {tip(value)}",
+        kind="segments",
+        note=f"Each cell: the {what} that RFM segment.",
     )
-
-
-def _segment_cell(value: float, largest: float, normalise: bool, where: str) -> str:
-    if math.isnan(value):
-        return f'<td class="cp-missing">{MISSING}</td>'
-    background = scale_colour(SEGMENT_SCALE, value / largest)
-    text = f"{value:.0%}" if normalise else f"{value:,.0f}"
-    tip = f"{where}: " + (f"{value:.1%} of the cluster" if normalise else f"{value:,.0f} customers")
-    return (
-        f'<td title="{html_text(tip)}" style="background:{background};color:{text_colour_on(background)}">'
-        f"{text}</td>"
-    )
-
-
-def _colour(position: float) -> str:
-    """The scale's colour at ``position`` (0 = the lowest value, 1 = the highest)."""
-    return scale_colour(PROFILE_SCALE, position)
-
-
-def _cell(value: float, limit: float) -> str:
-    if math.isnan(value):
-        return f'<td class="cp-missing">{MISSING}</td>'
-    background = _colour((value / limit + 1) / 2)
-    return f'<td style="background:{background};color:{text_colour_on(background)}">{value:+.2f}</td>'
-
-
-#: Constants only: classes scoped by the ``cp`` prefix, sizes from the page's font.
-_STYLE = TITLE_STYLE + (
-    ".cp{font-size:0.875rem;line-height:1.3}"
-    ".cp-table{width:100%;border-collapse:separate;border-spacing:2px;table-layout:auto}"
-    ".cp-table caption{caption-side:top}"
-    ".cp-table th{font-weight:400;padding:0.2rem 0.4rem}"
-    ".cp-table thead th{text-align:center;opacity:0.8}"
-    ".cp-table tbody th{text-align:right;overflow-wrap:anywhere}"
-    ".cp-table td{text-align:center;padding:0.7rem 0.4rem;font-variant-numeric:tabular-nums;"
-    "border-radius:2px;min-width:4.5rem}"
-    ".cp-missing{background:rgba(128,128,128,.15)}"
-    ".cp-key{display:flex;align-items:center;gap:0.5rem;margin-top:0.6rem;font-size:0.8rem;"
-    "font-variant-numeric:tabular-nums;justify-content:flex-end}"
-    ".cp-ramp{display:inline-block;width:10rem;height:0.7rem;border-radius:2px}"
-    ".cp-note{font-size:0.8rem;opacity:0.75;margin-top:0.4rem}"
-    ".cp-unit{font-weight:400;font-size:0.8rem;opacity:0.75}"
-    # The segments' table: cluster names wrap at their spaces, segment names do not; a run of many
-    # clusters scrolls in its own box rather than widening the page.
-    ".cs-scroll{overflow-x:auto}"
-    ".cs .cp-table thead th{vertical-align:bottom}"
-    ".cs .cp-table tbody th{white-space:nowrap;overflow-wrap:normal}"
-    ".cs .cp-table td{min-width:3.5rem;padding:0.45rem 0.3rem}"
-)
+    return heat_table_html(heat)

@@ -93,7 +93,23 @@ def chart_keys(at: AppTest) -> list[str]:
 
 def segment_views(at: AppTest) -> list[str]:
     """The bodies of the Segments view's clusters-by-segment tables (``cluster_html.segments_html``)."""
-    return [element.proto.body for element in at.get("html") if 'class="cp cs"' in element.proto.body]
+    return [
+        element.proto.body for element in at.get("html") if 'class="cp cp-segments"' in element.proto.body
+    ]
+
+
+#: The Compare runs view's HTML parts, by what their body holds (``pipeline.views.compare_html``).
+COMPARE_PARTS = {
+    "sizes": "Cluster sizes in both runs",
+    "profiles": "Cluster profiles, run A",
+    "moves": 'class="cp cp-moves"',
+}
+
+
+def compare_views(at: AppTest) -> list[str]:
+    """Which of the Compare runs view's HTML parts the page sent, in order."""
+    bodies = [element.proto.body for element in at.get("html")]
+    return [part for body in bodies for part, mark in COMPARE_PARTS.items() if mark in body]
 
 
 def scene_sent(at: AppTest) -> tuple[str, dict]:
@@ -387,12 +403,8 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert shown["Customers in both runs"] == f"{customers:,}"
     assert shown["Only in A / only in B"] == "0 / 0"
     assert "Agreement (adjusted Rand)" in shown and "Same cluster name" in shown
-    assert chart_keys(at) == [
-        "chart_compare_sizes",
-        "chart_compare_profiles",
-        "chart_compare_moves",
-        "chart_compare_sankey",
-    ]
+    assert compare_views(at) == ["sizes", "profiles", "moves"]  # HTML (pipeline.views.compare_html)
+    assert chart_keys(at) == ["chart_compare_sankey"]
     moves = at.dataframe[0].value
     assert int(moves["Customers"].sum()) == customers
 

@@ -24,7 +24,7 @@ import pytest
 from support.cluster_support import make_runs
 
 from pipeline.analysis import k_selection, rfm
-from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
+from pipeline.analysis.cluster_compare import compare_runs
 from pipeline.views import charts, cluster_charts, compare_charts, price_charts, style, sweep_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.model_file import feature_importance, read_booster
@@ -107,14 +107,7 @@ def figures(sample_xlsx, sample_clean, tmp_path_factory) -> dict[str, go.Figure]
         "cluster_charts.cluster_sizes": lambda: cluster_charts.cluster_sizes(k4.summary),
         "cluster_charts.cluster_profiles": lambda: cluster_charts.cluster_profiles(k4.summary),
         "cluster_charts.cluster_segment_heatmap": lambda: cluster_charts.cluster_segment_heatmap(k4.clusters),
-        "compare_charts.sizes_comparison": lambda: compare_charts.sizes_comparison(
-            sizes_side_by_side(k3.summary, k4.summary), "k=3", "k=4"
-        ),
-        "compare_charts.movement_heatmap": lambda: compare_charts.movement_heatmap(moves),
         "compare_charts.movement_sankey": lambda: compare_charts.movement_sankey(moves),
-        "compare_charts.profiles_comparison": lambda: compare_charts.profiles_comparison(
-            k3.summary, k4.summary
-        ),
         "sweep_charts.sweep_curve": lambda: sweep_charts.sweep_curve(finished.results["sweep"].sweep or {}),
         "price_charts.rmse_chart": lambda: price_charts.rmse_chart(prices.scores),
         "price_charts.predicted_vs_actual": lambda: price_charts.predicted_vs_actual(prices.predictions),

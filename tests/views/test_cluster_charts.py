@@ -18,7 +18,7 @@ import pytest
 from support.cluster_support import make_runs
 
 from lambdas.evaluate_clusters.handler import CLUSTER_NAMES
-from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
+from pipeline.analysis.cluster_compare import compare_runs
 from pipeline.analysis.rfm import SEGMENTS
 from pipeline.views import cluster_charts, compare_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
@@ -218,43 +218,13 @@ def test_an_empty_search_keeps_every_customer(clusters):
     assert len(cluster_charts.filter_customers(clusters, "")) == len(clusters)
 
 
-def test_the_movement_heatmap_and_sankey_carry_every_shared_customer(runs):
+def test_the_movement_sankey_carries_every_shared_customer(runs):
     comparison = compare_runs(runs["k3"].clusters, runs["k4"].clusters)
 
-    heatmap = compare_charts.movement_heatmap(comparison.moves)
     sankey = compare_charts.movement_sankey(comparison.moves)
 
-    assert np.asarray(heatmap.data[0].z).sum() == comparison.shared
     assert sum(sankey.data[0].link.value) == comparison.shared
     assert len(sankey.data[0].node.label) == 3 + 4
-
-
-def test_the_size_comparison_has_a_bar_series_a_run(runs):
-    sizes = sizes_side_by_side(runs["k3"].summary, runs["k4"].summary)
-
-    fig = compare_charts.sizes_comparison(sizes, "k=3", "k=4")
-
-    assert [trace.name for trace in fig.data] == ["k=3", "k=4"]
-    assert set(fig.data[0].y) == set(sizes["Name"])
-
-
-def test_the_profile_comparison_shares_one_colour_scale(runs):
-    fig = compare_charts.profiles_comparison(runs["k3"].summary, runs["k4"].summary)
-
-    left, right = fig.data
-    assert (left.zmin, left.zmax) == (right.zmin, right.zmax)
-    assert len(left.y) == 3 and len(right.y) == 4
-
-
-def test_the_profile_comparison_stacks_the_runs_so_names_never_cover_the_other_heatmap(runs):
-    # Side by side in a half-width column, run B's cluster names were drawn over run A's cells.
-    fig = compare_charts.profiles_comparison(runs["k3"].summary, runs["k4"].summary)
-
-    top, bottom = (fig.layout[axis.yaxis.replace("y", "yaxis")] for axis in fig.data)
-    assert fig.layout[fig.data[0].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
-    assert fig.layout[fig.data[1].xaxis.replace("x", "xaxis")].domain == (0.0, 1.0)
-    assert top.domain[0] > bottom.domain[1]  # run A wholly above run B
-    assert top.domain[1] - top.domain[0] < bottom.domain[1] - bottom.domain[0]  # 3 rows vs 4
 
 
 def test_cluster_colours_are_clearly_distinct_with_a_single_green():

@@ -9,10 +9,10 @@ to come out as text, with no element, attribute or link of their own, and no exc
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from support.cluster_support import make_runs
+from support.html_support import Parsed, style_of
 
 from pipeline.analysis.rfm import SEGMENTS
 from pipeline.views import cluster_html
@@ -20,54 +20,8 @@ from pipeline.views.bar_rows import BAR_ROOM
 from pipeline.views.cluster_charts import segment_crosstab
 from pipeline.views.cluster_html import profiles_html, segments_html, sizes_html
 from pipeline.views.contrast import contrast
+from pipeline.views.style import scale_colour
 from pipeline.workflows.clustering.parameters import ClusteringParameters
-
-
-class Parsed(HTMLParser):
-    """Every element (tag, attributes) and the text inside each element of the classes asked for,
-    and the profiles table's rows (the text of each cell, header cells included)."""
-
-    def __init__(self, body: str) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str]]] = []
-        self.texts: dict[str, list[str]] = {}
-        self.rows: list[list[str]] = []
-        self.cells: list[dict[str, str]] = []
-        self._open: list[tuple[str, str]] = []
-        self.feed(body)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        self.elements.append((tag, attributes))
-        if tag == "tr":
-            self.rows.append([])
-        if tag == "td":
-            self.cells.append(attributes)
-        self._open.append((tag, attributes.get("class", "")))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._open and self._open.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        if not self._open or tag_is_style(self._open):
-            return
-        tag, kind = self._open[-1]
-        if kind:
-            self.texts.setdefault(kind, []).append(data)
-        if tag in {"td", "th"} and self.rows and any(t == "tr" for t, _ in self._open):
-            self.rows[-1].append(data)
-
-    def with_class(self, kind: str) -> list[dict[str, str]]:
-        return [attrs for _, attrs in self.elements if kind in attrs.get("class", "").split()]
-
-
-def tag_is_style(stack: list[tuple[str, str]]) -> bool:
-    return any(tag == "style" for tag, _ in stack)
-
-
-def style_of(attrs: dict[str, str]) -> dict[str, str]:
-    return dict(part.split(":", 1) for part in attrs["style"].split(";") if part)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +94,7 @@ def test_profile_cells_are_coloured_on_a_scale_symmetric_around_the_average_and_
     extreme = max(range(len(values)), key=lambda index: abs(values[index]))
     end = "rgb(103, 0, 31)" if values[extreme] > 0 else "rgb(5, 48, 97)"
     assert colours[extreme]["background"] == end
-    assert cluster_html._colour(0.5) == "rgb(247, 247, 247)"
+    assert scale_colour(cluster_html.PROFILE_SCALE, 0.5) == "rgb(247, 247, 247)"
     assert parsed.texts["cp-limit"] == [f"{-limit:+.2f}", f"{limit:+.2f}"]  # the colour key's ends
     # Every value's text meets WCAG AA's 4.5:1 against its cell.
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
