@@ -88,10 +88,15 @@ AHEAD_DELAY_MS = 1000
 #: the box: each is a WebGL scene of its own, and an idle one costs about 0.7% of the browser's main
 #: thread (Plotly's animation-frame loop; benchmarks/README.md, round 24).
 SPARES = 2
+#: How many times the browser asks for a figure it was not sent, and how long it waits for an
+#: answer before asking again (a user's rerun can overtake the request's, and its answer is lost).
+ASK_TRIES = 2
+ASK_PATIENCE_MS = 5000
 
 SCRIPT = (
     LOAD_PLOTLY
     + f"const AHEAD_DELAY_MS = {AHEAD_DELAY_MS}; const SPARES = {SPARES};"
+    + f"const ASK_TRIES = {ASK_TRIES}; const ASK_PATIENCE_MS = {ASK_PATIENCE_MS};"
     + """
 
 function rgb(colour) {
@@ -340,7 +345,7 @@ function spareFor(stage, token) {
   const kept = stage.spares.find((holder) => runOf(holder) === token);
   if (kept) return kept;
   const free = stage.spares.find((holder) => !holder.scDrawing && !holder.scFailed
-    && !stage.upcoming.includes(runOf(holder)));
+    && runOf(holder) !== stage.data.token && !stage.upcoming.includes(runOf(holder)));
   if (free) return free;
   if (stage.spares.length >= SPARES) return null;
   const made = newHolder(stage);
@@ -351,13 +356,25 @@ function spareFor(stage, token) {
 
 // Asks the server for ``token``'s figure (the ``wanted`` trigger, which reruns the scene's
 // fragment alone), with Plotly.js loaded first so the answer is drawn without waiting for it.
+// A request is made at most ASK_TRIES times, ASK_PATIENCE_MS apart: an answer may be lost (a
+// user's rerun overtook the request's), and a server with nothing to send is not asked forever.
 function ask(stage, token) {
   loadPlotly(stage.data.plotly).then(() => {
     if (stage.gone) return;
-    stage.asked.add(token);
+    const asked = stage.asked.get(token);
+    stage.asked.set(token, { tries: (asked ? asked.tries : 0) + 1, at: performance.now() });
     stage.awaiting = true;
     stage.setTriggerValue("wanted", token);
   }).catch(() => {});
+}
+
+// When ``token``'s figure may be asked for (ms from now), or null when it has been asked for
+// ASK_TRIES times already.
+function askDelay(stage, token) {
+  const asked = stage.asked.get(token);
+  if (asked && asked.tries >= ASK_TRIES) return null;
+  const patience = asked ? asked.at + ASK_PATIENCE_MS - performance.now() : 0;
+  return Math.max(aheadDelay(stage), patience);
 }
 
 // What to do next, in order: draw the run shown (at once if its tab is open, once idle if not);
@@ -374,9 +391,8 @@ function plan(stage) {
     return;
   }
   if (!latest) {
-    if (!data.shown && !stage.asked.has(data.token)) {
-      later(stage, () => ask(stage, data.token), aheadDelay(stage), 2000);
-    }
+    const delay = data.shown ? null : askDelay(stage, data.token);
+    if (delay !== null) later(stage, () => ask(stage, data.token), delay, 2000);
     return;
   }
   if (!data.shown || holders(stage).some((holder) => holder.scDrawing)) return;  // planned again after
@@ -387,9 +403,10 @@ function plan(stage) {
       later(stage, () => drawFigure(spare, spare.scLatest), aheadDelay(stage), 1000);
       return;
     }
-    if (stage.asked.has(token)) continue;  // asked, and the server had nothing
+    const delay = askDelay(stage, token);
+    if (delay === null) continue;  // asked, and the server had nothing
     if (!spare && stage.spares.length >= SPARES && !spareFor(stage, token)) return;
-    later(stage, () => ask(stage, token), aheadDelay(stage), 2000);
+    later(stage, () => ask(stage, token), delay, 2000);
     return;
   }
 }
@@ -398,7 +415,7 @@ function plan(stage) {
 function stageOf(parentElement) {
   if (parentElement.scStage) return parentElement.scStage;
   const stage = parentElement.scStage = {
-    home: parentElement, spares: [], asked: new Set(), upcoming: [], userAt: 0,
+    home: parentElement, spares: [], asked: new Map(), upcoming: [], userAt: 0,
   };
   stage.active = newHolder(stage);
   place(stage);
@@ -408,10 +425,19 @@ function stageOf(parentElement) {
   return stage;
 }
 
+// Lets a scene go: Plotly's, then its WebGL context, which the browser would free only once the
+// canvas is garbage collected (with three scenes a visit, a few visits to the page and back
+// reached chromium's limit on live contexts: "Oldest context will be lost").
 function release(holder) {
   holder.scGone = true;
   holder.scFollowing.disconnect();
+  const canvases = [...holder.querySelectorAll(".gl-container canvas")];
   try { if (window.Plotly && holder.scDrawn) window.Plotly.purge(holder); } catch (ignored) { /* gone */ }
+  for (const canvas of canvases) {
+    const gl = canvas.getContext("webgl") || canvas.getContext("experimental-webgl");
+    const losing = gl && gl.getExtension("WEBGL_lose_context");
+    if (losing) losing.loseContext();
+  }
   holder.remove();
 }
 
@@ -428,18 +454,20 @@ export default function (component) {
   stage.upcoming = (data.spares || []).filter((token) => token !== data.token);
   if (!stage.awaiting) stage.userAt = performance.now();  // else the answer to a request
   stage.awaiting = false;
-  // what was asked for and not answered is asked again only while still wanted
+  // what was asked for and not answered is remembered only while still wanted
   const wanted = (token) => token === data.token || stage.upcoming.includes(token);
-  stage.asked = new Set([...stage.asked].filter(wanted));
-  if (data.spare && data.spare.token !== data.token && stage.upcoming.includes(data.spare.token)) {
-    const spare = spareFor(stage, data.spare.token);
-    if (spare) spare.scLatest = Object.assign({ plotly: data.plotly }, data.spare);
-    stage.asked.delete(data.spare.token);
-  }
+  stage.asked = new Map([...stage.asked].filter(([token]) => wanted(token)));
+  // Another run shown: its scene drawn ahead is swapped in first, before an answer that came
+  // with this render is given a spare (which might otherwise be that very scene).
   if (runOf(stage.active) !== data.token) {
     const drawn = stage.spares.find((holder) => holder.scToken === data.token && runOf(holder) === data.token
       && !holder.scDrawing && drawnWith(stage, holder, holder.scLatest));
     if (drawn) swapIn(stage, drawn);
+  }
+  if (data.spare && data.spare.token !== data.token && stage.upcoming.includes(data.spare.token)) {
+    const spare = spareFor(stage, data.spare.token);
+    if (spare) spare.scLatest = Object.assign({ plotly: data.plotly }, data.spare);
+    stage.asked.delete(data.spare.token);
   }
   if (data.figure) {
     stage.active.scLatest = data;

@@ -352,5 +352,10 @@ def test_clusters_draws_the_3d_scatter_ahead_while_profiles_is_open(loaded_tab, 
         main.get_by_role("tab", name="Segments", exact=True).click()
         expect(main.locator(".sc-holder")).to_have_count(0)
         expect(fresh.locator(f'#sc-parking .sc-holder[data-drawn="{run}"]')).to_have_count(1)
+        fresh.evaluate("() => { window.scCanvases = [...document.querySelectorAll('.sc-holder canvas')]; }")
         open_page(fresh, "Executions")
         expect(fresh.locator(".sc-holder")).to_have_count(0)
+        # ... and their WebGL contexts at once, not once the canvases are collected: chromium keeps
+        # 16 live contexts, and each visit to the 3-D view makes up to three.
+        lost = "() => window.scCanvases.map(canvas => canvas.getContext('webgl').isContextLost())"
+        assert set(fresh.evaluate(lost)) == {True}
