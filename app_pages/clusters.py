@@ -162,16 +162,22 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
     if not result.comparable:
         return  # no moves of a handful of customers drawn as if they told how the runs differ
     st.html(compared.moves)
-    # The moves need the width: "A: High-value cooling" labels on both sides of a Sankey.
-    plotly(compared.sankey, key="chart_compare_sankey")
-    st.dataframe(
-        result.moves_long(),
-        hide_index=True,
-        column_config={
-            "ShareOfFrom": st.column_config.NumberColumn("Share of the A cluster", format="percent")
-        },
-        key="clusters_moves",
-    )
+    # The same moves as a diagram and as rows to sort or download, drawn when opened: the Sankey
+    # diagram and the grid were most of a choice's time in the browser (benchmarks/README.md,
+    # round 24). The moves need the width: "A: High-value cooling" labels on both sides.
+    with drawn_when_open(clusters.SANKEY_LABEL, clusters.SANKEY_OPEN_KEY) as opened:
+        if opened:
+            plotly(compared.sankey, key="chart_compare_sankey")
+    with drawn_when_open(clusters.MOVES_LABEL, clusters.MOVES_OPEN_KEY) as opened:
+        if opened:
+            st.dataframe(
+                result.moves_long(),
+                hide_index=True,
+                column_config={
+                    "ShareOfFrom": st.column_config.NumberColumn("Share of the A cluster", format="percent")
+                },
+                key="clusters_moves",
+            )
 
 
 @st.fragment(key=clusters.SCATTER_PART_KEY)

@@ -160,6 +160,11 @@ VIEW_WIDGET_KEYS = (
 #: The Profiles view's expander of each cluster's average customer, drawn only while open.
 AVERAGES_LABEL = "The average customer of each cluster"
 AVERAGES_OPEN_KEY = "clusters_averages_open"
+#: The Compare runs view's moves as a Sankey diagram and as a grid, each drawn only when opened.
+SANKEY_LABEL = "The moves as a Sankey diagram"
+SANKEY_OPEN_KEY = "clusters_sankey_open"
+MOVES_LABEL = "Every move as a table (to sort or download)"
+MOVES_OPEN_KEY = "clusters_moves_open"
 
 
 def view_labels(sweep: bool) -> list[str]:

@@ -106,6 +106,14 @@ COMPARE_PARTS = {
 }
 
 
+def open_expanders(at: AppTest, *keys: str) -> None:
+    """Open the expanders under ``keys``, as a click on each does (the part reruns)."""
+    for key in keys:
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception and not at.error
+
+
 def compare_views(at: AppTest) -> list[str]:
     """Which of the Compare runs view's HTML parts the page sent, in order."""
     bodies = [element.proto.body for element in at.get("html")]
@@ -404,7 +412,13 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert shown["Only in A / only in B"] == "0 / 0"
     assert "Agreement (adjusted Rand)" in shown and "Same cluster name" in shown
     assert compare_views(at) == ["sizes", "profiles", "moves"]  # HTML (pipeline.views.compare_html)
+    # The moves as a Sankey diagram and as a grid are drawn when their expanders are opened.
+    assert chart_keys(at) == [] and not at.dataframe
+    assert [expander.label for expander in at.expander] == [clusters_ui.SANKEY_LABEL, clusters_ui.MOVES_LABEL]
+    open_expanders(at, clusters_ui.SANKEY_OPEN_KEY, clusters_ui.MOVES_OPEN_KEY)
     assert chart_keys(at) == ["chart_compare_sankey"]
+    [sankey] = at.get("plotly_chart")
+    assert sum(json.loads(sankey.proto.spec)["data"][0]["link"]["value"]) == customers
     moves = at.dataframe[0].value
     assert int(moves["Customers"].sum()) == customers
 

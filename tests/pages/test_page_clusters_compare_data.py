@@ -13,7 +13,7 @@ import pytest
 from support.cluster_support import make_runs
 from support.page_support import unescaped, unescaped_punctuation
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
-from test_page_clusters import chart_keys, compare_views, metrics, open_page, open_view
+from test_page_clusters import chart_keys, compare_views, metrics, open_expanders, open_page, open_view
 
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import clusters as clusters_ui
@@ -21,7 +21,7 @@ from ui import clusters as clusters_ui
 SAMPLE_NAME = "online_retail_sample_40k.xlsx"
 FEW_NAME = "three_customers.csv"
 PART_NAME = "first_2000_customers.csv"
-ALL_PARTS = ["sizes", "profiles", "moves"]  # HTML; the moves' Sankey diagram is the one chart
+ALL_PARTS = ["sizes", "profiles", "moves"]  # HTML; the moves' Sankey diagram the one chart, when opened
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_a_run_on_three_other_customers_is_a_warning_and_a_note_not_a_movement_c
     assert "Agreement (adjusted Rand)" not in shown and "Same cluster name" not in shown
     assert compare_views(at) == ["sizes", "profiles"]  # no moves
     assert chart_keys(at) == []
-    assert not at.dataframe
+    assert not at.dataframe and not at.expander
 
 
 def test_a_run_on_other_data_with_enough_shared_customers_warns_and_still_compares(with_runs):
@@ -99,5 +99,6 @@ def test_a_run_on_other_data_with_enough_shared_customers_warns_and_still_compar
     assert shown["Customers in both runs"] == "2,000"
     assert "Agreement (adjusted Rand)" in shown
     assert compare_views(at) == ALL_PARTS
+    open_expanders(at, clusters_ui.SANKEY_OPEN_KEY, clusters_ui.MOVES_OPEN_KEY)  # drawn when opened
     assert chart_keys(at) == ["chart_compare_sankey"]
     assert int(at.dataframe[0].value["Customers"].sum()) == 2000
