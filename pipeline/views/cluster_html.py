@@ -27,14 +27,14 @@ import pandas as pd
 
 from pipeline.views.bar_rows import Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, PROFILE_LABELS, summary_table
-from pipeline.views.heat_table import MISSING, HeatTable, heat_table_html
+from pipeline.views.heat_table import MISSING, HeatTable, heat_table_html, top_of
 
 #: The bars' colours, as the Plotly chart of the report has them.
 CUSTOMERS_COLOUR = "#74add1"
 REVENUE_COLOUR = "#1a9850"
 #: The profile cells' colour scale: blue below the average customer, red above (as the report's).
 PROFILE_SCALE = "RdBu_r"
-#: The segment cells' colour scale, 0 to the table's largest value (as the report's heatmap).
+#: The segment cells' colour scale: 0 to the table's largest count, or to a share of 100%.
 SEGMENT_SCALE = "Blues"
 
 
@@ -112,6 +112,11 @@ def profiles_html(
     return heat_table_html(heat)
 
 
+def customers(count: float) -> str:
+    """A count of customers in words: "1 customer", "1,234 customers"."""
+    return f"{count:,.0f} customer" + ("" if count == 1 else "s")
+
+
 def profile_limit(values: np.ndarray) -> float:
     """The furthest profile value from the average (the scale's ends), 1 when there is none."""
     finite = np.abs(values[np.isfinite(values)])
@@ -125,17 +130,17 @@ def segments_html(table: pd.DataFrame, normalise: bool) -> str:
     customers (or, with ``normalise``, shares of the cluster's customers). It is drawn turned: one
     column a cluster, one row a segment in the segments' own order (Champions to Lost), so that
     a run's few clusters fit across an 800 px screen where ten segments did not, and each
-    cluster's shares add up down its column. Cells are shaded from white (none) to the darkest
-    blue (the table's largest value); a cell's tooltip names its cluster and segment.
+    cluster's shares add up down its column. Cells are shaded from the palest blue to the darkest
+    (the table's largest count, or a share of 100%); a cell of none is left unshaded; a cell's
+    tooltip names its cluster and segment.
     """
     if table.empty:
         return ""
     values = table.to_numpy(dtype=float).T
-    largest = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
-    if normalise:
-        text, tip = (lambda value: f"{value:.0%}"), (lambda value: f"{value:.1%} of the cluster")
+    if normalise:  # on a scale of 0-100%: the same shade is the same share in every run
+        text, tip, high = (lambda value: f"{value:.1%}"), (lambda value: f"{value:.1%} of the cluster"), 1.0
     else:
-        text, tip = (lambda value: f"{value:,.0f}"), (lambda value: f"{value:,.0f} customers")
+        text, tip, high = (lambda value: f"{value:,.0f}"), customers, top_of(values)
     what = "share of the cluster's customers in" if normalise else "customers of the cluster in"
     heat = HeatTable(
         title="Clusters by RFM segment" + (" (share of each cluster)" if normalise else " (customers)"),
@@ -145,10 +150,11 @@ def segments_html(table: pd.DataFrame, normalise: bool) -> str:
         values=values,
         scale=SEGMENT_SCALE,
         low=0.0,
-        high=largest,
+        high=high,
         text=text,
         tip=lambda segment, cluster, value: f"{cluster} / {segment}: {tip(value)}",
         kind="segments",
+        blank_zero=True,
         note=f"Each cell: the {what} that RFM segment.",
     )
     return heat_table_html(heat)

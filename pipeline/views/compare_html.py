@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline.views import cluster_html
 from pipeline.views.bar_rows import Bar, BarRow, bar_rows_html, figure
 from pipeline.views.cluster_charts import PROFILE_COLUMNS, summary_table
-from pipeline.views.heat_table import HeatTable, heat_table_html
+from pipeline.views.heat_table import HeatTable, heat_table_html, top_of
 
 #: Each run's colour, as the comparison's bars have had them.
 RUN_A_COLOUR = "#4575b4"
@@ -99,13 +99,12 @@ def moves_html(moves: pd.DataFrame) -> str:
     if moves.empty:
         return ""
     values = moves.to_numpy(dtype=float)
-    totals = dict(zip((f"A: {name}" for name in moves.index), values.sum(axis=1), strict=True))
-    largest = float(values.max()) if values.size and values.max() > 0 else 1.0
+    totals = dict(zip((f"A: {name}" for name in moves.index), np.nansum(values, axis=1), strict=True))
 
     def tip(row: str, column: str, value: float) -> str:
         total = totals[row]
-        share = f" ({value / total:.0%} of the A cluster)" if total > 0 else ""
-        return f"{row} -> {column}: {value:,.0f} customers{share}"
+        share = f" ({value / total:.1%} of the A cluster)" if total > 0 else ""
+        return f"{row} -> {column}: {cluster_html.customers(value)}{share}"
 
     heat = HeatTable(
         title="How customers moved between clusters",
@@ -115,10 +114,11 @@ def moves_html(moves: pd.DataFrame) -> str:
         values=values,
         scale=MOVES_SCALE,
         low=0.0,
-        high=largest,
+        high=top_of(values),
         text=lambda value: f"{value:,.0f}",
         tip=tip,
         kind="moves",
+        blank_zero=True,
         unit="shared customers",
         note="Each cell: the customers of run A's cluster (row) that run B put in its cluster (column).",
     )

@@ -36,7 +36,9 @@ class HeatTable:
     figure the data lacks (a dash). The shade runs along ``scale`` (a Plotly colour scale's name)
     from ``low`` to ``high``; ``text`` writes a figure, ``tip`` a cell's tooltip from its row's and
     column's names and its value. ``kind`` is a class of its own for the table (``cp-<kind>``),
-    ``unit`` a quieter word after the title, ``note`` a line under the key."""
+    ``unit`` a quieter word after the title, ``note`` a line under the key. With ``blank_zero`` a
+    zero is "none", not the scale's low end: its cell is left unshaded (a table of counts, whose
+    zeros were the brightest cells on the dark theme)."""
 
     title: str
     corner: str
@@ -51,6 +53,13 @@ class HeatTable:
     kind: str = ""
     unit: str = ""
     note: str = ""
+    blank_zero: bool = False
+
+
+def top_of(values: np.ndarray) -> float:
+    """The largest finite value of ``values`` (a scale's high end), 1 when there is none above 0."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
 def heat_table_html(table: HeatTable) -> str:
@@ -94,8 +103,10 @@ def shade(table: HeatTable, value: float) -> str:
 def _cell(table: HeatTable, row: str, column: str, value: float) -> str:
     if math.isnan(value):
         return f'<td class="cp-missing">{MISSING}</td>'
-    background = shade(table, value)
     tip = f' title="{html_text(table.tip(row, column, value))}"' if table.tip else ""
+    if table.blank_zero and value == 0:
+        return f'<td{tip} class="cp-zero">{html_text(table.text(value))}</td>'
+    background = shade(table, value)
     return (
         f'<td{tip} style="background:{background};color:{text_colour_on(background)}">'
         f"{html_text(table.text(value))}</td>"
@@ -117,6 +128,7 @@ _STYLE = TITLE_STYLE + (
     ".cp-table td{text-align:center;padding:0.7rem 0.4rem;font-variant-numeric:tabular-nums;"
     "border-radius:2px;min-width:4.5rem}"
     ".cp-missing{background:rgba(128,128,128,.15)}"
+    ".cp-zero{box-shadow:inset 0 0 0 1px rgba(128,128,128,.3);opacity:0.6}"
     ".cp-key{display:flex;align-items:center;gap:0.5rem;margin-top:0.6rem;font-size:0.8rem;"
     "font-variant-numeric:tabular-nums;justify-content:flex-end}"
     ".cp-ramp{display:inline-block;width:10rem;height:0.7rem;border-radius:2px}"

@@ -178,36 +178,43 @@ def test_the_segments_table_counts_each_clusters_customers_in_each_segment_from_
     sizes = clusters["ClusterName"].astype(str).value_counts()
     for index, name in enumerate(names, start=1):
         assert sum(int(row[index].replace(",", "")) for row in rows[1:]) == sizes[name]
+    # the tooltips count customers in words, one customer as one
+    tips = [cell["title"] for cell in Parsed(body).cells]
+    assert all(re.fullmatch(r".+ / .+: [\d,]+ customers?", tip) for tip in tips), tips[:3]
+    assert (cluster_html.customers(1), cluster_html.customers(1234)) == ("1 customer", "1,234 customers")
 
 
-def test_the_segments_table_as_shares_adds_up_to_each_cluster_and_stays_legible(run):
+def test_the_segments_table_as_shares_adds_up_to_each_cluster_on_one_scale_and_stays_legible(run):
     clusters = run.clusters
     body = segments_html(segment_crosstab(clusters, normalise=True), normalise=True)
     parsed = Parsed(body)
     names = parsed.rows[0][1:]
     sizes = clusters["ClusterName"].astype(str).value_counts()
     counted = clusters.groupby(["Segment", "ClusterName"], observed=True).size()
+    shares = []
     for row in parsed.rows[1:]:
         for name, text in zip(names, row[1:], strict=True):
             share = counted.get((row[0], name), 0) / sizes[name]
-            assert text == f"{share:.0%}", (row[0], name)
-    # The tooltips carry a decimal more, and each cluster's column adds up to all its customers.
+            assert text == f"{share:.1%}", (row[0], name)  # 5 of 1,026 is 0.5%, not "0%"
+            shares.append(share)
+    # Each cluster's column adds up to all its customers.
     tips = [cell["title"] for cell in parsed.cells]
     assert all(re.fullmatch(r".+ / .+: \d+\.\d% of the cluster", tip) for tip in tips), tips[:3]
     for name in names:
         column = [float(tip.rsplit(": ", 1)[1].split("%")[0]) for tip in tips if tip.startswith(f"{name} / ")]
         assert sum(column) == pytest.approx(100.0, abs=0.05 * len(column))
-    # The largest share takes the scale's darkest blue, none takes white; every text meets WCAG AA.
-    colours = [style_of(cell) for cell in parsed.cells]
-    largest = max(range(len(tips)), key=lambda index: float(tips[index].rsplit(": ", 1)[1].split("%")[0]))
-    assert colours[largest]["background"] == "rgb(8, 48, 107)"
-    zero = [
-        colour for colour, tip in zip(colours, tips, strict=True) if tip.endswith(": 0.0% of the cluster")
-    ]
-    assert zero and {colour["background"] for colour in zero} == {"rgb(247, 251, 255)"}
-    assert parsed.texts["cp-limit"][0] == "0%"
-    for cell in colours:
-        assert contrast(cell["color"], cell["background"]) >= 4.5, cell
+    # Shades on a scale of 0-100%, the same in every run; a cell of none is left unshaded (the
+    # brightest cells on the dark theme were the empty ones); every text meets WCAG AA.
+    assert parsed.texts["cp-limit"] == ["0.0%", "100.0%"]
+    cells = list(zip(parsed.cells, shares, strict=True))
+    assert any(share == 0 for _, share in cells) and any(share > 0 for _, share in cells)
+    for cell, share in cells:
+        if share == 0:
+            assert cell.get("class") == "cp-zero" and "style" not in cell
+            continue
+        colours = style_of(cell)
+        assert colours["background"] == scale_colour(cluster_html.SEGMENT_SCALE, share)
+        assert contrast(colours["color"], colours["background"]) >= 4.5, cell
 
 
 def test_a_hostile_cluster_name_is_text_in_the_segments_table(run):

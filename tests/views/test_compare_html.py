@@ -119,12 +119,16 @@ def test_the_moves_count_the_shared_customers_from_one_runs_clusters_to_the_othe
     tip = parsed.cells[0]["title"]
     first = counted.loc[rows[0][0].removeprefix("A: ")]
     moved = first[columns[0]]
-    assert (
-        tip
-        == f"{rows[0][0]} -> {header[1]}: {moved:,} customers ({moved / first.sum():.0%} of the A cluster)"
-    )
+    share = f"{moved / first.sum():.1%}"
+    assert tip == f"{rows[0][0]} -> {header[1]}: {moved:,} customers ({share} of the A cluster)"
+    # none is left unshaded; every figure on a shade stays legible
+    zeros = [cell for cell in parsed.cells if cell.get("class") == "cp-zero"]
+    assert zeros and all("style" not in cell and ": 0 customers" in cell["title"] for cell in zeros)
     for cell in parsed.cells:
+        if cell in zeros:
+            continue
         colours = style_of(cell)
+        assert colours["background"] != scale_colour("Purples", 0.0)
         assert contrast(colours["color"], colours["background"]) >= 4.5, cell
 
 
