@@ -15,29 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from support.cluster_support import make_runs
 
 from lambdas.evaluate_clusters.handler import CLUSTER_NAMES
 from pipeline.analysis.cluster_compare import compare_runs
 from pipeline.analysis.rfm import SEGMENTS
 from pipeline.views import cluster_charts, compare_charts
-from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def runs(sample_xlsx, tmp_path_factory):
-    finished = make_runs(
-        tmp_path_factory.mktemp("charts-home"),
-        sample_xlsx,
-        {
-            "k4": ClusteringParameters(k=4, quality_threshold=-1.0),
-            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
-        },
-    )
-    assert set(finished.results) == {"k4", "k3"}, finished.descriptions
-    return finished.results
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from support.cluster_support import make_runs
 from support.html_support import Parsed, style_of
 
 from pipeline.analysis.rfm import SEGMENTS
@@ -21,18 +20,12 @@ from pipeline.views.cluster_charts import segment_crosstab
 from pipeline.views.cluster_html import profiles_html, segments_html, sizes_html
 from pipeline.views.contrast import contrast
 from pipeline.views.style import scale_colour
-from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 
 @pytest.fixture(scope="module")
-def run(sample_xlsx, tmp_path_factory):
-    finished = make_runs(
-        tmp_path_factory.mktemp("cluster-html-home"),
-        sample_xlsx,
-        {"k4": ClusteringParameters(k=4, quality_threshold=-1.0)},
-    )
-    assert "k4" in finished.results, finished.descriptions
-    return finished.results["k4"]
+def run(runs):
+    """The k=4 run (``conftest.runs``)."""
+    return runs["k4"]
 
 
 def in_cluster_order(summary: dict) -> list[dict]:

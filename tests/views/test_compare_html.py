@@ -10,31 +10,14 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
-from support.cluster_support import make_runs
 from support.html_support import Parsed, style_of
 
 from pipeline.analysis.cluster_compare import compare_runs, sizes_side_by_side
 from pipeline.views.compare_html import moves_html, profiles_html, sizes_html
 from pipeline.views.contrast import contrast
 from pipeline.views.style import scale_colour
-from pipeline.workflows.clustering.parameters import ClusteringParameters
 
 HOSTILE = '<img src=x onerror="alert(1)"><a href="https://example.com">x</a>"><script>alert(2)</script>'
-
-
-@pytest.fixture(scope="module")
-def runs(sample_xlsx, tmp_path_factory):
-    finished = make_runs(
-        tmp_path_factory.mktemp("compare-html-home"),
-        sample_xlsx,
-        {
-            "k3": ClusteringParameters(k=3, quality_threshold=-1.0),
-            "k4": ClusteringParameters(k=4, quality_threshold=-1.0),
-        },
-    )
-    assert set(finished.results) == {"k3", "k4"}, finished.descriptions
-    return finished.results
 
 
 def no_markup_of_its_own(parsed: Parsed) -> None:
