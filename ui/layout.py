@@ -11,7 +11,7 @@ container no minimum width (it only shrinks), so the width must be fixed for the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -50,13 +50,6 @@ def scroll_to_top() -> None:
     sidebar link does not), so Executions opened ~800 px down after Launch's button. A constant
     script, nothing from the user; it is an element at the point it is called, so call it last."""
     st.html(SCROLL_TO_TOP_SCRIPT, unsafe_allow_javascript=True)
-
-
-def chart_row(charts: Sequence[tuple[go.Figure, str]], **options: Any) -> None:
-    """Draw (figure, key) pairs side by side where they fit, one under the other where not."""
-    with row():
-        for figure, key in charts:
-            plotly(figure, key=key, width=CHART_WIDTH, **options)
 
 
 @contextmanager
