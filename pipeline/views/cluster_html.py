@@ -88,10 +88,7 @@ def profiles_html(
     if table.empty:
         return ""
     columns = [column for column in PROFILE_COLUMNS if column in table]
-    # One row a cluster, one column a profile figure the summary has (none: rows of names alone).
-    values = np.array(
-        [[figure(table[column].iloc[row]) for column in columns] for row in range(len(table))], dtype=float
-    ).reshape(len(table), len(columns))
+    values = profile_values(summary)
     scope = "in this run" if limit is None else "in both runs"
     if limit is None:
         limit = profile_limit(values)
@@ -115,6 +112,16 @@ def profiles_html(
 def customers(count: float) -> str:
     """A count of customers in words: "1 customer", "1,234 customers"."""
     return f"{count:,.0f} customer" + ("" if count == 1 else "s")
+
+
+def profile_values(summary: dict[str, Any]) -> np.ndarray:
+    """The summary's profile figures: one row a cluster (in cluster order), one column a profile
+    figure the summary has (none: no columns), NaN where a figure is missing."""
+    table = summary_table(summary)
+    columns = [column for column in PROFILE_COLUMNS if column in table]
+    return np.array(
+        [[figure(table[column].iloc[row]) for column in columns] for row in range(len(table))], dtype=float
+    ).reshape(len(table), len(columns))
 
 
 def profile_limit(values: np.ndarray) -> float:

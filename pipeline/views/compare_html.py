@@ -23,8 +23,7 @@ import pandas as pd
 
 from pipeline.views import cluster_html
 from pipeline.views.bar_rows import Bar, BarRow, bar_rows_html, figure
-from pipeline.views.cluster_charts import PROFILE_COLUMNS, summary_table
-from pipeline.views.heat_table import HeatTable, heat_table_html, top_of
+from pipeline.views.heat_table import MISSING, HeatTable, heat_table_html, top_of
 
 #: Each run's colour, as the comparison's bars have had them.
 RUN_A_COLOUR = "#4575b4"
@@ -34,7 +33,7 @@ MOVES_SCALE = "Purples"
 
 
 def _share(value: float) -> str:
-    return cluster_html.MISSING if math.isnan(value) else f"{value:.1%}"
+    return MISSING if math.isnan(value) else f"{value:.1%}"
 
 
 def sizes_html(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str = "Run B") -> str:
@@ -78,13 +77,8 @@ def sizes_html(sizes: pd.DataFrame, label_a: str = "Run A", label_b: str = "Run 
 def profiles_html(summary_a: dict[str, Any], summary_b: dict[str, Any]) -> str:
     """Both runs' standardised profiles, run A's table above run B's, on one colour scale (the
     furthest value of either run): the same shade means the same distance from the average."""
-    limits = []
-    for summary in (summary_a, summary_b):
-        table = summary_table(summary)
-        columns = [column for column in PROFILE_COLUMNS if column in table]
-        values = np.array([[figure(value) for value in table[column]] for column in columns], dtype=float)
-        limits.append(cluster_html.profile_limit(values) if values.size else 0.0)
-    limit = max(limits) or 1.0
+    both = [cluster_html.profile_values(summary).ravel() for summary in (summary_a, summary_b)]
+    limit = cluster_html.profile_limit(np.concatenate(both))
     return cluster_html.profiles_html(
         summary_a, "Cluster profiles, run A", limit
     ) + cluster_html.profiles_html(summary_b, "Cluster profiles, run B", limit)
