@@ -125,8 +125,9 @@ def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
 
 
 @st.fragment
-def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict) -> None:
+def compare_runs(arns: list[str], arn: str, run: clusters.Run, succeeded: dict) -> None:
     """The run chosen above against a second one: sizes, profiles, and how customers moved."""
+    others = [a for a in arns if a != arn]
     if not others:
         st.info("Only one run has succeeded: launch another (another k, say) to compare them.")
         st.page_link(Page.LAUNCH, label="Launch another run", icon=":material/rocket_launch:")
@@ -139,6 +140,7 @@ def compare_runs(others: list[str], arn: str, run: clusters.Run, succeeded: dict
         format_func=lambda a: clusters.compare_label(succeeded[a]),  # names each run's dataset
         key="clusters_compare",
     )
+    clusters.build_comparisons_ahead(arns, arn)  # the run chosen next finds its comparison made
     if other is None:
         return
     try:
@@ -232,7 +234,7 @@ def draw_view(view: str) -> None:
     elif view == clusters.CUSTOMERS_VIEW:
         customer_lookup(arn, run, summary)
     elif view == clusters.COMPARE_VIEW:
-        compare_runs([a for a in arns if a != arn], arn, run, succeeded)
+        compare_runs(arns, arn, run, succeeded)
 
 
 # One view a tab, only the open one drawn: choosing another run remounts the open view's charts,

@@ -14,6 +14,7 @@ chooses that run.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -57,8 +58,9 @@ def build_ahead(build: Callable[[str], Any], keys: Sequence[str]) -> None:
     """Call ``build(key)`` for each of ``keys`` in the background, in order, unless already queued.
 
     ``build`` is a cached function (``st.cache_resource``): the page's own call of it then finds
-    the value built. Its errors are logged at debug level and otherwise left to the page."""
-    name = f"{getattr(build, '__module__', '')}.{getattr(build, '__qualname__', repr(build))}"
+    the value built (``functools.partial`` binds any other arguments). Its errors are logged at
+    debug level and otherwise left to the page."""
+    name = _job_name(build)
     for key in keys:
         job = (name, key)
         with _lock:
@@ -66,6 +68,14 @@ def build_ahead(build: Callable[[str], Any], keys: Sequence[str]) -> None:
                 continue
             _queued.add(job)
         _worker.submit(_run, build, job)
+
+
+def _job_name(build: Callable[[str], Any]) -> str:
+    """What tells one build from another in the queue: the function, and a partial's bound
+    arguments (the comparisons of run A and of run B are different jobs)."""
+    if isinstance(build, functools.partial):
+        return f"{_job_name(build.func)}{build.args!r}{sorted(build.keywords.items())!r}"
+    return f"{getattr(build, '__module__', '')}.{getattr(build, '__qualname__', repr(build))}"
 
 
 def _run(build: Callable[[str], Any], job: tuple[str, str]) -> None:

@@ -10,6 +10,7 @@ The executions come from :mod:`ui.runs`, the listing the Executions page uses to
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -361,6 +362,17 @@ def comparison(arn_a: str, arn_b: str) -> tuple[cluster_compare.RunComparison, C
         moves=compare_html.moves_html(result.moves),
         sankey=compare_charts.movement_sankey(result.moves),
     )
+
+
+#: How many comparisons of the run shown are built ahead while Compare runs is open.
+COMPARISONS_AHEAD = 3
+
+
+def build_comparisons_ahead(arns: list[str], shown: str) -> None:
+    """Build the comparisons of ``shown`` with the runs next to it in the box (``arns``) in the
+    background (``ui.ahead``), while the user is choosing one: the first choice of a run to compare
+    with waited 0.1-0.2 s for its comparison (benchmarks/README.md, round 25)."""
+    ahead.build_ahead(functools.partial(comparison, shown), ahead.nearest(arns, shown, COMPARISONS_AHEAD))
 
 
 def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) -> list[tuple[str, str]]:

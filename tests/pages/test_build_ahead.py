@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -39,6 +40,24 @@ def test_each_key_is_built_once_in_the_background_thread_and_a_failure_stops_not
     ahead.build_ahead(build, ["a"])  # done and no longer queued: asked again, built again
     assert ahead.wait_until_idle()
     assert [key for key, _ in built] == ["a", "b", "a"]
+
+
+def test_a_partials_bound_arguments_tell_its_jobs_apart():
+    # Clusters' comparisons: run A's with C and run B's with C are two builds, not one.
+    built: list[tuple[str, str]] = []
+    release = threading.Event()
+
+    def compare(shown: str, other: str) -> None:
+        release.wait(10)
+        built.append((shown, other))
+
+    ahead.build_ahead(functools.partial(compare, "A"), ["C"])
+    ahead.build_ahead(functools.partial(compare, "B"), ["C"])
+    ahead.build_ahead(functools.partial(compare, "A"), ["C"])  # queued already
+    release.set()
+    assert ahead.wait_until_idle()
+
+    assert built == [("A", "C"), ("B", "C")]
 
 
 def test_streamlits_no_script_run_warning_is_dropped_for_the_worker_only():

@@ -423,6 +423,41 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert int(moves["Customers"].sum()) == customers
 
 
+def test_the_comparisons_with_the_runs_next_to_the_one_shown_are_made_while_the_user_chooses(
+    with_runs, monkeypatch
+):
+    # issue 10: the first choice of a run to compare with waited for its comparison to be made.
+    from pipeline.analysis import cluster_compare
+    from ui import ahead
+
+    made: list[tuple[str, int, int]] = []
+    real = cluster_compare.compare_runs
+
+    def counted(a, b):
+        made.append((threading.current_thread().name, len(a), len(b)))
+        return real(a, b)
+
+    monkeypatch.setattr(cluster_compare, "compare_runs", counted)
+    k3, k5 = with_runs.arns["k3"], with_runs.arns["k5"]
+    customers = with_runs.results["k3"].summary["customers"]
+
+    at = open_view(open_page(k3), clusters_ui.COMPARE_VIEW)
+    assert ahead.wait_until_idle()
+    assert [thread.startswith(ahead.THREAD_PREFIX) for thread, _, _ in made] == [True]
+
+    at.selectbox(key="clusters_compare").set_value(k5).run()
+    assert not at.exception and not at.error
+    assert metrics(at)["Customers in both runs"] == f"{customers:,}"
+    assert ahead.wait_until_idle()
+    assert len(made) == 1  # the choice found it made; asked again, it is not made twice
+
+    # Another run shown: its own comparison with k3 is made ahead too (B against A, not A's).
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
+    assert ahead.wait_until_idle()
+    assert [thread.startswith(ahead.THREAD_PREFIX) for thread, _, _ in made] == [True, True]
+    assert clusters_ui.comparison(k5, k3)[0] is not clusters_ui.comparison(k3, k5)[0]
+
+
 def test_the_comparison_shows_both_runs_k_and_silhouette(with_runs):
     a, b = with_runs.results["k3"].summary, with_runs.results["k5"].summary
     at = open_view(open_page(with_runs.arns["k3"]), clusters_ui.COMPARE_VIEW)
