@@ -17,7 +17,8 @@ run" box on the view the page opens on (Profiles, Errors; ``--view`` opens anoth
 Prices gets a second price run), between
 two runs (``--between``: by default the newest two, on Executions a price run and a clustering run).
 On Executions ``--by row`` switches by a click on the runs table's row instead (the rows are in
-the box's order).
+the box's order). ``--gap`` waits before each sample, so what a switch leaves to be done once the
+page is idle is done before the next (by default the samples follow each other at once).
 """
 
 from __future__ import annotations
@@ -82,6 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--by", choices=("box", "row"), default="box", help="Executions: switch by the box or a row's click"
     )
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=0.0,
+        help="seconds each tab waits before each of its samples: work a switch leaves for the page to "
+        "do once idle (Clusters draws the closed 3-D tab's scene a second after it) is then done",
+    )
     args = parser.parse_args(argv)
     if args.by == "row" and args.page != "executions":
         parser.error("--by row is Executions' runs table")
@@ -123,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 order = "AB" if pair % 2 == 0 else "BA"
                 index = first if pair % 2 == 0 else second  # to the other run and back, both trees alike
                 for name in order:
+                    tabs[name].page.wait_for_timeout(args.gap * 1000)
                     samples[name].append(switch(tabs[name], args.page, name, index, args.by))
             browser.close()
     finally:

@@ -32,8 +32,14 @@ class Server:
     probe_log: Path
 
 
-def start_server(tree: Path, home: Path, port: int, profile: Path | None = None) -> Server:
-    """``streamlit run app.py`` in ``tree`` through probed_server, answering on 127.0.0.1:port."""
+def start_server(
+    tree: Path, home: Path, port: int, profile: Path | None = None, watcher: str | None = "none"
+) -> Server:
+    """``streamlit run app.py`` in ``tree`` through probed_server, answering on 127.0.0.1:port.
+
+    ``watcher`` is Streamlit's ``server.fileWatcherType``: "none" by default, whatever the tree's
+    config says (trees from before round 25 watched their sources, which the benchmarks never
+    timed); None leaves the tree's own ``.streamlit/config.toml`` to decide."""
     probe_log = home / f"probe-{port}-{time.time_ns()}.jsonl"
     env = dict(os.environ, RFM_STUDIO_HOME=str(home), PYTHONPATH=str(tree))
     env["RFM_BENCH_PROBE_LOG"] = str(probe_log)
@@ -44,7 +50,9 @@ def start_server(tree: Path, home: Path, port: int, profile: Path | None = None)
         env["RFM_BENCH_PROFILE"] = str(profile)
     command = [sys.executable, str(PROBED_SERVER), "run", "app.py", "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    command += ["--browser.gatherUsageStats", "false"]
+    if watcher is not None:
+        command += ["--server.fileWatcherType", watcher]
     log = open(home / "streamlit.log", "ab")  # noqa: SIM115 - closed with the server
     process = subprocess.Popen(
         command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
