@@ -92,7 +92,7 @@ def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
     names = right.multiselect(
         "Clusters", cluster_charts.cluster_names(summary), placeholder="All clusters", key="clusters_names"
     )
-    shown = cluster_charts.filter_customers(run.clusters, query, names)
+    shown = cluster_charts.filter_customers(clusters.customers_table(arn), query, names)
     st.caption(f"{len(shown):,} of {len(run.clusters):,} customers")
     st.dataframe(
         shown,
