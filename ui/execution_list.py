@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.executions import TERMINAL_STATUSES
+from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
 from ui import runs_table_component
 from ui.backend import backend_of
 from ui.names import Key
@@ -60,13 +61,19 @@ COLUMN_HELP = {
         "How good the run's model is, held to its Threshold: the silhouette for a clustering "
         "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
         "currency of the prices, lower is better). Blank while the run goes, or when it ended before "
-        "it had one."
+        "it had one. Sorted, each workflow's runs stay together, worst to best (best first the other "
+        "way)."
     ),
 }
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 #: The figure a quality gate's Fail cause quotes: the clustering gate's silhouette, the price
 #: regression's validation RMSE ("Validation RMSE 31.2 is above the threshold 30: ...").
 _GATE_FIGURES = (re.compile(rf"silhouette {_NUMBER}"), re.compile(rf"Validation RMSE {_NUMBER}"))
+#: Workflows whose quality figure is an error, lower being better: the price regression's RMSE.
+LOWER_IS_BETTER = frozenset({PRICE_REGRESSION.name})
+#: A clustering run's Quality sort key is its silhouette (-1 to 1) plus this, a price run's minus
+#: its RMSE (0 or less): no silhouette sorts among the RMSEs (see :func:`_quality_keys`).
+_SILHOUETTE_KEY_OFFSET = 2.0
 #: The output field of each workflow's quality figure: a clustering run's silhouette (higher is
 #: better), a price regression's validation RMSE (the one its gate compares; lower is better).
 _OUTPUT_FIGURES = ("silhouette", "validation_rmse")
@@ -287,7 +294,9 @@ def table_payload(table: pd.DataFrame, shown: str) -> dict[str, Any]:
     each drawing of the table: a few milliseconds for 300 runs."""
     columns = [column for column in table.columns if column != "ARN"]
     cells = [_cells(table[column]) for column in columns]
-    keys = [_sort_keys(table[column]) for column in columns]
+    keys = [
+        _quality_keys(table) if column == "Quality" else _sort_keys(table[column]) for column in columns
+    ]
     return {
         "columns": [
             {
@@ -345,6 +354,24 @@ def _sort_keys(values: pd.Series) -> list[Any]:
     if values.name in NUMERIC_COLUMNS:
         return [None if pd.isna(value) else float(value) for value in listed]
     return ["" if value is None else str(value) for value in listed]
+
+
+def _quality_keys(table: pd.DataFrame) -> list[float | None]:
+    """Quality's sort keys, an order of merit: the column holds silhouettes (higher is better) and
+    RMSEs (lower is better), which sorted as plain numbers put a 0.30 silhouette below a 25.1 RMSE
+    and the worst price model above the best. A price run's key is minus its RMSE (0 or less), a
+    clustering run's its silhouette plus 2 (1 to 3): ascending, the price runs worst to best, then
+    the clustering runs worst to best; descending, each workflow's best first. No figure: null,
+    sorted last either way."""
+    keys: list[float | None] = []
+    for workflow, value in zip(table["Workflow"].tolist(), table["Quality"].tolist(), strict=True):
+        if value is None or pd.isna(value):
+            keys.append(None)
+        elif workflow in LOWER_IS_BETTER:
+            keys.append(-float(value))
+        else:
+            keys.append(float(value) + _SILHOUETTE_KEY_OFFSET)
+    return keys
 
 
 def selected_execution(table: pd.DataFrame) -> str:

@@ -332,7 +332,7 @@ def test_the_table_shows_workflow_parameters_and_the_quality_of_each_run(runs):
     assert succeeded["Threshold"] == "silhouette ≥ -1" and succeeded["Country"] == "All"
     assert failed["Country"] == "Atlantis"
     summary = LocalBackend(LocalStepFunctionsClient(mode="thread")).results(runs["succeeded"]).summary
-    assert succeeded["Quality"] == pytest.approx(summary["silhouette"])
+    assert succeeded["Quality"] == pytest.approx(summary["silhouette"], abs=5e-4)  # as it reads
     assert pd.isna(failed["Quality"])  # it failed before any clustering
 
 
@@ -388,7 +388,7 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
     assert price["k"] == ("", None)
     assert succeeded["k"] == ("4", 4)
     quality = table.set_index("ARN").loc[runs["succeeded"], "Quality"]
-    assert succeeded["Quality"] == (f"{quality:.3f}", quality)
+    assert succeeded["Quality"] == (f"{quality:.3f}", quality + 2)  # see the Quality sort test below
     assert failed["Quality"] == ("", None)
     duration = table.set_index("ARN").loc[runs["failed"], "Duration (s)"]
     assert failed["Duration (s)"] == (f"{duration:.1f}", duration)
@@ -402,6 +402,27 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
         execution_list.table_payload(many, "")["height"]
         == execution_list.ROW_HEIGHT * (1 + execution_list.VISIBLE_ROWS) + 2
     )
+
+
+def test_quality_sorts_by_merit_each_workflows_runs_together():
+    # Silhouettes (higher is better) and RMSEs (lower is better) in one column: as plain numbers a
+    # 0.30 silhouette sorted below a 25.1 RMSE, and the worst price model above the best.
+    table = pd.DataFrame(
+        {
+            "Workflow": ["clustering", "price-regression", "clustering", "price-regression", "clustering"],
+            "Quality": [0.30, 25.1, -0.05, 19.4, None],
+        }
+    )
+
+    keys = execution_list._quality_keys(table)
+
+    assert keys[-1] is None  # no figure: sorted last either way
+    ascending = sorted(range(4), key=lambda row: keys[row])
+    assert [table["Quality"][row] for row in ascending] == [25.1, 19.4, -0.05, 0.30]
+    payload = execution_list.table_payload(table.assign(Name="n", ARN=[f"arn{i}" for i in range(5)]), "")
+    quality = [column["name"] for column in payload["columns"]].index("Quality")
+    assert [row["keys"][quality] for row in payload["rows"]] == keys
+    assert [row["cells"][quality] for row in payload["rows"]] == ["0.300", "25.100", "-0.050", "19.400", ""]
 
 
 def test_k_sorts_by_its_number_not_as_text():

@@ -373,7 +373,7 @@ def test_executions_shows_each_price_runs_validation_rmse_beside_its_gate(with_r
     by_arn = dict(zip(table["Name"], table.to_dict("records"), strict=True))
     passed = by_arn[with_runs.arns["prices"].rsplit(":", 1)[-1]]
     assert passed["Threshold"] == "RMSE ≤ 30"
-    assert passed["Quality"] == pytest.approx(with_runs.results["prices"].scores["validation_rmse"])
+    assert passed["Quality"] == pytest.approx(with_runs.results["prices"].scores["validation_rmse"], abs=5e-4)
     failed = by_arn[with_runs.arns["too_strict"].rsplit(":", 1)[-1]]
     history = LocalBackend(LocalStepFunctionsClient(mode="thread")).history(with_runs.arns["too_strict"])
     validated = next(
@@ -382,10 +382,10 @@ def test_executions_shows_each_price_runs_validation_rmse_beside_its_gate(with_r
         if event["type"] == "TaskStateExited" and event["stateExitedEventDetails"]["name"] == "Validate RMSE"
     )
     assert failed["Threshold"] == "RMSE ≤ 1"
-    assert failed["Quality"] == pytest.approx(validated["rmse"]["Payload"]["validation_rmse"], rel=1e-6)
+    assert failed["Quality"] == pytest.approx(validated["rmse"]["Payload"]["validation_rmse"], abs=5e-4)
     assert failed["Quality"] > 1.0
     assert by_arn[with_runs.arns["clusters"].rsplit(":", 1)[-1]]["Quality"] == pytest.approx(
-        with_runs.results["clusters"].summary["silhouette"]
+        with_runs.results["clusters"].summary["silhouette"], abs=5e-4
     )
 
 

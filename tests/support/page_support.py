@@ -259,7 +259,8 @@ def runs_table_data(at: Any) -> dict[str, Any]:
 
 def listed_runs(at: Any) -> Any:
     """The runs table as a frame: a column a column header, each cell as it reads, but a number
-    column's as its number (a missing figure None), and the ARN of each row."""
+    column's as the number it reads (rounded as shown; a missing figure None), and the ARN of each
+    row. Not the sort key: Quality's orders merit, not the figure (``execution_list._quality_keys``)."""
     import pandas as pd
 
     data = runs_table_data(at)
@@ -268,7 +269,7 @@ def listed_runs(at: Any) -> Any:
 
     def values(row: dict[str, Any]) -> list[Any]:
         cells = zip(columns, row["cells"], row["keys"], strict=True)
-        return [key if column["numeric"] else cell for column, cell, key in cells]
+        return [(float(cell) if cell else None) if column["numeric"] else cell for column, cell, _ in cells]
 
     frame = pd.DataFrame([values(row) for row in data["rows"]], columns=names)
     frame["ARN"] = [row["arn"] for row in data["rows"]]
