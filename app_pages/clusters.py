@@ -169,7 +169,9 @@ def compare_runs(arns: list[str], arn: str, run: clusters.Run, succeeded: dict) 
     # round 24). The moves need the width: "A: High-value cooling" labels on both sides.
     with drawn_when_open(clusters.SANKEY_LABEL, clusters.SANKEY_OPEN_KEY) as opened:
         if opened:
-            plotly(compared.sankey, key="chart_compare_sankey")
+            plotly(
+                clusters.sankey_for_theme(compared.sankey, st.context.theme.type), key="chart_compare_sankey"
+            )
     with drawn_when_open(clusters.MOVES_LABEL, clusters.MOVES_OPEN_KEY) as opened:
         if opened:
             st.dataframe(

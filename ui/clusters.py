@@ -395,6 +395,18 @@ def build_comparisons_ahead(arns: list[str], shown: str) -> None:
     ahead.build_ahead(functools.partial(comparison, shown), ahead.nearest(arns, shown, COMPARISONS_AHEAD))
 
 
+#: The Sankey diagram's node labels in each theme: the text colour of the page, not Streamlit's
+#: lighter chart grey, which read faintly over the links in the light theme.
+SANKEY_LABEL_COLOURS = {"light": "#1f2937", "dark": "#f3f4f6"}
+
+
+def sankey_for_theme(sankey: go.Figure, theme: str | None) -> go.Figure:
+    """A copy of the comparison's Sankey ``sankey`` (cached, shared: never changed) with its labels
+    in the colour of the page's ``theme`` (``st.context.theme.type``; light when unknown)."""
+    colour = SANKEY_LABEL_COLOURS.get(theme or "light", SANKEY_LABEL_COLOURS["light"])
+    return go.Figure(sankey).update_traces(textfont_color=colour)
+
+
 def comparison_metrics(result: cluster_compare.RunComparison, a: Run, b: Run) -> list[tuple[str, str]]:
     """The headline figures of a comparison for ``ui.metrics.metric_row``: each run's k and
     silhouette first (which run is better separated is the first question), then the moves.

@@ -294,9 +294,7 @@ def table_payload(table: pd.DataFrame, shown: str) -> dict[str, Any]:
     each drawing of the table: a few milliseconds for 300 runs."""
     columns = [column for column in table.columns if column != "ARN"]
     cells = [_cells(table[column]) for column in columns]
-    keys = [
-        _quality_keys(table) if column == "Quality" else _sort_keys(table[column]) for column in columns
-    ]
+    keys = [_quality_keys(table) if column == "Quality" else _sort_keys(table[column]) for column in columns]
     return {
         "columns": [
             {

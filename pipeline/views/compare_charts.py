@@ -53,7 +53,9 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
                 "value": counts,
                 "color": [_translucent(cluster_color(left[i]), 0.25) for i in sources],
             },
-            textfont={"size": 13, "color": "#1f2937"},
+            # The label colour is the page's to set (``ui.clusters.sankey_for_theme``): a fixed dark
+            # grey was dark on dark in the dark theme, blurred by Plotly's light outline.
+            textfont={"size": 13},
         )
     )
     fig.update_layout(

@@ -804,3 +804,24 @@ def test_the_customer_grid_gets_every_value_in_the_smallest_types_that_hold_them
     country = customers["Country"].iloc[0]
     at.text_input(key="clusters_search").set_value(country.upper()).run()
     assert len(at.dataframe[0].value) == int((customers["Country"] == country).sum())
+
+
+def test_the_sankeys_labels_take_the_themes_text_colour_and_the_cached_figure_is_left_as_it_was(with_runs):
+    # The labels were a fixed dark grey: dark on dark, blurred by their outline, in the dark theme.
+    from ui import clusters
+
+    result, compared = clusters.comparison(with_runs.arns["k3"], with_runs.arns["k5"])
+    before = compared.sankey.to_json()
+
+    dark = clusters.sankey_for_theme(compared.sankey, "dark")
+    light = clusters.sankey_for_theme(compared.sankey, "light")
+
+    assert dark.data[0].textfont.color == clusters.SANKEY_LABEL_COLOURS["dark"]
+    assert light.data[0].textfont.color == clusters.SANKEY_LABEL_COLOURS["light"]
+    assert (
+        clusters.sankey_for_theme(compared.sankey, None).data[0].textfont.color
+        == light.data[0].textfont.color
+    )
+    assert compared.sankey.to_json() == before  # the shared, cached figure is not changed
+    assert list(dark.data[0].node.label) == list(compared.sankey.data[0].node.label)
+    assert sum(dark.data[0].link.value) == int(result.moves.to_numpy().sum())
