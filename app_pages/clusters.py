@@ -7,7 +7,7 @@ import streamlit as st
 from pipeline.views import cluster_charts
 from ui import clusters, deep_link, runs, scene_component
 from ui.errors import show_error, show_warning
-from ui.layout import CHART_WIDTH, drawn_when_open, plotly, row
+from ui.layout import CHART_WIDTH, MONEY, drawn_when_open, plotly, row
 from ui.metrics import metric_row
 from ui.names import Key, Page
 from ui.page import end_page
@@ -100,7 +100,7 @@ def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
         column_config={
             "CustomerID": st.column_config.NumberColumn(format="%d"),
             "ClusterName": st.column_config.TextColumn("Cluster name"),  # clusters.csv's column name
-            "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
+            "Monetary": st.column_config.NumberColumn("Monetary (£)", format=MONEY),
             "DistanceToCentre": st.column_config.NumberColumn("Distance to centre", format="%.3f"),
         },
         key="clusters_customers",

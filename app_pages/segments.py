@@ -7,7 +7,7 @@ import streamlit as st
 from ui import segments, state
 from ui.errors import show_error
 from ui.fields import keep, kept, restore_kept
-from ui.layout import plotly
+from ui.layout import MONEY, plotly
 from ui.metrics import metric_row
 from ui.names import Page
 from ui.page import end_page
@@ -150,7 +150,7 @@ def filters_and_segments(active: state.ActiveDataset) -> None:
                 hide_index=True,
                 column_config={
                     "CustomerID": st.column_config.NumberColumn(format="%d"),
-                    "Monetary": st.column_config.NumberColumn("Monetary (£)", format="localized"),
+                    "Monetary": st.column_config.NumberColumn("Monetary (£)", format=MONEY),
                 },
                 key="seg_rfm_table",
             )

@@ -61,8 +61,8 @@ COLUMN_HELP = {
         "How good the run's model is, held to its Threshold: the silhouette for a clustering "
         "run (-1 to 1, higher is better), the validation RMSE for a price regression (in the "
         "currency of the prices, lower is better). Blank while the run goes, or when it ended before "
-        "it had one. Sorted, each workflow's runs stay together, worst to best (best first the other "
-        "way)."
+        "it had one. Sorted, each workflow's runs stay together, best first: clustering runs, then "
+        "price runs (worst first the other way)."
     ),
 }
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
@@ -71,8 +71,8 @@ _NUMBER = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
 _GATE_FIGURES = (re.compile(rf"silhouette {_NUMBER}"), re.compile(rf"Validation RMSE {_NUMBER}"))
 #: Workflows whose quality figure is an error, lower being better: the price regression's RMSE.
 LOWER_IS_BETTER = frozenset({PRICE_REGRESSION.name})
-#: A clustering run's Quality sort key is its silhouette (-1 to 1) plus this, a price run's minus
-#: its RMSE (0 or less): no silhouette sorts among the RMSEs (see :func:`_quality_keys`).
+#: A clustering run's Quality sort key is minus its silhouette (-1 to 1) less this, a price run's its
+#: RMSE (0 or more): no silhouette sorts among the RMSEs (see :func:`_quality_keys`).
 _SILHOUETTE_KEY_OFFSET = 2.0
 #: The output field of each workflow's quality figure: a clustering run's silhouette (higher is
 #: better), a price regression's validation RMSE (the one its gate compares; lower is better).
@@ -357,18 +357,18 @@ def _sort_keys(values: pd.Series) -> list[Any]:
 def _quality_keys(table: pd.DataFrame) -> list[float | None]:
     """Quality's sort keys, an order of merit: the column holds silhouettes (higher is better) and
     RMSEs (lower is better), which sorted as plain numbers put a 0.30 silhouette below a 25.1 RMSE
-    and the worst price model above the best. A price run's key is minus its RMSE (0 or less), a
-    clustering run's its silhouette plus 2 (1 to 3): ascending, the price runs worst to best, then
-    the clustering runs worst to best; descending, each workflow's best first. No figure: null,
-    sorted last either way."""
+    and the worst price model above the best. A clustering run's key is minus its silhouette, less 2
+    (-3 to -1), a price run's its RMSE (0 or more): the table's first sort (ascending) puts the
+    clustering runs best first, then the price runs best first, as a user asking "which run is
+    best?" wants; the second sort, worst first. No figure: null, sorted last either way."""
     keys: list[float | None] = []
     for workflow, value in zip(table["Workflow"].tolist(), table["Quality"].tolist(), strict=True):
         if value is None or pd.isna(value):
             keys.append(None)
         elif workflow in LOWER_IS_BETTER:
-            keys.append(-float(value))
+            keys.append(float(value))
         else:
-            keys.append(float(value) + _SILHOUETTE_KEY_OFFSET)
+            keys.append(-float(value) - _SILHOUETTE_KEY_OFFSET)
     return keys
 
 

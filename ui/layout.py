@@ -21,6 +21,9 @@ from streamlit.delta_generator import DeltaGenerator
 
 from pipeline.views.chart_alt import chart_alt
 
+#: Pounds in a grid (``st.column_config.NumberColumn(format=MONEY)``): thousands separators and two
+#: decimals; "localized" dropped a trailing zero ("6,897.6").
+MONEY = "%,.2f"
 #: Width of a chart in a row, in pixels: two and the gap fit in a 1400 px window's main area
 #: even with a scrollbar (925 px), one fits at 800 px with the sidebar open (468 px).
 CHART_WIDTH = 450

@@ -26,6 +26,7 @@ from pipeline.analysis import rfm
 from pipeline.views import charts, treemap_html
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
+from ui.layout import MONEY
 from ui.state import ActiveDataset, transactions_index
 
 
@@ -222,11 +223,11 @@ def segment_figure_columns() -> dict[str, object]:
     return {
         "Customers": number(format="localized"),
         "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
-        "Revenue": number("Revenue (£)", format="localized"),
+        "Revenue": number("Revenue (£)", format=MONEY),
         "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
         "Days since last purchase": number(AVG_RECENCY_LABEL, format="%.0f"),
         "Purchases": number(AVG_FREQUENCY_LABEL, format="%.1f"),
-        "Spend per customer": number(AVG_MONETARY_LABEL, format="localized"),
+        "Spend per customer": number(AVG_MONETARY_LABEL, format=MONEY),
     }
 
 

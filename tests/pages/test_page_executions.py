@@ -388,7 +388,7 @@ def test_the_table_is_sent_as_text_cells_with_sort_keys_and_the_run_shown(runs):
     assert price["k"] == ("", None)
     assert succeeded["k"] == ("4", 4)
     quality = table.set_index("ARN").loc[runs["succeeded"], "Quality"]
-    assert succeeded["Quality"] == (f"{quality:.3f}", quality + 2)  # see the Quality sort test below
+    assert succeeded["Quality"] == (f"{quality:.3f}", -quality - 2)  # see the Quality sort test below
     assert failed["Quality"] == ("", None)
     duration = table.set_index("ARN").loc[runs["failed"], "Duration (s)"]
     assert failed["Duration (s)"] == (f"{duration:.1f}", duration)
@@ -418,7 +418,8 @@ def test_quality_sorts_by_merit_each_workflows_runs_together():
 
     assert keys[-1] is None  # no figure: sorted last either way
     ascending = sorted(range(4), key=lambda row: keys[row])
-    assert [table["Quality"][row] for row in ascending] == [25.1, 19.4, -0.05, 0.30]
+    # The first sort (ascending): clustering runs best first, then price runs best first.
+    assert [table["Quality"][row] for row in ascending] == [0.30, -0.05, 19.4, 25.1]
     payload = execution_list.table_payload(table.assign(Name="n", ARN=[f"arn{i}" for i in range(5)]), "")
     quality = [column["name"] for column in payload["columns"]].index("Quality")
     assert [row["keys"][quality] for row in payload["rows"]] == keys
