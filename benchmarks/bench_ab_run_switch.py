@@ -15,7 +15,8 @@ DIR is a tree of the app (``git archive`` of a commit, say). Each tab loads the 
 the run switch is a choice in Executions' "Run shown" box, or in Clusters' or Prices' "Succeeded
 run" box on the view the page opens on (Profiles, Errors; ``--view`` opens another view tab first;
 Prices gets a second price run), between
-two runs (``--between``: by default the newest two, on Executions a price run and a clustering run).
+two runs (``--between``: by default the newest two, on Executions a price run and a clustering run;
+``--more-k`` adds clustering runs, so Clusters' box can hold runs not next to each other).
 On Executions ``--by row`` switches by a click on the runs table's row instead (the rows are in
 the box's order). ``--gap`` waits before each sample, so what a switch leaves to be done once the
 page is idle is done before the next (by default the samples follow each other at once).
@@ -81,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--view", help="a view tab of Clusters or Prices to open before the samples")
     parser.add_argument(
+        "--more-k",
+        default="",
+        help="Clusters: more clustering runs, launched last (the newest in the box), one a k: '3,6' "
+        "makes four, and --between 3,0 switches between runs that are not next to each other",
+    )
+    parser.add_argument(
         "--by", choices=("box", "row"), default="box", help="Executions: switch by the box or a row's click"
     )
     parser.add_argument(
@@ -94,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.by == "row" and args.page != "executions":
         parser.error("--by row is Executions' runs table")
     first, second = (int(place) for place in args.between.split(","))
+    more_k = [int(k) for k in args.more_k.split(",") if k.strip()]
     ensure_workbook(args.workbook)
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
@@ -106,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             tabs = {
-                name: prepared_tab(browser, server.url, args.workbook, second_price_run=args.page == "prices")
+                name: prepared_tab(
+                    browser, server.url, args.workbook, second_price_run=args.page == "prices", more_k=more_k
+                )
                 for name, server in zip("AB", servers, strict=True)
             }
             for name, tab in tabs.items():

@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -561,10 +561,13 @@ def ensure_workbook(workbook: Path) -> None:
         make_full_workbook.main([])
 
 
-def prepared_tab(browser: Any, url: str, workbook: Path, *, second_price_run: bool = False) -> Tab:
+def prepared_tab(
+    browser: Any, url: str, workbook: Path, *, second_price_run: bool = False, more_k: Sequence[int] = ()
+) -> Tab:
     """A tab on the app at ``url`` that has loaded ``workbook`` and watched three runs succeed
     (clustering with k = 4 and 5, one price run; with ``second_price_run`` another price run,
-    ``SECOND_PRICE_RUN``), ready for widget changes on every page."""
+    ``SECOND_PRICE_RUN``; then a clustering run for each of ``more_k``), ready for widget changes
+    on every page."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.set_default_timeout(TIMEOUT_MS)
     page.add_init_script(MESSAGES)  # before the app's websocket is made
@@ -572,12 +575,15 @@ def prepared_tab(browser: Any, url: str, workbook: Path, *, second_price_run: bo
     page.goto(url)
     tab.settled()
     load_workbook(tab, workbook)
-    print(f"\nLoaded {workbook.name}; launching {4 if second_price_run else 3} runs (not timed)", flush=True)
+    runs = 3 + second_price_run + len(more_k)
+    print(f"\nLoaded {workbook.name}; launching {runs} runs (not timed)", flush=True)
     launch_and_watch(tab, "Customer clustering", {"Clusters (k)": 4})
     launch_and_watch(tab, "Customer clustering", {"Clusters (k)": 5})
     launch_and_watch(tab, "Price regression")
     if second_price_run:
         launch_and_watch(tab, "Price regression", SECOND_PRICE_RUN)
+    for k in more_k:
+        launch_and_watch(tab, "Customer clustering", {"Clusters (k)": k})
     return tab
 
 
