@@ -86,8 +86,10 @@ function loadPlotly(chunk) {
 AHEAD_DELAY_MS = 1000
 #: Scenes the browser draws ahead behind the one shown (its "spares"), for the runs next to it in
 #: the box: each is a WebGL scene of its own, and an idle one costs about 0.7% of the browser's main
-#: thread (Plotly's animation-frame loop; benchmarks/README.md, round 24).
-SPARES = 2
+#: thread (Plotly's animation-frame loop; benchmarks/README.md, round 24). Three, so every switch
+#: in a box of four runs is a swap: a switch between its first and last run took 0.49 s with two
+#: (an update in place), 0.27 s with three (round 26).
+SPARES = 3
 #: How many times the browser asks for a figure it was not sent, and how long it waits for an
 #: answer before asking again (a user's rerun can overtake the request's, and its answer is lost).
 ASK_TRIES = 2

@@ -214,7 +214,7 @@ def test_clusters_3d_scatter_swaps_in_a_scene_drawn_ahead_or_updates_its_own(loa
     # switch to one of them swaps its element in, not drawn again. A switch to any other run
     # updates the scene shown in place.
     page, reruns = loaded_tab
-    for k in ("2", "3", "4", "5"):  # the box, newest first: k=5, k=4, k=3, k=2 (and older runs)
+    for k in ("2", "3", "4", "5", "6"):  # the box, newest first: k=6, k=5, k=4, k=3, k=2 (and older)
         launch_and_watch(page, k)
     main = page.get_by_test_id("stMain")
     open_page(page, "Clusters")
@@ -223,12 +223,12 @@ def test_clusters_3d_scatter_swaps_in_a_scene_drawn_ahead_or_updates_its_own(loa
     k = main.get_by_test_id("stMetric").filter(has_text="Clusters (k)")
     expect(main.locator(".sc-holder[data-drawn]")).to_have_count(1)
     newest = drawn_run(page)
-    expect(main.locator(".sc-holder .legend .traces")).to_have_count(5)  # the k=5 run's clusters
-    # Once the page is idle, the k=4 and k=3 runs' scenes are drawn out of sight.
+    expect(main.locator(".sc-holder .legend .traces")).to_have_count(6)  # the k=6 run's clusters
+    # Once the page is idle, the k=5, k=4 and k=3 runs' scenes are drawn out of sight.
     parked = page.locator("#sc-parking .sc-holder[data-drawn]")
-    expect(parked).to_have_count(2, timeout=STEP_TIMEOUT)
+    expect(parked).to_have_count(3, timeout=STEP_TIMEOUT)
     page.wait_for_function(SCENES_SETTLED, timeout=STEP_TIMEOUT)
-    assert sorted(spare.locator(".legend .traces").count() for spare in parked.all()) == [3, 4]
+    assert sorted(spare.locator(".legend .traces").count() for spare in parked.all()) == [3, 4, 5]
     parked.evaluate_all("spares => spares.forEach(spare => { spare.keptAcross = spare.scDraws; })")
     canvas = main.locator(".sc-holder .gl-container canvas").first
     expect(canvas).to_be_visible()
@@ -245,30 +245,32 @@ def test_clusters_3d_scatter_swaps_in_a_scene_drawn_ahead_or_updates_its_own(loa
     turned = holder.evaluate("holder => holder.layout.scene.camera.eye")  # where a drag puts it
     assert turned != pytest.approx({"x": 1.85, "y": 1.85, "z": 1.2})  # the figure's own eye
 
-    # A run next to it: its scene, drawn ahead, is swapped in as it was drawn, turned as the user
-    # turned the one shown (to compare the runs from one angle).
+    # A run near it (third in the box after it): its scene, drawn ahead, is swapped in as it was
+    # drawn, turned as the user turned the one shown (to compare the runs from one angle).
     picker.click()
-    reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=4").first.click())
-    expect(k).to_contain_text("4")
+    reruns.after(page, lambda: page.get_by_role("option").filter(has_text="k=3").first.click())
+    expect(k).to_contain_text("3")
     expect(main.locator(".sc-holder[data-drawn]")).not_to_have_attribute("data-drawn", newest)
-    k4 = drawn_run(page)
-    assert k4.startswith("arn:") and k4 != newest
+    k3 = drawn_run(page)
+    assert k3.startswith("arn:") and k3 != newest
     assert holder.evaluate("holder => holder.keptAcross === holder.scDraws")  # drawn ahead, not again
-    expect(holder.locator(".legend .traces")).to_have_count(4)
+    expect(holder.locator(".legend .traces")).to_have_count(3)
     page.wait_for_function(EYE_AT, arg=[holder.element_handle(), turned])
     expect(holder).to_have_attribute("aria-label", re.compile(r"^Customers by R, F and M \(log axes\)"))
-    # The run left waits out of sight, drawn, for a switch back.
+    # The run left waits out of sight, drawn, for a switch back, until the page is idle: then its
+    # scene is handed to a run next to k=3 (the k=2 run, below it) that was not drawn ahead.
     expect(page.locator(f'#sc-parking .sc-holder[data-drawn="{newest}"]')).to_have_count(1)
+    page.wait_for_function(SCENES_SETTLED, timeout=STEP_TIMEOUT)
+    expect(parked).to_have_count(3)
+    expect(page.locator(f'#sc-parking .sc-holder[data-drawn="{newest}"]')).to_have_count(0)
     holder.evaluate("holder => { holder.drawsBefore = holder.scDraws; }")
     canvas.evaluate("canvas => { canvas.keptAcross = true; }")
 
-    # The oldest run, not next to k=4: the scene shown is updated in place (Plotly.react), the same
-    # element and the same WebGL canvas, still turned.
+    # The newest run, three places above k=3, not drawn ahead: the scene shown is updated in place
+    # (Plotly.react), the same element and the same WebGL canvas, still turned.
     picker.click()
-    reruns.after(page, lambda: page.get_by_role("option").last.click())
-    expect(main.locator(".sc-holder[data-drawn]")).not_to_have_attribute("data-drawn", k4)
-    oldest = drawn_run(page)
-    assert oldest not in (newest, k4)
+    reruns.after(page, lambda: page.get_by_role("option").first.click())
+    expect(main.locator(".sc-holder[data-drawn]")).to_have_attribute("data-drawn", newest)
     assert holder.evaluate("holder => holder.scDraws === holder.drawsBefore + 1")  # the same element
     canvas = main.locator(".sc-holder .gl-container canvas").first
     assert canvas.evaluate("canvas => canvas.keptAcross === true")  # ... and the same WebGL canvas
@@ -292,7 +294,7 @@ def test_clusters_3d_scatter_swaps_in_a_scene_drawn_ahead_or_updates_its_own(loa
         # ... and the scenes drawn ahead are drawn again in it, once idle: a switch shows no other look.
         page.wait_for_function(SCENES_SETTLED, timeout=STEP_TIMEOUT)
         spare_titles = page.locator("#sc-parking .sc-holder .gtitle").all()
-        assert len(spare_titles) == 2
+        assert len(spare_titles) == 3
         assert {spare.evaluate("title => getComputedStyle(title).fill") for spare in spare_titles} == {ink}
     finally:
         page.emulate_media(color_scheme="light")

@@ -700,8 +700,9 @@ def test_the_runs_next_to_the_one_shown_are_sent_for_the_browser_to_draw_ahead(w
 def test_the_browser_draws_at_most_spares_scenes_ahead():
     # Each spare is a WebGL scene of its own in the browser: the page names the nearest ones only.
     runs = [f"r{number}" for number in range(6)]
-    assert clusters_ui.spare_runs(runs, "r2") == ["r3", "r1"]
-    assert clusters_ui.spare_runs(runs, "r0") == ["r1", "r2"]
+    assert clusters_ui.spare_runs(runs, "r2") == ["r3", "r1", "r4"]
+    assert clusters_ui.spare_runs(runs, "r0") == ["r1", "r2", "r3"]
+    assert clusters_ui.spare_runs(runs[:4], "r3") == ["r2", "r1", "r0"]  # four runs: every other one
     assert len(clusters_ui.spare_runs(runs, "r2")) == scene_component.SPARES
     assert clusters_ui.spare_runs(["r0"], "r0") == []
 
