@@ -26,8 +26,31 @@ def _translucent(colour: str, alpha: float) -> str:
     return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
+#: The Sankey's node columns (run A's, run B's) as shares of the plot's width: above 0, which
+#: Plotly takes for "no position given", and inside the plot, so a node is not cut at the edge.
+_LEFT_X, _RIGHT_X = 0.01, 0.99
+#: The share of the plot's height between two nodes of a column (Plotly's own padding, 16 px, is
+#: kept where these positions would make nodes overlap).
+_GAP = 0.04
+
+
+def _centres(totals: list[int]) -> list[float]:
+    """Vertical centres (0 top, 1 bottom) for one column of nodes in the given order, each as tall
+    as its share of the customers: where Plotly would stack them, but in this order, not in
+    Plotly's own (it reorders nodes to cross fewer links)."""
+    total = sum(totals) or 1
+    scale = max(0.0, 1 - _GAP * (len(totals) - 1))
+    centres, above = [], 0
+    for place, count in enumerate(totals):
+        centre = (above + count / 2) / total * scale + _GAP * place
+        centres.append(min(max(centre, 0.001), 0.999))
+        above += count
+    return centres
+
+
 def movement_sankey(moves: pd.DataFrame) -> go.Figure:
-    """The same moves as a Sankey diagram: run A's clusters on the left, run B's on the right."""
+    """The same moves as a Sankey diagram: run A's clusters on the left, run B's on the right, each
+    side top to bottom in the moves table's order (its rows, its columns), so the two read alike."""
     left = [str(i) for i in moves.index]
     right = [str(c) for c in moves.columns]
     sources, targets, counts = [], [], []
@@ -44,6 +67,9 @@ def movement_sankey(moves: pd.DataFrame) -> go.Figure:
                 "label": [f"A: {plain_text(n)}" for n in left] + [f"B: {plain_text(n)}" for n in right],
                 "color": [cluster_color(n) for n in left + right],
                 "pad": 16,
+                "x": [_LEFT_X] * len(left) + [_RIGHT_X] * len(right),
+                "y": _centres([int(v) for v in moves.sum(axis=1)])
+                + _centres([int(v) for v in moves.sum(axis=0)]),
             },
             # Light links in the colour of their run-A cluster: the node labels drawn over them
             # stay readable (grey links under grey text were not).

@@ -211,6 +211,29 @@ def test_the_movement_sankey_carries_every_shared_customer(runs):
     assert len(sankey.data[0].node.label) == 3 + 4
 
 
+def test_the_movement_sankey_stacks_each_run_in_the_moves_tables_order(runs):
+    # Plotly orders a Sankey's nodes itself (to cross fewer links) unless they are placed: the
+    # diagram then listed run A's clusters in another order than the moves table beside it.
+    comparison = compare_runs(runs["k3"].clusters, runs["k4"].clusters)
+    moves = comparison.moves
+
+    node = compare_charts.movement_sankey(moves).data[0].node
+
+    left, right = len(moves.index), len(moves.columns)
+    names = [f"A: {name}" for name in moves.index] + [f"B: {name}" for name in moves.columns]
+    assert list(node.label) == names
+    assert set(node.x[:left]) == {0.01} and set(node.x[left:]) == {0.99}  # 0 reads as "not placed"
+    for ys in (list(node.y[:left]), list(node.y[left:])):
+        assert ys == sorted(ys) and len(set(ys)) == len(ys)  # top to bottom in the table's order
+        assert all(0 < y < 1 for y in ys)
+    # Each node's centre leaves room for the nodes above it, as tall as their customers.
+    rows = moves.sum(axis=1).tolist()
+    gaps = [b - a for a, b in zip(node.y[:left], node.y[1:left], strict=False)]
+    halves = [(rows[i] + rows[i + 1]) / 2 / sum(rows) for i in range(left - 1)]
+    assert gaps == pytest.approx([h * (1 - 0.04 * (left - 1)) + 0.04 for h in halves])
+    assert right == 4
+
+
 def test_cluster_colours_are_clearly_distinct_with_a_single_green():
     from pipeline.views.cluster_charts import NAME_COLORS
 
