@@ -175,10 +175,13 @@ def compare_runs(arns: list[str], arn: str, run: clusters.Run, succeeded: dict) 
     with drawn_when_open(clusters.MOVES_LABEL, clusters.MOVES_OPEN_KEY) as opened:
         if opened:
             st.dataframe(
-                result.moves_long(),
+                clusters.moves_rows(result),
                 hide_index=True,
                 column_config={
-                    "ShareOfFrom": st.column_config.NumberColumn("Share of the A cluster", format="percent")
+                    "Customers": st.column_config.NumberColumn(format="localized"),  # 1,174 as above
+                    clusters.MOVES_SHARE_COLUMN: st.column_config.NumberColumn(
+                        "Share of the A cluster", format=clusters.MOVES_SHARE_FORMAT
+                    )
                 },
                 key="clusters_moves",
             )

@@ -166,6 +166,18 @@ SANKEY_LABEL = "The moves as a Sankey diagram"
 SANKEY_OPEN_KEY = "clusters_sankey_open"
 MOVES_LABEL = "Every move as a table (to sort or download)"
 MOVES_OPEN_KEY = "clusters_moves_open"
+#: The moves grid's share column: percent points, one decimal, so 50% reads "50.0%" beside "12.5%"
+#: (Streamlit's "percent" format drops trailing zeros: "50%", "12.5%", "3.33%").
+MOVES_SHARE_COLUMN = "ShareOfFrom"
+MOVES_SHARE_FORMAT = "%.1f%%"
+
+
+def moves_rows(result: cluster_compare.RunComparison) -> pd.DataFrame:
+    """Every move of the comparison as a row (``RunComparison.moves_long``), its share of the run-A
+    cluster in percent points for the grid's ``MOVES_SHARE_FORMAT``."""
+    rows = result.moves_long()
+    rows[MOVES_SHARE_COLUMN] = rows[MOVES_SHARE_COLUMN] * 100
+    return rows
 
 
 def view_labels(sweep: bool) -> list[str]:

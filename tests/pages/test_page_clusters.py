@@ -421,6 +421,14 @@ def test_comparing_two_runs_shows_the_shared_customers_and_the_moves(with_runs):
     assert sum(json.loads(sankey.proto.spec)["data"][0]["link"]["value"]) == customers
     moves = at.dataframe[0].value
     assert int(moves["Customers"].sum()) == customers
+    # Each run-A cluster's shares in percent points, shown with one decimal: "50.0%" beside "12.5%"
+    # (Streamlit's "percent" format read "50%" beside "12.5%" and "3.33%").
+    assert moves.groupby("From")["ShareOfFrom"].sum().to_numpy() == pytest.approx(100.0)
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["Customers"]["type_config"]["format"] == "localized"  # 1,174 as in the table above
+    share = columns["ShareOfFrom"]
+    assert share["label"] == "Share of the A cluster"
+    assert share["type_config"]["format"] == "%.1f%%"
 
 
 def test_the_comparisons_with_the_runs_next_to_the_one_shown_are_made_while_the_user_chooses(
