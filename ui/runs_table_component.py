@@ -151,6 +151,15 @@ function drawRows(holder, refresh = false) {
   }
 }
 
+// How much of the theme's red tints the run shown's row: on the dark theme's near-black the light
+// theme's 14% was a barely darker red, seen by no one.
+const LIGHT_MARK_SHARE = "14%", DARK_MARK_SHARE = "24%";
+
+function isDark(colour) {
+  const [red, green, blue] = (colour.match(/[0-9.]+/g) || [255, 255, 255]).map(Number);
+  return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128;
+}
+
 function pageBackground(element) {
   for (let node = element; node && node.nodeType === 1; node = node.parentElement) {
     const colour = getComputedStyle(node).backgroundColor;
@@ -221,7 +230,9 @@ export default function (component) {
     });
   }
   holder.rtSend = (arn) => setTriggerValue("clicked", arn);
-  holder.style.setProperty("--rt-background", pageBackground(parentElement));
+  const background = pageBackground(parentElement);
+  holder.style.setProperty("--rt-background", background);
+  holder.style.setProperty("--rt-mark-share", isDark(background) ? DARK_MARK_SHARE : LIGHT_MARK_SHARE);
   if (!data) return;
   holder.querySelector(".rt-scroll").style.maxHeight = data.height + "px";
   const columns = JSON.stringify(data.columns);
@@ -252,7 +263,7 @@ export default function (component) {
 STYLE = """
 .rt-scroll { overflow: auto; border: 1px solid color-mix(in srgb, currentColor 12%, transparent);
   border-radius: 0.5rem; --rt-hover: color-mix(in srgb, currentColor 5%, transparent);
-  --rt-mark: color-mix(in srgb, #ff4b4b 14%, transparent); }
+  --rt-mark: color-mix(in srgb, #ff4b4b var(--rt-mark-share, 14%), transparent); }
 .rt { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 0.875rem; }
 .rt th, .rt td { height: 34px; padding: 0 0.5rem; text-align: left; white-space: nowrap;
   border-bottom: 1px solid color-mix(in srgb, currentColor 10%, transparent); }

@@ -402,3 +402,53 @@ def test_a_click_on_a_state_the_run_never_reached_says_it_has_no_details(browser
         said = "“Train KMeans” did not run in this execution, so it has no details."
         expect(main.get_by_text(said)).to_be_visible()
         expect(main.get_by_role("heading", name="Clusters ready", exact=True, level=4)).to_be_visible()
+
+
+def _lab(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    """sRGB as CIE L*a*b* (D65): distances in it follow what the eye tells apart."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(channel) for channel in rgb)
+    x = (0.4124 * red + 0.3576 * green + 0.1805 * blue) / 0.95047
+    y = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    z = (0.0193 * red + 0.1192 * green + 0.9505 * blue) / 1.08883
+
+    def f(t: float) -> float:
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _ground(cell) -> tuple[int, int, int]:
+    """The colour most of a table cell's pixels have (its background, not its text)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(cell.screenshot())).convert("RGB")
+    return max(image.getcolors(image.width * image.height))[1]
+
+
+def test_the_run_shown_stands_out_in_the_light_and_the_dark_theme(browser, server, finished):
+    # The run shown's row is tinted in the theme's red. On the dark theme's near-black the light
+    # theme's 14% tint was a barely darker red: measured apart from the other rows in L*a*b*, it
+    # is now at least as far as on the light theme, and far enough to be seen in a dark room.
+    apart = {}
+    for scheme in ("light", "dark"):
+        with open_tab(browser) as tab:
+            tab.emulate_media(color_scheme=scheme)
+            tab.goto(f"{server.url}/executions")
+            main = tab.get_by_test_id("stMain")
+            shown = main.locator(".rt tbody tr[aria-current=true]")
+            expect(shown).to_have_count(1, timeout=STEP_TIMEOUT)
+            settled(tab, STEP_TIMEOUT)
+            other = main.locator(".rt tbody tr:not([aria-current=true])").first
+            marked, plain = _ground(shown.locator("td").nth(1)), _ground(other.locator("td").nth(1))
+            dark = _lab(plain)[0] < 50  # L*: the page behind the rows
+            assert dark == (scheme == "dark"), (scheme, plain)
+            apart[scheme] = sum((a - b) ** 2 for a, b in zip(_lab(marked), _lab(plain), strict=True)) ** 0.5
+    assert apart["light"] > 10, apart
+    assert apart["dark"] > 20 and apart["dark"] >= apart["light"], apart
