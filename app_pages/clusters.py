@@ -181,7 +181,7 @@ def compare_runs(arns: list[str], arn: str, run: clusters.Run, succeeded: dict) 
                     "Customers": st.column_config.NumberColumn(format="localized"),  # 1,174 as above
                     clusters.MOVES_SHARE_COLUMN: st.column_config.NumberColumn(
                         "Share of the A cluster", format=clusters.MOVES_SHARE_FORMAT
-                    )
+                    ),
                 },
                 key="clusters_moves",
             )
