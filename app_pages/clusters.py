@@ -47,30 +47,15 @@ if not succeeded:
     end_page()
 
 arns = list(succeeded)
-arn = st.selectbox(
+st.selectbox(
     "Succeeded run",
     arns,
     index=arns.index(runs.default_run(succeeded, selected, getattr(get_active(), "name", None))),
     format_func=lambda a: clusters.run_label(succeeded[a]),
     key=Key.CLUSTERS_RUN,
-    on_change=clusters.follow_choice,
+    on_change=clusters.follow_choice,  # reruns the run's part alone (run_part), or the page
 )
-deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
-try:
-    run = clusters.load_run(arn)
-except Exception as error:
-    show_error(error, "Reading the run's results")
-    end_page()
-
-metric_row(clusters.run_metrics(run))
-summary = run.summary
-if summary.get("silhouette_sampled"):
-    st.caption(
-        "The silhouette was computed on a fixed-seed sample of "
-        f"{summary['silhouette_sample_size']:,} customers."
-    )
-st.text(f"Dataset: {run.dataset or 'unnamed'}")
-runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="clusters_report")
+clusters.note_shown(note is not None)
 
 
 # The widgets below each change one part of the page: each part is a fragment, so a change reruns
@@ -214,9 +199,10 @@ def scatter_view(arns: list[str], arn: str, is_open: bool) -> None:
         )
 
 
-def draw_view(view: str) -> None:
+def draw_view(view: str, arns: list[str], arn: str, run: clusters.Run, succeeded: dict) -> None:
     """The open view's charts and tables (only the open view is drawn: see ``clusters.VIEWS``), but
     for the 3-D scatter's, which ``scatter_view`` draws whether its tab is open or not."""
+    summary = run.summary
     if view == clusters.SIZES_VIEW:
         # Plain HTML, not two Plotly charts mounted anew on every run switch (cluster_html says why).
         with row():
@@ -242,20 +228,47 @@ def draw_view(view: str) -> None:
         compare_runs(arns, arn, run, succeeded)
 
 
-# One view a tab, only the open one drawn: choosing another run remounts the open view's charts,
-# not every chart of the page (benchmarks/README.md, round 9). The 3-D scatter's scene is the one
-# exception: it is drawn ahead in its closed tab, so the tab opens on it (round 23).
-labels = clusters.view_labels(sweep=run.sweep is not None)
-clusters.keep_view_state(labels)  # the open view stays open across a run switch
-# Bound to the address (``clusters_view=``): a reload or a shared link opens the same view.
-tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun", bind="query-params")
-for tab, label in zip(tabs, labels, strict=True):
-    if label == clusters.SCATTER_VIEW:
-        with tab:
-            scatter_view(arns, arn, bool(tab.open))
-    elif tab.open:
-        with tab:
-            try:
-                draw_view(label)
-            except Exception as error:
-                show_error(error, "Drawing the clusters")
+@st.fragment(key=clusters.RUN_PART_KEY)
+def run_part(arns: list[str], succeeded: dict) -> None:
+    """Everything that shows the run chosen in the box: its figures, its report and its views.
+
+    A fragment keyed ``clusters.RUN_PART_KEY``: a choice in the box reruns this part alone
+    (``clusters.follow_choice``), not the page, whose navigation, sidebar and listing do not change
+    with the run (Executions does the same since round 20); a view tab reruns it too. The run is
+    read from the box's key, since a rerun of this part alone is given its last arguments."""
+    arn = st.session_state[Key.CLUSTERS_RUN]
+    deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
+    try:
+        run = clusters.load_run(arn)
+    except Exception as error:
+        show_error(error, "Reading the run's results")
+        return
+    metric_row(clusters.run_metrics(run))
+    summary = run.summary
+    if summary.get("silhouette_sampled"):
+        st.caption(
+            "The silhouette was computed on a fixed-seed sample of "
+            f"{summary['silhouette_sample_size']:,} customers."
+        )
+    st.text(f"Dataset: {run.dataset or 'unnamed'}")
+    runs.report_button(functools.partial(clusters.report_html, arn), run.name, key="clusters_report")
+    # One view a tab, only the open one drawn: choosing another run remounts the open view's
+    # charts, not every chart of the page (benchmarks/README.md, round 9). The 3-D scatter's scene
+    # is the one exception: it is drawn ahead in its closed tab, so the tab opens on it (round 23).
+    labels = clusters.view_labels(sweep=run.sweep is not None)
+    clusters.keep_view_state(labels)  # the open view stays open across a run switch
+    # Bound to the address (``clusters_view=``): a reload or a shared link opens the same view.
+    tabs = st.tabs(labels, key=clusters.VIEW_KEY, on_change="rerun", bind="query-params")
+    for tab, label in zip(tabs, labels, strict=True):
+        if label == clusters.SCATTER_VIEW:
+            with tab:
+                scatter_view(arns, arn, bool(tab.open))
+        elif tab.open:
+            with tab:
+                try:
+                    draw_view(label, arns, arn, run, succeeded)
+                except Exception as error:
+                    show_error(error, "Drawing the clusters")
+
+
+run_part(arns, succeeded)

@@ -291,6 +291,7 @@ def test_the_k_sweeps_view_is_a_sweep_runs_only_and_the_open_view_outlives_it(
     assert [tab.label for tab in at.tabs] == list(VIEW_CHARTS)  # new tabs, without the sweep's
     assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.CUSTOMERS_VIEW  # still open
     assert len(at.dataframe[0].value) == poland.results["fixed"].summary["customers"]
+    at.run()  # a switch reruns the run's part alone: AppTest's tree then lacks the box above it
     at.selectbox(key=Key.CLUSTERS_RUN).set_value(poland.arns["sweep"]).run()
     assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.CUSTOMERS_VIEW
     assert at.dataframe and not at.get("plotly_chart")
@@ -541,8 +542,33 @@ def test_picking_a_succeeded_run_replaces_the_note_about_a_failed_selection(with
     at.selectbox(key="clusters_run").set_value(with_runs.arns["k3"]).run()
 
     assert not at.exception and not at.warning
+    assert at.title  # the note is above the box: the page's own run, not the run's part alone
     assert at.session_state[Key.SELECTED_EXECUTION] == with_runs.arns["k3"]
     assert metrics(at)["Clusters (k)"] == "3"
+
+
+def test_another_run_chosen_redraws_only_the_part_that_shows_it(with_runs):
+    # issue 10: a run switch reran the page, its navigation, sidebar, listing and box, all the
+    # same for every run (benchmarks/README.md, round 26). AppTest's tree holds what the run drew,
+    # so an element missing from it was not redrawn.
+    k3, k5 = with_runs.arns["k3"], with_runs.arns["k5"]
+    at = open_view(open_page(k3), clusters_ui.CUSTOMERS_VIEW)
+    assert at.title and at.sidebar.children and metrics(at)["Clusters (k)"] == "3"
+
+    at.selectbox(key=Key.CLUSTERS_RUN).set_value(k5).run()
+
+    assert not at.exception and not at.error
+    assert not at.title and not at.sidebar.children  # the page's own run was not made
+    assert Key.CLUSTERS_RUN not in [box.key for box in at.selectbox]  # nor the box redrawn
+    assert metrics(at)["Clusters (k)"] == "5"  # the run's part: its figures ...
+    assert at.session_state[clusters_ui.VIEW_KEY] == clusters_ui.CUSTOMERS_VIEW
+    assert len(at.dataframe[0].value) == with_runs.results["k5"].summary["customers"]  # ... its view
+    assert at.query_params[RUN_QUERY_PARAM] == k5.rsplit(":", 1)[-1]  # ... and the page's link to it
+    assert at.session_state[Key.SELECTED_EXECUTION] == k5  # Executions shows it too
+
+    at.run()  # the whole page again: it agrees with what the switch drew
+    assert at.title and at.selectbox(key=Key.CLUSTERS_RUN).value == k5
+    assert metrics(at)["Clusters (k)"] == "5" and at.dataframe
 
 
 def test_run_and_comparison_metrics_wrap_instead_of_cutting_values_off(with_runs):

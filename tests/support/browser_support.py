@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -279,12 +280,27 @@ class Reruns:
 
     Clusters' 3-D scene, drawn ahead while its tab is closed, asks the server for its figure once
     the page is idle (``ui.scene_component``'s ``wanted`` trigger): those requests are the page's
-    own, not a user's action's, and are kept apart in ``scene_asks``."""
+    own, not a user's action's, and are kept apart in ``scene_asks``. ``page_runs`` counts the
+    runs of the whole page the server made: each sends the navigation again, a fragment's does not
+    (a widget's callback may turn the page's rerun into a fragment's, ``st.rerun(key)``)."""
 
     def __init__(self, page) -> None:
         self.sent: list[str] = []
         self.scene_asks: list[str] = []
-        page.on("websocket", lambda socket: socket.on("framesent", self._read))
+        self.page_runs = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket) -> None:
+        socket.on("framesent", self._read)
+        socket.on("framereceived", self._count_page_runs)
+
+    def _count_page_runs(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "navigation":
+            self.page_runs += 1
 
     def _read(self, payload) -> None:
         if isinstance(payload, str):
