@@ -50,51 +50,15 @@ if not succeeded:
     end_page()
 
 arns = list(succeeded)
-arn = st.selectbox(
+st.selectbox(
     "Succeeded run",
     arns,
     index=arns.index(runs.default_run(succeeded, selected, getattr(get_active(), "name", None))),
     format_func=lambda a: prices.run_label(succeeded[a]),
     key=Key.PRICES_RUN,
-    on_change=prices.follow_choice,
+    on_change=prices.follow_choice,  # reruns the run's part alone (run_part), or the page
 )
-deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
-try:
-    run = prices.load_run(arn)
-    scores_json = prices.scores_json(arn)
-except Exception as error:
-    show_error(error, "Reading the run's results")
-    end_page()
-
-metric_row(prices.run_metrics(run))
-st.caption(prices.verdict(run))
-useless = no_better_than_the_mean(run.results.scores)
-if useless:
-    st.warning(useless, icon=":material/warning:")
-st.text(
-    f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
-    f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, eta {run.parameters.eta:g}"
-)
-# The downloads sit above the views, in view whichever tab is open; a wrapping row (one line at
-# 1400 px, the buttons under each other where they do not fit).
-with row():
-    runs.report_button(functools.partial(prices.report_html, arn), run.name, key="prices_report")
-    st.download_button(
-        "Download the predictions (CSV)",
-        data=functools.partial(prices.predictions_csv, arn),  # built on the click, not every rerun
-        file_name=prices.download_name(run, "predictions", "csv"),
-        mime="text/csv",
-        on_click="ignore",
-        key="prices_csv",
-    )
-    st.download_button(
-        "Download the scores (JSON)",
-        data=scores_json,
-        file_name=prices.download_name(run, "scores", "json"),
-        mime="application/json",
-        on_click="ignore",
-        key="prices_json",
-    )
+prices.note_shown(note is not None)
 
 
 @st.fragment
@@ -169,4 +133,52 @@ def view(run: prices.PriceRun, label: str) -> None:
         )
 
 
-views(arn)
+@st.fragment(key=prices.RUN_PART_KEY)
+def run_part() -> None:
+    """Everything that shows the run chosen in the box: its RMSE and verdict, downloads and views.
+
+    A fragment keyed ``prices.RUN_PART_KEY``: a choice in the box reruns this part alone
+    (``prices.follow_choice``), not the page, whose navigation, sidebar and listing do not change
+    with the run (Clusters and Executions do the same). The run is read from the box's key."""
+    arn = st.session_state[Key.PRICES_RUN]
+    deep_link.show_in_address(arn)  # a reload, or the address shared, opens this run again
+    try:
+        run = prices.load_run(arn)
+        scores_json = prices.scores_json(arn)
+    except Exception as error:
+        show_error(error, "Reading the run's results")
+        return
+    metric_row(prices.run_metrics(run))
+    st.caption(prices.verdict(run))
+    useless = no_better_than_the_mean(run.results.scores)
+    if useless:
+        st.warning(useless, icon=":material/warning:")
+    st.text(
+        f"Dataset: {run.dataset or 'unnamed'} · features: {', '.join(run.results.feature_names) or 'n/a'} · "
+        f"num_round {run.parameters.num_round}, max_depth {run.parameters.max_depth}, "
+        f"eta {run.parameters.eta:g}"
+    )
+    # The downloads sit above the views, in view whichever tab is open; a wrapping row (one line
+    # at 1400 px, the buttons under each other where they do not fit).
+    with row():
+        runs.report_button(functools.partial(prices.report_html, arn), run.name, key="prices_report")
+        st.download_button(
+            "Download the predictions (CSV)",
+            data=functools.partial(prices.predictions_csv, arn),  # built on the click, not every rerun
+            file_name=prices.download_name(run, "predictions", "csv"),
+            mime="text/csv",
+            on_click="ignore",
+            key="prices_csv",
+        )
+        st.download_button(
+            "Download the scores (JSON)",
+            data=scores_json,
+            file_name=prices.download_name(run, "scores", "json"),
+            mime="application/json",
+            on_click="ignore",
+            key="prices_json",
+        )
+    views(arn)
+
+
+run_part()

@@ -84,9 +84,25 @@ def run_label(item: dict[str, Any]) -> str:
     return picker_label(item, limit, str(parameters.get("feature_set", "?")))
 
 
+#: The page's part that shows the run chosen (a fragment: its figures, downloads and views), and
+#: whether the page's last run showed a note above the box about a selection with no predictions.
+RUN_PART_KEY = "prices_run_part"
+NOTE_SHOWN_KEY = "prices_note_shown"
+
+
+def note_shown(shown: bool) -> None:
+    """Record whether this run of the page shows ``selection_note``'s note above the box."""
+    st.session_state[NOTE_SHOWN_KEY] = shown
+
+
 def follow_choice() -> None:
-    """The run picked here becomes the session's selected execution (the Executions page's too)."""
+    """The run picked in the box becomes the session's selected execution (the Executions page's
+    too), and the part of the page that shows it reruns alone (``RUN_PART_KEY``), not the page's
+    navigation, sidebar, listing and box (benchmarks/README.md, round 26). The page reruns instead
+    when it shows a note about an earlier selection: the choice makes the note go."""
     st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.PRICES_RUN]
+    if not st.session_state.get(NOTE_SHOWN_KEY):
+        st.rerun(RUN_PART_KEY)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the run's predictions and model…")

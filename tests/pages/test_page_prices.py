@@ -173,6 +173,30 @@ def test_the_open_tab_stays_open_across_a_run_switch(with_runs):
     assert not at.dataframe
 
 
+def test_another_run_chosen_redraws_only_the_part_that_shows_it(with_runs):
+    # issue 10: a run switch reran the page, its navigation, sidebar, listing and box, all the
+    # same for every run (benchmarks/README.md, round 26). AppTest's tree holds what the run drew,
+    # so an element missing from it was not redrawn.
+    shallow = with_runs.arns["shallow"]
+    at = open_page(with_runs.arns["prices"])
+    assert at.title and at.sidebar.children
+
+    at.selectbox(key=Key.PRICES_RUN).set_value(shallow).run()
+
+    assert not at.exception and not at.error
+    assert not at.title and not at.sidebar.children  # the page's own run was not made
+    assert Key.PRICES_RUN not in [box.key for box in at.selectbox]  # nor the box redrawn
+    assert metrics(at)["RMSE threshold"] == "1,000.00"  # the run's part: its figures ...
+    assert len(at.download_button) == 3  # ... its downloads ...
+    assert list(charts(at)) == ["Residuals, predicted - actual"]  # ... and its open view
+    assert at.query_params[RUN_QUERY_PARAM] == shallow.rsplit(":", 1)[-1]  # the page's link to it
+    assert at.session_state[Key.SELECTED_EXECUTION] == shallow
+
+    at.run()  # the whole page again: it agrees with what the switch drew
+    assert at.title and at.selectbox(key=Key.PRICES_RUN).value == shallow
+    assert metrics(at)["RMSE threshold"] == "1,000.00"
+
+
 def test_the_open_tab_is_open_again_after_another_page(with_runs):
     at = open_view_tab(open_page(with_runs.arns["prices"]), prices.IMPORTANCE_TAB)
 
@@ -344,6 +368,13 @@ def test_a_selected_run_that_failed_its_threshold_is_explained(with_runs):
 
     assert "ended FAILED, so it has no predictions" in unescaped(at.warning[0].value)
     assert at.selectbox(key=Key.PRICES_RUN).value == with_runs.arns["prices"]
+
+    # A run chosen makes the note go: the note is above the box, so the page reruns, not the
+    # run's part alone.
+    at.selectbox(key=Key.PRICES_RUN).set_value(with_runs.arns["shallow"]).run()
+    assert not at.exception and at.title
+    assert not [w for w in at.warning if "ended FAILED" in unescaped(w.value)]
+    assert metrics(at)["RMSE threshold"] == "1,000.00"
 
 
 def test_the_clusters_page_does_not_offer_price_regression_runs(with_runs):
