@@ -27,7 +27,7 @@ from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
-from ui import ahead, execution_list, scene_component
+from ui import ahead, execution_list, runs, scene_component
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -115,7 +115,7 @@ def compare_label(item: dict[str, Any]) -> str:
     return f"{run_label(item)} · {middle_truncated(dataset, COMPARE_DATASET_CHARS)}"
 
 
-#: The page's part that shows the run chosen (a fragment: its figures, report and views), and
+#: The page's part that shows the run chosen (a fragment: its figures, downloads and views), and
 #: whether the page's last run showed a note above the box about a selection with no clusters.
 RUN_PART_KEY = "clusters_run_part"
 NOTE_SHOWN_KEY = "clusters_note_shown"
@@ -123,18 +123,12 @@ NOTE_SHOWN_KEY = "clusters_note_shown"
 
 def note_shown(shown: bool) -> None:
     """Record whether this run of the page shows ``selection_note``'s note above the box."""
-    st.session_state[NOTE_SHOWN_KEY] = shown
+    runs.note_shown(NOTE_SHOWN_KEY, shown)
 
 
 def follow_choice() -> None:
-    """The run picked in the box becomes the session's selected execution (the Executions page's
-    too), and the part of the page that shows it reruns alone (``RUN_PART_KEY``): the page's
-    navigation, sidebar, listing and box do not change with the run, and their rerun was most of a
-    switch's time in the browser (benchmarks/README.md, round 26). The page reruns instead when it
-    shows a note about an earlier selection that has no clusters: the choice makes the note go."""
-    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.CLUSTERS_RUN]
-    if not st.session_state.get(NOTE_SHOWN_KEY):
-        st.rerun(RUN_PART_KEY)
+    """The box's callback: only the run's part reruns, or the page (``ui.runs.show_run_chosen``)."""
+    runs.show_run_chosen(Key.CLUSTERS_RUN, RUN_PART_KEY, NOTE_SHOWN_KEY)
 
 
 #: The page's views, one a tab (``st.tabs(..., on_change="rerun")``), only the open one drawn.

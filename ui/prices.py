@@ -26,6 +26,7 @@ from pipeline.workflows.price_regression.model_file import feature_importance, r
 from pipeline.workflows.price_regression.parameters import RegressionParameters, parameters_from_input
 from pipeline.workflows.price_regression.results import RegressionResults
 from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
+from ui import runs
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -92,17 +93,12 @@ NOTE_SHOWN_KEY = "prices_note_shown"
 
 def note_shown(shown: bool) -> None:
     """Record whether this run of the page shows ``selection_note``'s note above the box."""
-    st.session_state[NOTE_SHOWN_KEY] = shown
+    runs.note_shown(NOTE_SHOWN_KEY, shown)
 
 
 def follow_choice() -> None:
-    """The run picked in the box becomes the session's selected execution (the Executions page's
-    too), and the part of the page that shows it reruns alone (``RUN_PART_KEY``), not the page's
-    navigation, sidebar, listing and box (benchmarks/README.md, round 26). The page reruns instead
-    when it shows a note about an earlier selection: the choice makes the note go."""
-    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[Key.PRICES_RUN]
-    if not st.session_state.get(NOTE_SHOWN_KEY):
-        st.rerun(RUN_PART_KEY)
+    """The box's callback: only the run's part reruns, or the page (``ui.runs.show_run_chosen``)."""
+    runs.show_run_chosen(Key.PRICES_RUN, RUN_PART_KEY, NOTE_SHOWN_KEY)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the run's predictions and model…")

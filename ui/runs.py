@@ -112,6 +112,24 @@ def default_run(succeeded: dict[str, dict[str, Any]], selected: str | None, data
     return next(mine, next(iter(succeeded)))
 
 
+def show_run_chosen(box_key: str, part_key: str, note_key: str) -> None:
+    """A results page's run box callback (Clusters, Prices): the run picked in the box (``box_key``)
+    becomes the session's selected execution (the Executions page's too), and only the page's part
+    that shows the run (the fragment keyed ``part_key``) reruns: the page's navigation, sidebar,
+    listing and box do not change with the run, and their rerun was most of a switch's time in the
+    browser (benchmarks/README.md, round 26). The page reruns instead when its last run showed a
+    note above the box about an earlier selection (``note_key``, :func:`note_shown`): the choice
+    makes the note go."""
+    st.session_state[Key.SELECTED_EXECUTION] = st.session_state[box_key]
+    if not st.session_state.get(note_key):
+        st.rerun(part_key)
+
+
+def note_shown(note_key: str, shown: bool) -> None:
+    """Record whether this run of a results page shows a note above its run box."""
+    st.session_state[note_key] = shown
+
+
 def picker_label(item: dict[str, Any], *facts: str) -> str:
     """How a run reads in a run picker (Clusters, Prices): its name, which carries its start
     (``rfm-YYYYmmdd-HHMMSS-...``), and the few ``facts`` that tell one run from another (k, the
