@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from pipeline.views import cluster_charts
-from ui import clusters, deep_link, runs, scene_component
+from ui import clusters, deep_link, runs, scene_component, shares
 from ui.errors import show_error, show_warning
 from ui.layout import CHART_WIDTH, MONEY, drawn_when_open, plotly, row
 from ui.metrics import metric_row
@@ -164,9 +164,7 @@ def compare_runs(arns: list[str], arn: str, run: clusters.Run, succeeded: dict) 
                 hide_index=True,
                 column_config={
                     "Customers": st.column_config.NumberColumn(format="localized"),  # 1,174 as above
-                    clusters.MOVES_SHARE_COLUMN: st.column_config.NumberColumn(
-                        "Share of the A cluster", format=clusters.MOVES_SHARE_FORMAT
-                    ),
+                    clusters.MOVES_SHARE_COLUMN: shares.share_column("Share of the A cluster"),
                 },
                 key="clusters_moves",
             )

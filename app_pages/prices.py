@@ -8,7 +8,7 @@ import streamlit as st
 
 from pipeline.report.price_regression import no_better_than_the_mean
 from pipeline.views import price_charts, price_html
-from ui import deep_link, prices, runs
+from ui import deep_link, prices, runs, shares
 from ui.errors import show_error, show_warning
 from ui.fields import keep, restore_kept
 from ui.layout import CHART_WIDTH, plotly, row
@@ -107,16 +107,14 @@ def view(run: prices.PriceRun, label: str) -> None:
             "squared error: these lines weigh most in the RMSE."
         )
         st.dataframe(
-            price_charts.largest_errors(run.results.stock_codes),
+            prices.largest_errors_rows(run),
             hide_index=True,
             column_config={
                 "MeanActual": st.column_config.NumberColumn("Mean actual", format="%.2f"),
                 "MeanPredicted": st.column_config.NumberColumn("Mean predicted", format="%.2f"),
                 "MAE": st.column_config.NumberColumn(format="%.2f"),
                 "RMSE": st.column_config.NumberColumn(format="%.2f"),
-                "SquaredErrorShare": st.column_config.NumberColumn(
-                    "Share of squared error", format="percent"
-                ),
+                prices.SHARE_COLUMN: shares.share_column("Share of squared error"),
             },
             key="prices_largest_errors",
         )

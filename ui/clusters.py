@@ -27,7 +27,7 @@ from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
 from pipeline.workflows.clustering.parameters import parameters_from_input
 from pipeline.workflows.clustering.spec import CLUSTERING
-from ui import ahead, execution_list, runs, scene_component
+from ui import ahead, execution_list, runs, scene_component, shares
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -176,18 +176,14 @@ SANKEY_LABEL = "The moves as a Sankey diagram"
 SANKEY_OPEN_KEY = "clusters_sankey_open"
 MOVES_LABEL = "Every move as a table (to sort or download)"
 MOVES_OPEN_KEY = "clusters_moves_open"
-#: The moves grid's share column: percent points, one decimal, so 50% reads "50.0%" beside "12.5%"
-#: (Streamlit's "percent" format drops trailing zeros: "50%", "12.5%", "3.33%").
+#: The moves grid's share column, in percent points (``ui.shares``).
 MOVES_SHARE_COLUMN = "ShareOfFrom"
-MOVES_SHARE_FORMAT = "%.1f%%"
 
 
 def moves_rows(result: cluster_compare.RunComparison) -> pd.DataFrame:
     """Every move of the comparison as a row (``RunComparison.moves_long``), its share of the run-A
-    cluster in percent points for the grid's ``MOVES_SHARE_FORMAT``."""
-    rows = result.moves_long()
-    rows[MOVES_SHARE_COLUMN] = rows[MOVES_SHARE_COLUMN] * 100
-    return rows
+    cluster in percent points (``ui.shares``)."""
+    return shares.in_percent_points(result.moves_long(), [MOVES_SHARE_COLUMN])
 
 
 def view_labels(sweep: bool) -> list[str]:

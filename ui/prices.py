@@ -26,7 +26,7 @@ from pipeline.workflows.price_regression.model_file import feature_importance, r
 from pipeline.workflows.price_regression.parameters import RegressionParameters, parameters_from_input
 from pipeline.workflows.price_regression.results import RegressionResults
 from pipeline.workflows.price_regression.spec import PRICE_REGRESSION
-from ui import runs
+from ui import runs, shares
 from ui.backend import backend_of
 from ui.names import Key
 from ui.runs import Listing, picker_label
@@ -209,6 +209,14 @@ TAB_CHARTS: dict[str, tuple[tuple[str, str], ...]] = {
 #: Also the address's parameter for the open tab (``/prices?run=NAME&prices_view=Importance``):
 #: the tabs are bound to it, so a reload or a shared link opens the same view.
 VIEW_TAB_KEY = "prices_view"
+#: The Largest errors grid's share column, in percent points (``ui.shares``).
+SHARE_COLUMN = "SquaredErrorShare"
+
+
+def largest_errors_rows(run: PriceRun) -> pd.DataFrame:
+    """The Largest errors view's rows (``price_charts.largest_errors``), each StockCode's share of
+    the squared error in percent points."""
+    return shares.in_percent_points(price_charts.largest_errors(run.results.stock_codes), [SHARE_COLUMN])
 
 
 def predictions_csv(arn: str) -> bytes:

@@ -26,6 +26,7 @@ from pipeline.analysis import rfm
 from pipeline.views import charts, treemap_html
 from pipeline.views.csv_download import spreadsheet_safe_csv
 from pipeline.views.wording import AVG_FREQUENCY_LABEL, AVG_MONETARY_LABEL, AVG_RECENCY_LABEL
+from ui import shares
 from ui.layout import MONEY
 from ui.state import ActiveDataset, transactions_index
 
@@ -198,16 +199,16 @@ def small_segments_note(summary: pd.DataFrame) -> str | None:
 
 
 def segment_figures(summary: pd.DataFrame) -> pd.DataFrame:
-    """One row a segment present: customers, revenue, their shares (0-1) and the segment's averages,
-    as numbers for ``st.dataframe`` (formatted by ``segment_figure_columns``, not turned into text);
-    revenue and spend in whole pounds."""
+    """One row a segment present: customers, revenue, their shares in percent points (``ui.shares``)
+    and the segment's averages, as numbers for ``st.dataframe`` (formatted by
+    ``segment_figure_columns``, not turned into text); revenue and spend in whole pounds."""
     return pd.DataFrame(
         {
             "Segment": summary["Segment"].astype(str),
             "Customers": summary["Customers"].astype("int64"),
-            "Share of customers": summary["CustomerShare"].astype(float),
+            "Share of customers": summary["CustomerShare"].astype(float) * 100,
             "Revenue": summary["Revenue"].round().astype("int64"),
-            "Share of revenue": summary["RevenueShare"].astype(float),
+            "Share of revenue": summary["RevenueShare"].astype(float) * 100,
             "Days since last purchase": summary["MeanRecency"].astype(float),
             "Purchases": summary["MeanFrequency"].astype(float),
             "Spend per customer": summary["MeanMonetary"].round().astype("int64"),
@@ -219,12 +220,11 @@ def segment_figure_columns() -> dict[str, object]:
     """``st.dataframe`` column settings for ``segment_figures``: thousands separators, shares as
     bars with their percentage, the units in the headers."""
     number = st.column_config.NumberColumn
-    share = st.column_config.ProgressColumn
     return {
         "Customers": number(format="localized"),
-        "Share of customers": share("Customers %", format="percent", min_value=0.0, max_value=1.0),
+        "Share of customers": shares.share_bar("Customers %"),
         "Revenue": number("Revenue (£)", format=MONEY),
-        "Share of revenue": share("Revenue %", format="percent", min_value=0.0, max_value=1.0),
+        "Share of revenue": shares.share_bar("Revenue %"),
         "Days since last purchase": number(AVG_RECENCY_LABEL, format="%.0f"),
         "Purchases": number(AVG_FREQUENCY_LABEL, format="%.1f"),
         "Spend per customer": number(AVG_MONETARY_LABEL, format=MONEY),

@@ -18,6 +18,7 @@ from pipeline.config import data_home
 from pipeline.views import step_details, step_html
 from pipeline.views.execution_view import StepRun
 from pipeline.workflows.runs import failure_message
+from ui import shares
 from ui.layout import drawn_when_open
 from ui.text import plain
 
@@ -157,7 +158,11 @@ def _draw_tables(heading: str, tables: tuple[step_html.StepTable, ...]) -> None:
             st.html(heading + step_html.tables_html(static_run))
             heading, static_run = "", []
         st.markdown(f"**{plain(table.title)}**")
-        shares = {column: st.column_config.NumberColumn(format="percent") for column in table.percent}
-        st.dataframe(table.frame, hide_index=True, width="stretch", column_config=shares)
+        st.dataframe(
+            shares.in_percent_points(table.frame, table.percent),
+            hide_index=True,
+            width="stretch",
+            column_config={column: shares.share_column() for column in table.percent},
+        )
     if heading or static_run:
         st.html(heading + step_html.tables_html(static_run))

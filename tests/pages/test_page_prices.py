@@ -329,6 +329,13 @@ def test_the_stock_codes_with_the_largest_errors_come_first(with_runs):
     largest = stock_codes.sort_values("SquaredErrorShare", ascending=False).head(len(table))
     assert table["StockCode"].tolist() == largest["StockCode"].tolist()
     assert table["SquaredErrorShare"].is_monotonic_decreasing
+    # Shares in percent points, one decimal: "50.0%" beside "12.5%" (Streamlit's "percent" format
+    # drops trailing zeros: "50%", "12.5%", "3.33%").
+    assert table["SquaredErrorShare"].to_numpy() == pytest.approx(
+        largest["SquaredErrorShare"].to_numpy() * 100
+    )
+    share = json.loads(at.dataframe[0].proto.columns)["SquaredErrorShare"]
+    assert (share["label"], share["type_config"]["format"]) == ("Share of squared error", "%.1f%%")
 
 
 def test_the_predictions_download_has_one_row_a_test_line(with_runs):

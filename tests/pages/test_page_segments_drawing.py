@@ -121,8 +121,13 @@ def test_the_segment_figures_count_every_customer_once_with_shares_adding_to_one
 
     assert list(shown["Segment"]) == [name for name in rfm.SEGMENTS if name in set(shown["Segment"])]
     assert shown["Customers"].sum() == customers
-    assert shown["Share of customers"].sum() == pytest.approx(1.0)
-    assert shown["Share of revenue"].sum() == pytest.approx(1.0)
+    # in percent points, drawn as bars from 0 to 100 with one decimal ("50.0%" beside "12.5%")
+    assert shown["Share of customers"].sum() == pytest.approx(100.0)
+    assert shown["Share of revenue"].sum() == pytest.approx(100.0)
+    columns = json.loads(segments_page.dataframe[0].proto.columns)
+    for column in ("Share of customers", "Share of revenue"):
+        bar = columns[column]["type_config"]
+        assert (bar["format"], bar["min_value"], bar["max_value"]) == ("%.1f%%", 0, 100)
     assert shown["Customers"].tolist() == [
         int(n) for n in rfm_table(segments_page)["Segment"].value_counts()[shown["Segment"]]
     ]
