@@ -10,6 +10,11 @@ copies of one data home, and their samples are taken in turns (A B B A ...), so 
 machine's load falls on both.
 
     python -m benchmarks.bench_ab_first_scatter --a DIR --b DIR --home HOME [--pairs 6] [--look 5]
+    python -m benchmarks.bench_ab_first_scatter --a DIR --b DIR --home HOME --look 2.4 --tab Customers
+
+``--tab`` clicks another view's tab instead, timed to its grid drawn (``--drawn``, a CSS selector
+in the open tab's panel): the scene drawn ahead takes the browser's main thread for a second or
+more, a few seconds after landing (round 27), and a click then waits for it.
 
 DIR is a tree of the app (``git archive`` of a commit, say); HOME an ``RFM_STUDIO_HOME`` holding
 succeeded clustering runs (one that bench_browser_pages or the app made). A server builds a run's
@@ -45,18 +50,31 @@ PAINTED_AFTER_CLICK = """() => new Promise(done => requestAnimationFrame(() => r
   () => done((performance.now() - window.__clicked) / 1000))))"""
 
 
-def first_opening(browser, url: str, look_ms: int) -> float:
-    """Seconds from a click on the "3-D scatter" tab to its scene drawn, in a new context."""
+#: The view tab clicked by default, and what ends a click on another: its element drawn in the
+#: panel shown.
+SCATTER_TAB = "3-D scatter"
+VIEW_DRAWN = """selector => [...document.querySelectorAll('[data-testid="stTabs"] [role="tabpanel"]')]
+  .some(panel => panel.offsetWidth > 0 && panel.querySelector(selector))"""
+
+
+def first_opening(
+    browser, url: str, look_ms: int, tab_name: str = SCATTER_TAB, drawn: str = '[data-testid="stDataFrame"]'
+) -> float:
+    """Seconds from a click on the "3-D scatter" tab to its scene drawn, in a new context (or on
+    ``tab_name``'s tab to its ``drawn`` element in view)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         page = context.new_page()
         page.goto(f"{url}/clusters")
-        tab = page.get_by_role("tab", name="3-D scatter")
+        tab = page.get_by_role("tab", name=tab_name)
         tab.wait_for(timeout=TIMEOUT_MS)
         page.wait_for_timeout(look_ms)
         page.evaluate(CLICK_TIME)
         tab.click()
-        page.wait_for_function(SCENE_DRAWN, timeout=TIMEOUT_MS, polling=10)
+        if tab_name == SCATTER_TAB:
+            page.wait_for_function(SCENE_DRAWN, timeout=TIMEOUT_MS, polling=10)
+        else:
+            page.wait_for_function(VIEW_DRAWN, arg=drawn, timeout=TIMEOUT_MS, polling=10)
         return page.evaluate(PAINTED_AFTER_CLICK)
     finally:
         context.close()
@@ -69,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, required=True, help="a data home with succeeded clustering runs")
     parser.add_argument("--pairs", type=int, default=6, help="samples of each tree")
     parser.add_argument("--look", type=float, default=5.0, help="seconds a user looks at Profiles first")
+    parser.add_argument("--tab", default=SCATTER_TAB, help="the view tab clicked")
+    parser.add_argument(
+        "--drawn",
+        default='[data-testid="stDataFrame"]',
+        help="with another --tab: the CSS selector of what ends the click, in the open tab's panel",
+    )
     args = parser.parse_args(argv)
     print(machine_note("streamlit", "playwright"), flush=True)
     from playwright.sync_api import sync_playwright
@@ -82,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, list[float]] = {"A": [], "B": []}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            print(f"\nThe 3-D scatter's first opening, after {args.look:g} s on Profiles", flush=True)
+            print(f"\nThe {args.tab} tab's first opening, after {args.look:g} s on Profiles", flush=True)
             for pair in range(args.pairs):
                 for name in "AB" if pair % 2 == 0 else "BA":
                     server = servers["AB".index(name)]
-                    seconds = first_opening(browser, server.url, int(args.look * 1000))
+                    seconds = first_opening(browser, server.url, int(args.look * 1000), args.tab, args.drawn)
                     samples[name].append(seconds)
                     print(f"  {name}: {seconds:.3f} s", flush=True)
             browser.close()
