@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from pipeline.views import cluster_charts
-from ui import clusters, deep_link, runs, scene_component, shares
+from ui import clusters, deep_link, grid_ahead, runs, scene_component, shares
 from ui.errors import show_error, show_warning
 from ui.layout import CHART_WIDTH, MONEY, drawn_when_open, plotly, row
 from ui.metrics import metric_row
@@ -270,3 +270,4 @@ def run_part(arns: list[str], succeeded: dict) -> None:
 
 
 run_part(arns, succeeded)
+grid_ahead.load_grid_ahead()  # Customers' and Compare runs' grids: their code loaded ahead

@@ -8,7 +8,7 @@ import streamlit as st
 
 from pipeline.report.price_regression import no_better_than_the_mean
 from pipeline.views import price_charts, price_html
-from ui import deep_link, prices, runs, shares
+from ui import deep_link, grid_ahead, prices, runs, shares
 from ui.errors import show_error, show_warning
 from ui.fields import keep, restore_kept
 from ui.layout import CHART_WIDTH, plotly, row
@@ -180,3 +180,4 @@ def run_part() -> None:
 
 
 run_part()
+grid_ahead.load_grid_ahead()  # Largest errors' and Predictions' grids: their code loaded ahead

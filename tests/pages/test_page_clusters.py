@@ -17,6 +17,7 @@ from support.cluster_support import make_runs
 from support.figure_support import values
 from support.page_support import (
     APP,
+    components_named,
     metrics_in_columns,
     profile_views,
     send_trigger,
@@ -28,8 +29,8 @@ from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no ca
 from pipeline.views import cluster_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from ui import clusters as clusters_ui
+from ui import grid_ahead, scene_component
 from ui import runs as runs_ui
-from ui import scene_component
 from ui.names import RUN_QUERY_PARAM, Key, Page
 
 CLUSTERS_PAGE = Page.CLUSTERS
@@ -83,11 +84,16 @@ def open_view(at: AppTest, view: str) -> AppTest:
     return at
 
 
+def scene_elements(at: AppTest) -> list:
+    """The page's 3-D scene elements (``ui.scene_component``), not its other components'."""
+    return components_named(at, scene_component.COMPONENT_NAME)
+
+
 def chart_keys(at: AppTest) -> list[str]:
     """The keys of the charts the page sent: its Plotly charts in order, then its 3-D scenes in
     view (``ui.scene_component``; the element id ends with the key). The scene drawn ahead in its
     closed tab is not in view."""
-    scenes = [scene for scene in at.get("bidi_component") if json.loads(scene.proto.json)["shown"]]
+    scenes = [scene for scene in scene_elements(at) if json.loads(scene.proto.json)["shown"]]
     return [chart.proto.id.rsplit("-", 1)[-1] for chart in [*at.get("plotly_chart"), *scenes]]
 
 
@@ -122,7 +128,7 @@ def compare_views(at: AppTest) -> list[str]:
 
 def scene_sent(at: AppTest) -> tuple[str, dict]:
     """The page's one 3-D scene: its element id and the data it was sent."""
-    [scene] = at.get("bidi_component")
+    [scene] = scene_elements(at)
     return scene.proto.id, json.loads(scene.proto.json)
 
 
@@ -611,7 +617,7 @@ def test_the_3d_scatter_is_one_scene_sent_each_runs_figure(with_runs):
 def ask_for_scene(at: AppTest, value: str) -> None:
     """Rerun ``at`` as the browser does when it asks for the closed tab's scene (the scene's
     ``wanted`` trigger, with the run it was sent), or with any value a browser could send."""
-    [scene] = at.get("bidi_component")
+    [scene] = scene_elements(at)
     send_trigger(at, scene, value, event="wanted")
     assert not at.exception
 
@@ -741,15 +747,31 @@ def test_the_browser_draws_at_most_spares_scenes_ahead():
     assert clusters_ui.spare_runs(["r0"], "r0") == []
 
 
+def test_the_page_ends_with_the_element_that_loads_the_grids_code_ahead(with_runs, monkeypatch):
+    # Profiles has no grid: Customers' first opening in a new tab waited for Streamlit's grid code
+    # (0.34-0.41 s, 0.24-0.27 s with it loaded ahead; benchmarks/README.md, round 27).
+    at = open_page(with_runs.arns["k3"])
+
+    names = [element.proto.component_name for element in at.get("bidi_component")]
+    assert [name.endswith(grid_ahead.COMPONENT_NAME) for name in names] == [False, True]  # the scene, then it
+    [element] = components_named(at, grid_ahead.COMPONENT_NAME)
+    assert json.loads(element.proto.json) == {"chunk": grid_ahead.grid_chunk()}
+
+    monkeypatch.setattr(grid_ahead, "grid_chunk", lambda: None)  # a Streamlit without the chunk
+    at = open_page(with_runs.arns["k3"])
+    assert not at.exception
+    assert len(at.get("bidi_component")) == 1 == len(scene_elements(at))
+
+
 def test_without_streamlits_plotly_chunk_the_scatter_is_a_plotly_chart(with_runs, monkeypatch):
     monkeypatch.setattr(scene_component, "plotly_chunk", lambda: None)
     at = open_page(with_runs.arns["k3"])
-    assert not at.get("bidi_component") and not at.get("plotly_chart")  # no scene drawn ahead
+    assert not scene_elements(at) and not at.get("plotly_chart")  # no scene drawn ahead
 
     at = open_view(at, clusters_ui.SCATTER_VIEW)
 
     assert not at.exception and not at.error
-    assert not at.get("bidi_component")
+    assert not scene_elements(at)
     [chart] = at.get("plotly_chart")
     assert chart.proto.id.endswith("chart_scatter")
     assert json.loads(chart.proto.spec)["layout"]["scene"]["zaxis"]["type"] == "log"

@@ -22,7 +22,14 @@ import xgboost
 from streamlit.testing.v1 import AppTest
 from support.cluster_support import make_runs
 from support.figure_support import values
-from support.page_support import APP, listed_runs, metrics_in_columns, static_tables, unescaped
+from support.page_support import (
+    APP,
+    components_named,
+    listed_runs,
+    metrics_in_columns,
+    static_tables,
+    unescaped,
+)
 from support.streamlit_caches import fresh_caches  # noqa: F401 - autouse: no cached backends or results
 
 from pipeline.backends.local import LocalBackend
@@ -31,7 +38,7 @@ from pipeline.storage import default_storage
 from pipeline.views import price_charts
 from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
-from ui import prices
+from ui import grid_ahead, prices
 from ui.names import RUN_QUERY_PARAM, Key, Page
 
 RUN_TIMEOUT = 120
@@ -125,6 +132,18 @@ def test_without_a_succeeded_price_regression_the_page_points_to_launch():
     assert "No price-regression run has succeeded yet" in at.info[0].value
     assert [link.label for link in at.get("page_link")] == ["Launch a price-regression run"]
     assert not at.get("plotly_chart") and not at.download_button
+
+
+def test_the_page_ends_with_the_element_that_loads_the_grids_code_ahead(with_runs):
+    # Errors has no grid: the first grid a new tab draws (Largest errors, Predictions) found
+    # Streamlit's grid code not loaded (ui.grid_ahead; tests/browser/test_browser_prices.py).
+    at = open_page(with_runs.arns["prices"])
+
+    assert len(at.get("bidi_component")) == 1
+    [element] = components_named(at, grid_ahead.COMPONENT_NAME)
+    chunk = json.loads(element.proto.json)["chunk"]
+    assert chunk == grid_ahead.grid_chunk()
+    assert (grid_ahead._STREAMLIT_STATIC / chunk).is_file()  # the very file Streamlit serves
 
 
 def test_the_selector_offers_only_succeeded_price_regression_runs(with_runs):
