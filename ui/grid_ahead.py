@@ -14,18 +14,16 @@ The element draws nothing. With a Streamlit that has no such chunk it is not dra
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import streamlit as st
+
+from ui.streamlit_chunks import chunk_path
 
 #: The component's name (unique in the app) and its element's key.
 COMPONENT_NAME = "rfm_grid_ahead"
 KEY = "grid_ahead"
 
-#: Streamlit's grid chunk, as a path under its static folder (``static/js/DataFrame.<hash>.js``).
-_STREAMLIT_STATIC = Path(st.__file__).parent / "static"
-_GRID_CHUNK = "static/js/DataFrame.*.js"
+#: Streamlit's grid chunk (``static/js/DataFrame.<hash>.js``).
+GRID_CHUNK = "DataFrame"
 
 #: Milliseconds after the page is drawn before the browser, once idle, loads the grid's code:
 #: the page's own first frames come first.
@@ -54,13 +52,10 @@ export default function (component) {
 _RENDERER = st.components.v2.component(COMPONENT_NAME, js=SCRIPT)
 
 
-@functools.cache
 def grid_chunk() -> str | None:
-    """Streamlit's grid chunk as a URL relative to the app's address (so a
-    ``server.baseUrlPath`` holds), or None when this Streamlit has none. Looked up once a process:
-    the installed files do not change."""
-    found = sorted(_STREAMLIT_STATIC.glob(_GRID_CHUNK))
-    return found[0].relative_to(_STREAMLIT_STATIC).as_posix() if len(found) == 1 else None
+    """Streamlit's grid chunk as a URL relative to the app's address, or None when this Streamlit
+    has none (``ui.streamlit_chunks``)."""
+    return chunk_path(GRID_CHUNK)
 
 
 def load_grid_ahead() -> None:

@@ -44,10 +44,8 @@ alternative on the element.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -55,13 +53,13 @@ import streamlit as st
 from pipeline.views.chart_alt import chart_alt
 from ui.component_trigger import trigger_text
 from ui.layout import plotly
+from ui.streamlit_chunks import chunk_path
 
 #: The component's name (unique in the app).
 COMPONENT_NAME = "rfm_scene"
 
-#: Streamlit's Plotly chunk, as a path under its static folder (``static/js/PlotlyChart.<hash>.js``).
-_STREAMLIT_STATIC = Path(st.__file__).parent / "static"
-_PLOTLY_CHUNK = "static/js/PlotlyChart.*.js"
+#: Streamlit's Plotly chunk (``static/js/PlotlyChart.<hash>.js``).
+PLOTLY_CHUNK = "PlotlyChart"
 
 #: Imports Streamlit's Plotly chunk once per tab unless a chart has (a promise kept on the window,
 #: so a page switch reuses it) and draws or updates the scene with ``Plotly.react``, at the width
@@ -498,13 +496,10 @@ STYLE = """
 _RENDERER = st.components.v2.component(COMPONENT_NAME, js=SCRIPT, css=STYLE, isolate_styles=False)
 
 
-@functools.cache
 def plotly_chunk() -> str | None:
-    """Streamlit's Plotly chunk as a URL relative to the app's address (so a
-    ``server.baseUrlPath`` holds), or None when this Streamlit has none (then ``draw`` falls
-    back on ``st.plotly_chart``). Looked up once a process: the installed files do not change."""
-    found = sorted(_STREAMLIT_STATIC.glob(_PLOTLY_CHUNK))
-    return found[0].relative_to(_STREAMLIT_STATIC).as_posix() if len(found) == 1 else None
+    """Streamlit's Plotly chunk as a URL relative to the app's address, or None when this
+    Streamlit has none (then ``draw`` falls back on ``st.plotly_chart``; ``ui.streamlit_chunks``)."""
+    return chunk_path(PLOTLY_CHUNK)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from ui import clusters as clusters_ui
 from ui import grid_ahead, scene_component
 from ui import runs as runs_ui
 from ui.names import RUN_QUERY_PARAM, Key, Page
+from ui.streamlit_chunks import STREAMLIT_STATIC
 
 CLUSTERS_PAGE = Page.CLUSTERS
 RUN_TIMEOUT = 120
@@ -783,7 +784,7 @@ def test_the_scene_imports_streamlits_own_plotly():
     # leave the view blank, so the installed one is checked.
     chunk = scene_component.plotly_chunk()
     assert chunk is not None and chunk.startswith("static/js/PlotlyChart.") and chunk.endswith(".js")
-    text = (scene_component._STREAMLIT_STATIC / chunk).read_text(encoding="utf-8")
+    text = (STREAMLIT_STATIC / chunk).read_text(encoding="utf-8")
     assert "window.Plotly=" in text
     assert "scatter3d" in text
 

@@ -40,6 +40,7 @@ from pipeline.workflows.clustering.parameters import ClusteringParameters
 from pipeline.workflows.price_regression.parameters import RegressionParameters
 from ui import grid_ahead, prices
 from ui.names import RUN_QUERY_PARAM, Key, Page
+from ui.streamlit_chunks import STREAMLIT_STATIC
 
 RUN_TIMEOUT = 120
 
@@ -143,7 +144,7 @@ def test_the_page_ends_with_the_element_that_loads_the_grids_code_ahead(with_run
     [element] = components_named(at, grid_ahead.COMPONENT_NAME)
     chunk = json.loads(element.proto.json)["chunk"]
     assert chunk == grid_ahead.grid_chunk()
-    assert (grid_ahead._STREAMLIT_STATIC / chunk).is_file()  # the very file Streamlit serves
+    assert (STREAMLIT_STATIC / chunk).is_file()  # the very file Streamlit serves
 
 
 def test_the_selector_offers_only_succeeded_price_regression_runs(with_runs):

@@ -1,0 +1,26 @@
+"""Streamlit's own frontend chunks, found by name among the files its server serves.
+
+Two of the app's elements load code Streamlit would otherwise load only for its own elements:
+the 3-D scene uses Streamlit's Plotly.js (``ui.scene_component``) and Clusters and Prices load
+its grid's code ahead (``ui.grid_ahead``). Both find the chunk's hashed file name here, so the
+browser loads the very file Streamlit serves and imports, once.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import streamlit as st
+
+#: Streamlit's static folder: what its server serves at the app's address.
+STREAMLIT_STATIC = Path(st.__file__).parent / "static"
+
+
+@functools.cache
+def chunk_path(name: str) -> str | None:
+    """The chunk ``name`` (``static/js/<name>.<hash>.js``) as a URL relative to the app's address
+    (so a ``server.baseUrlPath`` holds), or None when this Streamlit has no such chunk (or more
+    than one). Looked up once a process: the installed files do not change."""
+    found = sorted(STREAMLIT_STATIC.glob(f"static/js/{name}.*.js"))
+    return found[0].relative_to(STREAMLIT_STATIC).as_posix() if len(found) == 1 else None
