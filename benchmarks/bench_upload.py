@@ -4,9 +4,9 @@ Both apps get the same 541,909-row Latin-1 CSV (make_scaled.py) through ``st.fil
 in Streamlit's AppTest, each in a fresh process (cold caches), repetitions alternating:
 
 - this app: home page, Data page, source "Upload" (untimed), then timed: the upload (the
-  page's rerun), pressing Load (read, normalise, cache, clean: "loaded", with the cleaning
-  report on the page) and opening Segments (RFM scores, named segments, four charts: "first
-  results");
+  file staged in the upload form: no rerun, as in a browser), pressing Load (read, normalise,
+  cache, clean: "loaded", with the cleaning report on the page) and opening Segments (RFM
+  scores, named segments, four charts: "first results");
 - the peer (a public single-page app: upload a CSV, it cleans, computes RFM, runs KMeans,
   silhouette and PCA and draws the clusters): its first run (untimed; it shows a notice or a
   failed sample download: outbound connections are refused in its process), then timed: the
@@ -64,9 +64,7 @@ def measure_ours(csv_path: Path) -> dict[str, float]:
     at.run()
     at.switch_page("app_pages/data.py").run()
     at.radio(key="data_source").set_value("Upload").run()
-    upload = _timed(
-        lambda: at.file_uploader(key="data_upload").set_value((csv_path.name, data, "text/csv")).run()
-    )
+    upload = _timed(lambda: at.file_uploader(key="data_upload").set_value((csv_path.name, data, "text/csv")))
     load = _timed(lambda: at.button(key="data_load").click().run())
     if _problems(at) or "active_dataset" not in at.session_state:
         raise RuntimeError(f"the Data page did not load the upload: {_problems(at)}")

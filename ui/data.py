@@ -19,6 +19,9 @@ from ui import state
 from ui.errors import message_for
 
 SOURCES = ("Bundled sample", "Upload", "URL", "S3")
+NO_FILE_CHOSEN = (
+    "No file chosen yet: drop an xlsx, csv or parquet file in the box (or browse for one), then press Load."
+)
 SAMPLE_ATTRIBUTION = (
     "A random 40,000-row sample of the UCI Online Retail dataset (Daqing Chen, Sai Liang Sain and "
     "Kun Guo, 2012; UCI Machine Learning Repository), licensed CC BY 4.0."

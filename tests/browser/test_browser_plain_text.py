@@ -15,7 +15,14 @@ from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import STEP_TIMEOUT, StreamlitServer, open_tab, settled, streamlit_server
+from support.browser_support import (
+    STEP_TIMEOUT,
+    StreamlitServer,
+    file_chip,
+    open_tab,
+    settled,
+    streamlit_server,
+)
 from support.hostile_data import HOSTILE, HOSTILE_HEADER_CSV, ONE_HOSTILE_COUNTRY, transactions_csv
 from support.page_support import WORD_JOINER
 
@@ -53,9 +60,8 @@ def upload(tab, name: str, body: bytes) -> None:
     main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": body}]
     )
-    expect(main.get_by_text(name)).to_be_visible()
-    settled(tab, STEP_TIMEOUT)  # the upload's own run is over: Load now reads this file
-    main.get_by_role("button", name="Load", exact=True).click()
+    expect(file_chip(main, name)).to_be_visible()
+    main.get_by_role("button", name="Load", exact=True).click()  # waits while the form holds it disabled
 
 
 def assert_plain(alert, text: str) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
-from support.browser_support import StreamlitServer, open_tab, settled, streamlit_server
+from support.browser_support import StreamlitServer, file_chip, open_tab, settled, streamlit_server
 from support.hostile_files import GOOD_ROW, HEADER, csv_bytes, far_apart_cells
 
 from pipeline.views.charts import top_countries
@@ -53,6 +53,7 @@ def test_a_workbook_that_exhausts_the_reader_gets_a_message_and_the_app_carries_
     main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "tiny.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}]
     )
+    expect(file_chip(main, "tiny.xlsx")).to_be_visible()
     main.get_by_role("button", name="Load", exact=True).click()
 
     error = main.get_by_test_id("stAlertContentError")
@@ -96,6 +97,7 @@ def upload(tab, name: str, data: bytes) -> None:
     main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
     )
+    expect(file_chip(main, name)).to_be_visible()
     main.get_by_role("button", name="Load", exact=True).click()
 
 

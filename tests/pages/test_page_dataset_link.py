@@ -79,7 +79,6 @@ def test_loading_another_dataset_replaces_the_one_in_the_address(sample_dataset)
     part = sample_dataset.transactions.head(3000).to_csv(index=False).encode()
     loaded.radio(key="data_source").set_value("Upload").run()
     loaded.file_uploader(key="data_upload").set_value(("first-3000.csv", part, "text/csv"))
-    loaded.run()
     loaded.button(key="data_load").click().run()
     assert not loaded.exception and not loaded.error
 

@@ -74,7 +74,6 @@ def upload(name: str, body: bytes) -> AppTest:
     at.switch_page(Page.DATA).run()
     at.radio(key="data_source").set_value("Upload").run()
     at.file_uploader(key="data_upload").set_value((name, body, "text/csv"))
-    at.run()
     at.button(key="data_load").click().run()
     assert not at.exception
     return at

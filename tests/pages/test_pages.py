@@ -21,6 +21,7 @@ from pipeline.analysis import rfm
 from pipeline.config import UCI_ONLINE_RETAIL_URL
 from pipeline.loading.dataset import clean_transactions, load_transactions
 from pipeline.workflows.registry import WORKFLOWS
+from ui import data as ui_data
 from ui.names import Key, Page
 
 RUN_TIMEOUT = 120  # the first load parses 40k rows on a shared, busy machine
@@ -183,7 +184,6 @@ def test_uploading_the_sample_workbook_loads_it(sample_xlsx, expected):
     at.radio(key="data_source").set_value("Upload").run()
     upload = ("my-shop.xlsx", sample_xlsx.read_bytes(), "application/vnd.ms-excel")
     at.file_uploader(key="data_upload").set_value(upload)
-    at.run()
     at.button(key="data_load").click().run()
 
     assert not at.exception and not at.error
@@ -191,11 +191,32 @@ def test_uploading_the_sample_workbook_loads_it(sample_xlsx, expected):
     assert "my-shop.xlsx" in sidebar_text(at)
 
 
+def test_the_upload_box_and_its_load_button_share_a_form_so_load_waits_for_the_upload():
+    # Streamlit holds a form's submit button disabled while one of its files uploads; chromium's
+    # side of it is in tests/browser/test_browser_upload.py.
+    at = start(DATA_PAGE)
+    at.radio(key="data_source").set_value("Upload").run()
+
+    form = at.file_uploader(key="data_upload").form_id
+    assert form and at.button(key="data_load").form_id == form
+    assert at.button(key="data_load") in at.form_submit_button
+
+
+def test_load_with_no_file_chosen_says_what_to_do_and_keeps_the_dataset(loaded):
+    before = loaded.session_state[Key.ACTIVE_DATASET]
+    loaded.radio(key="data_source").set_value("Upload").run()
+    loaded.button(key="data_load").click().run()
+
+    assert not loaded.exception and not loaded.error and not loaded.status
+    assert [warning.value for warning in loaded.warning] == [ui_data.NO_FILE_CHOSEN]
+    assert loaded.session_state[Key.ACTIVE_DATASET] == before
+    assert "online_retail_sample_40k.xlsx" in sidebar_text(loaded)
+
+
 def test_a_bad_upload_shows_an_error_and_keeps_the_previous_dataset(loaded):
     before = loaded.session_state[Key.ACTIVE_DATASET]
     loaded.radio(key="data_source").set_value("Upload").run()
     loaded.file_uploader(key="data_upload").set_value(("orders.csv", b"order,amount\n1,2\n", "text/csv"))
-    loaded.run()
     loaded.button(key="data_load").click().run()
 
     assert not loaded.exception
@@ -396,7 +417,6 @@ def test_the_url_and_s3_fields_refuse_a_path_on_the_server(loaded, sample_xlsx, 
 def test_a_failed_load_closes_its_status_box_as_failed_and_shows_the_reason_outside_it(loaded):
     loaded.radio(key="data_source").set_value("Upload").run()
     loaded.file_uploader(key="data_upload").set_value(("empty.csv", b"", "text/csv"))
-    loaded.run()
 
     loaded.button(key="data_load").click().run()
 
@@ -452,7 +472,6 @@ def test_a_one_line_upload_is_counted_in_the_singular(sample_xlsx):
     at.radio(key="data_source").set_value("Upload").run()
     body = line.to_csv(index=False).encode()
     at.file_uploader(key="data_upload").set_value(("one-line.csv", body, "text/csv"))
-    at.run()
 
     at.button(key="data_load").click().run()
 

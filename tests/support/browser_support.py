@@ -191,6 +191,11 @@ def open_tab(browser, *, width: int = VIEWPORT["width"], height: int = VIEWPORT[
         context.close()
 
 
+def file_chip(main, name: str):
+    """The chosen file's chip in an upload box: it shows as soon as the file is chosen, while it uploads."""
+    return main.get_by_test_id("stFileChipName").filter(has_text=name)
+
+
 def settled(page, timeout_ms: float = STEP_TIMEOUT) -> None:
     """Wait until Streamlit has finished the current script run (its 'running' widget is gone)."""
     from playwright.sync_api import expect
