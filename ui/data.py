@@ -20,7 +20,7 @@ from ui.errors import message_for
 
 SOURCES = ("Bundled sample", "Upload", "URL", "S3")
 NO_FILE_CHOSEN = (
-    "No file chosen yet: drop an xlsx, csv or parquet file in the box (or browse for one), then press Load."
+    "No file chosen yet: drop an xlsx, csv or parquet file in the box (or press Upload), then press Load."
 )
 SAMPLE_ATTRIBUTION = (
     "A random 40,000-row sample of the UCI Online Retail dataset (Daqing Chen, Sai Liang Sain and "
