@@ -101,7 +101,7 @@ def customer_lookup(arn: str, run: clusters.Run, summary: dict) -> None:
     )
     right.download_button(
         "Download the summary (JSON)",
-        data=clusters.summary_json(arn),
+        data=functools.partial(clusters.summary_json, arn),  # built when clicked: no file fetched ahead
         file_name=f"summary-{run.name}.json",
         mime="application/json",
         on_click="ignore",
@@ -270,4 +270,4 @@ def run_part(arns: list[str], succeeded: dict) -> None:
 
 
 run_part(arns, succeeded)
-grid_ahead.load_grid_ahead()  # Customers' and Compare runs' grids: their code loaded ahead
+grid_ahead.load_grid_ahead(grid_ahead.CUSTOMERS_WIDGETS)  # Customers' and Compare runs' grids

@@ -205,28 +205,29 @@ def test_a_run_link_opens_that_runs_predictions(browser, server, finished):
         assert titles(page) == TITLES[prices.ERRORS_TAB]
 
 
-#: The grid's code (Streamlit's ``DataFrame`` chunk) as the tab fetched it: one entry a fetch.
+#: The grid's code and stylesheet (Streamlit's ``DataFrame`` chunk and css) as the tab fetched
+#: them: one entry a fetch.
 GRID_CODE_FETCHES = """() => performance.getEntriesByType('resource')
-    .filter(entry => /\\/static\\/js\\/DataFrame\\.[^/]*\\.js$/.test(entry.name)).length"""
+    .filter(entry => /\\/static\\/(js|css)\\/DataFrame\\.[^/]*\\.(js|css)$/.test(entry.name)).length"""
 
 
 def test_a_new_tab_loads_the_grids_code_while_the_user_looks_and_the_first_grid_finds_it(browser, server):
     # issue 10: Errors is plain HTML, so the first grid of a new tab (Largest errors, Predictions)
-    # waited for Streamlit to load the grid's code: 0.34-0.41 s on Clusters, 0.24-0.27 s with it
-    # loaded ahead (ui.grid_ahead; benchmarks/README.md, round 27).
+    # waited for Streamlit to load the grid's code and then its stylesheet: both are loaded ahead
+    # (ui.grid_ahead; benchmarks/README.md, rounds 27 and 28).
     with open_tab(browser) as page:
         open_prices(page, server)
         main = page.get_by_test_id("stMain")
 
         page.wait_for_function("() => window.rfmGridLoaded === true", timeout=STEP_TIMEOUT)
         assert main.get_by_test_id("stDataFrame").count() == 0  # loaded ahead of any grid
-        assert page.evaluate(GRID_CODE_FETCHES) == 1
+        assert page.evaluate(GRID_CODE_FETCHES) == 2  # the code and its stylesheet
         open_view(page, prices.STOCK_CODES_TAB)
 
         grid = main.get_by_test_id("stDataFrame")
         expect(grid).to_be_visible()
         expect(grid.locator("canvas").first).to_be_visible()  # drawn
-        assert page.evaluate(GRID_CODE_FETCHES) == 1  # Streamlit's own import found it loaded
+        assert page.evaluate(GRID_CODE_FETCHES) == 2  # Streamlit's own import found both loaded
 
 
 def test_the_open_view_is_in_the_address_so_a_reload_or_a_shared_link_opens_it(browser, server, finished):

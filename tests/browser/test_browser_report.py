@@ -8,6 +8,7 @@ Clusters page's Download report button is clicked in a live app and gives that f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,3 +164,28 @@ def test_the_clusters_page_download_report_button_gives_the_runs_report(browser,
         assert f"Customer clustering report: {name}" in html
         assert html.count("plotly.js v") == 1
         assert "<h2>How k was chosen</h2>" in html
+
+
+def test_the_summary_download_is_built_when_clicked_and_is_the_runs_summary(browser, app, finished, tmp_path):
+    # Sent with the page, the summary was a media file the browser fetched on every drawing of
+    # Customers, beside the grid a new tab was waiting for (round 28).
+    name = finished.arns["k3"].rsplit(":", 1)[-1]
+    with open_tab(browser, accept_downloads=True) as tab:
+        fetched: list[str] = []
+        tab.on("request", lambda request: fetched.append(request.url))
+        tab.goto(f"{app.url}/clusters?run={name}&clusters_view=Customers")
+        button = tab.get_by_test_id("stMain").get_by_role("button", name="Download the summary (JSON)")
+        expect(button).to_be_visible()
+        settled(tab, STEP_TIMEOUT)
+        assert not [url for url in fetched if "/media/" in url and "/static/" not in url]  # fonts are static
+
+        with tab.expect_download(timeout=STEP_TIMEOUT) as download_info:
+            button.click()
+        download = download_info.value
+
+        assert download.suggested_filename == f"summary-{name}.json"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        summary = json.loads(saved.read_text(encoding="utf-8"))
+        assert summary["k"] == 3 and len(summary["clusters"]) == 3
+        assert sum(cluster["Customers"] for cluster in summary["clusters"]) == summary["customers"]

@@ -756,7 +756,10 @@ def test_the_page_ends_with_the_element_that_loads_the_grids_code_ahead(with_run
     names = [element.proto.component_name for element in at.get("bidi_component")]
     assert [name.endswith(grid_ahead.COMPONENT_NAME) for name in names] == [False, True]  # the scene, then it
     [element] = components_named(at, grid_ahead.COMPONENT_NAME)
-    assert json.loads(element.proto.json) == {"chunk": grid_ahead.grid_chunk()}
+    files = json.loads(element.proto.json)
+    assert files == grid_ahead.files_ahead(grid_ahead.CUSTOMERS_WIDGETS)
+    assert len(files["chunks"]) == 3 and len(files["styles"]) == 1  # the grid's, then its widgets'
+    assert all((STREAMLIT_STATIC / path).is_file() for path in files["chunks"] + files["styles"])
 
     monkeypatch.setattr(grid_ahead, "grid_chunk", lambda: None)  # a Streamlit without the chunk
     at = open_page(with_runs.arns["k3"])

@@ -142,9 +142,11 @@ def test_the_page_ends_with_the_element_that_loads_the_grids_code_ahead(with_run
 
     assert len(at.get("bidi_component")) == 1
     [element] = components_named(at, grid_ahead.COMPONENT_NAME)
-    chunk = json.loads(element.proto.json)["chunk"]
-    assert chunk == grid_ahead.grid_chunk()
-    assert (STREAMLIT_STATIC / chunk).is_file()  # the very file Streamlit serves
+    files = json.loads(element.proto.json)
+    assert files["chunks"] == [grid_ahead.grid_chunk()]  # no widget beside Prices' grids
+    [style] = files["styles"]
+    assert style.startswith("static/css/DataFrame.")
+    assert all((STREAMLIT_STATIC / path).is_file() for path in files["chunks"] + files["styles"])  # served
 
 
 def test_the_selector_offers_only_succeeded_price_regression_runs(with_runs):
