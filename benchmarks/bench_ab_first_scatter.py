@@ -11,10 +11,12 @@ machine's load falls on both.
 
     python -m benchmarks.bench_ab_first_scatter --a DIR --b DIR --home HOME [--pairs 6] [--look 5]
     python -m benchmarks.bench_ab_first_scatter --a DIR --b DIR --home HOME --look 2.4 --tab Customers
+    python -m benchmarks.bench_ab_first_scatter --a A --b B --home HOME --page prices --tab "Largest errors"
 
 ``--tab`` clicks another view's tab instead, timed to its grid drawn (``--drawn``, a CSS selector
 in the open tab's panel): the scene drawn ahead takes the browser's main thread for a second or
-more, a few seconds after landing (round 27), and a click then waits for it.
+more, a few seconds after landing (round 27), and a click then waits for it. ``--page prices``
+lands on Prices instead (it opens on Errors, plain HTML; HOME then needs a price-regression run).
 
 DIR is a tree of the app (``git archive`` of a commit, say); HOME an ``RFM_STUDIO_HOME`` holding
 succeeded clustering runs (one that bench_browser_pages or the app made). A server builds a run's
@@ -58,15 +60,20 @@ VIEW_DRAWN = """selector => [...document.querySelectorAll('[data-testid="stTabs"
 
 
 def first_opening(
-    browser, url: str, look_ms: int, tab_name: str = SCATTER_TAB, drawn: str = '[data-testid="stDataFrame"]'
+    browser,
+    url: str,
+    look_ms: int,
+    tab_name: str = SCATTER_TAB,
+    drawn: str = '[data-testid="stDataFrame"]',
+    app_page: str = "clusters",
 ) -> float:
     """Seconds from a click on the "3-D scatter" tab to its scene drawn, in a new context (or on
-    ``tab_name``'s tab to its ``drawn`` element in view)."""
+    ``tab_name``'s tab to its ``drawn`` element in view; on ``app_page``)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:
         page = context.new_page()
-        page.goto(f"{url}/clusters")
-        tab = page.get_by_role("tab", name=tab_name)
+        page.goto(f"{url}/{app_page}")
+        tab = page.get_by_role("tab", name=tab_name, exact=True)
         tab.wait_for(timeout=TIMEOUT_MS)
         page.wait_for_timeout(look_ms)
         page.evaluate(CLICK_TIME)
@@ -88,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=6, help="samples of each tree")
     parser.add_argument("--look", type=float, default=5.0, help="seconds a user looks at Profiles first")
     parser.add_argument("--tab", default=SCATTER_TAB, help="the view tab clicked")
+    parser.add_argument("--page", default="clusters", help="the page landed on (clusters, prices)")
     parser.add_argument(
         "--drawn",
         default='[data-testid="stDataFrame"]',
@@ -106,11 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, list[float]] = {"A": [], "B": []}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            print(f"\nThe {args.tab} tab's first opening, after {args.look:g} s on Profiles", flush=True)
+            print(
+                f"\nThe {args.tab} tab first opened {args.look:g} s after landing on {args.page}", flush=True
+            )
             for pair in range(args.pairs):
                 for name in "AB" if pair % 2 == 0 else "BA":
                     server = servers["AB".index(name)]
-                    seconds = first_opening(browser, server.url, int(args.look * 1000), args.tab, args.drawn)
+                    seconds = first_opening(
+                        browser, server.url, int(args.look * 1000), args.tab, args.drawn, args.page
+                    )
                     samples[name].append(seconds)
                     print(f"  {name}: {seconds:.3f} s", flush=True)
             browser.close()
