@@ -18,28 +18,27 @@ st.caption("Transactions of the UCI Online Retail data (or the same columns): xl
 choice = st.radio("Source", data.SOURCES, horizontal=True, key="data_source")
 source = None
 name = None
-if choice == "Bundled sample":
-    st.caption(data.SAMPLE_ATTRIBUTION)
-    source = BUNDLED_SAMPLE_PATH
-elif choice == "URL":
-    source = st.text_input("http(s) URL", value=UCI_ONLINE_RETAIL_URL, key="data_url").strip() or None
-elif choice == "S3":
-    source = st.text_input("S3 URI", placeholder="s3://bucket/key.xlsx", key="data_s3").strip() or None
-
-if choice == "Upload":
-    # In a form, Streamlit itself holds Load disabled while a chosen file is still uploading.
-    # Outside one, a Load clicked during the upload ran with the file the box held before (the
-    # one already loaded), and the new file then arrived with no click: the click was lost.
-    with st.form("data_upload_form", border=False):
+# Every source's input and its Load are one form. Streamlit holds a form's submit button disabled
+# while one of its files uploads: outside a form, a Load pressed at once after choosing a file ran
+# with the file the box held before, and the new file then came with no click. And Load is the
+# same button whatever the source, so a click on it during the rerun a source change causes counts
+# (two buttons, one in a form and one not, are two widgets: that click was lost).
+with st.form("data_load_form", border=False):
+    if choice == "Bundled sample":
+        st.caption(data.SAMPLE_ATTRIBUTION)
+        source = BUNDLED_SAMPLE_PATH
+    elif choice == "Upload":
         uploaded = st.file_uploader("Transactions file", type=["xlsx", "csv", "parquet"], key="data_upload")
-        load_clicked = st.form_submit_button("Load", type="primary", key="data_load")
-    if uploaded is not None:
-        source, name = uploaded, uploaded.name
-    elif load_clicked:
-        st.warning(data.NO_FILE_CHOSEN)
-        load_clicked = False
-else:
-    load_clicked = st.button("Load", type="primary", disabled=source is None, key="data_load")
+        if uploaded is not None:
+            source, name = uploaded, uploaded.name
+    elif choice == "URL":
+        source = st.text_input("http(s) URL", value=UCI_ONLINE_RETAIL_URL, key="data_url").strip() or None
+    else:
+        source = st.text_input("S3 URI", placeholder="s3://bucket/key.xlsx", key="data_s3").strip() or None
+    load_clicked = st.form_submit_button("Load", type="primary", key="data_load")
+if load_clicked and source is None:
+    st.warning(data.NOTHING_TO_LOAD[choice])
+    load_clicked = False
 
 if load_clicked:
     problem = address_problem(choice, source) if isinstance(source, str) and choice in ("URL", "S3") else None

@@ -22,6 +22,12 @@ SOURCES = ("Bundled sample", "Upload", "URL", "S3")
 NO_FILE_CHOSEN = (
     "No file chosen yet: drop an xlsx, csv or parquet file in the box (or press Upload), then press Load."
 )
+#: What Load says when its source's box is empty (the bundled sample is always there).
+NOTHING_TO_LOAD = {
+    "Upload": NO_FILE_CHOSEN,
+    "URL": "No address given: enter the http(s) URL of an xlsx, csv or parquet file, then press Load.",
+    "S3": "No S3 URI given: enter one like s3://bucket/key.xlsx, then press Load.",
+}
 SAMPLE_ATTRIBUTION = (
     "A random 40,000-row sample of the UCI Online Retail dataset (Daqing Chen, Sai Liang Sain and "
     "Kun Guo, 2012; UCI Machine Learning Repository), licensed CC BY 4.0."

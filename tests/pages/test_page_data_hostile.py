@@ -27,7 +27,7 @@ def statuses(at: AppTest) -> list:
 
 def press_load(at: AppTest, source: str, key: str, address: str) -> AppTest:
     at.radio(key="data_source").set_value(source).run()
-    at.text_input(key=key).set_value(address).run()
+    at.text_input(key=key).set_value(address)
     at.button(key="data_load").click().run()
     assert not at.exception
     return at
