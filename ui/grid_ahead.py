@@ -63,6 +63,9 @@ SCRIPT = (
 // Each file once per tab (a set on the window: the element is drawn again on every full rerun and
 // on every page that has it); a file that failed is tried again on the next drawing.
 export default function (component) {
+  // ``rfmGridWarming``: from the trigger to this element's next drawing (the warm-up's rerun) or
+  // its removal with the page, so a test or a benchmark can wait for the warm-up to be over.
+  window.rfmGridWarming = false;
   const data = component.data || {};
   const ahead = window.rfmAhead || (window.rfmAhead = new Set());
   const absolute = (path) => new URL(path, document.baseURI).href;
@@ -90,20 +93,8 @@ export default function (component) {
           rule.textContent = ".st-key-" + WARM_KEY + " { display: none !important; }";
           document.head.appendChild(rule);
         }
-        // ``rfmGridWarming``: from the trigger until the warm-up is in the page (or 10 s, or the
-        // element's removal with the page), so a test or a benchmark can wait for it to be over.
         window.rfmGridWarming = true;
         component.setTriggerValue("loaded", String(chunks.length));
-        const asked = performance.now();
-        const watch = () => {
-          if (!window.rfmGridWarming) return;
-          if (document.querySelector(".st-key-" + WARM_KEY) || performance.now() - asked > 10000) {
-            window.rfmGridWarming = false;
-          } else {
-            setTimeout(watch, 50);
-          }
-        };
-        watch();
       })
       .catch(() => {});
   };
