@@ -133,10 +133,9 @@ PLOTLY_CHARTS_DRAWN = (
 
 #: True when no 3-D scene has work to come or under way: Clusters draws its scene ahead while its
 #: tab is closed (round 23), once the browser is idle, and asks the server for the figure, a
-#: fragment run whose end is not a change's; nor the grid's warm-up (``ui.grid_ahead``, round 28),
-#: a fragment run too.
+#: fragment run whose end is not a change's.
 SCENES_SETTLED = """() => [...document.querySelectorAll('.sc-holder')]
-  .every(holder => !holder.scBusy || !holder.scBusy()) && !window.rfmGridWarming"""
+  .every(holder => !holder.scBusy || !holder.scBusy())"""
 
 
 @dataclass

@@ -4,9 +4,7 @@ Clusters opens on Profiles (plain HTML), so a new tab's first Customers view wai
 Streamlit to load the grid's code, then its stylesheet, then the code of the search box and the
 cluster filter beside it: five chunks one after another (benchmarks/README.md, rounds 27 and 28).
 ``ui.grid_ahead`` loads all of them once the page is idle; the view's own drawing then fetches
-no script and no stylesheet; and, since each kind of element was drawn once hidden (React's lazy
-components resolved), no loading placeholder either. Prices' side is in
-tests/browser/test_browser_prices.py.
+no script and no stylesheet. Prices' side is in tests/browser/test_browser_prices.py.
 """
 
 from __future__ import annotations
@@ -39,21 +37,6 @@ def server(finished, tmp_path_factory) -> Iterator[StreamlitServer]:
         yield running
 
 
-#: From the click on a view tab, every frame: whether the open panel showed a loading placeholder
-#: (Streamlit's skeleton, drawn while an element's code is being resolved), and when its grid's
-#: canvas showed.
-WATCH_OPEN_PANEL = """() => { window.sawSkeleton = false; window.gridDrawn = false;
-  const watch = () => {
-    const panel = [...document.querySelectorAll('[data-testid="stTabs"] [role="tabpanel"]')]
-      .find((candidate) => candidate.offsetWidth > 0);
-    if (panel && panel.querySelector('[data-testid="stSkeleton"]')) window.sawSkeleton = true;
-    if (panel && panel.querySelector('[data-testid="stDataFrame"] canvas')) window.gridDrawn = true;
-    else requestAnimationFrame(watch);
-  };
-  document.addEventListener("pointerdown", () => requestAnimationFrame(watch), { capture: true, once: true });
-}"""
-
-
 def code_and_styles(urls: list[str]) -> list[str]:
     return [url.rsplit("/", 1)[-1] for url in urls if url.endswith((".js", ".css"))]
 
@@ -66,12 +49,7 @@ def test_customers_first_opening_in_a_new_tab_fetches_no_code_or_stylesheet(brow
         main = tab.get_by_test_id("stMain")
         expect(main.get_by_role("tab", name="Customers")).to_be_visible()
         tab.wait_for_function("() => window.rfmGridLoaded === true", timeout=STEP_TIMEOUT)
-        warm = tab.get_by_test_id("stSidebar").locator(f".st-key-{grid_ahead.WARM_KEY}")
-        expect(warm.get_by_test_id("stDataFrame")).to_have_count(1)  # each kind drawn once...
-        expect(warm.get_by_test_id("stTextInput")).to_have_count(1)
-        expect(warm.get_by_test_id("stMultiSelect")).to_have_count(1)
-        expect(warm).to_be_hidden()  # ...out of sight
-        assert main.get_by_test_id("stDataFrame").count() == 0  # none in the page itself
+        assert main.get_by_test_id("stDataFrame").count() == 0  # loaded ahead of any grid
         ahead = code_and_styles(fetched)
         for name in (grid_ahead.GRID_CHUNK, *grid_ahead.CUSTOMERS_WIDGETS):
             assert [file for file in ahead if file.startswith(f"{name}.") and file.endswith(".js")], name
@@ -80,10 +58,9 @@ def test_customers_first_opening_in_a_new_tab_fetches_no_code_or_stylesheet(brow
         ]
 
         before = len(fetched)
-        tab.evaluate(WATCH_OPEN_PANEL)
         main.get_by_role("tab", name="Customers", exact=True).click()
-        tab.wait_for_function("() => window.gridDrawn", timeout=STEP_TIMEOUT)
-        assert not tab.evaluate("() => window.sawSkeleton")  # drawn at once, as a second view is
+        grid = main.get_by_test_id("stDataFrame")
+        expect(grid.locator("canvas").first).to_be_visible()
         expect(main.get_by_role("textbox", name="Search")).to_be_visible()
 
         # The 3-D scene drawn ahead may load Plotly.js meanwhile (ui.scene_component): not the grid's.

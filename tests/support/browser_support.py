@@ -205,15 +205,6 @@ def settled(page, timeout_ms: float = STEP_TIMEOUT) -> None:
 
 def _asks_for_a_scene(widget) -> bool:
     """Whether a widget state is the 3-D scene's ``wanted`` trigger (a JSON list of events)."""
-    return _component_trigger(widget, "wanted")
-
-
-def _asks_for_a_warm_up(widget) -> bool:
-    """Whether a widget state is the grid's warm-up trigger (``ui.grid_ahead``'s ``loaded``)."""
-    return _component_trigger(widget, "loaded")
-
-
-def _component_trigger(widget, event: str) -> bool:
     if widget.WhichOneof("value") != "json_trigger_value":
         return False
     try:
@@ -221,7 +212,7 @@ def _component_trigger(widget, event: str) -> bool:
     except ValueError:
         return False
     events = events if isinstance(events, list) else [events]
-    return any(isinstance(item, dict) and item.get("event") == event for item in events)
+    return any(isinstance(event, dict) and event.get("event") == "wanted" for event in events)
 
 
 def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
@@ -294,15 +285,13 @@ class Reruns:
 
     Clusters' 3-D scene, drawn ahead while its tab is closed, asks the server for its figure once
     the page is idle (``ui.scene_component``'s ``wanted`` trigger): those requests are the page's
-    own, not a user's action's, and are kept apart in ``scene_asks``; so is the grid's warm-up,
-    asked for once a tab (``ui.grid_ahead``'s ``loaded`` trigger), in ``warm_ups``. ``page_runs`` counts the
+    own, not a user's action's, and are kept apart in ``scene_asks``. ``page_runs`` counts the
     runs of the whole page the server made: each sends the navigation again, a fragment's does not
     (a widget's callback may turn the page's rerun into a fragment's, ``st.rerun(key)``)."""
 
     def __init__(self, page) -> None:
         self.sent: list[str] = []
         self.scene_asks: list[str] = []
-        self.warm_ups: list[str] = []
         self.page_runs = 0
         page.on("websocket", self._watch)
 
@@ -328,8 +317,6 @@ class Reruns:
         rerun = message.rerun_script
         if any(_asks_for_a_scene(widget) for widget in rerun.widget_states.widgets):
             self.scene_asks.append(rerun.fragment_id)
-        elif any(_asks_for_a_warm_up(widget) for widget in rerun.widget_states.widgets):
-            self.warm_ups.append(rerun.fragment_id)
         else:
             self.sent.append(rerun.fragment_id)
 
