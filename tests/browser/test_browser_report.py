@@ -144,6 +144,17 @@ def app(finished, tmp_path) -> Iterator[StreamlitServer]:
         yield running
 
 
+def saved_download(tab, button, folder: Path) -> Path:
+    """Click ``button``, wait for the file it downloads and save it in ``folder`` under the name
+    the app gave it."""
+    with tab.expect_download(timeout=STEP_TIMEOUT) as download_info:
+        button.click()
+    download = download_info.value
+    saved = folder / download.suggested_filename
+    download.save_as(saved)
+    return saved
+
+
 def test_the_clusters_page_download_report_button_gives_the_runs_report(browser, app, finished, tmp_path):
     name = finished.arns["sweep"].rsplit(":", 1)[-1]  # the page opens on the newest run: the sweep
     with open_tab(browser, accept_downloads=True) as tab:
@@ -153,13 +164,9 @@ def test_the_clusters_page_download_report_button_gives_the_runs_report(browser,
         expect(button).to_be_visible()
         settled(tab, STEP_TIMEOUT)
 
-        with tab.expect_download(timeout=STEP_TIMEOUT) as download_info:
-            button.click()
-        download = download_info.value
+        saved = saved_download(tab, button, tmp_path)
 
-        assert download.suggested_filename == f"report-{name}.html"
-        saved = tmp_path / download.suggested_filename
-        download.save_as(saved)
+        assert saved.name == f"report-{name}.html"
         html = saved.read_text(encoding="utf-8")
         assert f"Customer clustering report: {name}" in html
         assert html.count("plotly.js v") == 1
@@ -179,13 +186,9 @@ def test_the_summary_download_is_built_when_clicked_and_is_the_runs_summary(brow
         settled(tab, STEP_TIMEOUT)
         assert not [url for url in fetched if "/media/" in url and "/static/" not in url]  # fonts are static
 
-        with tab.expect_download(timeout=STEP_TIMEOUT) as download_info:
-            button.click()
-        download = download_info.value
+        saved = saved_download(tab, button, tmp_path)
 
-        assert download.suggested_filename == f"summary-{name}.json"
-        saved = tmp_path / download.suggested_filename
-        download.save_as(saved)
+        assert saved.name == f"summary-{name}.json"
         summary = json.loads(saved.read_text(encoding="utf-8"))
         assert summary["k"] == 3 and len(summary["clusters"]) == 3
         assert sum(cluster["Customers"] for cluster in summary["clusters"]) == summary["customers"]
